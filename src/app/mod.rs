@@ -1,0 +1,57 @@
+//! Use cases, one function each: what the Users view and the CLI both call.
+//! No widget and no SQL lives here; the rules come from `domain`, the
+//! storage from `store`.
+
+mod delete_user;
+pub mod demo;
+mod open;
+pub mod paths;
+mod save_user;
+mod snapshot;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+pub use delete_user::delete_user;
+pub use open::{OpenedRegister, open_register};
+pub use save_user::{SaveUserError, save_user};
+
+use crate::store::{Store, StoreError};
+
+/// Where the time comes from: the system clock, or a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Settings key that marks a register made by the demo generator.
+pub const DEMO_SETTING: &str = "demo_register";
+
+/// An open register and who is working on it.
+pub struct Session {
+    /// The register.
+    pub store: Store,
+    /// The administrator's operating-system user name, written into the audit log.
+    pub actor: String,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Session {
+    /// A session on `store` as the current OS user, on the system clock.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            actor: whoami::username(),
+            clock: Arc::new(Timestamp::now),
+        }
+    }
+
+    /// The time now, by the session's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// True while the register is the generated demo.
+    pub fn is_demo(&self) -> Result<bool, StoreError> {
+        Ok(self.store.setting(DEMO_SETTING)?.is_some())
+    }
+}

@@ -1,0 +1,44 @@
+//! Open the register for the window: the given file, or the default one,
+//! which on the very first run is made as a demo register.
+
+use std::path::Path;
+
+use crate::domain::UserRecord;
+use crate::store::{Store, StoreError};
+
+use super::demo::{FIRST_RUN_USERS, create_demo_register};
+use super::{Session, paths};
+
+/// An open register and its users.
+pub struct OpenedRegister {
+    /// The session on it.
+    pub session: Session,
+    /// Every user.
+    pub users: Vec<UserRecord>,
+    /// True when the register is the generated demo.
+    pub is_demo: bool,
+}
+
+/// Opens `path`, or the default register. With no path and no default file
+/// yet (the first run), the default is created as a demo register.
+pub fn open_register(path: Option<&Path>) -> Result<OpenedRegister, StoreError> {
+    let default = paths::default_database();
+    let first_run = path.is_none() && !default.exists();
+    let store = Store::open(path.unwrap_or(&default))?;
+    let mut session = Session::new(store);
+    let users = if first_run && session.store.count_users()? == 0 {
+        tracing::info!(
+            users = FIRST_RUN_USERS,
+            "first run: making the demo register"
+        );
+        create_demo_register(&mut session, FIRST_RUN_USERS)?
+    } else {
+        session.store.load_users()?
+    };
+    let is_demo = session.is_demo()?;
+    Ok(OpenedRegister {
+        session,
+        users,
+        is_demo,
+    })
+}

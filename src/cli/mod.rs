@@ -1,0 +1,144 @@
+//! The command line: the same use cases as the window, for scripts and
+//! servers. Output is plain text for people or JSON (`--json`) for scripts;
+//! errors go to stderr in one sentence; exit 0 success, 2 refused input,
+//! 1 anything else.
+
+mod users;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, Session};
+use crate::domain::{ConnectionStatus, UserFilter};
+use crate::store::Store;
+
+/// Command-line arguments of `hrm-users`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hrm-users",
+    version,
+    about = "The register of HRM users and their connection to Visma Connect.",
+    long_about = "The register of HRM users and their connection to Visma Connect.\n\
+                  With no command, opens the window."
+)]
+pub struct Cli {
+    /// The register file (default: register.db in the OS data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// What to do; nothing opens the window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with the users of the register.
+    Users {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Make a demo register of made-up users (the same ones for the same size).
+    Demo {
+        /// How many users.
+        #[arg(long, default_value_t = app::demo::FIRST_RUN_USERS, value_name = "N")]
+        users: usize,
+    },
+}
+
+/// `users` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Print the register, or the users the search and filters select.
+    List {
+        /// Print JSON (an array of objects) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// The selection.
+        #[command(flatten)]
+        selection: SelectionArgs,
+    },
+}
+
+/// The search and filters of the Users view, as options.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SelectionArgs {
+    /// Words that must all occur in the User-ID, names, signature, addresses or external reference.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only this department.
+    #[arg(long, value_name = "D")]
+    pub department: Option<String>,
+    /// Only this office.
+    #[arg(long, value_name = "O")]
+    pub office: Option<String>,
+    /// Only users in this Visma Connect state.
+    #[arg(long, value_parser = ["none", "pending", "connected"])]
+    pub status: Option<String>,
+    /// Only activated (true) or deactivated (false) users.
+    #[arg(long, value_name = "true|false")]
+    pub activated: Option<bool>,
+}
+
+impl SelectionArgs {
+    /// The filter these options describe.
+    pub fn filter(&self) -> UserFilter {
+        UserFilter {
+            search: self.search.clone().unwrap_or_default(),
+            department: self.department.clone(),
+            office: self.office.clone(),
+            status: self.status.as_deref().and_then(ConnectionStatus::from_code),
+            activated: self.activated,
+        }
+    }
+}
+
+/// Input the program refuses: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// The register file to use: `--db`, or the default.
+pub fn database_path(cli: &Cli) -> PathBuf {
+    cli.db.clone().unwrap_or_else(app::paths::default_database)
+}
+
+/// Runs a subcommand (not the window).
+pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+    let path = database_path(cli);
+    let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
+    let mut session = Session::new(store);
+    match command {
+        Command::Users {
+            command: UsersCommand::List { json, selection },
+        } => users::list(&session, &selection.filter(), *json),
+        Command::Demo { users } => {
+            if session.store.count_users()? > 0 {
+                return Err(Refused(format!(
+                    "{} already holds users; give a new file with --db to make a demo register.",
+                    path.display()
+                ))
+                .into());
+            }
+            let made = app::demo::create_demo_register(&mut session, *users)?;
+            users::say(&format!(
+                "Made a demo register of {} users in {}.",
+                made.len(),
+                path.display()
+            ))
+        }
+    }
+}
+
+/// The exit code for an error: 2 for refused input, 1 for anything else.
+pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
+    if error.downcast_ref::<Refused>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}

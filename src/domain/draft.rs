@@ -1,0 +1,336 @@
+//! The user form's draft: strings as typed, turned into a [`User`] or a list
+//! of errors per field. Two stages, as ripgrep parses flags: raw text first,
+//! validated values after.
+
+use std::collections::BTreeMap;
+
+use super::email::Email;
+use super::user::{MAX_TEXT_CHARS, User, UserId, UserRecord};
+
+/// A field of the user form, in the seed's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// "User-ID *".
+    UserId,
+    /// "Alias user-ID".
+    AliasUserId,
+    /// "Signature".
+    Signature,
+    /// "Card-/Tag-ID".
+    CardTagId,
+    /// "External reference".
+    ExternalReference,
+    /// "Email".
+    Email,
+    /// "First name".
+    FirstName,
+    /// "Last name".
+    LastName,
+    /// "Department".
+    Department,
+    /// "Office".
+    Office,
+    /// "Email" in Connection to Visma Connect.
+    VismaEmail,
+    /// "Confirm email" in Connection to Visma Connect.
+    VismaEmailConfirm,
+}
+
+impl Field {
+    /// The label shown beside the field (required ones end in `*`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::UserId => "User-ID *",
+            Self::AliasUserId => "Alias user-ID",
+            Self::Signature => "Signature",
+            Self::CardTagId => "Card-/Tag-ID",
+            Self::ExternalReference => "External reference",
+            Self::Email | Self::VismaEmail => "Email",
+            Self::FirstName => "First name",
+            Self::LastName => "Last name",
+            Self::Department => "Department",
+            Self::Office => "Office",
+            Self::VismaEmailConfirm => "Confirm email",
+        }
+    }
+}
+
+/// Errors per field; empty when the draft is valid.
+pub type FieldErrors = BTreeMap<Field, String>;
+
+/// The form as typed: every field a string.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserDraft {
+    /// "User is activated".
+    pub activated: bool,
+    /// "User-ID *".
+    pub user_id: String,
+    /// "Alias user-ID".
+    pub alias_user_id: String,
+    /// "Signature".
+    pub signature: String,
+    /// "Card-/Tag-ID".
+    pub card_tag_id: String,
+    /// "External reference".
+    pub external_reference: String,
+    /// "Email".
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Department.
+    pub department: String,
+    /// Office.
+    pub office: String,
+    /// Visma Connect "Email".
+    pub visma_email: String,
+    /// Visma Connect "Confirm email".
+    pub visma_email_confirm: String,
+}
+
+/// A draft that passed validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidDraft {
+    /// The user's fields.
+    pub user: User,
+    /// The Visma Connect address to keep or save as pending; `None` for none.
+    /// Ignored for a connected user, whose address is not edited on the form.
+    pub visma_email: Option<Email>,
+}
+
+impl UserDraft {
+    /// A new user's empty form: activated, as a new employee usually is.
+    pub fn new_user() -> Self {
+        Self {
+            activated: true,
+            ..Self::default()
+        }
+    }
+
+    /// The form of an existing user; a pending address fills both address fields.
+    pub fn from_record(record: &UserRecord) -> Self {
+        let user = &record.user;
+        let pending = match &record.connection {
+            super::Connection::Unverified { email, .. } => email.to_string(),
+            _ => String::new(),
+        };
+        Self {
+            activated: user.activated,
+            user_id: user.user_id.to_string(),
+            alias_user_id: user.alias_user_id.clone(),
+            signature: user.signature.clone(),
+            card_tag_id: user.card_tag_id.clone(),
+            external_reference: user.external_reference.clone(),
+            email: user
+                .email
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            department: user.department.clone(),
+            office: user.office.clone(),
+            visma_email_confirm: pending.clone(),
+            visma_email: pending,
+        }
+    }
+
+    /// Validates every field; returns the user or every error at once.
+    pub fn validate(&self) -> Result<ValidDraft, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let user_id = UserId::parse(&self.user_id)
+            .map_err(|e| errors.insert(Field::UserId, e.to_string()))
+            .ok();
+        let mut text = |field: Field, value: &str| -> String {
+            let value = value.trim();
+            if value.chars().count() > MAX_TEXT_CHARS {
+                errors.insert(
+                    field,
+                    format!("{} is longer than 200 characters.", field.label()),
+                );
+            } else if value.chars().any(char::is_control) {
+                errors.insert(
+                    field,
+                    "Line breaks and control characters are not allowed.".into(),
+                );
+            }
+            value.to_owned()
+        };
+        let alias_user_id = text(Field::AliasUserId, &self.alias_user_id);
+        let signature = text(Field::Signature, &self.signature);
+        let card_tag_id = text(Field::CardTagId, &self.card_tag_id);
+        let external_reference = text(Field::ExternalReference, &self.external_reference);
+        let first_name = text(Field::FirstName, &self.first_name);
+        let last_name = text(Field::LastName, &self.last_name);
+        let department = text(Field::Department, &self.department);
+        let office = text(Field::Office, &self.office);
+        let email = if self.email.trim().is_empty() {
+            None
+        } else {
+            Email::parse(&self.email)
+                .map_err(|e| errors.insert(Field::Email, e.to_string()))
+                .ok()
+        };
+        let visma_email =
+            validate_visma_email(&self.visma_email, &self.visma_email_confirm, &mut errors);
+        match (user_id, errors.is_empty()) {
+            (Some(user_id), true) => Ok(ValidDraft {
+                user: User {
+                    activated: self.activated,
+                    user_id,
+                    alias_user_id,
+                    signature,
+                    card_tag_id,
+                    external_reference,
+                    email,
+                    first_name,
+                    last_name,
+                    department,
+                    office,
+                },
+                visma_email,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The Visma Connect address and its confirmation: both empty means no
+/// address; otherwise the address must be valid and the confirmation equal.
+fn validate_visma_email(
+    address: &str,
+    confirmation: &str,
+    errors: &mut FieldErrors,
+) -> Option<Email> {
+    if address.trim().is_empty() && confirmation.trim().is_empty() {
+        return None;
+    }
+    let email = match Email::parse(address) {
+        Ok(email) => email,
+        Err(error) => {
+            errors.insert(Field::VismaEmail, error.to_string());
+            return None;
+        }
+    };
+    match Email::parse(confirmation) {
+        Ok(confirmed) if confirmed == email => Some(email),
+        _ => {
+            errors.insert(
+                Field::VismaEmailConfirm,
+                "The confirmation does not match the email address.".into(),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anna() -> UserDraft {
+        UserDraft {
+            user_id: "14".into(),
+            first_name: "Anna".into(),
+            last_name: "Svensson".into(),
+            visma_email: "anna.svensson@company.se".into(),
+            visma_email_confirm: "Anna.Svensson@company.se".into(),
+            ..UserDraft::new_user()
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_becomes_a_user_with_a_pending_address() {
+        let valid = anna().validate().unwrap();
+        assert_eq!(valid.user.user_id.as_str(), "14");
+        assert!(valid.user.activated);
+        assert_eq!(
+            valid.visma_email.unwrap().as_str(),
+            "anna.svensson@company.se"
+        );
+    }
+
+    #[test]
+    fn user_id_is_required() {
+        let draft = UserDraft {
+            user_id: "   ".into(),
+            ..anna()
+        };
+        let errors = draft.validate().unwrap_err();
+        assert_eq!(errors[&Field::UserId], "User-ID is required.");
+    }
+
+    #[test]
+    fn mismatched_confirmation_is_an_error_at_the_confirmation() {
+        let draft = UserDraft {
+            visma_email_confirm: "anna.svenson@company.se".into(),
+            ..anna()
+        };
+        let errors = draft.validate().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[&Field::VismaEmailConfirm].contains("does not match"));
+    }
+
+    #[test]
+    fn missing_confirmation_is_an_error() {
+        let draft = UserDraft {
+            visma_email_confirm: String::new(),
+            ..anna()
+        };
+        assert!(
+            draft
+                .validate()
+                .unwrap_err()
+                .contains_key(&Field::VismaEmailConfirm)
+        );
+    }
+
+    #[test]
+    fn invalid_address_is_an_error_at_the_address() {
+        let draft = UserDraft {
+            visma_email: "anna@company".into(),
+            visma_email_confirm: "anna@company".into(),
+            ..anna()
+        };
+        let errors = draft.validate().unwrap_err();
+        assert!(errors[&Field::VismaEmail].contains("dot"));
+    }
+
+    #[test]
+    fn no_address_at_all_is_valid() {
+        let draft = UserDraft {
+            visma_email: String::new(),
+            visma_email_confirm: String::new(),
+            ..anna()
+        };
+        assert_eq!(draft.validate().unwrap().visma_email, None);
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let draft = UserDraft {
+            user_id: String::new(),
+            email: "not an address".into(),
+            signature: "a\nb".into(),
+            ..anna()
+        };
+        let errors = draft.validate().unwrap_err();
+        let fields: Vec<Field> = errors.keys().copied().collect();
+        assert_eq!(fields, vec![Field::UserId, Field::Signature, Field::Email]);
+    }
+
+    #[test]
+    fn over_long_text_is_refused() {
+        let draft = UserDraft {
+            department: "x".repeat(201),
+            ..anna()
+        };
+        assert!(
+            draft
+                .validate()
+                .unwrap_err()
+                .contains_key(&Field::Department)
+        );
+    }
+}

@@ -1,0 +1,306 @@
+//! The e-mail address type: parsed once, compared without regard to case.
+//!
+//! An address that has passed [`Email::parse`] is valid everywhere downstream,
+//! so no other code re-checks a bare string. The rules follow what mail servers
+//! and Visma Connect accept in practice: a dot-atom local part of at most 64
+//! octets (UTF-8 allowed, as SMTPUTF8 does), a domain with at least one dot
+//! that converts to ASCII through IDNA (so `bjö[email protected]` works),
+//! and at most 254 octets in all.
+
+use std::fmt;
+
+/// Longest local part, in octets (RFC 5321 §4.5.3.1.1).
+pub const MAX_LOCAL_OCTETS: usize = 64;
+/// Longest whole address, in octets (RFC 5321 path limit less the angle brackets).
+pub const MAX_ADDRESS_OCTETS: usize = 254;
+
+/// A valid e-mail address.
+///
+/// Two addresses are equal when their [`Email::key`]s are: the local part and
+/// domain lower-cased, the domain in its ASCII (punycode) form.
+#[derive(Clone, Debug)]
+pub struct Email {
+    /// The address as the user wrote it, trimmed, with the domain lower-cased.
+    text: String,
+    /// The comparison key: lower-case local part `@` ASCII domain.
+    key: String,
+}
+
+/// Why a text is not a valid e-mail address. The messages are shown at the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    /// Nothing was entered.
+    #[error("Enter an email address.")]
+    Empty,
+    /// There is no `@`, or more than one outside a quoted part.
+    #[error("An email address has exactly one @, as in name@company.se.")]
+    NoAt,
+    /// Nothing before the `@`.
+    #[error("The part before @ is missing.")]
+    EmptyLocal,
+    /// The part before the `@` is longer than 64 octets.
+    #[error("The part before @ is longer than 64 characters.")]
+    LocalTooLong,
+    /// The part before the `@` has a character or dot placement mail servers refuse.
+    #[error("The part before @ has a character that is not allowed, or a misplaced dot.")]
+    BadLocal,
+    /// The domain has no dot, as in `anna@company`.
+    #[error("The domain after @ needs a dot, as in company.se.")]
+    DomainWithoutDot,
+    /// The domain is not a valid host name, even after IDNA conversion.
+    #[error("The domain after @ is not a valid domain name.")]
+    BadDomain,
+    /// The whole address is longer than 254 octets.
+    #[error("The address is longer than 254 characters.")]
+    TooLong,
+}
+
+impl Email {
+    /// Parses and validates an address; surrounding white space is ignored.
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        let mut parts = trimmed.split('@');
+        let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(EmailError::NoAt);
+        };
+        check_local(local)?;
+        let ascii_domain = parse_domain(domain)?;
+        if local.len() + 1 + ascii_domain.len() > MAX_ADDRESS_OCTETS
+            || local.len() + 1 + domain.len() > MAX_ADDRESS_OCTETS
+        {
+            return Err(EmailError::TooLong);
+        }
+        let display_domain = domain.to_lowercase();
+        Ok(Self {
+            text: format!("{local}@{display_domain}"),
+            key: format!("{}@{ascii_domain}", local.to_lowercase()),
+        })
+    }
+
+    /// The address as entered (trimmed, domain in lower case).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The key two addresses are compared by: case-folded, domain in ASCII.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The domain in ASCII form, as matched against verified domains.
+    pub fn ascii_domain(&self) -> &str {
+        self.key.rsplit_once('@').map_or("", |(_, domain)| domain)
+    }
+
+    /// The address with most of the local part hidden, for logs and public pages:
+    /// `anna.svensson@company.se` becomes `a***@company.se`.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.text.rsplit_once('@').unwrap_or((&self.text, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+}
+
+impl PartialEq for Email {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Email {}
+
+impl std::hash::Hash for Email {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+fn check_local(local: &str) -> Result<(), EmailError> {
+    if local.is_empty() {
+        return Err(EmailError::EmptyLocal);
+    }
+    if local.len() > MAX_LOCAL_OCTETS {
+        return Err(EmailError::LocalTooLong);
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(EmailError::BadLocal);
+    }
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+            || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    };
+    if local.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(EmailError::BadLocal)
+    }
+}
+
+/// Validates the domain and returns its ASCII form.
+fn parse_domain(domain: &str) -> Result<String, EmailError> {
+    if domain.is_empty() || domain.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(EmailError::BadDomain);
+    }
+    let ascii = idna::domain_to_ascii_strict(domain).map_err(|_| EmailError::BadDomain)?;
+    let labels: Vec<&str> = ascii.split('.').collect();
+    if labels.len() < 2 {
+        return Err(EmailError::DomainWithoutDot);
+    }
+    let label_ok = |label: &&str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let top_level = labels.last().copied().unwrap_or_default();
+    if !labels.iter().all(label_ok) || top_level.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EmailError::BadDomain);
+    }
+    Ok(ascii)
+}
+
+/// Validates a bare domain name (as in the list of verified domains) and
+/// returns its ASCII form in lower case.
+pub fn parse_domain_name(domain: &str) -> Result<String, EmailError> {
+    let domain = domain.trim().trim_start_matches('@');
+    if domain.is_empty() {
+        return Err(EmailError::Empty);
+    }
+    parse_domain(domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local_of(octets: usize) -> String {
+        "a".repeat(octets)
+    }
+
+    #[test]
+    fn accepts_ordinary_addresses_and_trims() {
+        let email = Email::parse("  anna.svensson@company.se ").unwrap();
+        assert_eq!(email.as_str(), "anna.svensson@company.se");
+        assert_eq!(email.ascii_domain(), "company.se");
+    }
+
+    #[test]
+    fn local_part_of_64_octets_is_accepted_and_65_refused() {
+        assert!(Email::parse(&format!("{}@company.se", local_of(64))).is_ok());
+        assert_eq!(
+            Email::parse(&format!("{}@company.se", local_of(65))),
+            Err(EmailError::LocalTooLong)
+        );
+    }
+
+    #[test]
+    fn local_part_counts_octets_not_characters() {
+        // 32 'ö' are 64 octets; 33 are 66.
+        assert!(Email::parse(&format!("{}@company.se", "ö".repeat(32))).is_ok());
+        assert_eq!(
+            Email::parse(&format!("{}@company.se", "ö".repeat(33))),
+            Err(EmailError::LocalTooLong)
+        );
+    }
+
+    fn address_of_total(total: usize) -> String {
+        // local (64) + '@' + labels of at most 63 joined by dots, ending in ".se".
+        let local = local_of(64);
+        let mut domain_len = total - 65;
+        let mut labels = Vec::new();
+        domain_len -= 3; // ".se"
+        while domain_len > 0 {
+            let take = domain_len.min(63);
+            // A label and its following dot; avoid a trailing one-char gap.
+            let take = if domain_len - take == 1 {
+                take - 1
+            } else {
+                take
+            };
+            labels.push("b".repeat(take));
+            domain_len -= take;
+            // The dot before the next label.
+            domain_len = domain_len.saturating_sub(1);
+        }
+        format!("{local}@{}.se", labels.join("."))
+    }
+
+    #[test]
+    fn total_of_254_octets_is_accepted_and_255_refused() {
+        let ok = address_of_total(254);
+        assert_eq!(ok.len(), 254);
+        assert!(Email::parse(&ok).is_ok(), "{ok}");
+        let long = address_of_total(255);
+        assert_eq!(long.len(), 255);
+        assert_eq!(Email::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn international_domains_are_accepted_and_compared_in_ascii() {
+        let unicode = Email::parse("anna@bjärred.se").unwrap();
+        assert_eq!(unicode.as_str(), "anna@bjärred.se");
+        assert_eq!(unicode.ascii_domain(), "xn--bjrred-cua.se");
+        let ascii = Email::parse("ANNA@xn--bjrred-cua.se").unwrap();
+        assert_eq!(unicode, ascii);
+    }
+
+    #[test]
+    fn domain_without_dot_is_refused() {
+        assert_eq!(
+            Email::parse("anna@company"),
+            Err(EmailError::DomainWithoutDot)
+        );
+    }
+
+    #[test]
+    fn comparison_ignores_case() {
+        assert_eq!(
+            Email::parse("Anna.Svensson@Company.SE").unwrap(),
+            Email::parse("anna.svensson@company.se").unwrap()
+        );
+    }
+
+    #[test]
+    fn malformed_addresses_are_refused_with_a_reason() {
+        assert_eq!(Email::parse(""), Err(EmailError::Empty));
+        assert_eq!(Email::parse("anna.company.se"), Err(EmailError::NoAt));
+        assert_eq!(Email::parse("a@b@company.se"), Err(EmailError::NoAt));
+        assert_eq!(Email::parse("@company.se"), Err(EmailError::EmptyLocal));
+        assert_eq!(
+            Email::parse("anna..s@company.se"),
+            Err(EmailError::BadLocal)
+        );
+        assert_eq!(Email::parse(".anna@company.se"), Err(EmailError::BadLocal));
+        assert_eq!(Email::parse("an na@company.se"), Err(EmailError::BadLocal));
+        assert_eq!(Email::parse("anna@-company.se"), Err(EmailError::BadDomain));
+        assert_eq!(Email::parse("anna@company..se"), Err(EmailError::BadDomain));
+        assert_eq!(Email::parse("anna@company.123"), Err(EmailError::BadDomain));
+        assert_eq!(Email::parse("anna@comp_any.se"), Err(EmailError::BadDomain));
+    }
+
+    #[test]
+    fn masking_hides_the_local_part() {
+        let email = Email::parse("anna.svensson@company.se").unwrap();
+        assert_eq!(email.masked(), "a***@company.se");
+    }
+
+    #[test]
+    fn domain_names_are_validated_alone() {
+        assert_eq!(parse_domain_name(" Company.SE ").unwrap(), "company.se");
+        assert_eq!(parse_domain_name("@company.se").unwrap(), "company.se");
+        assert!(parse_domain_name("company").is_err());
+    }
+}

@@ -1,0 +1,438 @@
+//! The register in memory as a sorted, filtered list: what the Users view
+//! scrolls through and `users list` prints. Built once from the store, then
+//! kept current edit by edit, so a keystroke in the search box filters
+//! 100,000 users without touching SQLite.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use super::filter::{UserFilter, search_text};
+use super::user::{UserKey, UserRecord, natural_cmp};
+
+/// A sortable column of the Users list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// User-ID, in natural order.
+    UserId,
+    /// Last name, then first name.
+    Name,
+    /// Department.
+    Department,
+    /// Office.
+    Office,
+    /// The user's Email.
+    Email,
+    /// Visma Connect state.
+    VismaConnect,
+    /// Activated.
+    Activated,
+}
+
+impl Column {
+    /// All columns, in the list's order.
+    pub const ALL: [Self; 7] = [
+        Self::UserId,
+        Self::Name,
+        Self::Department,
+        Self::Office,
+        Self::Email,
+        Self::VismaConnect,
+        Self::Activated,
+    ];
+
+    /// The header text.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::UserId => "User-ID",
+            Self::Name => "Name",
+            Self::Department => "Department",
+            Self::Office => "Office",
+            Self::Email => "Email",
+            Self::VismaConnect => "Visma Connect",
+            Self::Activated => "Activated",
+        }
+    }
+}
+
+/// Column and direction of the sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    /// The column sorted by.
+    pub column: Column,
+    /// Descending when true.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self {
+            column: Column::UserId,
+            descending: false,
+        }
+    }
+}
+
+/// Per-user text prepared once: the search text and lower-cased sort keys.
+struct Prepared {
+    search_text: String,
+    id_number: Option<u64>,
+    id_lower: String,
+    name_key: String,
+    department_key: String,
+    office_key: String,
+    email_key: String,
+}
+
+impl Prepared {
+    fn new(record: &UserRecord) -> Self {
+        let user = &record.user;
+        Self {
+            search_text: search_text(record),
+            id_number: user.user_id.as_str().parse().ok(),
+            id_lower: user.user_id.as_str().to_lowercase(),
+            name_key: format!("{}\u{1f}{}", user.last_name, user.first_name).to_lowercase(),
+            department_key: user.department.to_lowercase(),
+            office_key: user.office.to_lowercase(),
+            email_key: user
+                .email
+                .as_ref()
+                .map(|e| e.key().to_owned())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The register as a sorted list with a filtered selection.
+pub struct Listing {
+    records: Vec<UserRecord>,
+    prepared: Vec<Prepared>,
+    sort: Sort,
+    /// Indices into `records`, in sort order.
+    order: Vec<usize>,
+    /// Indices into `records` that pass the filter, in sort order.
+    visible: Vec<usize>,
+    filter: UserFilter,
+    departments: BTreeSet<String>,
+    offices: BTreeSet<String>,
+}
+
+impl Listing {
+    /// Builds the list, sorted by User-ID, everyone visible.
+    pub fn new(records: Vec<UserRecord>) -> Self {
+        let prepared = records.iter().map(Prepared::new).collect();
+        let mut listing = Self {
+            records,
+            prepared,
+            sort: Sort::default(),
+            order: Vec::new(),
+            visible: Vec::new(),
+            filter: UserFilter::default(),
+            departments: BTreeSet::new(),
+            offices: BTreeSet::new(),
+        };
+        listing.rebuild_choices();
+        listing.resort();
+        listing
+    }
+
+    /// Everyone in the register.
+    pub fn total(&self) -> usize {
+        self.records.len()
+    }
+
+    /// How many pass the filter.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The n-th user of the selection, in sort order.
+    pub fn visible(&self, n: usize) -> Option<&UserRecord> {
+        self.visible.get(n).map(|&i| &self.records[i])
+    }
+
+    /// The selection, in sort order.
+    pub fn visible_records(&self) -> impl Iterator<Item = &UserRecord> {
+        self.visible.iter().map(|&i| &self.records[i])
+    }
+
+    /// Position of a user in the selection, if it is in it.
+    pub fn visible_position(&self, key: UserKey) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|&i| self.records[i].key == key)
+    }
+
+    /// A user by key, visible or not.
+    pub fn get(&self, key: UserKey) -> Option<&UserRecord> {
+        self.index_of(key).map(|i| &self.records[i])
+    }
+
+    /// The current sort.
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// The current filter.
+    pub fn filter(&self) -> &UserFilter {
+        &self.filter
+    }
+
+    /// Departments in the register, sorted, for the filter's choices.
+    pub fn departments(&self) -> impl Iterator<Item = &str> {
+        self.departments.iter().map(String::as_str)
+    }
+
+    /// Offices in the register, sorted, for the filter's choices.
+    pub fn offices(&self) -> impl Iterator<Item = &str> {
+        self.offices.iter().map(String::as_str)
+    }
+
+    /// Sorts by a column; the selection keeps its members.
+    pub fn set_sort(&mut self, sort: Sort) {
+        if sort != self.sort {
+            self.sort = sort;
+            self.resort();
+        }
+    }
+
+    /// Applies a new search text and filters.
+    pub fn set_filter(&mut self, filter: UserFilter) {
+        if filter != self.filter {
+            self.filter = filter;
+            self.refilter();
+        }
+    }
+
+    /// Adds a new user or replaces the one with the same key.
+    pub fn upsert(&mut self, record: UserRecord) {
+        if let Some(index) = self.index_of(record.key) {
+            self.order.retain(|&i| i != index);
+            self.prepared[index] = Prepared::new(&record);
+            self.records[index] = record;
+            self.insert_in_order(index);
+        } else {
+            self.prepared.push(Prepared::new(&record));
+            self.records.push(record);
+            self.insert_in_order(self.records.len() - 1);
+        }
+        self.rebuild_choices();
+        self.refilter();
+    }
+
+    /// Removes a user.
+    pub fn remove(&mut self, key: UserKey) {
+        let Some(index) = self.index_of(key) else {
+            return;
+        };
+        self.records.swap_remove(index);
+        self.prepared.swap_remove(index);
+        let moved = self.records.len();
+        self.order.retain(|&i| i != index);
+        for i in &mut self.order {
+            if *i == moved {
+                *i = index;
+            }
+        }
+        self.rebuild_choices();
+        self.refilter();
+    }
+
+    fn index_of(&self, key: UserKey) -> Option<usize> {
+        self.records.iter().position(|r| r.key == key)
+    }
+
+    fn insert_in_order(&mut self, index: usize) {
+        let at = self
+            .order
+            .partition_point(|&i| self.compare(i, index) == Ordering::Less);
+        self.order.insert(at, index);
+    }
+
+    fn rebuild_choices(&mut self) {
+        self.departments = self
+            .records
+            .iter()
+            .map(|r| r.user.department.clone())
+            .filter(|d| !d.is_empty())
+            .collect();
+        self.offices = self
+            .records
+            .iter()
+            .map(|r| r.user.office.clone())
+            .filter(|o| !o.is_empty())
+            .collect();
+    }
+
+    fn resort(&mut self) {
+        let mut order: Vec<usize> = (0..self.records.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.compare(a, b));
+        self.order = order;
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
+        if self.filter.is_empty() {
+            self.visible.clone_from(&self.order);
+            return;
+        }
+        let matcher = self.filter.matcher();
+        self.visible.clear();
+        self.visible.extend(
+            self.order
+                .iter()
+                .copied()
+                .filter(|&i| matcher.matches(&self.records[i], &self.prepared[i].search_text)),
+        );
+    }
+
+    /// Compares two users by the sort column, then by User-ID.
+    fn compare(&self, a: usize, b: usize) -> Ordering {
+        let (ra, rb) = (&self.records[a], &self.records[b]);
+        let (pa, pb) = (&self.prepared[a], &self.prepared[b]);
+        let by_column = match self.sort.column {
+            Column::UserId => Ordering::Equal,
+            Column::Name => pa.name_key.cmp(&pb.name_key),
+            Column::Department => pa.department_key.cmp(&pb.department_key),
+            Column::Office => pa.office_key.cmp(&pb.office_key),
+            Column::Email => pa.email_key.cmp(&pb.email_key),
+            Column::VismaConnect => ra.connection.status().cmp(&rb.connection.status()),
+            Column::Activated => rb.user.activated.cmp(&ra.user.activated),
+        };
+        // The same order as `natural_cmp`, from keys prepared once.
+        let by_id = match (pa.id_number, pb.id_number) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => pa
+                .id_lower
+                .cmp(&pb.id_lower)
+                .then_with(|| natural_cmp(ra.user.user_id.as_str(), rb.user.user_id.as_str())),
+        };
+        let ordering = by_column.then(by_id);
+        if self.sort.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Connection, ConnectionStatus, Email, User, UserId};
+
+    fn record(key: i64, id: &str, first: &str, last: &str, department: &str) -> UserRecord {
+        UserRecord {
+            key: UserKey(key),
+            user: User {
+                activated: key % 2 == 0,
+                user_id: UserId::parse(id).unwrap(),
+                alias_user_id: String::new(),
+                signature: String::new(),
+                card_tag_id: String::new(),
+                external_reference: String::new(),
+                email: None,
+                first_name: first.into(),
+                last_name: last.into(),
+                department: department.into(),
+                office: "Stockholm".into(),
+            },
+            connection: Connection::None,
+        }
+    }
+
+    fn ids(listing: &Listing) -> Vec<String> {
+        listing
+            .visible_records()
+            .map(|r| r.user.user_id.to_string())
+            .collect()
+    }
+
+    fn sample() -> Listing {
+        let mut pending = record(4, "2", "Erik", "Lind", "Sales");
+        pending.connection = Connection::Unverified {
+            email: Email::parse("erik.lind@company.se").unwrap(),
+            sent_count: 0,
+            last_sent_at: None,
+        };
+        Listing::new(vec![
+            record(1, "10", "Anna", "Svensson", "HR"),
+            record(2, "9", "Björn", "Åberg", "Sales"),
+            record(3, "abc", "Anna", "Berg", "HR"),
+            pending,
+        ])
+    }
+
+    #[test]
+    fn user_ids_sort_naturally() {
+        assert_eq!(ids(&sample()), ["2", "9", "10", "abc"]);
+    }
+
+    #[test]
+    fn sorting_by_name_uses_last_name_and_can_be_reversed() {
+        let mut listing = sample();
+        listing.set_sort(Sort {
+            column: Column::Name,
+            descending: false,
+        });
+        assert_eq!(ids(&listing), ["abc", "2", "10", "9"]);
+        listing.set_sort(Sort {
+            column: Column::Name,
+            descending: true,
+        });
+        assert_eq!(ids(&listing), ["9", "10", "2", "abc"]);
+    }
+
+    #[test]
+    fn search_words_must_all_match_any_field() {
+        let mut listing = sample();
+        listing.set_filter(UserFilter {
+            search: "anna SVENS".into(),
+            ..UserFilter::default()
+        });
+        assert_eq!(ids(&listing), ["10"]);
+        listing.set_filter(UserFilter {
+            search: "erik.lind@".into(),
+            ..UserFilter::default()
+        });
+        assert_eq!(ids(&listing), ["2"]);
+        assert_eq!(listing.total(), 4);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let mut listing = sample();
+        listing.set_filter(UserFilter {
+            department: Some("HR".into()),
+            activated: Some(false),
+            ..UserFilter::default()
+        });
+        assert_eq!(ids(&listing), ["10", "abc"]);
+        listing.set_filter(UserFilter {
+            status: Some(ConnectionStatus::Pending),
+            ..UserFilter::default()
+        });
+        assert_eq!(ids(&listing), ["2"]);
+    }
+
+    #[test]
+    fn edits_keep_order_and_filter() {
+        let mut listing = sample();
+        listing.set_filter(UserFilter {
+            department: Some("HR".into()),
+            ..UserFilter::default()
+        });
+        listing.upsert(record(5, "5", "Nils", "Holm", "HR"));
+        assert_eq!(ids(&listing), ["5", "10", "abc"]);
+        listing.upsert(record(5, "5", "Nils", "Holm", "IT"));
+        assert_eq!(ids(&listing), ["10", "abc"]);
+        listing.remove(UserKey(1));
+        assert_eq!(ids(&listing), ["abc"]);
+        assert_eq!(listing.total(), 4);
+        assert_eq!(
+            listing.departments().collect::<Vec<_>>(),
+            ["HR", "IT", "Sales"]
+        );
+    }
+}

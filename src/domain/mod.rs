@@ -1,0 +1,18 @@
+//! Pure types and rules of the register: users, addresses, connections, the
+//! form's validation and who is in a selection. No I/O and no egui here.
+
+pub mod audit;
+pub mod connection;
+pub mod draft;
+pub mod email;
+pub mod filter;
+pub mod listing;
+pub mod user;
+
+pub use audit::{AuditAction, AuditEntry};
+pub use connection::{ConnectedBy, Connection, ConnectionStatus};
+pub use draft::{Field, FieldErrors, UserDraft, ValidDraft};
+pub use email::{Email, EmailError};
+pub use filter::UserFilter;
+pub use listing::{Column, Listing, Sort};
+pub use user::{User, UserId, UserKey, UserRecord};

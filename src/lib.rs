@@ -1,0 +1,11 @@
+//! HRM Users: the register of HRM users and their connection to Visma Connect.
+//!
+//! The library holds everything testable; `main.rs` only starts it. Parts, as
+//! `DESIGN.md` draws them: faces (`ui`, `cli`) call use cases (`app`), which
+//! use adapters (`store`), which all speak the pure types of `domain`.
+
+pub mod app;
+pub mod cli;
+pub mod domain;
+pub mod store;
+pub mod ui;
