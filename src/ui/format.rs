@@ -3,22 +3,12 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::domain::ConnectionStatus;
 
 /// A time in the OS's time zone, to the minute: `2026-11-22 14:05`.
 pub fn local_time(at: Timestamp) -> String {
     at.to_zoned(TimeZone::system())
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
-}
-
-/// Icon and colour of a connection state in the list.
-pub fn status_icon(status: ConnectionStatus) -> (&'static str, egui::Color32) {
-    match status {
-        ConnectionStatus::None => ("○", egui::Color32::GRAY),
-        ConnectionStatus::Pending => ("◔", egui::Color32::from_rgb(0xD0, 0x8A, 0x00)),
-        ConnectionStatus::Connected => ("✔", GREEN),
-    }
 }
 
 /// The green of a verified connection.

@@ -2,6 +2,7 @@
 //! only; long work runs off the UI thread.
 
 mod format;
+mod icons;
 mod user_form;
 mod user_table;
 mod users_view;

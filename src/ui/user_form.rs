@@ -5,7 +5,8 @@ use egui::{RichText, TextEdit, Ui};
 
 use crate::domain::{ConnectedBy, Connection, Field, FieldErrors, UserDraft, UserKey, UserRecord};
 
-use super::format::{ERROR_RED, GREEN, WARNING_AMBER, local_time};
+use super::format::{ERROR_RED, local_time};
+use super::icons::{check_mark_ui, warning_ui};
 
 /// The warning of an unconnected user, in the seed's words.
 pub const NOT_CONNECTED_WARNING: &str = "User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.";
@@ -127,17 +128,10 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) {
         .map(|r| r.connection.clone())
         .unwrap_or_default();
     if let Connection::Connected { email, since, by } = &connection {
+        ui.label("Email");
         ui.horizontal(|ui| {
-            ui.label("Email");
-            let mut job = egui::text::LayoutJob::default();
-            let font = egui::TextStyle::Body.resolve(ui.style());
-            job.append("✔ ", 0.0, egui::TextFormat::simple(font.clone(), GREEN));
-            job.append(
-                email.as_str(),
-                0.0,
-                egui::TextFormat::simple(font, ui.visuals().strong_text_color()),
-            );
-            ui.label(job)
+            check_mark_ui(ui);
+            ui.label(RichText::new(email.as_str()).strong())
                 .on_hover_text("Connected: the user logs in with Visma Connect.");
         });
         let how = match by {
@@ -176,7 +170,7 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) {
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("⚠").color(WARNING_AMBER));
+        warning_ui(ui);
         ui.label(NOT_CONNECTED_WARNING);
     });
 }

@@ -6,7 +6,7 @@ use egui_extras::{Column as TableColumn, TableBuilder};
 
 use crate::domain::{Column, Listing, Sort, UserKey};
 
-use super::format::status_icon;
+use super::icons::{sort_arrow_ui, status_color, status_icon_ui};
 
 /// What the person did in the list this frame.
 #[derive(Default)]
@@ -74,12 +74,10 @@ pub fn user_table_ui(
                 cell(&mut row, user.email.as_ref().map_or("", |e| e.as_str()));
                 let status = record.connection.status();
                 row.col(|ui| {
-                    let (icon, color) = status_icon(status);
+                    status_icon_ui(ui, status);
                     let response = ui.add(
-                        Label::new(
-                            RichText::new(format!("{icon} {}", status.label())).color(color),
-                        )
-                        .selectable(false),
+                        Label::new(RichText::new(status.label()).color(status_color(status)))
+                            .selectable(false),
                     );
                     if let Some(email) = record.connection.email() {
                         response.on_hover_text(email.as_str());
@@ -96,15 +94,12 @@ pub fn user_table_ui(
 
 /// A header that sorts when clicked and shows the direction of the sort.
 fn header_button_ui(ui: &mut Ui, column: Column, sort: Sort) -> bool {
-    let arrow = match (sort.column == column, sort.descending) {
-        (false, _) => "",
-        (true, false) => " ⏶",
-        (true, true) => " ⏷",
-    };
-    ui.add(
-        egui::Button::new(RichText::new(format!("{}{arrow}", column.title())).strong())
-            .frame(false),
-    )
-    .on_hover_text(format!("Sort by {}", column.title()))
-    .clicked()
+    let clicked = ui
+        .add(egui::Button::new(RichText::new(column.title()).strong()).frame(false))
+        .on_hover_text(format!("Sort by {}", column.title()))
+        .clicked();
+    if sort.column == column {
+        sort_arrow_ui(ui, sort.descending);
+    }
+    clicked
 }

@@ -397,7 +397,7 @@ impl UsersView {
             } else {
                 ui.add_space(24.0);
                 ui.label("Choose a user in the list, or press + New.");
-                ui.weak("↑ and ↓ move through the list.");
+                ui.weak("The Up and Down arrow keys move through the list.");
             }
         });
     }

@@ -1,0 +1,287 @@
+//! The Users view as an administrator uses it: typing, clicking and reading
+//! what the window shows, found by label and role.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::{OpenedRegister, Session, save_user};
+use hrm_users::domain::{ConnectionStatus, UserDraft};
+use hrm_users::store::Store;
+use hrm_users::ui::HrmApp;
+
+/// A register with three users: one connected, one pending, one without address.
+fn register() -> OpenedRegister {
+    let mut session = Session::new(Store::open_in_memory().unwrap());
+    let draft = |id: &str, first: &str, last: &str, department: &str, email: &str| UserDraft {
+        user_id: id.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        department: department.into(),
+        office: "Lund".into(),
+        visma_email: email.into(),
+        visma_email_confirm: email.into(),
+        ..UserDraft::new_user()
+    };
+    save_user(&mut session, None, &draft("14", "Anna", "Svensson", "HR", "anna.svensson@company.se")).unwrap();
+    save_user(&mut session, None, &draft("15", "Erik", "Lind", "Sales", "erik.lind@company.se")).unwrap();
+    save_user(&mut session, None, &draft("16", "Maja", "Berg", "Sales", "")).unwrap();
+    connect(&mut session, "14");
+    let users = session.store.load_users().unwrap();
+    OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+    }
+}
+
+/// Marks a user connected, as the verification link will.
+fn connect(session: &mut Session, user_id: &str) {
+    use hrm_users::domain::{ConnectedBy, Connection, UserId};
+    let record = session
+        .store
+        .user_by_user_id(&UserId::parse(user_id).unwrap())
+        .unwrap()
+        .unwrap();
+    let email = record.connection.email().unwrap().clone();
+    session
+        .store
+        .write(|tx| {
+            tx.set_connection(
+                record.key,
+                &Connection::Connected {
+                    email,
+                    since: jiff::Timestamp::now(),
+                    by: ConnectedBy::Link,
+                },
+                0,
+            )
+        })
+        .unwrap();
+}
+
+fn harness(opened: OpenedRegister) -> Harness<'static, HrmApp> {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
+    harness.run();
+    harness
+}
+
+/// Clicks a text input and types into it.
+fn type_into(harness: &mut Harness<'_, HrmApp>, label: &str, nth: usize, text: &str) {
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no text input {label} #{nth}"))
+        .click();
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .nth(nth)
+        .unwrap()
+        .type_text(text);
+    harness.run();
+}
+
+fn click(harness: &mut Harness<'_, HrmApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+fn click_button(harness: &mut Harness<'_, HrmApp>, label: &str) {
+    harness.get_by_role_and_label(Role::Button, label).click();
+    harness.run();
+}
+
+fn count_users(harness: &Harness<'_, HrmApp>) -> usize {
+    harness.state().users_view().unwrap().session().store.count_users().unwrap()
+}
+
+#[test]
+fn a_new_user_is_typed_saved_and_found_in_the_list() {
+    let mut harness = harness(register());
+    click(&mut harness, "+ New");
+    type_into(&mut harness, "User-ID *", 0, "100");
+    type_into(&mut harness, "First name", 0, "Nils");
+    type_into(&mut harness, "Last name", 0, "Holm");
+    // The second "Email" is the one in Connection to Visma Connect.
+    type_into(&mut harness, "Email", 1, "nils.holm@company.se");
+    type_into(&mut harness, "Confirm email", 0, "nils.holm@company.se");
+    click(&mut harness, "Save");
+
+    assert!(harness.query_by_label("Saved user 100 Nils Holm.").is_some());
+    assert!(harness.query_by_label("4 of 4 users").is_some());
+    assert!(harness.query_by_label("Nils Holm").is_some(), "the new user is in the list");
+    let view = harness.state().users_view().unwrap();
+    let saved = view.listing().visible_records().find(|r| r.user.user_id.as_str() == "100").unwrap();
+    assert_eq!(saved.connection.status(), ConnectionStatus::Pending);
+    assert_eq!(count_users(&harness), 4);
+}
+
+#[test]
+fn a_mismatched_confirmation_shows_an_error_and_saves_nothing() {
+    let mut harness = harness(register());
+    click(&mut harness, "+ New");
+    type_into(&mut harness, "User-ID *", 0, "101");
+    type_into(&mut harness, "Email", 1, "nils.holm@company.se");
+    type_into(&mut harness, "Confirm email", 0, "nils.hollm@company.se");
+    click(&mut harness, "Save");
+
+    assert!(
+        harness
+            .query_by_label("The confirmation does not match the email address.")
+            .is_some()
+    );
+    assert_eq!(count_users(&harness), 3);
+    assert!(harness.query_by_label("3 of 3 users").is_some());
+}
+
+#[test]
+fn an_address_of_another_user_is_refused_at_the_field() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Email", 1, "Erik.Lind@company.se");
+    type_into(&mut harness, "Confirm email", 0, "erik.lind@company.se");
+    click(&mut harness, "Save");
+    assert!(
+        harness
+            .query_by_label("This address already belongs to user 15.")
+            .is_some()
+    );
+}
+
+#[test]
+fn search_narrows_the_list_and_the_count() {
+    let mut harness = harness(register());
+    assert!(harness.query_by_label("3 of 3 users").is_some());
+    type_into(&mut harness, "Search", 0, "lind");
+    assert!(harness.query_by_label("1 of 3 users (filtered)").is_some());
+    assert!(harness.query_by_label("Erik Lind").is_some());
+    assert!(harness.query_by_label("Anna Svensson").is_none());
+}
+
+#[test]
+fn the_department_filter_narrows_the_list() {
+    let mut harness = harness(register());
+    click(&mut harness, "Filter");
+    harness.get_by_role_and_label(Role::ComboBox, "Department").click();
+    harness.run();
+    click_button(&mut harness, "Sales");
+    assert!(harness.query_by_label("2 of 3 users (filtered)").is_some());
+    assert!(harness.query_by_label("Anna Svensson").is_none());
+}
+
+#[test]
+fn a_connected_user_shows_the_check_mark_and_no_address_fields() {
+    let mut harness = harness(register());
+    click(&mut harness, "Anna Svensson");
+    assert!(harness.query_by_label("Verified").is_some(), "the green check mark");
+    assert!(
+        harness
+            .query_by_label("anna.svensson@company.se")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Confirm email").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("User is not connected to Visma Connect")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_user_without_connection_shows_the_warning() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    assert!(harness.query_by_label(hrm_users::ui::NOT_CONNECTED_WARNING).is_some());
+    assert!(harness.query_by_label("Confirm email").is_some());
+}
+
+#[test]
+fn unsaved_changes_are_asked_about_before_leaving() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Last name", 0, "-Lund");
+    click(&mut harness, "Erik Lind");
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+    // Still on Maja's form.
+    assert_eq!(
+        harness.get_all_by_role_and_label(Role::TextInput, "Last name").next().unwrap().value().as_deref(),
+        Some("Berg-Lund")
+    );
+    click(&mut harness, "Save changes");
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(harness.query_by_label("15 Erik Lind").is_some(), "Erik's form is open");
+    assert!(harness.query_by_label("Maja Berg-Lund").is_some(), "the change was saved");
+}
+
+#[test]
+fn discarding_unsaved_changes_keeps_the_stored_user() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Last name", 0, "-Lund");
+    click(&mut harness, "+ New");
+    click(&mut harness, "Discard changes");
+    assert!(harness.query_by_label("New user").is_some());
+    assert!(harness.query_by_label("Maja Berg").is_some());
+    assert!(harness.query_by_label("Maja Berg-Lund").is_none());
+}
+
+#[test]
+fn delete_asks_naming_the_user_then_deletes() {
+    let mut harness = harness(register());
+    click(&mut harness, "Erik Lind");
+    click(&mut harness, "Delete");
+    assert!(
+        harness
+            .query_by_label_contains("Delete user 15 Erik Lind?")
+            .is_some()
+    );
+    click(&mut harness, "Cancel");
+    assert_eq!(count_users(&harness), 3);
+    click(&mut harness, "Delete");
+    click_button(&mut harness, "Delete user");
+    assert_eq!(count_users(&harness), 2);
+    assert!(harness.query_by_label("Erik Lind").is_none());
+    assert!(harness.query_by_label("2 of 2 users").is_some());
+}
+
+#[test]
+fn arrow_keys_move_through_the_list() {
+    let mut harness = harness(register());
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    assert!(harness.query_by_label("14 Anna Svensson").is_some());
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    assert!(harness.query_by_label("15 Erik Lind").is_some());
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run();
+    assert!(harness.query_by_label("14 Anna Svensson").is_some());
+}
+
+#[test]
+fn clicking_a_header_sorts_by_it() {
+    let mut harness = harness(register());
+    click(&mut harness, "Name");
+    let view = harness.state().users_view().unwrap();
+    let names: Vec<&str> = view.listing().visible_records().map(|r| r.user.last_name.as_str()).collect();
+    assert_eq!(names, ["Berg", "Lind", "Svensson"]);
+    click(&mut harness, "Name");
+    let view = harness.state().users_view().unwrap();
+    let names: Vec<&str> = view.listing().visible_records().map(|r| r.user.last_name.as_str()).collect();
+    assert_eq!(names, ["Svensson", "Lind", "Berg"]);
+}
+
+#[test]
+fn ctrl_s_saves_the_form() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Office", 0, " Syd");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert!(harness.query_by_label("Saved user 16 Maja Berg.").is_some());
+    let view = harness.state().users_view().unwrap();
+    let maja = view.listing().visible_records().find(|r| r.user.user_id.as_str() == "16").unwrap();
+    assert_eq!(maja.user.office, "Lund Syd");
+}
