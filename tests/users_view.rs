@@ -1,6 +1,9 @@
 //! The Users view as an administrator uses it: typing, clicking and reading
 //! what the window shows, found by label and role.
 
+// Helpers of tests may panic: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -22,9 +25,24 @@ fn register() -> OpenedRegister {
         visma_email_confirm: email.into(),
         ..UserDraft::new_user()
     };
-    save_user(&mut session, None, &draft("14", "Anna", "Svensson", "HR", "anna.svensson@company.se")).unwrap();
-    save_user(&mut session, None, &draft("15", "Erik", "Lind", "Sales", "erik.lind@company.se")).unwrap();
-    save_user(&mut session, None, &draft("16", "Maja", "Berg", "Sales", "")).unwrap();
+    save_user(
+        &mut session,
+        None,
+        &draft("14", "Anna", "Svensson", "HR", "anna.svensson@company.se"),
+    )
+    .unwrap();
+    save_user(
+        &mut session,
+        None,
+        &draft("15", "Erik", "Lind", "Sales", "erik.lind@company.se"),
+    )
+    .unwrap();
+    save_user(
+        &mut session,
+        None,
+        &draft("16", "Maja", "Berg", "Sales", ""),
+    )
+    .unwrap();
     connect(&mut session, "14");
     let users = session.store.load_users().unwrap();
     OpenedRegister {
@@ -94,7 +112,14 @@ fn click_button(harness: &mut Harness<'_, HrmApp>, label: &str) {
 }
 
 fn count_users(harness: &Harness<'_, HrmApp>) -> usize {
-    harness.state().users_view().unwrap().session().store.count_users().unwrap()
+    harness
+        .state()
+        .users_view()
+        .unwrap()
+        .session()
+        .store
+        .count_users()
+        .unwrap()
 }
 
 #[test]
@@ -109,11 +134,22 @@ fn a_new_user_is_typed_saved_and_found_in_the_list() {
     type_into(&mut harness, "Confirm email", 0, "nils.holm@company.se");
     click(&mut harness, "Save");
 
-    assert!(harness.query_by_label("Saved user 100 Nils Holm.").is_some());
+    assert!(
+        harness
+            .query_by_label("Saved user 100 Nils Holm.")
+            .is_some()
+    );
     assert!(harness.query_by_label("4 of 4 users").is_some());
-    assert!(harness.query_by_label("Nils Holm").is_some(), "the new user is in the list");
+    assert!(
+        harness.query_by_label("Nils Holm").is_some(),
+        "the new user is in the list"
+    );
     let view = harness.state().users_view().unwrap();
-    let saved = view.listing().visible_records().find(|r| r.user.user_id.as_str() == "100").unwrap();
+    let saved = view
+        .listing()
+        .visible_records()
+        .find(|r| r.user.user_id.as_str() == "100")
+        .unwrap();
     assert_eq!(saved.connection.status(), ConnectionStatus::Pending);
     assert_eq!(count_users(&harness), 4);
 }
@@ -164,7 +200,9 @@ fn search_narrows_the_list_and_the_count() {
 fn the_department_filter_narrows_the_list() {
     let mut harness = harness(register());
     click(&mut harness, "Filter");
-    harness.get_by_role_and_label(Role::ComboBox, "Department").click();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Department")
+        .click();
     harness.run();
     click_button(&mut harness, "Sales");
     assert!(harness.query_by_label("2 of 3 users (filtered)").is_some());
@@ -175,12 +213,11 @@ fn the_department_filter_narrows_the_list() {
 fn a_connected_user_shows_the_check_mark_and_no_address_fields() {
     let mut harness = harness(register());
     click(&mut harness, "Anna Svensson");
-    assert!(harness.query_by_label("Verified").is_some(), "the green check mark");
     assert!(
-        harness
-            .query_by_label("anna.svensson@company.se")
-            .is_some()
+        harness.query_by_label("Verified").is_some(),
+        "the green check mark"
     );
+    assert!(harness.query_by_label("anna.svensson@company.se").is_some());
     assert!(harness.query_by_label("Confirm email").is_none());
     assert!(
         harness
@@ -193,7 +230,11 @@ fn a_connected_user_shows_the_check_mark_and_no_address_fields() {
 fn a_user_without_connection_shows_the_warning() {
     let mut harness = harness(register());
     click(&mut harness, "Maja Berg");
-    assert!(harness.query_by_label(hrm_users::ui::NOT_CONNECTED_WARNING).is_some());
+    assert!(
+        harness
+            .query_by_label(hrm_users::ui::NOT_CONNECTED_WARNING)
+            .is_some()
+    );
     assert!(harness.query_by_label("Confirm email").is_some());
 }
 
@@ -206,13 +247,24 @@ fn unsaved_changes_are_asked_about_before_leaving() {
     assert!(harness.query_by_label("Unsaved changes").is_some());
     // Still on Maja's form.
     assert_eq!(
-        harness.get_all_by_role_and_label(Role::TextInput, "Last name").next().unwrap().value().as_deref(),
+        harness
+            .get_all_by_role_and_label(Role::TextInput, "Last name")
+            .next()
+            .unwrap()
+            .value()
+            .as_deref(),
         Some("Berg-Lund")
     );
     click(&mut harness, "Save changes");
     assert!(harness.query_by_label("Unsaved changes").is_none());
-    assert!(harness.query_by_label("15 Erik Lind").is_some(), "Erik's form is open");
-    assert!(harness.query_by_label("Maja Berg-Lund").is_some(), "the change was saved");
+    assert!(
+        harness.query_by_label("15 Erik Lind").is_some(),
+        "Erik's form is open"
+    );
+    assert!(
+        harness.query_by_label("Maja Berg-Lund").is_some(),
+        "the change was saved"
+    );
 }
 
 #[test]
@@ -265,11 +317,19 @@ fn clicking_a_header_sorts_by_it() {
     let mut harness = harness(register());
     click(&mut harness, "Name");
     let view = harness.state().users_view().unwrap();
-    let names: Vec<&str> = view.listing().visible_records().map(|r| r.user.last_name.as_str()).collect();
+    let names: Vec<&str> = view
+        .listing()
+        .visible_records()
+        .map(|r| r.user.last_name.as_str())
+        .collect();
     assert_eq!(names, ["Berg", "Lind", "Svensson"]);
     click(&mut harness, "Name");
     let view = harness.state().users_view().unwrap();
-    let names: Vec<&str> = view.listing().visible_records().map(|r| r.user.last_name.as_str()).collect();
+    let names: Vec<&str> = view
+        .listing()
+        .visible_records()
+        .map(|r| r.user.last_name.as_str())
+        .collect();
     assert_eq!(names, ["Svensson", "Lind", "Berg"]);
 }
 
@@ -282,6 +342,10 @@ fn ctrl_s_saves_the_form() {
     harness.run();
     assert!(harness.query_by_label("Saved user 16 Maja Berg.").is_some());
     let view = harness.state().users_view().unwrap();
-    let maja = view.listing().visible_records().find(|r| r.user.user_id.as_str() == "16").unwrap();
+    let maja = view
+        .listing()
+        .visible_records()
+        .find(|r| r.user.user_id.as_str() == "16")
+        .unwrap();
     assert_eq!(maja.user.office, "Lund Syd");
 }

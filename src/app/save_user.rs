@@ -133,3 +133,142 @@ pub fn save_user(
         Ok(saved)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AuditAction, ConnectedBy, ConnectionStatus};
+    use crate::store::Store;
+
+    fn session() -> Session {
+        Session::new(Store::open_in_memory().unwrap())
+    }
+
+    fn anna(address: &str) -> UserDraft {
+        UserDraft {
+            user_id: "14".into(),
+            first_name: "Anna".into(),
+            last_name: "Svensson".into(),
+            visma_email: address.into(),
+            visma_email_confirm: address.into(),
+            ..UserDraft::new_user()
+        }
+    }
+
+    fn actions(session: &Session, key: UserKey) -> Vec<AuditAction> {
+        let mut actions: Vec<_> = session
+            .store
+            .audit_for(key)
+            .unwrap()
+            .iter()
+            .map(|e| e.action)
+            .collect();
+        actions.reverse();
+        actions
+    }
+
+    #[test]
+    fn a_new_user_with_an_address_is_pending_and_audited() {
+        let mut session = session();
+        let saved = save_user(&mut session, None, &anna("anna@company.se")).unwrap();
+        assert_eq!(saved.connection.status(), ConnectionStatus::Pending);
+        assert_eq!(
+            actions(&session, saved.key),
+            [AuditAction::UserCreated, AuditAction::AddressSaved]
+        );
+        let entry = &session.store.audit_for(saved.key).unwrap()[0];
+        assert_eq!(entry.actor, session.actor);
+        assert!(
+            entry
+                .after
+                .as_deref()
+                .unwrap()
+                .contains("\"state\":\"pending\"")
+        );
+    }
+
+    #[test]
+    fn saving_unchanged_writes_nothing() {
+        let mut session = session();
+        let saved = save_user(&mut session, None, &anna("anna@company.se")).unwrap();
+        let again = save_user(
+            &mut session,
+            Some(saved.key),
+            &UserDraft::from_record(&saved),
+        )
+        .unwrap();
+        assert_eq!(again, saved);
+        assert_eq!(actions(&session, saved.key).len(), 2);
+    }
+
+    #[test]
+    fn clearing_a_pending_address_removes_it() {
+        let mut session = session();
+        let saved = save_user(&mut session, None, &anna("anna@company.se")).unwrap();
+        let cleared = save_user(&mut session, Some(saved.key), &anna("")).unwrap();
+        assert_eq!(cleared.connection, Connection::None);
+        assert_eq!(
+            actions(&session, saved.key).last(),
+            Some(&AuditAction::AddressRemoved)
+        );
+    }
+
+    #[test]
+    fn a_connected_address_is_not_changed_by_the_form() {
+        let mut session = session();
+        let saved = save_user(&mut session, None, &anna("anna@company.se")).unwrap();
+        let connected = Connection::Connected {
+            email: saved.connection.email().unwrap().clone(),
+            since: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            by: ConnectedBy::Link,
+        };
+        session
+            .store
+            .write(|tx| tx.set_connection(saved.key, &connected, 0))
+            .unwrap();
+        let draft = UserDraft {
+            office: "Lund".into(),
+            ..anna("")
+        };
+        let after = save_user(&mut session, Some(saved.key), &draft).unwrap();
+        assert_eq!(after.connection, connected);
+        assert_eq!(after.user.office, "Lund");
+    }
+
+    #[test]
+    fn a_taken_user_id_or_address_is_an_error_at_its_field() {
+        let mut session = session();
+        save_user(&mut session, None, &anna("anna@company.se")).unwrap();
+        let other = UserDraft {
+            user_id: "14".into(),
+            ..anna("ANNA@company.se")
+        };
+        let Err(SaveUserError::Invalid(errors)) = save_user(&mut session, None, &other) else {
+            panic!("expected field errors");
+        };
+        assert!(errors[&Field::UserId].contains("already used"));
+        assert!(errors[&Field::VismaEmail].contains("already belongs to user 14"));
+        assert_eq!(session.store.count_users().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_user_deleted_meanwhile_is_not_found() {
+        let mut session = session();
+        let saved = save_user(&mut session, None, &anna("")).unwrap();
+        super::super::delete_user(&mut session, saved.key).unwrap();
+        assert!(matches!(
+            save_user(&mut session, Some(saved.key), &anna("")),
+            Err(SaveUserError::NotFound)
+        ));
+        let log = session.store.audit_all().unwrap();
+        assert_eq!(log.last().unwrap().action, AuditAction::UserDeleted);
+        assert!(
+            log.last()
+                .unwrap()
+                .before
+                .as_deref()
+                .unwrap()
+                .contains("Svensson")
+        );
+    }
+}

@@ -228,7 +228,8 @@ impl WriteTx<'_> {
                     if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
                 {
                     StoreError::Conflict(format!(
-                        "The Visma Connect address {email} belongs to another user."
+                        "The Visma Connect address {} belongs to another user.",
+                        email.masked()
                     ))
                 }
                 (other, _) => other,

@@ -3,7 +3,6 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-
 /// A time in the OS's time zone, to the minute: `2026-11-22 14:05`.
 pub fn local_time(at: Timestamp) -> String {
     at.to_zoned(TimeZone::system())

@@ -20,7 +20,12 @@ fn icon_rect(ui: &mut Ui, side: f32, name: &str) -> egui::Rect {
 
 /// Points of a check mark inside `rect`.
 fn check_points(rect: egui::Rect) -> Vec<Pos2> {
-    let at = |x: f32, y: f32| pos2(rect.left() + x * rect.width(), rect.top() + y * rect.height());
+    let at = |x: f32, y: f32| {
+        pos2(
+            rect.left() + x * rect.width(),
+            rect.top() + y * rect.height(),
+        )
+    };
     vec![at(0.25, 0.52), at(0.43, 0.70), at(0.76, 0.32)]
 }
 
@@ -30,7 +35,10 @@ pub fn check_mark_ui(ui: &mut Ui) {
     let rect = icon_rect(ui, side, "Verified");
     let painter = ui.painter();
     painter.circle_filled(rect.center(), side / 2.0, GREEN);
-    painter.add(Shape::line(check_points(rect), Stroke::new(2.0, Color32::WHITE)));
+    painter.add(Shape::line(
+        check_points(rect),
+        Stroke::new(2.0, Color32::WHITE),
+    ));
 }
 
 /// The amber warning sign, named "Warning".
@@ -39,11 +47,18 @@ pub fn warning_ui(ui: &mut Ui) {
     let rect = icon_rect(ui, side, "Warning");
     let painter = ui.painter();
     let top = pos2(rect.center().x, rect.top() + 1.0);
-    let points = vec![top, pos2(rect.right(), rect.bottom() - 1.0), pos2(rect.left(), rect.bottom() - 1.0)];
+    let points = vec![
+        top,
+        pos2(rect.right(), rect.bottom() - 1.0),
+        pos2(rect.left(), rect.bottom() - 1.0),
+    ];
     painter.add(Shape::convex_polygon(points, WARNING_AMBER, Stroke::NONE));
     let x = rect.center().x;
     painter.line_segment(
-        [pos2(x, rect.top() + side * 0.35), pos2(x, rect.top() + side * 0.68)],
+        [
+            pos2(x, rect.top() + side * 0.35),
+            pos2(x, rect.top() + side * 0.68),
+        ],
         Stroke::new(1.6, Color32::WHITE),
     );
     painter.circle_filled(pos2(x, rect.top() + side * 0.80), 1.0, Color32::WHITE);
@@ -77,7 +92,8 @@ pub fn status_icon_ui(ui: &mut Ui, status: ConnectionStatus) {
             // The left half filled: half way there.
             let points: Vec<Pos2> = (0..=16)
                 .map(|i| {
-                    let angle = std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * (i as f32) / 16.0;
+                    let angle =
+                        std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * (i as f32) / 16.0;
                     center + vec2(angle.cos(), -angle.sin()) * radius
                 })
                 .collect();
@@ -85,7 +101,10 @@ pub fn status_icon_ui(ui: &mut Ui, status: ConnectionStatus) {
         }
         ConnectionStatus::Connected => {
             painter.circle_filled(center, radius, color);
-            painter.add(Shape::line(check_points(rect), Stroke::new(1.6, Color32::WHITE)));
+            painter.add(Shape::line(
+                check_points(rect),
+                Stroke::new(1.6, Color32::WHITE),
+            ));
         }
     }
 }
@@ -105,5 +124,6 @@ pub fn sort_arrow_ui(ui: &mut Ui, descending: bool) {
         pos2(rect.right(), base_y),
         pos2(rect.left(), base_y),
     ];
-    ui.painter().add(Shape::convex_polygon(points, color, Stroke::NONE));
+    ui.painter()
+        .add(Shape::convex_polygon(points, color, Stroke::NONE));
 }

@@ -218,7 +218,8 @@ impl UsersView {
                 false
             }
             Err(error) => {
-                tracing::warn!("save failed: {error}");
+                // The message may name an address: log only that it failed.
+                tracing::warn!("saving a user failed");
                 self.notice = Some(Notice {
                     text: error.to_string(),
                     is_error: true,
@@ -253,7 +254,10 @@ impl UsersView {
         ui.add_space(4.0);
         ui.label(RichText::new("Users/Authorities > Users").weak());
         ui.horizontal(|ui| {
-            let has_form = self.form.is_some();
+            let has_changes = self
+                .form
+                .as_ref()
+                .is_some_and(UserForm::has_unsaved_changes);
             let can_delete = self.form.as_ref().and_then(|f| f.key).is_some();
             if ui
                 .button("+ New")
@@ -263,7 +267,7 @@ impl UsersView {
                 self.request(Intent::New);
             }
             if ui
-                .add_enabled(has_form, egui::Button::new("Save"))
+                .add_enabled(has_changes, egui::Button::new("Save"))
                 .on_hover_text("Save (Ctrl+S)")
                 .clicked()
             {

@@ -1,0 +1,149 @@
+//! The command line as a script uses it: real files, real exit codes, JSON
+//! with stable field names.
+
+// Helpers of tests may panic: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hrm_users(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hrm-users"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("XDG_DATA_HOME", db.parent().unwrap())
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> Vec<serde_json::Value> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn demo_then_list_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let made = hrm_users(&db, &["demo", "--users", "500"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(String::from_utf8_lossy(&made.stdout).contains("500 users"));
+
+    let everyone = json(&hrm_users(&db, &["users", "list", "--json"]));
+    assert_eq!(everyone.len(), 500);
+    let first = &everyone[0];
+    for field in [
+        "user_id",
+        "first_name",
+        "last_name",
+        "department",
+        "office",
+        "email",
+        "activated",
+        "connection_status",
+        "connection_email",
+    ] {
+        assert!(first.get(field).is_some(), "field {field} missing: {first}");
+    }
+    assert_eq!(first["user_id"], "1");
+
+    let pending = json(&hrm_users(
+        &db,
+        &["users", "list", "--json", "--status", "pending"],
+    ));
+    assert!(!pending.is_empty() && pending.len() < 500);
+    assert!(pending.iter().all(|u| u["connection_status"] == "pending"));
+
+    let sales_inactive = json(&hrm_users(
+        &db,
+        &[
+            "users",
+            "list",
+            "--json",
+            "--department",
+            "Sales",
+            "--activated",
+            "false",
+        ],
+    ));
+    assert!(
+        sales_inactive
+            .iter()
+            .all(|u| u["department"] == "Sales" && u["activated"] == false)
+    );
+
+    let search = json(&hrm_users(
+        &db,
+        &["users", "list", "--json", "--search", "SVENSSON"],
+    ));
+    assert!(!search.is_empty());
+    assert!(search.iter().all(|u| {
+        u["last_name"] == "Svensson"
+            || u["first_name"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("svensson")
+    }));
+
+    let table = hrm_users(&db, &["users", "list", "--office", "Oslo"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("USER-ID"));
+    assert!(text.trim_end().ends_with("of 500 users"));
+}
+
+#[test]
+fn the_same_demo_size_makes_the_same_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    hrm_users(&a, &["demo", "--users", "200"]);
+    hrm_users(&b, &["demo", "--users", "200"]);
+    let list = |db| hrm_users(db, &["users", "list", "--json"]).stdout;
+    assert_eq!(list(&a), list(&b));
+}
+
+#[test]
+fn a_file_that_is_not_a_register_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.txt");
+    std::fs::write(&db, "not a database at all, just some notes").unwrap();
+    let output = hrm_users(&db, &["users", "list"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not an HRM Users register"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&db).unwrap(),
+        "not a database at all, just some notes"
+    );
+}
+
+#[test]
+fn demo_refuses_a_register_that_holds_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    hrm_users(&db, &["demo", "--users", "10"]);
+    let again = hrm_users(&db, &["demo", "--users", "10"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        json(&hrm_users(&db, &["users", "list", "--json"])).len(),
+        10
+    );
+}
+
+#[test]
+fn a_bad_option_value_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let output = hrm_users(&db, &["users", "list", "--status", "verified"]);
+    assert_eq!(output.status.code(), Some(2));
+}
