@@ -19,17 +19,41 @@ pub enum AuditAction {
     AddressRemoved,
     /// A demo register was generated.
     RegisterGenerated,
+    /// A verification message was queued.
+    VerificationQueued,
+    /// A message was delivered to the mail server.
+    MessageDelivered,
+    /// A message could not be delivered.
+    MessageFailed,
+    /// The employee confirmed the link: connected.
+    LinkConfirmed,
+    /// The address is in a verified domain: connected without a message.
+    ConnectedByDomain,
+    /// A password-reset message was queued.
+    ResetQueued,
+    /// The connection was deleted by an administrator.
+    ConnectionDeleted,
+    /// Settings were changed.
+    SettingsChanged,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 14] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
         Self::AddressSaved,
         Self::AddressRemoved,
         Self::RegisterGenerated,
+        Self::VerificationQueued,
+        Self::MessageDelivered,
+        Self::MessageFailed,
+        Self::LinkConfirmed,
+        Self::ConnectedByDomain,
+        Self::ResetQueued,
+        Self::ConnectionDeleted,
+        Self::SettingsChanged,
     ];
 
     /// The stored code.
@@ -41,6 +65,14 @@ impl AuditAction {
             Self::AddressSaved => "address_saved",
             Self::AddressRemoved => "address_removed",
             Self::RegisterGenerated => "register_generated",
+            Self::VerificationQueued => "verification_queued",
+            Self::MessageDelivered => "message_delivered",
+            Self::MessageFailed => "message_failed",
+            Self::LinkConfirmed => "link_confirmed",
+            Self::ConnectedByDomain => "connected_by_domain",
+            Self::ResetQueued => "reset_queued",
+            Self::ConnectionDeleted => "connection_deleted",
+            Self::SettingsChanged => "settings_changed",
         }
     }
 
@@ -58,6 +90,14 @@ impl AuditAction {
             Self::AddressSaved => "Address saved, pending verification",
             Self::AddressRemoved => "Pending address removed",
             Self::RegisterGenerated => "Demo register generated",
+            Self::VerificationQueued => "Verification email queued",
+            Self::MessageDelivered => "Email delivered to the mail server",
+            Self::MessageFailed => "Email could not be delivered",
+            Self::LinkConfirmed => "Link confirmed: connected",
+            Self::ConnectedByDomain => "Connected at once: verified domain",
+            Self::ResetQueued => "Password reset email queued",
+            Self::ConnectionDeleted => "Connection deleted",
+            Self::SettingsChanged => "Settings changed",
         }
     }
 }

@@ -195,10 +195,21 @@ impl Listing {
         }
     }
 
-    /// Applies a new search text and filters.
+    /// Applies a new search text and filters. When the new search only
+    /// narrows the old one (a keystroke that extends a word), only the current
+    /// selection is searched.
     pub fn set_filter(&mut self, filter: UserFilter) {
-        if filter != self.filter {
-            self.filter = filter;
+        if filter == self.filter {
+            return;
+        }
+        let narrows = narrows(&self.filter, &filter);
+        self.filter = filter;
+        if narrows {
+            let matcher = self.filter.matcher();
+            let (records, prepared) = (&self.records, &self.prepared);
+            self.visible
+                .retain(|&i| matcher.matches(&records[i], &prepared[i].search_text));
+        } else {
             self.refilter();
         }
     }
@@ -317,6 +328,22 @@ impl Listing {
     }
 }
 
+/// True when everyone `new` selects is also selected by `old`: the same
+/// filters, and every old search word inside some new one.
+fn narrows(old: &UserFilter, new: &UserFilter) -> bool {
+    let same_filters = old.department == new.department
+        && old.office == new.office
+        && old.status == new.status
+        && old.activated == new.activated;
+    let old_search = old.search.to_lowercase();
+    let new_search = new.search.to_lowercase();
+    let new_terms: Vec<&str> = new_search.split_whitespace().collect();
+    same_filters
+        && old_search
+            .split_whitespace()
+            .all(|term| new_terms.iter().any(|t| t.contains(term)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +425,25 @@ mod tests {
         });
         assert_eq!(ids(&listing), ["2"]);
         assert_eq!(listing.total(), 4);
+    }
+
+    #[test]
+    fn typing_on_narrows_and_deleting_widens_again() {
+        let mut listing = sample();
+        let search = |text: &str, listing: &mut Listing| {
+            listing.set_filter(UserFilter {
+                search: text.into(),
+                ..UserFilter::default()
+            });
+            ids(listing)
+        };
+        // "erik.lind@company.se" has an "a" and an "an"; "Åberg" has neither.
+        assert_eq!(search("a", &mut listing), ["2", "10", "abc"]);
+        assert_eq!(search("an", &mut listing), ["2", "10", "abc"]);
+        assert_eq!(search("anna", &mut listing), ["10", "abc"]);
+        assert_eq!(search("anna b", &mut listing), ["abc"]);
+        assert_eq!(search("anna", &mut listing), ["10", "abc"]);
+        assert_eq!(search("", &mut listing), ["2", "9", "10", "abc"]);
     }
 
     #[test]

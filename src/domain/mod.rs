@@ -7,6 +7,9 @@ pub mod draft;
 pub mod email;
 pub mod filter;
 pub mod listing;
+pub mod message;
+pub mod outbox;
+pub mod settings;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEntry};
@@ -15,4 +18,6 @@ pub use draft::{Field, FieldErrors, UserDraft, ValidDraft};
 pub use email::{Email, EmailError};
 pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};
+pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
+pub use settings::{SettingKey, Settings, SmtpSecurity, TransportKind};
 pub use user::{User, UserId, UserKey, UserRecord};

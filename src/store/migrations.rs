@@ -62,6 +62,37 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX users_by_department ON users(department);
     CREATE INDEX users_by_office ON users(office);
     ",
+    // 3: the outbox of messages and the verification links (their hashes only).
+    r"
+    CREATE TABLE outbox (
+        id                 INTEGER PRIMARY KEY,
+        message_id         TEXT NOT NULL UNIQUE,
+        kind               TEXT NOT NULL CHECK (kind IN ('verification', 'password_reset')),
+        user_key           INTEGER REFERENCES users(key) ON DELETE SET NULL,
+        recipient          TEXT NOT NULL,
+        state              TEXT NOT NULL
+                           CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts           INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_result        TEXT,
+        possible_duplicate INTEGER NOT NULL DEFAULT 0,
+        batch              TEXT,
+        created_at_ms      INTEGER NOT NULL,
+        sent_at_ms         INTEGER
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_user ON outbox(user_key, id);
+    CREATE TABLE link_tokens (
+        hash             BLOB PRIMARY KEY,
+        user_key         INTEGER NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+        email_key        TEXT NOT NULL,
+        created_at_ms    INTEGER NOT NULL,
+        expires_at_ms    INTEGER NOT NULL,
+        used_at_ms       INTEGER,
+        superseded_at_ms INTEGER
+    );
+    CREATE INDEX link_tokens_by_user ON link_tokens(user_key);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -4,7 +4,9 @@
 
 mod error;
 mod migrations;
+mod outbox;
 mod rows;
+mod tokens;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Transaction, Trans
 
 pub use error::StoreError;
 pub use migrations::{APPLICATION_ID, latest_version};
+pub use tokens::LinkToken;
 
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,

@@ -1,0 +1,102 @@
+//! Messages in the outbox and their delivery states.
+
+use jiff::Timestamp;
+
+use super::email::Email;
+use super::user::UserKey;
+
+/// What a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// The verification email with the link.
+    Verification,
+    /// The password-reset email.
+    PasswordReset,
+}
+
+impl MessageKind {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Verification => "verification",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Verification, Self::PasswordReset]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
+/// Where a message is on its way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for the worker (first try or a retry).
+    Queued,
+    /// Handed to the server; its answer not yet recorded.
+    Sending,
+    /// The server accepted it.
+    Sent,
+    /// The server refused it for good, or retries ran out.
+    Failed,
+    /// No longer to be sent: the address changed, was connected or deleted.
+    Cancelled,
+}
+
+impl DeliveryState {
+    /// The stored code, also what scripts read.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Sending,
+            Self::Sent,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// A message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// Row id.
+    pub id: i64,
+    /// The Message-ID header, unique per message and kept across retries.
+    pub message_id: String,
+    /// What it is.
+    pub kind: MessageKind,
+    /// For whom (gone if the user was deleted).
+    pub user_key: Option<UserKey>,
+    /// To which address.
+    pub recipient: Email,
+    /// Where it is.
+    pub state: DeliveryState,
+    /// How many times it was handed to the server.
+    pub attempts: u32,
+    /// When the next try is due.
+    pub next_attempt_at: Timestamp,
+    /// The server's last answer, or why it was not sent.
+    pub last_result: Option<String>,
+    /// A try was interrupted after handing it over: the server may have it twice.
+    pub possible_duplicate: bool,
+    /// When it was queued.
+    pub created_at: Timestamp,
+    /// When the server accepted it.
+    pub sent_at: Option<Timestamp>,
+}

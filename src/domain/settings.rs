@@ -1,0 +1,508 @@
+//! The program's settings: mail transport, sender, the verification link and
+//! endpoint, verified domains and message templates. Each has a key that
+//! `config get/set` and the database use, and a parser that refuses bad values.
+
+use std::fmt;
+
+use super::email::{Email, parse_domain_name};
+
+/// How messages leave the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKind {
+    /// Each message is written as an `.eml` file into the outbox folder.
+    Folder,
+    /// Each message is sent to an SMTP server.
+    Smtp,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: allowed for localhost only.
+    None,
+}
+
+/// Every setting, with its default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Name in the From header.
+    pub sender_name: String,
+    /// Address in the From header.
+    pub sender_address: Email,
+    /// Folder or SMTP.
+    pub transport: TransportKind,
+    /// Where the folder transport writes `.eml` files; empty: `outbox` beside the register.
+    pub outbox_folder: String,
+    /// SMTP server host.
+    pub smtp_host: String,
+    /// SMTP server port.
+    pub smtp_port: u16,
+    /// SMTP security.
+    pub smtp_security: SmtpSecurity,
+    /// SMTP user name; empty for no authentication.
+    pub smtp_user: String,
+    /// Seconds to wait for the SMTP server.
+    pub smtp_timeout_secs: u64,
+    /// Parallel SMTP sessions for sending.
+    pub smtp_sessions: usize,
+    /// Messages per minute at most; 0 for no limit.
+    pub messages_per_minute: u32,
+    /// Minutes within which a user is not sent another verification by bulk sends.
+    pub resend_after_minutes: u32,
+    /// The address the link in a message starts with, e.g. `https://hrm.company.se`.
+    pub public_base_url: String,
+    /// True when the window runs the verification endpoint.
+    pub endpoint_enabled: bool,
+    /// Address and port the endpoint listens on.
+    pub bind_address: String,
+    /// How long a verification link stays valid, in hours.
+    pub link_lifetime_hours: u32,
+    /// Domains whose addresses connect at once, without a message (ASCII form).
+    pub verified_domains: Vec<String>,
+    /// The Visma Connect login page, where "Forgot your password?" is.
+    pub login_page_url: String,
+    /// Subject of the verification message.
+    pub verification_subject: String,
+    /// Body of the verification message.
+    pub verification_body: String,
+    /// Subject of the password-reset message.
+    pub reset_subject: String,
+    /// Body of the password-reset message.
+    pub reset_body: String,
+}
+
+/// Default verification subject; the body comes from `assets/`.
+pub const DEFAULT_VERIFICATION_SUBJECT: &str = "Verify your email address for Visma Connect";
+/// Default password-reset subject.
+pub const DEFAULT_RESET_SUBJECT: &str = "Set a new password for Visma Connect";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sender_name: "HRM".into(),
+            // A fixed, valid address: parsing it cannot fail.
+            sender_address: Email::parse("no-reply@hrm.example.com")
+                .unwrap_or_else(|_| unreachable_default()),
+            transport: TransportKind::Folder,
+            outbox_folder: String::new(),
+            smtp_host: "localhost".into(),
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::StartTls,
+            smtp_user: String::new(),
+            smtp_timeout_secs: 30,
+            smtp_sessions: 4,
+            messages_per_minute: 0,
+            resend_after_minutes: 10,
+            public_base_url: "http://127.0.0.1:8480".into(),
+            endpoint_enabled: true,
+            bind_address: "127.0.0.1:8480".into(),
+            link_lifetime_hours: 24,
+            verified_domains: Vec::new(),
+            login_page_url: "https://connect.visma.com/".into(),
+            verification_subject: DEFAULT_VERIFICATION_SUBJECT.into(),
+            verification_body: include_str!("../../assets/templates/verification.txt").into(),
+            reset_subject: DEFAULT_RESET_SUBJECT.into(),
+            reset_body: include_str!("../../assets/templates/password_reset.txt").into(),
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_default() -> Email {
+    // "no-reply@hrm.example.com" is a valid address; this is never called.
+    panic!("the default sender address is valid")
+}
+
+/// A setting's key, as `config get/set` and the database name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingKey {
+    /// `sender_name`
+    SenderName,
+    /// `sender_address`
+    SenderAddress,
+    /// `transport`: `folder` or `smtp`
+    Transport,
+    /// `outbox_folder`
+    OutboxFolder,
+    /// `smtp_host`
+    SmtpHost,
+    /// `smtp_port`
+    SmtpPort,
+    /// `smtp_security`: `starttls`, `tls` or `none`
+    SmtpSecurity,
+    /// `smtp_user`
+    SmtpUser,
+    /// `smtp_timeout_secs`
+    SmtpTimeoutSecs,
+    /// `smtp_sessions`
+    SmtpSessions,
+    /// `messages_per_minute`
+    MessagesPerMinute,
+    /// `resend_after_minutes`
+    ResendAfterMinutes,
+    /// `public_base_url`
+    PublicBaseUrl,
+    /// `endpoint_enabled`
+    EndpointEnabled,
+    /// `bind_address`
+    BindAddress,
+    /// `link_lifetime_hours`
+    LinkLifetimeHours,
+    /// `verified_domains`: comma-separated
+    VerifiedDomains,
+    /// `login_page_url`
+    LoginPageUrl,
+    /// `verification_subject`
+    VerificationSubject,
+    /// `verification_body`
+    VerificationBody,
+    /// `reset_subject`
+    ResetSubject,
+    /// `reset_body`
+    ResetBody,
+}
+
+/// Why a setting's value was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct SettingError {
+    /// The key.
+    pub key: &'static str,
+    /// What is wrong, and what is expected.
+    pub message: String,
+}
+
+impl SettingKey {
+    /// Every key, in the order `config list` prints them.
+    pub const ALL: [Self; 22] = [
+        Self::SenderName,
+        Self::SenderAddress,
+        Self::Transport,
+        Self::OutboxFolder,
+        Self::SmtpHost,
+        Self::SmtpPort,
+        Self::SmtpSecurity,
+        Self::SmtpUser,
+        Self::SmtpTimeoutSecs,
+        Self::SmtpSessions,
+        Self::MessagesPerMinute,
+        Self::ResendAfterMinutes,
+        Self::PublicBaseUrl,
+        Self::EndpointEnabled,
+        Self::BindAddress,
+        Self::LinkLifetimeHours,
+        Self::VerifiedDomains,
+        Self::LoginPageUrl,
+        Self::VerificationSubject,
+        Self::VerificationBody,
+        Self::ResetSubject,
+        Self::ResetBody,
+    ];
+
+    /// The key's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SenderName => "sender_name",
+            Self::SenderAddress => "sender_address",
+            Self::Transport => "transport",
+            Self::OutboxFolder => "outbox_folder",
+            Self::SmtpHost => "smtp_host",
+            Self::SmtpPort => "smtp_port",
+            Self::SmtpSecurity => "smtp_security",
+            Self::SmtpUser => "smtp_user",
+            Self::SmtpTimeoutSecs => "smtp_timeout_secs",
+            Self::SmtpSessions => "smtp_sessions",
+            Self::MessagesPerMinute => "messages_per_minute",
+            Self::ResendAfterMinutes => "resend_after_minutes",
+            Self::PublicBaseUrl => "public_base_url",
+            Self::EndpointEnabled => "endpoint_enabled",
+            Self::BindAddress => "bind_address",
+            Self::LinkLifetimeHours => "link_lifetime_hours",
+            Self::VerifiedDomains => "verified_domains",
+            Self::LoginPageUrl => "login_page_url",
+            Self::VerificationSubject => "verification_subject",
+            Self::VerificationBody => "verification_body",
+            Self::ResetSubject => "reset_subject",
+            Self::ResetBody => "reset_body",
+        }
+    }
+
+    /// The key with this name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for SettingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn number<T>(
+    key: SettingKey,
+    value: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<T, SettingError>
+where
+    T: TryFrom<u64>,
+{
+    let err = || SettingError {
+        key: key.name(),
+        message: format!(
+            "expected a whole number from {} to {}",
+            range.start(),
+            range.end()
+        ),
+    };
+    let n: u64 = value.trim().parse().map_err(|_| err())?;
+    if !range.contains(&n) {
+        return Err(err());
+    }
+    T::try_from(n).map_err(|_| err())
+}
+
+fn url(key: SettingKey, value: &str) -> Result<String, SettingError> {
+    let value = value.trim();
+    let valid = (value.starts_with("https://") || value.starts_with("http://"))
+        && value
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(SettingError {
+            key: key.name(),
+            message: "expected an address starting with https:// (or http://)".into(),
+        })
+    }
+}
+
+fn text(key: SettingKey, value: &str, required: bool) -> Result<String, SettingError> {
+    if required && value.trim().is_empty() {
+        return Err(SettingError {
+            key: key.name(),
+            message: "cannot be empty".into(),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+impl Settings {
+    /// The value of a setting, as `config get` prints it.
+    pub fn get(&self, key: SettingKey) -> String {
+        match key {
+            SettingKey::SenderName => self.sender_name.clone(),
+            SettingKey::SenderAddress => self.sender_address.to_string(),
+            SettingKey::Transport => match self.transport {
+                TransportKind::Folder => "folder".into(),
+                TransportKind::Smtp => "smtp".into(),
+            },
+            SettingKey::OutboxFolder => self.outbox_folder.clone(),
+            SettingKey::SmtpHost => self.smtp_host.clone(),
+            SettingKey::SmtpPort => self.smtp_port.to_string(),
+            SettingKey::SmtpSecurity => match self.smtp_security {
+                SmtpSecurity::StartTls => "starttls".into(),
+                SmtpSecurity::Tls => "tls".into(),
+                SmtpSecurity::None => "none".into(),
+            },
+            SettingKey::SmtpUser => self.smtp_user.clone(),
+            SettingKey::SmtpTimeoutSecs => self.smtp_timeout_secs.to_string(),
+            SettingKey::SmtpSessions => self.smtp_sessions.to_string(),
+            SettingKey::MessagesPerMinute => self.messages_per_minute.to_string(),
+            SettingKey::ResendAfterMinutes => self.resend_after_minutes.to_string(),
+            SettingKey::PublicBaseUrl => self.public_base_url.clone(),
+            SettingKey::EndpointEnabled => self.endpoint_enabled.to_string(),
+            SettingKey::BindAddress => self.bind_address.clone(),
+            SettingKey::LinkLifetimeHours => self.link_lifetime_hours.to_string(),
+            SettingKey::VerifiedDomains => self.verified_domains.join(","),
+            SettingKey::LoginPageUrl => self.login_page_url.clone(),
+            SettingKey::VerificationSubject => self.verification_subject.clone(),
+            SettingKey::VerificationBody => self.verification_body.clone(),
+            SettingKey::ResetSubject => self.reset_subject.clone(),
+            SettingKey::ResetBody => self.reset_body.clone(),
+        }
+    }
+
+    /// Sets a setting from text, refusing a bad value and changing nothing then.
+    pub fn set(&mut self, key: SettingKey, value: &str) -> Result<(), SettingError> {
+        let bad = |message: &str| SettingError {
+            key: key.name(),
+            message: message.to_owned(),
+        };
+        match key {
+            SettingKey::SenderName => text(key, value, true)?
+                .trim()
+                .clone_into(&mut self.sender_name),
+            SettingKey::SenderAddress => {
+                self.sender_address = Email::parse(value).map_err(|e| bad(&e.to_string()))?;
+            }
+            SettingKey::Transport => {
+                self.transport = match value.trim() {
+                    "folder" => TransportKind::Folder,
+                    "smtp" => TransportKind::Smtp,
+                    _ => return Err(bad("expected folder or smtp")),
+                };
+            }
+            SettingKey::OutboxFolder => value.trim().clone_into(&mut self.outbox_folder),
+            SettingKey::SmtpHost => {
+                let host = value.trim();
+                if host.is_empty() || host.contains(char::is_whitespace) || host.contains('/') {
+                    return Err(bad("expected a host name such as smtp.company.se"));
+                }
+                host.clone_into(&mut self.smtp_host);
+            }
+            SettingKey::SmtpPort => self.smtp_port = number(key, value, 1..=65535)?,
+            SettingKey::SmtpSecurity => {
+                self.smtp_security = match value.trim() {
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    _ => return Err(bad("expected starttls, tls or none")),
+                };
+            }
+            SettingKey::SmtpUser => value.trim().clone_into(&mut self.smtp_user),
+            SettingKey::SmtpTimeoutSecs => self.smtp_timeout_secs = number(key, value, 1..=600)?,
+            SettingKey::SmtpSessions => self.smtp_sessions = number(key, value, 1..=64)?,
+            SettingKey::MessagesPerMinute => {
+                self.messages_per_minute = number(key, value, 0..=1_000_000)?;
+            }
+            SettingKey::ResendAfterMinutes => {
+                self.resend_after_minutes = number(key, value, 0..=100_000)?;
+            }
+            SettingKey::PublicBaseUrl => self.public_base_url = url(key, value)?,
+            SettingKey::EndpointEnabled => {
+                self.endpoint_enabled = match value.trim() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("expected true or false")),
+                };
+            }
+            SettingKey::BindAddress => {
+                let address = value.trim();
+                if address.parse::<std::net::SocketAddr>().is_err() {
+                    return Err(bad("expected an address and port such as 0.0.0.0:8480"));
+                }
+                address.clone_into(&mut self.bind_address);
+            }
+            SettingKey::LinkLifetimeHours => {
+                self.link_lifetime_hours = number(key, value, 1..=24 * 30)?;
+            }
+            SettingKey::VerifiedDomains => {
+                let mut domains = Vec::new();
+                for part in value
+                    .split([',', '\n', ';', ' '])
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    let domain = parse_domain_name(part)
+                        .map_err(|e| bad(&format!("{} is not a valid domain: {e}", part.trim())))?;
+                    if !domains.contains(&domain) {
+                        domains.push(domain);
+                    }
+                }
+                self.verified_domains = domains;
+            }
+            SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
+            SettingKey::VerificationSubject => self.verification_subject = text(key, value, true)?,
+            SettingKey::VerificationBody => self.verification_body = text(key, value, true)?,
+            SettingKey::ResetSubject => self.reset_subject = text(key, value, true)?,
+            SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
+        }
+        Ok(())
+    }
+
+    /// Checks the settings together: SMTP without encryption only to this machine.
+    pub fn check(&self) -> Result<(), SettingError> {
+        let local = matches!(
+            self.smtp_host.as_str(),
+            "localhost" | "127.0.0.1" | "::1" | "[::1]"
+        );
+        if self.transport == TransportKind::Smtp
+            && self.smtp_security == SmtpSecurity::None
+            && !local
+        {
+            return Err(SettingError {
+                key: SettingKey::SmtpSecurity.name(),
+                message:
+                    "none (no encryption) is allowed only for localhost; choose starttls or tls"
+                        .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// True when the address's domain is a verified domain.
+    pub fn is_verified_domain(&self, email: &Email) -> bool {
+        self.verified_domains
+            .iter()
+            .any(|d| d == email.ascii_domain())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_round_trips_through_get_and_set() {
+        let defaults = Settings::default();
+        for key in SettingKey::ALL {
+            let mut settings = Settings::default();
+            settings.set(key, &defaults.get(key)).unwrap();
+            assert_eq!(settings, defaults, "{key}");
+            assert_eq!(SettingKey::from_name(key.name()), Some(key));
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let mut settings = Settings::default();
+        let error = settings.set(SettingKey::SmtpPort, "70000").unwrap_err();
+        assert_eq!(error.key, "smtp_port");
+        assert!(settings.set(SettingKey::Transport, "pigeon").is_err());
+        assert!(
+            settings
+                .set(SettingKey::PublicBaseUrl, "hrm.company.se")
+                .is_err()
+        );
+        assert!(settings.set(SettingKey::BindAddress, "everywhere").is_err());
+        assert!(
+            settings
+                .set(SettingKey::VerifiedDomains, "company.se, not a domain!")
+                .is_err()
+        );
+        assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn verified_domains_are_validated_and_matched_in_ascii() {
+        let mut settings = Settings::default();
+        settings
+            .set(SettingKey::VerifiedDomains, "Company.se, bjärred.se")
+            .unwrap();
+        assert_eq!(
+            settings.verified_domains,
+            ["company.se", "xn--bjrred-cua.se"]
+        );
+        assert!(settings.is_verified_domain(&Email::parse("anna@COMPANY.se").unwrap()));
+        assert!(settings.is_verified_domain(&Email::parse("anna@bjärred.se").unwrap()));
+        assert!(!settings.is_verified_domain(&Email::parse("anna@gmail.com").unwrap()));
+    }
+
+    #[test]
+    fn unencrypted_smtp_is_for_localhost_only() {
+        let mut settings = Settings::default();
+        settings.set(SettingKey::Transport, "smtp").unwrap();
+        settings.set(SettingKey::SmtpSecurity, "none").unwrap();
+        assert!(settings.check().is_ok());
+        settings
+            .set(SettingKey::SmtpHost, "smtp.company.se")
+            .unwrap();
+        assert!(settings.check().is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! The outbox: queueing messages, claiming due ones for the worker, and
+//! recording each server answer.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+
+use super::{Store, StoreError, WriteTx};
+use crate::domain::{DeliveryState, Email, MessageKind, OutboxMessage, UserKey};
+
+const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, attempts,
+        next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms
+    FROM outbox";
+
+fn conversion(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
+    let kind: String = row.get(2)?;
+    let recipient: String = row.get(4)?;
+    let state: String = row.get(5)?;
+    Ok(OutboxMessage {
+        id: row.get(0)?,
+        message_id: row.get(1)?,
+        kind: MessageKind::from_code(&kind).ok_or_else(|| conversion(2, kind.clone()))?,
+        user_key: row.get::<_, Option<i64>>(3)?.map(UserKey),
+        recipient: Email::parse(&recipient).map_err(|e| conversion(4, e.to_string()))?,
+        state: DeliveryState::from_code(&state).ok_or_else(|| conversion(5, state.clone()))?,
+        attempts: row.get(6)?,
+        next_attempt_at: timestamp(row.get(7)?),
+        last_result: row.get(8)?,
+        possible_duplicate: row.get(9)?,
+        created_at: timestamp(row.get(10)?),
+        sent_at: row.get::<_, Option<i64>>(11)?.map(timestamp),
+    })
+}
+
+fn query(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement
+        .query_map(params, message_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+impl Store {
+    /// The newest messages first, at most `limit`.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        query(
+            &self.conn,
+            &format!("{SELECT} ORDER BY id DESC LIMIT ?1"),
+            [limit],
+        )
+    }
+
+    /// One user's newest message, if any.
+    pub fn last_message_for(&self, key: UserKey) -> Result<Option<OutboxMessage>, StoreError> {
+        Ok(query(
+            &self.conn,
+            &format!("{SELECT} WHERE user_key = ?1 ORDER BY id DESC LIMIT 1"),
+            [key.0],
+        )?
+        .pop())
+    }
+
+    /// One message by row id.
+    pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
+        Ok(query(&self.conn, &format!("{SELECT} WHERE id = ?1"), [id])?.pop())
+    }
+
+    /// Messages handed to the server by a worker that stopped before the
+    /// server's answer was recorded: queued again and flagged as possible duplicates.
+    pub fn requeue_interrupted(&mut self) -> Result<usize, StoreError> {
+        let count = self.conn.execute(
+            "UPDATE outbox SET state = 'queued', possible_duplicate = 1 WHERE state = 'sending'",
+            [],
+        )?;
+        Ok(count)
+    }
+
+    /// How many messages wait to be sent.
+    pub fn queued_count(&self) -> Result<usize, StoreError> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+}
+
+impl WriteTx<'_> {
+    /// Queues a message; returns its row id.
+    pub fn queue_message(
+        &self,
+        kind: MessageKind,
+        user_key: Option<UserKey>,
+        recipient: &Email,
+        message_id: &str,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
+                    next_attempt_at_ms, created_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5)",
+            )?
+            .execute(params![
+                message_id,
+                kind.code(),
+                user_key.map(|k| k.0),
+                recipient.as_str(),
+                now.as_millisecond()
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Takes up to `limit` due messages for sending: each becomes `sending`
+    /// with one more attempt counted.
+    pub fn claim_due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let due = query(
+            &self.tx,
+            &format!(
+                "{SELECT} WHERE state = 'queued' AND next_attempt_at_ms <= ?1 ORDER BY next_attempt_at_ms, id LIMIT ?2"
+            ),
+            params![now.as_millisecond(), limit],
+        )?;
+        let mut claim = self.tx.prepare_cached(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
+        )?;
+        for message in &due {
+            claim.execute([message.id])?;
+        }
+        Ok(due
+            .into_iter()
+            .map(|m| OutboxMessage {
+                state: DeliveryState::Sending,
+                attempts: m.attempts + 1,
+                ..m
+            })
+            .collect())
+    }
+
+    /// Records the outcome of a try.
+    pub fn record_delivery(
+        &self,
+        id: i64,
+        state: DeliveryState,
+        result: &str,
+        next_attempt_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, last_result = ?3,
+                    next_attempt_at_ms = coalesce(?4, next_attempt_at_ms),
+                    sent_at_ms = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at_ms END
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                state.code(),
+                result,
+                next_attempt_at.map(Timestamp::as_millisecond),
+                now.as_millisecond()
+            ])?;
+        Ok(())
+    }
+
+    /// Cancels a user's queued messages of one kind (a newer one replaces them).
+    pub fn cancel_queued(
+        &self,
+        key: UserKey,
+        kind: MessageKind,
+        reason: &str,
+    ) -> Result<usize, StoreError> {
+        Ok(self.tx.execute(
+            "UPDATE outbox SET state = 'cancelled', last_result = ?3
+             WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'",
+            params![key.0, kind.code(), reason],
+        )?)
+    }
+
+    /// One message by row id, as this transaction sees it.
+    pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
+        Ok(self
+            .tx
+            .query_row(&format!("{SELECT} WHERE id = ?1"), [id], message_from_row)
+            .optional()?)
+    }
+}

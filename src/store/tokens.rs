@@ -1,0 +1,148 @@
+//! Verification links: only the SHA-256 of each token is stored, with its
+//! user, address, expiry and use.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension as _, params};
+
+use super::{Store, StoreError, WriteTx};
+use crate::domain::UserKey;
+
+/// A stored link token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkToken {
+    /// The user it verifies.
+    pub user_key: UserKey,
+    /// The address key it was sent to.
+    pub email_key: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// When it was confirmed, if it was.
+    pub used_at: Option<Timestamp>,
+    /// When a newer link, a new address or a deleted connection made it useless.
+    pub superseded_at: Option<Timestamp>,
+}
+
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+const SELECT: &str =
+    "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms, superseded_at_ms
+    FROM link_tokens";
+
+fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkToken> {
+    Ok(LinkToken {
+        user_key: UserKey(row.get(0)?),
+        email_key: row.get(1)?,
+        created_at: timestamp(row.get(2)?),
+        expires_at: timestamp(row.get(3)?),
+        used_at: row.get::<_, Option<i64>>(4)?.map(timestamp),
+        superseded_at: row.get::<_, Option<i64>>(5)?.map(timestamp),
+    })
+}
+
+impl Store {
+    /// A token by its hash.
+    pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{SELECT} WHERE hash = ?1"),
+                [&hash[..]],
+                token_from_row,
+            )
+            .optional()?)
+    }
+
+    /// The user's newest link that still works at `now`, if any.
+    pub fn live_token_for(
+        &self,
+        key: UserKey,
+        now: Timestamp,
+    ) -> Result<Option<LinkToken>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "{SELECT} WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL
+                     AND expires_at_ms > ?2 ORDER BY created_at_ms DESC LIMIT 1"
+                ),
+                params![key.0, now.as_millisecond()],
+                token_from_row,
+            )
+            .optional()?)
+    }
+}
+
+impl WriteTx<'_> {
+    /// A token by its hash, as this transaction sees it.
+    pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
+        Ok(self
+            .tx
+            .query_row(
+                &format!("{SELECT} WHERE hash = ?1"),
+                [&hash[..]],
+                token_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Makes every unused link of the user useless.
+    pub fn supersede_tokens(&self, key: UserKey, now: Timestamp) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE link_tokens SET superseded_at_ms = ?2
+             WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
+            params![key.0, now.as_millisecond()],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a new token's hash.
+    pub fn insert_token(
+        &self,
+        hash: &[u8; 32],
+        key: UserKey,
+        email_key: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO link_tokens (hash, user_key, email_key, created_at_ms, expires_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                &hash[..],
+                key.0,
+                email_key,
+                now.as_millisecond(),
+                expires_at.as_millisecond()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a token used.
+    pub fn use_token(&self, hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE link_tokens SET used_at_ms = ?2 WHERE hash = ?1",
+            params![&hash[..], now.as_millisecond()],
+        )?;
+        Ok(())
+    }
+
+    /// Counts a delivered verification on the user's pending connection.
+    pub fn count_verification_sent(
+        &self,
+        key: UserKey,
+        email_key: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE connections SET sent_count = sent_count + 1, last_sent_at_ms = ?3
+             WHERE user_key = ?1 AND email_key = ?2 AND state = 'unverified'",
+            params![key.0, email_key, now.as_millisecond()],
+        )?;
+        Ok(())
+    }
+}
