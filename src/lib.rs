@@ -7,5 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod mail;
 pub mod store;
 pub mod ui;
+pub mod verify;

@@ -5,9 +5,11 @@
 mod delete_user;
 pub mod demo;
 mod open;
+pub mod outbox_worker;
 pub mod paths;
 mod save_user;
 mod snapshot;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -16,14 +18,25 @@ use jiff::Timestamp;
 pub use delete_user::delete_user;
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{SaveUserError, save_user};
+pub use verification::{
+    ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,
+    inspect_link, reset_password, save_settings, verify_account,
+};
 
 use crate::store::{Store, StoreError};
 
-/// Where the time comes from: the system clock, or a fixed one in tests.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+pub use crate::domain::Clock;
 
 /// Settings key that marks a register made by the demo generator.
 pub const DEMO_SETTING: &str = "demo_register";
+
+/// A time in the OS's time zone, to the minute, with the zone:
+/// `2026-11-23 14:05 CET`. Used in messages and pages.
+pub fn format_local(at: Timestamp) -> String {
+    at.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
 
 /// An open register and who is working on it.
 pub struct Session {

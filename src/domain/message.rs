@@ -29,7 +29,8 @@ pub fn render(template: &str, values: &TemplateValues) -> String {
         .replace("{login_url}", &values.login_url)
 }
 
-fn escape_html(text: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

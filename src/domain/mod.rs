@@ -9,6 +9,7 @@ pub mod filter;
 pub mod listing;
 pub mod message;
 pub mod outbox;
+pub mod rules;
 pub mod settings;
 pub mod user;
 
@@ -19,5 +20,9 @@ pub use email::{Email, EmailError};
 pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};
 pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
+pub use rules::{SkipReason, VerifyDecision, verify_decision};
 pub use settings::{SettingKey, Settings, SmtpSecurity, TransportKind};
 pub use user::{User, UserId, UserKey, UserRecord};
+
+/// Where the time comes from: the system clock, or a fixed one in tests.
+pub type Clock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;

@@ -6,6 +6,7 @@ mod error;
 mod migrations;
 mod outbox;
 mod rows;
+mod settings;
 mod tokens;
 
 use std::io::Read as _;
@@ -113,6 +114,33 @@ impl Store {
             .conn
             .query_row(&sql, [user_id.as_str()], rows::record_from_row)
             .optional()?)
+    }
+
+    /// A number that changes whenever another connection commits a change
+    /// (SQLite's `data_version`): cheap to ask every frame.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// Users changed at or after `since_ms` (by this or another connection).
+    pub fn users_changed_since(&self, since_ms: i64) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = format!("{} WHERE u.updated_at_ms >= ?1", rows::SELECT_USERS);
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let records = statement
+            .query_map([since_ms], rows::record_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(records)
+    }
+
+    /// The newest change time of any user, in milliseconds.
+    pub fn last_change_ms(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(updated_at_ms), 0) FROM users",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The audit rows of one user, newest first.
@@ -225,6 +253,11 @@ impl WriteTx<'_> {
     ) -> Result<(), StoreError> {
         self.tx
             .execute("DELETE FROM connections WHERE user_key = ?1", [key.0])?;
+        // Mark the user changed, so open windows pick the new state up.
+        self.tx.execute(
+            "UPDATE users SET updated_at_ms = max(updated_at_ms + 1, ?2) WHERE key = ?1",
+            [key.0, now_ms],
+        )?;
         rows::insert_connection(&self.tx, key, connection, now_ms).map_err(|e| {
             match (StoreError::from(e), connection.email()) {
                 (StoreError::Sqlite(e), Some(email))

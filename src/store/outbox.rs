@@ -195,6 +195,15 @@ impl WriteTx<'_> {
         )?)
     }
 
+    /// Tags a message with the bulk send it belongs to.
+    pub fn set_message_batch(&self, id: i64, batch: &str) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE outbox SET batch = ?2 WHERE id = ?1",
+            params![id, batch],
+        )?;
+        Ok(())
+    }
+
     /// One message by row id, as this transaction sees it.
     pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
         Ok(self

@@ -1,0 +1,337 @@
+//! The connection's use cases: verify an account (or connect it at once by
+//! verified domain), confirm a link, send a password reset, delete a
+//! connection. Each is one transaction with its audit row and, where a
+//! message must go out, its outbox row: no message is sent from here.
+
+use jiff::Timestamp;
+
+use crate::domain::{
+    AuditAction, AuditEntry, ConnectedBy, Connection, Email, MessageKind, SkipReason, UserKey,
+    UserRecord, VerifyDecision, verify_decision,
+};
+use crate::store::{LinkToken, StoreError, WriteTx};
+use crate::verify::token::{hash_token, random_hex};
+
+use super::Session;
+use super::snapshot::snapshot;
+
+/// What a verification did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// A verification email to this address is queued.
+    Queued(Email),
+    /// Connected at once: the address is in a verified domain.
+    ConnectedByDomain(Email),
+}
+
+/// Why a connection action did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    /// The rules say no (already connected, no address, not activated).
+    #[error("{}", .0.sentence())]
+    Refused(SkipReason),
+    /// The action needs a connected user.
+    #[error("The user is not connected to Visma Connect.")]
+    NotConnected,
+    /// The user was deleted meanwhile.
+    #[error("This user no longer exists in the register; it may have been deleted elsewhere.")]
+    NotFound,
+    /// No random Message-ID could be made.
+    #[error("{0}")]
+    Random(String),
+    /// The register could not be written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn entry(
+    session_actor: &str,
+    now: Timestamp,
+    action: AuditAction,
+    record: &UserRecord,
+    after: Option<String>,
+) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        actor: session_actor.to_owned(),
+        action,
+        user_key: Some(record.key),
+        user_id: record.user.user_id.to_string(),
+        before: Some(snapshot(&record.user, &record.connection)),
+        after,
+    }
+}
+
+/// A new Message-ID in the sender's domain.
+pub fn new_message_id(sender: &Email) -> Result<String, ConnectionError> {
+    let random = random_hex(16).map_err(|e| ConnectionError::Random(e.to_string()))?;
+    Ok(format!("<{random}@{}>", sender.ascii_domain()))
+}
+
+/// Verifies one user inside a transaction: queues the email, or connects at
+/// once by verified domain. Older links die and older queued verifications
+/// are cancelled. `resend_guard` as in [`verify_decision`].
+pub fn verify_in(
+    tx: &WriteTx<'_>,
+    settings: &crate::domain::Settings,
+    actor: &str,
+    key: UserKey,
+    now: Timestamp,
+    resend_guard: Option<Timestamp>,
+    batch: Option<&str>,
+) -> Result<VerifyOutcome, ConnectionError> {
+    let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+    match verify_decision(&record, settings, resend_guard) {
+        VerifyDecision::Skip(reason) => Err(ConnectionError::Refused(reason)),
+        VerifyDecision::ConnectByDomain(email) => {
+            let connected = Connection::Connected {
+                email: email.clone(),
+                since: now,
+                by: ConnectedBy::VerifiedDomain,
+            };
+            tx.supersede_tokens(key, now)?;
+            tx.cancel_queued(
+                key,
+                MessageKind::Verification,
+                "not sent: connected by verified domain",
+            )?;
+            tx.set_connection(key, &connected, now.as_millisecond())?;
+            tx.append_audit(&entry(
+                actor,
+                now,
+                AuditAction::ConnectedByDomain,
+                &record,
+                Some(snapshot(&record.user, &connected)),
+            ))?;
+            Ok(VerifyOutcome::ConnectedByDomain(email))
+        }
+        VerifyDecision::Send(email) => {
+            tx.supersede_tokens(key, now)?;
+            tx.cancel_queued(
+                key,
+                MessageKind::Verification,
+                "not sent: a newer verification replaced it",
+            )?;
+            let message_id = new_message_id(&settings.sender_address)?;
+            let id = tx.queue_message(
+                MessageKind::Verification,
+                Some(key),
+                &email,
+                &message_id,
+                now,
+            )?;
+            if let Some(batch) = batch {
+                tx.set_message_batch(id, batch)?;
+            }
+            tx.append_audit(&entry(
+                actor,
+                now,
+                AuditAction::VerificationQueued,
+                &record,
+                Some(
+                    serde_json::json!({ "message_id": message_id, "to": email.masked() })
+                        .to_string(),
+                ),
+            ))?;
+            Ok(VerifyOutcome::Queued(email))
+        }
+    }
+}
+
+/// `Verify account` / `Send again` for one user.
+pub fn verify_account(
+    session: &mut Session,
+    key: UserKey,
+) -> Result<VerifyOutcome, ConnectionError> {
+    let settings = session.store.load_settings()?;
+    let now = session.now();
+    let actor = session.actor.clone();
+    session
+        .store
+        .write(|tx| verify_in(tx, &settings, &actor, key, now, None, None))
+}
+
+/// `Reset password`: queues the reset message for a connected user.
+pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, ConnectionError> {
+    let settings = session.store.load_settings()?;
+    let now = session.now();
+    let actor = session.actor.clone();
+    session.store.write(|tx| {
+        let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+        let Connection::Connected { email, .. } = &record.connection else {
+            return Err(ConnectionError::NotConnected);
+        };
+        let message_id = new_message_id(&settings.sender_address)?;
+        tx.queue_message(
+            MessageKind::PasswordReset,
+            Some(key),
+            email,
+            &message_id,
+            now,
+        )?;
+        tx.append_audit(&entry(
+            &actor,
+            now,
+            AuditAction::ResetQueued,
+            &record,
+            Some(serde_json::json!({ "message_id": message_id, "to": email.masked() }).to_string()),
+        ))?;
+        Ok(email.clone())
+    })
+}
+
+/// `Delete connection`: the user is no longer connected, links die, queued
+/// messages are cancelled, and a new address can be entered.
+pub fn delete_connection(
+    session: &mut Session,
+    key: UserKey,
+) -> Result<UserRecord, ConnectionError> {
+    let now = session.now();
+    let actor = session.actor.clone();
+    session.store.write(|tx| {
+        let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+        if record.connection == Connection::None {
+            return Ok(record);
+        }
+        tx.supersede_tokens(key, now)?;
+        tx.cancel_queued(
+            key,
+            MessageKind::Verification,
+            "not sent: the connection was deleted",
+        )?;
+        tx.cancel_queued(
+            key,
+            MessageKind::PasswordReset,
+            "not sent: the connection was deleted",
+        )?;
+        tx.set_connection(key, &Connection::None, now.as_millisecond())?;
+        tx.append_audit(&entry(
+            &actor,
+            now,
+            AuditAction::ConnectionDeleted,
+            &record,
+            Some(snapshot(&record.user, &Connection::None)),
+        ))?;
+        tx.user(key)?.ok_or(ConnectionError::NotFound)
+    })
+}
+
+/// Why a link does not work. The words never tell whether an account or
+/// address exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// No such link.
+    #[error("This link is not valid. Check that you opened the whole link from the email.")]
+    Unknown,
+    /// Past its lifetime.
+    #[error("This link has expired. Ask your HR administrator to send a new verification email.")]
+    Expired,
+    /// Already confirmed.
+    #[error("This link has already been used. If you cannot log in, ask your HR administrator.")]
+    Used,
+    /// A newer link, a new address or a deleted connection replaced it.
+    #[error("This link has been replaced by a newer one. Use the link in the most recent email.")]
+    Superseded,
+}
+
+fn check_token(
+    token: Option<LinkToken>,
+    pending: Option<&UserRecord>,
+    now: Timestamp,
+) -> Result<Email, LinkError> {
+    let token = token.ok_or(LinkError::Unknown)?;
+    if token.used_at.is_some() {
+        return Err(LinkError::Used);
+    }
+    if token.superseded_at.is_some() {
+        return Err(LinkError::Superseded);
+    }
+    if token.expires_at <= now {
+        return Err(LinkError::Expired);
+    }
+    match pending.map(|r| &r.connection) {
+        Some(Connection::Unverified { email, .. }) if email.key() == token.email_key => {
+            Ok(email.clone())
+        }
+        _ => Err(LinkError::Superseded),
+    }
+}
+
+/// What a link would confirm, without changing anything (mail scanners open
+/// links): the masked address.
+pub fn inspect_link(session: &Session, token: &str) -> Result<String, LinkError> {
+    let hash = hash_token(token).ok_or(LinkError::Unknown)?;
+    let stored = session.store.token(&hash).map_err(|_| LinkError::Unknown)?;
+    let record = match &stored {
+        Some(t) => session.store.user(t.user_key).ok().flatten(),
+        None => None,
+    };
+    check_token(stored, record.as_ref(), session.now()).map(|email| email.masked())
+}
+
+/// What confirming did, or why it could not.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    /// The link does not work.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The register could not be written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Confirms a link: the user becomes connected. Returns the masked address.
+pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, ConfirmError> {
+    let hash = hash_token(token).ok_or(LinkError::Unknown)?;
+    let now = session.now();
+    session.store.write(|tx| {
+        let stored = tx.token(&hash)?;
+        let record = match &stored {
+            Some(t) => tx.user(t.user_key)?,
+            None => None,
+        };
+        let email = check_token(stored, record.as_ref(), now)?;
+        let Some(record) = record else {
+            return Err(LinkError::Unknown.into());
+        };
+        let connected = Connection::Connected {
+            email: email.clone(),
+            since: now,
+            by: ConnectedBy::Link,
+        };
+        tx.use_token(&hash, now)?;
+        tx.supersede_tokens(record.key, now)?;
+        tx.set_connection(record.key, &connected, now.as_millisecond())?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor: "employee (verification link)".to_owned(),
+            action: AuditAction::LinkConfirmed,
+            user_key: Some(record.key),
+            user_id: record.user.user_id.to_string(),
+            before: Some(snapshot(&record.user, &record.connection)),
+            after: Some(snapshot(&record.user, &connected)),
+        })?;
+        Ok(email.masked())
+    })
+}
+
+/// Saves the settings with an audit row.
+pub fn save_settings(
+    session: &mut Session,
+    settings: &crate::domain::Settings,
+) -> Result<(), StoreError> {
+    let now = session.now();
+    let actor = session.actor.clone();
+    session.store.write(|tx| {
+        tx.save_settings(settings)?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor,
+            action: AuditAction::SettingsChanged,
+            user_key: None,
+            user_id: String::new(),
+            before: None,
+            after: None,
+        })
+    })
+}

@@ -1,0 +1,196 @@
+//! Who may be sent what: the rules the `Verify account` button, bulk
+//! verification and the CLI share.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::connection::Connection;
+use super::email::Email;
+use super::settings::Settings;
+use super::user::UserRecord;
+
+/// What a verification request does for one user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifyDecision {
+    /// Send a verification email to this address.
+    Send(Email),
+    /// The address is in a verified domain: connect at once, send nothing.
+    ConnectByDomain(Email),
+    /// Nothing is sent, for this reason.
+    Skip(SkipReason),
+}
+
+/// Why a user is not sent a verification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// Already connected to Visma Connect.
+    AlreadyConnected,
+    /// No Visma Connect address saved.
+    NoAddress,
+    /// The user is not activated.
+    NotActivated,
+    /// A verification went out less than the resend interval ago.
+    RecentlySent,
+}
+
+impl SkipReason {
+    /// The words a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AlreadyConnected => "already connected",
+            Self::NoAddress => "no saved address",
+            Self::NotActivated => "user not activated",
+            Self::RecentlySent => "sent a verification recently",
+        }
+    }
+
+    /// A full sentence for one user, for the form and the CLI.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::AlreadyConnected => "The user is already connected to Visma Connect.",
+            Self::NoAddress => "Enter and confirm an email address first.",
+            Self::NotActivated => "The user is not activated: activate the user first.",
+            Self::RecentlySent => "A verification email was sent recently.",
+        }
+    }
+}
+
+/// Decides for one user. `resend_guard` is `Some(now)` for bulk sends, which
+/// skip users sent a verification within the resend interval; a single
+/// `Verify account` or `Send again` passes `None`.
+pub fn verify_decision(
+    record: &UserRecord,
+    settings: &Settings,
+    resend_guard: Option<Timestamp>,
+) -> VerifyDecision {
+    let email = match &record.connection {
+        Connection::Connected { .. } => return VerifyDecision::Skip(SkipReason::AlreadyConnected),
+        Connection::None => return VerifyDecision::Skip(SkipReason::NoAddress),
+        Connection::Unverified {
+            email,
+            last_sent_at,
+            ..
+        } => {
+            if let (Some(now), Some(last)) = (resend_guard, last_sent_at) {
+                let interval = SignedDuration::from_mins(i64::from(settings.resend_after_minutes));
+                if now.duration_since(*last) < interval {
+                    return VerifyDecision::Skip(SkipReason::RecentlySent);
+                }
+            }
+            email
+        }
+    };
+    if !record.user.activated {
+        return VerifyDecision::Skip(SkipReason::NotActivated);
+    }
+    if settings.is_verified_domain(email) {
+        VerifyDecision::ConnectByDomain(email.clone())
+    } else {
+        VerifyDecision::Send(email.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ConnectedBy, SettingKey, User, UserId, UserKey};
+
+    fn record(activated: bool, connection: Connection) -> UserRecord {
+        UserRecord {
+            key: UserKey(1),
+            user: User {
+                activated,
+                user_id: UserId::parse("14").unwrap(),
+                alias_user_id: String::new(),
+                signature: String::new(),
+                card_tag_id: String::new(),
+                external_reference: String::new(),
+                email: None,
+                first_name: "Anna".into(),
+                last_name: "Svensson".into(),
+                department: String::new(),
+                office: String::new(),
+            },
+            connection,
+        }
+    }
+
+    fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {
+        Connection::Unverified {
+            email: Email::parse(address).unwrap(),
+            sent_count: u32::from(last_sent_at.is_some()),
+            last_sent_at,
+        }
+    }
+
+    #[test]
+    fn only_activated_users_with_a_pending_address_are_sent() {
+        let settings = Settings::default();
+        let address = Email::parse("anna@company.se").unwrap();
+        assert_eq!(
+            verify_decision(
+                &record(true, pending("anna@company.se", None)),
+                &settings,
+                None
+            ),
+            VerifyDecision::Send(address.clone())
+        );
+        assert_eq!(
+            verify_decision(
+                &record(false, pending("anna@company.se", None)),
+                &settings,
+                None
+            ),
+            VerifyDecision::Skip(SkipReason::NotActivated)
+        );
+        assert_eq!(
+            verify_decision(&record(true, Connection::None), &settings, None),
+            VerifyDecision::Skip(SkipReason::NoAddress)
+        );
+        let connected = Connection::Connected {
+            email: address,
+            since: Timestamp::UNIX_EPOCH,
+            by: ConnectedBy::Link,
+        };
+        assert_eq!(
+            verify_decision(&record(true, connected), &settings, None),
+            VerifyDecision::Skip(SkipReason::AlreadyConnected)
+        );
+    }
+
+    #[test]
+    fn a_verified_domain_connects_without_a_message() {
+        let mut settings = Settings::default();
+        settings
+            .set(SettingKey::VerifiedDomains, "company.se")
+            .unwrap();
+        assert!(matches!(
+            verify_decision(
+                &record(true, pending("anna@Company.se", None)),
+                &settings,
+                None
+            ),
+            VerifyDecision::ConnectByDomain(_)
+        ));
+    }
+
+    #[test]
+    fn bulk_sends_skip_the_recently_sent() {
+        let settings = Settings::default();
+        let sent = Timestamp::from_second(1_800_000_000).unwrap();
+        let record = record(true, pending("anna@company.se", Some(sent)));
+        let soon = sent + SignedDuration::from_mins(9);
+        let later = sent + SignedDuration::from_mins(11);
+        assert_eq!(
+            verify_decision(&record, &settings, Some(soon)),
+            VerifyDecision::Skip(SkipReason::RecentlySent)
+        );
+        assert!(matches!(
+            verify_decision(&record, &settings, Some(later)),
+            VerifyDecision::Send(_)
+        ));
+        assert!(matches!(
+            verify_decision(&record, &settings, None),
+            VerifyDecision::Send(_)
+        ));
+    }
+}

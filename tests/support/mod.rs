@@ -1,0 +1,196 @@
+//! Test helpers shared by the integration tests: a real SMTP server on
+//! loopback, registers in temporary files, a clock the test moves.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use hrm_users::app::Session;
+use hrm_users::domain::{Clock, SettingKey, Settings, UserDraft, UserKey};
+use hrm_users::store::Store;
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+
+/// An SMTP server on 127.0.0.1 that keeps every accepted message and can be
+/// told how to answer the next messages.
+#[derive(Clone)]
+pub struct SmtpServer {
+    pub port: u16,
+    accepted: Arc<Mutex<Vec<Vec<u8>>>>,
+    script: Arc<Mutex<VecDeque<(u16, &'static str)>>>,
+    current: Vec<u8>,
+}
+
+impl Handler for SmtpServer {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
+        self.current.clear();
+        response::START_DATA
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let scripted = self.script.lock().unwrap().pop_front();
+        match scripted {
+            Some((code, words)) if code >= 400 => Response::custom(code, words.to_owned()),
+            _ => {
+                self.accepted
+                    .lock()
+                    .unwrap()
+                    .push(std::mem::take(&mut self.current));
+                response::OK
+            }
+        }
+    }
+}
+
+impl SmtpServer {
+    /// Starts a server on a free loopback port.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handler = Self {
+            port,
+            accepted: Arc::default(),
+            script: Arc::default(),
+            current: Vec::new(),
+        };
+        let mut server = Server::new(handler.clone());
+        server
+            .with_name("test.smtp")
+            .with_ssl(SslConfig::None)
+            .unwrap()
+            .with_num_threads(4)
+            .with_tcp_listener(listener);
+        std::thread::Builder::new()
+            .name("test-smtp".into())
+            .spawn(move || {
+                let _ = server.serve();
+            })
+            .unwrap();
+        handler
+    }
+
+    /// The next messages get these answers (then 250 again).
+    pub fn answer_next(&self, answers: &[(u16, &'static str)]) {
+        self.script.lock().unwrap().extend(answers.iter().copied());
+    }
+
+    /// Every message the server accepted, raw.
+    pub fn accepted(&self) -> Vec<Vec<u8>> {
+        self.accepted.lock().unwrap().clone()
+    }
+}
+
+/// A clock the test sets.
+#[derive(Clone)]
+pub struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    pub fn new() -> Self {
+        Self(Arc::new(AtomicI64::new(1_800_000_000_000)))
+    }
+
+    pub fn clock(&self) -> Clock {
+        let ms = Arc::clone(&self.0);
+        Arc::new(move || jiff::Timestamp::from_millisecond(ms.load(Ordering::SeqCst)).unwrap())
+    }
+
+    pub fn advance_hours(&self, hours: i64) {
+        self.0.fetch_add(hours * 3_600_000, Ordering::SeqCst);
+    }
+}
+
+/// A register in a temporary folder.
+pub struct Register {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Register {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db");
+        drop(Store::open(&path).unwrap());
+        Self { dir, path }
+    }
+
+    pub fn session(&self, clock: &TestClock) -> Session {
+        let mut session = Session::new(Store::open(&self.path).unwrap());
+        session.clock = clock.clock();
+        session
+    }
+}
+
+/// Settings that send through `smtp` with no encryption (loopback).
+pub fn smtp_settings(session: &mut Session, smtp: &SmtpServer, public_base_url: &str) -> Settings {
+    let mut settings = session.store.load_settings().unwrap();
+    settings.set(SettingKey::Transport, "smtp").unwrap();
+    settings.set(SettingKey::SmtpHost, "127.0.0.1").unwrap();
+    settings
+        .set(SettingKey::SmtpPort, &smtp.port.to_string())
+        .unwrap();
+    settings.set(SettingKey::SmtpSecurity, "none").unwrap();
+    settings.set(SettingKey::SmtpTimeoutSecs, "5").unwrap();
+    settings
+        .set(SettingKey::PublicBaseUrl, public_base_url)
+        .unwrap();
+    settings
+        .set(SettingKey::SenderAddress, "hr@company.se")
+        .unwrap();
+    hrm_users::app::save_settings(session, &settings).unwrap();
+    settings
+}
+
+/// Adds an activated user with a pending Visma Connect address.
+pub fn pending_user(session: &mut Session, user_id: &str, first: &str, address: &str) -> UserKey {
+    let draft = UserDraft {
+        user_id: user_id.into(),
+        first_name: first.into(),
+        last_name: "Testsson".into(),
+        department: "HR".into(),
+        visma_email: address.into(),
+        visma_email_confirm: address.into(),
+        ..UserDraft::new_user()
+    };
+    hrm_users::app::save_user(session, None, &draft)
+        .unwrap()
+        .key
+}
+
+/// The plain-text part of a raw message.
+pub fn text_part(raw: &[u8]) -> String {
+    fn find(part: &mailparse::ParsedMail<'_>) -> Option<String> {
+        if part.ctype.mimetype == "text/plain" {
+            return part.get_body().ok();
+        }
+        part.subparts.iter().find_map(find)
+    }
+    find(&mailparse::parse_mail(raw).unwrap()).unwrap()
+}
+
+/// The verification link in a raw message.
+pub fn link_in(raw: &[u8]) -> String {
+    let text = text_part(raw);
+    text.split_whitespace()
+        .find(|w| w.contains("/verify/"))
+        .unwrap()
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+pub fn path_of(register: &Register) -> &Path {
+    &register.path
+}

@@ -1,0 +1,403 @@
+//! One user, end to end, against a real SMTP server and the real endpoint:
+//! queue → delivered → the link from the received message → GET changes
+//! nothing → POST connects. Then every way a link can fail, and the mail
+//! server's faults.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::app::{VerifyOutcome, verify_account};
+use hrm_users::domain::{
+    AuditAction, ConnectedBy, Connection, ConnectionStatus, DeliveryState, SettingKey,
+};
+use hrm_users::verify::start_endpoint;
+use support::{Register, SmtpServer, TestClock, link_in, pending_user, smtp_settings};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+    headers: ureq::http::HeaderMap,
+}
+
+fn get(url: &str) -> Answer {
+    let mut response = agent().get(url).call().unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.body_mut().read_to_string().unwrap(),
+    }
+}
+
+fn post(url: &str) -> Answer {
+    let mut response = agent().post(url).send_empty().unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.body_mut().read_to_string().unwrap(),
+    }
+}
+
+fn fast_retries() -> WorkerOptions {
+    WorkerOptions {
+        retry_base: Duration::from_mins(1),
+        ..WorkerOptions::default()
+    }
+}
+
+/// A register, SMTP server, endpoint and worker wired together.
+struct Rig {
+    register: Register,
+    clock: TestClock,
+    smtp: SmtpServer,
+    endpoint: hrm_users::verify::Endpoint,
+    session: hrm_users::app::Session,
+    worker: OutboxWorker,
+}
+
+impl Rig {
+    fn new() -> Self {
+        let register = Register::new();
+        let clock = TestClock::new();
+        let smtp = SmtpServer::start();
+        let endpoint = start_endpoint(&register.path, "127.0.0.1:0", clock.clock()).unwrap();
+        let mut session = register.session(&clock);
+        smtp_settings(
+            &mut session,
+            &smtp,
+            &format!("http://{}", endpoint.address()),
+        );
+        let worker = OutboxWorker::open(&register.path, clock.clock(), fast_retries()).unwrap();
+        Self {
+            register,
+            clock,
+            smtp,
+            endpoint,
+            session,
+            worker,
+        }
+    }
+
+    fn connection(&self, key: hrm_users::domain::UserKey) -> Connection {
+        self.session.store.user(key).unwrap().unwrap().connection
+    }
+}
+
+#[test]
+fn an_employee_confirms_the_link_from_the_email_and_is_connected() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna.svensson@company.se");
+
+    let outcome = verify_account(&mut rig.session, key).unwrap();
+    assert!(matches!(outcome, VerifyOutcome::Queued(_)));
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 1);
+    let text = support::text_part(&received[0]);
+    assert!(text.contains("Hello Anna Testsson"), "{text}");
+    assert!(text.contains("Forgot your password?"));
+    let raw = String::from_utf8_lossy(&received[0]);
+    assert!(raw.contains("Content-Type: text/html"), "an HTML part too");
+    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(message.state, DeliveryState::Sent);
+    assert!(
+        raw.contains(&message.message_id),
+        "the recorded Message-ID is the one sent"
+    );
+    assert!(message.last_result.unwrap().starts_with("250"));
+
+    let link = link_in(&received[0]);
+    assert!(link.starts_with(&format!("http://{}/verify/", rig.endpoint.address())));
+
+    // Opening the link shows the masked address and changes nothing.
+    let page = get(&link);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("a***@company.se"), "{}", page.body);
+    assert!(
+        !page.body.contains("anna.svensson"),
+        "the address is masked"
+    );
+    assert!(page.body.contains("Confirm"));
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
+
+    // Confirming connects the user.
+    let done = post(&link);
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains("verified"), "{}", done.body);
+    assert!(done.body.contains("Forgot your password?"));
+    assert!(matches!(
+        rig.connection(key),
+        Connection::Connected {
+            by: ConnectedBy::Link,
+            ..
+        }
+    ));
+    let actions: Vec<AuditAction> = rig
+        .session
+        .store
+        .audit_for(key)
+        .unwrap()
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions[0], AuditAction::LinkConfirmed);
+    assert!(actions.contains(&AuditAction::MessageDelivered));
+    assert!(actions.contains(&AuditAction::VerificationQueued));
+
+    // The same link again: used.
+    let again = post(&link);
+    assert_eq!(again.status, 410);
+    assert!(again.body.contains("already been used"));
+}
+
+#[test]
+fn an_expired_link_is_refused() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    rig.clock.advance_hours(25);
+    let page = get(&link);
+    assert_eq!(page.status, 410);
+    assert!(page.body.contains("expired"));
+    assert_eq!(post(&link).status, 410);
+    assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
+}
+
+#[test]
+fn sending_again_makes_the_older_link_useless() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 2);
+    let (old, new) = (link_in(&received[0]), link_in(&received[1]));
+    let refused = post(&old);
+    assert_eq!(refused.status, 410);
+    assert!(refused.body.contains("replaced"));
+    assert_eq!(post(&new).status, 200);
+    let Connection::Connected { .. } = rig.connection(key) else {
+        panic!("not connected");
+    };
+}
+
+#[test]
+fn changing_the_address_makes_the_link_useless() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    let record = rig.session.store.user(key).unwrap().unwrap();
+    let draft = hrm_users::domain::UserDraft {
+        visma_email: "anna.s@company.se".into(),
+        visma_email_confirm: "anna.s@company.se".into(),
+        ..hrm_users::domain::UserDraft::from_record(&record)
+    };
+    hrm_users::app::save_user(&mut rig.session, Some(key), &draft).unwrap();
+    assert_eq!(post(&link).status, 410);
+    assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
+}
+
+#[test]
+fn tampered_and_unknown_links_are_refused_without_saying_more() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    let mut tampered = link.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    for url in [
+        tampered,
+        format!("http://{}/verify/nonsense", rig.endpoint.address()),
+    ] {
+        let page = get(&url);
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("not valid"));
+        assert!(!page.body.contains('@'), "nothing about any address");
+        assert_eq!(post(&url).status, 404);
+    }
+    assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
+}
+
+#[test]
+fn repeated_failures_from_one_client_are_slowed_down() {
+    let rig = Rig::new();
+    let url = format!(
+        "http://{}/verify/{}",
+        rig.endpoint.address(),
+        "x".repeat(43)
+    );
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        assert_eq!(get(&url).status, 404);
+    }
+    let free = started.elapsed();
+    let slowed = std::time::Instant::now();
+    get(&url);
+    get(&url);
+    assert!(
+        free < Duration::from_millis(1500),
+        "the first failures are answered at once: {free:?}"
+    );
+    assert!(
+        slowed.elapsed() >= Duration::from_millis(700),
+        "later ones wait: {:?}",
+        slowed.elapsed()
+    );
+}
+
+#[test]
+fn an_address_in_a_verified_domain_connects_at_once_without_a_message() {
+    let mut rig = Rig::new();
+    let mut settings = rig.session.store.load_settings().unwrap();
+    settings
+        .set(SettingKey::VerifiedDomains, "company.se")
+        .unwrap();
+    hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@Company.se");
+    let outcome = verify_account(&mut rig.session, key).unwrap();
+    assert!(matches!(outcome, VerifyOutcome::ConnectedByDomain(_)));
+    assert_eq!(rig.worker.run_once().unwrap(), 0);
+    assert!(rig.smtp.accepted().is_empty());
+    assert!(matches!(
+        rig.connection(key),
+        Connection::Connected {
+            by: ConnectedBy::VerifiedDomain,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_451_then_250_is_delivered_once() {
+    let mut rig = Rig::new();
+    rig.smtp.answer_next(&[(451, "4.3.0 Try again later")]);
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let first = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(first.state, DeliveryState::Queued);
+    assert!(first.last_result.unwrap().contains("451"));
+    assert_eq!(
+        rig.worker.run_once().unwrap(),
+        0,
+        "not due before its pause"
+    );
+    rig.clock.advance_hours(1);
+    rig.worker.run_once().unwrap();
+    let done = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(done.state, DeliveryState::Sent);
+    assert_eq!(done.attempts, 2);
+    assert_eq!(rig.smtp.accepted().len(), 1);
+    assert_eq!(rig.worker.run_once().unwrap(), 0);
+}
+
+#[test]
+fn a_550_fails_with_the_servers_words() {
+    let mut rig = Rig::new();
+    rig.smtp.answer_next(&[(550, "5.1.1 Mailbox unavailable")]);
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let failed = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(failed.state, DeliveryState::Failed);
+    let words = failed.last_result.unwrap();
+    assert!(
+        words.contains("550") && words.contains("Mailbox unavailable"),
+        "{words}"
+    );
+    assert!(rig.smtp.accepted().is_empty());
+    let audit = rig.session.store.audit_for(key).unwrap();
+    assert_eq!(audit[0].action, AuditAction::MessageFailed);
+    rig.clock.advance_hours(1);
+    assert_eq!(
+        rig.worker.run_once().unwrap(),
+        0,
+        "a permanent failure is not retried"
+    );
+}
+
+#[test]
+fn a_worker_stopped_before_sending_delivers_exactly_once_after_restart() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    // The worker that would have sent it is gone; a new one starts.
+    drop(rig.worker);
+    let mut worker =
+        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+    assert_eq!(worker.run_once().unwrap(), 1);
+    assert_eq!(worker.run_once().unwrap(), 0);
+    let mut again =
+        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+    assert_eq!(again.run_once().unwrap(), 0);
+    assert_eq!(rig.smtp.accepted().len(), 1);
+    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert!(!sent.possible_duplicate);
+}
+
+#[test]
+fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    // A worker claims it and dies before recording the server's answer.
+    let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
+    rig.session.store.write(|tx| tx.claim_due(now, 10)).unwrap();
+    drop(rig.worker);
+    let mut worker =
+        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+    assert_eq!(worker.run_once().unwrap(), 1);
+    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(sent.state, DeliveryState::Sent);
+    assert!(sent.possible_duplicate);
+    assert_eq!(rig.smtp.accepted().len(), 1);
+}
+
+#[test]
+fn reset_password_and_delete_connection() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    assert_eq!(post(&link).status, 200);
+
+    hrm_users::app::reset_password(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 2);
+    assert!(support::text_part(&received[1]).contains("Forgot your password?"));
+
+    let after = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
+    assert_eq!(after.connection, Connection::None);
+    assert!(hrm_users::app::reset_password(&mut rig.session, key).is_err());
+    let audit = rig.session.store.audit_for(key).unwrap();
+    assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
+}
