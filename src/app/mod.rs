@@ -4,11 +4,14 @@
 
 mod delete_user;
 pub mod demo;
+mod details;
 mod open;
 pub mod outbox_worker;
 pub mod paths;
 mod save_user;
+pub mod services;
 mod snapshot;
+mod test_email;
 pub mod verification;
 
 use std::sync::Arc;
@@ -16,8 +19,11 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 pub use delete_user::delete_user;
+pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{SaveUserError, save_user};
+pub use services::Services;
+pub use test_email::{send_test_email, store_smtp_password};
 pub use verification::{
     ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,
     inspect_link, reset_password, save_settings, verify_account,

@@ -3,6 +3,7 @@
 
 mod format;
 mod icons;
+mod settings_view;
 mod user_form;
 mod user_table;
 mod users_view;
@@ -75,7 +76,7 @@ impl HrmApp {
             {
                 let result = std::mem::replace(result, Err(String::new()));
                 self.state = match result {
-                    Ok(opened) => State::Ready(Box::new(UsersView::new(opened))),
+                    Ok(opened) => State::Ready(Box::new(UsersView::with_services(opened))),
                     Err(message) => State::Failed(message),
                 };
             }

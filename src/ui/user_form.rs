@@ -1,9 +1,13 @@
 //! The user form: tab General with the seed's fields, errors at each field,
-//! and the section Connection to Visma Connect.
+//! the section Connection to Visma Connect with its buttons, and History.
 
 use egui::{RichText, TextEdit, Ui};
 
-use crate::domain::{ConnectedBy, Connection, Field, FieldErrors, UserDraft, UserKey, UserRecord};
+use crate::app::UserDetails;
+use crate::domain::{
+    ConnectedBy, Connection, DeliveryState, Field, FieldErrors, MessageKind, UserDraft, UserKey,
+    UserRecord,
+};
 
 use super::format::{ERROR_RED, local_time};
 use super::icons::{check_mark_ui, warning_ui};
@@ -11,12 +15,25 @@ use super::icons::{check_mark_ui, warning_ui};
 /// The warning of an unconnected user, in the seed's words.
 pub const NOT_CONNECTED_WARNING: &str = "User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.";
 
+/// A button of the connection section the person pressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormAction {
+    /// `Verify account` (saves first) or `Send again`.
+    VerifyAccount,
+    /// `Reset password`.
+    ResetPassword,
+    /// `Delete connection` (asks first).
+    DeleteConnection,
+}
+
 /// The form's state: the stored user (if any), the draft being edited and its errors.
 pub struct UserForm {
     /// The user's key; `None` for a new user.
     pub key: Option<UserKey>,
     /// The user as stored, for the connection section.
     pub record: Option<UserRecord>,
+    /// Last message, live link and History.
+    pub details: UserDetails,
     /// The draft as it was loaded, to tell unsaved changes.
     pub original: UserDraft,
     /// The draft as edited.
@@ -32,6 +49,7 @@ impl UserForm {
         Self {
             key: None,
             record: None,
+            details: UserDetails::default(),
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),
@@ -39,15 +57,27 @@ impl UserForm {
     }
 
     /// The form of a stored user.
-    pub fn edit(record: &UserRecord) -> Self {
+    pub fn edit(record: &UserRecord, details: UserDetails) -> Self {
         let draft = UserDraft::from_record(record);
         Self {
             key: Some(record.key),
             record: Some(record.clone()),
+            details,
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),
         }
+    }
+
+    /// Takes a newer stored state of the same user: the fields follow unless
+    /// they have unsaved changes; the connection always follows.
+    pub fn refresh(&mut self, record: &UserRecord, details: UserDetails) {
+        if !self.has_unsaved_changes() {
+            self.draft = UserDraft::from_record(record);
+            self.original = self.draft.clone();
+        }
+        self.record = Some(record.clone());
+        self.details = details;
     }
 
     /// True when the draft differs from what was loaded.
@@ -64,8 +94,8 @@ impl UserForm {
     }
 }
 
-/// Draws the form.
-pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) {
+/// Draws the form; returns the connection button pressed, if any.
+pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     ui.heading(form.title());
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -98,30 +128,42 @@ pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) {
             text_row_ui(ui, Field::Office, &mut draft.office, errors);
         });
     ui.add_space(12.0);
-    connection_ui(ui, form);
+    let action = connection_ui(ui, form);
+    ui.add_space(12.0);
+    history_ui(ui, &form.details);
+    action
 }
 
 /// A label and its text input in the grid, with the field's error under the input.
 fn text_row_ui(ui: &mut Ui, field: Field, value: &mut String, errors: &FieldErrors) {
     let label = ui.label(field.label());
-    ui.vertical(|ui| {
-        let error = errors.get(&field);
-        let mut edit = TextEdit::singleline(value).desired_width(260.0);
-        if error.is_some() {
-            edit = edit.text_color(ERROR_RED);
-        }
-        ui.add(edit).labelled_by(label.id);
-        if let Some(error) = error {
-            ui.label(RichText::new(error).color(ERROR_RED).small());
-        }
-    });
+    ui.vertical(|ui| text_input_ui(ui, label.id, field, value, errors));
     ui.end_row();
 }
 
+fn text_input_ui(
+    ui: &mut Ui,
+    label: egui::Id,
+    field: Field,
+    value: &mut String,
+    errors: &FieldErrors,
+) {
+    let error = errors.get(&field);
+    let mut edit = TextEdit::singleline(value).desired_width(240.0);
+    if error.is_some() {
+        edit = edit.text_color(ERROR_RED);
+    }
+    ui.add(edit).labelled_by(label);
+    if let Some(error) = error {
+        ui.label(RichText::new(error).color(ERROR_RED).small());
+    }
+}
+
 /// The section Connection to Visma Connect.
-fn connection_ui(ui: &mut Ui, form: &mut UserForm) {
+fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     ui.label(RichText::new("Connection to Visma Connect").strong());
     ui.separator();
+    let mut action = None;
     let connection = form
         .record
         .as_ref()
@@ -139,7 +181,20 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) {
             ConnectedBy::VerifiedDomain => "the address is in a verified domain",
         };
         ui.weak(format!("Connected {} — {how}.", local_time(*since)));
-        return;
+        ui.horizontal(|ui| {
+            if ui.button("Reset password").clicked() {
+                action = Some(FormAction::ResetPassword);
+            }
+            if ui.button("Delete connection").clicked() {
+                action = Some(FormAction::DeleteConnection);
+            }
+        });
+        if let Some(message) = &form.details.last_message
+            && message.kind == MessageKind::PasswordReset
+        {
+            ui.weak(delivery_sentence(message, "Password reset email", None));
+        }
+        return action;
     }
     let errors = &form.errors;
     let draft = &mut form.draft;
@@ -148,29 +203,122 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) {
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
             text_row_ui(ui, Field::VismaEmail, &mut draft.visma_email, errors);
-            text_row_ui(
-                ui,
-                Field::VismaEmailConfirm,
-                &mut draft.visma_email_confirm,
-                errors,
-            );
+            let label = ui.label(Field::VismaEmailConfirm.label());
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    text_input_ui(
+                        ui,
+                        label.id,
+                        Field::VismaEmailConfirm,
+                        &mut draft.visma_email_confirm,
+                        errors,
+                    );
+                });
+                if ui
+                    .button("Verify account")
+                    .on_hover_text("Save the address and send a verification email")
+                    .clicked()
+                {
+                    action = Some(FormAction::VerifyAccount);
+                }
+            });
+            ui.end_row();
         });
-    if let Connection::Unverified {
-        email,
-        sent_count,
-        last_sent_at,
-    } = &connection
-    {
-        let sent = match (sent_count, last_sent_at) {
-            (0, _) | (_, None) => "no verification email has been sent yet".to_owned(),
-            (1, Some(at)) => format!("a verification email was sent {}", local_time(*at)),
-            (n, Some(at)) => format!("{n} verification emails sent, the last {}", local_time(*at)),
-        };
-        ui.label(format!("Pending verification: {email} is saved; {sent}."));
+    if let Connection::Unverified { email, .. } = &connection {
+        let last = form
+            .details
+            .last_message
+            .as_ref()
+            .filter(|m| m.kind == MessageKind::Verification && m.recipient == *email);
+        match last {
+            Some(message) => {
+                ui.label(delivery_sentence(
+                    message,
+                    "Verification email",
+                    form.details.link_expires,
+                ));
+                if matches!(
+                    message.state,
+                    DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
+                ) && ui.button("Send again").clicked()
+                {
+                    action = Some(FormAction::VerifyAccount);
+                }
+            }
+            None => {
+                ui.label(format!(
+                    "Pending verification: {email} is saved; no verification email has been sent yet."
+                ));
+            }
+        }
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         warning_ui(ui);
         ui.label(NOT_CONNECTED_WARNING);
     });
+    action
+}
+
+/// "Verification email sent to … on … (link valid until …)", and the other states.
+fn delivery_sentence(
+    message: &crate::domain::OutboxMessage,
+    what: &str,
+    link_expires: Option<jiff::Timestamp>,
+) -> String {
+    let to = &message.recipient;
+    match message.state {
+        DeliveryState::Queued | DeliveryState::Sending => match &message.last_result {
+            Some(reply) if message.attempts > 0 => format!(
+                "{what} to {to} is waiting to be sent again (the server answered: {reply})."
+            ),
+            _ => format!(
+                "{what} to {to} is queued ({}).",
+                local_time(message.created_at)
+            ),
+        },
+        DeliveryState::Sent => {
+            let sent = local_time(message.sent_at.unwrap_or(message.created_at));
+            match link_expires {
+                Some(until) => format!(
+                    "{what} sent to {to} on {sent} (link valid until {}).",
+                    local_time(until)
+                ),
+                None if message.kind == MessageKind::Verification => {
+                    format!("{what} sent to {to} on {sent}; its link no longer works.")
+                }
+                None => format!("{what} sent to {to} on {sent}."),
+            }
+        }
+        DeliveryState::Failed => format!(
+            "{what} to {to} could not be delivered: {}",
+            message.last_result.as_deref().unwrap_or("no answer")
+        ),
+        DeliveryState::Cancelled => format!(
+            "{what} to {to} was not sent: {}",
+            message.last_result.as_deref().unwrap_or("cancelled")
+        ),
+    }
+}
+
+/// The user's audit rows, newest first.
+fn history_ui(ui: &mut Ui, details: &UserDetails) {
+    egui::CollapsingHeader::new("History")
+        .default_open(false)
+        .show(ui, |ui| {
+            if details.history.is_empty() {
+                ui.weak("Nothing recorded yet.");
+            }
+            egui::Grid::new("history_rows")
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for entry in &details.history {
+                        ui.label(local_time(entry.at));
+                        ui.label(entry.action.label());
+                        ui.weak(&entry.actor);
+                        ui.end_row();
+                    }
+                });
+        });
 }

@@ -5,11 +5,14 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
-use crate::app::{self, OpenedRegister, SaveUserError, Session};
-use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey};
+use crate::app::{
+    self, ConnectionError, OpenedRegister, SaveUserError, Services, Session, VerifyOutcome,
+};
+use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
 
 use super::format::{ERROR_RED, GREEN};
-use super::user_form::{UserForm, user_form_ui};
+use super::settings_view::SettingsView;
+use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::user_table_ui;
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
@@ -51,11 +54,19 @@ pub struct UsersView {
     scroll_to_selected: bool,
     focus_search: bool,
     close_confirmed: bool,
+    confirm_delete_connection: Option<UserKey>,
+    services: Option<Services>,
+    settings_view: Option<SettingsView>,
+    seen_data_version: i64,
+    seen_change_ms: i64,
+    next_poll_secs: f64,
 }
 
 impl UsersView {
-    /// The view of an opened register.
+    /// The view of an opened register, with no worker or endpoint (tests).
     pub fn new(opened: OpenedRegister) -> Self {
+        let seen_data_version = opened.session.store.data_version().unwrap_or(0);
+        let seen_change_ms = opened.session.store.last_change_ms().unwrap_or(0);
         Self {
             session: opened.session,
             listing: Listing::new(opened.users),
@@ -71,7 +82,85 @@ impl UsersView {
             scroll_to_selected: false,
             focus_search: false,
             close_confirmed: false,
+            confirm_delete_connection: None,
+            services: None,
+            settings_view: None,
+            seen_data_version,
+            seen_change_ms,
+            next_poll_secs: 0.0,
         }
+    }
+
+    /// The view with the outbox worker and verification endpoint running beside it.
+    pub fn with_services(opened: OpenedRegister) -> Self {
+        let mut view = Self::new(opened);
+        let settings = view.session.store.load_settings().unwrap_or_default();
+        let services = Services::start(
+            view.session.store.path(),
+            view.session.clock.clone(),
+            &settings,
+            true,
+        );
+        if let Some(problem) = services.problems.first() {
+            view.notice = Some(Notice {
+                text: problem.clone(),
+                is_error: true,
+            });
+        }
+        view.services = Some(services);
+        view
+    }
+
+    /// The form of a stored user, with its details.
+    fn open_form(&self, record: &UserRecord) -> UserForm {
+        let details = app::user_details(&self.session, record.key).unwrap_or_default();
+        UserForm::edit(record, details)
+    }
+
+    /// Picks up what other connections changed (the endpoint confirming a
+    /// link, the worker delivering): a cheap check a few times a second.
+    fn poll_changes(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        if now < self.next_poll_secs {
+            return;
+        }
+        self.next_poll_secs = now + 0.4;
+        ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        let Ok(version) = self.session.store.data_version() else {
+            return;
+        };
+        if version == self.seen_data_version {
+            return;
+        }
+        self.seen_data_version = version;
+        self.refresh_changed();
+    }
+
+    /// Reloads the users changed since the last look, and the open form's details.
+    fn refresh_changed(&mut self) {
+        if let Ok(changed) = self.session.store.users_changed_since(self.seen_change_ms) {
+            for record in changed {
+                self.seen_change_ms = self
+                    .seen_change_ms
+                    .max(self.session.store.last_change_ms().unwrap_or(0));
+                self.listing.upsert(record);
+            }
+        }
+        self.refresh_form();
+    }
+
+    fn refresh_form(&mut self) {
+        let Some(key) = self.form.as_ref().and_then(|f| f.key) else {
+            return;
+        };
+        let Ok(Some(record)) = self.session.store.user(key) else {
+            return;
+        };
+        let details = app::user_details(&self.session, key).unwrap_or_default();
+        if let Some(form) = &mut self.form {
+            form.refresh(&record, details);
+        }
+        self.listing.upsert(record);
     }
 
     /// The list as it stands (for tests and benchmarks).
@@ -102,6 +191,111 @@ impl UsersView {
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.unsaved_changes_dialog_ui(ui.ctx());
         self.delete_dialog_ui(ui.ctx());
+        self.delete_connection_dialog_ui(ui.ctx());
+        self.settings_window_ui(ui.ctx());
+        self.poll_changes(ui.ctx());
+    }
+
+    fn settings_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(settings_view) = &mut self.settings_view else {
+            return;
+        };
+        let mut open = true;
+        let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
+        if let Some(settings) = saved
+            && let Some(services) = &mut self.services
+        {
+            services.apply(&settings);
+        }
+        if !open {
+            self.settings_view = None;
+        }
+    }
+
+    /// Runs a connection button of the form.
+    fn form_action(&mut self, action: FormAction) {
+        let Some(form) = &self.form else {
+            return;
+        };
+        let title = form.title();
+        match action {
+            FormAction::VerifyAccount => {
+                if (form.key.is_none() || form.has_unsaved_changes()) && !self.save() {
+                    return;
+                }
+                let Some(key) = self.form.as_ref().and_then(|f| f.key) else {
+                    return;
+                };
+                let result = app::verify_account(&mut self.session, key);
+                self.after_connection_action(result.map(|outcome| match outcome {
+                    VerifyOutcome::Queued(email) => {
+                        format!("Verification email queued for {email}.")
+                    }
+                    VerifyOutcome::ConnectedByDomain(email) => format!(
+                        "{email} is in a verified domain: connected at once, no email sent."
+                    ),
+                }));
+            }
+            FormAction::ResetPassword => {
+                let Some(key) = form.key else { return };
+                let result = app::reset_password(&mut self.session, key);
+                self.after_connection_action(
+                    result.map(|email| format!("Password reset email queued for {email}.")),
+                );
+            }
+            FormAction::DeleteConnection => {
+                self.confirm_delete_connection = form.key;
+                let _ = title;
+            }
+        }
+    }
+
+    fn after_connection_action(&mut self, result: Result<String, ConnectionError>) {
+        match result {
+            Ok(text) => {
+                self.notice = Some(Notice {
+                    text,
+                    is_error: false,
+                });
+                if let Some(services) = &self.services {
+                    services.wake();
+                }
+            }
+            Err(error) => {
+                self.notice = Some(Notice {
+                    text: error.to_string(),
+                    is_error: true,
+                });
+            }
+        }
+        self.refresh_form();
+    }
+
+    fn delete_connection_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(key) = self.confirm_delete_connection else {
+            return;
+        };
+        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
+        egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
+            ui.set_max_width(400.0);
+            ui.heading("Delete connection");
+            ui.label(format!(
+                "Delete the Visma Connect connection of {title}? The user cannot log in with Visma Connect until a new address is entered and verified."
+            ));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Yes, delete the connection").clicked() {
+                    self.confirm_delete_connection = None;
+                    let result = app::delete_connection(&mut self.session, key);
+                    self.after_connection_action(
+                        result.map(|_| format!("Deleted the Visma Connect connection of {title}.")),
+                    );
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_delete_connection = None;
+                }
+            });
+        });
     }
 
     fn shortcuts(&mut self, ui: &Ui) {
@@ -115,7 +309,9 @@ impl UsersView {
         if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
             self.focus_search = true;
         }
-        let dialog_open = self.pending_intent.is_some() || self.confirm_delete.is_some();
+        let dialog_open = self.pending_intent.is_some()
+            || self.confirm_delete.is_some()
+            || self.confirm_delete_connection.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
             let down = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
             let up = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp));
@@ -172,7 +368,7 @@ impl UsersView {
     fn go(&mut self, intent: Intent) {
         match intent {
             Intent::Select(key) => {
-                self.form = self.listing.get(key).map(UserForm::edit);
+                self.form = self.listing.get(key).cloned().map(|r| self.open_form(&r));
                 self.selected = self.form.as_ref().and(Some(key));
                 self.scroll_to_selected = true;
             }
@@ -199,8 +395,9 @@ impl UsersView {
                     record.user.user_id,
                     record.user.display_name()
                 );
+                let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
-                *form = UserForm::edit(&record);
+                *form = UserForm::edit(&record, details);
                 self.listing.upsert(record);
                 self.scroll_to_selected = true;
                 self.notice = Some(Notice {
@@ -286,6 +483,19 @@ impl UsersView {
             {
                 self.filter_open = !self.filter_open;
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("Settings")
+                    .on_hover_text("Email, verification link, verified domains")
+                    .clicked()
+                    && self.settings_view.is_none()
+                {
+                    self.settings_view = Some(SettingsView::open(&self.session));
+                }
+                if let Some(address) = self.services.as_ref().and_then(Services::endpoint_address) {
+                    ui.weak(format!("Links served on {address}"));
+                }
+            });
         });
         ui.add_space(2.0);
         ui.horizontal(|ui| {
@@ -395,15 +605,19 @@ impl UsersView {
     }
 
     fn form_panel_ui(&mut self, ui: &mut Ui) {
+        let mut action = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(form) = &mut self.form {
-                user_form_ui(ui, form);
+                action = user_form_ui(ui, form);
             } else {
                 ui.add_space(24.0);
                 ui.label("Choose a user in the list, or press + New.");
                 ui.weak("The Up and Down arrow keys move through the list.");
             }
         });
+        if let Some(action) = action {
+            self.form_action(action);
+        }
     }
 
     fn status_ui(&self, ui: &mut Ui) {

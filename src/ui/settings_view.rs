@@ -1,0 +1,413 @@
+//! The Settings window: sending email (folder or SMTP, with a test that
+//! reports the server's answer), the verification link and endpoint, verified
+//! domains (Security), and the message templates.
+
+use std::collections::BTreeMap;
+
+use egui::{RichText, TextEdit, Ui};
+use poll_promise::Promise;
+
+use crate::app::{self, Session};
+use crate::domain::message::PLACEHOLDERS;
+use crate::domain::{Email, SettingKey, Settings, TransportKind};
+
+use super::format::{ERROR_RED, GREEN};
+
+/// The Settings window's state: every value as text until saved.
+pub struct SettingsView {
+    values: Vec<String>,
+    errors: BTreeMap<&'static str, String>,
+    password: String,
+    test_to: String,
+    test: Option<Promise<Result<String, String>>>,
+    test_result: Option<Result<String, String>>,
+    saved_message: Option<Result<String, String>>,
+}
+
+impl SettingsView {
+    /// Opens with the stored settings.
+    pub fn open(session: &Session) -> Self {
+        let settings = session.store.load_settings().unwrap_or_default();
+        Self {
+            values: SettingKey::ALL.iter().map(|k| settings.get(*k)).collect(),
+            errors: BTreeMap::new(),
+            password: String::new(),
+            test_to: String::new(),
+            test: None,
+            test_result: None,
+            saved_message: None,
+        }
+    }
+
+    fn value(&mut self, key: SettingKey) -> &mut String {
+        let index = SettingKey::ALL.iter().position(|k| *k == key).unwrap_or(0);
+        &mut self.values[index]
+    }
+
+    /// The settings the fields describe, or the errors per key.
+    fn parse(&mut self) -> Result<Settings, BTreeMap<&'static str, String>> {
+        let mut settings = Settings::default();
+        let mut errors = BTreeMap::new();
+        for (key, value) in SettingKey::ALL.iter().zip(&self.values) {
+            // Verified domains are edited one per line.
+            let value = if *key == SettingKey::VerifiedDomains {
+                value.replace('\n', ",")
+            } else {
+                value.clone()
+            };
+            if let Err(error) = settings.set(*key, &value) {
+                errors.insert(error.key, error.message);
+            }
+        }
+        if errors.is_empty()
+            && let Err(error) = settings.check()
+        {
+            errors.insert(error.key, error.message);
+        }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Draws the window; returns the settings when they were saved.
+    pub fn window_ui(
+        &mut self,
+        ctx: &egui::Context,
+        open: &mut bool,
+        session: &mut Session,
+    ) -> Option<Settings> {
+        let mut saved = None;
+        egui::Window::new("Settings")
+            .open(open)
+            .default_width(560.0)
+            .default_height(620.0)
+            .vscroll(true)
+            .show(ctx, |ui| {
+                saved = self.contents_ui(ui, session);
+            });
+        saved
+    }
+
+    fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
+        let mut saved = None;
+        self.poll_test();
+        ui.heading("Email");
+        self.email_ui(ui, session);
+        ui.add_space(10.0);
+        ui.heading("Verification link");
+        self.grid_ui(
+            ui,
+            "link_grid",
+            &[
+                (SettingKey::PublicBaseUrl, "Public base URL"),
+                (SettingKey::LinkLifetimeHours, "Link valid for (hours)"),
+                (SettingKey::LoginPageUrl, "Visma Connect login page"),
+            ],
+        );
+        let mut enabled = self.value(SettingKey::EndpointEnabled) == "true";
+        if ui
+            .checkbox(
+                &mut enabled,
+                "Run the verification endpoint in this program",
+            )
+            .changed()
+        {
+            *self.value(SettingKey::EndpointEnabled) = enabled.to_string();
+        }
+        self.grid_ui(
+            ui,
+            "bind_grid",
+            &[(SettingKey::BindAddress, "Bind address")],
+        );
+        ui.add_space(10.0);
+        ui.heading("Security");
+        let label = ui.label("Verified domains (one per line): addresses in them connect at once, without a verification email.");
+        let mut domains = self.value(SettingKey::VerifiedDomains).replace(',', "\n");
+        if ui
+            .add(
+                TextEdit::multiline(&mut domains)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id)
+            .changed()
+        {
+            *self.value(SettingKey::VerifiedDomains) = domains;
+        }
+        self.error_ui(ui, SettingKey::VerifiedDomains);
+        self.grid_ui(
+            ui,
+            "resend_grid",
+            &[(
+                SettingKey::ResendAfterMinutes,
+                "Bulk: not again within (minutes)",
+            )],
+        );
+        ui.add_space(10.0);
+        ui.heading("Messages");
+        ui.weak(format!("Placeholders: {}", PLACEHOLDERS.join(" ")));
+        self.template_ui(
+            ui,
+            SettingKey::VerificationSubject,
+            SettingKey::VerificationBody,
+            "Verification email",
+        );
+        self.template_ui(
+            ui,
+            SettingKey::ResetSubject,
+            SettingKey::ResetBody,
+            "Password reset email",
+        );
+        ui.add_space(10.0);
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui.button("Save settings").clicked() {
+                saved = self.save(session);
+            }
+            match &self.saved_message {
+                Some(Ok(text)) => {
+                    ui.label(RichText::new(text).color(GREEN));
+                }
+                Some(Err(text)) => {
+                    ui.label(RichText::new(text).color(ERROR_RED));
+                }
+                None => {}
+            }
+        });
+        saved
+    }
+
+    fn email_ui(&mut self, ui: &mut Ui, session: &Session) {
+        self.grid_ui(
+            ui,
+            "sender_grid",
+            &[
+                (SettingKey::SenderName, "Sender name"),
+                (SettingKey::SenderAddress, "Sender address"),
+            ],
+        );
+        let smtp = self.value(SettingKey::Transport) == "smtp";
+        ui.horizontal(|ui| {
+            ui.label("Send by");
+            if ui.radio(!smtp, "Save to folder").clicked() {
+                *self.value(SettingKey::Transport) = "folder".into();
+            }
+            if ui.radio(smtp, "SMTP").clicked() {
+                *self.value(SettingKey::Transport) = "smtp".into();
+            }
+        });
+        if smtp {
+            self.grid_ui(
+                ui,
+                "smtp_grid",
+                &[
+                    (SettingKey::SmtpHost, "SMTP host"),
+                    (SettingKey::SmtpPort, "Port"),
+                    (SettingKey::SmtpUser, "User name"),
+                    (SettingKey::SmtpTimeoutSecs, "Timeout (seconds)"),
+                    (SettingKey::SmtpSessions, "Parallel sessions"),
+                    (
+                        SettingKey::MessagesPerMinute,
+                        "Messages per minute (0: no limit)",
+                    ),
+                ],
+            );
+            ui.horizontal(|ui| {
+                ui.label("Security");
+                let current = self.value(SettingKey::SmtpSecurity).clone();
+                for (code, label) in [
+                    ("starttls", "STARTTLS"),
+                    ("tls", "TLS"),
+                    ("none", "None (localhost only)"),
+                ] {
+                    if ui.radio(current == code, label).clicked() {
+                        *self.value(SettingKey::SmtpSecurity) = code.into();
+                    }
+                }
+            });
+            self.error_ui(ui, SettingKey::SmtpSecurity);
+            ui.horizontal(|ui| {
+                let label = ui.label("Password");
+                ui.add(
+                    TextEdit::singleline(&mut self.password)
+                        .password(true)
+                        .hint_text("unchanged"),
+                )
+                .labelled_by(label.id);
+            });
+            ui.weak(format!(
+                "The password is kept in the system keyring, never in the register. Without a keyring, set {}.",
+                crate::mail::password::PASSWORD_ENV
+            ));
+        } else {
+            let folder = if self.value(SettingKey::OutboxFolder).is_empty() {
+                let settings = Settings::default();
+                crate::mail::outbox_folder(&settings, session.store.path())
+                    .display()
+                    .to_string()
+            } else {
+                self.value(SettingKey::OutboxFolder).clone()
+            };
+            self.grid_ui(
+                ui,
+                "folder_grid",
+                &[(SettingKey::OutboxFolder, "Outbox folder")],
+            );
+            ui.weak(format!(
+                "Each message is saved as an .eml file in {folder}."
+            ));
+        }
+        self.test_email_ui(ui, session);
+    }
+
+    /// "Send test email to" and the server's answer.
+    fn test_email_ui(&mut self, ui: &mut Ui, session: &Session) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Send test email to");
+            ui.add(TextEdit::singleline(&mut self.test_to).desired_width(220.0))
+                .labelled_by(label.id);
+            let running = self.test.is_some();
+            if ui
+                .add_enabled(!running, egui::Button::new("Send test email"))
+                .clicked()
+            {
+                self.start_test(ui.ctx(), session);
+            }
+            if running {
+                ui.spinner();
+            }
+        });
+        match &self.test_result {
+            Some(Ok(answer)) => {
+                ui.label(
+                    RichText::new(format!("Sent. The server answered: {answer}")).color(GREEN),
+                );
+            }
+            Some(Err(answer)) => {
+                ui.label(RichText::new(format!("Not sent: {answer}")).color(ERROR_RED));
+            }
+            None => {}
+        }
+    }
+
+    fn start_test(&mut self, ctx: &egui::Context, session: &Session) {
+        let to = match Email::parse(&self.test_to) {
+            Ok(to) => to,
+            Err(error) => {
+                self.test_result = Some(Err(error.to_string()));
+                return;
+            }
+        };
+        let settings = match self.parse() {
+            Ok(settings) => settings,
+            Err(errors) => {
+                self.errors = errors;
+                self.test_result = Some(Err("correct the settings marked in red first.".into()));
+                return;
+            }
+        };
+        if !self.password.is_empty()
+            && settings.transport == TransportKind::Smtp
+            && let Err(error) = app::store_smtp_password(&settings, &self.password)
+        {
+            self.test_result = Some(Err(error));
+            return;
+        }
+        let register = session.store.path().to_owned();
+        let ctx = ctx.clone();
+        let (sender, promise) = Promise::new();
+        let spawned = std::thread::Builder::new()
+            .name("test-email".into())
+            .spawn(move || {
+                sender.send(app::send_test_email(&settings, &register, &to));
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.test_result = None;
+                self.test = Some(promise);
+            }
+            Err(error) => self.test_result = Some(Err(error.to_string())),
+        }
+    }
+
+    fn poll_test(&mut self) {
+        if let Some(promise) = self.test.take() {
+            match promise.try_take() {
+                Ok(result) => self.test_result = Some(result),
+                Err(promise) => self.test = Some(promise),
+            }
+        }
+    }
+
+    fn save(&mut self, session: &mut Session) -> Option<Settings> {
+        match self.parse() {
+            Ok(settings) => {
+                self.errors.clear();
+                if !self.password.is_empty()
+                    && settings.transport == TransportKind::Smtp
+                    && let Err(error) = app::store_smtp_password(&settings, &self.password)
+                {
+                    self.saved_message = Some(Err(error));
+                    return None;
+                }
+                match app::save_settings(session, &settings) {
+                    Ok(()) => {
+                        self.password.clear();
+                        self.saved_message = Some(Ok("Settings saved.".into()));
+                        Some(settings)
+                    }
+                    Err(error) => {
+                        self.saved_message = Some(Err(error.to_string()));
+                        None
+                    }
+                }
+            }
+            Err(errors) => {
+                self.errors = errors;
+                self.saved_message =
+                    Some(Err("Not saved: correct the settings marked in red.".into()));
+                None
+            }
+        }
+    }
+
+    fn grid_ui(&mut self, ui: &mut Ui, id: &str, rows: &[(SettingKey, &str)]) {
+        egui::Grid::new(id)
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for (key, label) in rows {
+                    let label = ui.label(*label);
+                    ui.vertical(|ui| {
+                        ui.add(TextEdit::singleline(self.value(*key)).desired_width(300.0))
+                            .labelled_by(label.id);
+                        self.error_ui(ui, *key);
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn template_ui(&mut self, ui: &mut Ui, subject: SettingKey, body: SettingKey, title: &str) {
+        egui::CollapsingHeader::new(title).show(ui, |ui| {
+            self.grid_ui(ui, &format!("{title}_subject"), &[(subject, "Subject")]);
+            let label = ui.label("Text");
+            ui.add(
+                TextEdit::multiline(self.value(body))
+                    .desired_rows(8)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            self.error_ui(ui, body);
+        });
+    }
+
+    fn error_ui(&self, ui: &mut Ui, key: SettingKey) {
+        if let Some(error) = self.errors.get(key.name()) {
+            ui.label(RichText::new(error).color(ERROR_RED).small());
+        }
+    }
+}
