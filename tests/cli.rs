@@ -147,3 +147,138 @@ fn a_bad_option_value_is_refused_with_exit_2() {
     let output = hrm_users(&db, &["users", "list", "--status", "verified"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn config_get_set_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let set = hrm_users(
+        &db,
+        &[
+            "config",
+            "set",
+            "verified_domains",
+            "company.se, bjärred.se",
+        ],
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let get = hrm_users(&db, &["config", "get", "verified_domains"]);
+    assert_eq!(
+        String::from_utf8_lossy(&get.stdout).trim(),
+        "company.se,xn--bjrred-cua.se"
+    );
+
+    let bad = hrm_users(&db, &["config", "set", "smtp_port", "99999"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("smtp_port"));
+    let password = hrm_users(&db, &["config", "set", "smtp_password", "secret"]);
+    assert_eq!(password.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&password.stderr).contains("keyring"));
+    let unknown = hrm_users(&db, &["config", "get", "colour"]);
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let list = hrm_users(&db, &["config", "list", "--json"]);
+    let map: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(map["smtp_port"], "587");
+    assert_eq!(map["transport"], "folder");
+}
+
+#[test]
+fn verify_a_user_into_the_outbox_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    hrm_users(&db, &["demo", "--users", "40"]);
+    let users = json(&hrm_users(
+        &db,
+        &[
+            "users",
+            "list",
+            "--json",
+            "--status",
+            "pending",
+            "--activated",
+            "true",
+        ],
+    ));
+    let pending = users[0]["user_id"].as_str().unwrap().to_owned();
+
+    let verified = hrm_users(&db, &["verify", "--user", &pending]);
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(said.contains("Queued a verification email"), "{said}");
+    assert!(said.contains("Delivered: saved as"), "{said}");
+    let emls = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(emls, 1);
+
+    let outbox = json(&hrm_users(&db, &["outbox", "--json"]));
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0]["state"], "sent");
+    assert_eq!(outbox[0]["kind"], "verification");
+
+    let connected = json(&hrm_users(
+        &db,
+        &["users", "list", "--json", "--status", "connected"],
+    ));
+    let id = connected[0]["user_id"].as_str().unwrap();
+    let refused = hrm_users(&db, &["verify", "--user", id]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already connected"));
+    let missing = hrm_users(&db, &["verify", "--user", "no-such-user"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn serve_answers_on_the_bind_address() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    hrm_users(&db, &["demo", "--users", "5"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrm-users"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .env("XDG_DATA_HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /verify/unknown HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer
+            .to_lowercase()
+            .contains("referrer-policy: no-referrer")
+    );
+}

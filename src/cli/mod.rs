@@ -3,6 +3,7 @@
 //! errors go to stderr in one sentence; exit 0 success, 2 refused input,
 //! 1 anything else.
 
+mod mail;
 mod users;
 
 use std::path::PathBuf;
@@ -42,6 +43,33 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Send a verification email to one user (or connect them at once by verified domain).
+    Verify {
+        /// The user's User-ID.
+        #[arg(long = "user", value_name = "USER-ID")]
+        user_id: String,
+    },
+    /// Serve verification links and deliver queued email until Ctrl+C.
+    Serve {
+        /// Address and port to listen on (default: the bind_address setting).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// Read and change settings.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// List the newest messages of the outbox and their delivery state.
+    Outbox {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// How many messages, newest first.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
+    },
     /// Make a demo register of made-up users (the same ones for the same size).
     Demo {
         /// How many users.
@@ -61,6 +89,29 @@ pub enum UsersCommand {
         /// The selection.
         #[command(flatten)]
         selection: SelectionArgs,
+    },
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print one setting.
+    Get {
+        /// The setting's key (see `config list`).
+        key: String,
+    },
+    /// Change one setting.
+    Set {
+        /// The setting's key.
+        key: String,
+        /// The new value.
+        value: String,
+    },
+    /// Print every setting.
+    List {
+        /// Print a JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -116,6 +167,14 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Users {
             command: UsersCommand::List { json, selection },
         } => users::list(&session, &selection.filter(), *json),
+        Command::Verify { user_id } => mail::verify_user(&mut session, user_id),
+        Command::Serve { bind } => mail::serve(&session, bind.as_deref()),
+        Command::Config { command } => match command {
+            ConfigCommand::Get { key } => mail::config_get(&session, key),
+            ConfigCommand::Set { key, value } => mail::config_set(&mut session, key, value),
+            ConfigCommand::List { json } => mail::config_list(&session, *json),
+        },
+        Command::Outbox { json, limit } => mail::outbox(&session, *json, *limit),
         Command::Demo { users } => {
             if session.store.count_users()? > 0 {
                 return Err(Refused(format!(

@@ -1,0 +1,225 @@
+//! `verify --user`, `serve`, `config`, `outbox`: the connection's commands.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use crate::app::{self, ConnectionError, Services, Session, VerifyOutcome};
+use crate::domain::{DeliveryState, OutboxMessage, SettingKey, UserId};
+
+use super::Refused;
+use super::users::say;
+
+/// `verify --user ID`: the rule of the `Verify account` button, then one
+/// delivery round so the result can be printed.
+pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitCode> {
+    let id = UserId::parse(user_id).map_err(|e| Refused(e.to_string()))?;
+    let record = session
+        .store
+        .user_by_user_id(&id)?
+        .ok_or_else(|| Refused(format!("There is no user with User-ID {id}.")))?;
+    match app::verify_account(session, record.key) {
+        Ok(VerifyOutcome::ConnectedByDomain(email)) => say(&format!(
+            "User {id} is connected: {email} is in a verified domain, so no email was sent."
+        )),
+        Ok(VerifyOutcome::Queued(email)) => {
+            say(&format!(
+                "Queued a verification email to {email} for user {id}."
+            ))?;
+            let mut worker = OutboxWorker::open(
+                session.store.path(),
+                session.clock.clone(),
+                WorkerOptions::default(),
+            )?;
+            if let Err(error) = worker.run_once() {
+                say(&format!(
+                    "Not sent now ({error}); it stays queued for the outbox worker."
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let message = session.store.last_message_for(record.key)?;
+            say(&match message {
+                Some(m) if m.state == DeliveryState::Sent => {
+                    format!("Delivered: {}", m.last_result.unwrap_or_default())
+                }
+                Some(m) if m.state == DeliveryState::Failed => {
+                    return Err(anyhow::anyhow!(
+                        "the server refused the message: {}",
+                        m.last_result.unwrap_or_default()
+                    ));
+                }
+                Some(m) => format!(
+                    "Not delivered yet ({}); it stays queued and is retried.",
+                    m.last_result.unwrap_or_else(|| "waiting".into())
+                ),
+                None => "Queued.".to_owned(),
+            })
+        }
+        Err(ConnectionError::Refused(reason)) => {
+            Err(Refused(format!("User {id}: {}", reason.sentence())).into())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `serve`: the verification endpoint and the outbox worker until Ctrl+C.
+pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> {
+    let mut settings = session.store.load_settings()?;
+    if let Some(bind) = bind {
+        settings
+            .set(SettingKey::BindAddress, bind)
+            .map_err(|e| Refused(e.to_string()))?;
+    }
+    settings.endpoint_enabled = true;
+    let services = Services::start(session.store.path(), session.clock.clone(), &settings, true);
+    if let Some(problem) = services.problems.first() {
+        return Err(anyhow::anyhow!("{problem}"));
+    }
+    let address = services
+        .endpoint_address()
+        .map_or_else(|| settings.bind_address.clone(), |a| a.to_string());
+    say(&format!(
+        "Serving verification links on http://{address} (links in emails start with {}); delivering queued email. Press Ctrl+C to stop.",
+        settings.public_base_url
+    ))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(tokio::signal::ctrl_c())?;
+    drop(services);
+    say("Stopped.")
+}
+
+fn key(name: &str) -> Result<SettingKey, Refused> {
+    if name == "smtp_password" {
+        return Err(Refused(format!(
+            "The SMTP password is not a setting: enter it in the window's Settings (kept in the system keyring), or set {}.",
+            crate::mail::password::PASSWORD_ENV
+        )));
+    }
+    SettingKey::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = SettingKey::ALL.iter().map(|k| k.name()).collect();
+        Refused(format!(
+            "There is no setting {name}. Settings: {}.",
+            names.join(", ")
+        ))
+    })
+}
+
+/// `config get KEY`.
+pub fn config_get(session: &Session, name: &str) -> anyhow::Result<ExitCode> {
+    let key = key(name)?;
+    say(&session.store.load_settings()?.get(key))
+}
+
+/// `config set KEY VALUE`.
+pub fn config_set(session: &mut Session, name: &str, value: &str) -> anyhow::Result<ExitCode> {
+    let key = key(name)?;
+    let mut settings = session.store.load_settings()?;
+    settings
+        .set(key, value)
+        .map_err(|e| Refused(e.to_string()))?;
+    settings.check().map_err(|e| Refused(e.to_string()))?;
+    app::save_settings(session, &settings)?;
+    say(&format!("{name} = {}", settings.get(key)))
+}
+
+/// `config list [--json]`.
+pub fn config_list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let settings = session.store.load_settings()?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let map: serde_json::Map<String, serde_json::Value> = SettingKey::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.name().to_owned(),
+                    serde_json::Value::String(settings.get(*k)),
+                )
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &map)?;
+        writeln!(out)?;
+    } else {
+        for key in SettingKey::ALL {
+            let value = settings.get(key);
+            let first = value.lines().next().unwrap_or_default();
+            let more = if value.lines().count() > 1 {
+                " …"
+            } else {
+                ""
+            };
+            writeln!(out, "{} = {first}{more}", key.name())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One message as `outbox --json` prints it. Field names are a stable interface.
+#[derive(Serialize)]
+struct MessageJson<'a> {
+    id: i64,
+    message_id: &'a str,
+    kind: &'static str,
+    recipient: &'a str,
+    state: &'static str,
+    attempts: u32,
+    created_at: String,
+    sent_at: Option<String>,
+    last_result: Option<&'a str>,
+    possible_duplicate: bool,
+}
+
+impl<'a> MessageJson<'a> {
+    fn new(m: &'a OutboxMessage) -> Self {
+        Self {
+            id: m.id,
+            message_id: &m.message_id,
+            kind: m.kind.code(),
+            recipient: m.recipient.as_str(),
+            state: m.state.code(),
+            attempts: m.attempts,
+            created_at: m.created_at.to_string(),
+            sent_at: m.sent_at.map(|t| t.to_string()),
+            last_result: m.last_result.as_deref(),
+            possible_duplicate: m.possible_duplicate,
+        }
+    }
+}
+
+/// `outbox [--json] [--limit N]`: the newest messages and their delivery state.
+pub fn outbox(session: &Session, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let messages = session.store.outbox(limit)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let rows: Vec<MessageJson<'_>> = messages.iter().map(MessageJson::new).collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{:>6}  {:<9}  {:<14}  {:<32}  {:>3}  RESULT",
+            "ID", "STATE", "KIND", "TO", "TRY"
+        )?;
+        for m in &messages {
+            writeln!(
+                out,
+                "{:>6}  {:<9}  {:<14}  {:<32}  {:>3}  {}{}",
+                m.id,
+                m.state.code(),
+                m.kind.code(),
+                m.recipient.as_str(),
+                m.attempts,
+                m.last_result.as_deref().unwrap_or(""),
+                if m.possible_duplicate {
+                    " (possible duplicate)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,250 @@
+//! The connection section of the form as an administrator uses it: verify
+//! by typing and clicking, watch the delivery and the confirmation arrive
+//! without a restart, reset and delete a connection, and edit Settings.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::OpenedRegister;
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::domain::SettingKey;
+use hrm_users::ui::HrmApp;
+use support::{Register, TestClock, pending_user};
+
+struct Rig {
+    register: Register,
+    clock: TestClock,
+    harness: Harness<'static, HrmApp>,
+}
+
+impl Rig {
+    /// A register with Maja (no address) and Erik (pending), default (folder) transport.
+    fn new(verified_domains: &str) -> Self {
+        let register = Register::new();
+        let clock = TestClock::new();
+        let mut session = register.session(&clock);
+        let mut settings = session.store.load_settings().unwrap();
+        settings
+            .set(SettingKey::VerifiedDomains, verified_domains)
+            .unwrap();
+        hrm_users::app::save_settings(&mut session, &settings).unwrap();
+        pending_user(&mut session, "16", "Maja", "");
+        pending_user(&mut session, "15", "Erik", "erik@company.se");
+        let users = session.store.load_users().unwrap();
+        let opened = OpenedRegister {
+            session,
+            users,
+            is_demo: false,
+        };
+        let mut harness = Harness::builder()
+            .with_size([1280.0, 900.0])
+            .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
+        harness.run();
+        Self {
+            register,
+            clock,
+            harness,
+        }
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).scroll_to_me();
+        self.harness.run();
+        self.harness.get_by_label(label).click();
+        self.harness.run();
+    }
+
+    fn type_into(&mut self, label: &str, nth: usize, text: &str) {
+        self.harness
+            .get_all_by_role_and_label(Role::TextInput, label)
+            .nth(nth)
+            .unwrap()
+            .scroll_to_me();
+        self.harness.run();
+        self.harness
+            .get_all_by_role_and_label(Role::TextInput, label)
+            .nth(nth)
+            .unwrap()
+            .click();
+        self.harness.run();
+        self.harness
+            .get_all_by_role_and_label(Role::TextInput, label)
+            .nth(nth)
+            .unwrap()
+            .type_text(text);
+        self.harness.run();
+    }
+
+    /// Lets the view's change check run (it looks a few times a second).
+    fn let_time_pass(&mut self) {
+        for _ in 0..3 {
+            self.harness.step();
+        }
+        self.harness.run();
+    }
+
+    fn deliver(&self) -> usize {
+        OutboxWorker::open(
+            &self.register.path,
+            self.clock.clock(),
+            WorkerOptions::default(),
+        )
+        .unwrap()
+        .run_once()
+        .unwrap()
+    }
+
+    fn has(&self, text: &str) -> bool {
+        self.harness
+            .query_all_by_label_contains(text)
+            .next()
+            .is_some()
+    }
+}
+
+#[test]
+fn verify_account_queues_then_reads_sent_once_delivered() {
+    let mut rig = Rig::new("");
+    rig.click("Maja Testsson");
+    rig.type_into("Email", 1, "maja.berg@company.se");
+    rig.type_into("Confirm email", 0, "maja.berg@company.se");
+    rig.click("Verify account");
+    assert!(rig.has("Verification email queued for maja.berg@company.se."));
+    assert!(rig.has("Verification email to maja.berg@company.se is queued"));
+
+    assert_eq!(rig.deliver(), 1);
+    rig.let_time_pass();
+    assert!(
+        rig.has("Verification email sent to maja.berg@company.se on"),
+        "the form follows the delivery"
+    );
+    assert!(rig.has("(link valid until"));
+    assert!(rig.harness.query_by_label("Send again").is_some());
+    let outbox = rig.register.dir.path().join("outbox");
+    let files: Vec<_> = std::fs::read_dir(outbox).unwrap().collect();
+    assert_eq!(files.len(), 1, "one .eml in the outbox folder");
+}
+
+#[test]
+fn the_open_form_turns_green_when_the_employee_confirms() {
+    let mut rig = Rig::new("");
+    rig.click("Erik Testsson");
+    rig.click("Verify account");
+    rig.deliver();
+    let outbox = rig.register.dir.path().join("outbox");
+    let eml = std::fs::read_dir(outbox)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let link = support::link_in(&std::fs::read(eml).unwrap());
+    let token = link.rsplit('/').next().unwrap();
+    // The employee confirms through another connection, as the endpoint does.
+    let mut other = rig.register.session(&rig.clock);
+    hrm_users::app::confirm_link(&mut other, token).unwrap();
+
+    rig.let_time_pass();
+    assert!(
+        rig.harness.query_by_label("Verified").is_some(),
+        "green check mark"
+    );
+    assert!(rig.harness.query_by_label("Confirm email").is_none());
+    assert!(rig.harness.query_by_label("Reset password").is_some());
+}
+
+#[test]
+fn a_verified_domain_connects_at_once() {
+    let mut rig = Rig::new("company.se");
+    rig.click("Maja Testsson");
+    rig.type_into("Email", 1, "maja@company.se");
+    rig.type_into("Confirm email", 0, "maja@company.se");
+    rig.click("Verify account");
+    assert!(rig.has("is in a verified domain: connected at once, no email sent."));
+    assert!(rig.harness.query_by_label("Verified").is_some());
+    assert_eq!(rig.deliver(), 0, "nothing to send");
+}
+
+#[test]
+fn delete_connection_asks_then_brings_the_address_fields_back() {
+    let mut rig = Rig::new("company.se");
+    rig.click("Erik Testsson");
+    rig.click("Verify account");
+    assert!(rig.harness.query_by_label("Verified").is_some());
+
+    rig.click("Delete connection");
+    assert!(rig.has("Delete the Visma Connect connection of 15 Erik Testsson?"));
+    rig.click("Cancel");
+    assert!(rig.harness.query_by_label("Verified").is_some());
+
+    rig.click("Delete connection");
+    rig.click("Yes, delete the connection");
+    assert!(rig.harness.query_by_label("Verified").is_none());
+    assert!(rig.harness.query_by_label("Confirm email").is_some());
+    assert!(rig.has(hrm_users::ui::NOT_CONNECTED_WARNING));
+}
+
+#[test]
+fn reset_password_queues_the_reset_email() {
+    let mut rig = Rig::new("company.se");
+    rig.click("Erik Testsson");
+    rig.click("Verify account");
+    rig.click("Reset password");
+    assert!(rig.has("Password reset email queued for erik@company.se."));
+    assert_eq!(rig.deliver(), 1);
+}
+
+#[test]
+fn history_lists_what_happened() {
+    let mut rig = Rig::new("");
+    rig.click("Erik Testsson");
+    rig.click("Verify account");
+    rig.deliver();
+    rig.let_time_pass();
+    rig.click("History");
+    assert!(rig.has("Email delivered to the mail server"));
+    assert!(rig.has("Verification email queued"));
+    assert!(rig.has("User created"));
+}
+
+#[test]
+fn settings_refuse_a_bad_value_and_save_a_good_one() {
+    let mut rig = Rig::new("");
+    rig.click("Settings");
+    // The field holds "24"; typing after it makes "249999", more than 30 days.
+    rig.type_into("Link valid for (hours)", 0, "9999");
+    rig.click("Save settings");
+    assert!(rig.has("Not saved: correct the settings marked in red."));
+    assert!(rig.has("expected a whole number from 1 to 720"));
+    let stored = |rig: &Rig| {
+        rig.harness
+            .state()
+            .users_view()
+            .unwrap()
+            .session()
+            .store
+            .load_settings()
+            .unwrap()
+    };
+    assert_eq!(stored(&rig).link_lifetime_hours, 24);
+
+    // Back to "24" and a longer link: "48".
+    rig.harness
+        .get_all_by_role_and_label(Role::TextInput, "Link valid for (hours)")
+        .next()
+        .unwrap()
+        .click();
+    rig.harness.run();
+    for _ in 0..6 {
+        rig.harness.key_press(egui::Key::Backspace);
+        rig.harness.run();
+    }
+    rig.type_into("Link valid for (hours)", 0, "48");
+    rig.click("Save settings");
+    assert!(rig.has("Settings saved."));
+    assert_eq!(stored(&rig).link_lifetime_hours, 48);
+}
