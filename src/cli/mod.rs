@@ -51,7 +51,7 @@ pub enum Command {
     },
     /// Serve verification links and deliver queued email until Ctrl+C.
     Serve {
-        /// Address and port to listen on (default: the bind_address setting).
+        /// Address and port to listen on (default: the `bind_address` setting).
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
     },
