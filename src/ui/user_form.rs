@@ -224,7 +224,12 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
             });
             ui.end_row();
         });
-    if let Connection::Unverified { email, .. } = &connection {
+    if let Connection::Unverified {
+        email,
+        sent_count,
+        last_sent_at,
+    } = &connection
+    {
         let last = form
             .details
             .last_message
@@ -246,9 +251,18 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                 }
             }
             None => {
-                ui.label(format!(
-                    "Pending verification: {email} is saved; no verification email has been sent yet."
-                ));
+                let sent = match (sent_count, last_sent_at) {
+                    (0, _) | (_, None) => "no verification email has been sent yet".to_owned(),
+                    (1, Some(at)) => format!("a verification email was sent {}", local_time(*at)),
+                    (n, Some(at)) => format!(
+                        "{n} verification emails were sent, the last {}",
+                        local_time(*at)
+                    ),
+                };
+                ui.label(format!("Pending verification: {email} is saved; {sent}."));
+                if *sent_count > 0 && ui.button("Send again").clicked() {
+                    action = Some(FormAction::VerifyAccount);
+                }
             }
         }
     }
