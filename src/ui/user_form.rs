@@ -163,39 +163,99 @@ fn text_input_ui(
 fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     ui.label(RichText::new("Connection to Visma Connect").strong());
     ui.separator();
-    let mut action = None;
     let connection = form
         .record
         .as_ref()
         .map(|r| r.connection.clone())
         .unwrap_or_default();
     if let Connection::Connected { email, since, by } = &connection {
-        ui.label("Email");
-        ui.horizontal(|ui| {
-            check_mark_ui(ui);
-            ui.label(RichText::new(email.as_str()).strong())
-                .on_hover_text("Connected: the user logs in with Visma Connect.");
-        });
-        let how = match by {
-            ConnectedBy::Link => "the user confirmed the verification link",
-            ConnectedBy::VerifiedDomain => "the address is in a verified domain",
-        };
-        ui.weak(format!("Connected {} — {how}.", local_time(*since)));
-        ui.horizontal(|ui| {
-            if ui.button("Reset password").clicked() {
-                action = Some(FormAction::ResetPassword);
-            }
-            if ui.button("Delete connection").clicked() {
-                action = Some(FormAction::DeleteConnection);
-            }
-        });
-        if let Some(message) = &form.details.last_message
-            && message.kind == MessageKind::PasswordReset
-        {
-            ui.weak(delivery_sentence(message, "Password reset email", None));
-        }
-        return action;
+        return connected_ui(ui, email, *since, *by, &form.details);
     }
+    let mut action = address_fields_ui(ui, form);
+    if let Connection::Unverified {
+        email,
+        sent_count,
+        last_sent_at,
+    } = &connection
+    {
+        let last = form
+            .details
+            .last_message
+            .as_ref()
+            .filter(|m| m.kind == MessageKind::Verification && m.recipient == *email);
+        let can_send_again = if let Some(message) = last {
+            ui.label(delivery_sentence(
+                message,
+                "Verification email",
+                form.details.link_expires,
+            ));
+            matches!(
+                message.state,
+                DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
+            )
+        } else {
+            let sent = match (sent_count, last_sent_at) {
+                (0, _) | (_, None) => "no verification email has been sent yet".to_owned(),
+                (1, Some(at)) => format!("a verification email was sent {}", local_time(*at)),
+                (n, Some(at)) => format!(
+                    "{n} verification emails were sent, the last {}",
+                    local_time(*at)
+                ),
+            };
+            ui.label(format!("Pending verification: {email} is saved; {sent}."));
+            *sent_count > 0
+        };
+        if can_send_again && ui.button("Send again").clicked() {
+            action = Some(FormAction::VerifyAccount);
+        }
+    }
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        warning_ui(ui);
+        ui.label(NOT_CONNECTED_WARNING);
+    });
+    action
+}
+
+/// A connected user: the address with the green check mark and the two buttons.
+fn connected_ui(
+    ui: &mut Ui,
+    email: &crate::domain::Email,
+    since: jiff::Timestamp,
+    by: ConnectedBy,
+    details: &UserDetails,
+) -> Option<FormAction> {
+    let mut action = None;
+    ui.label("Email");
+    ui.horizontal(|ui| {
+        check_mark_ui(ui);
+        ui.label(RichText::new(email.as_str()).strong())
+            .on_hover_text("Connected: the user logs in with Visma Connect.");
+    });
+    let how = match by {
+        ConnectedBy::Link => "the user confirmed the verification link",
+        ConnectedBy::VerifiedDomain => "the address is in a verified domain",
+    };
+    ui.weak(format!("Connected {} — {how}.", local_time(since)));
+    ui.horizontal(|ui| {
+        if ui.button("Reset password").clicked() {
+            action = Some(FormAction::ResetPassword);
+        }
+        if ui.button("Delete connection").clicked() {
+            action = Some(FormAction::DeleteConnection);
+        }
+    });
+    if let Some(message) = &details.last_message
+        && message.kind == MessageKind::PasswordReset
+    {
+        ui.weak(delivery_sentence(message, "Password reset email", None));
+    }
+    action
+}
+
+/// `Email` and `Confirm email` with `Verify account` beside the confirmation.
+fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
+    let mut action = None;
     let errors = &form.errors;
     let draft = &mut form.draft;
     egui::Grid::new("connection_fields")
@@ -224,53 +284,6 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
             });
             ui.end_row();
         });
-    if let Connection::Unverified {
-        email,
-        sent_count,
-        last_sent_at,
-    } = &connection
-    {
-        let last = form
-            .details
-            .last_message
-            .as_ref()
-            .filter(|m| m.kind == MessageKind::Verification && m.recipient == *email);
-        match last {
-            Some(message) => {
-                ui.label(delivery_sentence(
-                    message,
-                    "Verification email",
-                    form.details.link_expires,
-                ));
-                if matches!(
-                    message.state,
-                    DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
-                ) && ui.button("Send again").clicked()
-                {
-                    action = Some(FormAction::VerifyAccount);
-                }
-            }
-            None => {
-                let sent = match (sent_count, last_sent_at) {
-                    (0, _) | (_, None) => "no verification email has been sent yet".to_owned(),
-                    (1, Some(at)) => format!("a verification email was sent {}", local_time(*at)),
-                    (n, Some(at)) => format!(
-                        "{n} verification emails were sent, the last {}",
-                        local_time(*at)
-                    ),
-                };
-                ui.label(format!("Pending verification: {email} is saved; {sent}."));
-                if *sent_count > 0 && ui.button("Send again").clicked() {
-                    action = Some(FormAction::VerifyAccount);
-                }
-            }
-        }
-    }
-    ui.add_space(4.0);
-    ui.horizontal_wrapped(|ui| {
-        warning_ui(ui);
-        ui.label(NOT_CONNECTED_WARNING);
-    });
     action
 }
 
