@@ -282,3 +282,64 @@ fn serve_answers_on_the_bind_address() {
             .contains("referrer-policy: no-referrer")
     );
 }
+
+#[test]
+fn verify_all_pending_counts_then_sends_to_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    hrm_users(&db, &["demo", "--users", "120"]);
+    let dry = hrm_users(
+        &db,
+        &[
+            "verify",
+            "--all-pending",
+            "--department",
+            "Sales",
+            "--dry-run",
+        ],
+    );
+    let said = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(said.contains("skipped — already connected:"), "{said}");
+    assert!(said.contains("Dry run: nothing was sent."));
+    assert!(!dir.path().join("outbox").exists());
+    let will_send: usize = said
+        .lines()
+        .find(|l| l.contains("will be sent a verification email"))
+        .and_then(|l| l.rsplit(": ").next())
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(will_send > 0);
+
+    let sent = hrm_users(&db, &["verify", "--all-pending", "--department", "Sales"]);
+    let said = String::from_utf8_lossy(&sent.stdout).to_string();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(
+        said.contains(&format!("{will_send} sent, 0 failed")),
+        "{said}"
+    );
+    let files = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(files, will_send);
+
+    // Right away again: everyone was just sent one, so nobody gets another.
+    let again = hrm_users(&db, &["verify", "--all-pending", "--department", "Sales"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent, 0 failed"));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .count(),
+        will_send
+    );
+}

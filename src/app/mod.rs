@@ -2,6 +2,7 @@
 //! No widget and no SQL lives here; the rules come from `domain`, the
 //! storage from `store`.
 
+pub mod bulk;
 mod delete_user;
 pub mod demo;
 mod details;

@@ -7,7 +7,8 @@
 //! lost can arrive twice. A message the server acknowledged is never resent.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -78,6 +79,7 @@ pub struct OutboxWorker {
     clock: Clock,
     options: WorkerOptions,
     transport: Option<(Settings, Option<String>, Transport)>,
+    stopping: Arc<AtomicBool>,
 }
 
 impl OutboxWorker {
@@ -97,6 +99,7 @@ impl OutboxWorker {
             clock,
             options,
             transport: None,
+            stopping: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -144,6 +147,7 @@ impl OutboxWorker {
         let store = &mut self.store;
         let clock = &self.clock;
         let options = &self.options;
+        let stopping = &*self.stopping;
         std::thread::scope(|scope| {
             for n in 0..sessions {
                 let results_tx = results_tx.clone();
@@ -152,6 +156,9 @@ impl OutboxWorker {
                     .name(format!("smtp-session-{n}"))
                     .spawn_scoped(scope, move || {
                         loop {
+                            if stopping.load(Ordering::SeqCst) {
+                                break;
+                            }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
                             let result = transport.send(&item.message);
@@ -174,6 +181,19 @@ impl OutboxWorker {
                 }
             }
         });
+        // Stopped early: what no session took goes back to the queue as it was.
+        let untouched: Vec<i64> = queue
+            .into_inner()
+            .map(|rest| rest.map(|item| item.id).collect())
+            .unwrap_or_default();
+        if !untouched.is_empty() {
+            self.store.write(|tx| {
+                for id in &untouched {
+                    tx.unclaim(*id)?;
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
         Ok(count)
     }
 
@@ -181,6 +201,7 @@ impl OutboxWorker {
     /// makes it look at once.
     pub fn spawn(mut self) -> std::io::Result<WorkerHandle> {
         let (wake, woken) = mpsc::channel::<bool>();
+        let stopping = Arc::clone(&self.stopping);
         let poll = self.options.poll_interval;
         let thread = std::thread::Builder::new()
             .name("outbox-worker".into())
@@ -193,6 +214,9 @@ impl OutboxWorker {
                             0
                         }
                     };
+                    if self.stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
                     if handled > 0 {
                         continue;
                     }
@@ -204,6 +228,7 @@ impl OutboxWorker {
             })?;
         Ok(WorkerHandle {
             wake,
+            stopping,
             thread: Some(thread),
         })
     }
@@ -212,6 +237,7 @@ impl OutboxWorker {
 /// The worker's thread, to wake it or stop it.
 pub struct WorkerHandle {
     wake: mpsc::Sender<bool>,
+    stopping: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -221,12 +247,22 @@ impl WorkerHandle {
         let _ = self.wake.send(true);
     }
 
-    /// Stops the worker after the message it is on, and waits for it.
+    /// A function that wakes the worker, for other threads.
+    pub fn waker(&self) -> Box<dyn Fn() + Send + 'static> {
+        let wake = self.wake.clone();
+        Box::new(move || {
+            let _ = wake.send(true);
+        })
+    }
+
+    /// Stops the worker after the messages its sessions are on, and waits for
+    /// it; messages not yet handed over stay queued.
     pub fn stop(mut self) {
         self.stop_and_join();
     }
 
     fn stop_and_join(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
         let _ = self.wake.send(false);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

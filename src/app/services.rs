@@ -72,6 +72,14 @@ impl Services {
         self.endpoint.as_ref().map(Endpoint::address)
     }
 
+    /// A function that wakes the worker from another thread.
+    pub fn waker(&self) -> Box<dyn Fn() + Send + 'static> {
+        match &self.worker {
+            Some(worker) => worker.waker(),
+            None => Box::new(|| {}),
+        }
+    }
+
     /// Makes the worker look for due messages now.
     pub fn wake(&self) {
         if let Some(worker) = &self.worker {

@@ -3,6 +3,7 @@
 //! errors go to stderr in one sentence; exit 0 success, 2 refused input,
 //! 1 anything else.
 
+mod bulk;
 mod mail;
 mod users;
 
@@ -43,11 +44,38 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
-    /// Send a verification email to one user (or connect them at once by verified domain).
+    /// Send a verification email to one user, or to everyone in a selection
+    /// who still waits (users in a verified domain connect at once).
     Verify {
-        /// The user's User-ID.
-        #[arg(long = "user", value_name = "USER-ID")]
-        user_id: String,
+        /// One user, by User-ID.
+        #[arg(
+            long = "user",
+            value_name = "USER-ID",
+            required_unless_present = "all_pending",
+            conflicts_with = "all_pending"
+        )]
+        user_id: Option<String>,
+        /// Everyone in the selection with a saved address pending verification.
+        #[arg(long)]
+        all_pending: bool,
+        /// Print the counts only; send nothing.
+        #[arg(long, requires = "all_pending")]
+        dry_run: bool,
+        /// Also send to users sent a verification within the resend interval.
+        #[arg(long, requires = "all_pending")]
+        send_again_to_recent: bool,
+        /// Words that must all occur in the User-ID, names, signature, addresses or external reference.
+        #[arg(long, value_name = "TEXT", requires = "all_pending")]
+        search: Option<String>,
+        /// Only this department.
+        #[arg(long, value_name = "D", requires = "all_pending")]
+        department: Option<String>,
+        /// Only this office.
+        #[arg(long, value_name = "O", requires = "all_pending")]
+        office: Option<String>,
+        /// Only activated (true) or deactivated (false) users.
+        #[arg(long, value_name = "true|false", requires = "all_pending")]
+        activated: Option<bool>,
     },
     /// Serve verification links and deliver queued email until Ctrl+C.
     Serve {
@@ -167,7 +195,28 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Users {
             command: UsersCommand::List { json, selection },
         } => users::list(&session, &selection.filter(), *json),
-        Command::Verify { user_id } => mail::verify_user(&mut session, user_id),
+        Command::Verify {
+            user_id: Some(user_id),
+            ..
+        } => mail::verify_user(&mut session, user_id),
+        Command::Verify {
+            dry_run,
+            send_again_to_recent,
+            search,
+            department,
+            office,
+            activated,
+            ..
+        } => {
+            let filter = UserFilter {
+                search: search.clone().unwrap_or_default(),
+                department: department.clone(),
+                office: office.clone(),
+                status: None,
+                activated: *activated,
+            };
+            bulk::verify_all_pending(&session, &filter, *dry_run, *send_again_to_recent)
+        }
         Command::Serve { bind } => mail::serve(&session, bind.as_deref()),
         Command::Config { command } => match command {
             ConfigCommand::Get { key } => mail::config_get(&session, key),

@@ -2,6 +2,7 @@
 //! form's validation and who is in a selection. No I/O and no egui here.
 
 pub mod audit;
+pub mod bulk;
 pub mod connection;
 pub mod draft;
 pub mod email;
@@ -14,6 +15,7 @@ pub mod settings;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEntry};
+pub use bulk::{BulkCounts, BulkPlan, plan_bulk};
 pub use connection::{ConnectedBy, Connection, ConnectionStatus};
 pub use draft::{Field, FieldErrors, UserDraft, ValidDraft};
 pub use email::{Email, EmailError};

@@ -35,3 +35,18 @@ pub fn store_smtp_password(host: &str, user: &str, password: &str) -> Result<(),
         .and_then(|e| e.set_password(password))
         .map_err(|e| KeyringError(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_keyring_service_the_environment_is_read() {
+        // No secret service runs in tests: the lookup must fail softly, not panic.
+        let found = smtp_password("smtp.invalid", "nobody-in-tests");
+        assert_eq!(
+            found,
+            std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty())
+        );
+    }
+}

@@ -87,6 +87,29 @@ impl Store {
         Ok(count)
     }
 
+    /// The messages of one bulk send.
+    pub fn batch_messages(&self, batch: &str) -> Result<Vec<OutboxMessage>, StoreError> {
+        query(
+            &self.conn,
+            &format!("{SELECT} WHERE batch = ?1 ORDER BY id"),
+            [batch],
+        )
+    }
+
+    /// Sent, failed (or cancelled) and still waiting messages of one bulk send.
+    pub fn batch_counts(&self, batch: &str) -> Result<(usize, usize, usize), StoreError> {
+        let (sent, failed, waiting): (i64, i64, i64) = self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE state = 'sent'),
+                    count(*) FILTER (WHERE state IN ('failed', 'cancelled')),
+                    count(*) FILTER (WHERE state IN ('queued', 'sending'))
+             FROM outbox WHERE batch = ?1",
+            [batch],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok((count(sent), count(failed), count(waiting)))
+    }
+
     /// How many messages wait to be sent.
     pub fn queued_count(&self) -> Result<usize, StoreError> {
         let count: i64 = self.conn.query_row(
@@ -193,6 +216,31 @@ impl WriteTx<'_> {
              WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'",
             params![key.0, kind.code(), reason],
         )?)
+    }
+
+    /// True when the user has a verification waiting to be sent or being sent.
+    pub fn has_waiting_verification(&self, key: UserKey) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM outbox WHERE user_key = ?1 AND kind = 'verification'
+                 AND state IN ('queued', 'sending') LIMIT 1",
+                [key.0],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Puts a claimed message that was never handed over back in the queue,
+    /// as it was.
+    pub fn unclaim(&self, id: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0)
+             WHERE id = ?1 AND state = 'sending'",
+            [id],
+        )?;
+        Ok(())
     }
 
     /// Tags a message with the bulk send it belongs to.

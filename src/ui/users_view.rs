@@ -10,6 +10,7 @@ use crate::app::{
 };
 use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
 
+use super::bulk_view::{BulkView, bulk_ui};
 use super::format::{ERROR_RED, GREEN};
 use super::settings_view::SettingsView;
 use super::user_form::{FormAction, UserForm, user_form_ui};
@@ -57,6 +58,7 @@ pub struct UsersView {
     confirm_delete_connection: Option<UserKey>,
     services: Option<Services>,
     settings_view: Option<SettingsView>,
+    bulk: Option<BulkView>,
     seen_data_version: i64,
     seen_change_ms: i64,
     next_poll_secs: f64,
@@ -85,6 +87,7 @@ impl UsersView {
             confirm_delete_connection: None,
             services: None,
             settings_view: None,
+            bulk: None,
             seen_data_version,
             seen_change_ms,
             next_poll_secs: 0.0,
@@ -193,6 +196,11 @@ impl UsersView {
         self.delete_dialog_ui(ui.ctx());
         self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
+        if let Some(bulk) = &mut self.bulk
+            && !bulk_ui(ui.ctx(), bulk, &self.session, self.services.as_ref())
+        {
+            self.bulk = None;
+        }
         self.poll_changes(ui.ctx());
     }
 
@@ -309,7 +317,8 @@ impl UsersView {
         if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
             self.focus_search = true;
         }
-        let dialog_open = self.pending_intent.is_some()
+        let dialog_open = self.bulk.is_some()
+            || self.pending_intent.is_some()
             || self.confirm_delete.is_some()
             || self.confirm_delete_connection.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
@@ -447,6 +456,28 @@ impl UsersView {
         }
     }
 
+    /// `Verify accounts`: the confirmation for everyone the list shows.
+    fn verify_accounts_button_ui(&mut self, ui: &mut Ui) {
+        let busy = matches!(self.bulk, Some(BulkView::Running(_)));
+        let enabled = !busy && self.listing.visible_len() > 0;
+        if ui
+            .add_enabled(enabled, egui::Button::new("Verify accounts"))
+            .on_hover_text("Send verification emails to everyone in the list who still waits")
+            .clicked()
+        {
+            let selection = self.listing.visible_records().cloned().collect();
+            match BulkView::confirm(&self.session, selection) {
+                Ok(view) => self.bulk = Some(view),
+                Err(text) => {
+                    self.notice = Some(Notice {
+                        text,
+                        is_error: true,
+                    });
+                }
+            }
+        }
+    }
+
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         ui.add_space(4.0);
         ui.label(RichText::new("Users/Authorities > Users").weak());
@@ -476,6 +507,7 @@ impl UsersView {
             {
                 self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
             }
+            self.verify_accounts_button_ui(ui);
             if ui
                 .add(egui::Button::new("Filter").selected(self.filter_open))
                 .on_hover_text("Filter by department, office, connection and activation")

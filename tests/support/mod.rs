@@ -72,7 +72,7 @@ impl SmtpServer {
             .with_name("test.smtp")
             .with_ssl(SslConfig::None)
             .unwrap()
-            .with_num_threads(4)
+            .with_num_threads(32)
             .with_tcp_listener(listener);
         std::thread::Builder::new()
             .name("test-smtp".into())

@@ -1,0 +1,461 @@
+//! `Verify accounts`: the plan for a selection, and the background job that
+//! queues its messages in small transactions and follows their delivery.
+//!
+//! Queueing goes through the same rule as `Verify account` (`verify_in`), so
+//! re-running a send is safe: users sent a verification within the resend
+//! interval, or with one still waiting, are left alone.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::domain::{
+    BulkPlan, Clock, DeliveryState, Email, SkipReason, UserKey, UserRecord, VerifyDecision,
+    plan_bulk,
+};
+use crate::store::{Store, StoreError};
+use crate::verify::token::random_hex;
+
+use super::Session;
+use super::verification::{ConnectionError, VerifyOutcome, verify_in};
+
+/// Users queued in one transaction.
+const CHUNK: usize = 200;
+
+/// Plans `Verify accounts` for a selection with the stored settings.
+pub fn plan_verify_accounts<'a>(
+    session: &Session,
+    selection: impl IntoIterator<Item = &'a UserRecord>,
+    send_again_to_recent: bool,
+) -> Result<BulkPlan, StoreError> {
+    let settings = session.store.load_settings()?;
+    Ok(plan_bulk(
+        selection,
+        &settings,
+        session.now(),
+        send_again_to_recent,
+    ))
+}
+
+/// Where a bulk send stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkProgress {
+    /// Users the plan verifies (message or verified domain).
+    pub planned: usize,
+    /// Messages queued so far.
+    pub queued: usize,
+    /// Users connected at once.
+    pub connected: usize,
+    /// Users whose state changed since the plan, so nothing was done.
+    pub skipped_now: usize,
+    /// Messages the server accepted.
+    pub sent: usize,
+    /// Messages that failed (or were cancelled by a later change).
+    pub failed: usize,
+    /// Messages still waiting to be delivered.
+    pub waiting: usize,
+    /// Queueing has stopped (all queued, or cancelled).
+    pub queueing_done: bool,
+    /// Queueing was cancelled.
+    pub cancelled: bool,
+    /// Nothing is left to follow: every queued message was sent or failed.
+    pub finished: bool,
+    /// Why the job stopped early, if it did.
+    pub error: Option<String>,
+}
+
+impl BulkProgress {
+    /// Planned users not yet queued, plus queued messages not yet delivered.
+    pub fn remaining(&self) -> usize {
+        let unqueued = if self.queueing_done {
+            0
+        } else {
+            self.planned
+                .saturating_sub(self.queued + self.connected + self.skipped_now)
+        };
+        unqueued + self.waiting
+    }
+}
+
+/// What happened to one user of the selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BulkOutcome {
+    /// The server accepted the verification email.
+    Sent,
+    /// It could not be delivered.
+    Failed,
+    /// Still waiting to be delivered (retrying, or the send was left early).
+    Waiting,
+    /// Connected at once: verified domain.
+    ConnectedAtOnce,
+    /// Nothing sent, for the reason in the details.
+    Skipped,
+    /// Not queued: the send was cancelled first.
+    NotSent,
+}
+
+impl BulkOutcome {
+    /// The word in the results.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Waiting => "waiting",
+            Self::ConnectedAtOnce => "connected at once",
+            Self::Skipped => "skipped",
+            Self::NotSent => "not sent (cancelled)",
+        }
+    }
+}
+
+/// One row of the results.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkResultRow {
+    /// User-ID.
+    pub user_id: String,
+    /// Name.
+    pub name: String,
+    /// The Visma Connect address, if any.
+    pub email: String,
+    /// What happened.
+    pub outcome: BulkOutcome,
+    /// The server's words, or the reason for skipping.
+    pub details: String,
+    /// The server may have received it twice (an answer was lost in a crash).
+    pub possible_duplicate: bool,
+}
+
+/// A running (or finished) bulk send.
+pub struct BulkJob {
+    progress: Arc<Mutex<BulkProgress>>,
+    results: Arc<Mutex<Option<Vec<BulkResultRow>>>>,
+    cancel: Arc<AtomicBool>,
+    leave: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the job tells the face when something changed.
+pub type Notify = Box<dyn Fn() + Send + 'static>;
+
+impl BulkJob {
+    /// Where it stands now.
+    pub fn progress(&self) -> BulkProgress {
+        self.progress.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The per-user results, once finished.
+    pub fn results(&self) -> Option<Vec<BulkResultRow>> {
+        self.results.lock().ok().and_then(|r| r.clone())
+    }
+
+    /// Stops queueing more; what is queued is still delivered.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits until the job has finished.
+    pub fn wait(mut self) -> Option<Vec<BulkResultRow>> {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.results()
+    }
+}
+
+impl Drop for BulkJob {
+    fn drop(&mut self) {
+        // A dropped job stops following deliveries (the worker still delivers).
+        self.cancel.store(true, Ordering::SeqCst);
+        self.leave.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Everything the job thread needs.
+pub struct BulkRequest {
+    /// The register file.
+    pub register: PathBuf,
+    /// The clock.
+    pub clock: Clock,
+    /// Who, for the audit log.
+    pub actor: String,
+    /// The plan the administrator confirmed.
+    pub plan: BulkPlan,
+    /// Whether users sent recently are sent again.
+    pub send_again_to_recent: bool,
+    /// Called after each step, e.g. to repaint the window.
+    pub notify: Notify,
+    /// Called when messages were queued, to wake the outbox worker.
+    pub wake_worker: Notify,
+    /// How often deliveries are looked at.
+    pub poll: Duration,
+}
+
+/// Starts a bulk send on a background thread.
+pub fn start_bulk(request: BulkRequest) -> std::io::Result<BulkJob> {
+    let progress = Arc::new(Mutex::new(BulkProgress {
+        planned: request.plan.counts.send + request.plan.counts.connect,
+        ..BulkProgress::default()
+    }));
+    let results = Arc::new(Mutex::new(None));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let leave = Arc::new(AtomicBool::new(false));
+    let (p, r, c, l) = (
+        Arc::clone(&progress),
+        Arc::clone(&results),
+        Arc::clone(&cancel),
+        Arc::clone(&leave),
+    );
+    let thread = std::thread::Builder::new()
+        .name("bulk-verify".into())
+        .spawn(move || {
+            let outcome = run(&request, &p, &c, &l);
+            let rows = match outcome {
+                Ok(rows) => rows,
+                Err(error) => {
+                    if let Ok(mut progress) = p.lock() {
+                        progress.error = Some(error.to_string());
+                    }
+                    Vec::new()
+                }
+            };
+            if let Ok(mut results) = r.lock() {
+                *results = Some(rows);
+            }
+            if let Ok(mut progress) = p.lock() {
+                progress.queueing_done = true;
+                progress.finished = true;
+            }
+            (request.notify)();
+        })?;
+    Ok(BulkJob {
+        progress,
+        results,
+        cancel,
+        leave,
+        thread: Some(thread),
+    })
+}
+
+fn update(progress: &Mutex<BulkProgress>, change: impl FnOnce(&mut BulkProgress)) {
+    if let Ok(mut p) = progress.lock() {
+        change(&mut p);
+    }
+}
+
+/// What happened to one user while queueing.
+enum Queued {
+    Message,
+    Connected,
+    Skipped(SkipReason),
+}
+
+fn run(
+    request: &BulkRequest,
+    progress: &Mutex<BulkProgress>,
+    cancel: &AtomicBool,
+    leave: &AtomicBool,
+) -> Result<Vec<BulkResultRow>, BulkError> {
+    let mut store = Store::open(&request.register)?;
+    let settings = store.load_settings()?;
+    let batch = format!(
+        "bulk-{}",
+        random_hex(8).map_err(|e| BulkError::Other(e.to_string()))?
+    );
+    let mut queued: HashMap<UserKey, Queued> = HashMap::new();
+    let keys: Vec<UserKey> = request.plan.to_verify().collect();
+    let guard_now = || (request.clock)();
+    for chunk in keys.chunks(CHUNK) {
+        if cancel.load(Ordering::SeqCst) {
+            update(progress, |p| p.cancelled = true);
+            break;
+        }
+        let now = guard_now();
+        let guard = (!request.send_again_to_recent).then_some(now);
+        let done = store.write(|tx| {
+            let mut done = Vec::with_capacity(chunk.len());
+            for key in chunk {
+                let outcome = match verify_in(
+                    tx,
+                    &settings,
+                    &request.actor,
+                    *key,
+                    now,
+                    guard,
+                    Some(&batch),
+                ) {
+                    Ok(VerifyOutcome::Queued(_)) => Queued::Message,
+                    Ok(VerifyOutcome::ConnectedByDomain(_)) => Queued::Connected,
+                    Err(ConnectionError::Refused(reason)) => Queued::Skipped(reason),
+                    Err(ConnectionError::NotFound) => Queued::Skipped(SkipReason::NoAddress),
+                    Err(other) => return Err(other),
+                };
+                done.push((*key, outcome));
+            }
+            Ok(done)
+        })?;
+        update(progress, |p| {
+            for (_, outcome) in &done {
+                match outcome {
+                    Queued::Message => p.queued += 1,
+                    Queued::Connected => p.connected += 1,
+                    Queued::Skipped(_) => p.skipped_now += 1,
+                }
+            }
+        });
+        queued.extend(done);
+        (request.wake_worker)();
+        (request.notify)();
+    }
+    update(progress, |p| p.queueing_done = true);
+    // Follow the deliveries until nothing waits (or the job is dropped).
+    loop {
+        let (sent, failed, waiting) = store.batch_counts(&batch)?;
+        update(progress, |p| {
+            p.sent = sent;
+            p.failed = failed;
+            p.waiting = waiting;
+        });
+        (request.notify)();
+        if waiting == 0 || leave.load(Ordering::SeqCst) {
+            break;
+        }
+        std::thread::sleep(request.poll);
+    }
+    results(&store, &request.plan, &queued, &batch)
+}
+
+/// Why a bulk send stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// The register.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A use case.
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One row per user of the plan, in selection order.
+fn results(
+    store: &Store,
+    plan: &BulkPlan,
+    queued: &HashMap<UserKey, Queued>,
+    batch: &str,
+) -> Result<Vec<BulkResultRow>, BulkError> {
+    let messages: HashMap<UserKey, crate::domain::OutboxMessage> = store
+        .batch_messages(batch)?
+        .into_iter()
+        .filter_map(|m| m.user_key.map(|k| (k, m)))
+        .collect();
+    let mut rows = Vec::with_capacity(plan.entries.len());
+    for (key, decision) in &plan.entries {
+        let Some(record) = store.user(*key)? else {
+            continue;
+        };
+        let email = record
+            .connection
+            .email()
+            .map(Email::to_string)
+            .unwrap_or_default();
+        let (outcome, details, possible_duplicate) = match (decision, queued.get(key)) {
+            (VerifyDecision::Skip(reason), _) | (_, Some(Queued::Skipped(reason))) => {
+                (BulkOutcome::Skipped, reason.label().to_owned(), false)
+            }
+            (_, Some(Queued::Connected)) => (
+                BulkOutcome::ConnectedAtOnce,
+                "verified domain".to_owned(),
+                false,
+            ),
+            (_, Some(Queued::Message)) => match messages.get(key) {
+                Some(m) => {
+                    let outcome = match m.state {
+                        DeliveryState::Sent => BulkOutcome::Sent,
+                        DeliveryState::Failed | DeliveryState::Cancelled => BulkOutcome::Failed,
+                        DeliveryState::Queued | DeliveryState::Sending => BulkOutcome::Waiting,
+                    };
+                    (
+                        outcome,
+                        m.last_result.clone().unwrap_or_default(),
+                        m.possible_duplicate,
+                    )
+                }
+                None => (BulkOutcome::Waiting, String::new(), false),
+            },
+            (_, None) => (
+                BulkOutcome::NotSent,
+                "the send was cancelled before this user".to_owned(),
+                false,
+            ),
+        };
+        rows.push(BulkResultRow {
+            user_id: record.user.user_id.to_string(),
+            name: record.user.display_name(),
+            email,
+            outcome,
+            details,
+            possible_duplicate,
+        });
+    }
+    Ok(rows)
+}
+
+/// Writes the results as an xlsx workbook.
+pub fn save_results_xlsx(
+    rows: &[BulkResultRow],
+    path: &Path,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Verify accounts")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (column, title) in [
+        "User-ID",
+        "Name",
+        "Email Visma Connect",
+        "Result",
+        "Details",
+        "Possible duplicate",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let column = u16::try_from(column).unwrap_or(0);
+        sheet.write_string_with_format(0, column, *title, &bold)?;
+    }
+    for (index, row) in rows.iter().enumerate() {
+        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        // Written as text: a User-ID or name that looks like a formula stays text.
+        sheet.write_string(line, 0, &row.user_id)?;
+        sheet.write_string(line, 1, &row.name)?;
+        sheet.write_string(line, 2, &row.email)?;
+        sheet.write_string(line, 3, row.outcome.label())?;
+        sheet.write_string(line, 4, &row.details)?;
+        sheet.write_string(line, 5, if row.possible_duplicate { "yes" } else { "" })?;
+    }
+    sheet.set_column_width(1, 28)?;
+    sheet.set_column_width(2, 34)?;
+    sheet.set_column_width(4, 48)?;
+    sheet.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(0), 5)?;
+    workbook.save(path)?;
+    Ok(())
+}
+
+/// A results file name in the OS documents folder: `verify-accounts-2026-11-22-1405.xlsx`.
+pub fn default_results_path(now: jiff::Timestamp) -> PathBuf {
+    let folder = directories::UserDirs::new()
+        .and_then(|dirs| dirs.document_dir().map(Path::to_path_buf))
+        .unwrap_or_else(std::env::temp_dir);
+    let stamp = now
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d-%H%M%S")
+        .to_string();
+    folder.join(format!("verify-accounts-{stamp}.xlsx"))
+}

@@ -1,0 +1,84 @@
+//! `verify --all-pending`: the dialog's counts, then the send and its results.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::app::Session;
+use crate::app::bulk::{BulkOutcome, BulkRequest, plan_verify_accounts, start_bulk};
+use crate::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use crate::domain::{Listing, UserFilter};
+
+/// Prints the counts for the selection; without `dry_run`, sends and prints each user's result.
+pub fn verify_all_pending(
+    session: &Session,
+    filter: &UserFilter,
+    dry_run: bool,
+    send_again_to_recent: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut listing = Listing::new(session.store.load_users()?);
+    listing.set_filter(filter.clone());
+    let plan = plan_verify_accounts(session, listing.visible_records(), send_again_to_recent)?;
+    let settings = session.store.load_settings()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Selection: {} users", plan.counts.total())?;
+    for (label, count) in plan.counts.lines(settings.resend_after_minutes) {
+        writeln!(out, "  {label}: {count}")?;
+    }
+    if dry_run {
+        writeln!(out, "Dry run: nothing was sent.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.flush()?;
+    let worker = OutboxWorker::open(
+        session.store.path(),
+        session.clock.clone(),
+        WorkerOptions::default(),
+    )?
+    .spawn()?;
+    let job = start_bulk(BulkRequest {
+        register: session.store.path().to_owned(),
+        clock: session.clock.clone(),
+        actor: session.actor.clone(),
+        plan,
+        send_again_to_recent,
+        notify: Box::new(|| {}),
+        wake_worker: worker.waker(),
+        poll: Duration::from_millis(200),
+    })?;
+    let rows = job.wait().unwrap_or_default();
+    worker.stop();
+    writeln!(
+        out,
+        "{:<12}  {:<36}  {:<20}  DETAILS",
+        "USER-ID", "EMAIL VISMA CONNECT", "RESULT"
+    )?;
+    let mut sent = 0;
+    let mut failed = 0;
+    for row in &rows {
+        match row.outcome {
+            BulkOutcome::Sent => sent += 1,
+            BulkOutcome::Failed => failed += 1,
+            _ => {}
+        }
+        let duplicate = if row.possible_duplicate {
+            " (possible duplicate)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{:<12}  {:<36}  {:<20}  {}{duplicate}",
+            row.user_id,
+            row.email,
+            row.outcome.label(),
+            row.details
+        )?;
+    }
+    writeln!(
+        out,
+        "{sent} sent, {failed} failed, {} other",
+        rows.len() - sent - failed
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,184 @@
+//! Bulk verification's plan: for every user of the selection, what `Verify
+//! accounts` will do, and the counts the confirmation dialog shows.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::rules::{SkipReason, VerifyDecision, verify_decision};
+use super::settings::Settings;
+use super::user::{UserKey, UserRecord};
+
+/// The counts of a plan, as the dialog and `verify --all-pending --dry-run` show them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkCounts {
+    /// Users who will be sent a verification email.
+    pub send: usize,
+    /// Users who will connect at once (verified domain).
+    pub connect: usize,
+    /// Users skipped, by reason.
+    pub skipped: BTreeMap<SkipReason, usize>,
+}
+
+impl BulkCounts {
+    /// Everyone in the plan.
+    pub fn total(&self) -> usize {
+        self.send + self.connect + self.skipped.values().sum::<usize>()
+    }
+
+    /// Users skipped for this reason.
+    pub fn skipped_for(&self, reason: SkipReason) -> usize {
+        self.skipped.get(&reason).copied().unwrap_or(0)
+    }
+
+    /// The lines the confirmation shows, in its order, with their counts.
+    /// Addresses are parsed and unique in the register, so "invalid or
+    /// shared" is always 0; it is shown so the administrator sees it checked.
+    pub fn lines(&self, resend_after_minutes: u32) -> Vec<(String, usize)> {
+        vec![
+            ("will be sent a verification email".to_owned(), self.send),
+            (
+                "will connect at once (verified domain, no email)".to_owned(),
+                self.connect,
+            ),
+            (
+                "skipped — already connected".to_owned(),
+                self.skipped_for(SkipReason::AlreadyConnected),
+            ),
+            (
+                "skipped — no saved address".to_owned(),
+                self.skipped_for(SkipReason::NoAddress),
+            ),
+            (
+                "skipped — address invalid or shared with another user".to_owned(),
+                0,
+            ),
+            (
+                "skipped — user not activated".to_owned(),
+                self.skipped_for(SkipReason::NotActivated),
+            ),
+            (
+                format!(
+                    "skipped — sent a verification less than {resend_after_minutes} minutes ago"
+                ),
+                self.skipped_for(SkipReason::RecentlySent),
+            ),
+        ]
+    }
+}
+
+/// What will happen to each user of a selection.
+#[derive(Clone, Debug, Default)]
+pub struct BulkPlan {
+    /// Users in selection order, with the decision for each.
+    pub entries: Vec<(UserKey, VerifyDecision)>,
+    /// The counts.
+    pub counts: BulkCounts,
+}
+
+impl BulkPlan {
+    /// Users who get a message or connect at once, in selection order.
+    pub fn to_verify(&self) -> impl Iterator<Item = UserKey> + '_ {
+        self.entries
+            .iter()
+            .filter(|(_, d)| !matches!(d, VerifyDecision::Skip(_)))
+            .map(|(key, _)| *key)
+    }
+}
+
+/// Plans `Verify accounts` for a selection. Users sent a verification within
+/// the resend interval are skipped unless `send_again_to_recent`.
+pub fn plan_bulk<'a>(
+    selection: impl IntoIterator<Item = &'a UserRecord>,
+    settings: &Settings,
+    now: Timestamp,
+    send_again_to_recent: bool,
+) -> BulkPlan {
+    let guard = (!send_again_to_recent).then_some(now);
+    let mut plan = BulkPlan::default();
+    for record in selection {
+        let decision = verify_decision(record, settings, guard);
+        match &decision {
+            VerifyDecision::Send(_) => plan.counts.send += 1,
+            VerifyDecision::ConnectByDomain(_) => plan.counts.connect += 1,
+            VerifyDecision::Skip(reason) => *plan.counts.skipped.entry(*reason).or_default() += 1,
+        }
+        plan.entries.push((record.key, decision));
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ConnectedBy, Connection, Email, SettingKey, User, UserId};
+
+    fn user(key: i64, activated: bool, connection: Connection) -> UserRecord {
+        UserRecord {
+            key: UserKey(key),
+            user: User {
+                activated,
+                user_id: UserId::parse(&key.to_string()).unwrap(),
+                alias_user_id: String::new(),
+                signature: String::new(),
+                card_tag_id: String::new(),
+                external_reference: String::new(),
+                email: None,
+                first_name: String::new(),
+                last_name: String::new(),
+                department: String::new(),
+                office: String::new(),
+            },
+            connection,
+        }
+    }
+
+    fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {
+        Connection::Unverified {
+            email: Email::parse(address).unwrap(),
+            sent_count: u32::from(last_sent_at.is_some()),
+            last_sent_at,
+        }
+    }
+
+    #[test]
+    fn a_mixed_selection_is_counted_by_what_will_happen() {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let mut settings = Settings::default();
+        settings
+            .set(SettingKey::VerifiedDomains, "company.se")
+            .unwrap();
+        let users = [
+            user(1, true, pending("a@example.org", None)),
+            user(2, true, pending("b@example.org", None)),
+            user(3, true, pending("c@company.se", None)),
+            user(4, true, Connection::None),
+            user(5, false, pending("e@example.org", None)),
+            user(6, true, pending("f@example.org", Some(now))),
+            user(
+                7,
+                true,
+                Connection::Connected {
+                    email: Email::parse("g@example.org").unwrap(),
+                    since: now,
+                    by: ConnectedBy::Link,
+                },
+            ),
+        ];
+        let plan = plan_bulk(&users, &settings, now, false);
+        assert_eq!(plan.counts.send, 2);
+        assert_eq!(plan.counts.connect, 1);
+        assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 1);
+        assert_eq!(plan.counts.skipped_for(SkipReason::NotActivated), 1);
+        assert_eq!(plan.counts.skipped_for(SkipReason::RecentlySent), 1);
+        assert_eq!(plan.counts.skipped_for(SkipReason::AlreadyConnected), 1);
+        assert_eq!(plan.counts.total(), 7);
+        assert_eq!(
+            plan.to_verify().collect::<Vec<_>>(),
+            [UserKey(1), UserKey(2), UserKey(3)]
+        );
+
+        let again = plan_bulk(&users, &settings, now, true);
+        assert_eq!(again.counts.send, 3, "send again to recently sent");
+    }
+}

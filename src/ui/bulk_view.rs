@@ -1,0 +1,295 @@
+//! `Verify accounts`: the confirmation with its counts, the progress of the
+//! send with `Cancel`, and the results per user, saved as xlsx on request.
+
+use std::time::Duration;
+
+use egui::{Label, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use crate::app::bulk::{
+    BulkJob, BulkOutcome, BulkRequest, BulkResultRow, default_results_path, plan_verify_accounts,
+    save_results_xlsx, start_bulk,
+};
+use crate::app::{Services, Session};
+use crate::domain::{BulkPlan, UserRecord};
+
+use super::format::{ERROR_RED, GREEN};
+
+/// Where a bulk send is, as the window shows it.
+pub enum BulkView {
+    /// The confirmation dialog.
+    Confirm {
+        /// The plan for the selection.
+        plan: BulkPlan,
+        /// "Send again to recently sent".
+        send_again: bool,
+        /// The selection's keys, to plan again when the box is ticked.
+        selection: Vec<UserRecord>,
+        /// The resend interval, for the words.
+        resend_minutes: u32,
+    },
+    /// Sending.
+    Running(BulkJob),
+    /// The results.
+    Results {
+        /// One row per user.
+        rows: Vec<BulkResultRow>,
+        /// Why the send stopped early, if it did.
+        error: Option<String>,
+        /// Where the results were saved, or why not.
+        saved: Option<Result<String, String>>,
+    },
+}
+
+impl BulkView {
+    /// The confirmation for a selection.
+    pub fn confirm(session: &Session, selection: Vec<UserRecord>) -> Result<Self, String> {
+        let plan = plan_verify_accounts(session, &selection, false).map_err(|e| e.to_string())?;
+        let resend_minutes = session
+            .store
+            .load_settings()
+            .map_or(10, |s| s.resend_after_minutes);
+        Ok(Self::Confirm {
+            plan,
+            send_again: false,
+            selection,
+            resend_minutes,
+        })
+    }
+}
+
+/// Draws the bulk dialogs; returns false when the view should close.
+pub fn bulk_ui(
+    ctx: &egui::Context,
+    view: &mut BulkView,
+    session: &Session,
+    services: Option<&Services>,
+) -> bool {
+    let (keep, next) = match view {
+        BulkView::Confirm {
+            plan,
+            send_again,
+            selection,
+            resend_minutes,
+        } => confirm_ui(
+            ctx,
+            plan,
+            send_again,
+            selection,
+            *resend_minutes,
+            session,
+            services,
+        ),
+        BulkView::Running(job) => (true, running_ui(ctx, job)),
+        BulkView::Results { rows, error, saved } => {
+            let mut open = true;
+            egui::Window::new("Verify accounts: results")
+                .open(&mut open)
+                .default_size([720.0, 480.0])
+                .show(ctx, |ui| {
+                    results_ui(ui, rows, error.as_deref(), saved, session);
+                });
+            (open, None)
+        }
+    };
+    if let Some(next) = next {
+        *view = next;
+    }
+    keep
+}
+
+/// The confirmation with the counts; returns (keep open, next view).
+fn confirm_ui(
+    ctx: &egui::Context,
+    plan: &mut BulkPlan,
+    send_again: &mut bool,
+    selection: &[UserRecord],
+    resend_minutes: u32,
+    session: &Session,
+    services: Option<&Services>,
+) -> (bool, Option<BulkView>) {
+    let mut keep = true;
+    let mut next = None;
+    egui::Modal::new(egui::Id::unique("verify_accounts")).show(ctx, |ui| {
+        ui.set_max_width(460.0);
+        ui.heading("Verify accounts");
+        let total = plan.counts.total();
+        let users = if total == 1 { "user" } else { "users" };
+        ui.label(format!("{total} {users} in the selection:"));
+        egui::Grid::new("bulk_counts")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for (label, count) in plan.counts.lines(resend_minutes) {
+                    ui.label(label);
+                    ui.label(RichText::new(count.to_string()).strong());
+                    ui.end_row();
+                }
+            });
+        if ui
+            .checkbox(
+                send_again,
+                "Send again to users sent a verification recently",
+            )
+            .changed()
+            && let Ok(replanned) = plan_verify_accounts(session, selection.iter(), *send_again)
+        {
+            *plan = replanned;
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let to_do = plan.counts.send + plan.counts.connect;
+            let send = egui::Button::new(format!("Send {} verification emails", plan.counts.send));
+            if ui.add_enabled(to_do > 0, send).clicked() {
+                let repaint = ctx.clone();
+                let request = BulkRequest {
+                    register: session.store.path().to_owned(),
+                    clock: session.clock.clone(),
+                    actor: session.actor.clone(),
+                    plan: std::mem::take(plan),
+                    send_again_to_recent: *send_again,
+                    notify: Box::new(move || repaint.request_repaint()),
+                    wake_worker: services
+                        .map_or_else(|| Box::new(|| {}) as Box<dyn Fn() + Send>, Services::waker),
+                    poll: Duration::from_millis(250),
+                };
+                next = Some(match start_bulk(request) {
+                    Ok(job) => BulkView::Running(job),
+                    Err(error) => BulkView::Results {
+                        rows: Vec::new(),
+                        error: Some(error.to_string()),
+                        saved: None,
+                    },
+                });
+            }
+            if ui.button("Cancel").clicked() {
+                keep = false;
+            }
+        });
+    });
+    (keep, next)
+}
+
+/// The progress window; returns the results view once the job has finished.
+fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
+    let progress = job.progress();
+    egui::Window::new("Sending verification emails")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            let total = progress.planned.max(1);
+            let done = progress.sent + progress.failed + progress.connected + progress.skipped_now;
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total as f32)
+                    .desired_width(360.0)
+                    .show_percentage(),
+            );
+            ui.label(format!(
+                "Sent {} · Failed {} · Remaining {}",
+                progress.sent,
+                progress.failed,
+                progress.remaining()
+            ));
+            if progress.connected > 0 {
+                ui.label(format!("Connected at once: {}", progress.connected));
+            }
+            if progress.cancelled {
+                ui.weak("Cancelled: no more are queued; those already queued are still delivered.");
+            } else if ui.button("Cancel").clicked() {
+                job.cancel();
+            }
+            ctx.request_repaint_after(Duration::from_millis(250));
+        });
+    progress.finished.then(|| BulkView::Results {
+        rows: job.results().unwrap_or_default(),
+        error: progress.error.clone(),
+        saved: None,
+    })
+}
+
+fn results_ui(
+    ui: &mut Ui,
+    rows: &[BulkResultRow],
+    error: Option<&str>,
+    saved: &mut Option<Result<String, String>>,
+    session: &Session,
+) {
+    if let Some(error) = error {
+        ui.label(RichText::new(format!("The send stopped: {error}")).color(ERROR_RED));
+    }
+    let count = |outcome| rows.iter().filter(|r| r.outcome == outcome).count();
+    ui.label(format!(
+        "Sent {} · Failed {} · Connected at once {} · Skipped {} · Not sent {} · Waiting {}",
+        count(BulkOutcome::Sent),
+        count(BulkOutcome::Failed),
+        count(BulkOutcome::ConnectedAtOnce),
+        count(BulkOutcome::Skipped),
+        count(BulkOutcome::NotSent),
+        count(BulkOutcome::Waiting),
+    ));
+    ui.horizontal(|ui| {
+        if ui.button("Save as xlsx").clicked() {
+            let path = default_results_path(session.now());
+            *saved = Some(
+                save_results_xlsx(rows, &path)
+                    .map(|()| format!("Saved to {}", path.display()))
+                    .map_err(|e| format!("Not saved: {e}")),
+            );
+        }
+        match saved {
+            Some(Ok(text)) => {
+                ui.label(RichText::new(text.as_str()).color(GREEN));
+            }
+            Some(Err(text)) => {
+                ui.label(RichText::new(text.as_str()).color(ERROR_RED));
+            }
+            None => {}
+        }
+    });
+    ui.separator();
+    TableBuilder::new(ui)
+        .id_salt("bulk_results")
+        .striped(true)
+        .column(Column::initial(70.0))
+        .column(Column::initial(150.0).clip(true))
+        .column(Column::initial(200.0).clip(true))
+        .column(Column::initial(110.0))
+        .column(Column::remainder().clip(true))
+        .header(20.0, |mut header| {
+            for title in [
+                "User-ID",
+                "Name",
+                "Email Visma Connect",
+                "Result",
+                "Details",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, rows.len(), |mut row| {
+                let Some(result) = rows.get(row.index()) else {
+                    return;
+                };
+                let details = if result.possible_duplicate {
+                    format!("{} (possible duplicate)", result.details)
+                } else {
+                    result.details.clone()
+                };
+                for text in [
+                    result.user_id.as_str(),
+                    result.name.as_str(),
+                    result.email.as_str(),
+                    result.outcome.label(),
+                    details.as_str(),
+                ] {
+                    row.col(|ui| {
+                        ui.add(Label::new(text).truncate());
+                    });
+                }
+            });
+        });
+}

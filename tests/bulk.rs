@@ -1,0 +1,299 @@
+//! `Verify accounts` against a real SMTP server: the counts, exactly the right
+//! addresses once each, a department filter, cancel, and a killed send re-run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hrm_users::app::bulk::{
+    BulkOutcome, BulkRequest, plan_verify_accounts, save_results_xlsx, start_bulk,
+};
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::app::{Session, save_user};
+use hrm_users::domain::{SettingKey, SkipReason, UserDraft, UserFilter};
+use support::{Register, SmtpServer, TestClock, pending_user, smtp_settings};
+
+/// Each accepted message's To address, counted.
+fn recipients(smtp: &SmtpServer) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for raw in smtp.accepted() {
+        let parsed = mailparse::parse_mail(&raw).unwrap();
+        let to =
+            mailparse::MailHeaderMap::get_first_value(parsed.headers.as_slice(), "To").unwrap();
+        let address = to
+            .rsplit('<')
+            .next()
+            .unwrap()
+            .trim_end_matches('>')
+            .to_owned();
+        *counts.entry(address).or_default() += 1;
+    }
+    counts
+}
+
+fn selection(session: &Session, filter: &UserFilter) -> Vec<hrm_users::domain::UserRecord> {
+    let mut listing = hrm_users::domain::Listing::new(session.store.load_users().unwrap());
+    listing.set_filter(filter.clone());
+    listing.visible_records().cloned().collect()
+}
+
+fn run_bulk(
+    register: &Register,
+    clock: &TestClock,
+    session: &Session,
+    filter: &UserFilter,
+) -> Vec<hrm_users::app::bulk::BulkResultRow> {
+    let plan = plan_verify_accounts(session, &selection(session, filter), false).unwrap();
+    let worker = OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let job = start_bulk(BulkRequest {
+        register: register.path.clone(),
+        clock: clock.clock(),
+        actor: "tester".into(),
+        plan,
+        send_again_to_recent: false,
+        notify: Box::new(|| {}),
+        wake_worker: worker.waker(),
+        poll: Duration::from_millis(20),
+    })
+    .unwrap();
+    let rows = job.wait().unwrap();
+    // Let the worker deliver everything still queued (from earlier runs too).
+    while session.store.queued_count().unwrap() > 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    worker.stop();
+    rows
+}
+
+/// A register mixing every case; returns (register, clock, session, smtp).
+fn mixed() -> (Register, TestClock, Session, SmtpServer) {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let smtp = SmtpServer::start();
+    let mut session = register.session(&clock);
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings
+        .set(SettingKey::VerifiedDomains, "company.se")
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    pending_user(&mut session, "2", "Bo", "bo@example.org");
+    pending_user(&mut session, "3", "Cai", "cai@company.se"); // verified domain
+    pending_user(&mut session, "4", "Dan", ""); // no address
+    let eve = pending_user(&mut session, "5", "Eve", "eve@example.org");
+    let record = session.store.user(eve).unwrap().unwrap();
+    save_user(
+        &mut session,
+        Some(eve),
+        &UserDraft {
+            activated: false,
+            ..UserDraft::from_record(&record)
+        },
+    )
+    .unwrap(); // not activated
+    let fia = pending_user(&mut session, "6", "Fia", "fia@example.org");
+    hrm_users::app::verify_account(&mut session, fia).unwrap();
+    OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
+        .unwrap()
+        .run_once()
+        .unwrap(); // Fia was sent one just now
+    let gus = pending_user(&mut session, "7", "Gus", "gus@company.se");
+    hrm_users::app::verify_account(&mut session, gus).unwrap(); // connected by domain
+    (register, clock, session, smtp)
+}
+
+#[test]
+fn the_counts_and_exactly_the_right_addresses_once_each() {
+    let (register, clock, session, smtp) = mixed();
+    let plan = plan_verify_accounts(
+        &session,
+        &selection(&session, &UserFilter::default()),
+        false,
+    )
+    .unwrap();
+    assert_eq!(plan.counts.send, 2);
+    assert_eq!(plan.counts.connect, 1);
+    assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 1);
+    assert_eq!(plan.counts.skipped_for(SkipReason::NotActivated), 1);
+    assert_eq!(plan.counts.skipped_for(SkipReason::RecentlySent), 1);
+    assert_eq!(plan.counts.skipped_for(SkipReason::AlreadyConnected), 1);
+
+    let rows = run_bulk(&register, &clock, &session, &UserFilter::default());
+    let got = recipients(&smtp);
+    assert_eq!(got.get("ann@example.org"), Some(&1));
+    assert_eq!(got.get("bo@example.org"), Some(&1));
+    assert_eq!(
+        got.get("fia@example.org"),
+        Some(&1),
+        "only the earlier message"
+    );
+    assert_eq!(got.len(), 3, "nobody else: {got:?}");
+
+    let outcome = |id: &str| rows.iter().find(|r| r.user_id == id).unwrap().clone();
+    assert_eq!(outcome("1").outcome, BulkOutcome::Sent);
+    assert!(outcome("1").details.starts_with("250"));
+    assert_eq!(outcome("3").outcome, BulkOutcome::ConnectedAtOnce);
+    assert_eq!(outcome("4").outcome, BulkOutcome::Skipped);
+    assert_eq!(outcome("4").details, "no saved address");
+    assert_eq!(outcome("5").details, "user not activated");
+    assert_eq!(outcome("6").details, "sent a verification recently");
+    assert_eq!(outcome("7").details, "already connected");
+
+    let path = register.dir.path().join("results.xlsx");
+    save_results_xlsx(&rows, &path).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+}
+
+#[test]
+fn a_department_filter_limits_the_send() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let smtp = SmtpServer::start();
+    let mut session = register.session(&clock);
+    smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    for (id, department) in [("1", "HR"), ("2", "Sales"), ("3", "HR"), ("4", "IT")] {
+        let key = pending_user(&mut session, id, "X", &format!("user{id}@example.org"));
+        let record = session.store.user(key).unwrap().unwrap();
+        save_user(
+            &mut session,
+            Some(key),
+            &UserDraft {
+                department: department.into(),
+                ..UserDraft::from_record(&record)
+            },
+        )
+        .unwrap();
+    }
+    let hr = UserFilter {
+        department: Some("HR".into()),
+        ..UserFilter::default()
+    };
+    run_bulk(&register, &clock, &session, &hr);
+    let got = recipients(&smtp);
+    assert_eq!(got.len(), 2);
+    assert!(got.contains_key("user1@example.org") && got.contains_key("user3@example.org"));
+}
+
+fn many(n: usize) -> (Register, TestClock, Session, SmtpServer) {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let smtp = SmtpServer::start();
+    let mut session = register.session(&clock);
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings.set(SettingKey::SmtpSessions, "8").unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    for i in 0..n {
+        pending_user(
+            &mut session,
+            &format!("{}", i + 1),
+            "X",
+            &format!("user{i}@example.org"),
+        );
+    }
+    (register, clock, session, smtp)
+}
+
+#[test]
+fn cancel_stops_queueing_more() {
+    let (register, clock, session, smtp) = many(1200);
+    let plan = plan_verify_accounts(
+        &session,
+        &selection(&session, &UserFilter::default()),
+        false,
+    )
+    .unwrap();
+    assert_eq!(plan.counts.send, 1200);
+    let job = start_bulk(BulkRequest {
+        register: register.path.clone(),
+        clock: clock.clock(),
+        actor: "tester".into(),
+        plan,
+        send_again_to_recent: false,
+        notify: Box::new(|| {}),
+        wake_worker: Box::new(|| {}),
+        poll: Duration::from_millis(20),
+    })
+    .unwrap();
+    job.cancel();
+    // Deliver what was queued, so the job can finish following it.
+    let mut worker =
+        OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default()).unwrap();
+    let progress = loop {
+        worker.run_once().unwrap();
+        let progress = job.progress();
+        if progress.finished {
+            break progress;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(progress.cancelled);
+    assert!(
+        progress.queued < 1200,
+        "cancel stopped queueing: {} queued",
+        progress.queued
+    );
+    let rows = job.wait().unwrap();
+    let not_sent = rows
+        .iter()
+        .filter(|r| r.outcome == BulkOutcome::NotSent)
+        .count();
+    assert_eq!(not_sent, 1200 - progress.queued);
+    assert_eq!(
+        smtp.accepted().len(),
+        progress.queued,
+        "everything queued was delivered"
+    );
+}
+
+#[test]
+fn a_send_killed_halfway_and_run_again_sends_each_user_one_message() {
+    let (register, clock, session, smtp) = many(600);
+    // The first run queues part of the selection and "dies": its job and
+    // worker are dropped with messages still queued.
+    let plan = plan_verify_accounts(
+        &session,
+        &selection(&session, &UserFilter::default()),
+        false,
+    )
+    .unwrap();
+    let job = start_bulk(BulkRequest {
+        register: register.path.clone(),
+        clock: clock.clock(),
+        actor: "tester".into(),
+        plan,
+        send_again_to_recent: false,
+        notify: Box::new(|| {}),
+        wake_worker: Box::new(|| {}),
+        poll: Duration::from_millis(20),
+    })
+    .unwrap();
+    while job.progress().queued < 200 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    job.cancel();
+    drop(job);
+    let mut worker = OutboxWorker::open(
+        &register.path,
+        clock.clock(),
+        WorkerOptions {
+            batch: 50,
+            ..WorkerOptions::default()
+        },
+    )
+    .unwrap();
+    worker.run_once().unwrap(); // some of them go out before the "crash"
+    drop(worker);
+
+    // Start again: the same selection, the same button.
+    let rows = run_bulk(&register, &clock, &session, &UserFilter::default());
+    let got = recipients(&smtp);
+    assert_eq!(got.len(), 600, "everyone got a message");
+    assert!(got.values().all(|n| *n == 1), "nobody got two");
+    assert_eq!(rows.len(), 600);
+}

@@ -1,0 +1,114 @@
+//! `Verify accounts` in the window: the dialog's counts, the progress, and
+//! the results with the reasons users were skipped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::OpenedRegister;
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::ui::HrmApp;
+use support::{Register, TestClock, pending_user};
+
+#[test]
+fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    pending_user(&mut session, "2", "Bo", "bo@example.org");
+    pending_user(&mut session, "3", "Dan", "");
+    let users = session.store.load_users().unwrap();
+    let opened = OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+    };
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
+    harness.run();
+
+    harness.get_by_label("Verify accounts").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("3 users in the selection:")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("will be sent a verification email")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("skipped — no saved address")
+            .is_some()
+    );
+    harness.get_by_label("Send 2 verification emails").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Sending verification emails")
+            .is_some()
+    );
+
+    // Wait until both are queued (the job runs on its own thread), then deliver.
+    let mut worker =
+        OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default()).unwrap();
+    let mut delivered = 0;
+    for _ in 0..200 {
+        delivered += worker.run_once().unwrap();
+        harness.step();
+        if harness.query_by_label("Verify accounts: results").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(delivered, 2);
+    assert!(harness.query_by_label("Verify accounts: results").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Sent 2 · Failed 0")
+            .is_some()
+    );
+    assert_eq!(harness.query_all_by_label("sent").count(), 2);
+    assert!(harness.query_by_label("skipped").is_some());
+    assert!(harness.query_by_label("no saved address").is_some());
+}
+
+#[test]
+fn cancel_in_the_dialog_sends_nothing() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let users = session.store.load_users().unwrap();
+    let opened = OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+    };
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
+    harness.run();
+    harness.get_by_label("Verify accounts").click();
+    harness.run();
+    assert!(harness.query_by_label("1 user in the selection:").is_some());
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("1 user in the selection:").is_none());
+    let queued = harness
+        .state()
+        .users_view()
+        .unwrap()
+        .session()
+        .store
+        .queued_count()
+        .unwrap();
+    assert_eq!(queued, 0);
+}
