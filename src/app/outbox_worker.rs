@@ -18,7 +18,7 @@ use crate::domain::message::TemplateValues;
 use crate::domain::{
     AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage, Settings,
 };
-use crate::mail::{SendFailure, Transport, compose, password};
+use crate::mail::{SendFailure, Session, Transport, compose, password};
 use crate::store::{Store, StoreError, WriteTx};
 use crate::verify::token::new_token;
 
@@ -79,6 +79,8 @@ pub struct OutboxWorker {
     clock: Clock,
     options: WorkerOptions,
     transport: Option<(Settings, Option<String>, Transport)>,
+    /// Sessions kept across rounds, so SMTP connections stay open.
+    sessions: Vec<Session>,
     stopping: Arc<AtomicBool>,
 }
 
@@ -99,6 +101,7 @@ impl OutboxWorker {
             clock,
             options,
             transport: None,
+            sessions: Vec::new(),
             stopping: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -119,8 +122,12 @@ impl OutboxWorker {
             .write(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
-        let transport = match current_transport(&mut self.transport, &self.register, &settings) {
-            Ok(transport) => transport,
+        match current_transport(&mut self.transport, &self.register, &settings) {
+            Ok((transport, rebuilt)) => {
+                if rebuilt || self.sessions.len() != sessions {
+                    self.sessions = (0..sessions).map(|_| transport.session()).collect();
+                }
+            }
             Err(error) => {
                 // Nothing was handed over: queue them again for a later round.
                 let reply = error.to_string();
@@ -140,7 +147,7 @@ impl OutboxWorker {
                 })?;
                 return Err(error);
             }
-        };
+        }
         let (results_tx, results_rx) =
             mpsc::channel::<(i64, MessageKind, Result<String, SendFailure>)>();
         let queue = std::sync::Mutex::new(ready.into_iter());
@@ -149,7 +156,7 @@ impl OutboxWorker {
         let options = &self.options;
         let stopping = &*self.stopping;
         std::thread::scope(|scope| {
-            for n in 0..sessions {
+            for (n, session) in self.sessions.iter_mut().enumerate() {
                 let results_tx = results_tx.clone();
                 let queue = &queue;
                 let spawned = std::thread::Builder::new()
@@ -161,7 +168,7 @@ impl OutboxWorker {
                             }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
-                            let result = transport.send(&item.message);
+                            let result = session.send(&item.message);
                             if results_tx.send((item.id, item.kind, result)).is_err() {
                                 break;
                             }
@@ -282,7 +289,7 @@ fn current_transport<'a>(
     cached: &'a mut Option<(Settings, Option<String>, Transport)>,
     register: &Path,
     settings: &Settings,
-) -> Result<&'a Transport, WorkerError> {
+) -> Result<(&'a Transport, bool), WorkerError> {
     let password = if settings.smtp_user.is_empty() {
         None
     } else {
@@ -294,7 +301,7 @@ fn current_transport<'a>(
         *cached = Some((settings.clone(), password, transport));
     }
     match cached {
-        Some((_, _, transport)) => Ok(transport),
+        Some((_, _, transport)) => Ok((transport, !current)),
         None => unreachable_transport(),
     }
 }

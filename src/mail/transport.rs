@@ -1,21 +1,21 @@
 //! The two ways a message leaves: an `.eml` file in the outbox folder, or an
-//! SMTP server through one pooled lettre transport.
+//! SMTP server through sessions that keep their connection.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
 
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+use lettre::{FileTransport, Message, Transport as _};
 
-use crate::domain::{Settings, SmtpSecurity, TransportKind};
+use crate::domain::{Settings, TransportKind};
 
-/// A ready transport.
+use super::smtp::{SmtpConfig, SmtpSession};
+
+/// A ready transport: what every session of the worker sends through.
 pub enum Transport {
     /// Writes `.eml` files into this folder.
     Folder(FileTransport, PathBuf),
-    /// Sends through an SMTP server.
-    Smtp(Box<SmtpTransport>),
+    /// Sends to an SMTP server.
+    Smtp(Arc<SmtpConfig>),
 }
 
 /// Why no transport could be made from the settings.
@@ -75,41 +75,37 @@ impl Transport {
                 settings
                     .check()
                     .map_err(|e| TransportError::Smtp(e.to_string()))?;
-                let host = settings.smtp_host.as_str();
-                let builder = match settings.smtp_security {
-                    SmtpSecurity::StartTls => SmtpTransport::starttls_relay(host),
-                    SmtpSecurity::Tls => SmtpTransport::relay(host),
-                    SmtpSecurity::None => Ok(SmtpTransport::builder_dangerous(host)),
-                }
-                .map_err(|e| TransportError::Smtp(e.to_string()))?;
-                let mut builder = builder
-                    .port(settings.smtp_port)
-                    .timeout(Some(Duration::from_secs(settings.smtp_timeout_secs)))
-                    .pool_config(
-                        PoolConfig::new()
-                            .max_size(u32::try_from(settings.smtp_sessions).unwrap_or(1))
-                            .idle_timeout(Duration::from_secs(30)),
-                    );
-                if !settings.smtp_user.is_empty() {
-                    let Some(password) = password else {
-                        return Err(TransportError::Smtp(format!(
-                            "no password for SMTP user {}: enter it in Settings, or set {}",
-                            settings.smtp_user,
-                            super::password::PASSWORD_ENV
-                        )));
-                    };
-                    builder = builder.credentials(Credentials::new(
-                        settings.smtp_user.clone(),
-                        password.to_owned(),
-                    ));
-                }
-                Ok(Self::Smtp(Box::new(builder.build())))
+                let config = SmtpConfig::new(settings, password).map_err(TransportError::Smtp)?;
+                Ok(Self::Smtp(Arc::new(config)))
             }
         }
     }
 
-    /// Delivers one message; returns the server's answer (or the file written).
+    /// A session: for SMTP, one connection, opened on first use and kept.
+    pub fn session(&self) -> Session {
+        match self {
+            Self::Folder(transport, path) => Session::Folder(transport.clone(), path.clone()),
+            Self::Smtp(config) => Session::Smtp(Box::new(SmtpSession::new(Arc::clone(config)))),
+        }
+    }
+
+    /// Delivers one message on a session of its own (the test email).
     pub fn send(&self, message: &Message) -> Result<String, SendFailure> {
+        self.session().send(message)
+    }
+}
+
+/// One sending session.
+pub enum Session {
+    /// Writes into the outbox folder.
+    Folder(FileTransport, PathBuf),
+    /// One SMTP connection.
+    Smtp(Box<SmtpSession>),
+}
+
+impl Session {
+    /// Delivers one message; returns the server's answer (or the file written).
+    pub fn send(&mut self, message: &Message) -> Result<String, SendFailure> {
         match self {
             Self::Folder(transport, path) => transport
                 .send(message)
@@ -118,27 +114,7 @@ impl Transport {
                     transient: true,
                     reply: format!("could not write to the outbox folder: {e}"),
                 }),
-            Self::Smtp(transport) => match transport.send(message) {
-                Ok(response) => {
-                    let words: Vec<&str> = response.message().collect();
-                    Ok(format!("{} {}", response.code(), words.join(" ")))
-                }
-                Err(error) => Err(SendFailure {
-                    transient: !error.is_permanent(),
-                    reply: smtp_error_words(&error),
-                }),
-            },
+            Self::Smtp(session) => session.send(message.envelope(), &message.formatted()),
         }
-    }
-}
-
-/// The server's code and words, or what failed on the way.
-fn smtp_error_words(error: &lettre::transport::smtp::Error) -> String {
-    if error.is_timeout() {
-        return "the server did not answer in time".to_owned();
-    }
-    match (error.status(), std::error::Error::source(error)) {
-        (Some(code), Some(words)) => format!("{code} {words}"),
-        _ => error.to_string(),
     }
 }
