@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod domain;
 pub mod mail;
+pub mod sheet;
 pub mod store;
 pub mod ui;
 pub mod verify;

@@ -6,6 +6,7 @@ pub mod bulk;
 mod delete_user;
 pub mod demo;
 mod details;
+pub mod import;
 mod open;
 pub mod outbox_worker;
 pub mod paths;

@@ -148,9 +148,25 @@ impl OutboxWorker {
                 return Err(error);
             }
         }
-        let (results_tx, results_rx) =
-            mpsc::channel::<(i64, MessageKind, Result<String, SendFailure>)>();
+        let untouched = self.send_all(ready, pause);
+        // Stopped early: what no session took goes back to the queue as it was.
+        if !untouched.is_empty() {
+            self.store.write(|tx| {
+                for id in &untouched {
+                    tx.unclaim(*id)?;
+                }
+                Ok::<_, StoreError>(())
+            })?;
+        }
+        Ok(count)
+    }
+
+    /// Hands `ready` to the sessions in parallel and records the answers;
+    /// returns the messages no session took (when stopping).
+    fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<i64> {
+        let (results_tx, results_rx) = mpsc::channel::<Answer>();
         let queue = std::sync::Mutex::new(ready.into_iter());
+        let sessions = self.sessions.len();
         let store = &mut self.store;
         let clock = &self.clock;
         let options = &self.options;
@@ -182,26 +198,31 @@ impl OutboxWorker {
                 }
             }
             drop(results_tx);
-            for (id, kind, result) in results_rx {
-                if let Err(error) = record(store, clock, options, id, kind, result) {
-                    tracing::error!("recording a delivery failed: {error}");
+            // Answers are recorded in small groups, one transaction each: a
+            // transaction per message would make the register the bottleneck.
+            let mut answers = Vec::with_capacity(RECORD_GROUP);
+            loop {
+                let next = results_rx.recv_timeout(Duration::from_millis(5));
+                let closed = matches!(next, Err(mpsc::RecvTimeoutError::Disconnected));
+                let idle = next.is_err();
+                if let Ok(answer) = next {
+                    answers.push(answer);
+                }
+                if answers.len() >= RECORD_GROUP || (!answers.is_empty() && idle) {
+                    let group = std::mem::take(&mut answers);
+                    if let Err(error) = record(store, clock, options, group) {
+                        tracing::error!("recording deliveries failed: {error}");
+                    }
+                }
+                if closed {
+                    break;
                 }
             }
         });
-        // Stopped early: what no session took goes back to the queue as it was.
-        let untouched: Vec<i64> = queue
+        queue
             .into_inner()
             .map(|rest| rest.map(|item| item.id).collect())
-            .unwrap_or_default();
-        if !untouched.is_empty() {
-            self.store.write(|tx| {
-                for id in &untouched {
-                    tx.unclaim(*id)?;
-                }
-                Ok::<_, StoreError>(())
-            })?;
-        }
-        Ok(count)
+            .unwrap_or_default()
     }
 
     /// Runs on a named thread until the handle is dropped or stopped; `wake`
@@ -415,67 +436,85 @@ fn prepare(
     Ok(ready)
 }
 
-/// Records one server answer, with its audit row, in one transaction.
+/// Answers recorded in one transaction at most.
+const RECORD_GROUP: usize = 64;
+
+/// One server answer.
+type Answer = (i64, MessageKind, Result<String, SendFailure>);
+
+/// Records server answers, each with its audit row, in one transaction.
 fn record(
     store: &mut Store,
     clock: &Clock,
+    options: &WorkerOptions,
+    answers: Vec<Answer>,
+) -> Result<(), StoreError> {
+    let now = clock();
+    store.write(|tx| {
+        for (id, kind, result) in answers {
+            record_one(tx, now, options, id, kind, result)?;
+        }
+        Ok(())
+    })
+}
+
+fn record_one(
+    tx: &WriteTx<'_>,
+    now: Timestamp,
     options: &WorkerOptions,
     id: i64,
     kind: MessageKind,
     result: Result<String, SendFailure>,
 ) -> Result<(), StoreError> {
-    let now = clock();
-    store.write(|tx| {
-        let Some(message) = tx.message(id)? else {
-            return Ok(());
-        };
-        let audit = |action, words: &str| AuditEntry {
-            at: now,
-            actor: WORKER_ACTOR.to_owned(),
-            action,
-            user_key: message.user_key,
-            user_id: String::new(),
-            before: None,
-            after: Some(
-                serde_json::json!({
-                    "message_id": message.message_id,
-                    "kind": kind.code(),
-                    "to": message.recipient.masked(),
-                    "result": words,
-                })
-                .to_string(),
-            ),
-        };
-        match result {
-            Ok(reply) => {
-                tx.record_delivery(id, DeliveryState::Sent, &reply, None, now)?;
-                if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
-                    tx.count_verification_sent(key, message.recipient.key(), now)?;
-                }
-                tx.append_audit(&audit(AuditAction::MessageDelivered, &reply))?;
+    let Some(message) = tx.message(id)? else {
+        return Ok(());
+    };
+    let audit = |action, words: &str| AuditEntry {
+        at: now,
+        actor: WORKER_ACTOR.to_owned(),
+        action,
+        user_key: message.user_key,
+        user_id: String::new(),
+        before: None,
+        after: Some(
+            serde_json::json!({
+                "message_id": message.message_id,
+                "kind": kind.code(),
+                "to": message.recipient.masked(),
+                "result": words,
+            })
+            .to_string(),
+        ),
+    };
+    match result {
+        Ok(reply) => {
+            tx.record_delivery(id, DeliveryState::Sent, &reply, None, now)?;
+            if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
+                tx.count_verification_sent(key, message.recipient.key(), now)?;
             }
-            Err(failure) if failure.transient && message.attempts < options.max_attempts => {
-                let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
-                let pause = options
-                    .retry_base
-                    .saturating_mul(factor)
-                    .min(options.retry_max);
-                let next = now + SignedDuration::try_from(pause).unwrap_or_default();
-                tx.record_delivery(id, DeliveryState::Queued, &failure.reply, Some(next), now)?;
-            }
-            Err(failure) => {
-                let words = if failure.transient {
-                    format!(
-                        "gave up after {} tries: {}",
-                        message.attempts, failure.reply
-                    )
-                } else {
-                    failure.reply
-                };
-                tx.record_delivery(id, DeliveryState::Failed, &words, None, now)?;
-                tx.append_audit(&audit(AuditAction::MessageFailed, &words))?;
-            }
+            tx.append_audit(&audit(AuditAction::MessageDelivered, &reply))?;
         }
-        Ok(())
-    })
+        Err(failure) if failure.transient && message.attempts < options.max_attempts => {
+            let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
+            let pause = options
+                .retry_base
+                .saturating_mul(factor)
+                .min(options.retry_max);
+            let next = now + SignedDuration::try_from(pause).unwrap_or_default();
+            tx.record_delivery(id, DeliveryState::Queued, &failure.reply, Some(next), now)?;
+        }
+        Err(failure) => {
+            let words = if failure.transient {
+                format!(
+                    "gave up after {} tries: {}",
+                    message.attempts, failure.reply
+                )
+            } else {
+                failure.reply
+            };
+            tx.record_delivery(id, DeliveryState::Failed, &words, None, now)?;
+            tx.append_audit(&audit(AuditAction::MessageFailed, &words))?;
+        }
+    }
+    Ok(())
 }

@@ -7,11 +7,13 @@ pub mod connection;
 pub mod draft;
 pub mod email;
 pub mod filter;
+pub mod import;
 pub mod listing;
 pub mod message;
 pub mod outbox;
 pub mod rules;
 pub mod settings;
+pub mod template;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEntry};
@@ -24,6 +26,7 @@ pub use listing::{Column, Listing, Sort};
 pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
 pub use rules::{SkipReason, VerifyDecision, verify_decision};
 pub use settings::{SettingKey, Settings, SmtpSecurity, TransportKind};
+pub use template::TemplateColumn;
 pub use user::{User, UserId, UserKey, UserRecord};
 
 /// Where the time comes from: the system clock, or a fixed one in tests.

@@ -92,6 +92,7 @@ pub const MIGRATIONS: &[&str] = &[
         superseded_at_ms INTEGER
     );
     CREATE INDEX link_tokens_by_user ON link_tokens(user_key);
+    CREATE INDEX users_by_change ON users(updated_at_ms);
     ",
 ];
 

@@ -116,6 +116,17 @@ impl Store {
             .optional()?)
     }
 
+    /// Copies the whole register to `path` with SQLite's online backup API.
+    pub fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
+        self.conn
+            .backup(
+                rusqlite::MAIN_DB,
+                path,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(StoreError::from)
+    }
+
     /// A number that changes whenever another connection commits a change
     /// (SQLite's `data_version`): cheap to ask every frame.
     pub fn data_version(&self) -> Result<i64, StoreError> {
@@ -189,6 +200,15 @@ impl WriteTx<'_> {
     /// One user by key, as this transaction sees it.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
         rows::user_by_key(&self.tx, key)
+    }
+
+    /// Every user, as this transaction sees them.
+    pub fn load_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let mut statement = self.tx.prepare(rows::SELECT_USERS)?;
+        let records = statement
+            .query_map([], rows::record_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(records)
     }
 
     /// The user that holds this User-ID, if any.

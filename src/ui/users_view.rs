@@ -141,13 +141,18 @@ impl UsersView {
 
     /// Reloads the users changed since the last look, and the open form's details.
     fn refresh_changed(&mut self) {
+        // Read the newest change time first: a change committed in between is
+        // picked up again next time rather than missed.
+        let newest = self
+            .session
+            .store
+            .last_change_ms()
+            .unwrap_or(self.seen_change_ms);
         if let Ok(changed) = self.session.store.users_changed_since(self.seen_change_ms) {
             for record in changed {
-                self.seen_change_ms = self
-                    .seen_change_ms
-                    .max(self.session.store.last_change_ms().unwrap_or(0));
                 self.listing.upsert(record);
             }
+            self.seen_change_ms = self.seen_change_ms.max(newest);
         }
         self.refresh_form();
     }

@@ -1,0 +1,262 @@
+//! `Verify accounts` to 10,000 pending users, delivered to postfix's
+//! `smtp-sink` on loopback, beside postfix's own load generator `smtp-source`
+//! against the same sink with the same number of sessions, in one run. Also
+//! the window's frame times while the send runs.
+//!
+//! `benches/get-postfix.sh && cargo bench --bench bulk_send`
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use egui::{Pos2, RawInput, Rect, vec2};
+use hrm_users::app::bulk::{BulkRequest, plan_verify_accounts, start_bulk};
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::app::{Session, open_register, save_settings};
+use hrm_users::domain::{Connection, Email, SettingKey, User, UserId};
+use hrm_users::store::Store;
+use hrm_users::ui::HrmApp;
+
+const USERS: usize = 10_000;
+
+fn postfix_root() -> PathBuf {
+    std::env::var_os("POSTFIX_ROOT")
+        .map_or_else(|| PathBuf::from("target/postfix/root"), PathBuf::from)
+}
+
+fn postfix_tool(root: &Path, name: &str) -> Command {
+    let mut command = Command::new(root.join("usr/sbin").join(name));
+    command.env("LD_LIBRARY_PATH", root.join("usr/lib/postfix"));
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_sink(root: &Path, port: u16) -> Child {
+    let mut command = postfix_tool(root, "smtp-sink");
+    // smtp-sink refuses to run as root without a user to switch to.
+    if std::env::var("USER").as_deref() == Ok("root") || is_root() {
+        command.args(["-u", "nobody"]);
+    }
+    let mut child = command
+        .args([&format!("127.0.0.1:{port}"), "1000"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("smtp-sink starts (run benches/get-postfix.sh first)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("smtp-sink did not start listening");
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
+}
+
+fn register_of_pending(path: &Path, port: u16, sessions: usize) -> Session {
+    let mut session = Session::new(Store::open(path).unwrap());
+    let users: Vec<(User, Connection)> = (0..USERS)
+        .map(|n| {
+            (
+                User {
+                    activated: true,
+                    user_id: UserId::parse(&(n + 1).to_string()).unwrap(),
+                    alias_user_id: String::new(),
+                    signature: String::new(),
+                    card_tag_id: String::new(),
+                    external_reference: String::new(),
+                    email: None,
+                    first_name: "Test".into(),
+                    last_name: format!("User {n}"),
+                    department: "Bench".into(),
+                    office: "Loopback".into(),
+                },
+                Connection::Unverified {
+                    email: Email::parse(&format!("user{n}@example.org")).unwrap(),
+                    sent_count: 0,
+                    last_sent_at: None,
+                },
+            )
+        })
+        .collect();
+    session
+        .store
+        .write(|tx| tx.insert_many(&users, 0).map(|_| ()))
+        .unwrap();
+    let mut settings = session.store.load_settings().unwrap();
+    for (key, value) in [
+        (SettingKey::Transport, "smtp".to_owned()),
+        (SettingKey::SmtpHost, "127.0.0.1".to_owned()),
+        (SettingKey::SmtpPort, port.to_string()),
+        (SettingKey::SmtpSecurity, "none".to_owned()),
+        (SettingKey::SmtpSessions, sessions.to_string()),
+        (SettingKey::MessagesPerMinute, "0".to_owned()),
+        (SettingKey::SenderAddress, "hr@example.org".to_owned()),
+    ] {
+        settings.set(key, &value).unwrap();
+    }
+    save_settings(&mut session, &settings).unwrap();
+    session
+}
+
+fn frame(ctx: &egui::Context, app: &mut HrmApp) -> Duration {
+    let input = RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
+        ..RawInput::default()
+    };
+    let start = Instant::now();
+    let output = ctx.run_ui(input, |ui| app.ui(ui));
+    std::hint::black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
+    start.elapsed()
+}
+
+fn main() {
+    let root = postfix_root();
+    if !root.join("usr/sbin/smtp-sink").exists() {
+        println!(
+            "postfix tools not found in {}: run benches/get-postfix.sh first",
+            root.display()
+        );
+        return;
+    }
+    let sessions: usize = std::env::var("SESSIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
+    let port = free_port();
+    let mut sink = start_sink(&root, port);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let session = register_of_pending(&path, port, sessions);
+
+    // The window on the same register, drawing frames while the send runs.
+    let mut app = HrmApp::ready(open_register(Some(&path)).unwrap());
+    let ctx = egui::Context::default();
+    frame(&ctx, &mut app);
+
+    let worker = OutboxWorker::open(&path, session.clock.clone(), WorkerOptions::default())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let users = session.store.load_users().unwrap();
+    let plan = plan_verify_accounts(&session, &users, false).unwrap();
+    assert_eq!(plan.counts.send, USERS);
+    let started = Instant::now();
+    let job = start_bulk(BulkRequest {
+        register: path.clone(),
+        clock: session.clock.clone(),
+        actor: "bench".into(),
+        plan,
+        send_again_to_recent: false,
+        notify: Box::new(|| {}),
+        wake_worker: worker.waker(),
+        poll: Duration::from_millis(50),
+    })
+    .unwrap();
+    let mut frames = Vec::new();
+    while !job.progress().finished {
+        frames.push(frame(&ctx, &mut app));
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    let ours = started.elapsed();
+    let progress = job.progress();
+    drop(job);
+    worker.stop();
+    assert_eq!(
+        progress.sent, USERS,
+        "every message delivered: {progress:?}"
+    );
+
+    // The size of one of our messages, for smtp-source's message length.
+    let settings = session.store.load_settings().unwrap();
+    let values = hrm_users::domain::message::TemplateValues {
+        name: "Test User 1".into(),
+        email: "user1@example.org".into(),
+        link: format!("{}/verify/{}", settings.public_base_url, "x".repeat(43)),
+        expires: "2026-11-23 12:00 CET".into(),
+        login_url: settings.login_page_url.clone(),
+    };
+    let sample = hrm_users::mail::compose(
+        &settings,
+        "Test User 1",
+        &Email::parse("user1@example.org").unwrap(),
+        &settings.verification_subject,
+        &settings.verification_body,
+        &values,
+        "<x@example.org>",
+    )
+    .unwrap();
+    let size = sample.formatted().len();
+    let source_start = Instant::now();
+    let status = postfix_tool(&root, "smtp-source")
+        .args([
+            "-s",
+            &sessions.to_string(),
+            "-m",
+            &USERS.to_string(),
+            "-l",
+            &size.to_string(),
+            "-f",
+            "hr@example.org",
+            "-t",
+            "user@example.org",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .status()
+        .unwrap();
+    let theirs = source_start.elapsed();
+    let _ = sink.kill();
+    let _ = sink.wait();
+    assert!(status.success());
+
+    let rate = |d: Duration| USERS as f64 / d.as_secs_f64();
+    frames.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("{USERS} pending users, {sessions} SMTP sessions, smtp-sink on loopback");
+    println!(
+        "Verify accounts, confirm to all delivered: {:.2} s = {:.0} messages/s",
+        ours.as_secs_f64(),
+        rate(ours)
+    );
+    println!(
+        "smtp-source, same sink and sessions ({size}-byte messages): {:.2} s = {:.0} messages/s",
+        theirs.as_secs_f64(),
+        rate(theirs)
+    );
+    println!(
+        "ratio: {:.2} of smtp-source's rate  [goal >= 0.5]",
+        rate(ours) / rate(theirs)
+    );
+    println!(
+        "window frames during the send: {} frames, median {:.2} ms, p99 {:.2} ms, max {:.2} ms  [goal < 16 ms]",
+        frames.len(),
+        ms(frames[frames.len() / 2]),
+        ms(frames[frames.len() * 99 / 100]),
+        ms(*frames.last().unwrap())
+    );
+}

@@ -1,0 +1,161 @@
+//! Import and export of the Employees/users spreadsheet. An import is a dry
+//! run first (what would change, row by row); committing takes a backup of
+//! the register and then applies every row in one transaction, planned again
+//! inside it so it acts on the register as it is at that moment.
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::import::{
+    ColumnMap, HeaderError, ImportPlan, RawTable, RegisterIndex, RowAction, plan_import,
+};
+use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
+use crate::store::{Store, StoreError};
+
+use super::Session;
+use super::snapshot::snapshot;
+
+/// Backups kept beside the register.
+pub const BACKUPS_KEPT: usize = 5;
+
+/// Why an import did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The header row does not make a template.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// The register.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The backup before the import.
+    #[error("The register could not be backed up before the import, so nothing was imported: {0}")]
+    Backup(String),
+}
+
+/// The dry run: what importing `table` would do now.
+pub fn plan_table_import(session: &Session, table: &RawTable) -> Result<ImportPlan, ImportError> {
+    let map = ColumnMap::new(&table.headers)?;
+    let users = session.store.load_users()?;
+    Ok(plan_import(table, &map, &RegisterIndex::new(&users)))
+}
+
+/// What a committed import did.
+#[derive(Debug)]
+pub struct Imported {
+    /// The plan as applied.
+    pub plan: ImportPlan,
+    /// The backup taken first, if anything was to change.
+    pub backup: Option<PathBuf>,
+}
+
+/// Commits the import of `table`: a backup, then every row in one transaction.
+/// Nothing is written when no row creates or changes a user.
+pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported, ImportError> {
+    let map = ColumnMap::new(&table.headers)?;
+    let preview = plan_table_import(session, table)?;
+    if preview.counts.create + preview.counts.update == 0 {
+        return Ok(Imported {
+            plan: preview,
+            backup: None,
+        });
+    }
+    let backup = backup_register(&session.store).map_err(ImportError::Backup)?;
+    let now = session.now();
+    let now_ms = now.as_millisecond();
+    let actor = session.actor.clone();
+    let plan = session.store.write(|tx| {
+        let users = tx.load_users()?;
+        let plan = plan_import(table, &map, &RegisterIndex::new(&users));
+        for row in &plan.rows {
+            let Some(user) = &row.user else { continue };
+            let pending = row.new_address.clone().map(|email| Connection::Unverified {
+                email,
+                sent_count: 0,
+                last_sent_at: None,
+            });
+            let (key, action, before) = match (&row.action, row.key) {
+                (RowAction::Create, _) => (
+                    tx.insert_user(user, now_ms)?,
+                    AuditAction::UserCreated,
+                    None,
+                ),
+                (RowAction::Update, Some(key)) => {
+                    let before = tx.user(key)?;
+                    tx.update_user(key, user, now_ms)?;
+                    (key, AuditAction::UserUpdated, before)
+                }
+                _ => continue,
+            };
+            if let Some(pending) = &pending {
+                // A new address: older links and queued verifications die.
+                tx.supersede_tokens(key, now)?;
+                tx.cancel_queued(
+                    key,
+                    MessageKind::Verification,
+                    "not sent: the address was changed by an import",
+                )?;
+                tx.set_connection(key, pending, now_ms)?;
+            }
+            let connection = pending
+                .or_else(|| before.as_ref().map(|b| b.connection.clone()))
+                .unwrap_or_default();
+            tx.append_audit(&AuditEntry {
+                at: now,
+                actor: actor.clone(),
+                action,
+                user_key: Some(key),
+                user_id: user.user_id.to_string(),
+                before: before.map(|b| snapshot(&b.user, &b.connection)),
+                after: Some(snapshot(user, &connection)),
+            })?;
+        }
+        Ok::<_, ImportError>(plan)
+    })?;
+    Ok(Imported {
+        plan,
+        backup: Some(backup),
+    })
+}
+
+/// Copies the register with SQLite's backup API to
+/// `<name>.backup-<time>.db` beside it, keeping the newest [`BACKUPS_KEPT`].
+pub fn backup_register(store: &Store) -> Result<PathBuf, String> {
+    let register = store.path();
+    let Some(folder) = register.parent() else {
+        return Err("the register has no folder".into());
+    };
+    let stem = register.file_stem().map_or_else(
+        || "register".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%d-%H%M%S%.3f")
+        .to_string();
+    let path = folder.join(format!("{stem}.backup-{stamp}.db"));
+    store.backup_to(&path).map_err(|e| e.to_string())?;
+    prune_backups(folder, &stem);
+    Ok(path)
+}
+
+fn prune_backups(folder: &Path, stem: &str) {
+    let prefix = format!("{stem}.backup-");
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let mut backups: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix))
+                && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("db"))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
+    for old in backups.into_iter().take(excess) {
+        if let Err(error) = std::fs::remove_file(&old) {
+            tracing::warn!("an old backup could not be removed: {error}");
+        }
+    }
+}

@@ -1,0 +1,653 @@
+//! The import rules of the Employees/users spreadsheet: rows match users by
+//! User-ID; unknown ones are created, known ones updated; an empty cell
+//! leaves its field as it is. **Email Visma Connect** is applied only to users
+//! not connected, as a pending address; invalid addresses are ignored and an
+//! address another user has is refused, each with a note. Nothing is sent.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::connection::Connection;
+use super::draft::UserDraft;
+use super::email::Email;
+use super::template::{TemplateColumn, parse_activated};
+use super::user::{User, UserKey, UserRecord};
+
+/// A table read from a file: header cells and rows of text cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawTable {
+    /// The first row.
+    pub headers: Vec<String>,
+    /// The other rows, with their row numbers in the file (1-based; the header is row 1).
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Which template column each file column is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMap {
+    columns: Vec<Option<TemplateColumn>>,
+    /// Headers no template column matches: reported and ignored.
+    pub unknown: Vec<String>,
+}
+
+/// Why a file is refused as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// No User-ID column: rows cannot be matched to users.
+    #[error(
+        "The file has no User-ID column (the first row must hold the column names, one of them User-ID)."
+    )]
+    NoUserId,
+    /// The same column twice.
+    #[error("The column {0} appears twice.")]
+    Duplicate(String),
+}
+
+impl ColumnMap {
+    /// Matches the header row to the template.
+    pub fn new(headers: &[String]) -> Result<Self, HeaderError> {
+        let mut columns = Vec::with_capacity(headers.len());
+        let mut unknown = Vec::new();
+        for header in headers {
+            let column = TemplateColumn::from_header(header);
+            if let Some(column) = column
+                && columns.contains(&Some(column))
+            {
+                return Err(HeaderError::Duplicate(column.header().to_owned()));
+            }
+            if column.is_none() && !header.trim().is_empty() {
+                unknown.push(header.trim().to_owned());
+            }
+            columns.push(column);
+        }
+        if !columns.contains(&Some(TemplateColumn::UserId)) {
+            return Err(HeaderError::NoUserId);
+        }
+        Ok(Self { columns, unknown })
+    }
+
+    /// The non-empty cells of a row, by column.
+    fn cells<'a>(&self, row: &'a [String]) -> BTreeMap<TemplateColumn, &'a str> {
+        self.columns
+            .iter()
+            .zip(row)
+            .filter_map(|(column, cell)| {
+                let cell = cell.trim();
+                column.filter(|_| !cell.is_empty()).map(|c| (c, cell))
+            })
+            .collect()
+    }
+}
+
+/// What an import does with one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowAction {
+    /// A new user.
+    Create,
+    /// Changes to a user.
+    Update,
+    /// The row matches the register already.
+    Unchanged,
+    /// Not imported, for this reason.
+    Rejected(String),
+}
+
+impl RowAction {
+    /// The word in the report's Status column.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Unchanged => "unchanged",
+            Self::Rejected(_) => "rejected",
+        }
+    }
+}
+
+/// One row of the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowPlan {
+    /// Row number in the file.
+    pub row: usize,
+    /// The row's User-ID as written.
+    pub user_id: String,
+    /// What happens.
+    pub action: RowAction,
+    /// What changes, field by field ("Last name: Berg → Berg-Lund").
+    pub changes: Vec<String>,
+    /// Notes (an address ignored, a value not understood).
+    pub notes: Vec<String>,
+    /// The user as the import leaves them (create and update).
+    pub user: Option<User>,
+    /// The existing user's key (update).
+    pub key: Option<UserKey>,
+    /// A new pending Visma Connect address to save.
+    pub new_address: Option<Email>,
+}
+
+impl RowPlan {
+    /// The Message column of the report: why rejected, what changed, notes.
+    pub fn message(&self) -> String {
+        let mut parts = Vec::new();
+        if let RowAction::Rejected(reason) = &self.action {
+            parts.push(reason.clone());
+        }
+        parts.extend(self.changes.iter().cloned());
+        parts.extend(self.notes.iter().cloned());
+        parts.join("; ")
+    }
+}
+
+/// The counts of a plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Users to create.
+    pub create: usize,
+    /// Users to update.
+    pub update: usize,
+    /// Rows that change nothing.
+    pub unchanged: usize,
+    /// Rows not imported.
+    pub rejected: usize,
+    /// Notes in all rows.
+    pub notes: usize,
+}
+
+/// What an import will do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportPlan {
+    /// One entry per non-empty row, in file order.
+    pub rows: Vec<RowPlan>,
+    /// The counts.
+    pub counts: ImportCounts,
+    /// Columns reported and ignored.
+    pub unknown_columns: Vec<String>,
+}
+
+/// The register as the rules need it.
+pub struct RegisterIndex<'a> {
+    by_user_id: HashMap<&'a str, &'a UserRecord>,
+    address_owner: HashMap<&'a str, &'a UserRecord>,
+}
+
+impl<'a> RegisterIndex<'a> {
+    /// Indexes the register's users.
+    pub fn new(users: impl IntoIterator<Item = &'a UserRecord>) -> Self {
+        let mut by_user_id = HashMap::new();
+        let mut address_owner = HashMap::new();
+        for record in users {
+            by_user_id.insert(record.user.user_id.as_str(), record);
+            if let Some(email) = record.connection.email() {
+                address_owner.insert(email.key(), record);
+            }
+        }
+        Self {
+            by_user_id,
+            address_owner,
+        }
+    }
+}
+
+fn set(draft_field: &mut String, cell: Option<&&str>) {
+    if let Some(cell) = cell {
+        (*cell).clone_into(draft_field);
+    }
+}
+
+fn change(changes: &mut Vec<String>, label: &str, old: &str, new: &str) {
+    if old != new {
+        if old.is_empty() {
+            changes.push(format!("{label}: {new}"));
+        } else {
+            changes.push(format!("{label}: {old} → {new}"));
+        }
+    }
+}
+
+/// Plans the import of `table` into the register.
+pub fn plan_import(table: &RawTable, map: &ColumnMap, register: &RegisterIndex<'_>) -> ImportPlan {
+    let mut plan = ImportPlan {
+        unknown_columns: map.unknown.clone(),
+        ..ImportPlan::default()
+    };
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut claimed_addresses: HashMap<String, String> = HashMap::new();
+    for (row_number, row) in &table.rows {
+        let cells = map.cells(row);
+        if cells.is_empty() {
+            continue;
+        }
+        let row_plan = plan_row(
+            *row_number,
+            &cells,
+            register,
+            &mut seen_ids,
+            &mut claimed_addresses,
+        );
+        match &row_plan.action {
+            RowAction::Create => plan.counts.create += 1,
+            RowAction::Update => plan.counts.update += 1,
+            RowAction::Unchanged => plan.counts.unchanged += 1,
+            RowAction::Rejected(_) => plan.counts.rejected += 1,
+        }
+        plan.counts.notes += row_plan.notes.len();
+        plan.rows.push(row_plan);
+    }
+    plan
+}
+
+fn rejected(row: usize, user_id: &str, reason: String) -> RowPlan {
+    RowPlan {
+        row,
+        user_id: user_id.to_owned(),
+        action: RowAction::Rejected(reason),
+        changes: Vec::new(),
+        notes: Vec::new(),
+        user: None,
+        key: None,
+        new_address: None,
+    }
+}
+
+fn plan_row(
+    row: usize,
+    cells: &BTreeMap<TemplateColumn, &str>,
+    register: &RegisterIndex<'_>,
+    seen_ids: &mut HashMap<String, usize>,
+    claimed_addresses: &mut HashMap<String, String>,
+) -> RowPlan {
+    let Some(user_id) = cells.get(&TemplateColumn::UserId).copied() else {
+        return rejected(row, "", "User-ID is empty.".into());
+    };
+    if let Some(first) = seen_ids.get(user_id) {
+        return rejected(
+            row,
+            user_id,
+            format!("User-ID {user_id} is also on row {first}; only the first is imported."),
+        );
+    }
+    seen_ids.insert(user_id.to_owned(), row);
+    let existing = register.by_user_id.get(user_id).copied();
+    let mut notes = Vec::new();
+    let draft = draft_from_cells(existing, cells, user_id, &mut notes);
+    let user = match draft.validate() {
+        Ok(valid) => valid.user,
+        Err(errors) => {
+            let reasons: Vec<String> = errors
+                .iter()
+                .map(|(field, message)| format!("{}: {message}", field.label()))
+                .collect();
+            return rejected(row, user_id, reasons.join(" "));
+        }
+    };
+    let new_address = cells
+        .get(&TemplateColumn::EmailVismaConnect)
+        .and_then(|cell| {
+            visma_address(
+                cell,
+                existing,
+                register,
+                claimed_addresses,
+                user_id,
+                &mut notes,
+            )
+        });
+
+    let mut changes = Vec::new();
+    let action = match existing {
+        None => RowAction::Create,
+        Some(record) => {
+            changes = describe_changes(&record.user, &user);
+            if let Some(address) = &new_address {
+                changes.push(format!(
+                    "Email Visma Connect: {address} (pending verification)"
+                ));
+            }
+            if changes.is_empty() {
+                RowAction::Unchanged
+            } else {
+                RowAction::Update
+            }
+        }
+    };
+    if existing.is_none()
+        && let Some(address) = &new_address
+    {
+        changes.push(format!(
+            "Email Visma Connect: {address} (pending verification)"
+        ));
+    }
+    RowPlan {
+        row,
+        user_id: user_id.to_owned(),
+        action,
+        changes,
+        notes,
+        user: Some(user),
+        key: existing.map(|r| r.key),
+        new_address,
+    }
+}
+
+/// The form's draft for a row: the stored user (or a new one) with the
+/// row's non-empty cells over it. Values that cannot be used get a note.
+fn draft_from_cells(
+    existing: Option<&UserRecord>,
+    cells: &BTreeMap<TemplateColumn, &str>,
+    user_id: &str,
+    notes: &mut Vec<String>,
+) -> UserDraft {
+    let mut draft = match existing {
+        Some(record) => UserDraft::from_record(record),
+        None => UserDraft::new_user(),
+    };
+    // The form's Visma Connect fields are not part of this: handled below.
+    draft.visma_email.clear();
+    draft.visma_email_confirm.clear();
+    user_id.clone_into(&mut draft.user_id);
+    set(
+        &mut draft.alias_user_id,
+        cells.get(&TemplateColumn::AliasUserId),
+    );
+    set(&mut draft.first_name, cells.get(&TemplateColumn::FirstName));
+    set(&mut draft.last_name, cells.get(&TemplateColumn::LastName));
+    set(&mut draft.signature, cells.get(&TemplateColumn::Signature));
+    set(
+        &mut draft.card_tag_id,
+        cells.get(&TemplateColumn::CardTagId),
+    );
+    set(
+        &mut draft.external_reference,
+        cells.get(&TemplateColumn::ExternalReference),
+    );
+    set(
+        &mut draft.department,
+        cells.get(&TemplateColumn::Department),
+    );
+    set(&mut draft.office, cells.get(&TemplateColumn::Office));
+    if let Some(email) = cells.get(&TemplateColumn::Email) {
+        if Email::parse(email).is_ok() {
+            (*email).clone_into(&mut draft.email);
+        } else {
+            notes.push(format!("Email {email} is not a valid address: ignored."));
+        }
+    }
+    if let Some(cell) = cells.get(&TemplateColumn::Activated) {
+        match parse_activated(cell) {
+            Some(activated) => draft.activated = activated,
+            None => notes.push(format!(
+                "User is activated \"{cell}\" is not yes or no: ignored."
+            )),
+        }
+    }
+    draft
+}
+
+/// What differs between the stored user and the imported one, field by field.
+fn describe_changes(old: &User, user: &User) -> Vec<String> {
+    let mut changes = Vec::new();
+    change(
+        &mut changes,
+        "Alias user-ID",
+        &old.alias_user_id,
+        &user.alias_user_id,
+    );
+    change(
+        &mut changes,
+        "First name",
+        &old.first_name,
+        &user.first_name,
+    );
+    change(&mut changes, "Last name", &old.last_name, &user.last_name);
+    change(&mut changes, "Signature", &old.signature, &user.signature);
+    change(
+        &mut changes,
+        "Card-/Tag-ID",
+        &old.card_tag_id,
+        &user.card_tag_id,
+    );
+    change(
+        &mut changes,
+        "External reference",
+        &old.external_reference,
+        &user.external_reference,
+    );
+    if old.email != user.email {
+        let old_email = old.email.as_ref().map_or("", Email::as_str);
+        let new_email = user.email.as_ref().map_or("", Email::as_str);
+        change(&mut changes, "Email", old_email, new_email);
+    }
+    change(
+        &mut changes,
+        "Department",
+        &old.department,
+        &user.department,
+    );
+    change(&mut changes, "Office", &old.office, &user.office);
+    if old.activated != user.activated {
+        changes.push(format!(
+            "User is activated: {}",
+            if user.activated { "yes" } else { "no" }
+        ));
+    }
+    changes
+}
+
+/// The Email Visma Connect cell: the address to save as pending, or `None`
+/// with a note saying why not (or nothing, when it is already so).
+fn visma_address(
+    cell: &str,
+    existing: Option<&UserRecord>,
+    register: &RegisterIndex<'_>,
+    claimed: &mut HashMap<String, String>,
+    user_id: &str,
+    notes: &mut Vec<String>,
+) -> Option<Email> {
+    let Ok(email) = Email::parse(cell) else {
+        notes.push(format!(
+            "Email Visma Connect {cell} is not a valid address: ignored."
+        ));
+        return None;
+    };
+    match existing.map(|r| &r.connection) {
+        Some(Connection::Connected { email: current, .. }) => {
+            if *current != email {
+                notes.push(format!(
+                    "Already connected to Visma Connect as {current}: the address stays. Delete the connection first to change it."
+                ));
+            }
+            return None;
+        }
+        Some(Connection::Unverified { email: current, .. }) if *current == email => return None,
+        _ => {}
+    }
+    if let Some(owner) = register.address_owner.get(email.key())
+        && owner.user.user_id.as_str() != user_id
+    {
+        notes.push(format!(
+            "Email Visma Connect {email} belongs to user {}: not applied.",
+            owner.user.user_id
+        ));
+        return None;
+    }
+    if let Some(first) = claimed.get(email.key())
+        && first != user_id
+    {
+        notes.push(format!(
+            "Email Visma Connect {email} is also given to user {first} in this file: not applied."
+        ));
+        return None;
+    }
+    claimed.insert(email.key().to_owned(), user_id.to_owned());
+    Some(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ConnectedBy, UserId};
+
+    fn record(key: i64, id: &str, last: &str, connection: Connection) -> UserRecord {
+        UserRecord {
+            key: UserKey(key),
+            user: User {
+                activated: true,
+                user_id: UserId::parse(id).unwrap(),
+                alias_user_id: String::new(),
+                signature: String::new(),
+                card_tag_id: String::new(),
+                external_reference: String::new(),
+                email: None,
+                first_name: "Anna".into(),
+                last_name: last.into(),
+                department: "HR".into(),
+                office: String::new(),
+            },
+            connection,
+        }
+    }
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> RawTable {
+        RawTable {
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i + 2, r.iter().map(|c| (*c).to_owned()).collect()))
+                .collect(),
+        }
+    }
+
+    fn register() -> Vec<UserRecord> {
+        let email = |a: &str| Email::parse(a).unwrap();
+        vec![
+            record(1, "14", "Svensson", Connection::None),
+            record(
+                2,
+                "15",
+                "Lind",
+                Connection::Connected {
+                    email: email("erik@company.se"),
+                    since: jiff::Timestamp::UNIX_EPOCH,
+                    by: ConnectedBy::Link,
+                },
+            ),
+            record(
+                3,
+                "16",
+                "Berg",
+                Connection::Unverified {
+                    email: email("maja@company.se"),
+                    sent_count: 0,
+                    last_sent_at: None,
+                },
+            ),
+        ]
+    }
+
+    fn plan(table: &RawTable) -> ImportPlan {
+        let users = register();
+        let index = RegisterIndex::new(&users);
+        plan_import(table, &ColumnMap::new(&table.headers).unwrap(), &index)
+    }
+
+    #[test]
+    fn a_file_without_user_id_is_refused() {
+        let t = table(&["Name", "Email"], &[]);
+        assert_eq!(ColumnMap::new(&t.headers), Err(HeaderError::NoUserId));
+    }
+
+    #[test]
+    fn unknown_columns_are_reported_and_columns_may_come_in_any_order() {
+        let t = table(
+            &["Efternamn", "Shoe size", "Användar-ID"],
+            &[&["Svensson-Holm", "42", "14"]],
+        );
+        let plan = plan(&t);
+        assert_eq!(plan.unknown_columns, ["Shoe size"]);
+        assert_eq!(plan.rows[0].action, RowAction::Update);
+        assert_eq!(
+            plan.rows[0].changes,
+            ["Last name: Svensson → Svensson-Holm"]
+        );
+    }
+
+    #[test]
+    fn empty_cells_leave_fields_and_unknown_users_are_created() {
+        let t = table(
+            &["User-ID", "Last name", "Department"],
+            &[
+                &["14", "", "Sales"],
+                &["99", "Nyström", ""],
+                &["16", "Berg", "HR"],
+            ],
+        );
+        let plan = plan(&t);
+        assert_eq!(plan.rows[0].action, RowAction::Update);
+        assert_eq!(plan.rows[0].user.as_ref().unwrap().last_name, "Svensson");
+        assert_eq!(plan.rows[1].action, RowAction::Create);
+        assert_eq!(plan.rows[2].action, RowAction::Unchanged);
+        assert_eq!(
+            plan.counts,
+            ImportCounts {
+                create: 1,
+                update: 1,
+                unchanged: 1,
+                rejected: 0,
+                notes: 0
+            }
+        );
+    }
+
+    #[test]
+    fn visma_connect_addresses_follow_the_seed() {
+        let t = table(
+            &["User-ID", "Email Visma Connect"],
+            &[
+                &["14", "anna@company.se"],     // applied, pending
+                &["15", "erik.new@company.se"], // connected: stays, note
+                &["99", "not-an-address"],      // invalid: ignored, note
+                &["98", "MAJA@company.se"],     // another user's: refused, note
+                &["97", "anna@company.se"],     // claimed by row 2: refused, note
+            ],
+        );
+        let plan = plan(&t);
+        assert_eq!(
+            plan.rows[0].new_address.as_ref().unwrap().as_str(),
+            "anna@company.se"
+        );
+        assert_eq!(plan.rows[1].new_address, None);
+        assert!(plan.rows[1].notes[0].contains("Already connected"));
+        assert_eq!(plan.rows[1].action, RowAction::Unchanged);
+        assert!(plan.rows[2].notes[0].contains("not a valid address"));
+        assert_eq!(
+            plan.rows[2].action,
+            RowAction::Create,
+            "the row itself is still imported"
+        );
+        assert!(plan.rows[3].notes[0].contains("belongs to user 16"));
+        assert!(plan.rows[4].notes[0].contains("also given to user 14"));
+        assert_eq!(plan.counts.notes, 4);
+    }
+
+    #[test]
+    fn bad_rows_are_rejected_with_the_reason() {
+        let t = table(
+            &["User-ID", "Last name", "User is activated"],
+            &[
+                &["", "X", ""],
+                &["14", "A\u{7}B", ""],
+                &["16", "Berg", "perhaps"],
+                &["16", "Berg", ""],
+            ],
+        );
+        let plan = plan(&t);
+        assert!(
+            matches!(&plan.rows[0].action, RowAction::Rejected(r) if r.contains("User-ID is empty"))
+        );
+        assert!(matches!(&plan.rows[1].action, RowAction::Rejected(r) if r.contains("Last name")));
+        assert!(plan.rows[2].notes[0].contains("not yes or no"));
+        assert!(
+            matches!(&plan.rows[3].action, RowAction::Rejected(r) if r.contains("also on row 4"))
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! The Employees/users template: its columns in order, and how a header in a
+//! file is recognised (English or Swedish, any case, surrounding spaces).
+
+/// A column of the template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TemplateColumn {
+    /// User-ID (required).
+    UserId,
+    /// Alias user-ID.
+    AliasUserId,
+    /// First name.
+    FirstName,
+    /// Last name.
+    LastName,
+    /// Signature.
+    Signature,
+    /// Card-/Tag-ID.
+    CardTagId,
+    /// External reference.
+    ExternalReference,
+    /// Email (the user's contact address).
+    Email,
+    /// Email Visma Connect.
+    EmailVismaConnect,
+    /// Department.
+    Department,
+    /// Office.
+    Office,
+    /// User is activated.
+    Activated,
+}
+
+impl TemplateColumn {
+    /// The template's columns, in order.
+    pub const ALL: [Self; 12] = [
+        Self::UserId,
+        Self::AliasUserId,
+        Self::FirstName,
+        Self::LastName,
+        Self::Signature,
+        Self::CardTagId,
+        Self::ExternalReference,
+        Self::Email,
+        Self::EmailVismaConnect,
+        Self::Department,
+        Self::Office,
+        Self::Activated,
+    ];
+
+    /// The header the template writes.
+    pub fn header(self) -> &'static str {
+        match self {
+            Self::UserId => "User-ID",
+            Self::AliasUserId => "Alias user-ID",
+            Self::FirstName => "First name",
+            Self::LastName => "Last name",
+            Self::Signature => "Signature",
+            Self::CardTagId => "Card-/Tag-ID",
+            Self::ExternalReference => "External reference",
+            Self::Email => "Email",
+            Self::EmailVismaConnect => "Email Visma Connect",
+            Self::Department => "Department",
+            Self::Office => "Office",
+            Self::Activated => "User is activated",
+        }
+    }
+
+    /// Other names a file may use for the column (compared after [`normalize_header`]).
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::UserId => &[
+                "user-id *",
+                "user id",
+                "userid",
+                "användar-id",
+                "användar-id *",
+                "användarid",
+            ],
+            Self::AliasUserId => &[
+                "alias user id",
+                "alias",
+                "alias användar-id",
+                "alias-användar-id",
+            ],
+            Self::FirstName => &["förnamn", "firstname"],
+            Self::LastName => &["efternamn", "lastname", "surname"],
+            Self::Signature => &["signatur"],
+            Self::CardTagId => &[
+                "card/tag id",
+                "card-/tag id",
+                "kort-/tagg-id",
+                "kort/tagg-id",
+                "kort-/tag-id",
+            ],
+            Self::ExternalReference => &["extern referens"],
+            Self::Email => &["e-post", "e-mail", "epost", "mail"],
+            Self::EmailVismaConnect => &[
+                "e-post visma connect",
+                "e-mail visma connect",
+                "epost visma connect",
+                "visma connect email",
+            ],
+            Self::Department => &["avdelning"],
+            Self::Office => &["kontor"],
+            Self::Activated => &[
+                "activated",
+                "användaren är aktiverad",
+                "aktiverad",
+                "user is enabled",
+            ],
+        }
+    }
+
+    /// The column a header names, if any.
+    pub fn from_header(header: &str) -> Option<Self> {
+        let wanted = normalize_header(header);
+        Self::ALL.into_iter().find(|column| {
+            normalize_header(column.header()) == wanted
+                || column
+                    .aliases()
+                    .iter()
+                    .any(|a| normalize_header(a) == wanted)
+        })
+    }
+}
+
+/// Lower case, trimmed, inner white space folded to one space.
+pub fn normalize_header(header: &str) -> String {
+    header
+        .trim_start_matches('\u{feff}')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Parses a "User is activated" cell: yes/no, ja/nej, true/false, 1/0, x.
+pub fn parse_activated(cell: &str) -> Option<bool> {
+    match cell.trim().to_lowercase().as_str() {
+        "yes" | "y" | "ja" | "j" | "true" | "1" | "x" | "sant" => Some(true),
+        "no" | "n" | "nej" | "false" | "0" | "falskt" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_in_any_case_spacing_and_in_swedish() {
+        assert_eq!(
+            TemplateColumn::from_header("  user-ID "),
+            Some(TemplateColumn::UserId)
+        );
+        assert_eq!(
+            TemplateColumn::from_header("Användar-ID"),
+            Some(TemplateColumn::UserId)
+        );
+        assert_eq!(
+            TemplateColumn::from_header("E-post  Visma Connect"),
+            Some(TemplateColumn::EmailVismaConnect)
+        );
+        assert_eq!(
+            TemplateColumn::from_header("EMAIL VISMA CONNECT"),
+            Some(TemplateColumn::EmailVismaConnect)
+        );
+        assert_eq!(
+            TemplateColumn::from_header("Förnamn"),
+            Some(TemplateColumn::FirstName)
+        );
+        assert_eq!(
+            TemplateColumn::from_header("\u{feff}User-ID"),
+            Some(TemplateColumn::UserId)
+        );
+        assert_eq!(TemplateColumn::from_header("Shoe size"), None);
+        for column in TemplateColumn::ALL {
+            assert_eq!(TemplateColumn::from_header(column.header()), Some(column));
+        }
+    }
+
+    #[test]
+    fn activation_words() {
+        assert_eq!(parse_activated("Ja"), Some(true));
+        assert_eq!(parse_activated(" no "), Some(false));
+        assert_eq!(parse_activated("maybe"), None);
+    }
+}

@@ -1,0 +1,390 @@
+//! Reading a spreadsheet into a [`RawTable`]. Hostile files are expected:
+//! sizes are checked before loading (a 2 KB xlsx can claim a sheet of
+//! billions of cells, calamine#693, and a zip can inflate a thousandfold), so
+//! xlsx sheets are streamed cell by cell and never allocated from the size
+//! they claim.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, DataRef, Reader as _, Xlsx};
+
+use super::Format;
+use crate::domain::import::RawTable;
+
+/// How much a file may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Bytes of the file.
+    pub max_file_bytes: u64,
+    /// Bytes of all parts of a zip-based file, unpacked.
+    pub max_unpacked_bytes: u64,
+    /// Rows, the header included.
+    pub max_rows: usize,
+    /// Cells with a value.
+    pub max_cells: usize,
+    /// Columns.
+    pub max_columns: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 256 * 1024 * 1024,
+            max_unpacked_bytes: 1024 * 1024 * 1024,
+            max_rows: 1_000_000,
+            max_cells: 20_000_000,
+            max_columns: 256,
+        }
+    }
+}
+
+/// Why a file cannot be imported. Nothing is imported from it.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    /// The extension is not one the program reads.
+    #[error("{0} is not a file type HRM Users reads: use xlsx, xlsm, xls, ods or csv.")]
+    UnknownType(String),
+    /// The file cannot be read.
+    #[error("The file cannot be read: {0}")]
+    Io(String),
+    /// Not a spreadsheet at all.
+    #[error("The file is not a spreadsheet of the kind its name says ({0}).")]
+    NotASpreadsheet(String),
+    /// Password-protected.
+    #[error("The workbook is password-protected. Save it without a password and import that copy.")]
+    PasswordProtected,
+    /// Damaged or truncated.
+    #[error("The file is damaged or incomplete: {0}")]
+    Damaged(String),
+    /// Over a limit.
+    #[error("The file is too big to import: {0}")]
+    TooBig(String),
+    /// No rows at all.
+    #[error("The file is empty: it has no header row.")]
+    Empty,
+}
+
+/// Reads the first sheet of the file at `path`.
+pub fn read_table(path: &Path, limits: &Limits) -> Result<RawTable, SheetError> {
+    let format = Format::of(path).ok_or_else(|| {
+        SheetError::UnknownType(
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        )
+    })?;
+    let size = std::fs::metadata(path)
+        .map_err(|e| SheetError::Io(e.to_string()))?
+        .len();
+    if size > limits.max_file_bytes {
+        return Err(SheetError::TooBig(format!(
+            "{} MB, more than {} MB",
+            size / 1_048_576,
+            limits.max_file_bytes / 1_048_576
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| SheetError::Io(e.to_string()))?;
+    read_table_bytes(&bytes, format, limits)
+}
+
+/// Reads the first sheet of a file's bytes.
+pub fn read_table_bytes(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<RawTable, SheetError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(SheetError::TooBig("the file is larger than allowed".into()));
+    }
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_cfb = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let rows = match format {
+        Format::Csv => {
+            if is_zip || is_cfb || bytes.contains(&0) {
+                return Err(SheetError::NotASpreadsheet(
+                    "it is a binary file, not text".into(),
+                ));
+            }
+            read_csv(bytes, limits)?
+        }
+        Format::Xlsx | Format::Xlsm => {
+            if is_cfb {
+                // An Office file that is not a zip: an encrypted workbook, or an old .xls renamed.
+                return Err(match calamine::Xlsx::new(Cursor::new(bytes)) {
+                    Err(calamine::XlsxError::Password) => SheetError::PasswordProtected,
+                    _ => SheetError::NotASpreadsheet(
+                        "not an xlsx workbook; an xls file saved under another name?".into(),
+                    ),
+                });
+            }
+            if !is_zip {
+                return Err(SheetError::NotASpreadsheet("not an xlsx workbook".into()));
+            }
+            check_zip(bytes, limits)?;
+            read_xlsx(bytes, limits)?
+        }
+        Format::Ods => {
+            if !is_zip {
+                return Err(SheetError::NotASpreadsheet("not an ods spreadsheet".into()));
+            }
+            check_zip(bytes, limits)?;
+            let mut workbook =
+                calamine::Ods::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
+            let range = first_range(&mut workbook)?;
+            range_rows(&range, limits)?
+        }
+        Format::Xls => {
+            if !is_cfb {
+                return Err(SheetError::NotASpreadsheet("not an xls workbook".into()));
+            }
+            let mut workbook =
+                calamine::Xls::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
+            let range = first_range(&mut workbook)?;
+            range_rows(&range, limits)?
+        }
+    };
+    into_table(rows)
+}
+
+fn calamine_error(error: &calamine::Error) -> SheetError {
+    let text = error.to_string();
+    if text.to_lowercase().contains("password") {
+        SheetError::PasswordProtected
+    } else {
+        SheetError::Damaged(text)
+    }
+}
+
+/// Refuses a zip whose parts unpack to more than the limit, or that is damaged.
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), SheetError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| SheetError::Damaged(format!("the zip container is broken ({e})")))?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|e| SheetError::Damaged(format!("the zip container is broken ({e})")))?;
+        total = total.saturating_add(entry.size());
+        if total > limits.max_unpacked_bytes {
+            return Err(SheetError::TooBig(format!(
+                "it unpacks to more than {} MB",
+                limits.max_unpacked_bytes / 1_048_576
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn first_range<R: calamine::Reader<Cursor<B>>, B: AsRef<[u8]>>(
+    workbook: &mut R,
+) -> Result<calamine::Range<Data>, SheetError>
+where
+    R::Error: Into<calamine::Error>,
+{
+    let Some(name) = workbook.sheet_names().first().cloned() else {
+        return Err(SheetError::Empty);
+    };
+    workbook
+        .worksheet_range(&name)
+        .map_err(|e| calamine_error(&e.into()))
+}
+
+/// Text of a cell: whole numbers without ".0" (User-ID 14 stored as a number).
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+fn data_text(data: &Data) -> String {
+    match data {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
+        Data::DateTime(d) => d.to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn data_ref_text(data: &DataRef<'_>) -> String {
+    match data {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
+        DataRef::DateTime(d) => d.to_string(),
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Rows with their 0-based row index in the sheet.
+type Rows = Vec<(usize, Vec<String>)>;
+
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
+    let Some(name) = workbook.sheet_names().first().cloned() else {
+        return Err(SheetError::Empty);
+    };
+    let mut reader = workbook
+        .worksheet_cells_reader(&name)
+        .map_err(|e| calamine_error(&e.into()))?;
+    let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut cells = 0_usize;
+    while let Some(cell) = reader.next_cell().map_err(|e| calamine_error(&e.into()))? {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        let text = data_ref_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        cells += 1;
+        check_limits(row, column, cells, limits)?;
+        let cells_of_row = rows.entry(row).or_default();
+        if cells_of_row.len() <= column {
+            cells_of_row.resize(column + 1, String::new());
+        }
+        cells_of_row[column] = text;
+        if rows.len() > limits.max_rows {
+            return Err(too_many_rows(limits));
+        }
+    }
+    Ok(rows.into_iter().collect())
+}
+
+fn too_many_rows(limits: &Limits) -> SheetError {
+    SheetError::TooBig(format!("more than {} rows", limits.max_rows))
+}
+
+fn check_limits(
+    row: usize,
+    column: usize,
+    cells: usize,
+    limits: &Limits,
+) -> Result<(), SheetError> {
+    if row >= limits.max_rows {
+        return Err(too_many_rows(limits));
+    }
+    if column >= limits.max_columns {
+        return Err(SheetError::TooBig(format!(
+            "more than {} columns",
+            limits.max_columns
+        )));
+    }
+    if cells > limits.max_cells {
+        return Err(SheetError::TooBig(format!(
+            "more than {} cells",
+            limits.max_cells
+        )));
+    }
+    Ok(())
+}
+
+fn range_rows(range: &calamine::Range<Data>, limits: &Limits) -> Result<Rows, SheetError> {
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let (height, width) = range.get_size();
+    if height > limits.max_rows {
+        return Err(too_many_rows(limits));
+    }
+    if left as usize + width > limits.max_columns {
+        return Err(SheetError::TooBig(format!(
+            "more than {} columns",
+            limits.max_columns
+        )));
+    }
+    let mut rows = Vec::new();
+    let mut cells = 0_usize;
+    for (index, row) in range.rows().enumerate() {
+        let mut texts = vec![String::new(); left as usize];
+        texts.extend(row.iter().map(data_text));
+        cells += texts.iter().filter(|t| !t.is_empty()).count();
+        if cells > limits.max_cells {
+            return Err(SheetError::TooBig(format!(
+                "more than {} cells",
+                limits.max_cells
+            )));
+        }
+        if texts.iter().any(|t| !t.is_empty()) {
+            rows.push((top as usize + index, texts));
+        }
+    }
+    Ok(rows)
+}
+
+/// Text in UTF-8 (with or without BOM), else Windows-1252 as Excel writes it in Sweden.
+fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// The separator of the header line: the most frequent of `;`, `,` and tab outside quotes.
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let mut quoted = false;
+    let mut counts = [(b';', 0), (b',', 0), (b'\t', 0)];
+    for byte in header.bytes() {
+        if byte == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (delimiter, count) in &mut counts {
+                if byte == *delimiter {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, count)| *count)
+        .map_or(b',', |(d, _)| *d)
+}
+
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
+    let text = decode(bytes);
+    let delimiter = detect_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut cells = 0_usize;
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| SheetError::Damaged(format!("line {}: {e}", index + 1)))?;
+        if record.len() > limits.max_columns {
+            return Err(SheetError::TooBig(format!(
+                "more than {} columns",
+                limits.max_columns
+            )));
+        }
+        let texts: Vec<String> = record.iter().map(str::to_owned).collect();
+        cells += texts.iter().filter(|t| !t.is_empty()).count();
+        check_limits(index, 0, cells, limits)?;
+        if texts.iter().any(|t| !t.trim().is_empty()) {
+            rows.push((index, texts));
+        }
+    }
+    Ok(rows)
+}
+
+/// The first non-empty row is the header; row numbers become 1-based.
+fn into_table(rows: Rows) -> Result<RawTable, SheetError> {
+    let mut rows = rows.into_iter();
+    let Some((_, headers)) = rows.next() else {
+        return Err(SheetError::Empty);
+    };
+    Ok(RawTable {
+        headers,
+        rows: rows.map(|(index, cells)| (index + 1, cells)).collect(),
+    })
+}

@@ -1,0 +1,176 @@
+//! Writing the template, exports of users and import reports. Every cell is
+//! written as text, so a value that looks like a formula (`=`, `+`, `-`, `@`,
+//! tab, carriage return, line feed: OWASP's CSV-injection list) stays text.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
+
+use crate::domain::import::{ImportPlan, RawTable};
+use crate::domain::{Email, TemplateColumn, UserRecord};
+
+/// The sheet name of the template (a `/` is not allowed in sheet names).
+const SHEET_NAME: &str = "Employees-users";
+
+/// How an export is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// An Excel workbook.
+    Xlsx,
+    /// Semicolon-separated UTF-8 text with a BOM, as Excel in Sweden opens it.
+    Csv,
+}
+
+/// Why a file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The workbook writer.
+    #[error("The workbook could not be written: {0}")]
+    Xlsx(#[from] XlsxError),
+    /// The file system.
+    #[error("The file could not be written: {0}")]
+    Io(#[from] std::io::Error),
+    /// The CSV writer.
+    #[error("The file could not be written: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The template's cells of one user, in column order.
+pub fn user_cells(record: &UserRecord) -> [String; 12] {
+    let user = &record.user;
+    TemplateColumn::ALL.map(|column| match column {
+        TemplateColumn::UserId => user.user_id.to_string(),
+        TemplateColumn::AliasUserId => user.alias_user_id.clone(),
+        TemplateColumn::FirstName => user.first_name.clone(),
+        TemplateColumn::LastName => user.last_name.clone(),
+        TemplateColumn::Signature => user.signature.clone(),
+        TemplateColumn::CardTagId => user.card_tag_id.clone(),
+        TemplateColumn::ExternalReference => user.external_reference.clone(),
+        TemplateColumn::Email => user
+            .email
+            .as_ref()
+            .map(Email::to_string)
+            .unwrap_or_default(),
+        TemplateColumn::EmailVismaConnect => record
+            .connection
+            .email()
+            .map(Email::to_string)
+            .unwrap_or_default(),
+        TemplateColumn::Department => user.department.clone(),
+        TemplateColumn::Office => user.office.clone(),
+        TemplateColumn::Activated => if user.activated { "Yes" } else { "No" }.to_owned(),
+    })
+}
+
+fn header_format() -> CellFormat {
+    CellFormat::new().set_bold()
+}
+
+fn new_sheet(workbook: &mut Workbook, headers: &[&str]) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(SHEET_NAME)?;
+    let bold = header_format();
+    for (column, header) in (0_u16..).zip(headers) {
+        sheet.write_string_with_format(0, column, *header, &bold)?;
+        sheet.set_column_width(column, 18)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Writes an empty template.
+pub fn write_template(path: &Path) -> Result<(), WriteError> {
+    let mut workbook = Workbook::new();
+    new_sheet(
+        &mut workbook,
+        &TemplateColumn::ALL.map(TemplateColumn::header),
+    )?;
+    workbook.save(path)?;
+    Ok(())
+}
+
+/// Writes users in the template, as xlsx or csv. `progress` is told the
+/// number of rows written now and then; returning false stops the export
+/// (and nothing is written).
+pub fn export_users<'a>(
+    path: &Path,
+    format: ExportFormat,
+    users: impl ExactSizeIterator<Item = &'a UserRecord>,
+    mut progress: impl FnMut(usize) -> bool,
+) -> Result<bool, WriteError> {
+    let headers = TemplateColumn::ALL.map(TemplateColumn::header);
+    match format {
+        ExportFormat::Xlsx => {
+            let mut workbook = Workbook::new();
+            new_sheet(&mut workbook, &headers)?;
+            let sheet = workbook.worksheet_from_index(0)?;
+            for (index, record) in users.enumerate() {
+                let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                for (column, cell) in (0_u16..).zip(user_cells(record)) {
+                    if !cell.is_empty() {
+                        sheet.write_string(row, column, cell)?;
+                    }
+                }
+                if index % 5000 == 0 && !progress(index) {
+                    return Ok(false);
+                }
+            }
+            workbook.save(path)?;
+        }
+        ExportFormat::Csv => {
+            let mut out = Vec::with_capacity(users.len() * 120);
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .quote_style(csv::QuoteStyle::Always)
+                .from_writer(&mut out);
+            writer.write_record(headers)?;
+            for (index, record) in users.enumerate() {
+                writer.write_record(user_cells(record).iter().map(|c| csv_safe(c).into_owned()))?;
+                if index % 5000 == 0 && !progress(index) {
+                    return Ok(false);
+                }
+            }
+            writer.flush()?;
+            drop(writer);
+            std::fs::write(path, out)?;
+        }
+    }
+    Ok(true)
+}
+
+/// A cell a spreadsheet would take for a formula gets a leading `'` (OWASP).
+pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The import report: the file's own columns, then Status and Message per row.
+pub fn write_report(path: &Path, table: &RawTable, plan: &ImportPlan) -> Result<(), WriteError> {
+    let mut headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+    headers.push("Status");
+    headers.push("Message");
+    let mut workbook = Workbook::new();
+    new_sheet(&mut workbook, &headers)?;
+    let sheet = workbook.worksheet_from_index(0)?;
+    let by_row: std::collections::HashMap<usize, &crate::domain::import::RowPlan> =
+        plan.rows.iter().map(|r| (r.row, r)).collect();
+    let status_column = u16::try_from(table.headers.len()).unwrap_or(u16::MAX - 1);
+    sheet.set_column_width(status_column + 1, 60)?;
+    for (line, (row_number, cells)) in (1_u32..).zip(&table.rows) {
+        for (column, cell) in (0_u16..).zip(cells) {
+            if !cell.is_empty() {
+                sheet.write_string(line, column, cell)?;
+            }
+        }
+        if let Some(plan_row) = by_row.get(row_number) {
+            sheet.write_string(line, status_column, plan_row.action.status())?;
+            sheet.write_string(line, status_column + 1, plan_row.message())?;
+        }
+    }
+    workbook.save(path)?;
+    Ok(())
+}
