@@ -5,6 +5,7 @@
 
 mod bulk;
 mod mail;
+mod sheet;
 mod users;
 
 use std::path::PathBuf;
@@ -98,6 +99,30 @@ pub enum Command {
         #[arg(long, default_value_t = 50, value_name = "N")]
         limit: usize,
     },
+    /// Import the Employees/users spreadsheet (xlsx, xlsm, xls, ods or csv).
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Show what would change; import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the row report (the file's columns plus Status and Message) as xlsx.
+        #[arg(long, value_name = "REPORT.xlsx")]
+        report: Option<PathBuf>,
+    },
+    /// Export users in the Employees/users template (xlsx or csv by extension).
+    Export {
+        /// The file to write.
+        file: PathBuf,
+        /// The selection.
+        #[command(flatten)]
+        selection: SelectionArgs,
+    },
+    /// Write an empty Employees/users template.
+    Template {
+        /// The file to write (.xlsx).
+        file: PathBuf,
+    },
     /// Make a demo register of made-up users (the same ones for the same size).
     Demo {
         /// How many users.
@@ -188,6 +213,10 @@ pub fn database_path(cli: &Cli) -> PathBuf {
 
 /// Runs a subcommand (not the window).
 pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+    // Writing a template needs no register (and must not create one).
+    if let Command::Template { file } = command {
+        return sheet::template(file);
+    }
     let path = database_path(cli);
     let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
     let mut session = Session::new(store);
@@ -224,6 +253,13 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             ConfigCommand::List { json } => mail::config_list(&session, *json),
         },
         Command::Outbox { json, limit } => mail::outbox(&session, *json, *limit),
+        Command::Import {
+            file,
+            dry_run,
+            report,
+        } => sheet::import(&mut session, file, *dry_run, report.as_deref()),
+        Command::Export { file, selection } => sheet::export(&session, file, &selection.filter()),
+        Command::Template { .. } => Ok(ExitCode::SUCCESS),
         Command::Demo { users } => {
             if session.store.count_users()? > 0 {
                 return Err(Refused(format!(

@@ -230,6 +230,36 @@ impl Listing {
         self.refilter();
     }
 
+    /// Adds or replaces many users at once: one sort and one filter for all,
+    /// where one [`Self::upsert`] each would cost the whole list per user.
+    pub fn upsert_many(&mut self, records: Vec<UserRecord>) {
+        if records.len() <= 8 {
+            for record in records {
+                self.upsert(record);
+            }
+            return;
+        }
+        let mut index: std::collections::HashMap<UserKey, usize> = self
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key, i))
+            .collect();
+        for record in records {
+            let prepared = Prepared::new(&record);
+            if let Some(&i) = index.get(&record.key) {
+                self.prepared[i] = prepared;
+                self.records[i] = record;
+            } else {
+                index.insert(record.key, self.records.len());
+                self.prepared.push(prepared);
+                self.records.push(record);
+            }
+        }
+        self.rebuild_choices();
+        self.resort();
+    }
+
     /// Removes a user.
     pub fn remove(&mut self, key: UserKey) {
         let Some(index) = self.index_of(key) else {
@@ -444,6 +474,33 @@ mod tests {
         assert_eq!(search("anna b", &mut listing), ["abc"]);
         assert_eq!(search("anna", &mut listing), ["10", "abc"]);
         assert_eq!(search("", &mut listing), ["2", "9", "10", "abc"]);
+    }
+
+    #[test]
+    fn many_changes_at_once_keep_order_filter_and_count() {
+        let mut listing = sample();
+        listing.set_filter(UserFilter {
+            department: Some("HR".into()),
+            ..UserFilter::default()
+        });
+        let changed: Vec<UserRecord> = (5..25)
+            .map(|k| {
+                record(
+                    k,
+                    &k.to_string(),
+                    "Nils",
+                    "Holm",
+                    if k % 2 == 0 { "HR" } else { "IT" },
+                )
+            })
+            .chain([record(1, "10", "Anna", "Svensson", "IT")])
+            .collect();
+        listing.upsert_many(changed);
+        assert_eq!(listing.total(), 24);
+        let hr = ids(&listing);
+        assert_eq!(hr.len(), 11, "{hr:?}");
+        assert_eq!(hr.first().map(String::as_str), Some("6"));
+        assert_eq!(hr.last().map(String::as_str), Some("abc"));
     }
 
     #[test]

@@ -89,11 +89,26 @@ pub fn read_table(path: &Path, limits: &Limits) -> Result<RawTable, SheetError> 
 }
 
 /// Reads the first sheet of a file's bytes.
+///
+/// calamine can panic on some damaged files (a slice index in its xls
+/// container reader); such a panic is caught here and reported as a damaged
+/// file, so no input takes the program down.
 pub fn read_table_bytes(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
 ) -> Result<RawTable, SheetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_unguarded(bytes, format, limits)
+    }))
+    .unwrap_or_else(|_| {
+        Err(SheetError::Damaged(
+            "the reader could not make sense of its contents".into(),
+        ))
+    })
+}
+
+fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTable, SheetError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(SheetError::TooBig("the file is larger than allowed".into()));
     }

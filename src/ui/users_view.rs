@@ -149,9 +149,7 @@ impl UsersView {
             .last_change_ms()
             .unwrap_or(self.seen_change_ms);
         if let Ok(changed) = self.session.store.users_changed_since(self.seen_change_ms) {
-            for record in changed {
-                self.listing.upsert(record);
-            }
+            self.listing.upsert_many(changed);
             self.seen_change_ms = self.seen_change_ms.max(newest);
         }
         self.refresh_form();

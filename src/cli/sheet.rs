@@ -1,0 +1,113 @@
+//! `import`, `export` and `template`: the Employees/users spreadsheet.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::app::Session;
+use crate::app::import::{commit_import, plan_table_import};
+use crate::domain::import::{ImportPlan, RowAction};
+use crate::domain::{Listing, UserFilter};
+use crate::sheet::{
+    ExportFormat, Format, Limits, export_users, read_table, write_report, write_template,
+};
+
+use super::Refused;
+
+fn print_counts(out: &mut impl std::io::Write, plan: &ImportPlan) -> std::io::Result<()> {
+    let c = &plan.counts;
+    writeln!(
+        out,
+        "to create: {}, to update: {}, unchanged: {}, rejected rows: {}, notes: {}",
+        c.create, c.update, c.unchanged, c.rejected, c.notes
+    )?;
+    if !plan.unknown_columns.is_empty() {
+        writeln!(
+            out,
+            "ignored columns (not in the template): {}",
+            plan.unknown_columns.join(", ")
+        )?;
+    }
+    for row in &plan.rows {
+        if row.action != RowAction::Unchanged || !row.notes.is_empty() {
+            writeln!(
+                out,
+                "row {}  {}  {}  {}",
+                row.row,
+                row.user_id,
+                row.action.status(),
+                row.message()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `import FILE [--dry-run] [--report REPORT.xlsx]`.
+pub fn import(
+    session: &mut Session,
+    file: &Path,
+    dry_run: bool,
+    report: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let table = read_table(file, &Limits::default()).map_err(|e| Refused(e.to_string()))?;
+    let plan = if dry_run {
+        plan_table_import(session, &table)
+    } else {
+        commit_import(session, &table).map(|imported| imported.plan)
+    }
+    .map_err(|e| match e {
+        crate::app::import::ImportError::Header(h) => anyhow::Error::new(Refused(h.to_string())),
+        other => anyhow::Error::new(other),
+    })?;
+    let mut out = std::io::stdout().lock();
+    print_counts(&mut out, &plan)?;
+    if let Some(report) = report {
+        write_report(report, &table, &plan)?;
+        writeln!(out, "report written to {}", report.display())?;
+    }
+    let changes = plan.counts.create + plan.counts.update;
+    if dry_run {
+        writeln!(out, "Dry run: nothing was imported.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if changes == 0 && plan.counts.rejected > 0 {
+        out.flush()?;
+        return Err(
+            Refused("Nothing was imported: every row with a change was rejected.".into()).into(),
+        );
+    }
+    writeln!(
+        out,
+        "Imported: {} created, {} updated.",
+        plan.counts.create, plan.counts.update
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export FILE` (xlsx or csv by extension) with the selection options.
+pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Result<ExitCode> {
+    let format = match Format::of(file) {
+        Some(Format::Xlsx) => ExportFormat::Xlsx,
+        Some(Format::Csv) => ExportFormat::Csv,
+        _ => return Err(Refused(format!("{} must end in .xlsx or .csv.", file.display())).into()),
+    };
+    let mut listing = Listing::new(session.store.load_users()?);
+    listing.set_filter(filter.clone());
+    let users: Vec<_> = listing.visible_records().collect();
+    export_users(file, format, users.into_iter(), |_| true)?;
+    super::users::say(&format!(
+        "Exported {} users to {}.",
+        listing.visible_len(),
+        file.display()
+    ))
+}
+
+/// `template FILE`: an empty template.
+pub fn template(file: &Path) -> anyhow::Result<ExitCode> {
+    write_template(file)?;
+    super::users::say(&format!(
+        "Wrote an empty Employees/users template to {}.",
+        file.display()
+    ))
+}

@@ -1,0 +1,358 @@
+//! The Employees/users spreadsheet with files other programs wrote
+//! (`LibreOffice`: xlsx, ods, xls; csv in UTF-8 and Windows-1252), round trips
+//! through export, and hostile files that must be refused with a clear message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use hrm_users::app::import::{commit_import, plan_table_import};
+use hrm_users::app::{Session, save_user};
+use hrm_users::domain::import::{ImportPlan, RowAction};
+use hrm_users::domain::{
+    ConnectedBy, Connection, ConnectionStatus, Email, UserDraft, UserFilter, UserId,
+};
+use hrm_users::sheet::{
+    ExportFormat, Format, Limits, SheetError, export_users, read_table, read_table_bytes,
+};
+use support::{Register, TestClock};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Kalle (2) connected with the address the file gives him; Björn (15)
+/// connected with a private address the file tries to replace.
+fn register() -> (Register, Session) {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    for (id, first, last, department, office, address) in [
+        (
+            "2",
+            "Kalle",
+            "Nyström",
+            "HR",
+            "Umeå",
+            "kalle.nystrom@company.se",
+        ),
+        ("15", "Björn", "Åberg", "HR", "Malmö", "bjorn@private.se"),
+    ] {
+        let saved = save_user(
+            &mut session,
+            None,
+            &UserDraft {
+                user_id: id.into(),
+                first_name: first.into(),
+                last_name: last.into(),
+                department: department.into(),
+                office: office.into(),
+                ..UserDraft::new_user()
+            },
+        )
+        .unwrap();
+        let connected = Connection::Connected {
+            email: Email::parse(address).unwrap(),
+            since: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            by: ConnectedBy::Link,
+        };
+        session
+            .store
+            .write(|tx| tx.set_connection(saved.key, &connected, 0))
+            .unwrap();
+    }
+    (register, session)
+}
+
+fn check_fixture_plan(plan: &ImportPlan, format: &str) {
+    let c = &plan.counts;
+    assert_eq!(
+        (c.create, c.update, c.unchanged, c.rejected, c.notes),
+        (4, 1, 1, 0, 3),
+        "{format}: {plan:#?}"
+    );
+    assert_eq!(plan.unknown_columns, ["Skostorlek"], "{format}");
+    let row = |id: &str| {
+        plan.rows
+            .iter()
+            .find(|r| r.user_id == id)
+            .unwrap_or_else(|| panic!("{format}: no row {id}"))
+    };
+    assert_eq!(
+        row("14").new_address.as_ref().unwrap().as_str(),
+        "anna.svensson@company.se",
+        "{format}"
+    );
+    assert_eq!(row("14").user.as_ref().unwrap().last_name, "Svensson");
+    assert_eq!(
+        row("16").user.as_ref().unwrap().last_name,
+        "Öztürk",
+        "{format}: non-ASCII names"
+    );
+    assert!(!row("16").user.as_ref().unwrap().activated, "{format}: Nej");
+    assert!(
+        row("16").notes[0].contains("not a valid address"),
+        "{format}"
+    );
+    assert!(
+        row("17").notes[0].contains("also given to user 14"),
+        "{format}"
+    );
+    assert!(row("15").notes[0].contains("Already connected"), "{format}");
+    assert_eq!(row("15").action, RowAction::Update);
+    assert!(
+        row("15")
+            .changes
+            .iter()
+            .any(|c| c == "Department: HR → Ekonomi"),
+        "{format}: {:?}",
+        row("15").changes
+    );
+    assert_eq!(row("2").action, RowAction::Unchanged, "{format}");
+    assert_eq!(row("18").user.as_ref().unwrap().department, "Försäljning");
+}
+
+#[test]
+fn files_written_by_libreoffice_and_excel_give_the_same_plan() {
+    let (_register, session) = register();
+    for name in [
+        "employees.xlsx",
+        "employees.ods",
+        "employees.xls",
+        "employees.csv",
+        "employees-1252.csv",
+    ] {
+        let table = read_table(&fixture(name), &Limits::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        check_fixture_plan(&plan_table_import(&session, &table).unwrap(), name);
+    }
+}
+
+#[test]
+fn committing_backs_up_and_applies_every_row_in_one_go() {
+    let (register, mut session) = register();
+    let table = read_table(&fixture("employees.xlsx"), &Limits::default()).unwrap();
+    let imported = commit_import(&mut session, &table).unwrap();
+    let backup = imported.backup.unwrap();
+    assert!(backup.exists());
+    assert_eq!(
+        Session::new(hrm_users::store::Store::open(&backup).unwrap())
+            .store
+            .count_users()
+            .unwrap(),
+        2
+    );
+    assert_eq!(session.store.count_users().unwrap(), 6);
+    let anna = session
+        .store
+        .user_by_user_id(&UserId::parse("14").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        anna.connection.status(),
+        ConnectionStatus::Pending,
+        "saved as pending; nothing sent"
+    );
+    assert_eq!(session.store.queued_count().unwrap(), 0);
+    let bjorn = session
+        .store
+        .user_by_user_id(&UserId::parse("15").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        bjorn.connection.email().unwrap().as_str(),
+        "bjorn@private.se",
+        "a connected address stays"
+    );
+    assert_eq!(bjorn.user.department, "Ekonomi");
+
+    // Importing again changes nothing and takes no backup.
+    let again = commit_import(&mut session, &table).unwrap();
+    assert_eq!(again.plan.counts.create + again.plan.counts.update, 0);
+    assert!(again.backup.is_none());
+    drop(register);
+}
+
+#[test]
+fn only_the_last_five_backups_are_kept() {
+    let (_register, mut session) = register();
+    for n in 0..7 {
+        let table = hrm_users::domain::import::RawTable {
+            headers: vec!["User-ID".into(), "Office".into()],
+            rows: vec![(2, vec!["2".into(), format!("Office {n}")])],
+        };
+        commit_import(&mut session, &table).unwrap();
+    }
+    let folder = session.store.path().parent().unwrap().to_owned();
+    let backups = std::fs::read_dir(folder)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".backup-")
+        })
+        .count();
+    assert_eq!(backups, 5);
+}
+
+#[test]
+fn export_then_import_changes_nothing() {
+    let (register, mut session) = register();
+    let table = read_table(&fixture("employees.csv"), &Limits::default()).unwrap();
+    commit_import(&mut session, &table).unwrap();
+    // A name that looks like a formula.
+    let record = session
+        .store
+        .user_by_user_id(&UserId::parse("18").unwrap())
+        .unwrap()
+        .unwrap();
+    save_user(
+        &mut session,
+        Some(record.key),
+        &UserDraft {
+            last_name: "=HYPERLINK(\"http://x\")".into(),
+            ..UserDraft::from_record(&record)
+        },
+    )
+    .unwrap();
+    let users = session.store.load_users().unwrap();
+    let xlsx = register.dir.path().join("export.xlsx");
+    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), |_| true).unwrap();
+    let back = read_table(&xlsx, &Limits::default()).unwrap();
+    let plan = plan_table_import(&session, &back).unwrap();
+    assert_eq!(
+        plan.counts.create + plan.counts.update + plan.counts.rejected,
+        0,
+        "{plan:#?}"
+    );
+    assert!(
+        back.rows
+            .iter()
+            .any(|(_, cells)| cells.contains(&"=HYPERLINK(\"http://x\")".to_owned())),
+        "a formula comes back as text"
+    );
+
+    let csv = register.dir.path().join("export.csv");
+    export_users(&csv, ExportFormat::Csv, users.iter(), |_| true).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "CSV quotes and prefixes formula-like text: {text}"
+    );
+    let _ = UserFilter::default();
+}
+
+#[test]
+fn hostile_and_broken_files_are_refused_with_a_clear_message() {
+    let limits = Limits::default();
+    let xlsx = std::fs::read(fixture("employees.xlsx")).unwrap();
+    let truncated = read_table_bytes(&xlsx[..xlsx.len() / 2], Format::Xlsx, &limits).unwrap_err();
+    assert!(matches!(truncated, SheetError::Damaged(_)), "{truncated}");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    assert!(matches!(
+        read_table_bytes(&png, Format::Xlsx, &limits),
+        Err(SheetError::NotASpreadsheet(_))
+    ));
+    assert!(matches!(
+        read_table_bytes(&png, Format::Csv, &limits),
+        Err(SheetError::NotASpreadsheet(_))
+    ));
+    assert!(matches!(
+        read_table_bytes(b"", Format::Csv, &limits),
+        Err(SheetError::Empty)
+    ));
+    let xls = std::fs::read(fixture("employees.xls")).unwrap();
+    assert!(matches!(
+        read_table_bytes(&xls, Format::Xlsx, &limits),
+        Err(SheetError::NotASpreadsheet(_))
+    ));
+    let small = Limits {
+        max_unpacked_bytes: 2_000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_table_bytes(&xlsx, Format::Xlsx, &small),
+        Err(SheetError::TooBig(_))
+    ));
+    let few_rows = Limits {
+        max_rows: 3,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_table_bytes(&xlsx, Format::Xlsx, &few_rows),
+        Err(SheetError::TooBig(_))
+    ));
+    let unknown = read_table(Path::new("employees.pdf"), &limits).unwrap_err();
+    assert!(unknown.to_string().contains("not a file type"));
+}
+
+/// A tiny xlsx that claims the largest sheet Excel allows and has one cell far
+/// down: calamine#693's trap. It must be refused, not allocated.
+#[test]
+fn a_sheet_claiming_a_huge_size_is_refused_without_allocating_it() {
+    use std::io::Write as _;
+    let mut bytes = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default();
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>User-ID</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData></worksheet>"#,
+            ),
+        ];
+        for (name, text) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    assert!(bytes.len() < 3000);
+    let error = read_table_bytes(&bytes, Format::Xlsx, &Limits::default()).unwrap_err();
+    assert!(matches!(error, SheetError::TooBig(_)), "{error}");
+}
+
+/// Every byte of the fixture flipped in turn, and cut at many lengths: the
+/// reader answers (usually an error) and never panics.
+#[test]
+fn damaged_bytes_never_panic() {
+    let limits = Limits::default();
+    for name in [
+        "employees.xlsx",
+        "employees.ods",
+        "employees.xls",
+        "employees.csv",
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let format = Format::of(Path::new(name)).unwrap();
+        let step = (bytes.len() / 97).max(1);
+        for at in (0..bytes.len()).step_by(step) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x5A;
+            let _ = read_table_bytes(&damaged, format, &limits);
+            let _ = read_table_bytes(&bytes[..at], format, &limits);
+        }
+    }
+}
