@@ -343,3 +343,80 @@ fn verify_all_pending_counts_then_sends_to_the_selection() {
         will_send
     );
 }
+
+#[test]
+fn template_import_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let template = dir.path().join("template.xlsx");
+    let made = hrm_users(&db, &["template", template.to_str().unwrap()]);
+    assert!(made.status.success());
+    assert!(!db.exists(), "writing a template makes no register");
+    let table =
+        hrm_users::sheet::read_table(&template, &hrm_users::sheet::Limits::default()).unwrap();
+    assert_eq!(table.headers[0], "User-ID");
+    assert_eq!(table.headers[8], "Email Visma Connect");
+
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
+    let report = dir.path().join("report.xlsx");
+    let dry = hrm_users(
+        &db,
+        &[
+            "import",
+            fixture.to_str().unwrap(),
+            "--dry-run",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let said = String::from_utf8_lossy(&dry.stdout).to_string();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        said.contains("to create: 6, to update: 0, unchanged: 0, rejected rows: 0, notes: 2"),
+        "{said}"
+    );
+    assert!(said.contains("ignored columns (not in the template): Skostorlek"));
+    assert!(said.contains("Dry run: nothing was imported."));
+    assert_eq!(json(&hrm_users(&db, &["users", "list", "--json"])).len(), 0);
+    let report_table =
+        hrm_users::sheet::read_table(&report, &hrm_users::sheet::Limits::default()).unwrap();
+    assert_eq!(report_table.headers.last().unwrap(), "Message");
+
+    let committed = hrm_users(&db, &["import", fixture.to_str().unwrap()]);
+    assert!(committed.status.success());
+    assert!(String::from_utf8_lossy(&committed.stdout).contains("Imported: 6 created, 0 updated."));
+    let pending = json(&hrm_users(
+        &db,
+        &["users", "list", "--json", "--status", "pending"],
+    ));
+    assert_eq!(
+        pending.len(),
+        3,
+        "14, 15 and 2 got their addresses; 16 invalid, 17 taken"
+    );
+
+    let export = dir.path().join("it.csv");
+    let exported = hrm_users(
+        &db,
+        &["export", export.to_str().unwrap(), "--department", "IT"],
+    );
+    assert!(String::from_utf8_lossy(&exported.stdout).contains("Exported 2 users"));
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert!(text.contains("Öztürk") && text.contains("Lindqvist") && !text.contains("Svensson"));
+
+    let bogus = dir.path().join("bogus.xlsx");
+    std::fs::write(&bogus, "this is not a workbook").unwrap();
+    let refused = hrm_users(&db, &["import", bogus.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a spreadsheet"));
+    let no_id = dir.path().join("no-id.csv");
+    std::fs::write(&no_id, "Name;Email\nAnna;anna@company.se\n").unwrap();
+    let refused = hrm_users(&db, &["import", no_id.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no User-ID column"));
+}

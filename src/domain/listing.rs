@@ -155,6 +155,11 @@ impl Listing {
         self.visible.iter().map(|&i| &self.records[i])
     }
 
+    /// Everyone, in no particular order.
+    pub fn all_records(&self) -> &[UserRecord] {
+        &self.records
+    }
+
     /// Position of a user in the selection, if it is in it.
     pub fn visible_position(&self, key: UserKey) -> Option<usize> {
         self.visible

@@ -135,9 +135,10 @@ impl Store {
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// Users changed at or after `since_ms` (by this or another connection).
+    /// Users changed after the change stamp `since_ms` (by this or another
+    /// connection); stamps only grow, see [`Self::last_change_ms`].
     pub fn users_changed_since(&self, since_ms: i64) -> Result<Vec<UserRecord>, StoreError> {
-        let sql = format!("{} WHERE u.updated_at_ms >= ?1", rows::SELECT_USERS);
+        let sql = format!("{} WHERE u.updated_at_ms > ?1", rows::SELECT_USERS);
         let mut statement = self.conn.prepare_cached(&sql)?;
         let records = statement
             .query_map([since_ms], rows::record_from_row)?
@@ -275,7 +276,8 @@ impl WriteTx<'_> {
             .execute("DELETE FROM connections WHERE user_key = ?1", [key.0])?;
         // Mark the user changed, so open windows pick the new state up.
         self.tx.execute(
-            "UPDATE users SET updated_at_ms = max(updated_at_ms + 1, ?2) WHERE key = ?1",
+            "UPDATE users SET updated_at_ms =
+                max(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
             [key.0, now_ms],
         )?;
         rows::insert_connection(&self.tx, key, connection, now_ms).map_err(|e| {

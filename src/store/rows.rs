@@ -16,17 +16,20 @@ pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_us
         c.connected_by
     FROM users u LEFT JOIN connections c ON c.user_key = u.key";
 
-/// Insert of one user; parameters as [`user_params`] gives them.
+/// Insert of one user; parameters as [`user_params`] gives them. The change
+/// stamp `updated_at_ms` is the time, but always above every other user's, so
+/// "changed since" never misses or repeats users written in the same millisecond.
 pub const INSERT_USER: &str = "INSERT INTO users (user_id, activated, alias_user_id, signature,
         card_tag_id, external_reference, email, first_name, last_name, department, office,
         updated_at_ms, created_at_ms)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+        max(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13)";
 
 /// Update of one user's fields; parameters 1–12 as for insert, 13 the key.
 pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
         alias_user_id = ?3, signature = ?4, card_tag_id = ?5, external_reference = ?6,
         email = ?7, first_name = ?8, last_name = ?9, department = ?10, office = ?11,
-        updated_at_ms = ?12
+        updated_at_ms = max(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
     WHERE key = ?13";
 
 /// The thirteen parameters of [`INSERT_USER`].

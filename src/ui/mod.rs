@@ -5,6 +5,7 @@ mod bulk_view;
 mod format;
 mod icons;
 mod settings_view;
+mod sheet_view;
 mod user_form;
 mod user_table;
 mod users_view;

@@ -13,6 +13,7 @@ use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRe
 use super::bulk_view::{BulkView, bulk_ui};
 use super::format::{ERROR_RED, GREEN};
 use super::settings_view::SettingsView;
+use super::sheet_view::{Chooser, SheetView, sheet_ui};
 use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::user_table_ui;
 
@@ -59,6 +60,7 @@ pub struct UsersView {
     services: Option<Services>,
     settings_view: Option<SettingsView>,
     bulk: Option<BulkView>,
+    sheet: Option<SheetView>,
     seen_data_version: i64,
     seen_change_ms: i64,
     next_poll_secs: f64,
@@ -88,6 +90,7 @@ impl UsersView {
             services: None,
             settings_view: None,
             bulk: None,
+            sheet: None,
             seen_data_version,
             seen_change_ms,
             next_poll_secs: 0.0,
@@ -204,7 +207,16 @@ impl UsersView {
         {
             self.bulk = None;
         }
+        self.sheet_window_ui(ui.ctx());
         self.poll_changes(ui.ctx());
+    }
+
+    fn sheet_window_ui(&mut self, ctx: &egui::Context) {
+        if let Some(sheet) = &mut self.sheet
+            && !sheet_ui(ctx, sheet, &self.session, &self.listing)
+        {
+            self.sheet = None;
+        }
     }
 
     fn settings_window_ui(&mut self, ctx: &egui::Context) {
@@ -321,6 +333,7 @@ impl UsersView {
             self.focus_search = true;
         }
         let dialog_open = self.bulk.is_some()
+            || self.sheet.is_some()
             || self.pending_intent.is_some()
             || self.confirm_delete.is_some()
             || self.confirm_delete_connection.is_some();
@@ -459,6 +472,30 @@ impl UsersView {
         }
     }
 
+    /// `Import`, `Export` and `Download template`.
+    fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
+        if ui
+            .button("Import")
+            .on_hover_text("Import the Employees/users spreadsheet")
+            .clicked()
+        {
+            self.sheet = Some(SheetView::ChooseImport(Chooser::default()));
+        }
+        if ui
+            .button("Export")
+            .on_hover_text("Export users in the Employees/users template")
+            .clicked()
+        {
+            self.sheet = Some(SheetView::ChooseExport {
+                chooser: Chooser::default(),
+                everyone: false,
+            });
+        }
+        if ui.button("Download template").clicked() {
+            self.sheet = Some(SheetView::ChooseTemplate(Chooser::default()));
+        }
+    }
+
     /// `Verify accounts`: the confirmation for everyone the list shows.
     fn verify_accounts_button_ui(&mut self, ui: &mut Ui) {
         let busy = matches!(self.bulk, Some(BulkView::Running(_)));
@@ -511,6 +548,7 @@ impl UsersView {
                 self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
             }
             self.verify_accounts_button_ui(ui);
+            self.sheet_buttons_ui(ui);
             if ui
                 .add(egui::Button::new("Filter").selected(self.filter_open))
                 .on_hover_text("Filter by department, office, connection and activation")

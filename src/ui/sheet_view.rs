@@ -1,0 +1,474 @@
+//! `Import`, `Export` and `Download template`: a file chosen with the
+//! system's dialog (run off the UI thread) or typed, the import's dry run with
+//! its rows, the commit, and exports with progress and `Cancel`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use egui::{Label, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use poll_promise::Promise;
+
+use crate::app::Session;
+use crate::app::import::{Imported, commit_import, plan_table_import};
+use crate::domain::import::{ImportPlan, RawTable};
+use crate::domain::{Listing, UserRecord};
+use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
+use crate::store::Store;
+
+use super::format::{ERROR_RED, GREEN};
+
+/// What the sheet window is doing.
+pub enum SheetView {
+    /// Choosing the file to import.
+    ChooseImport(Chooser),
+    /// Reading the file and planning the import.
+    Reading(Promise<Result<(RawTable, ImportPlan), String>>),
+    /// The dry run, waiting for `Import`.
+    Preview {
+        /// The file's table.
+        table: Arc<RawTable>,
+        /// What importing would do.
+        plan: ImportPlan,
+        /// Where the report went, or why not.
+        report: Option<Result<String, String>>,
+    },
+    /// Committing.
+    Committing(Promise<Result<Imported, String>>),
+    /// Choosing where to export, and what.
+    ChooseExport {
+        /// The file.
+        chooser: Chooser,
+        /// Everyone rather than the selection.
+        everyone: bool,
+    },
+    /// Exporting.
+    Exporting {
+        /// Rows written so far.
+        written: Arc<AtomicUsize>,
+        /// Set to stop.
+        cancel: Arc<AtomicBool>,
+        /// Rows in all.
+        total: usize,
+        /// The result.
+        done: Promise<Result<String, String>>,
+    },
+    /// Writing the empty template.
+    ChooseTemplate(Chooser),
+    /// A result to read.
+    Finished(Result<String, String>),
+}
+
+/// A path typed or picked with the system's dialog.
+#[derive(Default)]
+pub struct Chooser {
+    path: String,
+    dialog: Option<(Promise<Option<PathBuf>>, Instant)>,
+    message: Option<String>,
+}
+
+impl Chooser {
+    fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str) {
+        ui.horizontal(|ui| {
+            let label = ui.label("File");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(self.dialog.is_none(), egui::Button::new("Browse…"))
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                let default_name = default_name.to_owned();
+                let (sender, promise) = Promise::new();
+                let spawned = std::thread::Builder::new()
+                    .name("file-dialog".into())
+                    .spawn(move || {
+                        let dialog = rfd::AsyncFileDialog::new()
+                            .add_filter("Spreadsheets", &["xlsx", "xlsm", "xls", "ods", "csv"])
+                            .set_file_name(default_name);
+                        let picked = if save {
+                            pollster::block_on(dialog.save_file())
+                        } else {
+                            pollster::block_on(dialog.pick_file())
+                        };
+                        sender.send(picked.map(|f| f.path().to_path_buf()));
+                        ctx.request_repaint();
+                    });
+                match spawned {
+                    Ok(_) => self.dialog = Some((promise, Instant::now())),
+                    Err(error) => {
+                        self.message = Some(format!("No file dialog could be opened: {error}"));
+                    }
+                }
+            }
+        });
+        if let Some((promise, started)) = self.dialog.take() {
+            match promise.try_take() {
+                Ok(Some(path)) => {
+                    self.path = path.display().to_string();
+                    self.message = None;
+                }
+                Ok(None) if started.elapsed() < Duration::from_millis(400) => {
+                    self.message = Some(
+                        "No file dialog could be shown on this desktop (it needs xdg-desktop-portal or zenity). Type the file's path instead."
+                            .into(),
+                    );
+                }
+                Ok(None) => self.message = None,
+                Err(promise) => {
+                    ui.weak("Waiting for the file dialog…");
+                    self.dialog = Some((promise, started));
+                }
+            }
+        }
+        if let Some(message) = &self.message {
+            ui.label(RichText::new(message).color(ERROR_RED));
+        }
+    }
+
+    fn chosen(&self) -> Option<PathBuf> {
+        let path = self.path.trim();
+        (!path.is_empty()).then(|| PathBuf::from(path))
+    }
+}
+
+fn spawn<T: Send + 'static>(
+    ctx: &egui::Context,
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Promise<T> {
+    let ctx = ctx.clone();
+    let (sender, promise) = Promise::new();
+    let spawned = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            sender.send(work());
+            ctx.request_repaint();
+        });
+    if let Err(error) = spawned {
+        tracing::error!("could not start {name}: {error}");
+    }
+    promise
+}
+
+fn read_and_plan(register: &Path, file: &Path) -> Result<(RawTable, ImportPlan), String> {
+    let table = read_table(file, &Limits::default()).map_err(|e| e.to_string())?;
+    let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
+    let plan = plan_table_import(&session, &table).map_err(|e| e.to_string())?;
+    Ok((table, plan))
+}
+
+/// Draws the sheet window; returns false when it should close.
+pub fn sheet_ui(
+    ctx: &egui::Context,
+    view: &mut SheetView,
+    session: &Session,
+    listing: &Listing,
+) -> bool {
+    let mut open = true;
+    let mut next = None;
+    let title = match view {
+        SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => "Export",
+        SheetView::ChooseTemplate(_) => "Download template",
+        _ => "Import",
+    };
+    egui::Window::new(title)
+        .open(&mut open)
+        .default_size([720.0, 460.0])
+        .show(ctx, |ui| {
+            next = contents_ui(ui, view, session, listing);
+        });
+    if let Some(next) = next {
+        *view = next;
+    }
+    open
+}
+
+// One short arm per state of the window; splitting them apart would scatter one flow.
+#[allow(clippy::too_many_lines)]
+fn contents_ui(
+    ui: &mut Ui,
+    view: &mut SheetView,
+    session: &Session,
+    listing: &Listing,
+) -> Option<SheetView> {
+    let register = session.store.path().to_owned();
+    match view {
+        SheetView::ChooseImport(chooser) => {
+            ui.label("Choose an Employees/users file (xlsx, xlsm, xls, ods or csv). Nothing changes until you have seen what the import will do.");
+            chooser.ui(ui, false, "");
+            let file = chooser.chosen();
+            if ui
+                .add_enabled(file.is_some(), egui::Button::new("Read file"))
+                .clicked()
+            {
+                let file = file?;
+                return Some(SheetView::Reading(spawn(
+                    ui.ctx(),
+                    "import-read",
+                    move || read_and_plan(&register, &file),
+                )));
+            }
+            None
+        }
+        SheetView::Reading(promise) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the file and checking every row…");
+            });
+            let cancel = ui.button("Cancel").clicked();
+            match promise.ready() {
+                _ if cancel => Some(SheetView::ChooseImport(Chooser::default())),
+                Some(Ok((table, plan))) => Some(SheetView::Preview {
+                    table: Arc::new(table.clone()),
+                    plan: plan.clone(),
+                    report: None,
+                }),
+                Some(Err(error)) => Some(SheetView::Finished(Err(format!(
+                    "Nothing was imported. {error}"
+                )))),
+                None => None,
+            }
+        }
+        SheetView::Preview {
+            table,
+            plan,
+            report,
+        } => preview_ui(ui, table, plan, report, &register),
+        SheetView::Committing(promise) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Backing up the register and importing…");
+            });
+            promise.ready().map(|result| {
+                SheetView::Finished(match result {
+                    Ok(imported) => Ok(format!(
+                        "Imported: {} created, {} updated. A backup of the register was saved{}.",
+                        imported.plan.counts.create,
+                        imported.plan.counts.update,
+                        imported
+                            .backup
+                            .as_ref()
+                            .map(|b| format!(" as {}", b.display()))
+                            .unwrap_or_default()
+                    )),
+                    Err(error) => Err(format!("Nothing was imported. {error}")),
+                })
+            })
+        }
+        SheetView::ChooseExport {
+            chooser,
+            everyone: all,
+        } => export_choice_ui(ui, chooser, all, listing),
+        SheetView::Exporting {
+            written,
+            cancel,
+            total,
+            done,
+        } => {
+            let fraction = written.load(Ordering::Relaxed) as f32 / (*total).max(1) as f32;
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .show_percentage()
+                    .desired_width(360.0),
+            );
+            if ui.button("Cancel").clicked() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
+            done.ready()
+                .map(|result| SheetView::Finished(result.clone()))
+        }
+        SheetView::ChooseTemplate(chooser) => {
+            ui.label("An empty Employees/users template with the column Email Visma Connect.");
+            chooser.ui(ui, true, "employees-users-template.xlsx");
+            let file = chooser.chosen();
+            if ui
+                .add_enabled(file.is_some(), egui::Button::new("Save template"))
+                .clicked()
+            {
+                let file = file?;
+                return Some(SheetView::Finished(
+                    write_template(&file)
+                        .map(|()| format!("Template saved to {}.", file.display()))
+                        .map_err(|e| e.to_string()),
+                ));
+            }
+            None
+        }
+        SheetView::Finished(result) => {
+            match result {
+                Ok(text) => ui.label(RichText::new(text.as_str()).color(GREEN)),
+                Err(text) => ui.label(RichText::new(text.as_str()).color(ERROR_RED)),
+            };
+            None
+        }
+    }
+}
+
+/// What to export and where; starts the export.
+fn export_choice_ui(
+    ui: &mut Ui,
+    chooser: &mut Chooser,
+    all: &mut bool,
+    listing: &Listing,
+) -> Option<SheetView> {
+    ui.radio_value(
+        all,
+        false,
+        format!("The current selection ({} users)", listing.visible_len()),
+    );
+    ui.radio_value(all, true, format!("Everyone ({} users)", listing.total()));
+    ui.weak("The file type follows the name: .xlsx or .csv.");
+    chooser.ui(ui, true, "employees-users.xlsx");
+    let file = chooser.chosen();
+    if ui
+        .add_enabled(file.is_some(), egui::Button::new("Export"))
+        .clicked()
+    {
+        let file = file?;
+        let format = if file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            ExportFormat::Csv
+        } else {
+            ExportFormat::Xlsx
+        };
+        let users: Vec<UserRecord> = if *all {
+            listing.all_records().to_vec()
+        } else {
+            listing.visible_records().cloned().collect()
+        };
+        let written = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (w, c) = (Arc::clone(&written), Arc::clone(&cancel));
+        let total = users.len();
+        let done = spawn(ui.ctx(), "export", move || {
+            let finished = export_users(&file, format, users.iter(), |n| {
+                w.store(n, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            })
+            .map_err(|e| e.to_string())?;
+            if finished {
+                Ok(format!("Exported {total} users to {}.", file.display()))
+            } else {
+                Err("The export was cancelled; no file was written.".into())
+            }
+        });
+        return Some(SheetView::Exporting {
+            written,
+            cancel,
+            total,
+            done,
+        });
+    }
+    None
+}
+
+fn preview_ui(
+    ui: &mut Ui,
+    table: &Arc<RawTable>,
+    plan: &ImportPlan,
+    report: &mut Option<Result<String, String>>,
+    register: &Path,
+) -> Option<SheetView> {
+    let c = &plan.counts;
+    ui.label(
+        RichText::new(format!(
+            "To create: {} · To update: {} · Unchanged: {} · Rejected rows: {} · Notes: {}",
+            c.create, c.update, c.unchanged, c.rejected, c.notes
+        ))
+        .strong(),
+    );
+    if !plan.unknown_columns.is_empty() {
+        ui.label(format!(
+            "Ignored columns (not in the template): {}",
+            plan.unknown_columns.join(", ")
+        ));
+    }
+    ui.weak("Email Visma Connect is saved as pending verification; the import sends nothing.");
+    let mut next = None;
+    ui.horizontal(|ui| {
+        let changes = c.create + c.update;
+        if ui
+            .add_enabled(
+                changes > 0,
+                egui::Button::new(format!("Import {changes} users")),
+            )
+            .clicked()
+        {
+            let register = register.to_owned();
+            let table = Arc::clone(table);
+            next = Some(SheetView::Committing(spawn(
+                ui.ctx(),
+                "import-commit",
+                move || {
+                    let mut session =
+                        Session::new(Store::open(&register).map_err(|e| e.to_string())?);
+                    commit_import(&mut session, &table).map_err(|e| e.to_string())
+                },
+            )));
+        }
+        if ui.button("Save report").clicked() {
+            let path =
+                crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
+                    format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
+                );
+            *report = Some(
+                write_report(&path, table, plan)
+                    .map(|()| format!("Report saved to {}", path.display()))
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        match report {
+            Some(Ok(text)) => {
+                ui.label(RichText::new(text.as_str()).color(GREEN));
+            }
+            Some(Err(text)) => {
+                ui.label(RichText::new(text.as_str()).color(ERROR_RED));
+            }
+            None => {}
+        }
+    });
+    ui.separator();
+    rows_ui(ui, plan);
+    next
+}
+
+fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
+    TableBuilder::new(ui)
+        .id_salt("import_rows")
+        .striped(true)
+        .column(Column::initial(50.0))
+        .column(Column::initial(80.0).clip(true))
+        .column(Column::initial(80.0))
+        .column(Column::remainder().clip(true))
+        .header(20.0, |mut header| {
+            for title in ["Row", "User-ID", "Status", "What changes, and why"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, plan.rows.len(), |mut row| {
+                let Some(plan_row) = plan.rows.get(row.index()) else {
+                    return;
+                };
+                let message = plan_row.message();
+                for text in [
+                    plan_row.row.to_string().as_str(),
+                    plan_row.user_id.as_str(),
+                    plan_row.action.status(),
+                    message.as_str(),
+                ] {
+                    row.col(|ui| {
+                        ui.add(Label::new(text).truncate());
+                    });
+                }
+            });
+        });
+}
