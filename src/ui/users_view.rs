@@ -126,12 +126,13 @@ impl UsersView {
     /// Picks up what other connections changed (the endpoint confirming a
     /// link, the worker delivering): a cheap check a few times a second.
     fn poll_changes(&mut self, ctx: &egui::Context) {
+        // Keep looking while idle: another program may change the register.
+        ctx.request_repaint_after(std::time::Duration::from_millis(500));
         let now = ctx.input(|i| i.time);
         if now < self.next_poll_secs {
             return;
         }
         self.next_poll_secs = now + 0.4;
-        ctx.request_repaint_after(std::time::Duration::from_millis(500));
         let Ok(version) = self.session.store.data_version() else {
             return;
         };
