@@ -51,10 +51,9 @@ pub struct Imported {
 /// Nothing is written when no row creates or changes a user.
 pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
-    let preview = plan_table_import(session, table)?;
-    if preview.counts.create + preview.counts.update == 0 {
+    if table.rows.is_empty() {
         return Ok(Imported {
-            plan: preview,
+            plan: ImportPlan::default(),
             backup: None,
         });
     }
@@ -110,6 +109,13 @@ pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported
         }
         Ok::<_, ImportError>(plan)
     })?;
+    if plan.counts.create + plan.counts.update == 0 {
+        // Nothing changed: the backup is not needed.
+        if let Err(error) = std::fs::remove_file(&backup) {
+            tracing::warn!("an unneeded backup could not be removed: {error}");
+        }
+        return Ok(Imported { plan, backup: None });
+    }
     Ok(Imported {
         plan,
         backup: Some(backup),
