@@ -5,13 +5,18 @@
 //!
 //! `cargo bench --bench sheet_io`
 
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines
+)]
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use calamine::Reader as _;
-use hrm_users::app::import::{commit_import, plan_table_import};
+use hrm_users::app::import::{commit_import, commit_planned, plan_table_import, register_stamp};
 use hrm_users::app::{Session, demo};
 use hrm_users::domain::UserRecord;
 use hrm_users::sheet::{ExportFormat, Limits, export_users, read_table, user_cells};
@@ -78,7 +83,9 @@ fn plain_insert(db: &Path, rows: &[Vec<String>]) {
             )
             .unwrap();
         for row in rows {
-            insert.execute(rusqlite::params_from_iter(row.iter().take(12))).unwrap();
+            insert
+                .execute(rusqlite::params_from_iter(row.iter().take(12)))
+                .unwrap();
         }
     }
     tx.commit().unwrap();
@@ -129,20 +136,28 @@ fn main() {
     let started = Instant::now();
     let table = read_table(&file, &Limits::default()).unwrap();
     let read = started.elapsed();
+    let stamp = register_stamp(&session).unwrap();
     let plan = plan_table_import(&session, &table).unwrap();
     let dry_run = started.elapsed();
-    let imported = commit_import(&mut session, &table).unwrap();
+    let imported = commit_planned(&mut session, &table, Some((&plan, stamp))).unwrap();
     let total = started.elapsed();
     assert_eq!(plan.counts.create, USERS);
     assert_eq!(imported.plan.counts.create, USERS);
 
     let child_db = dir.path().join("child.db");
     let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--import-child", file.to_str().unwrap(), child_db.to_str().unwrap()])
+        .args([
+            "--import-child",
+            file.to_str().unwrap(),
+            child_db.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
 
-    println!("{USERS} rows, xlsx of {:.1} MB", std::fs::metadata(&file).unwrap().len() as f64 / 1e6);
+    println!(
+        "{USERS} rows, xlsx of {:.1} MB",
+        std::fs::metadata(&file).unwrap().len() as f64 / 1e6
+    );
     println!(
         "import end to end (dry run and commit): {:.2} s (read {:.2} s, dry run {:.2} s, commit {:.2} s)",
         secs(total),

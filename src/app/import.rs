@@ -47,9 +47,35 @@ pub struct Imported {
     pub backup: Option<PathBuf>,
 }
 
+/// What the register looked like when a dry run was made: if it still looks
+/// so at commit, the dry run's plan is applied as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegisterStamp {
+    last_change_ms: i64,
+    users: usize,
+}
+
+/// The register's stamp now.
+pub fn register_stamp(session: &Session) -> Result<RegisterStamp, StoreError> {
+    Ok(RegisterStamp {
+        last_change_ms: session.store.last_change_ms()?,
+        users: session.store.count_users()?,
+    })
+}
+
 /// Commits the import of `table`: a backup, then every row in one transaction.
 /// Nothing is written when no row creates or changes a user.
 pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported, ImportError> {
+    commit_planned(session, table, None)
+}
+
+/// Commits a dry run's `plan` made at `stamp`; if the register changed since,
+/// the rows are planned again inside the transaction.
+pub fn commit_planned(
+    session: &mut Session,
+    table: &RawTable,
+    planned: Option<(&ImportPlan, RegisterStamp)>,
+) -> Result<Imported, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
     if table.rows.is_empty() {
         return Ok(Imported {
@@ -61,9 +87,17 @@ pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported
     let now = session.now();
     let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
+    let unchanged_since = match planned {
+        Some((plan, stamp)) if register_stamp(session)? == stamp => Some(plan),
+        _ => None,
+    };
     let plan = session.store.write(|tx| {
-        let users = tx.load_users()?;
-        let plan = plan_import(table, &map, &RegisterIndex::new(&users));
+        let plan = if let Some(plan) = unchanged_since {
+            plan.clone()
+        } else {
+            let users = tx.load_users()?;
+            plan_import(table, &map, &RegisterIndex::new(&users))
+        };
         for row in &plan.rows {
             let Some(user) = &row.user else { continue };
             let pending = row.new_address.clone().map(|email| Connection::Unverified {
@@ -84,15 +118,21 @@ pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported
                 }
                 _ => continue,
             };
-            if let Some(pending) = &pending {
-                // A new address: older links and queued verifications die.
-                tx.supersede_tokens(key, now)?;
-                tx.cancel_queued(
-                    key,
-                    MessageKind::Verification,
-                    "not sent: the address was changed by an import",
-                )?;
-                tx.set_connection(key, pending, now_ms)?;
+            match (&pending, action) {
+                (Some(pending), AuditAction::UserCreated) => {
+                    tx.add_connection(key, pending, now_ms)?;
+                }
+                (Some(pending), _) => {
+                    // A new address: older links and queued verifications die.
+                    tx.supersede_tokens(key, now)?;
+                    tx.cancel_queued(
+                        key,
+                        MessageKind::Verification,
+                        "not sent: the address was changed by an import",
+                    )?;
+                    tx.set_connection(key, pending, now_ms)?;
+                }
+                (None, _) => {}
             }
             let connection = pending
                 .or_else(|| before.as_ref().map(|b| b.connection.clone()))

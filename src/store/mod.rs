@@ -273,13 +273,15 @@ impl WriteTx<'_> {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         self.tx
-            .execute("DELETE FROM connections WHERE user_key = ?1", [key.0])?;
+            .prepare_cached("DELETE FROM connections WHERE user_key = ?1")?
+            .execute([key.0])?;
         // Mark the user changed, so open windows pick the new state up.
-        self.tx.execute(
-            "UPDATE users SET updated_at_ms =
+        self.tx
+            .prepare_cached(
+                "UPDATE users SET updated_at_ms =
                 max(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
-            [key.0, now_ms],
-        )?;
+            )?
+            .execute([key.0, now_ms])?;
         rows::insert_connection(&self.tx, key, connection, now_ms).map_err(|e| {
             match (StoreError::from(e), connection.email()) {
                 (StoreError::Sqlite(e), Some(email))
@@ -308,6 +310,16 @@ impl WriteTx<'_> {
                 .execute("DELETE FROM settings WHERE key = ?1", [key])?,
         };
         Ok(())
+    }
+
+    /// Gives a user who has none a connection (a new user's pending address).
+    pub fn add_connection(
+        &self,
+        key: UserKey,
+        connection: &VismaConnection,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        rows::insert_connection(&self.tx, key, connection, now_ms).map_err(StoreError::from)
     }
 
     /// Appends an audit row.

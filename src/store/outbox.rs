@@ -211,11 +211,13 @@ impl WriteTx<'_> {
         kind: MessageKind,
         reason: &str,
     ) -> Result<usize, StoreError> {
-        Ok(self.tx.execute(
-            "UPDATE outbox SET state = 'cancelled', last_result = ?3
-             WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'",
-            params![key.0, kind.code(), reason],
-        )?)
+        Ok(self
+            .tx
+            .prepare_cached(
+                "UPDATE outbox SET state = 'cancelled', last_result = ?3
+                 WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'",
+            )?
+            .execute(params![key.0, kind.code(), reason])?)
     }
 
     /// True when the user has a verification waiting to be sent or being sent.

@@ -91,11 +91,12 @@ impl WriteTx<'_> {
 
     /// Makes every unused link of the user useless.
     pub fn supersede_tokens(&self, key: UserKey, now: Timestamp) -> Result<(), StoreError> {
-        self.tx.execute(
-            "UPDATE link_tokens SET superseded_at_ms = ?2
-             WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
-            params![key.0, now.as_millisecond()],
-        )?;
+        self.tx
+            .prepare_cached(
+                "UPDATE link_tokens SET superseded_at_ms = ?2
+                 WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
+            )?
+            .execute(params![key.0, now.as_millisecond()])?;
         Ok(())
     }
 

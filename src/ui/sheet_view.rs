@@ -12,7 +12,9 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
 use crate::app::Session;
-use crate::app::import::{Imported, commit_import, plan_table_import};
+use crate::app::import::{
+    Imported, RegisterStamp, commit_planned, plan_table_import, register_stamp,
+};
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
 use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
@@ -25,13 +27,15 @@ pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<Result<(RawTable, ImportPlan), String>>),
+    Reading(Promise<Result<(RawTable, ImportPlan, RegisterStamp), String>>),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
         table: Arc<RawTable>,
         /// What importing would do.
         plan: ImportPlan,
+        /// The register when the plan was made.
+        stamp: RegisterStamp,
         /// Where the report went, or why not.
         report: Option<Result<String, String>>,
     },
@@ -153,11 +157,15 @@ fn spawn<T: Send + 'static>(
     promise
 }
 
-fn read_and_plan(register: &Path, file: &Path) -> Result<(RawTable, ImportPlan), String> {
+fn read_and_plan(
+    register: &Path,
+    file: &Path,
+) -> Result<(RawTable, ImportPlan, RegisterStamp), String> {
     let table = read_table(file, &Limits::default()).map_err(|e| e.to_string())?;
     let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
+    let stamp = register_stamp(&session).map_err(|e| e.to_string())?;
     let plan = plan_table_import(&session, &table).map_err(|e| e.to_string())?;
-    Ok((table, plan))
+    Ok((table, plan, stamp))
 }
 
 /// Draws the sheet window; returns false when it should close.
@@ -221,9 +229,10 @@ fn contents_ui(
             let cancel = ui.button("Cancel").clicked();
             match promise.ready() {
                 _ if cancel => Some(SheetView::ChooseImport(Chooser::default())),
-                Some(Ok((table, plan))) => Some(SheetView::Preview {
+                Some(Ok((table, plan, stamp))) => Some(SheetView::Preview {
                     table: Arc::new(table.clone()),
                     plan: plan.clone(),
+                    stamp: *stamp,
                     report: None,
                 }),
                 Some(Err(error)) => Some(SheetView::Finished(Err(format!(
@@ -235,8 +244,9 @@ fn contents_ui(
         SheetView::Preview {
             table,
             plan,
+            stamp,
             report,
-        } => preview_ui(ui, table, plan, report, &register),
+        } => preview_ui(ui, table, plan, *stamp, report, &register),
         SheetView::Committing(promise) => {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -372,6 +382,7 @@ fn preview_ui(
     ui: &mut Ui,
     table: &Arc<RawTable>,
     plan: &ImportPlan,
+    stamp: RegisterStamp,
     report: &mut Option<Result<String, String>>,
     register: &Path,
 ) -> Option<SheetView> {
@@ -402,13 +413,15 @@ fn preview_ui(
         {
             let register = register.to_owned();
             let table = Arc::clone(table);
+            let plan = plan.clone();
             next = Some(SheetView::Committing(spawn(
                 ui.ctx(),
                 "import-commit",
                 move || {
                     let mut session =
                         Session::new(Store::open(&register).map_err(|e| e.to_string())?);
-                    commit_import(&mut session, &table).map_err(|e| e.to_string())
+                    commit_planned(&mut session, &table, Some((&plan, stamp)))
+                        .map_err(|e| e.to_string())
                 },
             )));
         }
