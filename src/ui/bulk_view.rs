@@ -13,7 +13,7 @@ use crate::app::bulk::{
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserRecord};
 
-use super::format::{ERROR_RED, GREEN};
+use super::format::{ERROR_RED, outcome_label_ui};
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
@@ -237,15 +237,7 @@ fn results_ui(
                     .map_err(|e| format!("Not saved: {e}")),
             );
         }
-        match saved {
-            Some(Ok(text)) => {
-                ui.label(RichText::new(text.as_str()).color(GREEN));
-            }
-            Some(Err(text)) => {
-                ui.label(RichText::new(text.as_str()).color(ERROR_RED));
-            }
-            None => {}
-        }
+        outcome_label_ui(ui, saved.as_ref());
     });
     ui.separator();
     TableBuilder::new(ui)

@@ -16,3 +16,16 @@ pub const GREEN: egui::Color32 = egui::Color32::from_rgb(0x1E, 0x9E, 0x4A);
 pub const ERROR_RED: egui::Color32 = egui::Color32::from_rgb(0xD0, 0x30, 0x30);
 /// The amber of a warning.
 pub const WARNING_AMBER: egui::Color32 = egui::Color32::from_rgb(0xC8, 0x82, 0x00);
+
+/// A finished action's outcome: green when it worked, red when not.
+pub fn outcome_label_ui(ui: &mut egui::Ui, outcome: Option<&Result<String, String>>) {
+    match outcome {
+        Some(Ok(text)) => {
+            ui.label(egui::RichText::new(text.as_str()).color(GREEN));
+        }
+        Some(Err(text)) => {
+            ui.label(egui::RichText::new(text.as_str()).color(ERROR_RED));
+        }
+        None => {}
+    }
+}

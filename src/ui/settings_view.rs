@@ -11,7 +11,7 @@ use crate::app::{self, Session};
 use crate::domain::message::PLACEHOLDERS;
 use crate::domain::{Email, SettingKey, Settings, TransportKind};
 
-use super::format::{ERROR_RED, GREEN};
+use super::format::{ERROR_RED, GREEN, outcome_label_ui};
 
 /// The Settings window's state: every value as text until saved.
 pub struct SettingsView {
@@ -166,15 +166,7 @@ impl SettingsView {
             if ui.button("Save settings").clicked() {
                 saved = self.save(session);
             }
-            match &self.saved_message {
-                Some(Ok(text)) => {
-                    ui.label(RichText::new(text).color(GREEN));
-                }
-                Some(Err(text)) => {
-                    ui.label(RichText::new(text).color(ERROR_RED));
-                }
-                None => {}
-            }
+            outcome_label_ui(ui, self.saved_message.as_ref());
         });
         saved
     }

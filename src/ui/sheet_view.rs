@@ -20,7 +20,7 @@ use crate::domain::{Listing, UserRecord};
 use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
 use crate::store::Store;
 
-use super::format::{ERROR_RED, GREEN};
+use super::format::{ERROR_RED, GREEN, outcome_label_ui};
 
 /// What the sheet window is doing.
 pub enum SheetView {
@@ -436,15 +436,7 @@ fn preview_ui(
                     .map_err(|e| e.to_string()),
             );
         }
-        match report {
-            Some(Ok(text)) => {
-                ui.label(RichText::new(text.as_str()).color(GREEN));
-            }
-            Some(Err(text)) => {
-                ui.label(RichText::new(text.as_str()).color(ERROR_RED));
-            }
-            None => {}
-        }
+        outcome_label_ui(ui, report.as_ref());
     });
     ui.separator();
     rows_ui(ui, plan);
