@@ -356,3 +356,11 @@ fn damaged_bytes_never_panic() {
         }
     }
 }
+
+/// Found by the fuzzer: an xls whose container has a sector chain that loops
+/// made calamine grow a buffer until the allocation failed (an abort).
+#[test]
+fn an_xls_with_a_looping_sector_chain_is_refused() {
+    let error = read_table(&fixture("fuzz-fat-loop.xls"), &Limits::default()).unwrap_err();
+    assert!(matches!(error, SheetError::Damaged(_)), "{error}");
+}

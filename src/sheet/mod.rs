@@ -2,6 +2,7 @@
 //! (calamine) and csv, with every limit checked before anything big is
 //! loaded; writing the template, exports and import reports (`rust_xlsxwriter`).
 
+mod cfb_check;
 mod read;
 mod write;
 

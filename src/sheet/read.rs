@@ -153,6 +153,7 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
             if !is_cfb {
                 return Err(SheetError::NotASpreadsheet("not an xls workbook".into()));
             }
+            super::cfb_check::check(bytes).map_err(SheetError::Damaged)?;
             let mut workbook =
                 calamine::Xls::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
             let range = first_range(&mut workbook)?;
