@@ -111,26 +111,14 @@ pub fn plan_bulk<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ConnectedBy, Connection, Email, SettingKey, User, UserId};
+    use crate::domain::user::test_record;
+    use crate::domain::{ConnectedBy, Connection, Email, SettingKey};
 
     fn user(key: i64, activated: bool, connection: Connection) -> UserRecord {
-        UserRecord {
-            key: UserKey(key),
-            user: User {
-                activated,
-                user_id: UserId::parse(&key.to_string()).unwrap(),
-                alias_user_id: String::new(),
-                signature: String::new(),
-                card_tag_id: String::new(),
-                external_reference: String::new(),
-                email: None,
-                first_name: String::new(),
-                last_name: String::new(),
-                department: String::new(),
-                office: String::new(),
-            },
-            connection,
-        }
+        let mut record = test_record(key, &key.to_string());
+        record.user.activated = activated;
+        record.connection = connection;
+        record
     }
 
     fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {

@@ -484,26 +484,16 @@ fn visma_address(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ConnectedBy, UserId};
+    use crate::domain::ConnectedBy;
+    use crate::domain::user::test_record;
 
     fn record(key: i64, id: &str, last: &str, connection: Connection) -> UserRecord {
-        UserRecord {
-            key: UserKey(key),
-            user: User {
-                activated: true,
-                user_id: UserId::parse(id).unwrap(),
-                alias_user_id: String::new(),
-                signature: String::new(),
-                card_tag_id: String::new(),
-                external_reference: String::new(),
-                email: None,
-                first_name: "Anna".into(),
-                last_name: last.into(),
-                department: "HR".into(),
-                office: String::new(),
-            },
-            connection,
-        }
+        let mut record = test_record(key, id);
+        record.user.first_name = "Anna".into();
+        record.user.last_name = last.into();
+        record.user.department = "HR".into();
+        record.connection = connection;
+        record
     }
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> RawTable {

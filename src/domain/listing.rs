@@ -382,26 +382,17 @@ fn narrows(old: &UserFilter, new: &UserFilter) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Connection, ConnectionStatus, Email, User, UserId};
+    use crate::domain::user::test_record;
+    use crate::domain::{Connection, ConnectionStatus, Email};
 
     fn record(key: i64, id: &str, first: &str, last: &str, department: &str) -> UserRecord {
-        UserRecord {
-            key: UserKey(key),
-            user: User {
-                activated: key % 2 == 0,
-                user_id: UserId::parse(id).unwrap(),
-                alias_user_id: String::new(),
-                signature: String::new(),
-                card_tag_id: String::new(),
-                external_reference: String::new(),
-                email: None,
-                first_name: first.into(),
-                last_name: last.into(),
-                department: department.into(),
-                office: "Stockholm".into(),
-            },
-            connection: Connection::None,
-        }
+        let mut record = test_record(key, id);
+        record.user.activated = key % 2 == 0;
+        record.user.first_name = first.into();
+        record.user.last_name = last.into();
+        record.user.department = department.into();
+        record.user.office = "Stockholm".into();
+        record
     }
 
     fn ids(listing: &Listing) -> Vec<String> {

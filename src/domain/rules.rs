@@ -92,26 +92,16 @@ pub fn verify_decision(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ConnectedBy, SettingKey, User, UserId, UserKey};
+    use crate::domain::user::test_record;
+    use crate::domain::{ConnectedBy, SettingKey};
 
     fn record(activated: bool, connection: Connection) -> UserRecord {
-        UserRecord {
-            key: UserKey(1),
-            user: User {
-                activated,
-                user_id: UserId::parse("14").unwrap(),
-                alias_user_id: String::new(),
-                signature: String::new(),
-                card_tag_id: String::new(),
-                external_reference: String::new(),
-                email: None,
-                first_name: "Anna".into(),
-                last_name: "Svensson".into(),
-                department: String::new(),
-                office: String::new(),
-            },
-            connection,
-        }
+        let mut record = test_record(1, "14");
+        record.user.activated = activated;
+        record.user.first_name = "Anna".into();
+        record.user.last_name = "Svensson".into();
+        record.connection = connection;
+        record
     }
 
     fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {

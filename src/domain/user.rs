@@ -130,3 +130,26 @@ pub struct UserRecord {
     /// The connection to Visma Connect.
     pub connection: Connection,
 }
+
+/// A user for tests: activated, the given User-ID, every other field empty,
+/// no connection. Tests set what they need on top.
+#[cfg(test)]
+pub(crate) fn test_record(key: i64, user_id: &str) -> UserRecord {
+    UserRecord {
+        key: UserKey(key),
+        user: User {
+            activated: true,
+            user_id: UserId(user_id.to_owned()),
+            alias_user_id: String::new(),
+            signature: String::new(),
+            card_tag_id: String::new(),
+            external_reference: String::new(),
+            email: None,
+            first_name: String::new(),
+            last_name: String::new(),
+            department: String::new(),
+            office: String::new(),
+        },
+        connection: Connection::None,
+    }
+}

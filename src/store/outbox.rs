@@ -72,11 +72,6 @@ impl Store {
         .pop())
     }
 
-    /// One message by row id.
-    pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
-        Ok(query(&self.conn, &format!("{SELECT} WHERE id = ?1"), [id])?.pop())
-    }
-
     /// Messages handed to the server by a worker that stopped before the
     /// server's answer was recorded: queued again and flagged as possible duplicates.
     pub fn requeue_interrupted(&mut self) -> Result<usize, StoreError> {

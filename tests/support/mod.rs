@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -189,8 +189,4 @@ pub fn link_in(raw: &[u8]) -> String {
         .unwrap()
         .trim_end_matches('.')
         .to_owned()
-}
-
-pub fn path_of(register: &Register) -> &Path {
-    &register.path
 }
