@@ -13,7 +13,7 @@ use crate::app::bulk::{
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserRecord};
 
-use super::format::{ERROR_RED, outcome_label_ui};
+use super::format::{ERROR_RED, outcome_label_ui, users};
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
@@ -114,8 +114,7 @@ fn confirm_ui(
         ui.set_max_width(460.0);
         ui.heading("Verify accounts");
         let total = plan.counts.total();
-        let users = if total == 1 { "user" } else { "users" };
-        ui.label(format!("{total} {users} in the selection:"));
+        ui.label(format!("{} in the selection:", users(total)));
         egui::Grid::new("bulk_counts")
             .num_columns(2)
             .striped(true)

@@ -29,3 +29,12 @@ pub fn outcome_label_ui(ui: &mut egui::Ui, outcome: Option<&Result<String, Strin
         None => {}
     }
 }
+
+/// "1 user", "2 users".
+pub fn users(count: usize) -> String {
+    if count == 1 {
+        "1 user".to_owned()
+    } else {
+        format!("{count} users")
+    }
+}

@@ -20,7 +20,7 @@ use crate::domain::{Listing, UserRecord};
 use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
 use crate::store::Store;
 
-use super::format::{ERROR_RED, GREEN, outcome_label_ui};
+use super::format::{ERROR_RED, GREEN, outcome_label_ui, users};
 
 /// What the sheet window is doing.
 pub enum SheetView {
@@ -328,9 +328,9 @@ fn export_choice_ui(
     ui.radio_value(
         all,
         false,
-        format!("The current selection ({} users)", listing.visible_len()),
+        format!("The current selection ({})", users(listing.visible_len())),
     );
-    ui.radio_value(all, true, format!("Everyone ({} users)", listing.total()));
+    ui.radio_value(all, true, format!("Everyone ({})", users(listing.total())));
     ui.weak("The file type follows the name: .xlsx or .csv.");
     chooser.ui(ui, true, "employees-users.xlsx");
     let file = chooser.chosen();
@@ -363,7 +363,11 @@ fn export_choice_ui(
             })
             .map_err(|e| e.to_string())?;
             if finished {
-                Ok(format!("Exported {total} users to {}.", file.display()))
+                Ok(format!(
+                    "Exported {} to {}.",
+                    super::format::users(total),
+                    file.display()
+                ))
             } else {
                 Err("The export was cancelled; no file was written.".into())
             }

@@ -1,0 +1,140 @@
+//! Import and Export in the window: type the file, read the dry run, import,
+//! and see the new users in the list without a restart; export the selection.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::OpenedRegister;
+use hrm_users::ui::HrmApp;
+use support::{Register, TestClock, pending_user};
+
+fn harness(register: &Register) -> Harness<'static, HrmApp> {
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "500", "Existing", "existing@company.se");
+    let users = session.store.load_users().unwrap();
+    let opened = OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+    };
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
+    harness.run();
+    harness
+}
+
+fn type_file(harness: &mut Harness<'_, HrmApp>, path: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .type_text(path);
+    harness.run();
+}
+
+/// Steps (with real time passing for the background thread) until `text` shows.
+fn wait_for(harness: &mut Harness<'_, HrmApp>, text: &str) {
+    for _ in 0..300 {
+        harness.step();
+        if harness.query_all_by_label_contains(text).next().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("\"{text}\" never appeared");
+}
+
+#[test]
+fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    harness.get_by_label("Import").click();
+    harness.run();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
+    type_file(&mut harness, fixture.to_str().unwrap());
+    harness.get_by_label("Read file").click();
+    wait_for(&mut harness, "To create: 6 · To update: 0");
+    assert!(
+        harness
+            .query_by_label("Ignored columns (not in the template): Skostorlek")
+            .is_some()
+    );
+    assert_eq!(
+        harness
+            .state()
+            .users_view()
+            .unwrap()
+            .session()
+            .store
+            .count_users()
+            .unwrap(),
+        1,
+        "a dry run changes nothing"
+    );
+
+    harness.get_by_label("Import 6 users").click();
+    wait_for(&mut harness, "Imported: 6 created, 0 updated.");
+    wait_for(&mut harness, "7 of 7 users");
+    assert!(
+        harness.query_by_label("Zeynep Öztürk").is_some(),
+        "the new users are in the list"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_spreadsheet_is_refused_in_words() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    let bogus = register.dir.path().join("notes.xlsx");
+    std::fs::write(&bogus, "not a workbook").unwrap();
+    harness.get_by_label("Import").click();
+    harness.run();
+    type_file(&mut harness, bogus.to_str().unwrap());
+    harness.get_by_label("Read file").click();
+    wait_for(
+        &mut harness,
+        "Nothing was imported. The file is not a spreadsheet",
+    );
+    assert_eq!(
+        harness
+            .state()
+            .users_view()
+            .unwrap()
+            .session()
+            .store
+            .count_users()
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn export_writes_the_selection() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    harness.get_by_label("Export").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("The current selection (1 user)")
+            .is_some()
+    );
+    let out = register.dir.path().join("out.csv");
+    type_file(&mut harness, out.to_str().unwrap());
+    harness
+        .get_all_by_role_and_label(Role::Button, "Export")
+        .last()
+        .unwrap()
+        .click();
+    wait_for(&mut harness, "Exported 1 user to");
+    let text = std::fs::read_to_string(out).unwrap();
+    assert!(text.contains("existing@company.se"));
+}
