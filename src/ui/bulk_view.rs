@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use poll_promise::Promise;
 
 use crate::app::bulk::{
     BulkJob, BulkOutcome, BulkRequest, BulkResultRow, default_results_path, plan_verify_accounts,
@@ -13,7 +14,8 @@ use crate::app::bulk::{
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserRecord};
 
-use super::format::{ERROR_RED, outcome_label_ui, users};
+use super::background::{pending_outcome_ui, spawn};
+use super::format::{ERROR_RED, users};
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
@@ -37,7 +39,7 @@ pub enum BulkView {
         /// Why the send stopped early, if it did.
         error: Option<String>,
         /// Where the results were saved, or why not.
-        saved: Option<Result<String, String>>,
+        saved: Option<Promise<Result<String, String>>>,
     },
 }
 
@@ -211,7 +213,7 @@ fn results_ui(
     ui: &mut Ui,
     rows: &[BulkResultRow],
     error: Option<&str>,
-    saved: &mut Option<Result<String, String>>,
+    saved: &mut Option<Promise<Result<String, String>>>,
     session: &Session,
 ) {
     if let Some(error) = error {
@@ -230,13 +232,14 @@ fn results_ui(
     ui.horizontal(|ui| {
         if ui.button("Save as xlsx").clicked() {
             let path = default_results_path(session.now());
-            *saved = Some(
-                save_results_xlsx(rows, &path)
+            let rows = rows.to_vec();
+            *saved = Some(spawn(ui.ctx(), "save-results", move || {
+                save_results_xlsx(&rows, &path)
                     .map(|()| format!("Saved to {}", path.display()))
-                    .map_err(|e| format!("Not saved: {e}")),
-            );
+                    .map_err(|e| format!("Not saved: {e}"))
+            }));
         }
-        outcome_label_ui(ui, saved.as_ref());
+        pending_outcome_ui(ui, saved.as_ref());
     });
     ui.separator();
     TableBuilder::new(ui)

@@ -1,6 +1,7 @@
 //! The window: egui views over the use cases in `app`. Views own widget state
 //! only; long work runs off the UI thread.
 
+mod background;
 mod bulk_view;
 mod format;
 mod icons;

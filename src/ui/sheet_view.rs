@@ -20,7 +20,8 @@ use crate::domain::{Listing, UserRecord};
 use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
 use crate::store::Store;
 
-use super::format::{ERROR_RED, GREEN, outcome_label_ui, users};
+use super::background::{pending_outcome_ui, spawn};
+use super::format::{ERROR_RED, GREEN, users};
 
 /// What the sheet window is doing.
 pub enum SheetView {
@@ -37,7 +38,7 @@ pub enum SheetView {
         /// The register when the plan was made.
         stamp: RegisterStamp,
         /// Where the report went, or why not.
-        report: Option<Result<String, String>>,
+        report: Option<Promise<Result<String, String>>>,
     },
     /// Committing.
     Committing(Promise<Result<Imported, String>>),
@@ -59,8 +60,10 @@ pub enum SheetView {
         /// The result.
         done: Promise<Result<String, String>>,
     },
-    /// Writing the empty template.
+    /// Choosing where to write the empty template.
     ChooseTemplate(Chooser),
+    /// Writing a file.
+    Writing(Promise<Result<String, String>>),
     /// A result to read.
     Finished(Result<String, String>),
 }
@@ -138,25 +141,6 @@ impl Chooser {
     }
 }
 
-fn spawn<T: Send + 'static>(
-    ctx: &egui::Context,
-    name: &str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Promise<T> {
-    let ctx = ctx.clone();
-    let (sender, promise) = Promise::new();
-    let spawned = std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(move || {
-            sender.send(work());
-            ctx.request_repaint();
-        });
-    if let Err(error) = spawned {
-        tracing::error!("could not start {name}: {error}");
-    }
-    promise
-}
-
 fn read_and_plan(
     register: &Path,
     file: &Path,
@@ -179,7 +163,7 @@ pub fn sheet_ui(
     let mut next = None;
     let title = match view {
         SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => "Export",
-        SheetView::ChooseTemplate(_) => "Download template",
+        SheetView::ChooseTemplate(_) | SheetView::Writing(_) => "Download template",
         _ => "Import",
     };
     egui::Window::new(title)
@@ -300,13 +284,19 @@ fn contents_ui(
                 .clicked()
             {
                 let file = file?;
-                return Some(SheetView::Finished(
+                return Some(SheetView::Writing(spawn(ui.ctx(), "template", move || {
                     write_template(&file)
                         .map(|()| format!("Template saved to {}.", file.display()))
-                        .map_err(|e| e.to_string()),
-                ));
+                        .map_err(|e| e.to_string())
+                })));
             }
             None
+        }
+        SheetView::Writing(promise) => {
+            ui.spinner();
+            promise
+                .ready()
+                .map(|result| SheetView::Finished(result.clone()))
         }
         SheetView::Finished(result) => {
             match result {
@@ -387,7 +377,7 @@ fn preview_ui(
     table: &Arc<RawTable>,
     plan: &ImportPlan,
     stamp: RegisterStamp,
-    report: &mut Option<Result<String, String>>,
+    report: &mut Option<Promise<Result<String, String>>>,
     register: &Path,
 ) -> Option<SheetView> {
     let c = &plan.counts;
@@ -434,13 +424,14 @@ fn preview_ui(
                 crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
                     format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
                 );
-            *report = Some(
-                write_report(&path, table, plan)
+            let (table, plan) = (Arc::clone(table), plan.clone());
+            *report = Some(spawn(ui.ctx(), "import-report", move || {
+                write_report(&path, &table, &plan)
                     .map(|()| format!("Report saved to {}", path.display()))
-                    .map_err(|e| e.to_string()),
-            );
+                    .map_err(|e| e.to_string())
+            }));
         }
-        outcome_label_ui(ui, report.as_ref());
+        pending_outcome_ui(ui, report.as_ref());
     });
     ui.separator();
     rows_ui(ui, plan);
