@@ -4,6 +4,7 @@
 //! inside it so it acts on the register as it is at that moment.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::domain::import::{
     ColumnMap, HeaderError, ImportPlan, RawTable, RegisterIndex, RowAction, plan_import,
@@ -42,7 +43,7 @@ pub fn plan_table_import(session: &Session, table: &RawTable) -> Result<ImportPl
 #[derive(Debug)]
 pub struct Imported {
     /// The plan as applied.
-    pub plan: ImportPlan,
+    pub plan: Arc<ImportPlan>,
     /// The backup taken first, if anything was to change.
     pub backup: Option<PathBuf>,
 }
@@ -74,16 +75,19 @@ pub fn commit_import(session: &mut Session, table: &RawTable) -> Result<Imported
 pub fn commit_planned(
     session: &mut Session,
     table: &RawTable,
-    planned: Option<(&ImportPlan, RegisterStamp)>,
+    planned: Option<(Arc<ImportPlan>, RegisterStamp)>,
 ) -> Result<Imported, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
     if table.rows.is_empty() {
         return Ok(Imported {
-            plan: ImportPlan::default(),
+            plan: Arc::default(),
             backup: None,
         });
     }
     let backup = backup_register(&session.store).map_err(ImportError::Backup)?;
+    // 16 MiB of pages: enough that an import of 100,000 users no longer spills
+    // pages half way (measured: 64 MiB was no faster and cost 50 MB).
+    session.store.set_page_cache_mib(16)?;
     let now = session.now();
     let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
@@ -93,10 +97,10 @@ pub fn commit_planned(
     };
     let plan = session.store.write(|tx| {
         let plan = if let Some(plan) = unchanged_since {
-            plan.clone()
+            plan
         } else {
             let users = tx.load_users()?;
-            plan_import(table, &map, &RegisterIndex::new(&users))
+            Arc::new(plan_import(table, &map, &RegisterIndex::new(&users)))
         };
         for row in &plan.rows {
             let Some(user) = &row.user else { continue };

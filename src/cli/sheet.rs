@@ -52,7 +52,7 @@ pub fn import(
 ) -> anyhow::Result<ExitCode> {
     let table = read_table(file, &Limits::default()).map_err(|e| Refused(e.to_string()))?;
     let plan = if dry_run {
-        plan_table_import(session, &table)
+        plan_table_import(session, &table).map(std::sync::Arc::new)
     } else {
         commit_import(session, &table).map(|imported| imported.plan)
     }

@@ -4,7 +4,7 @@
 //! not connected, as a pending address; invalid addresses are ignored and an
 //! address another user has is refused, each with a note. Nothing is sent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::connection::Connection;
 use super::draft::UserDraft;
@@ -66,15 +66,31 @@ impl ColumnMap {
     }
 
     /// The non-empty cells of a row, by column.
-    fn cells<'a>(&self, row: &'a [String]) -> BTreeMap<TemplateColumn, &'a str> {
-        self.columns
-            .iter()
-            .zip(row)
-            .filter_map(|(column, cell)| {
-                let cell = cell.trim();
-                column.filter(|_| !cell.is_empty()).map(|c| (c, cell))
-            })
-            .collect()
+    fn cells<'a>(&self, row: &'a [String]) -> RowCells<'a> {
+        let mut cells = RowCells([None; TemplateColumn::ALL.len()]);
+        for (column, cell) in self.columns.iter().zip(row) {
+            let cell = cell.trim();
+            if let Some(column) = column
+                && !cell.is_empty()
+            {
+                cells.0[*column as usize] = Some(cell);
+            }
+        }
+        cells
+    }
+}
+
+/// A row's non-empty cells, trimmed, indexed by template column.
+struct RowCells<'a>([Option<&'a str>; TemplateColumn::ALL.len()]);
+
+impl<'a> RowCells<'a> {
+    /// The cell of `column`, if it is there and not empty.
+    fn get(&self, column: &TemplateColumn) -> Option<&&'a str> {
+        self.0[*column as usize].as_ref()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
     }
 }
 
@@ -206,10 +222,11 @@ fn change(changes: &mut Vec<String>, label: &str, old: &str, new: &str) {
 /// Plans the import of `table` into the register.
 pub fn plan_import(table: &RawTable, map: &ColumnMap, register: &RegisterIndex<'_>) -> ImportPlan {
     let mut plan = ImportPlan {
+        rows: Vec::with_capacity(table.rows.len()),
         unknown_columns: map.unknown.clone(),
         ..ImportPlan::default()
     };
-    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut seen_ids: HashMap<&str, usize> = HashMap::with_capacity(table.rows.len());
     let mut claimed_addresses: HashMap<String, String> = HashMap::new();
     for (row_number, row) in &table.rows {
         let cells = map.cells(row);
@@ -248,11 +265,11 @@ fn rejected(row: usize, user_id: &str, reason: String) -> RowPlan {
     }
 }
 
-fn plan_row(
+fn plan_row<'t>(
     row: usize,
-    cells: &BTreeMap<TemplateColumn, &str>,
+    cells: &RowCells<'t>,
     register: &RegisterIndex<'_>,
-    seen_ids: &mut HashMap<String, usize>,
+    seen_ids: &mut HashMap<&'t str, usize>,
     claimed_addresses: &mut HashMap<String, String>,
 ) -> RowPlan {
     let Some(user_id) = cells.get(&TemplateColumn::UserId).copied() else {
@@ -265,7 +282,7 @@ fn plan_row(
             format!("User-ID {user_id} is also on row {first}; only the first is imported."),
         );
     }
-    seen_ids.insert(user_id.to_owned(), row);
+    seen_ids.insert(user_id, row);
     let existing = register.by_user_id.get(user_id).copied();
     let mut notes = Vec::new();
     let draft = draft_from_cells(existing, cells, user_id, &mut notes);
@@ -332,7 +349,7 @@ fn plan_row(
 /// row's non-empty cells over it. Values that cannot be used get a note.
 fn draft_from_cells(
     existing: Option<&UserRecord>,
-    cells: &BTreeMap<TemplateColumn, &str>,
+    cells: &RowCells<'_>,
     user_id: &str,
     notes: &mut Vec<String>,
 ) -> UserDraft {

@@ -73,6 +73,15 @@ impl Store {
         Ok(Self { conn, path })
     }
 
+    /// Lets this connection keep up to `mib` MiB of the file's pages in memory
+    /// (SQLite's default is 2 MiB). A big transaction then writes each page
+    /// once at commit instead of spilling pages half way.
+    pub fn set_page_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        Ok(())
+    }
+
     /// The file this register lives in.
     pub fn path(&self) -> &Path {
         &self.path
@@ -241,7 +250,7 @@ impl WriteTx<'_> {
     pub fn insert_user(&self, user: &User, now_ms: i64) -> Result<UserKey, StoreError> {
         let mut statement = self.tx.prepare_cached(rows::INSERT_USER)?;
         statement
-            .execute(rows::user_params(user, now_ms))
+            .execute(rows::user_params(user, now_ms, now_ms))
             .map_err(|e| conflict_or(e, user))?;
         Ok(UserKey(self.tx.last_insert_rowid()))
     }
@@ -249,11 +258,8 @@ impl WriteTx<'_> {
     /// Replaces a user's fields.
     pub fn update_user(&self, key: UserKey, user: &User, now_ms: i64) -> Result<(), StoreError> {
         let mut statement = self.tx.prepare_cached(rows::UPDATE_USER)?;
-        let [fields @ .., _created_at] = rows::user_params(user, now_ms);
-        let mut values: Vec<&dyn rusqlite::ToSql> = fields.iter().map(AsRef::as_ref).collect();
-        values.push(&key.0);
         statement
-            .execute(values.as_slice())
+            .execute(rows::user_params(user, now_ms, key.0))
             .map_err(|e| conflict_or(e, user))?;
         Ok(())
     }
@@ -338,7 +344,7 @@ impl WriteTx<'_> {
         let mut insert = self.tx.prepare_cached(rows::INSERT_USER)?;
         for (user, connection) in users {
             insert
-                .execute(rows::user_params(user, now_ms))
+                .execute(rows::user_params(user, now_ms, now_ms))
                 .map_err(|e| conflict_or(e, user))?;
             let key = UserKey(self.tx.last_insert_rowid());
             rows::insert_connection(&self.tx, key, connection, now_ms)?;

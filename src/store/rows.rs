@@ -1,7 +1,7 @@
 //! SQL text and the mapping between rows and domain types.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension as _, Row, ToSql, params};
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use super::StoreError;
 use crate::domain::{
@@ -32,23 +32,43 @@ pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
         updated_at_ms = max(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
     WHERE key = ?13";
 
-/// The thirteen parameters of [`INSERT_USER`].
-pub fn user_params(user: &User, now_ms: i64) -> [Box<dyn ToSql + '_>; 13] {
-    [
-        Box::new(user.user_id.as_str()),
-        Box::new(user.activated),
-        Box::new(user.alias_user_id.as_str()),
-        Box::new(user.signature.as_str()),
-        Box::new(user.card_tag_id.as_str()),
-        Box::new(user.external_reference.as_str()),
-        Box::new(user.email.as_ref().map_or("", Email::as_str)),
-        Box::new(user.first_name.as_str()),
-        Box::new(user.last_name.as_str()),
-        Box::new(user.department.as_str()),
-        Box::new(user.office.as_str()),
-        Box::new(now_ms),
-        Box::new(now_ms),
-    ]
+/// The parameters of [`INSERT_USER`] and [`UPDATE_USER`]: the user's fields,
+/// the change stamp, and the creation time (insert) or the key (update).
+/// A tuple, so binding allocates nothing.
+pub type UserParams<'a> = (
+    &'a str,
+    bool,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    i64,
+    i64,
+);
+
+/// The parameters of [`INSERT_USER`] (`last` is the creation time) or of
+/// [`UPDATE_USER`] (`last` is the user's key).
+pub fn user_params(user: &User, now_ms: i64, last: i64) -> UserParams<'_> {
+    (
+        user.user_id.as_str(),
+        user.activated,
+        user.alias_user_id.as_str(),
+        user.signature.as_str(),
+        user.card_tag_id.as_str(),
+        user.external_reference.as_str(),
+        user.email.as_ref().map_or("", Email::as_str),
+        user.first_name.as_str(),
+        user.last_name.as_str(),
+        user.department.as_str(),
+        user.office.as_str(),
+        now_ms,
+        last,
+    )
 }
 
 /// A stored text that must be a valid address; a damaged one is an error, not a panic.

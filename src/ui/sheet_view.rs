@@ -28,13 +28,13 @@ pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<Result<(RawTable, ImportPlan, RegisterStamp), String>>),
+    Reading(Promise<Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>>),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
         table: Arc<RawTable>,
         /// What importing would do.
-        plan: ImportPlan,
+        plan: Arc<ImportPlan>,
         /// The register when the plan was made.
         stamp: RegisterStamp,
         /// Where the report went, or why not.
@@ -144,12 +144,12 @@ impl Chooser {
 fn read_and_plan(
     register: &Path,
     file: &Path,
-) -> Result<(RawTable, ImportPlan, RegisterStamp), String> {
+) -> Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String> {
     let table = read_table(file, &Limits::default()).map_err(|e| e.to_string())?;
     let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
     let stamp = register_stamp(&session).map_err(|e| e.to_string())?;
     let plan = plan_table_import(&session, &table).map_err(|e| e.to_string())?;
-    Ok((table, plan, stamp))
+    Ok((Arc::new(table), Arc::new(plan), stamp))
 }
 
 /// Draws the sheet window; returns false when it should close.
@@ -214,8 +214,8 @@ fn contents_ui(
             match promise.ready() {
                 _ if cancel => Some(SheetView::ChooseImport(Chooser::default())),
                 Some(Ok((table, plan, stamp))) => Some(SheetView::Preview {
-                    table: Arc::new(table.clone()),
-                    plan: plan.clone(),
+                    table: Arc::clone(table),
+                    plan: Arc::clone(plan),
                     stamp: *stamp,
                     report: None,
                 }),
@@ -375,7 +375,7 @@ fn export_choice_ui(
 fn preview_ui(
     ui: &mut Ui,
     table: &Arc<RawTable>,
-    plan: &ImportPlan,
+    plan: &Arc<ImportPlan>,
     stamp: RegisterStamp,
     report: &mut Option<Promise<Result<String, String>>>,
     register: &Path,
@@ -407,14 +407,14 @@ fn preview_ui(
         {
             let register = register.to_owned();
             let table = Arc::clone(table);
-            let plan = plan.clone();
+            let plan = Arc::clone(plan);
             next = Some(SheetView::Committing(spawn(
                 ui.ctx(),
                 "import-commit",
                 move || {
                     let mut session =
                         Session::new(Store::open(&register).map_err(|e| e.to_string())?);
-                    commit_planned(&mut session, &table, Some((&plan, stamp)))
+                    commit_planned(&mut session, &table, Some((plan, stamp)))
                         .map_err(|e| e.to_string())
                 },
             )));
@@ -424,7 +424,7 @@ fn preview_ui(
                 crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
                     format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
                 );
-            let (table, plan) = (Arc::clone(table), plan.clone());
+            let (table, plan) = (Arc::clone(table), Arc::clone(plan));
             *report = Some(spawn(ui.ctx(), "import-report", move || {
                 write_report(&path, &table, &plan)
                     .map(|()| format!("Report saved to {}", path.display()))
