@@ -1,17 +1,25 @@
 //! Starts HRM Users: the window with no subcommand, the CLI otherwise.
 //! Everything else lives in the library.
 
+// On Windows the .exe is a GUI program: no console window opens with the
+// window. Subcommands attach to the console they were started from.
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser as _;
 use hrm_users::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    #[cfg(windows)]
+    if std::env::args_os().len() > 1 {
+        windows_console::attach_to_parent();
+    }
     let cli = Cli::parse();
     let _log_guard = init_logging();
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
-        None => hrm_users::ui::run_window(cli.db.clone()).map(|()| ExitCode::SUCCESS),
+        None => hrm_users::ui::run_window(cli.db.as_deref()).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -48,4 +56,27 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+#[cfg(windows)]
+mod windows_console {
+    //! A GUI-subsystem program has no console; its subcommands (and --help)
+    //! print into the console of cmd or PowerShell that started them.
+
+    use windows_sys::Win32::System::Console::{
+        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_OUTPUT_HANDLE,
+    };
+
+    /// Attaches to the parent's console unless output already goes somewhere
+    /// (redirected to a file or a pipe, which must stay so).
+    pub fn attach_to_parent() {
+        // SAFETY: both calls take plain values and touch no memory of ours;
+        // a failure (no parent console) leaves the program as it was.
+        #[allow(unsafe_code)]
+        unsafe {
+            if GetStdHandle(STD_OUTPUT_HANDLE).is_null() {
+                AttachConsole(ATTACH_PARENT_PROCESS);
+            }
+        }
+    }
 }

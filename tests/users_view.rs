@@ -349,3 +349,45 @@ fn ctrl_s_saves_the_form() {
         .unwrap();
     assert_eq!(maja.user.office, "Lund Syd");
 }
+
+#[test]
+fn about_shows_the_version_and_where_the_register_and_logs_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.db");
+    let session = Session::new(Store::open(&path).unwrap());
+    let mut harness = harness(OpenedRegister {
+        users: Vec::new(),
+        session,
+        is_demo: false,
+    });
+    click_button(&mut harness, "About");
+    assert!(
+        harness
+            .query_by_label(&format!("Version {}", env!("CARGO_PKG_VERSION")))
+            .is_some()
+    );
+    // The status bar shows it too.
+    assert_eq!(
+        harness
+            .query_all_by_label(&path.display().to_string())
+            .count(),
+        2,
+        "the register's path is shown"
+    );
+    let outbox = dir.path().join("outbox").display().to_string();
+    assert!(
+        harness.query_by_label(&outbox).is_some(),
+        "the folder outbox beside the register is shown"
+    );
+    assert!(harness.query_by_label("Logs").is_some());
+    assert!(
+        harness
+            .query_by_label("Licence: MIT OR Apache-2.0")
+            .is_some()
+    );
+    click_button(&mut harness, "Close");
+    assert!(
+        harness.query_by_label("Logs").is_none(),
+        "Close closes About"
+    );
+}

@@ -85,8 +85,8 @@ struct RowCells<'a>([Option<&'a str>; TemplateColumn::ALL.len()]);
 
 impl<'a> RowCells<'a> {
     /// The cell of `column`, if it is there and not empty.
-    fn get(&self, column: &TemplateColumn) -> Option<&&'a str> {
-        self.0[*column as usize].as_ref()
+    fn get(&self, column: TemplateColumn) -> Option<&&'a str> {
+        self.0[column as usize].as_ref()
     }
 
     fn is_empty(&self) -> bool {
@@ -272,7 +272,7 @@ fn plan_row<'t>(
     seen_ids: &mut HashMap<&'t str, usize>,
     claimed_addresses: &mut HashMap<String, String>,
 ) -> RowPlan {
-    let Some(user_id) = cells.get(&TemplateColumn::UserId).copied() else {
+    let Some(user_id) = cells.get(TemplateColumn::UserId).copied() else {
         return rejected(row, "", "User-ID is empty.".into());
     };
     if let Some(first) = seen_ids.get(user_id) {
@@ -297,7 +297,7 @@ fn plan_row<'t>(
         }
     };
     let new_address = cells
-        .get(&TemplateColumn::EmailVismaConnect)
+        .get(TemplateColumn::EmailVismaConnect)
         .and_then(|cell| {
             visma_address(
                 cell,
@@ -363,32 +363,26 @@ fn draft_from_cells(
     user_id.clone_into(&mut draft.user_id);
     set(
         &mut draft.alias_user_id,
-        cells.get(&TemplateColumn::AliasUserId),
+        cells.get(TemplateColumn::AliasUserId),
     );
-    set(&mut draft.first_name, cells.get(&TemplateColumn::FirstName));
-    set(&mut draft.last_name, cells.get(&TemplateColumn::LastName));
-    set(&mut draft.signature, cells.get(&TemplateColumn::Signature));
-    set(
-        &mut draft.card_tag_id,
-        cells.get(&TemplateColumn::CardTagId),
-    );
+    set(&mut draft.first_name, cells.get(TemplateColumn::FirstName));
+    set(&mut draft.last_name, cells.get(TemplateColumn::LastName));
+    set(&mut draft.signature, cells.get(TemplateColumn::Signature));
+    set(&mut draft.card_tag_id, cells.get(TemplateColumn::CardTagId));
     set(
         &mut draft.external_reference,
-        cells.get(&TemplateColumn::ExternalReference),
+        cells.get(TemplateColumn::ExternalReference),
     );
-    set(
-        &mut draft.department,
-        cells.get(&TemplateColumn::Department),
-    );
-    set(&mut draft.office, cells.get(&TemplateColumn::Office));
-    if let Some(email) = cells.get(&TemplateColumn::Email) {
+    set(&mut draft.department, cells.get(TemplateColumn::Department));
+    set(&mut draft.office, cells.get(TemplateColumn::Office));
+    if let Some(email) = cells.get(TemplateColumn::Email) {
         if Email::parse(email).is_ok() {
             (*email).clone_into(&mut draft.email);
         } else {
             notes.push(format!("Email {email} is not a valid address: ignored."));
         }
     }
-    if let Some(cell) = cells.get(&TemplateColumn::Activated) {
+    if let Some(cell) = cells.get(TemplateColumn::Activated) {
         match parse_activated(cell) {
             Some(activated) => draft.activated = activated,
             None => notes.push(format!(

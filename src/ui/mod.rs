@@ -1,6 +1,7 @@
 //! The window: egui views over the use cases in `app`. Views own widget state
 //! only; long work runs off the UI thread.
 
+mod about_view;
 mod background;
 mod bulk_view;
 mod format;
@@ -11,7 +12,7 @@ mod user_form;
 mod user_table;
 mod users_view;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use poll_promise::Promise;
 
@@ -114,20 +115,111 @@ impl eframe::App for HrmApp {
     }
 }
 
-/// Opens the window and runs until it is closed.
-pub fn run_window(db: Option<PathBuf>) -> anyhow::Result<()> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+/// A way to draw the window, tried in order until one starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Graphics {
+    /// wgpu with its usual backends (Vulkan, Metal or DirectX 12; then OpenGL).
+    Wgpu,
+    /// wgpu on OpenGL only.
+    WgpuGl,
+    /// The glow renderer (OpenGL without wgpu).
+    Glow,
+}
+
+impl Graphics {
+    /// The order to try: `WGPU_BACKEND` set means wgpu with that backend only.
+    fn attempts() -> &'static [Graphics] {
+        if std::env::var_os("WGPU_BACKEND").is_some() {
+            &[Graphics::Wgpu]
+        } else {
+            &[Graphics::Wgpu, Graphics::WgpuGl, Graphics::Glow]
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Graphics::Wgpu => "wgpu",
+            Graphics::WgpuGl => "wgpu on OpenGL",
+            Graphics::Glow => "glow (OpenGL)",
+        }
+    }
+
+    fn options(self) -> eframe::NativeOptions {
+        let icon = eframe::icon_data::from_png_bytes(include_bytes!(
+            "../../assets/icon/hrm-users-256.png"
+        ))
+        .ok();
+        let mut viewport = egui::ViewportBuilder::default()
             .with_title("HRM Users")
             .with_app_id("hrm-users")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 560.0]),
-        ..eframe::NativeOptions::default()
-    };
-    eframe::run_native(
-        "HRM Users",
-        options,
-        Box::new(move |cc| Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx)))),
-    )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+            .with_min_inner_size([900.0, 560.0]);
+        if let Some(icon) = icon {
+            viewport = viewport.with_icon(icon);
+        }
+        let mut options = eframe::NativeOptions {
+            viewport,
+            // Returning (instead of exiting) lets a failed start try the next way.
+            run_and_return: true,
+            ..eframe::NativeOptions::default()
+        };
+        match self {
+            Graphics::Wgpu => options.renderer = eframe::Renderer::Wgpu,
+            Graphics::WgpuGl => {
+                options.renderer = eframe::Renderer::Wgpu;
+                if let eframe::egui_wgpu::WgpuSetup::CreateNew(setup) =
+                    &mut options.wgpu_options.wgpu_setup
+                {
+                    setup.instance_descriptor.backends = eframe::wgpu::Backends::GL;
+                }
+            }
+            Graphics::Glow => options.renderer = eframe::Renderer::Glow,
+        }
+        options
+    }
+}
+
+/// What the window was drawn with, for the log and the About window.
+fn describe_graphics(graphics: Graphics, cc: &eframe::CreationContext<'_>) -> String {
+    match &cc.wgpu_render_state {
+        Some(state) => {
+            let info = state.adapter.get_info();
+            format!("wgpu, {:?} on {}", info.backend, info.name)
+        }
+        None => graphics.name().to_owned(),
+    }
+}
+
+/// Opens the window and runs until it is closed. If a way of drawing fails
+/// to start (no GPU driver, a virtual machine), the next is tried: wgpu's
+/// backends, wgpu on OpenGL, then the glow renderer. `WGPU_BACKEND` forces one.
+pub fn run_window(db: Option<&Path>) -> anyhow::Result<()> {
+    let mut failures = Vec::new();
+    for &graphics in Graphics::attempts() {
+        let db = db.map(Path::to_path_buf);
+        let result = eframe::run_native(
+            "HRM Users",
+            graphics.options(),
+            Box::new(move |cc| {
+                let description = describe_graphics(graphics, cc);
+                tracing::info!("the window is drawn with {description}");
+                about_view::set_graphics(description);
+                Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx)))
+            }),
+        );
+        match result {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                tracing::warn!(
+                    "the window could not start with {}: {error}",
+                    graphics.name()
+                );
+                failures.push(format!("{}: {error}", graphics.name()));
+            }
+        }
+    }
+    Err(anyhow::anyhow!(
+        "the window could not be opened ({}). On a computer without a working graphics driver, try WGPU_BACKEND=gl or install Mesa's drivers.",
+        failures.join("; ")
+    ))
 }

@@ -28,7 +28,7 @@ pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>>),
+    Reading(Promise<ReadAndPlan>),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
@@ -141,10 +141,10 @@ impl Chooser {
     }
 }
 
-fn read_and_plan(
-    register: &Path,
-    file: &Path,
-) -> Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String> {
+/// A file read and its dry run, with the register's stamp at that moment.
+type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
+
+fn read_and_plan(register: &Path, file: &Path) -> ReadAndPlan {
     let table = read_table(file, &Limits::default()).map_err(|e| e.to_string())?;
     let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
     let stamp = register_stamp(&session).map_err(|e| e.to_string())?;

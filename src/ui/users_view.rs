@@ -10,6 +10,7 @@ use crate::app::{
 };
 use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
 
+use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
 use super::format::{ERROR_RED, GREEN};
 use super::settings_view::SettingsView;
@@ -59,6 +60,7 @@ pub struct UsersView {
     confirm_delete_connection: Option<UserKey>,
     services: Option<Services>,
     settings_view: Option<SettingsView>,
+    about: Option<AboutView>,
     bulk: Option<BulkView>,
     sheet: Option<SheetView>,
     seen_data_version: i64,
@@ -89,6 +91,7 @@ impl UsersView {
             confirm_delete_connection: None,
             services: None,
             settings_view: None,
+            about: None,
             bulk: None,
             sheet: None,
             seen_data_version,
@@ -203,6 +206,7 @@ impl UsersView {
         self.delete_dialog_ui(ui.ctx());
         self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
+        self.about_window_ui(ui.ctx());
         if let Some(bulk) = &mut self.bulk
             && !bulk_ui(ui.ctx(), bulk, &self.session, self.services.as_ref())
         {
@@ -217,6 +221,17 @@ impl UsersView {
             && !sheet_ui(ctx, sheet, &self.session, &self.listing)
         {
             self.sheet = None;
+        }
+    }
+
+    fn about_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(about) = &self.about else {
+            return;
+        };
+        let mut open = true;
+        about.window_ui(ctx, &mut open);
+        if !open {
+            self.about = None;
         }
     }
 
@@ -558,6 +573,13 @@ impl UsersView {
                 self.filter_open = !self.filter_open;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("About")
+                    .on_hover_text("Version, licence, and where the data and logs are kept")
+                    .clicked()
+                {
+                    self.about = Some(AboutView::open(&self.session));
+                }
                 if ui
                     .button("Settings")
                     .on_hover_text("Email, verification link, verified domains")

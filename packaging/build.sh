@@ -1,0 +1,115 @@
+#!/bin/sh
+# Builds HRM Users' packages into dist/:
+#   packaging/build.sh windows   the NSIS setup for 64-bit Windows, cross-built here
+#   packaging/build.sh deb       the Debian/Ubuntu package (cargo-deb)
+#   packaging/build.sh tar       a plain .tar.gz for any x86_64 Linux
+#   packaging/build.sh macos     the .app bundle and a .dmg (on a Mac only)
+# What each needs, and how each was tested: packaging/README.md.
+set -eu
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+dist="$root/dist"
+work="$root/target/packaging"
+mkdir -p "$dist" "$work"
+
+need() {
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "build.sh: $tool is needed for this package (see packaging/README.md)" >&2
+            exit 2
+        fi
+    done
+}
+
+metainfo() {
+    sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -u +%Y-%m-%d)/" \
+        packaging/linux/com.hrmusers.HrmUsers.metainfo.xml \
+        >"$work/com.hrmusers.HrmUsers.metainfo.xml"
+}
+
+case "${1:-}" in
+windows)
+    need x86_64-w64-mingw32-gcc x86_64-w64-mingw32-windres makensis
+    if ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+        rustup target add x86_64-pc-windows-gnu
+    fi
+    cargo build --release --locked --target x86_64-pc-windows-gnu
+    exe="$root/target/x86_64-pc-windows-gnu/release/hrm-users.exe"
+    out="$dist/hrm-users-$version-windows-x86_64-setup.exe"
+    makensis -V2 \
+        -DVERSION="$version" \
+        -DEXE="$exe" \
+        -DICON="$root/assets/icon/hrm-users.ico" \
+        -DLICENSE_MIT="$root/LICENSE-MIT" \
+        -DLICENSE_APACHE="$root/LICENSE-APACHE" \
+        -DOUTFILE="$out" \
+        packaging/windows/installer.nsi
+    echo "$out"
+    ;;
+deb)
+    if ! command -v cargo-deb >/dev/null 2>&1; then
+        cargo install cargo-deb --locked
+    fi
+    metainfo
+    cargo deb --locked --output "$dist/"
+    ls -1 "$dist"/hrm-users_"$version"*.deb
+    ;;
+tar)
+    need tar gzip
+    cargo build --release --locked
+    metainfo
+    name="hrm-users-$version-linux-x86_64"
+    stage="$work/$name"
+    rm -rf "$stage"
+    mkdir -p "$stage/share/applications" "$stage/share/metainfo"
+    install -m 755 target/release/hrm-users "$stage/hrm-users"
+    install -m 644 packaging/linux/hrm-users.desktop "$stage/share/applications/"
+    install -m 644 "$work/com.hrmusers.HrmUsers.metainfo.xml" "$stage/share/metainfo/"
+    for size in 16 24 32 48 64 128 256 512; do
+        mkdir -p "$stage/share/icons/hicolor/${size}x${size}/apps"
+        install -m 644 "assets/icon/hrm-users-$size.png" \
+            "$stage/share/icons/hicolor/${size}x${size}/apps/hrm-users.png"
+    done
+    mkdir -p "$stage/share/icons/hicolor/scalable/apps"
+    install -m 644 assets/icon/hrm-users.svg "$stage/share/icons/hicolor/scalable/apps/"
+    install -m 644 README.md LICENSE-MIT LICENSE-APACHE "$stage/"
+    tar -C "$work" -czf "$dist/$name.tar.gz" "$name"
+    echo "$dist/$name.tar.gz"
+    ;;
+macos)
+    if [ "$(uname -s)" != Darwin ]; then
+        echo "build.sh: the macOS package is built on a Mac (hdiutil, Apple's linker); see packaging/README.md" >&2
+        exit 2
+    fi
+    need hdiutil lipo
+    rustup target add aarch64-apple-darwin x86_64-apple-darwin
+    cargo build --release --locked --target aarch64-apple-darwin
+    cargo build --release --locked --target x86_64-apple-darwin
+    app="$work/HRM Users.app"
+    rm -rf "$app"
+    mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources"
+    lipo -create -output "$app/Contents/MacOS/hrm-users" \
+        target/aarch64-apple-darwin/release/hrm-users \
+        target/x86_64-apple-darwin/release/hrm-users
+    sed "s/@VERSION@/$version/g" packaging/macos/Info.plist >"$app/Contents/Info.plist"
+    cp assets/icon/hrm-users.icns "$app/Contents/Resources/"
+    # Ad-hoc signature: Apple Silicon runs nothing unsigned. Releases are signed
+    # with a Developer ID and notarized (packaging/README.md).
+    codesign --force --deep --sign - "$app"
+    dmg="$dist/hrm-users-$version-macos-universal.dmg"
+    rm -f "$dmg"
+    stage="$work/dmg"
+    rm -rf "$stage"
+    mkdir -p "$stage"
+    cp -R "$app" "$stage/"
+    ln -s /Applications "$stage/Applications"
+    hdiutil create -volname "HRM Users $version" -srcfolder "$stage" -ov -format UDZO "$dmg"
+    echo "$dmg"
+    ;;
+*)
+    echo "usage: packaging/build.sh windows|deb|tar|macos" >&2
+    exit 2
+    ;;
+esac

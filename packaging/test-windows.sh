@@ -1,0 +1,94 @@
+#!/bin/sh
+# Installs the Windows setup silently under wine on Xvfb, runs a subcommand in
+# the console, starts the installed program and takes a screenshot, installs
+# again over it (an upgrade) and checks the register survived, uninstalls
+# silently and checks that nothing but the user's data is left behind.
+#   packaging/test-windows.sh [dist/hrm-users-…-setup.exe]
+# Needs Debian's wine, xvfb, imagemagick, xdotool and gcc-mingw-w64-x86-64.
+# Not part of `cargo test`: it takes minutes. Screenshots go to dist/screenshots/.
+set -eu
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
+setup="${1:-$root/dist/hrm-users-$version-windows-x86_64-setup.exe}"
+[ -f "$setup" ] || { echo "no setup at $setup: run packaging/build.sh windows" >&2; exit 2; }
+shots="$root/dist/screenshots"
+mkdir -p "$shots"
+
+work="$(mktemp -d)"
+export WINEPREFIX="$work/prefix" WINEARCH=win64 WINEDEBUG=-all
+export DISPLAY=:97
+Xvfb :97 -screen 0 1400x900x24 >/dev/null 2>&1 &
+xvfb=$!
+cleanup() {
+    wineserver -k 2>/dev/null || true
+    kill "$xvfb" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+wineboot -i >/dev/null 2>&1
+wineserver -w
+
+# wine 8.0's bcryptprimitives.dll has no ProcessPrng (Rust's std needs it since
+# 1.78): a stand-in, for wine only, answers from RtlGenRandom.
+x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+    "$root/packaging/windows/wine-prng/bcryptprimitives.c" \
+    "$root/packaging/windows/wine-prng/bcryptprimitives.def" -ladvapi32
+export WINEDLLOVERRIDES="bcryptprimitives=n"
+
+program="$WINEPREFIX/drive_c/Program Files/HRM Users"
+shortcut="$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/HRM Users.lnk"
+key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\HRM Users'
+appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/hrm-users/data/register.db"
+
+echo "== silent install"
+wine "$setup" /S
+wineserver -w
+[ -f "$program/hrm-users.exe" ] || fail "hrm-users.exe not installed"
+[ -f "$program/uninstall.exe" ] || fail "no uninstaller"
+[ -f "$shortcut" ] || fail "no Start-menu shortcut for all users"
+wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "$version" || fail "no Apps & features entry"
+wine reg query "$key" /v QuietUninstallString 2>/dev/null | grep -q '/S' || fail "no quiet uninstall string"
+
+echo "== a subcommand prints in the console"
+wine "$program/hrm-users.exe" --version | tee "$work/version.txt"
+grep -q "hrm-users $version" "$work/version.txt" || fail "--version did not print"
+
+echo "== the installed program starts (WGPU_BACKEND=gl: wine's DX12 path fails)"
+WGPU_BACKEND=gl wine "$program/hrm-users.exe" >"$work/gui.log" 2>&1 &
+gui=$!
+started=""
+for _ in $(seq 1 60); do
+    if xdotool search --name "^HRM Users" >/dev/null 2>&1 && [ -f "$appdata_register" ]; then
+        started=yes
+        break
+    fi
+    sleep 1
+done
+[ -n "$started" ] || { cat "$work/gui.log" >&2; fail "no window"; }
+sleep 5
+import -window root "$shots/windows-installed.png"
+echo "screenshot: $shots/windows-installed.png"
+wine "$program/hrm-users.exe" users list --json >"$work/users.json" 2>/dev/null || true
+kill "$gui" 2>/dev/null || true
+wineserver -k || true
+grep -q '"user_id"' "$work/users.json" || fail "the demo register was not listed"
+
+echo "== install again over it (upgrade): the register stays"
+before="$(md5sum "$appdata_register" | cut -d' ' -f1)"
+wine "$setup" /S
+wineserver -w
+[ -f "$program/hrm-users.exe" ] || fail "hrm-users.exe missing after the upgrade"
+[ "$(md5sum "$appdata_register" | cut -d' ' -f1)" = "$before" ] || fail "the register changed on upgrade"
+
+echo "== silent uninstall"
+wine "$program/uninstall.exe" /S
+wineserver -w
+for _ in $(seq 1 30); do [ -d "$program" ] || break; sleep 1; done
+[ ! -d "$program" ] || { ls -la "$program" >&2; fail "files left in Program Files"; }
+[ ! -f "$shortcut" ] || fail "Start-menu shortcut left"
+if wine reg query "$key" >/dev/null 2>&1; then fail "Apps & features entry left"; fi
+[ -f "$appdata_register" ] || fail "the user's register was removed"
+echo "PASS: Windows setup installs silently, starts, upgrades, uninstalls cleanly (the register stays)"

@@ -1,0 +1,129 @@
+//! The About window: version, licence, and where this program keeps its
+//! register, settings, backups, outbox and logs on this computer.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use egui::Ui;
+
+use crate::app::Session;
+
+/// Which graphics backend the window runs on, once it has started.
+static GRAPHICS: OnceLock<String> = OnceLock::new();
+
+/// Records the graphics backend the window started on (shown in About).
+pub fn set_graphics(description: String) {
+    let _ = GRAPHICS.set(description);
+}
+
+/// What the About window shows; gathered when it opens.
+pub struct AboutView {
+    register: String,
+    backups: String,
+    outbox: String,
+    logs: String,
+}
+
+/// Where the OS keeps the SMTP password.
+fn keyring_name() -> &'static str {
+    if cfg!(target_os = "windows") {
+        "Windows Credential Manager"
+    } else if cfg!(target_os = "macos") {
+        "the macOS Keychain"
+    } else {
+        "the Secret Service (GNOME Keyring or KWallet), or HRM_USERS_SMTP_PASSWORD"
+    }
+}
+
+impl AboutView {
+    /// Gathers the paths for the register open in `session`.
+    pub fn open(session: &Session) -> Self {
+        let register_path = session.store.path();
+        let folder = register_path.parent().unwrap_or(Path::new("."));
+        let outbox = match session.store.load_settings() {
+            Ok(settings) => crate::mail::outbox_folder(&settings, register_path)
+                .display()
+                .to_string(),
+            Err(error) => format!("(the settings could not be read: {error})"),
+        };
+        Self {
+            register: register_path.display().to_string(),
+            backups: format!(
+                "{} (the last {} imports)",
+                folder.display(),
+                crate::app::import::BACKUPS_KEPT
+            ),
+            outbox,
+            logs: crate::app::paths::log_dir().display().to_string(),
+        }
+    }
+
+    /// Draws the window; `open` becomes false when it is closed.
+    pub fn window_ui(&self, ctx: &egui::Context, open: &mut bool) {
+        let mut close = false;
+        egui::Window::new("About HRM Users")
+            .open(open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.heading("HRM Users");
+                ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
+                ui.label("The register of HRM users and their connection to Visma Connect.");
+                ui.label(format!("Licence: {}", env!("CARGO_PKG_LICENSE")));
+                ui.add_space(8.0);
+                egui::Grid::new("about_paths")
+                    .num_columns(2)
+                    .spacing([12.0, 6.0])
+                    .show(ui, |ui| {
+                        path_row_ui(ui, "Register (users and settings)", &self.register);
+                        path_row_ui(ui, "Backups", &self.backups);
+                        path_row_ui(ui, "Folder outbox", &self.outbox);
+                        path_row_ui(ui, "Logs", &self.logs);
+                        path_row_ui(ui, "SMTP password", keyring_name());
+                        path_row_ui(
+                            ui,
+                            "Graphics",
+                            GRAPHICS.get().map_or("not started", String::as_str),
+                        );
+                    });
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Copy")
+                        .on_hover_text("Copy these details")
+                        .clicked()
+                    {
+                        ui.ctx().copy_text(self.details());
+                    }
+                    if ui.button("Close").clicked() {
+                        close = true;
+                    }
+                });
+            });
+        if close {
+            *open = false;
+        }
+    }
+
+    /// The window's text, for a support request.
+    fn details(&self) -> String {
+        format!(
+            "HRM Users {}\nRegister: {}\nBackups: {}\nFolder outbox: {}\nLogs: {}\nGraphics: {}\nOS: {} {}",
+            env!("CARGO_PKG_VERSION"),
+            self.register,
+            self.backups,
+            self.outbox,
+            self.logs,
+            GRAPHICS.get().map_or("not started", String::as_str),
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+        )
+    }
+}
+
+fn path_row_ui(ui: &mut Ui, label: &str, value: &str) {
+    ui.strong(label);
+    ui.add(egui::Label::new(value).selectable(true));
+    ui.end_row();
+}
