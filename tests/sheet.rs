@@ -361,3 +361,30 @@ fn an_xls_with_a_looping_sector_chain_is_refused() {
     let error = read_table(&fixture("fuzz-fat-loop.xls"), &Limits::default()).unwrap_err();
     assert!(matches!(error, SheetError::Damaged(_)), "{error}");
 }
+
+/// calamine makes a dense grid from a sheet's first to its last cell: a real
+/// 6 KB xls with two far-apart cells makes it allocate 500,000 cells (fuzzing
+/// found a file that asked for 2 GB this way and aborted the program).
+#[test]
+fn an_xls_whose_cells_span_too_big_a_grid_is_refused_before_it_is_read() {
+    let limits = Limits {
+        max_cells: 100_000,
+        ..Limits::default()
+    };
+    let error = read_table(&fixture("far-cells.xls"), &limits).unwrap_err();
+    assert!(matches!(error, SheetError::TooBig(_)), "{error}");
+    assert!(error.to_string().contains("100000 cells"), "{error}");
+    // Within the limit, the same file reads.
+    let table = read_table(&fixture("far-cells.xls"), &Limits::default()).unwrap();
+    assert_eq!(table.headers.first().map(String::as_str), Some("User-ID"));
+}
+
+/// Found by fuzzing: 6.5 KB that made calamine ask for 2 GB and abort.
+#[test]
+fn the_fuzzers_two_gigabyte_xls_is_refused() {
+    let error = read_table(&fixture("fuzz-oom-grid.xls"), &Limits::default()).unwrap_err();
+    assert!(
+        matches!(error, SheetError::Damaged(_) | SheetError::TooBig(_)),
+        "{error}"
+    );
+}

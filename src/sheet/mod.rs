@@ -5,6 +5,7 @@
 mod cfb_check;
 mod read;
 mod write;
+mod xls_check;
 
 pub use read::{Limits, SheetError, read_table, read_table_bytes};
 pub use write::{

@@ -154,6 +154,11 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
                 return Err(SheetError::NotASpreadsheet("not an xls workbook".into()));
             }
             super::cfb_check::check(bytes).map_err(SheetError::Damaged)?;
+            let max_cells = u64::try_from(limits.max_cells).unwrap_or(u64::MAX);
+            super::xls_check::check(bytes, max_cells).map_err(|e| match e {
+                Some(damaged) => SheetError::Damaged(damaged),
+                None => SheetError::TooBig(format!("a sheet spans more than {max_cells} cells")),
+            })?;
             let mut workbook =
                 calamine::Xls::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
             let range = first_range(&mut workbook)?;
