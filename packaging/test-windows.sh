@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs the Windows setup silently under wine on Xvfb, runs a subcommand in
-# the console, starts the installed program and takes a screenshot, installs
-# again over it (an upgrade) and checks the register survived, uninstalls
-# silently and checks that nothing but the user's data is left behind.
+# Installs an older version's setup silently under wine on Xvfb, runs a
+# subcommand in the console, starts the installed program and takes a
+# screenshot, installs this version over it (an upgrade) and checks the
+# register survived, uninstalls silently and checks that nothing but the
+# user's data is left behind.
 #   packaging/test-windows.sh [dist/hrm-users-…-setup.exe]
 # Needs Debian's wine, xvfb, imagemagick, xdotool and gcc-mingw-w64-x86-64.
 # Not part of `cargo test`: it takes minutes. Screenshots go to dist/screenshots/.
@@ -43,13 +44,21 @@ shortcut="$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/
 key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\HRM Users'
 appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/hrm-users/data/register.db"
 
-echo "== silent install"
-wine "$setup" /S
+# "An older version": the same program in a setup that says 0.0.1.
+older="$work/hrm-users-0.0.1-setup.exe"
+makensis -V1 -DVERSION=0.0.1 \
+    -DEXE="$root/target/x86_64-pc-windows-gnu/release/hrm-users.exe" \
+    -DICON="$root/assets/icon/hrm-users.ico" -DLICENSE_MIT="$root/LICENSE-MIT" \
+    -DLICENSE_APACHE="$root/LICENSE-APACHE" -DOUTFILE="$older" \
+    "$root/packaging/windows/installer.nsi"
+
+echo "== silent install of the older version"
+wine "$older" /S
 wineserver -w
 [ -f "$program/hrm-users.exe" ] || fail "hrm-users.exe not installed"
 [ -f "$program/uninstall.exe" ] || fail "no uninstaller"
 [ -f "$shortcut" ] || fail "no Start-menu shortcut for all users"
-wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "$version" || fail "no Apps & features entry"
+wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "0.0.1" || fail "no Apps & features entry"
 wine reg query "$key" /v QuietUninstallString 2>/dev/null | grep -q '/S' || fail "no quiet uninstall string"
 
 echo "== a subcommand prints in the console"
@@ -76,11 +85,12 @@ kill "$gui" 2>/dev/null || true
 wineserver -k || true
 grep -q '"user_id"' "$work/users.json" || fail "the demo register was not listed"
 
-echo "== install again over it (upgrade): the register stays"
+echo "== install this version over it (upgrade): the register stays"
 before="$(md5sum "$appdata_register" | cut -d' ' -f1)"
 wine "$setup" /S
 wineserver -w
 [ -f "$program/hrm-users.exe" ] || fail "hrm-users.exe missing after the upgrade"
+wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "$version" || fail "Apps & features still shows the old version"
 [ "$(md5sum "$appdata_register" | cut -d' ' -f1)" = "$before" ] || fail "the register changed on upgrade"
 
 echo "== silent uninstall"
