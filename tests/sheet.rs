@@ -388,3 +388,57 @@ fn the_fuzzers_two_gigabyte_xls_is_refused() {
         "{error}"
     );
 }
+
+/// Cancel while importing: the transaction rolls back, the register is as it
+/// was, and the backup taken for it is removed.
+#[test]
+fn a_cancelled_import_changes_nothing_and_leaves_no_backup() {
+    use hrm_users::app::import::{ImportError, commit_planned_with_progress};
+    use hrm_users::app::progress::Progress;
+
+    let (register, mut session) = register();
+    let table = read_table(&fixture("employees.xlsx"), &Limits::default()).unwrap();
+    let before = session.store.count_users().unwrap();
+    let progress = Progress::default();
+    progress.cancel();
+    let error = commit_planned_with_progress(&mut session, &table, None, &progress).unwrap_err();
+    assert!(matches!(error, ImportError::Cancelled), "{error}");
+    assert_eq!(session.store.count_users().unwrap(), before);
+    let folder = register.path.parent().unwrap();
+    let backups = std::fs::read_dir(folder)
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().contains(".backup-"))
+        })
+        .count();
+    assert_eq!(
+        backups, 0,
+        "no backup is left for an import that did nothing"
+    );
+}
+
+/// Reading reports its rows and stops when told to.
+#[test]
+fn reading_reports_rows_and_can_be_cancelled() {
+    let mut seen = Vec::new();
+    let table = hrm_users::sheet::read_table_with_progress(
+        &fixture("employees.csv"),
+        &Limits::default(),
+        &mut |rows| {
+            seen.push(rows);
+            true
+        },
+    )
+    .unwrap();
+    assert!(!table.rows.is_empty());
+    assert_eq!(seen, vec![1], "the first row is reported");
+    let error = hrm_users::sheet::read_table_with_progress(
+        &fixture("employees.xlsx"),
+        &Limits::default(),
+        &mut |_| false,
+    )
+    .unwrap_err();
+    assert!(matches!(error, SheetError::Cancelled), "{error}");
+}

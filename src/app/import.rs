@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use crate::domain::import::{
     ColumnMap, HeaderError, ImportPlan, RawTable, RegisterIndex, RowAction, plan_import,
+    plan_import_with_progress,
 };
 use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
 use crate::store::{Store, StoreError};
 
 use super::Session;
+use super::progress::{Progress, Stage};
 use super::snapshot::snapshot;
 
 /// Backups kept beside the register.
@@ -30,13 +32,29 @@ pub enum ImportError {
     /// The backup before the import.
     #[error("The register could not be backed up before the import, so nothing was imported: {0}")]
     Backup(String),
+    /// Stopped by the administrator; nothing was imported.
+    #[error("The import was cancelled; nothing was imported.")]
+    Cancelled,
 }
 
 /// The dry run: what importing `table` would do now.
 pub fn plan_table_import(session: &Session, table: &RawTable) -> Result<ImportPlan, ImportError> {
+    plan_table_import_with_progress(session, table, &Progress::default())
+}
+
+/// [`plan_table_import`], reporting to `progress` and stopping when it is cancelled.
+pub fn plan_table_import_with_progress(
+    session: &Session,
+    table: &RawTable,
+    progress: &Progress,
+) -> Result<ImportPlan, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
     let users = session.store.load_users()?;
-    Ok(plan_import(table, &map, &RegisterIndex::new(&users)))
+    progress.start(Stage::Checking, table.rows.len());
+    plan_import_with_progress(table, &map, &RegisterIndex::new(&users), &mut |done| {
+        progress.advance(done)
+    })
+    .ok_or(ImportError::Cancelled)
 }
 
 /// What a committed import did.
@@ -77,6 +95,17 @@ pub fn commit_planned(
     table: &RawTable,
     planned: Option<(Arc<ImportPlan>, RegisterStamp)>,
 ) -> Result<Imported, ImportError> {
+    commit_planned_with_progress(session, table, planned, &Progress::default())
+}
+
+/// [`commit_planned`], reporting the rows written to `progress`. Cancelling
+/// rolls the whole transaction back: nothing is imported.
+pub fn commit_planned_with_progress(
+    session: &mut Session,
+    table: &RawTable,
+    planned: Option<(Arc<ImportPlan>, RegisterStamp)>,
+    progress: &Progress,
+) -> Result<Imported, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
     if table.rows.is_empty() {
         return Ok(Imported {
@@ -95,14 +124,18 @@ pub fn commit_planned(
         Some((plan, stamp)) if register_stamp(session)? == stamp => Some(plan),
         _ => None,
     };
-    let plan = session.store.write(|tx| {
+    let written = session.store.write(|tx| {
         let plan = if let Some(plan) = unchanged_since {
             plan
         } else {
             let users = tx.load_users()?;
             Arc::new(plan_import(table, &map, &RegisterIndex::new(&users)))
         };
-        for row in &plan.rows {
+        progress.start(Stage::Importing, plan.rows.len());
+        for (index, row) in plan.rows.iter().enumerate() {
+            if index % 1024 == 0 && !progress.advance(index) {
+                return Err(ImportError::Cancelled);
+            }
             let Some(user) = &row.user else { continue };
             let pending = row.new_address.clone().map(|email| Connection::Unverified {
                 email,
@@ -152,7 +185,19 @@ pub fn commit_planned(
             })?;
         }
         Ok::<_, ImportError>(plan)
-    })?;
+    });
+    let plan = match written {
+        Ok(plan) => plan,
+        Err(error) => {
+            if matches!(error, ImportError::Cancelled) {
+                // The register is as it was: the backup is not needed.
+                if let Err(error) = std::fs::remove_file(&backup) {
+                    tracing::warn!("an unneeded backup could not be removed: {error}");
+                }
+            }
+            return Err(error);
+        }
+    };
     if plan.counts.create + plan.counts.update == 0 {
         // Nothing changed: the backup is not needed.
         if let Err(error) = std::fs::remove_file(&backup) {

@@ -221,6 +221,17 @@ fn change(changes: &mut Vec<String>, label: &str, old: &str, new: &str) {
 
 /// Plans the import of `table` into the register.
 pub fn plan_import(table: &RawTable, map: &ColumnMap, register: &RegisterIndex<'_>) -> ImportPlan {
+    plan_import_with_progress(table, map, register, &mut |_| true).unwrap_or_default()
+}
+
+/// [`plan_import`], telling `progress` how many rows are planned now and
+/// then; `None` when it returns false (the plan was cancelled).
+pub fn plan_import_with_progress(
+    table: &RawTable,
+    map: &ColumnMap,
+    register: &RegisterIndex<'_>,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Option<ImportPlan> {
     let mut plan = ImportPlan {
         rows: Vec::with_capacity(table.rows.len()),
         unknown_columns: map.unknown.clone(),
@@ -228,7 +239,10 @@ pub fn plan_import(table: &RawTable, map: &ColumnMap, register: &RegisterIndex<'
     };
     let mut seen_ids: HashMap<&str, usize> = HashMap::with_capacity(table.rows.len());
     let mut claimed_addresses: HashMap<String, String> = HashMap::new();
-    for (row_number, row) in &table.rows {
+    for (index, (row_number, row)) in table.rows.iter().enumerate() {
+        if index % 1024 == 0 && !progress(index) {
+            return None;
+        }
         let cells = map.cells(row);
         if cells.is_empty() {
             continue;
@@ -249,7 +263,7 @@ pub fn plan_import(table: &RawTable, map: &ColumnMap, register: &RegisterIndex<'
         plan.counts.notes += row_plan.notes.len();
         plan.rows.push(row_plan);
     }
-    plan
+    Some(plan)
 }
 
 fn rejected(row: usize, user_id: &str, reason: String) -> RowPlan {

@@ -7,7 +7,9 @@ mod read;
 mod write;
 mod xls_check;
 
-pub use read::{Limits, SheetError, read_table, read_table_bytes};
+pub use read::{
+    Limits, RowProgress, SheetError, read_table, read_table_bytes, read_table_with_progress,
+};
 pub use write::{
     ExportFormat, WriteError, csv_safe, export_users, user_cells, write_report, write_template,
 };

@@ -64,10 +64,36 @@ pub enum SheetError {
     /// No rows at all.
     #[error("The file is empty: it has no header row.")]
     Empty,
+    /// Stopped by the administrator.
+    #[error("Reading was cancelled.")]
+    Cancelled,
+}
+
+/// Told the number of rows read now and then; returns false to stop reading.
+pub type RowProgress<'a> = &'a mut dyn FnMut(usize) -> bool;
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: usize = 1024;
+
+fn report(progress: &mut dyn FnMut(usize) -> bool, rows: usize) -> Result<(), SheetError> {
+    if rows % PROGRESS_EVERY == 1 && !progress(rows) {
+        return Err(SheetError::Cancelled);
+    }
+    Ok(())
 }
 
 /// Reads the first sheet of the file at `path`.
 pub fn read_table(path: &Path, limits: &Limits) -> Result<RawTable, SheetError> {
+    read_table_with_progress(path, limits, &mut |_| true)
+}
+
+/// [`read_table`], telling `progress` how many rows are read now and then;
+/// when it returns false, reading stops with [`SheetError::Cancelled`].
+pub fn read_table_with_progress(
+    path: &Path,
+    limits: &Limits,
+    progress: RowProgress<'_>,
+) -> Result<RawTable, SheetError> {
     let format = Format::of(path).ok_or_else(|| {
         SheetError::UnknownType(
             path.file_name()
@@ -85,7 +111,7 @@ pub fn read_table(path: &Path, limits: &Limits) -> Result<RawTable, SheetError> 
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| SheetError::Io(e.to_string()))?;
-    read_table_bytes(&bytes, format, limits)
+    guarded(|| read_unguarded(&bytes, format, limits, progress))
 }
 
 /// Reads the first sheet of a file's bytes.
@@ -98,17 +124,24 @@ pub fn read_table_bytes(
     format: Format,
     limits: &Limits,
 ) -> Result<RawTable, SheetError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_unguarded(bytes, format, limits)
-    }))
-    .unwrap_or_else(|_| {
+    guarded(|| read_unguarded(bytes, format, limits, &mut |_| true))
+}
+
+/// Runs a read, turning a reader's panic into a damaged-file message.
+fn guarded(read: impl FnOnce() -> Result<RawTable, SheetError>) -> Result<RawTable, SheetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
         Err(SheetError::Damaged(
             "the reader could not make sense of its contents".into(),
         ))
     })
 }
 
-fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTable, SheetError> {
+fn read_unguarded(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<RawTable, SheetError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(SheetError::TooBig("the file is larger than allowed".into()));
     }
@@ -121,7 +154,7 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
                     "it is a binary file, not text".into(),
                 ));
             }
-            read_csv(bytes, limits)?
+            read_csv(bytes, limits, progress)?
         }
         Format::Xlsx | Format::Xlsm => {
             if is_cfb {
@@ -137,7 +170,7 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
                 return Err(SheetError::NotASpreadsheet("not an xlsx workbook".into()));
             }
             check_zip(bytes, limits)?;
-            read_xlsx(bytes, limits)?
+            read_xlsx(bytes, limits, progress)?
         }
         Format::Ods => {
             if !is_zip {
@@ -147,7 +180,7 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
             let mut workbook =
                 calamine::Ods::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
             let range = first_range(&mut workbook)?;
-            range_rows(&range, limits)?
+            range_rows(&range, limits, progress)?
         }
         Format::Xls => {
             if !is_cfb {
@@ -162,7 +195,7 @@ fn read_unguarded(bytes: &[u8], format: Format, limits: &Limits) -> Result<RawTa
             let mut workbook =
                 calamine::Xls::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
             let range = first_range(&mut workbook)?;
-            range_rows(&range, limits)?
+            range_rows(&range, limits, progress)?
         }
     };
     into_table(rows)
@@ -248,7 +281,11 @@ fn data_ref_text(data: &DataRef<'_>) -> String {
 /// Rows with their 0-based row index in the sheet.
 type Rows = Vec<(usize, Vec<String>)>;
 
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
+fn read_xlsx(
+    bytes: &[u8],
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<Rows, SheetError> {
     let mut workbook: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
     let Some(name) = workbook.sheet_names().first().cloned() else {
@@ -268,6 +305,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
         }
         cells += 1;
         check_limits(row, column, cells, limits)?;
+        let known_rows = rows.len();
         let cells_of_row = rows.entry(row).or_default();
         if cells_of_row.len() <= column {
             cells_of_row.resize(column + 1, String::new());
@@ -275,6 +313,9 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
         cells_of_row[column] = text;
         if rows.len() > limits.max_rows {
             return Err(too_many_rows(limits));
+        }
+        if rows.len() > known_rows {
+            report(progress, rows.len())?;
         }
     }
     Ok(rows.into_iter().collect())
@@ -308,7 +349,11 @@ fn check_limits(
     Ok(())
 }
 
-fn range_rows(range: &calamine::Range<Data>, limits: &Limits) -> Result<Rows, SheetError> {
+fn range_rows(
+    range: &calamine::Range<Data>,
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<Rows, SheetError> {
     let (top, left) = range.start().unwrap_or((0, 0));
     let (height, width) = range.get_size();
     if height > limits.max_rows {
@@ -335,6 +380,7 @@ fn range_rows(range: &calamine::Range<Data>, limits: &Limits) -> Result<Rows, Sh
         if texts.iter().any(|t| !t.is_empty()) {
             rows.push((top as usize + index, texts));
         }
+        report(progress, index + 1)?;
     }
     Ok(rows)
 }
@@ -370,7 +416,11 @@ fn detect_delimiter(text: &str) -> u8 {
         .map_or(b',', |(d, _)| *d)
 }
 
-fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
+fn read_csv(
+    bytes: &[u8],
+    limits: &Limits,
+    progress: &mut dyn FnMut(usize) -> bool,
+) -> Result<Rows, SheetError> {
     let text = decode(bytes);
     let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -394,6 +444,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Rows, SheetError> {
         if texts.iter().any(|t| !t.trim().is_empty()) {
             rows.push((index, texts));
         }
+        report(progress, index + 1)?;
     }
     Ok(rows)
 }

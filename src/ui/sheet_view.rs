@@ -1,6 +1,7 @@
 //! `Import`, `Export` and `Download template`: a file chosen with the
 //! system's dialog (run off the UI thread) or typed, the import's dry run with
-//! its rows, the commit, and exports with progress and `Cancel`.
+//! its rows, the commit, and exports; reading, checking, importing and
+//! exporting show a progress bar and `Cancel`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,11 +14,15 @@ use poll_promise::Promise;
 
 use crate::app::Session;
 use crate::app::import::{
-    Imported, RegisterStamp, commit_planned, plan_table_import, register_stamp,
+    Imported, RegisterStamp, commit_planned_with_progress, plan_table_import_with_progress,
+    register_stamp,
 };
+use crate::app::progress::{Progress, Stage};
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
-use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
+use crate::sheet::{
+    ExportFormat, Limits, export_users, read_table_with_progress, write_report, write_template,
+};
 use crate::store::Store;
 
 use super::background::{pending_outcome_ui, spawn};
@@ -28,7 +33,7 @@ pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<ReadAndPlan>),
+    Reading(Promise<ReadAndPlan>, Arc<Progress>),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
@@ -41,7 +46,7 @@ pub enum SheetView {
         report: Option<Promise<Result<String, String>>>,
     },
     /// Committing.
-    Committing(Promise<Result<Imported, String>>),
+    Committing(Promise<Result<Imported, String>>, Arc<Progress>),
     /// Choosing where to export, and what.
     ChooseExport {
         /// The file.
@@ -144,12 +149,32 @@ impl Chooser {
 /// A file read and its dry run, with the register's stamp at that moment.
 type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
 
-fn read_and_plan(register: &Path, file: &Path) -> ReadAndPlan {
-    let table = read_table(file, &Limits::default()).map_err(|e| e.to_string())?;
+fn read_and_plan(register: &Path, file: &Path, progress: &Progress) -> ReadAndPlan {
+    progress.start(Stage::Reading, 0);
+    let table =
+        read_table_with_progress(file, &Limits::default(), &mut |rows| progress.advance(rows))
+            .map_err(|e| e.to_string())?;
     let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
     let stamp = register_stamp(&session).map_err(|e| e.to_string())?;
-    let plan = plan_table_import(&session, &table).map_err(|e| e.to_string())?;
+    let plan =
+        plan_table_import_with_progress(&session, &table, progress).map_err(|e| e.to_string())?;
     Ok((Arc::new(table), Arc::new(plan), stamp))
+}
+
+/// A long job's progress bar: its stage, rows done of rows in all (an
+/// animated bar while the total is not known yet).
+fn progress_ui(ui: &mut Ui, progress: &Progress) {
+    let (stage, done, total) = progress.now();
+    let bar = if total == 0 {
+        egui::ProgressBar::new(0.0)
+            .animate(true)
+            .text(format!("{}… {done} rows", stage.label()))
+    } else {
+        egui::ProgressBar::new(done as f32 / total as f32)
+            .text(format!("{}… {done} of {total} rows", stage.label()))
+    };
+    ui.add(bar.desired_width(420.0));
+    ui.ctx().request_repaint_after(Duration::from_millis(100));
 }
 
 /// Draws the sheet window; returns false when it should close.
@@ -197,22 +222,25 @@ fn contents_ui(
                 .clicked()
             {
                 let file = file?;
-                return Some(SheetView::Reading(spawn(
-                    ui.ctx(),
-                    "import-read",
-                    move || read_and_plan(&register, &file),
-                )));
+                let progress = Arc::new(Progress::default());
+                let job = Arc::clone(&progress);
+                return Some(SheetView::Reading(
+                    spawn(ui.ctx(), "import-read", move || {
+                        read_and_plan(&register, &file, &job)
+                    }),
+                    progress,
+                ));
             }
             None
         }
-        SheetView::Reading(promise) => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Reading the file and checking every row…");
-            });
+        SheetView::Reading(promise, progress) => {
+            progress_ui(ui, progress);
             let cancel = ui.button("Cancel").clicked();
             match promise.ready() {
-                _ if cancel => Some(SheetView::ChooseImport(Chooser::default())),
+                _ if cancel => {
+                    progress.cancel();
+                    Some(SheetView::ChooseImport(Chooser::default()))
+                }
                 Some(Ok((table, plan, stamp))) => Some(SheetView::Preview {
                     table: Arc::clone(table),
                     plan: Arc::clone(plan),
@@ -231,11 +259,16 @@ fn contents_ui(
             stamp,
             report,
         } => preview_ui(ui, table, plan, *stamp, report, &register),
-        SheetView::Committing(promise) => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Backing up the register and importing…");
-            });
+        SheetView::Committing(promise, progress) => {
+            ui.label("Backing up the register and importing, in one transaction.");
+            progress_ui(ui, progress);
+            if ui
+                .add_enabled(!progress.is_cancelled(), egui::Button::new("Cancel"))
+                .on_hover_text("Stop: the register stays exactly as it was")
+                .clicked()
+            {
+                progress.cancel();
+            }
             promise.ready().map(|result| {
                 SheetView::Finished(match result {
                     Ok(imported) => Ok(format!(
@@ -248,6 +281,9 @@ fn contents_ui(
                             .map(|b| format!(" as {}", b.display()))
                             .unwrap_or_default()
                     )),
+                    Err(_) if progress.is_cancelled() => {
+                        Err("The import was cancelled; nothing was imported.".into())
+                    }
                     Err(error) => Err(format!("Nothing was imported. {error}")),
                 })
             })
@@ -408,16 +444,17 @@ fn preview_ui(
             let register = register.to_owned();
             let table = Arc::clone(table);
             let plan = Arc::clone(plan);
-            next = Some(SheetView::Committing(spawn(
-                ui.ctx(),
-                "import-commit",
-                move || {
+            let progress = Arc::new(Progress::default());
+            let job = Arc::clone(&progress);
+            next = Some(SheetView::Committing(
+                spawn(ui.ctx(), "import-commit", move || {
                     let mut session =
                         Session::new(Store::open(&register).map_err(|e| e.to_string())?);
-                    commit_planned(&mut session, &table, Some((plan, stamp)))
+                    commit_planned_with_progress(&mut session, &table, Some((plan, stamp)), &job)
                         .map_err(|e| e.to_string())
-                },
-            )));
+                }),
+                progress,
+            ));
         }
         if ui.button("Save report").clicked() {
             let path =
