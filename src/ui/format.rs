@@ -38,3 +38,27 @@ pub fn users(count: usize) -> String {
         format!("{count} users")
     }
 }
+
+/// A count grouped in thousands by no-break spaces, as "100 000" (the Swedish way).
+pub fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(7), "7");
+        assert_eq!(super::thousands(1_000), "1\u{a0}000");
+        assert_eq!(super::thousands(100_000), "100\u{a0}000");
+        assert_eq!(super::thousands(1_234_567), "1\u{a0}234\u{a0}567");
+    }
+}

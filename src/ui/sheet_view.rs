@@ -26,7 +26,7 @@ use crate::sheet::{
 use crate::store::Store;
 
 use super::background::{pending_outcome_ui, spawn};
-use super::format::{ERROR_RED, GREEN, users};
+use super::format::{ERROR_RED, GREEN, thousands, users};
 
 /// What the sheet window is doing.
 pub enum SheetView {
@@ -166,12 +166,18 @@ fn read_and_plan(register: &Path, file: &Path, progress: &Progress) -> ReadAndPl
 fn progress_ui(ui: &mut Ui, progress: &Progress) {
     let (stage, done, total) = progress.now();
     let bar = if total == 0 {
-        egui::ProgressBar::new(0.0)
-            .animate(true)
-            .text(format!("{}… {done} rows", stage.label()))
+        egui::ProgressBar::new(0.0).animate(true).text(format!(
+            "{}: {} rows so far",
+            stage.label(),
+            thousands(done)
+        ))
     } else {
-        egui::ProgressBar::new(done as f32 / total as f32)
-            .text(format!("{}… {done} of {total} rows", stage.label()))
+        egui::ProgressBar::new(done as f32 / total as f32).text(format!(
+            "{}: {} of {} rows",
+            stage.label(),
+            thousands(done),
+            thousands(total)
+        ))
     };
     ui.add(bar.desired_width(420.0));
     ui.ctx().request_repaint_after(Duration::from_millis(100));
