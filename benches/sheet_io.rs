@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use calamine::Reader as _;
-use hrm_users::app::import::{commit_import, commit_planned, plan_table_import, register_stamp};
+use hrm_users::app::import::{commit_planned, plan_table_import, register_stamp};
 use hrm_users::app::{Session, demo};
 use hrm_users::domain::UserRecord;
 use hrm_users::sheet::{ExportFormat, Limits, export_users, read_table, user_cells};
@@ -38,13 +38,16 @@ fn peak_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// In its own process: the whole import of `file` into an empty register at `db`.
+/// In its own process: the whole import of `file` into an empty register at
+/// `db`, as the window does it (read, dry run, commit of the dry run's plan).
 fn import_child(file: &Path, db: &Path) {
     let mut session = Session::new(Store::open(db).unwrap());
     let table = read_table(file, &Limits::default()).unwrap();
+    let stamp = register_stamp(&session).unwrap();
     let plan = plan_table_import(&session, &table).unwrap();
     assert_eq!(plan.counts.create, USERS);
-    let imported = commit_import(&mut session, &table).unwrap();
+    let imported =
+        commit_planned(&mut session, &table, Some((std::sync::Arc::new(plan), stamp))).unwrap();
     assert_eq!(imported.plan.counts.create, USERS);
     println!("{:.0}", peak_mb());
 }
