@@ -46,8 +46,12 @@ fn import_child(file: &Path, db: &Path) {
     let stamp = register_stamp(&session).unwrap();
     let plan = plan_table_import(&session, &table).unwrap();
     assert_eq!(plan.counts.create, USERS);
-    let imported =
-        commit_planned(&mut session, &table, Some((std::sync::Arc::new(plan), stamp))).unwrap();
+    let imported = commit_planned(
+        &mut session,
+        &table,
+        Some((std::sync::Arc::new(plan), stamp)),
+    )
+    .unwrap();
     assert_eq!(imported.plan.counts.create, USERS);
     println!("{:.0}", peak_mb());
 }

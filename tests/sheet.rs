@@ -442,3 +442,19 @@ fn reading_reports_rows_and_can_be_cancelled() {
     .unwrap_err();
     assert!(matches!(error, SheetError::Cancelled), "{error}");
 }
+
+/// An xlsx saved with a password (encrypted, so a compound file, not a zip).
+#[test]
+fn a_password_protected_xlsx_says_so() {
+    let error = read_table(&fixture("password.xlsx"), &Limits::default()).unwrap_err();
+    assert!(matches!(error, SheetError::PasswordProtected), "{error}");
+    assert!(error.to_string().contains("password"), "{error}");
+}
+
+/// Found by fuzzing: a damaged compound file named .xlsx made calamine's
+/// password check ask for 4 GB and abort.
+#[test]
+fn the_fuzzers_four_gigabyte_xlsx_is_refused() {
+    let error = read_table(&fixture("fuzz-oom-cfb.xlsx"), &Limits::default()).unwrap_err();
+    assert!(matches!(error, SheetError::Damaged(_)), "{error}");
+}

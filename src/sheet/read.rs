@@ -158,12 +158,16 @@ fn read_unguarded(
         }
         Format::Xlsx | Format::Xlsm => {
             if is_cfb {
-                // An Office file that is not a zip: an encrypted workbook, or an old .xls renamed.
-                return Err(match calamine::Xlsx::new(Cursor::new(bytes)) {
-                    Err(calamine::XlsxError::Password) => SheetError::PasswordProtected,
-                    _ => SheetError::NotASpreadsheet(
+                // An Office file that is not a zip: an encrypted workbook, or
+                // an old .xls renamed. Told apart here, without calamine's
+                // container reader (a damaged container made it abort).
+                super::cfb_check::check(bytes).map_err(SheetError::Damaged)?;
+                return Err(if super::xls_check::is_encrypted_package(bytes) {
+                    SheetError::PasswordProtected
+                } else {
+                    SheetError::NotASpreadsheet(
                         "not an xlsx workbook; an xls file saved under another name?".into(),
-                    ),
+                    )
                 });
             }
             if !is_zip {

@@ -5,7 +5,8 @@
 //! 1,000 (found by fuzzing) made it allocate over 2 GB and abort the program;
 //! an abort cannot be caught. So the workbook stream is scanned first, the
 //! way calamine will read it, and a sheet whose grid would exceed the cell
-//! limit is refused.
+//! limit is refused. It also tells an encrypted xlsx (a compound file, not a
+//! zip) from other compound files.
 
 use std::io::{Cursor, Read as _};
 
@@ -74,6 +75,13 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut data)
         .map_err(|e| format!("its workbook stream is broken ({e})"))?;
     Ok(data)
+}
+
+/// Whether an Office container holds an encrypted (password-protected) xlsx:
+/// such files are a compound file with an `EncryptionInfo` stream.
+pub fn is_encrypted_package(bytes: &[u8]) -> bool {
+    cfb::CompoundFile::open(Cursor::new(bytes))
+        .is_ok_and(|file| file.is_stream("/EncryptionInfo") && file.is_stream("/EncryptedPackage"))
 }
 
 /// Refuses a workbook with a sheet whose grid would exceed `max_cells`.
