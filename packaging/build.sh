@@ -41,6 +41,7 @@ windows)
     makensis -V2 \
         -DVERSION="$version" \
         -DEXE="$exe" \
+        -DEXE_CLI="$root/target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
         -DICON="$root/assets/icon/hrm-users.ico" \
         -DLICENSE_MIT="$root/LICENSE-MIT" \
         -DLICENSE_APACHE="$root/LICENSE-APACHE" \

@@ -48,6 +48,7 @@ appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/
 older="$work/hrm-users-0.0.1-setup.exe"
 makensis -V1 -DVERSION=0.0.1 \
     -DEXE="$root/target/x86_64-pc-windows-gnu/release/hrm-users.exe" \
+    -DEXE_CLI="$root/target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
     -DICON="$root/assets/icon/hrm-users.ico" -DLICENSE_MIT="$root/LICENSE-MIT" \
     -DLICENSE_APACHE="$root/LICENSE-APACHE" -DOUTFILE="$older" \
     "$root/packaging/windows/installer.nsi"
@@ -56,6 +57,7 @@ echo "== silent install of the older version"
 wine "$older" /S
 wineserver -w
 [ -f "$program/hrm-users.exe" ] || fail "hrm-users.exe not installed"
+[ -f "$program/hrm-users-cli.exe" ] || fail "hrm-users-cli.exe not installed"
 [ -f "$program/uninstall.exe" ] || fail "no uninstaller"
 [ -f "$shortcut" ] || fail "no Start-menu shortcut for all users"
 wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "0.0.1" || fail "no Apps & features entry"
@@ -64,6 +66,13 @@ wine reg query "$key" /v QuietUninstallString 2>/dev/null | grep -q '/S' || fail
 echo "== a subcommand prints in the console"
 wine "$program/hrm-users.exe" --version | tee "$work/version.txt"
 grep -q "hrm-users $version" "$work/version.txt" || fail "--version did not print"
+echo "== the console twin for scripts: output and exit codes"
+wine "$program/hrm-users-cli.exe" --version | grep -q "hrm-users $version" || fail "hrm-users-cli --version"
+set +e
+wine "$program/hrm-users-cli.exe" import 'C:\no\such.xlsx' >/dev/null 2>"$work/cli-error.txt"
+code=$?
+set -e
+[ "$code" -eq 2 ] || { cat "$work/cli-error.txt" >&2; fail "a refused file exits $code, not 2"; }
 
 echo "== the installed program starts (WGPU_BACKEND=gl: wine's DX12 path fails)"
 WGPU_BACKEND=gl wine "$program/hrm-users.exe" >"$work/gui.log" 2>&1 &

@@ -1,5 +1,6 @@
 ; HRM Users: the Windows installer (NSIS 3). Built by `packaging/build.sh windows`,
-; which passes VERSION, EXE (the cross-built hrm-users.exe), ICON and OUTFILE.
+; which passes VERSION, EXE and EXE_CLI (the cross-built hrm-users.exe and
+; hrm-users-cli.exe), ICON, the licence files and OUTFILE.
 ;
 ; Per-machine: Program Files, a Start-menu shortcut for all users, an entry in
 ; Apps & features with its uninstaller. Silent for rollout tools: `/S` (and
@@ -68,6 +69,7 @@ Section "HRM Users" main
     ; old one locked, so say so instead of leaving a half-replaced folder.
     ClearErrors
     File "${EXE}"
+    File "${EXE_CLI}"
     IfErrors 0 +3
         MessageBox MB_ICONSTOP "hrm-users.exe could not be replaced. Close HRM Users and run the installer again." /SD IDOK
         Abort
@@ -94,6 +96,7 @@ SectionEnd
 Section "Uninstall"
     Delete "$SMPROGRAMS\${PRODUCT}.lnk"
     Delete "$INSTDIR\hrm-users.exe"
+    Delete "$INSTDIR\hrm-users-cli.exe"
     Delete "$INSTDIR\hrm-users.ico"
     Delete "$INSTDIR\LICENSE-MIT.txt"
     Delete "$INSTDIR\LICENSE-APACHE.txt"

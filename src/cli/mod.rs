@@ -6,6 +6,7 @@
 mod bulk;
 mod mail;
 mod sheet;
+mod start;
 mod users;
 
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{self, Session};
 use crate::domain::{ConnectionStatus, UserFilter};
 use crate::store::Store;
+
+pub use start::start;
 
 /// Command-line arguments of `hrm-users`.
 #[derive(Debug, Parser)]

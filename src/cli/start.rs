@@ -1,0 +1,55 @@
+//! The program's start, shared by `hrm-users` (a GUI-subsystem program on
+//! Windows) and `hrm-users-cli` (a console program, for Windows scripts):
+//! parse the arguments, start logging, open the window or run the command.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use super::{Cli, exit_code_for, run};
+
+/// Runs the program with the process's arguments; the window when no
+/// subcommand is given.
+pub fn start() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_logging();
+    let result = match &cli.command {
+        Some(command) => run(&cli, command),
+        None => crate::ui::run_window(cli.db.as_deref()).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            // The one place errors reach a person on the command line.
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("hrm-users: {error:#}");
+            }
+            exit_code_for(&error)
+        }
+    }
+}
+
+/// Logs go to a daily file in the OS log folder; `RUST_LOG` sets the level.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = crate::app::paths::log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("hrm-users")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(&dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wgpu=warn,naga=warn"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
