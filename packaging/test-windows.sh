@@ -69,7 +69,7 @@ grep -q "hrm-users $version" "$work/version.txt" || fail "--version did not prin
 echo "== the console twin for scripts: output and exit codes"
 wine "$program/hrm-users-cli.exe" --version | grep -q "hrm-users $version" || fail "hrm-users-cli --version"
 set +e
-wine "$program/hrm-users-cli.exe" import 'C:\no\such.xlsx' >/dev/null 2>"$work/cli-error.txt"
+wine "$program/hrm-users-cli.exe" import 'C:\no\such.xlsx' --db 'C:\scratch.db' >/dev/null 2>"$work/cli-error.txt"
 code=$?
 set -e
 [ "$code" -eq 2 ] || { cat "$work/cli-error.txt" >&2; fail "a refused file exits $code, not 2"; }
