@@ -195,12 +195,17 @@ fn describe_graphics(graphics: Graphics, cc: &eframe::CreationContext<'_>) -> St
 /// backends, wgpu on OpenGL, then the glow renderer. `WGPU_BACKEND` forces one.
 pub fn run_window(db: Option<&Path>) -> anyhow::Result<()> {
     let mut failures = Vec::new();
+    // Set once a window has started: an error after that is not a failed
+    // start, and must not open the window a second time.
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for &graphics in Graphics::attempts() {
         let db = db.map(Path::to_path_buf);
+        let window_started = std::sync::Arc::clone(&started);
         let result = eframe::run_native(
             "HRM Users",
             graphics.options(),
             Box::new(move |cc| {
+                window_started.store(true, std::sync::atomic::Ordering::Relaxed);
                 let description = describe_graphics(graphics, cc);
                 tracing::info!("the window is drawn with {description}");
                 about_view::set_graphics(description);
@@ -209,6 +214,9 @@ pub fn run_window(db: Option<&Path>) -> anyhow::Result<()> {
         );
         match result {
             Ok(()) => return Ok(()),
+            Err(error) if started.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Err(anyhow::anyhow!("the window stopped: {error}"));
+            }
             Err(error) => {
                 tracing::warn!(
                     "the window could not start with {}: {error}",
