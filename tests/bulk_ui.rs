@@ -32,7 +32,7 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     harness.run();
 
     harness.get_by_label("Verify accounts").click();
-    harness.run();
+    wait_for_counts(&mut harness);
     assert!(
         harness
             .query_by_label("3 users in the selection:")
@@ -80,6 +80,23 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     assert!(harness.query_by_label("no saved address").is_some());
 }
 
+/// The selection is counted on a thread: steps the window until the
+/// dialog with the counts shows.
+fn wait_for_counts(harness: &mut Harness<'_, HrmApp>) {
+    for _ in 0..250 {
+        harness.step();
+        if harness
+            .query_by_label_contains("in the selection:")
+            .is_some()
+        {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the selection was not counted");
+}
+
 #[test]
 fn cancel_in_the_dialog_sends_nothing() {
     let register = Register::new();
@@ -97,7 +114,7 @@ fn cancel_in_the_dialog_sends_nothing() {
         .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
     harness.run();
     harness.get_by_label("Verify accounts").click();
-    harness.run();
+    wait_for_counts(&mut harness);
     assert!(harness.query_by_label("1 user in the selection:").is_some());
     harness.get_by_label("Cancel").click();
     harness.run();

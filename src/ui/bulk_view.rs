@@ -1,6 +1,7 @@
 //! `Verify accounts`: the confirmation with its counts, the progress of the
 //! send with `Cancel`, and the results per user, saved as xlsx on request.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
@@ -12,13 +13,17 @@ use crate::app::bulk::{
     save_results_xlsx, start_bulk,
 };
 use crate::app::{Services, Session};
-use crate::domain::{BulkPlan, UserRecord};
+use crate::domain::{BulkPlan, UserKey, UserRecord};
+use crate::store::Store;
 
 use super::background::{pending_outcome_ui, spawn};
 use super::format::{ERROR_RED, users};
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
+    /// Loading and planning the selection on a thread (a hundred thousand
+    /// users take longer than a frame); becomes the confirmation.
+    Counting(Promise<Result<Box<BulkView>, String>>),
     /// The confirmation dialog.
     Confirm {
         /// The plan for the selection.
@@ -44,6 +49,31 @@ pub enum BulkView {
 }
 
 impl BulkView {
+    /// The confirmation for the users with `keys`, counted on a thread that
+    /// reads them from the register (so the window copies nothing big). An
+    /// in-memory register (tests) has no file to read from: counted here.
+    pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
+        let register = session.store.path().to_owned();
+        if register.as_os_str() == ":memory:" {
+            let selection = session
+                .store
+                .load_users()
+                .map(|users| select(users, &keys))
+                .map_err(|e| e.to_string());
+            let view = selection
+                .and_then(|selection| Self::confirm(session, selection))
+                .map(Box::new);
+            return Self::Counting(Promise::from_ready(view));
+        }
+        let clock = session.clock.clone();
+        Self::Counting(spawn(ctx, "verify-accounts-count", move || {
+            let mut session = Session::new(Store::open(&register).map_err(|e| e.to_string())?);
+            session.clock = clock;
+            let users = session.store.load_users().map_err(|e| e.to_string())?;
+            Self::confirm(&session, select(users, &keys)).map(Box::new)
+        }))
+    }
+
     /// The confirmation for a selection.
     pub fn confirm(session: &Session, selection: Vec<UserRecord>) -> Result<Self, String> {
         let plan = plan_verify_accounts(session, &selection, false).map_err(|e| e.to_string())?;
@@ -60,6 +90,15 @@ impl BulkView {
     }
 }
 
+/// The users of `users` whose keys are in `keys`, in the order of `keys`.
+fn select(users: Vec<UserRecord>, keys: &[UserKey]) -> Vec<UserRecord> {
+    let mut by_key: HashMap<UserKey, UserRecord> = users
+        .into_iter()
+        .map(|record| (record.key, record))
+        .collect();
+    keys.iter().filter_map(|key| by_key.remove(key)).collect()
+}
+
 /// Draws the bulk dialogs; returns false when the view should close.
 pub fn bulk_ui(
     ctx: &egui::Context,
@@ -68,6 +107,7 @@ pub fn bulk_ui(
     services: Option<&Services>,
 ) -> bool {
     let (keep, next) = match view {
+        BulkView::Counting(promise) => counting_ui(ctx, promise),
         BulkView::Confirm {
             plan,
             send_again,
@@ -98,6 +138,40 @@ pub fn bulk_ui(
         *view = next;
     }
     keep
+}
+
+/// While the selection is counted: a spinner and `Cancel`.
+fn counting_ui(
+    ctx: &egui::Context,
+    promise: &mut Promise<Result<Box<BulkView>, String>>,
+) -> (bool, Option<BulkView>) {
+    if promise.ready().is_some() {
+        // The thread is done: take its result by value.
+        let finished = std::mem::replace(promise, Promise::from_ready(Err(String::new())));
+        return match finished.block_and_take() {
+            Ok(view) => (true, Some(*view)),
+            Err(error) => (
+                true,
+                Some(BulkView::Results {
+                    rows: Vec::new(),
+                    error: Some(format!("The selection could not be counted: {error}")),
+                    saved: None,
+                }),
+            ),
+        };
+    }
+    let mut keep = true;
+    egui::Modal::new(egui::Id::unique("verify_accounts_counting")).show(ctx, |ui| {
+        ui.heading("Verify accounts");
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Counting who gets a verification email…");
+        });
+        if ui.button("Cancel").clicked() {
+            keep = false;
+        }
+    });
+    (keep, None)
 }
 
 /// The confirmation with the counts; returns (keep open, next view).

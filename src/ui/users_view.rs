@@ -521,16 +521,8 @@ impl UsersView {
             .on_hover_text("Send verification emails to everyone in the list who still waits")
             .clicked()
         {
-            let selection = self.listing.visible_records().cloned().collect();
-            match BulkView::confirm(&self.session, selection) {
-                Ok(view) => self.bulk = Some(view),
-                Err(text) => {
-                    self.notice = Some(Notice {
-                        text,
-                        is_error: true,
-                    });
-                }
-            }
+            let keys = self.listing.visible_records().map(|r| r.key).collect();
+            self.bulk = Some(BulkView::count(ui.ctx(), &self.session, keys));
         }
     }
 
