@@ -256,7 +256,6 @@ impl UsersView {
         let Some(form) = &self.form else {
             return;
         };
-        let title = form.title();
         match action {
             FormAction::VerifyAccount => {
                 if (form.key.is_none() || form.has_unsaved_changes()) && !self.save() {
@@ -284,7 +283,6 @@ impl UsersView {
             }
             FormAction::DeleteConnection => {
                 self.confirm_delete_connection = form.key;
-                let _ = title;
             }
         }
     }
