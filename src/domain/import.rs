@@ -4,7 +4,9 @@
 //! not connected, as a pending address; invalid addresses are ignored and an
 //! address another user has is refused, each with a note. Nothing is sent.
 
-use std::collections::HashMap;
+// foldhash: a quick hasher, randomly seeded per process; the keys are
+// User-IDs and addresses from the file, a hundred thousand per import.
+use foldhash::{HashMap, HashMapExt as _};
 
 use super::connection::Connection;
 use super::draft::UserDraft;
