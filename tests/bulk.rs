@@ -40,28 +40,40 @@ fn selection(session: &Session, filter: &UserFilter) -> Vec<hrm_users::domain::U
     listing.visible_records().cloned().collect()
 }
 
-fn run_bulk(
+/// Starts `Verify accounts` on everyone in the register, as the dialog's
+/// `Send` does; `wake_worker` is told when messages are queued.
+fn start_job(
     register: &Register,
     clock: &TestClock,
     session: &Session,
     filter: &UserFilter,
-) -> Vec<hrm_users::app::bulk::BulkResultRow> {
+    wake_worker: Box<dyn Fn() + Send>,
+) -> hrm_users::app::bulk::BulkJob {
     let plan = plan_verify_accounts(session, &selection(session, filter), false).unwrap();
-    let worker = OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
-        .unwrap()
-        .spawn()
-        .unwrap();
-    let job = start_bulk(BulkRequest {
+    start_bulk(BulkRequest {
         register: register.path.clone(),
         clock: clock.clock(),
         actor: "tester".into(),
         plan,
         send_again_to_recent: false,
         notify: Box::new(|| {}),
-        wake_worker: worker.waker(),
+        wake_worker,
         poll: Duration::from_millis(20),
     })
-    .unwrap();
+    .unwrap()
+}
+
+fn run_bulk(
+    register: &Register,
+    clock: &TestClock,
+    session: &Session,
+    filter: &UserFilter,
+) -> Vec<hrm_users::app::bulk::BulkResultRow> {
+    let worker = OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let job = start_job(register, clock, session, filter, worker.waker());
     let rows = job.wait().unwrap();
     // Let the worker deliver everything still queued (from earlier runs too).
     while session.store.queued_count().unwrap() > 0 {
@@ -209,17 +221,13 @@ fn cancel_stops_queueing_more() {
     )
     .unwrap();
     assert_eq!(plan.counts.send, 1200);
-    let job = start_bulk(BulkRequest {
-        register: register.path.clone(),
-        clock: clock.clock(),
-        actor: "tester".into(),
-        plan,
-        send_again_to_recent: false,
-        notify: Box::new(|| {}),
-        wake_worker: Box::new(|| {}),
-        poll: Duration::from_millis(20),
-    })
-    .unwrap();
+    let job = start_job(
+        &register,
+        &clock,
+        &session,
+        &UserFilter::default(),
+        Box::new(|| {}),
+    );
     job.cancel();
     // Deliver what was queued, so the job can finish following it.
     let mut worker =
@@ -256,23 +264,13 @@ fn a_send_killed_halfway_and_run_again_sends_each_user_one_message() {
     let (register, clock, session, smtp) = many(600);
     // The first run queues part of the selection and "dies": its job and
     // worker are dropped with messages still queued.
-    let plan = plan_verify_accounts(
+    let job = start_job(
+        &register,
+        &clock,
         &session,
-        &selection(&session, &UserFilter::default()),
-        false,
-    )
-    .unwrap();
-    let job = start_bulk(BulkRequest {
-        register: register.path.clone(),
-        clock: clock.clock(),
-        actor: "tester".into(),
-        plan,
-        send_again_to_recent: false,
-        notify: Box::new(|| {}),
-        wake_worker: Box::new(|| {}),
-        poll: Duration::from_millis(20),
-    })
-    .unwrap();
+        &UserFilter::default(),
+        Box::new(|| {}),
+    );
     while job.progress().queued < 200 {
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -296,4 +294,19 @@ fn a_send_killed_halfway_and_run_again_sends_each_user_one_message() {
     assert_eq!(got.len(), 600, "everyone got a message");
     assert!(got.values().all(|n| *n == 1), "nobody got two");
     assert_eq!(rows.len(), 600);
+}
+
+/// The window hands a selection over by key: the users come back in that
+/// order, as the register has them, without users deleted since.
+#[test]
+fn a_selection_handed_over_by_key_is_loaded_in_order() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    let first = pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let second = pending_user(&mut session, "2", "Bo", "bo@example.org");
+    let gone = hrm_users::domain::UserKey(999);
+    let loaded = hrm_users::app::bulk::load_selection(&session, &[second, gone, first]).unwrap();
+    let ids: Vec<&str> = loaded.iter().map(|r| r.user.user_id.as_str()).collect();
+    assert_eq!(ids, ["2", "1"]);
 }

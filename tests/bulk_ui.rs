@@ -5,12 +5,9 @@
 
 mod support;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use hrm_users::app::OpenedRegister;
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
-use hrm_users::ui::HrmApp;
-use support::{Register, TestClock, pending_user};
+use support::{Register, TestClock, pending_user, wait_for, window};
 
 #[test]
 fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
@@ -20,19 +17,10 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     pending_user(&mut session, "1", "Ann", "ann@example.org");
     pending_user(&mut session, "2", "Bo", "bo@example.org");
     pending_user(&mut session, "3", "Dan", "");
-    let users = session.store.load_users().unwrap();
-    let opened = OpenedRegister {
-        session,
-        users,
-        is_demo: false,
-    };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
-    harness.run();
+    let mut harness = window(session);
 
     harness.get_by_label("Verify accounts").click();
-    wait_for_counts(&mut harness);
+    wait_for(&mut harness, "in the selection:");
     assert!(
         harness
             .query_by_label("3 users in the selection:")
@@ -80,41 +68,15 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     assert!(harness.query_by_label("no saved address").is_some());
 }
 
-/// The selection is counted on a thread: steps the window until the
-/// dialog with the counts shows.
-fn wait_for_counts(harness: &mut Harness<'_, HrmApp>) {
-    for _ in 0..250 {
-        harness.step();
-        if harness
-            .query_by_label_contains("in the selection:")
-            .is_some()
-        {
-            harness.run();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("the selection was not counted");
-}
-
 #[test]
 fn cancel_in_the_dialog_sends_nothing() {
     let register = Register::new();
     let clock = TestClock::new();
     let mut session = register.session(&clock);
     pending_user(&mut session, "1", "Ann", "ann@example.org");
-    let users = session.store.load_users().unwrap();
-    let opened = OpenedRegister {
-        session,
-        users,
-        is_demo: false,
-    };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
-    harness.run();
+    let mut harness = window(session);
     harness.get_by_label("Verify accounts").click();
-    wait_for_counts(&mut harness);
+    wait_for(&mut harness, "in the selection:");
     assert!(harness.query_by_label("1 user in the selection:").is_some());
     harness.get_by_label("Cancel").click();
     harness.run();

@@ -8,24 +8,13 @@ mod support;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use hrm_users::app::OpenedRegister;
 use hrm_users::ui::HrmApp;
-use support::{Register, TestClock, pending_user};
+use support::{Register, TestClock, pending_user, users_in, wait_for, window};
 
 fn harness(register: &Register) -> Harness<'static, HrmApp> {
     let mut session = register.session(&TestClock::new());
     pending_user(&mut session, "500", "Existing", "existing@company.se");
-    let users = session.store.load_users().unwrap();
-    let opened = OpenedRegister {
-        session,
-        users,
-        is_demo: false,
-    };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
-    harness.run();
-    harness
+    window(session)
 }
 
 fn type_file(harness: &mut Harness<'_, HrmApp>, path: &str) {
@@ -37,18 +26,6 @@ fn type_file(harness: &mut Harness<'_, HrmApp>, path: &str) {
         .get_by_role_and_label(Role::TextInput, "File")
         .type_text(path);
     harness.run();
-}
-
-/// Steps (with real time passing for the background thread) until `text` shows.
-fn wait_for(harness: &mut Harness<'_, HrmApp>, text: &str) {
-    for _ in 0..300 {
-        harness.step();
-        if harness.query_all_by_label_contains(text).next().is_some() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("\"{text}\" never appeared");
 }
 
 #[test]
@@ -67,18 +44,7 @@ fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
             .query_by_label("Ignored columns (not in the template): Skostorlek")
             .is_some()
     );
-    assert_eq!(
-        harness
-            .state()
-            .users_view()
-            .unwrap()
-            .session()
-            .store
-            .count_users()
-            .unwrap(),
-        1,
-        "a dry run changes nothing"
-    );
+    assert_eq!(users_in(&harness), 1, "a dry run changes nothing");
 
     harness.get_by_label("Import 6 users").click();
     wait_for(&mut harness, "Imported: 6 created, 0 updated.");
@@ -103,17 +69,7 @@ fn a_file_that_is_not_a_spreadsheet_is_refused_in_words() {
         &mut harness,
         "Nothing was imported. The file is not a spreadsheet",
     );
-    assert_eq!(
-        harness
-            .state()
-            .users_view()
-            .unwrap()
-            .session()
-            .store
-            .count_users()
-            .unwrap(),
-        1
-    );
+    assert_eq!(users_in(&harness), 1);
 }
 
 #[test]

@@ -9,11 +9,10 @@ mod support;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use hrm_users::app::OpenedRegister;
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
 use hrm_users::domain::SettingKey;
 use hrm_users::ui::HrmApp;
-use support::{Register, TestClock, pending_user};
+use support::{Register, TestClock, pending_user, window};
 
 struct Rig {
     register: Register,
@@ -34,16 +33,7 @@ impl Rig {
         hrm_users::app::save_settings(&mut session, &settings).unwrap();
         pending_user(&mut session, "16", "Maja", "");
         pending_user(&mut session, "15", "Erik", "erik@company.se");
-        let users = session.store.load_users().unwrap();
-        let opened = OpenedRegister {
-            session,
-            users,
-            is_demo: false,
-        };
-        let mut harness = Harness::builder()
-            .with_size([1280.0, 900.0])
-            .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(opened));
-        harness.run();
+        let harness = window(session);
         Self {
             register,
             clock,

@@ -24,6 +24,18 @@ use super::verification::{ConnectionError, VerifyOutcome, verify_in};
 /// Users queued in one transaction.
 const CHUNK: usize = 200;
 
+/// The users with `keys` as the register has them now, in the order of
+/// `keys` (users deleted since are left out): a selection handed over by key.
+pub fn load_selection(session: &Session, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
+    let mut by_key: HashMap<UserKey, UserRecord> = session
+        .store
+        .load_users()?
+        .into_iter()
+        .map(|record| (record.key, record))
+        .collect();
+    Ok(keys.iter().filter_map(|key| by_key.remove(key)).collect())
+}
+
 /// Plans `Verify accounts` for a selection with the stored settings.
 pub fn plan_verify_accounts<'a>(
     session: &Session,

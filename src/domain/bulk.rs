@@ -111,6 +111,7 @@ pub fn plan_bulk<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::connection::test_pending as pending;
     use crate::domain::user::test_record;
     use crate::domain::{ConnectedBy, Connection, Email, SettingKey};
 
@@ -119,14 +120,6 @@ mod tests {
         record.user.activated = activated;
         record.connection = connection;
         record
-    }
-
-    fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {
-        Connection::Unverified {
-            email: Email::parse(address).unwrap(),
-            sent_count: u32::from(last_sent_at.is_some()),
-            last_sent_at,
-        }
     }
 
     #[test]

@@ -101,3 +101,13 @@ impl Connection {
         matches!(self, Self::Connected { .. })
     }
 }
+
+/// A pending connection for tests: sent once at `last_sent_at`, or never.
+#[cfg(test)]
+pub(crate) fn test_pending(address: &str, last_sent_at: Option<jiff::Timestamp>) -> Connection {
+    Connection::Unverified {
+        email: Email::parse(address).expect("a test address is valid"),
+        sent_count: u32::from(last_sent_at.is_some()),
+        last_sent_at,
+    }
+}

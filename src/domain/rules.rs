@@ -92,6 +92,7 @@ pub fn verify_decision(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::connection::test_pending as pending;
     use crate::domain::user::test_record;
     use crate::domain::{ConnectedBy, SettingKey};
 
@@ -102,14 +103,6 @@ mod tests {
         record.user.last_name = "Svensson".into();
         record.connection = connection;
         record
-    }
-
-    fn pending(address: &str, last_sent_at: Option<Timestamp>) -> Connection {
-        Connection::Unverified {
-            email: Email::parse(address).unwrap(),
-            sent_count: u32::from(last_sent_at.is_some()),
-            last_sent_at,
-        }
     }
 
     #[test]

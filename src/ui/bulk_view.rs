@@ -1,7 +1,6 @@
 //! `Verify accounts`: the confirmation with its counts, the progress of the
 //! send with `Cancel`, and the results per user, saved as xlsx on request.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
@@ -9,8 +8,8 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
 use crate::app::bulk::{
-    BulkJob, BulkOutcome, BulkRequest, BulkResultRow, default_results_path, plan_verify_accounts,
-    save_results_xlsx, start_bulk,
+    BulkJob, BulkOutcome, BulkRequest, BulkResultRow, default_results_path, load_selection,
+    plan_verify_accounts, save_results_xlsx, start_bulk,
 };
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserKey, UserRecord};
@@ -55,11 +54,7 @@ impl BulkView {
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
         let register = session.store.path().to_owned();
         if register.as_os_str() == ":memory:" {
-            let selection = session
-                .store
-                .load_users()
-                .map(|users| select(users, &keys))
-                .map_err(|e| e.to_string());
+            let selection = load_selection(session, &keys).map_err(|e| e.to_string());
             let view = selection
                 .and_then(|selection| Self::confirm(session, selection))
                 .map(Box::new);
@@ -69,8 +64,8 @@ impl BulkView {
         Self::Counting(spawn(ctx, "verify-accounts-count", move || {
             let mut session = Session::new(Store::open(&register).map_err(|e| e.to_string())?);
             session.clock = clock;
-            let users = session.store.load_users().map_err(|e| e.to_string())?;
-            Self::confirm(&session, select(users, &keys)).map(Box::new)
+            let selection = load_selection(&session, &keys).map_err(|e| e.to_string())?;
+            Self::confirm(&session, selection).map(Box::new)
         }))
     }
 
@@ -88,15 +83,6 @@ impl BulkView {
             resend_minutes,
         })
     }
-}
-
-/// The users of `users` whose keys are in `keys`, in the order of `keys`.
-fn select(users: Vec<UserRecord>, keys: &[UserKey]) -> Vec<UserRecord> {
-    let mut by_key: HashMap<UserKey, UserRecord> = users
-        .into_iter()
-        .map(|record| (record.key, record))
-        .collect();
-    keys.iter().filter_map(|key| by_key.remove(key)).collect()
 }
 
 /// Draws the bulk dialogs; returns false when the view should close.

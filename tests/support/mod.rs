@@ -190,3 +190,49 @@ pub fn link_in(raw: &[u8]) -> String {
         .trim_end_matches('.')
         .to_owned()
 }
+
+/// The window over `session`'s register, as the program shows it once the
+/// register is open, with its first frame drawn.
+pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui::HrmApp> {
+    let users = session.store.load_users().unwrap();
+    let opened = hrm_users::app::OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(
+            |ui, app: &mut hrm_users::ui::HrmApp| app.ui(ui),
+            hrm_users::ui::HrmApp::ready(opened),
+        );
+    harness.run();
+    harness
+}
+
+/// Steps the window, with real time passing for its background threads,
+/// until a label containing `text` shows; panics after about six seconds.
+pub fn wait_for(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, text: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    for _ in 0..300 {
+        harness.step();
+        if harness.query_all_by_label_contains(text).next().is_some() {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("\"{text}\" never appeared");
+}
+
+/// How many users the window's register holds.
+pub fn users_in(harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) -> usize {
+    harness
+        .state()
+        .users_view()
+        .unwrap()
+        .session()
+        .store
+        .count_users()
+        .unwrap()
+}
