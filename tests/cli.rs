@@ -420,3 +420,30 @@ fn template_import_and_export() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("no User-ID column"));
 }
+
+/// `hrm-users-cli` (the console build scripts call on Windows) is the same
+/// program: the same output and the same exit codes.
+#[test]
+fn the_console_twin_answers_like_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+    let twin = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hrm-users-cli"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let listed = twin(&["users", "list", "--json"]);
+    assert_eq!(
+        json(&listed),
+        json(&hrm_users(&db, &["users", "list", "--json"]))
+    );
+    assert_eq!(json(&listed).len(), 5);
+    let refused = twin(&["import", "/no/such/file.xlsx"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be read"));
+}

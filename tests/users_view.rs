@@ -4,6 +4,8 @@
 // Helpers of tests may panic: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -11,6 +13,7 @@ use hrm_users::app::{OpenedRegister, Session, save_user};
 use hrm_users::domain::{ConnectionStatus, UserDraft};
 use hrm_users::store::Store;
 use hrm_users::ui::HrmApp;
+use support::users_in;
 
 /// A register with three users: one connected, one pending, one without address.
 fn register() -> OpenedRegister {
@@ -111,17 +114,6 @@ fn click_button(harness: &mut Harness<'_, HrmApp>, label: &str) {
     harness.run();
 }
 
-fn count_users(harness: &Harness<'_, HrmApp>) -> usize {
-    harness
-        .state()
-        .users_view()
-        .unwrap()
-        .session()
-        .store
-        .count_users()
-        .unwrap()
-}
-
 #[test]
 fn a_new_user_is_typed_saved_and_found_in_the_list() {
     let mut harness = harness(register());
@@ -151,7 +143,7 @@ fn a_new_user_is_typed_saved_and_found_in_the_list() {
         .find(|r| r.user.user_id.as_str() == "100")
         .unwrap();
     assert_eq!(saved.connection.status(), ConnectionStatus::Pending);
-    assert_eq!(count_users(&harness), 4);
+    assert_eq!(users_in(&harness), 4);
 }
 
 #[test]
@@ -168,7 +160,7 @@ fn a_mismatched_confirmation_shows_an_error_and_saves_nothing() {
             .query_by_label("The confirmation does not match the email address.")
             .is_some()
     );
-    assert_eq!(count_users(&harness), 3);
+    assert_eq!(users_in(&harness), 3);
     assert!(harness.query_by_label("3 of 3 users").is_some());
 }
 
@@ -290,10 +282,10 @@ fn delete_asks_naming_the_user_then_deletes() {
             .is_some()
     );
     click(&mut harness, "Cancel");
-    assert_eq!(count_users(&harness), 3);
+    assert_eq!(users_in(&harness), 3);
     click(&mut harness, "Delete");
     click_button(&mut harness, "Delete user");
-    assert_eq!(count_users(&harness), 2);
+    assert_eq!(users_in(&harness), 2);
     assert!(harness.query_by_label("Erik Lind").is_none());
     assert!(harness.query_by_label("2 of 2 users").is_some());
 }

@@ -32,9 +32,43 @@ pub enum ImportError {
     /// The backup before the import.
     #[error("The register could not be backed up before the import, so nothing was imported: {0}")]
     Backup(String),
+    /// The file could not be read.
+    #[error(transparent)]
+    Sheet(#[from] crate::sheet::SheetError),
     /// Stopped by the administrator; nothing was imported.
     #[error("The import was cancelled; nothing was imported.")]
     Cancelled,
+}
+
+/// A file read and its dry run, with the register's stamp at that moment.
+#[derive(Debug)]
+pub struct DryRun {
+    /// The file's table.
+    pub table: RawTable,
+    /// What importing it would do.
+    pub plan: ImportPlan,
+    /// The register when the plan was made.
+    pub stamp: RegisterStamp,
+}
+
+/// Reads `file` and makes its dry run against the register at `register`,
+/// on a connection of its own (the window runs this on a thread), telling
+/// `progress` how far it is and stopping when it is cancelled.
+pub fn read_and_plan(
+    register: &Path,
+    file: &Path,
+    progress: &Progress,
+) -> Result<DryRun, ImportError> {
+    progress.start(Stage::Reading, 0);
+    let table = crate::sheet::read_table_with_progress(
+        file,
+        &crate::sheet::Limits::default(),
+        &mut |rows| progress.advance(rows),
+    )?;
+    let session = Session::new(Store::open(register)?);
+    let stamp = register_stamp(&session)?;
+    let plan = plan_table_import_with_progress(&session, &table, progress)?;
+    Ok(DryRun { table, plan, stamp })
 }
 
 /// The dry run: what importing `table` would do now.

@@ -13,16 +13,11 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
 use crate::app::Session;
-use crate::app::import::{
-    Imported, RegisterStamp, commit_planned_with_progress, plan_table_import_with_progress,
-    register_stamp,
-};
-use crate::app::progress::{Progress, Stage};
+use crate::app::import::{self, Imported, RegisterStamp, commit_planned_with_progress};
+use crate::app::progress::Progress;
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
-use crate::sheet::{
-    ExportFormat, Limits, export_users, read_table_with_progress, write_report, write_template,
-};
+use crate::sheet::{ExportFormat, export_users, write_report, write_template};
 use crate::store::Store;
 
 use super::background::{pending_outcome_ui, spawn};
@@ -150,15 +145,12 @@ impl Chooser {
 type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
 
 fn read_and_plan(register: &Path, file: &Path, progress: &Progress) -> ReadAndPlan {
-    progress.start(Stage::Reading, 0);
-    let table =
-        read_table_with_progress(file, &Limits::default(), &mut |rows| progress.advance(rows))
-            .map_err(|e| e.to_string())?;
-    let session = Session::new(Store::open(register).map_err(|e| e.to_string())?);
-    let stamp = register_stamp(&session).map_err(|e| e.to_string())?;
-    let plan =
-        plan_table_import_with_progress(&session, &table, progress).map_err(|e| e.to_string())?;
-    Ok((Arc::new(table), Arc::new(plan), stamp))
+    let dry_run = import::read_and_plan(register, file, progress).map_err(|e| e.to_string())?;
+    Ok((
+        Arc::new(dry_run.table),
+        Arc::new(dry_run.plan),
+        dry_run.stamp,
+    ))
 }
 
 /// A long job's progress bar: its stage, rows done of rows in all (an
