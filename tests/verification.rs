@@ -367,9 +367,21 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
     let mut rig = Rig::new();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
-    // A worker claims it and dies before recording the server's answer.
-    let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
-    rig.session.store.write(|tx| tx.claim_due(now, 10)).unwrap();
+    // A worker claims it, hands its content to the server and dies before
+    // recording the answer; its lease has run out.
+    let now = rig.session.now();
+    let claimed = rig
+        .session
+        .store
+        .write(|tx| tx.claim_due("w-gone", now, now, 10))
+        .unwrap();
+    let id = claimed[0].id;
+    assert!(
+        rig.session
+            .store
+            .write(|tx| tx.mark_handed_over(id, "w-gone"))
+            .unwrap()
+    );
     drop(rig.worker);
     let mut worker =
         OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
@@ -378,6 +390,45 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
     assert_eq!(sent.state, DeliveryState::Sent);
     assert!(sent.possible_duplicate);
     assert_eq!(rig.smtp.accepted().len(), 1);
+}
+
+#[test]
+fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    let now = rig.session.now();
+    rig.session
+        .store
+        .write(|tx| tx.claim_due("w-gone", now, now, 10))
+        .unwrap();
+    drop(rig.worker);
+    let mut worker =
+        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+    assert_eq!(worker.run_once().unwrap(), 1);
+    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(sent.state, DeliveryState::Sent);
+    assert!(!sent.possible_duplicate, "its content never went out");
+    assert_eq!(sent.attempts, 1, "the unfinished claim is not counted");
+}
+
+#[test]
+fn a_live_workers_message_is_not_taken_by_another_worker() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    let now = rig.session.now();
+    let lease = now + jiff::SignedDuration::from_mins(5);
+    rig.session
+        .store
+        .write(|tx| tx.claim_due("w-alive", now, lease, 10))
+        .unwrap();
+    let mut other =
+        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+    assert_eq!(other.run_once().unwrap(), 0);
+    assert!(rig.smtp.accepted().is_empty());
+    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(message.state, DeliveryState::Sending);
 }
 
 #[test]

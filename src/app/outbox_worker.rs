@@ -1,15 +1,21 @@
 //! The outbox worker: takes due messages, makes their links, hands them to
 //! the transport over parallel sessions, and records each server answer.
 //!
-//! A message is `sending` while it is with the server. If the program stops
-//! before the answer is recorded, the next start queues it again flagged as a
-//! possible duplicate: nothing is lost, and only a message whose answer was
-//! lost can arrive twice. A message the server acknowledged is never resent.
+//! Every worker (a window, `serve`, a CLI send) registers itself with a lease
+//! that a heartbeat thread renews. A claimed message is `sending`, owned by
+//! its worker under that lease; just before its content goes to the server
+//! the message is marked handed over, and the server's answer is recorded
+//! before the session takes the next one. Only messages whose owner's lease
+//! ran out (or whose owner's process is gone from this host) are taken back;
+//! they are flagged a possible duplicate only when their content had gone
+//! out. So nothing is lost, a live worker's messages are never sent by
+//! another, and after a crash at most one message per SMTP session can
+//! arrive twice, flagged.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use lettre::Message;
@@ -19,8 +25,8 @@ use crate::domain::{
     AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage, Settings,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
-use crate::store::{Store, StoreError, WriteTx};
-use crate::verify::token::new_token;
+use crate::store::{Store, StoreError, WorkerRow, WriteTx};
+use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
 
@@ -40,6 +46,9 @@ pub struct WorkerOptions {
     pub batch: usize,
     /// How often the worker looks for due messages when not woken.
     pub poll_interval: Duration,
+    /// How long a worker is taken for alive without a heartbeat; its
+    /// messages are taken back only after that.
+    pub lease: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -50,6 +59,7 @@ impl Default for WorkerOptions {
             max_attempts: 10,
             batch: 200,
             poll_interval: Duration::from_secs(2),
+            lease: Duration::from_secs(30),
         }
     }
 }
@@ -74,7 +84,10 @@ struct Ready {
 
 /// The worker: one register connection and one (pooled) transport.
 pub struct OutboxWorker {
-    store: Store,
+    /// Shared with the session threads, which record their own answers.
+    store: Arc<Mutex<Store>>,
+    /// This worker's id: the owner of the messages it claims.
+    id: String,
     register: PathBuf,
     clock: Clock,
     options: WorkerOptions,
@@ -85,40 +98,93 @@ pub struct OutboxWorker {
 }
 
 impl OutboxWorker {
-    /// A worker on its own connection to the register at `register`.
+    /// A worker on its own connection to the register at `register`,
+    /// registered with its lease. Messages of workers that are gone are
+    /// taken back.
     pub fn open(register: &Path, clock: Clock, options: WorkerOptions) -> Result<Self, StoreError> {
         let mut store = Store::open(register)?;
-        let requeued = store.requeue_interrupted()?;
-        if requeued > 0 {
-            tracing::warn!(
-                requeued,
-                "messages interrupted while sending were queued again"
-            );
-        }
-        Ok(Self {
-            store,
+        let now = clock();
+        let id = random_hex(8).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let row = WorkerRow {
+            id: format!("w-{id}"),
+            pid: i64::from(std::process::id()),
+            host: host_name(),
+            started_at: now,
+            heartbeat_at: now,
+            lease_until: now + lease_span(&options),
+        };
+        store.write(|tx| tx.register_worker(&row))?;
+        let worker = Self {
+            store: Arc::new(Mutex::new(store)),
+            id: row.id,
             register: register.to_owned(),
             clock,
             options,
             transport: None,
             sessions: Vec::new(),
             stopping: Arc::new(AtomicBool::new(false)),
-        })
+        };
+        worker.take_back_from_the_gone()?;
+        Ok(worker)
+    }
+
+    /// This worker's id, the owner named on the messages it sends.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn lock_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, StoreError> {
+        self.store
+            .lock()
+            .map_err(|_| StoreError::Conflict("the outbox worker stopped after a failure".into()))
+    }
+
+    /// Ends the leases of workers whose process is gone from this host, then
+    /// takes back every message whose lease ran out.
+    fn take_back_from_the_gone(&self) -> Result<(), StoreError> {
+        let mut store = self.lock_store()?;
+        let host = host_name();
+        let gone: Vec<String> = store
+            .workers()?
+            .into_iter()
+            .filter(|w| w.id != self.id && w.host == host && !process_alive(w.pid))
+            .map(|w| w.id)
+            .collect();
+        let now = (self.clock)();
+        let (taken, flagged) = store.write(|tx| {
+            for id in &gone {
+                tx.end_lease(id)?;
+            }
+            tx.take_back_expired(now)
+        })?;
+        if taken > 0 {
+            tracing::warn!(
+                taken,
+                flagged,
+                "messages of a worker that stopped were queued again (flagged: possible duplicate)"
+            );
+        }
+        Ok(())
     }
 
     /// Sends every message due now; returns how many were handled.
     pub fn run_once(&mut self) -> Result<usize, WorkerError> {
-        let settings = self.store.load_settings()?;
+        self.take_back_from_the_gone()?;
         let now = (self.clock)();
-        let claimed = self
-            .store
-            .write(|tx| tx.claim_due(now, self.options.batch))?;
+        let lease_until = now + lease_span(&self.options);
+        let (settings, claimed) = {
+            let mut store = self.lock_store()?;
+            let settings = store.load_settings()?;
+            let claimed =
+                store.write(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
+            (settings, claimed)
+        };
         if claimed.is_empty() {
             return Ok(0);
         }
         let count = claimed.len();
         let ready = self
-            .store
+            .lock_store()?
             .write(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
@@ -133,7 +199,7 @@ impl OutboxWorker {
                 let reply = error.to_string();
                 let retry =
                     now + SignedDuration::try_from(self.options.retry_base).unwrap_or_default();
-                self.store.write(|tx| {
+                self.lock_store()?.write(|tx| {
                     for item in &ready {
                         tx.record_delivery(
                             item.id,
@@ -151,7 +217,7 @@ impl OutboxWorker {
         let untouched = self.send_all(ready, pause);
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
-            self.store.write(|tx| {
+            self.lock_store()?.write(|tx| {
                 for id in &untouched {
                     tx.unclaim(*id)?;
                 }
@@ -161,19 +227,20 @@ impl OutboxWorker {
         Ok(count)
     }
 
-    /// Hands `ready` to the sessions in parallel and records the answers;
-    /// returns the messages no session took (when stopping).
+    /// Hands `ready` to the sessions in parallel; each session marks a
+    /// message handed over just before its content goes out and records the
+    /// server's answer before it takes the next. Returns the messages no
+    /// session took (when stopping).
     fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<i64> {
-        let (results_tx, results_rx) = mpsc::channel::<Answer>();
-        let queue = std::sync::Mutex::new(ready.into_iter());
+        let queue = Mutex::new(ready.into_iter());
         let sessions = self.sessions.len();
-        let store = &mut self.store;
+        let store = &*self.store;
+        let owner = self.id.as_str();
         let clock = &self.clock;
         let options = &self.options;
         let stopping = &*self.stopping;
         std::thread::scope(|scope| {
             for (n, session) in self.sessions.iter_mut().enumerate() {
-                let results_tx = results_tx.clone();
                 let queue = &queue;
                 let spawned = std::thread::Builder::new()
                     .name(format!("smtp-session-{n}"))
@@ -184,9 +251,21 @@ impl OutboxWorker {
                             }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
-                            let result = session.send(&item.message);
-                            if results_tx.send((item.id, item.kind, result)).is_err() {
-                                break;
+                            let mut mark = || {
+                                with_retry(stopping, || {
+                                    lock(store)?.write(|tx| tx.mark_handed_over(item.id, owner))
+                                })
+                                .unwrap_or(false)
+                            };
+                            let result = session.send(&item.message, &mut mark);
+                            let answer = (item.id, item.kind, result);
+                            let recorded = with_retry(stopping, || {
+                                record(&mut *lock(store)?, clock, options, owner, &answer)
+                            });
+                            if let Err(error) = recorded {
+                                // Left `sending` under this worker's lease:
+                                // taken back (flagged) once the lease ends.
+                                tracing::error!("recording a delivery failed: {error}");
                             }
                             if let Some(pause) = pause {
                                 std::thread::sleep(pause * u32::try_from(sessions).unwrap_or(1));
@@ -195,27 +274,6 @@ impl OutboxWorker {
                     });
                 if let Err(error) = spawned {
                     tracing::error!("could not start an SMTP session thread: {error}");
-                }
-            }
-            drop(results_tx);
-            // Answers are recorded in small groups, one transaction each: a
-            // transaction per message would make the register the bottleneck.
-            let mut answers = Vec::with_capacity(RECORD_GROUP);
-            loop {
-                let next = results_rx.recv_timeout(Duration::from_millis(5));
-                let closed = matches!(next, Err(mpsc::RecvTimeoutError::Disconnected));
-                let idle = next.is_err();
-                if let Ok(answer) = next {
-                    answers.push(answer);
-                }
-                if answers.len() >= RECORD_GROUP || (!answers.is_empty() && idle) {
-                    let group = std::mem::take(&mut answers);
-                    if let Err(error) = record(store, clock, options, group) {
-                        tracing::error!("recording deliveries failed: {error}");
-                    }
-                }
-                if closed {
-                    break;
                 }
             }
         });
@@ -231,14 +289,25 @@ impl OutboxWorker {
         let (wake, woken) = mpsc::channel::<bool>();
         let stopping = Arc::clone(&self.stopping);
         let poll = self.options.poll_interval;
+        let heartbeat = self.spawn_heartbeat()?;
         let thread = std::thread::Builder::new()
             .name("outbox-worker".into())
             .spawn(move || {
                 loop {
-                    let handled = match self.run_once() {
-                        Ok(n) => n,
-                        Err(error) => {
+                    // A round that panics (a bug, a library's assertion) must
+                    // not end delivery for good: it is logged, and the next
+                    // round starts after the usual pause.
+                    let round =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_once()));
+                    let handled = match round {
+                        Ok(Ok(n)) => n,
+                        Ok(Err(error)) => {
                             tracing::warn!("outbox round failed: {error}");
+                            0
+                        }
+                        Err(_) => {
+                            tracing::error!("an outbox round failed unexpectedly; trying again");
+                            self.sessions.clear();
                             0
                         }
                     };
@@ -253,12 +322,111 @@ impl OutboxWorker {
                         Ok(false) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                     }
                 }
+                self.retire();
             })?;
         Ok(WorkerHandle {
             wake,
             stopping,
             thread: Some(thread),
+            heartbeat: Some(heartbeat),
         })
+    }
+
+    /// Renews this worker's lease (and its messages') a few times per lease,
+    /// on a thread and connection of its own, so a long send never lets it run out.
+    fn spawn_heartbeat(&self) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let store = Store::open(&self.register).map_err(std::io::Error::other)?;
+        let id = self.id.clone();
+        let clock = self.clock.clone();
+        let lease = self.options.lease;
+        let stopping = Arc::clone(&self.stopping);
+        std::thread::Builder::new()
+            .name("outbox-heartbeat".into())
+            .spawn(move || {
+                let mut store = store;
+                let every = (lease / 4).max(Duration::from_millis(50));
+                let mut last = Instant::now();
+                while !stopping.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(50).min(every));
+                    if last.elapsed() < every {
+                        continue;
+                    }
+                    last = Instant::now();
+                    let now = clock();
+                    let until = now + SignedDuration::try_from(lease).unwrap_or_default();
+                    match store.write(|tx| tx.renew_lease(&id, now, until)) {
+                        Ok(true) => {}
+                        Ok(false) => tracing::error!(
+                            "this outbox worker's lease had run out; its messages were taken back"
+                        ),
+                        Err(error) => tracing::warn!("renewing the outbox lease failed: {error}"),
+                    }
+                }
+            })
+    }
+
+    /// Gives up the lease at a clean stop: what this worker still holds goes
+    /// back to the queue at once (flagged only if its content had gone out).
+    fn retire(&self) {
+        let now = (self.clock)();
+        let retired = self.lock_store().and_then(|mut store| {
+            store.write(|tx| {
+                tx.end_lease(&self.id)?;
+                tx.take_back_expired(now)
+            })
+        });
+        if let Err(error) = retired {
+            tracing::warn!("the outbox worker could not give up its lease: {error}");
+        }
+    }
+}
+
+/// The lease as a span of time.
+fn lease_span(options: &WorkerOptions) -> SignedDuration {
+    SignedDuration::try_from(options.lease).unwrap_or(SignedDuration::from_secs(30))
+}
+
+/// This machine's name, as worker rows record it.
+fn host_name() -> String {
+    whoami::fallible::hostname().unwrap_or_else(|_| "unknown host".to_owned())
+}
+
+/// False only when the process is known to be gone (Linux: no `/proc/PID`).
+/// Elsewhere the lease decides.
+fn process_alive(pid: i64) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, StoreError> {
+    store
+        .lock()
+        .map_err(|_| StoreError::Conflict("the outbox worker stopped after a failure".into()))
+}
+
+/// Retries a write while the register is locked by a long writer (an import
+/// in another process), with growing pauses, until it goes through, the
+/// worker stops, or ten minutes pass.
+fn with_retry<T>(
+    stopping: &AtomicBool,
+    mut write: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match write() {
+            Err(StoreError::Locked)
+                if started.elapsed() < Duration::from_mins(10)
+                    && !stopping.load(Ordering::SeqCst) =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -267,6 +435,7 @@ pub struct WorkerHandle {
     wake: mpsc::Sender<bool>,
     stopping: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+    heartbeat: Option<std::thread::JoinHandle<()>>,
 }
 
 impl WorkerHandle {
@@ -295,6 +464,14 @@ impl WorkerHandle {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        if let Some(heartbeat) = self.heartbeat.take() {
+            let _ = heartbeat.join();
+        }
+    }
+
+    /// True while the worker's thread runs.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
     }
 }
 
@@ -436,32 +613,28 @@ fn prepare(
     Ok(ready)
 }
 
-/// Answers recorded in one transaction at most.
-const RECORD_GROUP: usize = 64;
-
 /// One server answer.
 type Answer = (i64, MessageKind, Result<String, SendFailure>);
 
-/// Records server answers, each with its audit row, in one transaction.
+/// Records one server answer with its audit row, in one transaction, if
+/// this worker still owns the message.
 fn record(
     store: &mut Store,
     clock: &Clock,
     options: &WorkerOptions,
-    answers: Vec<Answer>,
+    owner: &str,
+    answer: &Answer,
 ) -> Result<(), StoreError> {
     let now = clock();
-    store.write(|tx| {
-        for (id, kind, result) in answers {
-            record_one(tx, now, options, id, kind, result)?;
-        }
-        Ok(())
-    })
+    let (id, kind, result) = answer;
+    store.write(|tx| record_one(tx, now, options, owner, *id, *kind, result.clone()))
 }
 
 fn record_one(
     tx: &WriteTx<'_>,
     now: Timestamp,
     options: &WorkerOptions,
+    owner: &str,
     id: i64,
     kind: MessageKind,
     result: Result<String, SendFailure>,
@@ -469,6 +642,20 @@ fn record_one(
     let Some(message) = tx.message(id)? else {
         return Ok(());
     };
+    if tx.message_owner(id)?.as_deref() != Some(owner) {
+        // Taken back meanwhile (this worker's lease ran out): the worker that
+        // has it now records its own try; this one's is noted as a possible
+        // duplicate if it got through.
+        if result.is_ok() {
+            tx.flag_possible_duplicate(id)?;
+        }
+        return Ok(());
+    }
+    if matches!(&result, Err(failure) if failure.answer_lost) {
+        // The content went out and the answer did not come back: the next
+        // try may deliver it a second time.
+        tx.flag_possible_duplicate(id)?;
+    }
     let audit = |action, words: &str| AuditEntry {
         at: now,
         actor: WORKER_ACTOR.to_owned(),

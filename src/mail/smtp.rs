@@ -99,18 +99,26 @@ struct Failed {
 }
 
 impl Failed {
-    fn before_message(error: &Error) -> Self {
+    fn before_message(error: &Error, timeout: Duration) -> Self {
         Self {
-            failure: failure(error),
+            failure: failure(error, timeout),
             retry_on_new_connection: error.status().is_none(),
         }
     }
 
-    fn during_message(error: &Error) -> Self {
+    fn during_message(error: &Error, timeout: Duration) -> Self {
         Self {
-            failure: failure(error),
+            failure: failure(error, timeout),
             retry_on_new_connection: false,
         }
+    }
+
+    /// The content went out and no answer came back (a time-out, a dropped
+    /// connection): the server may have accepted it.
+    fn answer_lost(error: &Error, timeout: Duration) -> Self {
+        let mut failed = Self::during_message(error, timeout);
+        failed.failure.answer_lost = error.status().is_none();
+        failed
     }
 
     fn plain(transient: bool, reply: &str) -> Self {
@@ -118,16 +126,42 @@ impl Failed {
             failure: SendFailure {
                 transient,
                 reply: reply.to_owned(),
+                answer_lost: false,
             },
             retry_on_new_connection: false,
         }
     }
 }
 
+/// True when the error, or one of its causes, is a read or write that ran
+/// out of time (lettre reports a socket time-out as "Resource temporarily
+/// unavailable" on Linux, `WouldBlock`).
+fn timed_out(error: &Error) -> bool {
+    if error.is_timeout() {
+        return true;
+    }
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            )
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}
+
 /// The server's code and words, or what failed on the way.
-pub fn failure(error: &Error) -> SendFailure {
-    let reply = if error.is_timeout() {
-        "the server did not answer in time".to_owned()
+pub fn failure(error: &Error, timeout: Duration) -> SendFailure {
+    let reply = if timed_out(error) {
+        format!(
+            "the server did not answer within {} s",
+            timeout.as_secs().max(1)
+        )
     } else {
         match (error.status(), std::error::Error::source(error)) {
             (Some(code), Some(words)) => format!("{code} {words}"),
@@ -137,6 +171,7 @@ pub fn failure(error: &Error) -> SendFailure {
     SendFailure {
         transient: !error.is_permanent(),
         reply,
+        answer_lost: false,
     }
 }
 
@@ -162,6 +197,7 @@ impl SmtpSession {
 
     fn connect(&self) -> Result<SmtpConnection, Failed> {
         let config = &self.config;
+        let timeout = config.timeout;
         let wrapped = match config.security {
             SmtpSecurity::Tls => config.tls.as_ref(),
             SmtpSecurity::StartTls | SmtpSecurity::None => None,
@@ -173,7 +209,7 @@ impl SmtpSession {
             wrapped,
             None,
         )
-        .map_err(|e| Failed::before_message(&e))?;
+        .map_err(|e| Failed::before_message(&e, timeout))?;
         if let (SmtpSecurity::StartTls, Some(tls)) = (config.security, &config.tls) {
             // A server that does not offer STARTTLS is refused: no silent plaintext.
             if !connection.can_starttls() {
@@ -185,28 +221,39 @@ impl SmtpSession {
             }
             connection
                 .starttls(tls, &config.hello)
-                .map_err(|e| Failed::before_message(&e))?;
+                .map_err(|e| Failed::before_message(&e, timeout))?;
         }
         if let Some(credentials) = &config.credentials {
             connection
                 .auth(&[Mechanism::Plain, Mechanism::Login], credentials)
                 .map_err(|e| {
-                    Failed::plain(true, &format!("login refused: {}", failure(&e).reply))
+                    Failed::plain(
+                        true,
+                        &format!("login refused: {}", failure(&e, timeout).reply),
+                    )
                 })?;
         }
         Ok(connection)
     }
 
-    /// Sends one message; returns the server's reply to it.
-    pub fn send(&mut self, envelope: &Envelope, raw: &[u8]) -> Result<String, SendFailure> {
+    /// Sends one message; returns the server's reply to it. `before_content`
+    /// is called once the server has accepted DATA, just before the message
+    /// itself goes out; when it returns false the message is not sent.
+    pub fn send(
+        &mut self,
+        envelope: &Envelope,
+        raw: &[u8],
+        before_content: &mut dyn FnMut() -> bool,
+    ) -> Result<String, SendFailure> {
         let reused = self.connection.is_some();
-        match self.try_send(envelope, raw) {
+        match self.try_send(envelope, raw, before_content) {
             Ok(reply) => Ok(reply),
             // A kept connection the server closed meanwhile: one fresh try,
             // safe because nothing of this message was accepted.
             Err(failed) if reused && failed.retry_on_new_connection => {
                 self.connection = None;
-                self.try_send(envelope, raw).map_err(|f| f.failure)
+                self.try_send(envelope, raw, before_content)
+                    .map_err(|f| f.failure)
             }
             Err(failed) => {
                 if failed.failure.transient {
@@ -217,7 +264,13 @@ impl SmtpSession {
         }
     }
 
-    fn try_send(&mut self, envelope: &Envelope, raw: &[u8]) -> Result<String, Failed> {
+    fn try_send(
+        &mut self,
+        envelope: &Envelope,
+        raw: &[u8],
+        before_content: &mut dyn FnMut() -> bool,
+    ) -> Result<String, Failed> {
+        let timeout = self.config.timeout;
         if self
             .connection
             .as_ref()
@@ -249,17 +302,27 @@ impl SmtpSession {
         };
         if let Err(error) = connection.command(Mail::new(envelope.from().cloned(), parameters)) {
             refused(connection, &error);
-            return Err(Failed::before_message(&error));
+            return Err(Failed::before_message(&error, timeout));
         }
         for to in envelope.to() {
             if let Err(error) = connection.command(Rcpt::new(to.clone(), vec![])) {
                 refused(connection, &error);
-                return Err(Failed::during_message(&error));
+                return Err(Failed::during_message(&error, timeout));
             }
         }
         if let Err(error) = connection.command(Data) {
             refused(connection, &error);
-            return Err(Failed::during_message(&error));
+            return Err(Failed::during_message(&error, timeout));
+        }
+        if !before_content() {
+            // The server waits for the content: drop the connection so it
+            // discards the transaction.
+            connection.abort();
+            self.connection = None;
+            return Err(Failed::plain(
+                true,
+                "not sent: the register could not record that it was being sent",
+            ));
         }
         let result = match std::str::from_utf8(raw) {
             Ok(text) => connection.command(DotStuffed(text)),
@@ -267,7 +330,7 @@ impl SmtpSession {
         };
         result
             .map(|response| reply_words(&response))
-            .map_err(|e| Failed::during_message(&e))
+            .map_err(|e| Failed::answer_lost(&e, timeout))
     }
 }
 

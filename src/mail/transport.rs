@@ -41,6 +41,9 @@ pub struct SendFailure {
     pub transient: bool,
     /// The server's words, or what went wrong on the way.
     pub reply: String,
+    /// The message had gone out and no answer came back: the server may
+    /// have it, so a retry may deliver it twice.
+    pub answer_lost: bool,
 }
 
 /// The outbox folder the settings name, or `outbox` beside the register.
@@ -91,7 +94,7 @@ impl Transport {
 
     /// Delivers one message on a session of its own (the test email).
     pub fn send(&self, message: &Message) -> Result<String, SendFailure> {
-        self.session().send(message)
+        self.session().send(message, &mut || true)
     }
 }
 
@@ -105,16 +108,28 @@ pub enum Session {
 
 impl Session {
     /// Delivers one message; returns the server's answer (or the file written).
-    pub fn send(&mut self, message: &Message) -> Result<String, SendFailure> {
+    pub fn send(
+        &mut self,
+        message: &Message,
+        before_content: &mut dyn FnMut() -> bool,
+    ) -> Result<String, SendFailure> {
         match self {
+            Self::Folder(..) if !before_content() => Err(SendFailure {
+                transient: true,
+                reply: "not saved: the register could not record that it was being sent".to_owned(),
+                answer_lost: false,
+            }),
             Self::Folder(transport, path) => transport
                 .send(message)
                 .map(|id| format!("saved as {}", path.join(format!("{id}.eml")).display()))
                 .map_err(|e| SendFailure {
                     transient: true,
                     reply: format!("could not write to the outbox folder: {e}"),
+                    answer_lost: false,
                 }),
-            Self::Smtp(session) => session.send(message.envelope(), &message.formatted()),
+            Self::Smtp(session) => {
+                session.send(message.envelope(), &message.formatted(), before_content)
+            }
         }
     }
 }

@@ -101,6 +101,26 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX users_by_department;
     DROP INDEX users_by_office;
     ",
+    // 5: outbox ownership. Every worker (a window, `serve`, a CLI send) has a
+    // row with its process, host and lease; a message being sent names its
+    // owner and the lease it is held under, and whether DATA had begun. Only a
+    // message whose lease ran out is taken back, flagged a possible duplicate
+    // only if the server may already have it.
+    r"
+    CREATE TABLE workers (
+        id              TEXT PRIMARY KEY,
+        pid             INTEGER NOT NULL,
+        host            TEXT NOT NULL,
+        started_at_ms   INTEGER NOT NULL,
+        heartbeat_at_ms INTEGER NOT NULL,
+        lease_until_ms  INTEGER NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN owner TEXT;
+    ALTER TABLE outbox ADD COLUMN lease_until_ms INTEGER;
+    ALTER TABLE outbox ADD COLUMN handed_over INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_by_owner ON outbox(owner) WHERE owner IS NOT NULL;
+    CREATE INDEX outbox_by_batch ON outbox(batch) WHERE batch IS NOT NULL;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -9,7 +9,6 @@ mod rows;
 mod settings;
 mod tokens;
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,14 +16,19 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Transaction, Trans
 
 pub use error::StoreError;
 pub use migrations::{APPLICATION_ID, latest_version};
+pub use outbox::WorkerRow;
 pub use tokens::LinkToken;
 
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,
 };
 
-/// How long a statement waits for another writer before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a statement waits for another writer before giving up. The
+/// longest transaction the program runs is an import's commit (about a second
+/// for 100,000 rows here, several on a slow laptop); a background writer (the
+/// outbox worker, the endpoint, a CLI command) waits that out. The window's
+/// own connection waits less (`set_busy_timeout`), so a frame never hangs.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An open register file.
 pub struct Store {
@@ -37,7 +41,7 @@ impl Store {
     /// date. A file that is not a register, is damaged, locked or newer than
     /// this program is refused and left untouched.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        check_header(path)?;
+        check_regular_file(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
                 path: path.to_owned(),
@@ -79,6 +83,13 @@ impl Store {
     pub fn set_page_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        Ok(())
+    }
+
+    /// How long this connection waits for another writer before it reports
+    /// the register as locked.
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout)?;
         Ok(())
     }
 
@@ -363,38 +374,39 @@ fn conflict_or(error: rusqlite::Error, user: &User) -> StoreError {
     }
 }
 
-/// Refuses a non-empty file that does not start with SQLite's header, before
-/// SQLite touches it.
-fn check_header(path: &Path) -> Result<(), StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io(e)),
-    };
-    let mut header = [0_u8; 16];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]).map_err(io)? {
-            0 => break,
-            n => read += n,
-        }
-    }
-    if read == 0 || header == *b"SQLite format 3\0" {
-        Ok(())
-    } else {
-        Err(StoreError::NotADatabase {
+/// Refuses a path that is not a regular file (a FIFO would hang, a device
+/// would be read for ever) before SQLite opens it.
+///
+/// It only asks for the file's metadata: the file itself is never opened
+/// outside SQLite. On POSIX, closing any descriptor of a file drops every lock
+/// the process holds on it, also those of SQLite's own connections; another
+/// process could then checkpoint and delete the WAL under a live writer.
+fn check_regular_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(_) => Err(StoreError::NotADatabase {
             path: path.to_owned(),
-        })
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
 /// Refuses an SQLite file that belongs to another program or a newer version.
 fn check_ownership(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let application_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    // The first read of the header: SQLite says "not a database" for a file
+    // that does not start with its header (it writes nothing to find out).
+    let application_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
+                path: path.to_owned(),
+            },
+            _ => e.into(),
+        })?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
     let ours =

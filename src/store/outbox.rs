@@ -11,6 +11,23 @@ const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, a
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms
     FROM outbox";
 
+/// A worker that delivers the outbox: its process and lease.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerRow {
+    /// Random id, also the owner of the messages it sends.
+    pub id: String,
+    /// The process id.
+    pub pid: i64,
+    /// The host the process runs on.
+    pub host: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Its last heartbeat.
+    pub heartbeat_at: Timestamp,
+    /// Until when it is taken for alive without another heartbeat.
+    pub lease_until: Timestamp,
+}
+
 fn conversion(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
@@ -72,14 +89,35 @@ impl Store {
         .pop())
     }
 
-    /// Messages handed to the server by a worker that stopped before the
-    /// server's answer was recorded: queued again and flagged as possible duplicates.
-    pub fn requeue_interrupted(&mut self) -> Result<usize, StoreError> {
-        let count = self.conn.execute(
-            "UPDATE outbox SET state = 'queued', possible_duplicate = 1 WHERE state = 'sending'",
-            [],
+    /// The registered workers, oldest first.
+    pub fn workers(&self) -> Result<Vec<WorkerRow>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, pid, host, started_at_ms, heartbeat_at_ms, lease_until_ms
+             FROM workers ORDER BY started_at_ms, id",
         )?;
-        Ok(count)
+        let rows = statement
+            .query_map([], |r| {
+                Ok(WorkerRow {
+                    id: r.get(0)?,
+                    pid: r.get(1)?,
+                    host: r.get(2)?,
+                    started_at: timestamp(r.get(3)?),
+                    heartbeat_at: timestamp(r.get(4)?),
+                    lease_until: timestamp(r.get(5)?),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// How many messages are being sent (claimed by a worker).
+    pub fn sending_count(&self) -> Result<usize, StoreError> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'sending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(count).unwrap_or(0))
     }
 
     /// The messages of one bulk send.
@@ -143,10 +181,12 @@ impl WriteTx<'_> {
     }
 
     /// Takes up to `limit` due messages for sending: each becomes `sending`
-    /// with one more attempt counted.
+    /// with one more attempt counted, owned by `owner` until `lease_until`.
     pub fn claim_due(
         &self,
+        owner: &str,
         now: Timestamp,
+        lease_until: Timestamp,
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -158,10 +198,12 @@ impl WriteTx<'_> {
             params![now.as_millisecond(), limit],
         )?;
         let mut claim = self.tx.prepare_cached(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?2,
+                lease_until_ms = ?3, handed_over = 0
+             WHERE id = ?1",
         )?;
         for message in &due {
-            claim.execute([message.id])?;
+            claim.execute(params![message.id, owner, lease_until.as_millisecond()])?;
         }
         Ok(due
             .into_iter()
@@ -173,7 +215,7 @@ impl WriteTx<'_> {
             .collect())
     }
 
-    /// Records the outcome of a try.
+    /// Records the outcome of a try; the message has no owner any more.
     pub fn record_delivery(
         &self,
         id: i64,
@@ -186,7 +228,8 @@ impl WriteTx<'_> {
             .prepare_cached(
                 "UPDATE outbox SET state = ?2, last_result = ?3,
                     next_attempt_at_ms = coalesce(?4, next_attempt_at_ms),
-                    sent_at_ms = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at_ms END
+                    sent_at_ms = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at_ms END,
+                    owner = NULL, lease_until_ms = NULL, handed_over = 0
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -233,8 +276,9 @@ impl WriteTx<'_> {
     /// as it was.
     pub fn unclaim(&self, id: i64) -> Result<(), StoreError> {
         self.tx.execute(
-            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0)
-             WHERE id = ?1 AND state = 'sending'",
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0),
+                owner = NULL, lease_until_ms = NULL, handed_over = 0
+             WHERE id = ?1 AND state = 'sending' AND handed_over = 0",
             [id],
         )?;
         Ok(())
@@ -247,6 +291,134 @@ impl WriteTx<'_> {
             params![id, batch],
         )?;
         Ok(())
+    }
+
+    /// The worker that holds a message being sent, if any.
+    pub fn message_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT owner FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Flags a message whose server answer was lost: the server may have it.
+    pub fn flag_possible_duplicate(&self, id: i64) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE outbox SET possible_duplicate = 1 WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Notes that the message's content is about to go to the server (DATA
+    /// was accepted). False when `owner` no longer holds it (its lease ran
+    /// out and another worker took it back): then it must not be sent.
+    pub fn mark_handed_over(&self, id: i64, owner: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE outbox SET handed_over = 1
+                 WHERE id = ?1 AND owner = ?2 AND state = 'sending'",
+            )?
+            .execute(params![id, owner])?;
+        Ok(changed == 1)
+    }
+
+    /// Registers a worker with its lease.
+    pub fn register_worker(&self, worker: &WorkerRow) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO workers (id, pid, host, started_at_ms, heartbeat_at_ms, lease_until_ms)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+            params![
+                worker.id,
+                worker.pid,
+                worker.host,
+                worker.started_at.as_millisecond(),
+                worker.lease_until.as_millisecond()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Renews a worker's lease and that of every message it is sending.
+    /// False when the worker's row is gone (it was taken for dead).
+    pub fn renew_lease(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let found = self
+            .tx
+            .prepare_cached(
+                "UPDATE workers SET heartbeat_at_ms = ?2, lease_until_ms = ?3 WHERE id = ?1",
+            )?
+            .execute(params![
+                worker,
+                now.as_millisecond(),
+                lease_until.as_millisecond()
+            ])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET lease_until_ms = ?2 WHERE owner = ?1 AND state = 'sending'",
+            )?
+            .execute(params![worker, lease_until.as_millisecond()])?;
+        Ok(found == 1)
+    }
+
+    /// Ends a worker's lease now (it stopped, or its process is gone).
+    pub fn end_lease(&self, worker: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute("DELETE FROM workers WHERE id = ?1", [worker])?;
+        self.tx.execute(
+            "UPDATE outbox SET lease_until_ms = 0 WHERE owner = ?1 AND state = 'sending'",
+            [worker],
+        )?;
+        Ok(())
+    }
+
+    /// Takes back messages whose owner's lease ran out: queued again, and
+    /// flagged as possible duplicates only if their content had gone to the
+    /// server. Messages of live workers are left alone. Returns how many
+    /// were taken back and how many of them were flagged.
+    pub fn take_back_expired(&self, now: Timestamp) -> Result<(usize, usize), StoreError> {
+        let now = now.as_millisecond();
+        let flagged = self.tx.execute(
+            "UPDATE outbox SET state = 'queued', possible_duplicate = 1, owner = NULL,
+                lease_until_ms = NULL, handed_over = 0
+             WHERE state = 'sending' AND handed_over = 1
+               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1)",
+            [now],
+        )?;
+        let untouched = self.tx.execute(
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), owner = NULL,
+                lease_until_ms = NULL
+             WHERE state = 'sending' AND handed_over = 0
+               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1)",
+            [now],
+        )?;
+        self.tx
+            .execute("DELETE FROM workers WHERE lease_until_ms <= ?1", [now])?;
+        Ok((flagged + untouched, flagged))
+    }
+
+    /// Puts a user's verification that still waits to go out (queued, or
+    /// being sent) into the bulk send `batch`, so that send follows its
+    /// delivery instead of making a second message. False when there is none.
+    pub fn adopt_waiting_verification(
+        &self,
+        key: UserKey,
+        batch: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE outbox SET batch = ?2 WHERE user_key = ?1 AND kind = 'verification'
+                 AND state IN ('queued', 'sending')",
+            )?
+            .execute(params![key.0, batch])?;
+        Ok(changed > 0)
     }
 
     /// One message by row id, as this transaction sees it.
