@@ -173,6 +173,7 @@ fn main() {
         actor: "bench".into(),
         plan,
         send_again_to_recent: false,
+        follow: hrm_users::app::bulk::Follow::UntilDelivered,
         notify: Box::new(|| {}),
         wake_worker: worker.waker(),
         poll: Duration::from_millis(50),

@@ -56,6 +56,7 @@ fn start_job(
         actor: "tester".into(),
         plan,
         send_again_to_recent: false,
+        follow: hrm_users::app::bulk::Follow::UntilDelivered,
         notify: Box::new(|| {}),
         wake_worker,
         poll: Duration::from_millis(20),

@@ -43,11 +43,13 @@ pub fn plan_verify_accounts<'a>(
     send_again_to_recent: bool,
 ) -> Result<BulkPlan, StoreError> {
     let settings = session.store.load_settings()?;
+    let already_queued = session.store.users_with_waiting_verification()?;
     Ok(plan_bulk(
         selection,
         &settings,
         session.now(),
         send_again_to_recent,
+        &already_queued,
     ))
 }
 
@@ -56,8 +58,10 @@ pub fn plan_verify_accounts<'a>(
 pub struct BulkProgress {
     /// Users the plan verifies (message or verified domain).
     pub planned: usize,
-    /// Messages queued so far.
+    /// Messages queued so far (adopted ones included).
     pub queued: usize,
+    /// Of them, messages an earlier send had queued that this one follows.
+    pub adopted: usize,
     /// Users connected at once.
     pub connected: usize,
     /// Users whose state changed since the plan, so nothing was done.
@@ -187,6 +191,17 @@ impl Drop for BulkJob {
     }
 }
 
+/// How long a bulk send follows its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    /// Until every message was sent or failed (the window, whose worker keeps
+    /// retrying).
+    UntilDelivered,
+    /// Until every message was tried once: what waits for a retry (the server
+    /// is down, say) is reported as still queued (a CLI send).
+    FirstRound,
+}
+
 /// Everything the job thread needs.
 pub struct BulkRequest {
     /// The register file.
@@ -199,6 +214,8 @@ pub struct BulkRequest {
     pub plan: BulkPlan,
     /// Whether users sent recently are sent again.
     pub send_again_to_recent: bool,
+    /// How long to follow the deliveries.
+    pub follow: Follow,
     /// Called after each step, e.g. to repaint the window.
     pub notify: Notify,
     /// Called when messages were queued, to wake the outbox worker.
@@ -262,6 +279,8 @@ fn update(progress: &Mutex<BulkProgress>, change: impl FnOnce(&mut BulkProgress)
 /// What happened to one user while queueing.
 enum Queued {
     Message,
+    /// An earlier send's message that still waited: followed, not made again.
+    Adopted,
     Connected,
     Skipped(SkipReason),
 }
@@ -291,6 +310,12 @@ fn run(
         let done = store.write(|tx| {
             let mut done = Vec::with_capacity(chunk.len());
             for key in chunk {
+                // A verification that still waits (an earlier send stopped
+                // half way) is delivered as it is: never a second one.
+                if tx.adopt_waiting_verification(*key, &batch)? {
+                    done.push((*key, Queued::Adopted));
+                    continue;
+                }
                 let outcome = match verify_in(
                     tx,
                     &settings,
@@ -314,6 +339,10 @@ fn run(
             for (_, outcome) in &done {
                 match outcome {
                     Queued::Message => p.queued += 1,
+                    Queued::Adopted => {
+                        p.queued += 1;
+                        p.adopted += 1;
+                    }
                     Queued::Connected => p.connected += 1,
                     Queued::Skipped(_) => p.skipped_now += 1,
                 }
@@ -334,6 +363,11 @@ fn run(
         });
         (request.notify)();
         if waiting == 0 || leave.load(Ordering::SeqCst) {
+            break;
+        }
+        if request.follow == Follow::FirstRound
+            && store.batch_due_count(&batch, (request.clock)())? == 0
+        {
             break;
         }
         std::thread::sleep(request.poll);
@@ -386,18 +420,20 @@ fn results(
                 "verified domain".to_owned(),
                 false,
             ),
-            (_, Some(Queued::Message)) => match messages.get(key) {
+            (_, Some(Queued::Message | Queued::Adopted)) => match messages.get(key) {
                 Some(m) => {
                     let outcome = match m.state {
                         DeliveryState::Sent => BulkOutcome::Sent,
                         DeliveryState::Failed | DeliveryState::Cancelled => BulkOutcome::Failed,
                         DeliveryState::Queued | DeliveryState::Sending => BulkOutcome::Waiting,
                     };
-                    (
-                        outcome,
-                        m.last_result.clone().unwrap_or_default(),
-                        m.possible_duplicate,
-                    )
+                    let words = m.last_result.clone().unwrap_or_default();
+                    let details = if matches!(queued.get(key), Some(Queued::Adopted)) {
+                        format!("queued by an earlier send, not made again; {words}")
+                    } else {
+                        words
+                    };
+                    (outcome, details, m.possible_duplicate)
                 }
                 None => (BulkOutcome::Waiting, String::new(), false),
             },

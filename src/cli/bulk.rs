@@ -42,6 +42,7 @@ pub fn verify_all_pending(
         actor: session.actor.clone(),
         plan,
         send_again_to_recent,
+        follow: crate::app::bulk::Follow::FirstRound,
         notify: Box::new(|| {}),
         wake_worker: worker.waker(),
         poll: Duration::from_millis(200),
@@ -55,10 +56,12 @@ pub fn verify_all_pending(
     )?;
     let mut sent = 0;
     let mut failed = 0;
+    let mut waiting = 0;
     for row in &rows {
         match row.outcome {
             BulkOutcome::Sent => sent += 1,
             BulkOutcome::Failed => failed += 1,
+            BulkOutcome::Waiting => waiting += 1,
             _ => {}
         }
         let duplicate = if row.possible_duplicate {
@@ -77,8 +80,14 @@ pub fn verify_all_pending(
     }
     writeln!(
         out,
-        "{sent} sent, {failed} failed, {} other",
-        rows.len() - sent - failed
+        "{sent} sent, {failed} failed, {waiting} still queued, {} other",
+        rows.len() - sent - failed - waiting
     )?;
+    if waiting > 0 {
+        writeln!(
+            out,
+            "{waiting} messages wait for a retry (see `hrm-users outbox`); the window or `hrm-users serve` delivers them."
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }

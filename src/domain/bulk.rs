@@ -18,6 +18,10 @@ pub struct BulkCounts {
     pub connect: usize,
     /// Users skipped, by reason.
     pub skipped: BTreeMap<SkipReason, usize>,
+    /// Of those to be sent one, users whose verification an earlier send
+    /// already queued (after a crash, say): that message is delivered, no
+    /// second one is made.
+    pub already_queued: usize,
 }
 
 impl BulkCounts {
@@ -35,8 +39,15 @@ impl BulkCounts {
     /// Addresses are parsed and unique in the register, so "invalid or
     /// shared" is always 0; it is shown so the administrator sees it checked.
     pub fn lines(&self, resend_after_minutes: u32) -> Vec<(String, usize)> {
-        vec![
-            ("will be sent a verification email".to_owned(), self.send),
+        let mut lines = vec![("will be sent a verification email".to_owned(), self.send)];
+        if self.already_queued > 0 {
+            lines.push((
+                "of them already queued by an earlier send (delivered now, not sent twice)"
+                    .to_owned(),
+                self.already_queued,
+            ));
+        }
+        lines.extend([
             (
                 "will connect at once (verified domain, no email)".to_owned(),
                 self.connect,
@@ -63,7 +74,8 @@ impl BulkCounts {
                 ),
                 self.skipped_for(SkipReason::RecentlySent),
             ),
-        ]
+        ]);
+        lines
     }
 }
 
@@ -87,19 +99,27 @@ impl BulkPlan {
 }
 
 /// Plans `Verify accounts` for a selection. Users sent a verification within
-/// the resend interval are skipped unless `send_again_to_recent`.
+/// the resend interval are skipped unless `send_again_to_recent`; users in
+/// `already_queued` (a verification of theirs still waits in the outbox) are
+/// counted as such.
 pub fn plan_bulk<'a>(
     selection: impl IntoIterator<Item = &'a UserRecord>,
     settings: &Settings,
     now: Timestamp,
     send_again_to_recent: bool,
+    already_queued: &std::collections::HashSet<UserKey>,
 ) -> BulkPlan {
     let guard = (!send_again_to_recent).then_some(now);
     let mut plan = BulkPlan::default();
     for record in selection {
         let decision = verify_decision(record, settings, guard);
         match &decision {
-            VerifyDecision::Send(_) => plan.counts.send += 1,
+            VerifyDecision::Send(_) => {
+                plan.counts.send += 1;
+                if already_queued.contains(&record.key) {
+                    plan.counts.already_queued += 1;
+                }
+            }
             VerifyDecision::ConnectByDomain(_) => plan.counts.connect += 1,
             VerifyDecision::Skip(reason) => *plan.counts.skipped.entry(*reason).or_default() += 1,
         }
@@ -146,7 +166,8 @@ mod tests {
                 },
             ),
         ];
-        let plan = plan_bulk(&users, &settings, now, false);
+        let waiting = std::collections::HashSet::from([UserKey(2)]);
+        let plan = plan_bulk(&users, &settings, now, false, &waiting);
         assert_eq!(plan.counts.send, 2);
         assert_eq!(plan.counts.connect, 1);
         assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 1);
@@ -154,12 +175,14 @@ mod tests {
         assert_eq!(plan.counts.skipped_for(SkipReason::RecentlySent), 1);
         assert_eq!(plan.counts.skipped_for(SkipReason::AlreadyConnected), 1);
         assert_eq!(plan.counts.total(), 7);
+        assert_eq!(plan.counts.already_queued, 1);
+        assert!(plan.counts.lines(10)[1].0.contains("already queued"));
         assert_eq!(
             plan.to_verify().collect::<Vec<_>>(),
             [UserKey(1), UserKey(2), UserKey(3)]
         );
 
-        let again = plan_bulk(&users, &settings, now, true);
+        let again = plan_bulk(&users, &settings, now, true, &waiting);
         assert_eq!(again.counts.send, 3, "send again to recently sent");
     }
 }

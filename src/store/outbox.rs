@@ -110,6 +110,32 @@ impl Store {
         Ok(rows)
     }
 
+    /// Users with a verification that still waits to go out (queued or being sent).
+    pub fn users_with_waiting_verification(
+        &self,
+    ) -> Result<std::collections::HashSet<UserKey>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT DISTINCT user_key FROM outbox WHERE kind = 'verification'
+             AND state IN ('queued', 'sending') AND user_key IS NOT NULL",
+        )?;
+        let keys = statement
+            .query_map([], |r| r.get(0).map(UserKey))?
+            .collect::<Result<_, _>>()?;
+        Ok(keys)
+    }
+
+    /// Messages of one bulk send that are being sent or due now: zero once
+    /// every one was tried and what is left waits for a later retry.
+    pub fn batch_due_count(&self, batch: &str, now: Timestamp) -> Result<usize, StoreError> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE batch = ?1
+             AND (state = 'sending' OR (state = 'queued' AND next_attempt_at_ms <= ?2))",
+            params![batch, now.as_millisecond()],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// How many messages are being sent (claimed by a worker).
     pub fn sending_count(&self) -> Result<usize, StoreError> {
         let count: i64 = self.conn.query_row(

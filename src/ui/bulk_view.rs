@@ -209,6 +209,7 @@ fn confirm_ui(
                     actor: session.actor.clone(),
                     plan: std::mem::take(plan),
                     send_again_to_recent: *send_again,
+                    follow: crate::app::bulk::Follow::UntilDelivered,
                     notify: Box::new(move || repaint.request_repaint()),
                     wake_worker: services
                         .map_or_else(|| Box::new(|| {}) as Box<dyn Fn() + Send>, Services::waker),
