@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hrm_users::app::Session;
@@ -22,6 +22,12 @@ pub struct SmtpServer {
     accepted: Arc<Mutex<Vec<Vec<u8>>>>,
     script: Arc<Mutex<VecDeque<(u16, &'static str)>>>,
     current: Vec<u8>,
+    /// Milliseconds each message waits before its answer.
+    delay_ms: Arc<AtomicU64>,
+    /// Every Nth message (0: none) is answered 451.
+    refuse_every: Arc<AtomicU64>,
+    /// Messages whose content arrived.
+    seen: Arc<AtomicU64>,
 }
 
 impl Handler for SmtpServer {
@@ -42,6 +48,15 @@ impl Handler for SmtpServer {
     }
 
     fn data_end(&mut self) -> Response {
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(delay));
+        }
+        let seen = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
+        let every = self.refuse_every.load(Ordering::SeqCst);
+        if every > 0 && seen.is_multiple_of(every) {
+            return Response::custom(451, "4.3.0 try again later".to_owned());
+        }
         let scripted = self.script.lock().unwrap().pop_front();
         match scripted {
             Some((code, words)) if code >= 400 => Response::custom(code, words.to_owned()),
@@ -66,6 +81,9 @@ impl SmtpServer {
             accepted: Arc::default(),
             script: Arc::default(),
             current: Vec::new(),
+            delay_ms: Arc::default(),
+            refuse_every: Arc::default(),
+            seen: Arc::default(),
         };
         let mut server = Server::new(handler.clone());
         server
@@ -86,6 +104,32 @@ impl SmtpServer {
     /// The next messages get these answers (then 250 again).
     pub fn answer_next(&self, answers: &[(u16, &'static str)]) {
         self.script.lock().unwrap().extend(answers.iter().copied());
+    }
+
+    /// Each message waits this long for its answer.
+    pub fn set_delay_ms(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Every `n`th message is answered 451 (0: none).
+    pub fn refuse_every(&self, n: u64) {
+        self.refuse_every.store(n, Ordering::SeqCst);
+    }
+
+    /// How many accepted messages went to each recipient (by the To header).
+    pub fn per_recipient(&self) -> std::collections::HashMap<String, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for raw in self.accepted() {
+            let parsed = mailparse::parse_mail(&raw).unwrap();
+            let to = parsed
+                .headers
+                .iter()
+                .find(|h| h.get_key_ref().eq_ignore_ascii_case("to"))
+                .map(mailparse::MailHeader::get_value)
+                .unwrap_or_default();
+            *counts.entry(to).or_default() += 1;
+        }
+        counts
     }
 
     /// Every message the server accepted, raw.
