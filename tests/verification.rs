@@ -452,3 +452,91 @@ fn reset_password_and_delete_connection() {
     let audit = rig.session.store.audit_for(key).unwrap();
     assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
 }
+
+#[test]
+fn a_name_that_looks_like_a_placeholder_is_not_expanded() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "{link}", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let raw = &rig.smtp.accepted()[0];
+    let text = support::text_part(raw);
+    assert!(text.contains("Hello {link} Testsson"), "{text}");
+    assert_eq!(text.matches("/verify/").count(), 1, "{text}");
+    let parsed = mailparse::parse_mail(raw).unwrap();
+    let subject = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key_ref() == "Subject")
+        .map(mailparse::MailHeader::get_value)
+        .unwrap();
+    assert!(!subject.contains("/verify/"), "{subject}");
+}
+
+#[test]
+fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery() {
+    let mut rig = Rig::new();
+    // As an older version could store it.
+    rig.session
+        .store
+        .write(|tx| tx.set_setting("sender_name", Some("HRM\nBcc: x@evil.example")))
+        .unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let raw = String::from_utf8_lossy(&rig.smtp.accepted()[0]).into_owned();
+    assert!(!raw.contains("Bcc:"), "{raw}");
+    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(message.state, DeliveryState::Sent);
+}
+
+#[test]
+fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out() {
+    let mut rig = Rig::new();
+    let mut settings = rig.session.store.load_settings().unwrap();
+    settings.set(SettingKey::SmtpTimeoutSecs, "1").unwrap();
+    hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    // The server takes the message but answers too late.
+    rig.smtp.set_delay_ms(2_500);
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let first = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(first.state, DeliveryState::Queued);
+    assert_eq!(
+        first.last_result.as_deref(),
+        Some("the server did not answer within 1 s")
+    );
+    assert!(first.possible_duplicate, "the server may have it already");
+
+    rig.smtp.set_delay_ms(0);
+    rig.clock.advance_hours(1);
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(sent.state, DeliveryState::Sent);
+    assert!(sent.possible_duplicate);
+}
+
+#[test]
+fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    // A second verification waits in the outbox when the user is deactivated.
+    verify_account(&mut rig.session, key).unwrap();
+
+    let record = rig.session.store.user(key).unwrap().unwrap();
+    let mut draft = hrm_users::domain::UserDraft::from_record(&record);
+    draft.activated = false;
+    hrm_users::app::save_user(&mut rig.session, Some(key), &draft).unwrap();
+
+    let answer = post(&link);
+    assert_eq!(answer.status, 410, "{}", answer.body);
+    assert!(matches!(rig.connection(key), Connection::Unverified { .. }));
+    let waiting = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(waiting.state, DeliveryState::Cancelled);
+    assert_eq!(rig.worker.run_once().unwrap(), 0);
+    assert_eq!(rig.smtp.accepted().len(), 1);
+}

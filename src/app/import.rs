@@ -185,6 +185,15 @@ pub fn commit_planned_with_progress(
                 (RowAction::Update, Some(key)) => {
                     let before = tx.user(key)?;
                     tx.update_user(key, user, now_ms)?;
+                    if let Some(before) = &before {
+                        super::verification::end_links_of_deactivated(
+                            tx,
+                            key,
+                            before.user.activated,
+                            user.activated,
+                            now,
+                        )?;
+                    }
                     (key, AuditAction::UserUpdated, before)
                 }
                 _ => continue,

@@ -108,6 +108,13 @@ pub fn save_user(
             Some(before) => {
                 if before.user != valid.user {
                     tx.update_user(before.key, &valid.user, now_ms)?;
+                    super::verification::end_links_of_deactivated(
+                        tx,
+                        before.key,
+                        before.user.activated,
+                        valid.user.activated,
+                        now,
+                    )?;
                     let before_json = snapshot(&before.user, &before.connection);
                     tx.append_audit(&entry(
                         AuditAction::UserUpdated,

@@ -143,6 +143,27 @@ pub fn verify_in(
     }
 }
 
+/// A user who is deactivated can no longer be connected: their live links
+/// die and a verification still queued is not sent. Called by every write
+/// that can change `activated` (the form, an import).
+pub(crate) fn end_links_of_deactivated(
+    tx: &WriteTx<'_>,
+    key: UserKey,
+    was_activated: bool,
+    is_activated: bool,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if was_activated && !is_activated {
+        tx.supersede_tokens(key, now)?;
+        tx.cancel_queued(
+            key,
+            MessageKind::Verification,
+            "not sent: the user was deactivated",
+        )?;
+    }
+    Ok(())
+}
+
 /// `Verify account` / `Send again` for one user.
 pub fn verify_account(
     session: &mut Session,
@@ -254,10 +275,13 @@ fn check_token(
     if token.expires_at <= now {
         return Err(LinkError::Expired);
     }
-    match pending.map(|r| &r.connection) {
-        Some(Connection::Unverified { email, .. }) if email.key() == token.email_key => {
-            Ok(email.clone())
-        }
+    match pending {
+        // A deactivated user cannot be connected, whatever link they hold.
+        Some(record) if !record.user.activated => Err(LinkError::Superseded),
+        Some(UserRecord {
+            connection: Connection::Unverified { email, .. },
+            ..
+        }) if email.key() == token.email_key => Ok(email.clone()),
         _ => Err(LinkError::Superseded),
     }
 }

@@ -21,12 +21,43 @@ pub const PLACEHOLDERS: &[&str] = &["{name}", "{email}", "{link}", "{expires}", 
 
 /// Fills in the placeholders; text in braces that is no placeholder stays.
 pub fn render(template: &str, values: &TemplateValues) -> String {
-    template
-        .replace("{name}", &values.name)
-        .replace("{email}", &values.email)
-        .replace("{link}", &values.link)
-        .replace("{expires}", &values.expires)
-        .replace("{login_url}", &values.login_url)
+    // One pass over the template: a value is copied as it is and never
+    // scanned again, so a name such as `{link}` stays that text.
+    let mut out = String::with_capacity(template.len() + values.link.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let candidate = &rest[start..];
+        let found = [
+            ("{name}", &values.name),
+            ("{email}", &values.email),
+            ("{link}", &values.link),
+            ("{expires}", &values.expires),
+            ("{login_url}", &values.login_url),
+        ]
+        .into_iter()
+        .find(|(placeholder, _)| candidate.starts_with(placeholder));
+        match found {
+            Some((placeholder, value)) => {
+                out.push_str(value);
+                rest = &candidate[placeholder.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &candidate[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text for one mail header: line breaks and other control characters
+/// become spaces (a name from a spreadsheet cell may hold them).
+pub fn header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Escapes text for HTML.
@@ -90,6 +121,25 @@ mod tests {
             render("Hi {name}: {link} {other}", &values),
             "Hi Anna: https://hrm.company.se/verify/abc {other}"
         );
+    }
+
+    #[test]
+    fn values_are_never_expanded_again() {
+        let values = TemplateValues {
+            name: "{link}".into(),
+            email: "{name}@x.se".into(),
+            link: "https://hrm.company.se/verify/secret".into(),
+            ..TemplateValues::default()
+        };
+        assert_eq!(
+            render("Hello {name} ({email}) {{link}", &values),
+            "Hello {link} ({name}@x.se) {https://hrm.company.se/verify/secret"
+        );
+    }
+
+    #[test]
+    fn header_text_has_no_line_breaks() {
+        assert_eq!(header_text("HRM\r\nBcc: x@y.se"), "HRM  Bcc: x@y.se");
     }
 
     #[test]

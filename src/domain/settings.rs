@@ -293,6 +293,19 @@ fn text(key: SettingKey, value: &str, required: bool) -> Result<String, SettingE
     Ok(value.to_owned())
 }
 
+/// A required value that goes into a mail header: no line breaks or other
+/// control characters (they would end the header, or let a value add headers).
+fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
+    let value = text(key, value, true)?;
+    if value.chars().any(char::is_control) {
+        return Err(SettingError {
+            key: key.name(),
+            message: "must be one line, without line breaks or control characters".into(),
+        });
+    }
+    Ok(value)
+}
+
 impl Settings {
     /// The value of a setting, as `config get` prints it.
     pub fn get(&self, key: SettingKey) -> String {
@@ -336,7 +349,7 @@ impl Settings {
             message: message.to_owned(),
         };
         match key {
-            SettingKey::SenderName => text(key, value, true)?
+            SettingKey::SenderName => one_line(key, value)?
                 .trim()
                 .clone_into(&mut self.sender_name),
             SettingKey::SenderAddress => {
@@ -408,9 +421,11 @@ impl Settings {
                 self.verified_domains = domains;
             }
             SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
-            SettingKey::VerificationSubject => self.verification_subject = text(key, value, true)?,
+            SettingKey::VerificationSubject => {
+                self.verification_subject = one_line(key, value)?;
+            }
             SettingKey::VerificationBody => self.verification_body = text(key, value, true)?,
-            SettingKey::ResetSubject => self.reset_subject = text(key, value, true)?,
+            SettingKey::ResetSubject => self.reset_subject = one_line(key, value)?,
             SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
         }
         Ok(())

@@ -3,7 +3,7 @@
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
-use crate::domain::message::{TemplateValues, html_from_text, render};
+use crate::domain::message::{TemplateValues, header_text, html_from_text, render};
 use crate::domain::{Email, Settings};
 
 /// Why a message could not be built.
@@ -22,10 +22,8 @@ fn mailbox(name: &str, email: &Email) -> Result<Mailbox, ComposeError> {
         .as_str()
         .parse()
         .map_err(|_| ComposeError::Address(email.masked()))?;
-    Ok(Mailbox::new(
-        (!name.is_empty()).then(|| name.to_owned()),
-        address,
-    ))
+    let name = header_text(name.trim());
+    Ok(Mailbox::new((!name.is_empty()).then_some(name), address))
 }
 
 /// A message from `subject` and `body` templates to `recipient`.
@@ -43,7 +41,7 @@ pub fn compose(
     let message = Message::builder()
         .from(mailbox(&settings.sender_name, &settings.sender_address)?)
         .to(mailbox(recipient_name, recipient)?)
-        .subject(render(subject, values))
+        .subject(header_text(&render(subject, values)))
         .message_id(Some(message_id.to_owned()))
         .multipart(MultiPart::alternative_plain_html(text, html))?;
     Ok(message)
