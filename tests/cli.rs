@@ -447,3 +447,72 @@ fn the_console_twin_answers_like_the_program() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be read"));
 }
+
+#[test]
+fn a_csv_export_imported_unchanged_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    {
+        let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+        let draft = hrm_users::domain::UserDraft {
+            user_id: "7".into(),
+            first_name: "=Bob".into(),
+            last_name: "'+Quoted".into(),
+            email: "+bob@company.se".into(),
+            card_tag_id: "-1".into(),
+            ..hrm_users::domain::UserDraft::new_user()
+        };
+        hrm_users::app::save_user(&mut session, None, &draft).unwrap();
+    }
+    let csv = dir.path().join("users.csv");
+    assert!(
+        hrm_users(&db, &["export", csv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let written = std::fs::read_to_string(&csv).unwrap();
+    assert!(written.contains("'+bob@company.se"), "protected: {written}");
+    let dry = hrm_users(&db, &["import", csv.to_str().unwrap(), "--dry-run"]);
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        said.contains("to create: 0, to update: 0, unchanged: 1"),
+        "{said}"
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn an_import_of_a_device_or_pipe_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let link = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for file in [&link, &fifo] {
+        let started = std::time::Instant::now();
+        let output = hrm_users(&db, &["import", file.to_str().unwrap(), "--dry-run"]);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("not a regular file"),
+            "{output:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn a_line_break_in_the_sender_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let output = hrm_users(&db, &["config", "set", "sender_name", "HRM\nBcc: x@y.se"]);
+    assert_eq!(output.status.code(), Some(2));
+    let get = hrm_users(&db, &["config", "get", "sender_name"]);
+    assert_eq!(String::from_utf8_lossy(&get.stdout).trim(), "HRM");
+}

@@ -128,6 +128,7 @@ fn a_reader_opening_and_closing_the_register_leaves_a_live_writer_intact() {
 }
 
 #[test]
+#[cfg(unix)]
 fn a_fifo_as_the_register_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("register.db");

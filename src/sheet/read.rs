@@ -100,17 +100,38 @@ pub fn read_table_with_progress(
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         )
     })?;
-    let size = std::fs::metadata(path)
-        .map_err(|e| SheetError::Io(e.to_string()))?
-        .len();
-    if size > limits.max_file_bytes {
-        return Err(SheetError::TooBig(format!(
+    // Only a regular file (a link to one is followed): a FIFO would hang the
+    // read, a device such as /dev/zero would never end.
+    let meta = std::fs::metadata(path).map_err(|e| SheetError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(SheetError::Io(
+            "it is not a regular file (a folder, device or pipe); choose a spreadsheet file".into(),
+        ));
+    }
+    let too_big = |size: u64| {
+        SheetError::TooBig(format!(
             "{} MB, more than {} MB",
             size / 1_048_576,
             limits.max_file_bytes / 1_048_576
-        )));
+        ))
+    };
+    if meta.len() > limits.max_file_bytes {
+        return Err(too_big(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(|e| SheetError::Io(e.to_string()))?;
+    // The limit applies to the bytes actually read too: a file that grows
+    // while it is read stops at the limit.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path)
+        .and_then(|file| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(file, limits.max_file_bytes + 1),
+                &mut bytes,
+            )
+        })
+        .map_err(|e| SheetError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_big(bytes.len() as u64));
+    }
     guarded(|| read_unguarded(&bytes, format, limits, progress))
 }
 
@@ -442,7 +463,10 @@ fn read_csv(
                 limits.max_columns
             )));
         }
-        let texts: Vec<String> = record.iter().map(str::to_owned).collect();
+        let texts: Vec<String> = record
+            .iter()
+            .map(|cell| super::write::csv_unprotect(cell).to_owned())
+            .collect();
         cells += texts.iter().filter(|t| !t.is_empty()).count();
         check_limits(index, 0, cells, limits)?;
         if texts.iter().any(|t| !t.trim().is_empty()) {

@@ -139,12 +139,32 @@ pub fn export_users<'a>(
     Ok(true)
 }
 
+/// The first characters that make a spreadsheet take a cell for a formula.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+
+/// True when a cell needs the protection: it starts with a formula
+/// character, after any `'` already in front of it. A value that itself
+/// starts with `'` and a formula character is protected too, so that the
+/// import, which takes exactly one `'` off such a cell, gives it back as it was.
+fn needs_protection(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
 /// A cell a spreadsheet would take for a formula gets a leading `'` (OWASP).
 pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
+    if needs_protection(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes exactly what [`csv_safe`] adds: `csv_unprotect(csv_safe(x)) == x`
+/// for every `x`. Used on every cell of an imported csv file.
+pub fn csv_unprotect(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_protection(rest) => rest,
+        _ => cell,
     }
 }
 
@@ -173,4 +193,30 @@ pub fn write_report(path: &Path, table: &RawTable, plan: &ImportPlan) -> Result<
     }
     workbook.save(path)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod csv_protection_tests {
+    use super::*;
+
+    #[test]
+    fn protection_round_trips_exactly() {
+        for value in [
+            "+bob@company.se",
+            "-1",
+            "=SUM(A1)",
+            "@x",
+            "'+already",
+            "''=two",
+            "'plain",
+            "plain",
+            "",
+            "'",
+            "\tx",
+        ] {
+            assert_eq!(csv_unprotect(&csv_safe(value)), value, "{value:?}");
+        }
+        assert_eq!(csv_safe("+bob@company.se"), "'+bob@company.se");
+        assert_eq!(csv_safe("'plain"), "'plain");
+    }
 }
