@@ -265,3 +265,81 @@ fn a_bulk_send_killed_half_way_is_finished_by_running_it_again() {
     assert_eq!(store.sending_count().unwrap(), 0);
     integrity_ok(&register.path);
 }
+
+/// Starts `serve` on a free loopback port with at most 1,024 open files (a
+/// common default); returns it and its address.
+fn start_serve(db: &Path) -> (Child, String) {
+    use std::io::{BufRead as _, BufReader};
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_hrm-users"))
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("XDG_DATA_HOME", db.parent().unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    (child, address)
+}
+
+/// One whole request from `local` (an address of the loopback range).
+fn health_from(local: &str, address: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{local}:0").parse().unwrap()).unwrap();
+        let mut stream = socket.connect(address.parse().unwrap()).await.unwrap();
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut answer))
+            .await
+            .expect("the endpoint did not answer within 5 s")
+            .unwrap();
+        answer
+    })
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn idle_connections_with_unfinished_headers_do_not_make_the_endpoint_unreachable() {
+    let register = Register::new();
+    let (mut serve, address) = start_serve(&register.path);
+    // 1,100 connections that start a request and never finish its headers.
+    let mut idle = Vec::new();
+    for _ in 0..1_100 {
+        let Ok(mut stream) = std::net::TcpStream::connect(&address) else {
+            continue;
+        };
+        let _ = std::io::Write::write_all(&mut stream, b"GET /health HTTP/1.1\r\nHost: x\r\n");
+        idle.push(stream);
+    }
+    // An employee elsewhere opens a link meanwhile.
+    let answer = health_from("127.0.0.2", &address);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    drop(idle);
+    // Once the idle ones are gone, the same address is served again.
+    std::thread::sleep(Duration::from_millis(300));
+    let again = health_from("127.0.0.1", &address);
+    assert!(again.starts_with("HTTP/1.1 200"), "{again}");
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}

@@ -273,6 +273,31 @@ fn repeated_failures_from_one_client_are_slowed_down() {
 }
 
 #[test]
+fn a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address() {
+    let mut rig = Rig::new();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    let wrong = format!(
+        "http://{}/verify/{}",
+        rig.endpoint.address(),
+        "x".repeat(43)
+    );
+    for _ in 0..8 {
+        get(&wrong);
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(get(&link).status, 200);
+    assert_eq!(post(&link).status, 200);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "a valid link waits for no one: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn an_address_in_a_verified_domain_connects_at_once_without_a_message() {
     let mut rig = Rig::new();
     let mut settings = rig.session.store.load_settings().unwrap();

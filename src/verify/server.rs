@@ -25,8 +25,19 @@ use super::pages::{confirm_page, confirmed_page, problem_page};
 const FAILURE_WINDOW: Duration = Duration::from_mins(10);
 /// Failures allowed before answers to that client are delayed.
 const FREE_FAILURES: usize = 5;
+/// Failures from all clients together (many addresses guessing at once)
+/// allowed in the window before every failed answer is delayed.
+const FREE_FAILURES_GLOBAL: usize = 200;
 /// Longest delay.
 const MAX_DELAY: Duration = Duration::from_secs(8);
+/// Connections open at once, from everyone.
+const MAX_CONNECTIONS: usize = 512;
+/// Connections open at once from one address.
+const MAX_CONNECTIONS_PER_CLIENT: usize = 32;
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one connection may stay open in all.
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 
 /// Why the endpoint did not start.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +60,7 @@ pub enum EndpointError {
 struct Shared {
     session: Mutex<Session>,
     failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
+    all_failures: Mutex<std::collections::VecDeque<Instant>>,
 }
 
 /// A running endpoint; stopped when dropped.
@@ -105,6 +117,7 @@ pub fn start_endpoint(
     let shared = Arc::new(Shared {
         session: Mutex::new(session),
         failures: Mutex::new(HashMap::new()),
+        all_failures: Mutex::new(std::collections::VecDeque::new()),
     });
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -125,15 +138,7 @@ pub fn start_endpoint(
                         return;
                     }
                 };
-                let service = router.into_make_service_with_connect_info::<SocketAddr>();
-                let served = axum::serve(listener, service)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await;
-                if let Err(error) = served {
-                    tracing::error!("verification endpoint stopped: {error}");
-                }
+                serve_connections(listener, router, stopped).await;
             });
         })
         .map_err(EndpointError::Start)?;
@@ -143,6 +148,93 @@ pub fn start_endpoint(
         shutdown: Some(shutdown),
         thread: Some(thread),
     })
+}
+
+/// Accepts connections until `stopped`, each served on a task of its own
+/// with a header read time-out and a lifetime. Past the caps (in all, and
+/// per client address) a new connection is closed at once, so idle or slow
+/// clients cannot make the endpoint unreachable for others.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let per_client: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of file descriptors, say: wait a moment, keep serving.
+                tracing::warn!("verification endpoint: accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            continue;
+        };
+        let Some(client) = ClientSlot::take(&per_client, peer.ip()) else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = tower::ServiceExt::map_request(
+            router.clone().layer(axum::Extension(ConnectInfo(peer))),
+            |request: axum::http::Request<hyper::body::Incoming>| {
+                request.map(axum::body::Body::new)
+            },
+        );
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(
+                    hyper_util::rt::TokioIo::new(stream),
+                    hyper_util::service::TowerToHyperService::new(service),
+                );
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+            drop(client);
+            drop(slot);
+        });
+    }
+}
+
+/// One client address's share of the connections, given back when dropped.
+struct ClientSlot {
+    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    client: IpAddr,
+}
+
+impl ClientSlot {
+    fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, client: IpAddr) -> Option<Self> {
+        let mut map = counts.lock().ok()?;
+        let open = map.entry(client).or_default();
+        if *open >= MAX_CONNECTIONS_PER_CLIENT {
+            return None;
+        }
+        *open += 1;
+        Some(Self {
+            counts: Arc::clone(counts),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.counts.lock()
+            && let Some(open) = map.get_mut(&self.client)
+        {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                map.remove(&self.client);
+            }
+        }
+    }
 }
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -185,31 +277,46 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// Waits longer the more failures this client had lately.
-async fn slow_down(shared: &Shared, client: IpAddr) {
+/// The delay for `excess` failures past the free ones: doubling from 250 ms.
+fn delay_for(excess: usize) -> Duration {
+    if excess == 0 {
+        Duration::ZERO
+    } else {
+        let factor = 1_u32 << excess.min(6);
+        (Duration::from_millis(250) * factor).min(MAX_DELAY)
+    }
+}
+
+/// Counts a failed link from `client` and waits before the answer: longer
+/// the more failures this client, or everyone together, had lately. Only a
+/// failed answer waits; a valid link is answered at once, whoever opens it.
+async fn record_failure_and_wait(shared: &Shared, client: IpAddr) {
     let delay = {
         let Ok(mut failures) = shared.failures.lock() else {
             return;
         };
+        failures.retain(|_, times| {
+            times.retain(|at| at.elapsed() < FAILURE_WINDOW);
+            !times.is_empty()
+        });
         let recent = failures.entry(client).or_default();
-        recent.retain(|at| at.elapsed() < FAILURE_WINDOW);
+        recent.push(Instant::now());
         // The first FREE_FAILURES are answered at once; each further one waits twice as long.
-        let excess = (recent.len() + 1).saturating_sub(FREE_FAILURES);
-        if excess == 0 {
-            Duration::ZERO
-        } else {
-            let factor = 1_u32 << excess.min(6);
-            (Duration::from_millis(250) * factor).min(MAX_DELAY)
-        }
+        let own = delay_for(recent.len().saturating_sub(FREE_FAILURES));
+        let global = shared
+            .all_failures
+            .lock()
+            .map_or(Duration::ZERO, |mut all| {
+                while all.front().is_some_and(|at| at.elapsed() >= FAILURE_WINDOW) {
+                    all.pop_front();
+                }
+                all.push_back(Instant::now());
+                delay_for(all.len().saturating_sub(FREE_FAILURES_GLOBAL) / 10)
+            });
+        own.max(global)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
-    }
-}
-
-fn record_failure(shared: &Shared, client: IpAddr) {
-    if let Ok(mut failures) = shared.failures.lock() {
-        failures.entry(client).or_default().push(Instant::now());
     }
 }
 
@@ -257,11 +364,10 @@ async fn show(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
-    slow_down(&shared, client.ip()).await;
     match with_session(&shared, move |session| app::inspect_link(session, &token)).await {
         Some(Ok(masked)) => Html(confirm_page(&masked)).into_response(),
         Some(Err(error)) => {
-            record_failure(&shared, client.ip());
+            record_failure_and_wait(&shared, client.ip()).await;
             link_problem(error)
         }
         None => unavailable(),
@@ -273,7 +379,6 @@ async fn confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
-    slow_down(&shared, client.ip()).await;
     let result = with_session(&shared, move |session| {
         let confirmed = app::confirm_link(session, &token);
         let login = session
@@ -287,7 +392,7 @@ async fn confirm(
     match result {
         Some((Ok(masked), login)) => Html(confirmed_page(&masked, &login)).into_response(),
         Some((Err(ConfirmError::Link(error)), _)) => {
-            record_failure(&shared, client.ip());
+            record_failure_and_wait(&shared, client.ip()).await;
             link_problem(error)
         }
         Some((Err(ConfirmError::Store(error)), _)) => {
