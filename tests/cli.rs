@@ -516,3 +516,135 @@ fn a_line_break_in_the_sender_name_is_refused() {
     let get = hrm_users(&db, &["config", "get", "sender_name"]);
     assert_eq!(String::from_utf8_lossy(&get.stdout).trim(), "HRM");
 }
+
+#[test]
+fn a_settings_change_is_audited_with_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let set = hrm_users(&db, &["config", "set", "verified_domains", "company.se"]);
+    assert!(set.status.success());
+    let store = hrm_users::store::Store::open(&db).unwrap();
+    let audit = store.audit_all().unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(last.action, hrm_users::domain::AuditAction::SettingsChanged);
+    let before: serde_json::Value = serde_json::from_str(last.before.as_deref().unwrap()).unwrap();
+    let after: serde_json::Value = serde_json::from_str(last.after.as_deref().unwrap()).unwrap();
+    assert_eq!(before, serde_json::json!({ "verified_domains": "" }));
+    assert_eq!(
+        after,
+        serde_json::json!({ "verified_domains": "company.se" })
+    );
+}
+
+#[test]
+fn a_closed_output_ends_the_list_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(
+        hrm_users(&db, &["demo", "--users", "3000"])
+            .status
+            .success()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrm-users"))
+        .args(["--db", db.to_str().unwrap(), "users", "list"])
+        .env("XDG_DATA_HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -1`: read one line, then close the pipe.
+    let mut first = [0_u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn control_characters_from_cells_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    drop(hrm_users::store::Store::open(&db).unwrap());
+    {
+        // As another program (or an older version) could have written it.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "INSERT INTO users (user_id, activated, first_name, created_at_ms, updated_at_ms)
+             VALUES ('7', 1, ?1, 0, 0)",
+            ["\u{1b}[2JRed"],
+        )
+        .unwrap();
+    }
+    // A spreadsheet cell with an escape sequence, refused by the import.
+    let csv = dir.path().join("users.csv");
+    std::fs::write(&csv, "User-ID;Email Visma Connect\n8;\u{1b}[2Jx@y\n").unwrap();
+    let dry = hrm_users(&db, &["import", csv.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        !dry.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&dry.stdout)
+    );
+    let listed = hrm_users(&db, &["users", "list"]);
+    assert!(listed.status.success());
+    assert!(!listed.stdout.contains(&0x1b));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("\\u{1b}[2JRed"));
+    // JSON keeps the value, escaped by JSON's own rules.
+    let users = json(&hrm_users(&db, &["users", "list", "--json"]));
+    assert_eq!(users[0]["first_name"], "\u{1b}[2JRed");
+}
+
+#[test]
+fn a_register_damaged_inside_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(
+        hrm_users(&db, &["demo", "--users", "2000"])
+            .status
+            .success()
+    );
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 40 * 4096);
+    for byte in &mut bytes[20 * 4096..30 * 4096] {
+        *byte = 0x5a;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let listed = hrm_users(&db, &["users", "list"]);
+    assert_eq!(
+        listed.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&listed.stderr).contains("damaged"));
+}
+
+#[test]
+fn serve_for_other_machines_with_links_to_this_one_warns() {
+    use std::io::{BufRead as _, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrm-users"))
+        .args(["--db", db.to_str().unwrap(), "serve", "--bind", "0.0.0.0:0"])
+        .env("XDG_DATA_HOME", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(line.contains("warning"), "{line}");
+    assert!(line.contains("public_base_url"), "{line}");
+}

@@ -344,7 +344,8 @@ pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, Confir
     })
 }
 
-/// Saves the settings with an audit row.
+/// Saves the settings with an audit row naming each changed setting with
+/// its value before and after. Nothing is written when nothing changed.
 pub fn save_settings(
     session: &mut Session,
     settings: &crate::domain::Settings,
@@ -352,6 +353,19 @@ pub fn save_settings(
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
+        let old = tx.load_settings()?;
+        let mut before = serde_json::Map::new();
+        let mut after = serde_json::Map::new();
+        for key in crate::domain::SettingKey::ALL {
+            let (was, is) = (old.get(key), settings.get(key));
+            if was != is {
+                before.insert(key.name().to_owned(), was.into());
+                after.insert(key.name().to_owned(), is.into());
+            }
+        }
+        if after.is_empty() {
+            return Ok(());
+        }
         tx.save_settings(settings)?;
         tx.append_audit(&AuditEntry {
             at: now,
@@ -359,8 +373,8 @@ pub fn save_settings(
             action: AuditAction::SettingsChanged,
             user_key: None,
             user_id: String::new(),
-            before: None,
-            after: None,
+            before: Some(serde_json::Value::Object(before).to_string()),
+            after: Some(serde_json::Value::Object(after).to_string()),
         })
     })
 }

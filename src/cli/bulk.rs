@@ -72,10 +72,10 @@ pub fn verify_all_pending(
         writeln!(
             out,
             "{:<12}  {:<36}  {:<20}  {}{duplicate}",
-            row.user_id,
+            super::printable(&row.user_id),
             row.email,
             row.outcome.label(),
-            row.details
+            super::printable(&row.details)
         )?;
     }
     writeln!(

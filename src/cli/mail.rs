@@ -73,6 +73,14 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
             .map_err(|e| Refused(e.to_string()))?;
     }
     settings.endpoint_enabled = true;
+    if let Some(warning) = settings.unreachable_links_warning(&settings.bind_address) {
+        tracing::warn!("{warning}");
+        // A warning for the person starting the server, before it runs.
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("hrm-users: warning: {warning}");
+        }
+    }
     let services = Services::start(session.store.path(), session.clock.clone(), &settings, true);
     if let Some(problem) = services.problems.first() {
         return Err(anyhow::anyhow!("{problem}"));
@@ -212,7 +220,7 @@ pub fn outbox(session: &Session, json: bool, limit: usize) -> anyhow::Result<Exi
                 m.kind.code(),
                 m.recipient.as_str(),
                 m.attempts,
-                m.last_result.as_deref().unwrap_or(""),
+                super::printable(m.last_result.as_deref().unwrap_or("")),
                 if m.possible_duplicate {
                     " (possible duplicate)"
                 } else {

@@ -204,6 +204,37 @@ impl SelectionArgs {
     }
 }
 
+/// Text from the register or a file as a terminal should show it: control
+/// characters (an escape sequence in a cell, a line break in a name) are
+/// written as `\u{1b}` instead of being obeyed by the terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        std::borrow::Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_unicode().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// True when the error is a closed output (`hrm-users users list | head`):
+/// the reader has what it wanted, so the program ends quietly.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Input the program refuses: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -281,9 +312,32 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The exit code for an error: 2 for refused input, 1 for anything else.
+/// The exit code for an error: 2 for refused input (a damaged register
+/// file counts, whether SQLite notices when opening it or on a later read),
+/// 1 for anything else.
 pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
-    if error.downcast_ref::<Refused>().is_some() {
+    let damaged = |e: &crate::store::StoreError| {
+        matches!(
+            e,
+            crate::store::StoreError::Damaged { .. }
+                | crate::store::StoreError::NotADatabase { .. }
+        )
+    };
+    let refused = error.chain().any(|cause| {
+        cause.downcast_ref::<Refused>().is_some()
+            || cause
+                .downcast_ref::<crate::store::StoreError>()
+                .is_some_and(damaged)
+            || matches!(
+                cause.downcast_ref::<app::ConnectionError>(),
+                Some(app::ConnectionError::Store(e)) if damaged(e)
+            )
+            || matches!(
+                cause.downcast_ref::<app::SaveUserError>(),
+                Some(app::SaveUserError::Store(e)) if damaged(e)
+            )
+    });
+    if refused {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE

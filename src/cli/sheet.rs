@@ -25,7 +25,7 @@ fn print_counts(out: &mut impl std::io::Write, plan: &ImportPlan) -> std::io::Re
         writeln!(
             out,
             "ignored columns (not in the template): {}",
-            plan.unknown_columns.join(", ")
+            super::printable(&plan.unknown_columns.join(", "))
         )?;
     }
     for row in &plan.rows {
@@ -34,9 +34,9 @@ fn print_counts(out: &mut impl std::io::Write, plan: &ImportPlan) -> std::io::Re
                 out,
                 "row {}  {}  {}  {}",
                 row.row,
-                row.user_id,
+                super::printable(&row.user_id),
                 row.action.status(),
-                row.message()
+                super::printable(&row.message())
             )?;
         }
     }

@@ -19,6 +19,7 @@ pub fn start() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(error) if super::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
             // The one place errors reach a person on the command line.

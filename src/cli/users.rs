@@ -71,7 +71,7 @@ pub fn list(session: &Session, filter: &UserFilter, json: bool) -> anyhow::Resul
             .visible_records()
             .map(|r| {
                 let u = &r.user;
-                [
+                let cells: [String; 9] = [
                     u.user_id.to_string(),
                     u.first_name.clone(),
                     u.last_name.clone(),
@@ -87,7 +87,8 @@ pub fn list(session: &Session, filter: &UserFilter, json: bool) -> anyhow::Resul
                         .email()
                         .map(ToString::to_string)
                         .unwrap_or_default(),
-                ]
+                ];
+                cells.map(|cell| super::printable(&cell).into_owned())
             })
             .collect();
         let mut widths = header.map(|h| h.chars().count());

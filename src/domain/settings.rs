@@ -451,6 +451,34 @@ impl Settings {
         Ok(())
     }
 
+    /// A warning when the endpoint listens on `bind` for other machines while
+    /// the links in emails point to this machine (`public_base_url` on
+    /// 127.0.0.1 or localhost): employees elsewhere would reach nothing.
+    pub fn unreachable_links_warning(&self, bind: &str) -> Option<String> {
+        let listens_outside = bind
+            .parse::<std::net::SocketAddr>()
+            .is_ok_and(|address| !address.ip().is_loopback());
+        let after_scheme = self
+            .public_base_url
+            .split_once("://")
+            .map_or(self.public_base_url.as_str(), |(_, rest)| rest);
+        let authority = after_scheme.split('/').next().unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        let links_here = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        (listens_outside && links_here).then(|| {
+            format!(
+                "the endpoint listens on {bind} for other machines, but links in emails start with {}, which only this machine can open. Set public_base_url to the address employees reach, for example: hrm-users config set public_base_url https://hrm.company.se",
+                self.public_base_url
+            )
+        })
+    }
+
     /// True when the address's domain is a verified domain.
     pub fn is_verified_domain(&self, email: &Email) -> bool {
         self.verified_domains
@@ -462,6 +490,29 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_this_machine_while_listening_for_others_are_warned_about() {
+        let mut settings = Settings::default();
+        assert!(
+            settings
+                .unreachable_links_warning("0.0.0.0:8480")
+                .is_some_and(|w| w.contains("127.0.0.1"))
+        );
+        assert!(
+            settings
+                .unreachable_links_warning("127.0.0.1:8480")
+                .is_none()
+        );
+        settings
+            .set(SettingKey::PublicBaseUrl, "https://hrm.company.se")
+            .unwrap();
+        assert!(settings.unreachable_links_warning("0.0.0.0:8480").is_none());
+        settings
+            .set(SettingKey::PublicBaseUrl, "http://localhost:8480/")
+            .unwrap();
+        assert!(settings.unreachable_links_warning("[::]:8480").is_some());
+    }
 
     #[test]
     fn every_key_round_trips_through_get_and_set() {

@@ -7,8 +7,14 @@ impl Store {
     /// The settings: stored values over the defaults. A stored value this
     /// version does not accept is ignored (and logged by key only).
     pub fn load_settings(&self) -> Result<Settings, StoreError> {
+        load(&self.conn)
+    }
+}
+
+fn load(conn: &rusqlite::Connection) -> Result<Settings, StoreError> {
+    {
         let mut settings = Settings::default();
-        let mut statement = self.conn.prepare("SELECT key, value FROM settings")?;
+        let mut statement = conn.prepare_cached("SELECT key, value FROM settings")?;
         let rows =
             statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -27,6 +33,11 @@ impl Store {
 }
 
 impl WriteTx<'_> {
+    /// The settings as this transaction sees them.
+    pub fn load_settings(&self) -> Result<Settings, StoreError> {
+        load(&self.tx)
+    }
+
     /// Stores every setting.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
         for key in SettingKey::ALL {
