@@ -238,3 +238,32 @@ fn settings_refuse_a_bad_value_and_save_a_good_one() {
     assert!(rig.has("Settings saved."));
     assert_eq!(stored(&rig).link_lifetime_hours, 48);
 }
+
+#[test]
+fn settings_that_cannot_be_read_are_not_overwritten_with_defaults() {
+    let mut rig = Rig::new("company.se");
+    // The settings become unreadable (a damaged or foreign change to the file).
+    {
+        let conn = rusqlite::Connection::open(&rig.register.path).unwrap();
+        conn.execute_batch("ALTER TABLE settings RENAME TO settings_elsewhere")
+            .unwrap();
+    }
+    rig.click("Settings");
+    assert!(rig.has("The settings could not be read"));
+    let save = rig.harness.get_by_label("Save settings");
+    assert!(
+        egui_kittest::kittest::NodeT::accesskit_node(&save).is_disabled(),
+        "Save must be off"
+    );
+    save.click();
+    rig.harness.run();
+    let conn = rusqlite::Connection::open(&rig.register.path).unwrap();
+    let domains: String = conn
+        .query_row(
+            "SELECT value FROM settings_elsewhere WHERE key = 'verified_domains'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(domains, "company.se");
+}

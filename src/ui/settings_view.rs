@@ -22,13 +22,20 @@ pub struct SettingsView {
     test: Option<Promise<Result<String, String>>>,
     test_result: Option<Result<String, String>>,
     saved_message: Option<Result<String, String>>,
+    /// Why the stored settings could not be read. The fields then show the
+    /// defaults, and saving stays off so they never overwrite the real ones.
+    load_error: Option<String>,
 }
 
 impl SettingsView {
     /// Opens with the stored settings.
     pub fn open(session: &Session) -> Self {
-        let settings = session.store.load_settings().unwrap_or_default();
+        let (settings, load_error) = match session.store.load_settings() {
+            Ok(settings) => (settings, None),
+            Err(error) => (Settings::default(), Some(error.to_string())),
+        };
         Self {
+            load_error,
             values: SettingKey::ALL.iter().map(|k| settings.get(*k)).collect(),
             errors: BTreeMap::new(),
             password: String::new(),
@@ -93,6 +100,16 @@ impl SettingsView {
     fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
         let mut saved = None;
         self.poll_test();
+        if let Some(error) = &self.load_error {
+            ui.label(
+                RichText::new(format!(
+                    "The settings could not be read: {error} The fields show the defaults, not your settings, and cannot be saved. Close this window and open it again."
+                ))
+                .color(ERROR_RED)
+                .strong(),
+            );
+            ui.add_space(6.0);
+        }
         ui.heading("Email");
         self.email_ui(ui, session);
         ui.add_space(10.0);
@@ -163,7 +180,12 @@ impl SettingsView {
         ui.add_space(10.0);
         ui.separator();
         ui.horizontal(|ui| {
-            if ui.button("Save settings").clicked() {
+            let can_save = self.load_error.is_none();
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save settings"))
+                .on_disabled_hover_text("The stored settings could not be read.")
+                .clicked()
+            {
                 saved = self.save(session);
             }
             outcome_label_ui(ui, self.saved_message.as_ref());
