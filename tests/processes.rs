@@ -269,13 +269,18 @@ fn a_bulk_send_killed_half_way_is_finished_by_running_it_again() {
 /// Starts `serve` on a free loopback port with at most 1,024 open files (a
 /// common default); returns it and its address.
 fn start_serve(db: &Path) -> (Child, String) {
+    start_serve_on(db, "127.0.0.1:0")
+}
+
+/// Starts `serve` on `bind`; returns it and the address it listens on.
+fn start_serve_on(db: &Path, bind: &str) -> (Child, String) {
     use std::io::{BufRead as _, BufReader};
     let mut child = Command::new("sh")
         .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_hrm-users"))
         .arg("--db")
         .arg(db)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", bind])
         .env("XDG_DATA_HOME", db.parent().unwrap())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -342,4 +347,246 @@ fn idle_connections_with_unfinished_headers_do_not_make_the_endpoint_unreachable
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
     serve.kill().unwrap();
     serve.wait().unwrap();
+}
+
+#[test]
+fn a_bulk_send_while_the_server_is_down_returns_and_says_what_waits() {
+    let smtp = SmtpServer::start();
+    let (register, mut session) = register_for(&smtp);
+    add_pending(&mut session, 5, "d");
+    // Nothing listens on the configured port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port().to_string();
+    drop(closed);
+    let mut settings = session.store.load_settings().unwrap();
+    settings.set(SettingKey::SmtpPort, &port).unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    drop(session);
+    let started = Instant::now();
+    let output = run(&register.path, &["verify", "--all-pending"]);
+    let out = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(out.contains("0 sent, 0 failed, 5 still queued"), "{out}");
+    assert!(out.contains("wait for a retry"), "{out}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+/// A free port on loopback, for a server that must be told its address first.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The soak: `serve`, a bulk send of 3,000 users to a slow server that now
+/// and then answers 451, a 100,000-row import, a reader opening and closing
+/// the file in a loop, employees confirming links through the endpoint, and
+/// `kill -9` of the sender twice. Sizes: SOAK_USERS, SOAK_IMPORT_ROWS.
+#[test]
+#[ignore = "soak test of a few minutes: run by .ci/run with --ignored"]
+fn soak_several_processes_kills_and_a_big_import() {
+    let users = env_number("SOAK_USERS", 3_000);
+    let import_rows = env_number("SOAK_IMPORT_ROWS", 100_000);
+    let smtp_sessions = 4;
+    let started = Instant::now();
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(3);
+    smtp.refuse_every(97);
+    let (register, mut session) = register_for(&smtp);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut settings = smtp_settings(&mut session, &smtp, &base);
+    settings
+        .set(SettingKey::SmtpSessions, &smtp_sessions.to_string())
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    session
+        .store
+        .write(|tx| {
+            for n in 0..users {
+                let draft = hrm_users::domain::UserDraft {
+                    user_id: format!("soak{n}"),
+                    first_name: "Soak".into(),
+                    last_name: format!("User {n}"),
+                    visma_email: format!("soak{n}@example.org"),
+                    visma_email_confirm: format!("soak{n}@example.org"),
+                    ..hrm_users::domain::UserDraft::new_user()
+                };
+                let valid = draft.validate().unwrap();
+                let key = tx.insert_user(&valid.user, 0)?;
+                tx.add_connection(
+                    key,
+                    &hrm_users::domain::Connection::Unverified {
+                        email: valid.visma_email.unwrap(),
+                        sent_count: 0,
+                        last_sent_at: None,
+                    },
+                    0,
+                )?;
+            }
+            Ok::<_, hrm_users::store::StoreError>(())
+        })
+        .unwrap();
+    drop(session);
+    let seeded = started.elapsed();
+
+    let (mut serve, address) = start_serve_on(&register.path, &format!("127.0.0.1:{port}"));
+    assert_eq!(address, format!("127.0.0.1:{port}"));
+
+    // The big import, as a file another process reads and commits.
+    let csv = register.dir.path().join("import.csv");
+    let mut rows = String::from("User-ID;First name;Last name;Department\n");
+    for n in 0..import_rows {
+        rows.push_str(&format!("imp{n};Import;Row {n};Finance\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+
+    let stop_reader = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = std::sync::Arc::clone(&stop_reader);
+        let path = register.path.clone();
+        std::thread::spawn(move || {
+            let mut rounds = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                outside_reader(&path);
+                rounds += 1;
+            }
+            rounds
+        })
+    };
+
+    // Employees confirm some links while everything runs.
+    let confirmed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop_confirming = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let confirmer = {
+        let smtp = smtp.clone();
+        let confirmed = std::sync::Arc::clone(&confirmed);
+        let stop = std::sync::Arc::clone(&stop_confirming);
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(60)))
+                .build()
+                .into();
+            let mut looked = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let accepted = smtp.accepted();
+                for raw in accepted.iter().skip(looked).step_by(25) {
+                    let link = support::link_in(raw);
+                    if let Ok(response) = agent.post(&link).send_empty()
+                        && response.status() == 200
+                    {
+                        confirmed.lock().unwrap().push(link);
+                    }
+                }
+                looked = accepted.len();
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        })
+    };
+
+    let selection = ["verify", "--all-pending", "--search", "soak"];
+    let mut kills = 0;
+    let mut import = None;
+    for kill_after in [users / 5, users / 2] {
+        let mut sender = spawn(&register.path, &selection);
+        wait_until("the sender's progress", Duration::from_secs(300), || {
+            smtp.accepted().len() >= kill_after
+        });
+        if import.is_none() {
+            import = Some(spawn(&register.path, &["import", csv.to_str().unwrap()]));
+        }
+        sender.kill().unwrap();
+        sender.wait().unwrap();
+        kills += 1;
+    }
+    let last = run(&register.path, &selection);
+    assert!(last.status.success(), "{}", text(&last.stderr));
+    let imported = import.unwrap().wait_with_output().unwrap();
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    assert!(
+        text(&imported.stdout).contains(&format!("{import_rows} created")),
+        "{}",
+        text(&imported.stdout)
+    );
+
+    // serve's worker delivers what waits for a retry (a 451).
+    let store = Store::open(&register.path).unwrap();
+    wait_until("the outbox to empty", Duration::from_secs(240), || {
+        store.queued_count().unwrap() == 0
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    stop_confirming.store(true, std::sync::atomic::Ordering::SeqCst);
+    confirmer.join().unwrap();
+    stop_reader.store(true, std::sync::atomic::Ordering::SeqCst);
+    let reader_rounds = reader.join().unwrap();
+    assert_eq!(
+        store.workers().unwrap().len(),
+        1,
+        "the killed senders' leases were ended; serve's is left"
+    );
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+
+    integrity_ok(&register.path);
+    let counts = smtp.per_recipient();
+    let messages = store.outbox(1_000_000).unwrap();
+    let flagged = messages.iter().filter(|m| m.possible_duplicate).count();
+    let mut twice = 0;
+    let mut missing = Vec::new();
+    for n in 0..users {
+        let address = format!("<soak{n}@example.org>");
+        let got = counts
+            .iter()
+            .filter(|(to, _)| to.ends_with(&address))
+            .map(|(_, c)| *c)
+            .sum::<usize>();
+        match got {
+            0 => missing.push(n),
+            1 => {}
+            _ => twice += got - 1,
+        }
+    }
+    assert!(missing.is_empty(), "no message for {missing:?}");
+    assert!(twice <= flagged, "{twice} duplicates, {flagged} flagged");
+    assert!(
+        flagged <= kills * smtp_sessions,
+        "{flagged} flagged for {kills} kills of {smtp_sessions} sessions"
+    );
+    let confirmed = confirmed.lock().unwrap().clone();
+    let audit = store.audit_all().unwrap();
+    let confirmations = audit
+        .iter()
+        .filter(|a| a.action == hrm_users::domain::AuditAction::LinkConfirmed)
+        .count();
+    assert_eq!(confirmations, confirmed.len());
+    let connected = store
+        .load_users()
+        .unwrap()
+        .iter()
+        .filter(|u| u.connection.status() == hrm_users::domain::ConnectionStatus::Connected)
+        .count();
+    assert_eq!(connected, confirmed.len());
+    assert_eq!(store.count_users().unwrap(), users + import_rows);
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "soak: {users} users, {import_rows} imported, {} messages accepted by the server, \
+             {twice} duplicates, {flagged} flagged possible duplicate, {} confirmations, \
+             {kills} kills, {reader_rounds} reader rounds, integrity ok, seeded in {seeded:.1?}, \
+             {:.1?} in all",
+            smtp.accepted().len(),
+            confirmed.len(),
+            started.elapsed()
+        );
+    }
 }

@@ -9,6 +9,9 @@ use crate::store::{Store, StoreError};
 use super::demo::{FIRST_RUN_USERS, create_demo_register};
 use super::{Session, paths};
 
+/// How long the window's connection waits for another writer.
+const WINDOW_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// An open register and its users.
 pub struct OpenedRegister {
     /// The session on it.
@@ -25,6 +28,10 @@ pub fn open_register(path: Option<&Path>) -> Result<OpenedRegister, StoreError> 
     let default = paths::default_database();
     let first_run = path.is_none() && !default.exists();
     let store = Store::open(path.unwrap_or(&default))?;
+    // The window's own connection runs quick writes on the UI thread: it
+    // reports a register locked by a long writer (an import elsewhere)
+    // instead of freezing the frame.
+    store.set_busy_timeout(WINDOW_BUSY_TIMEOUT)?;
     let mut session = Session::new(store);
     let users = if first_run && session.store.count_users()? == 0 {
         tracing::info!(
