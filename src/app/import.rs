@@ -16,6 +16,7 @@ use crate::store::{Store, StoreError};
 use super::Session;
 use super::progress::{Progress, Stage};
 use super::snapshot::snapshot;
+use super::verification::end_links_of_deactivated;
 
 /// Backups kept beside the register.
 pub const BACKUPS_KEPT: usize = 5;
@@ -185,15 +186,7 @@ pub fn commit_planned_with_progress(
                 (RowAction::Update, Some(key)) => {
                     let before = tx.user(key)?;
                     tx.update_user(key, user, now_ms)?;
-                    if let Some(before) = &before {
-                        super::verification::end_links_of_deactivated(
-                            tx,
-                            key,
-                            before.user.activated,
-                            user.activated,
-                            now,
-                        )?;
-                    }
+                    end_links_of_deactivated(tx, key, before.as_ref(), user, now)?;
                     (key, AuditAction::UserUpdated, before)
                 }
                 _ => continue,

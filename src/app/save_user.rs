@@ -8,6 +8,7 @@ use crate::store::StoreError;
 
 use super::Session;
 use super::snapshot::snapshot;
+use super::verification::end_links_of_deactivated;
 
 /// Why a user was not saved.
 #[derive(Debug, thiserror::Error)]
@@ -108,13 +109,7 @@ pub fn save_user(
             Some(before) => {
                 if before.user != valid.user {
                     tx.update_user(before.key, &valid.user, now_ms)?;
-                    super::verification::end_links_of_deactivated(
-                        tx,
-                        before.key,
-                        before.user.activated,
-                        valid.user.activated,
-                        now,
-                    )?;
+                    end_links_of_deactivated(tx, before.key, Some(before), &valid.user, now)?;
                     let before_json = snapshot(&before.user, &before.connection);
                     tx.append_audit(&entry(
                         AuditAction::UserUpdated,

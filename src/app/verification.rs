@@ -149,11 +149,11 @@ pub fn verify_in(
 pub(crate) fn end_links_of_deactivated(
     tx: &WriteTx<'_>,
     key: UserKey,
-    was_activated: bool,
-    is_activated: bool,
+    before: Option<&UserRecord>,
+    after: &crate::domain::User,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    if was_activated && !is_activated {
+    if before.is_some_and(|b| b.user.activated) && !after.activated {
         tx.supersede_tokens(key, now)?;
         tx.cancel_queued(
             key,

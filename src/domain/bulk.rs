@@ -102,12 +102,12 @@ impl BulkPlan {
 /// the resend interval are skipped unless `send_again_to_recent`; users in
 /// `already_queued` (a verification of theirs still waits in the outbox) are
 /// counted as such.
-pub fn plan_bulk<'a>(
+pub fn plan_bulk<'a, S: std::hash::BuildHasher>(
     selection: impl IntoIterator<Item = &'a UserRecord>,
     settings: &Settings,
     now: Timestamp,
     send_again_to_recent: bool,
-    already_queued: &std::collections::HashSet<UserKey>,
+    already_queued: &std::collections::HashSet<UserKey, S>,
 ) -> BulkPlan {
     let guard = (!send_again_to_recent).then_some(now);
     let mut plan = BulkPlan::default();

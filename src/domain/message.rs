@@ -37,15 +37,12 @@ pub fn render(template: &str, values: &TemplateValues) -> String {
         ]
         .into_iter()
         .find(|(placeholder, _)| candidate.starts_with(placeholder));
-        match found {
-            Some((placeholder, value)) => {
-                out.push_str(value);
-                rest = &candidate[placeholder.len()..];
-            }
-            None => {
-                out.push('{');
-                rest = &candidate[1..];
-            }
+        if let Some((placeholder, value)) = found {
+            out.push_str(value);
+            rest = &candidate[placeholder.len()..];
+        } else {
+            out.push('{');
+            rest = &candidate[1..];
         }
     }
     out.push_str(rest);

@@ -37,7 +37,7 @@ const MAX_CONNECTIONS_PER_CLIENT: usize = 32;
 /// How long a client may take to send a request's headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one connection may stay open in all.
-const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+const CONNECTION_LIFETIME: Duration = Duration::from_mins(1);
 
 /// Why the endpoint did not start.
 #[derive(Debug, thiserror::Error)]
