@@ -151,6 +151,11 @@ impl OutboxWorker {
             .map(|w| w.id)
             .collect();
         let now = (self.clock)();
+        if gone.is_empty() && !store.has_expired_leases(now)? {
+            // Nothing to take back: no write, so idle workers leave the
+            // register (and the windows watching it) alone.
+            return Ok(());
+        }
         let (taken, flagged) = store.write(|tx| {
             for id in &gone {
                 tx.end_lease(id)?;

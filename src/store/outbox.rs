@@ -136,6 +136,19 @@ impl Store {
         Ok(usize::try_from(count).unwrap_or(0))
     }
 
+    /// True when some message being sent is held under a lease that has run
+    /// out, or some worker's lease has: a cheap read before taking them back.
+    pub fn has_expired_leases(&self, now: Timestamp) -> Result<bool, StoreError> {
+        let now = now.as_millisecond();
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending'
+                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1))
+                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1)",
+            [now],
+            |r| r.get(0),
+        )?)
+    }
+
     /// How many messages are being sent (claimed by a worker).
     pub fn sending_count(&self) -> Result<usize, StoreError> {
         let count: i64 = self.conn.query_row(

@@ -103,7 +103,8 @@ impl SettingsView {
         if let Some(error) = &self.load_error {
             ui.label(
                 RichText::new(format!(
-                    "The settings could not be read: {error} The fields show the defaults, not your settings, and cannot be saved. Close this window and open it again."
+                    "The settings could not be read: {}. The fields show the defaults, not your settings, and cannot be saved. Close this window and open it again.",
+                    error.trim_end_matches('.')
                 ))
                 .color(ERROR_RED)
                 .strong(),
