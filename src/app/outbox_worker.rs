@@ -232,46 +232,49 @@ impl OutboxWorker {
         Ok(count)
     }
 
-    /// Hands `ready` to the sessions in parallel; each session marks a
-    /// message handed over just before its content goes out and records the
-    /// server's answer before it takes the next. Returns the messages no
-    /// session took (when stopping).
+    /// Hands `ready` to the sessions in parallel. A session hands in the
+    /// server's answer to record, and asks for the next message to be marked
+    /// handed over just before its content goes out, waiting until that is
+    /// committed. This thread commits what all sessions handed in meanwhile
+    /// in one transaction, in order (a group commit): so when a mark is
+    /// confirmed, the session's previous answer is recorded, and no session
+    /// ever has more than one message whose content went out unrecorded.
+    /// Returns the messages no session took (when stopping).
     fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<i64> {
         let queue = Mutex::new(ready.into_iter());
         let sessions = self.sessions.len();
-        let store = &*self.store;
-        let owner = self.id.as_str();
-        let clock = &self.clock;
-        let options = &self.options;
+        let recorder = Recorder {
+            store: &self.store,
+            owner: &self.id,
+            clock: &self.clock,
+            options: &self.options,
+            stopping: &self.stopping,
+        };
         let stopping = &*self.stopping;
+        let (steps, asked) = mpsc::channel::<(Step, Option<mpsc::Sender<bool>>)>();
         std::thread::scope(|scope| {
             for (n, session) in self.sessions.iter_mut().enumerate() {
                 let queue = &queue;
+                let steps = steps.clone();
                 let spawned = std::thread::Builder::new()
                     .name(format!("smtp-session-{n}"))
                     .spawn_scoped(scope, move || {
+                        let (reply, replied) = mpsc::channel::<bool>();
+                        let ask = |step: Step| {
+                            steps.send((step, Some(reply.clone()))).is_ok()
+                                && replied.recv().unwrap_or(false)
+                        };
                         loop {
                             if stopping.load(Ordering::SeqCst) {
                                 break;
                             }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
-                            let mut mark = || {
-                                with_retry(stopping, || {
-                                    lock(store)?.write(|tx| tx.mark_handed_over(item.id, owner))
-                                })
-                                .unwrap_or(false)
-                            };
+                            let mut mark = || ask(Step::HandOver(item.id));
                             let result = session.send(&item.message, &mut mark);
-                            let answer = (item.id, item.kind, result);
-                            let recorded = with_retry(stopping, || {
-                                record(&mut *lock(store)?, clock, options, owner, &answer)
-                            });
-                            if let Err(error) = recorded {
-                                // Left `sending` under this worker's lease:
-                                // taken back (flagged) once the lease ends.
-                                tracing::error!("recording a delivery failed: {error}");
-                            }
+                            // Recorded before this session's next mark is
+                            // confirmed; meanwhile it starts the next message.
+                            let _ = steps.send((Step::Record((item.id, item.kind, result)), None));
                             if let Some(pause) = pause {
                                 std::thread::sleep(pause * u32::try_from(sessions).unwrap_or(1));
                             }
@@ -281,6 +284,8 @@ impl OutboxWorker {
                     tracing::error!("could not start an SMTP session thread: {error}");
                 }
             }
+            drop(steps);
+            recorder.commit_steps(&asked);
         });
         queue
             .into_inner()
@@ -327,7 +332,7 @@ impl OutboxWorker {
                         Ok(false) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                     }
                 }
-                self.retire();
+                // Dropping the worker gives up its lease.
             })?;
         Ok(WorkerHandle {
             wake,
@@ -361,6 +366,8 @@ impl OutboxWorker {
                     let until = now + SignedDuration::try_from(lease).unwrap_or_default();
                     match store.write(|tx| tx.renew_lease(&id, now, until)) {
                         Ok(true) => {}
+                        // The worker gave its lease up as it stopped.
+                        Ok(false) if stopping.load(Ordering::SeqCst) => {}
                         Ok(false) => tracing::error!(
                             "this outbox worker's lease had run out; its messages were taken back"
                         ),
@@ -383,6 +390,12 @@ impl OutboxWorker {
         if let Err(error) = retired {
             tracing::warn!("the outbox worker could not give up its lease: {error}");
         }
+    }
+}
+
+impl Drop for OutboxWorker {
+    fn drop(&mut self) {
+        self.retire();
     }
 }
 
@@ -618,21 +631,67 @@ fn prepare(
     Ok(ready)
 }
 
+/// What the thread that records the sessions' steps needs.
+struct Recorder<'a> {
+    store: &'a Mutex<Store>,
+    owner: &'a str,
+    clock: &'a Clock,
+    options: &'a WorkerOptions,
+    stopping: &'a AtomicBool,
+}
+
+impl Recorder<'_> {
+    /// Commits the sessions' steps in groups until every session is done,
+    /// and tells each session whether its step went through.
+    fn commit_steps(&self, asked: &mpsc::Receiver<(Step, Option<mpsc::Sender<bool>>)>) {
+        // Once a group could not be written, no further content goes out in
+        // this round: an unrecorded answer must stay the session's only one.
+        let mut failed = false;
+        while let Ok(first) = asked.recv() {
+            let mut group = vec![first];
+            group.extend(asked.try_iter());
+            let now = (self.clock)();
+            let committed = with_retry(self.stopping, || {
+                lock(self.store)?.write(|tx| {
+                    group
+                        .iter()
+                        .map(|(step, _)| match step {
+                            Step::HandOver(_) if failed => Ok(false),
+                            Step::HandOver(id) => tx.mark_handed_over(*id, self.owner),
+                            Step::Record((id, kind, result)) => {
+                                record_one(tx, now, self.options, self.owner, *id, *kind, result)
+                                    .map(|()| true)
+                            }
+                        })
+                        .collect::<Result<Vec<bool>, StoreError>>()
+                })
+            });
+            let answers = committed.unwrap_or_else(|error| {
+                // Nothing of the group was written: no content goes out for
+                // a hand-over; an unrecorded answer stays `sending` under
+                // this worker's lease and is taken back (flagged) after it.
+                tracing::error!("recording deliveries failed: {error}");
+                failed = true;
+                vec![false; group.len()]
+            });
+            for ((_, reply), answer) in group.into_iter().zip(answers) {
+                if let Some(reply) = reply {
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+    }
+}
+
 /// One server answer.
 type Answer = (i64, MessageKind, Result<String, SendFailure>);
 
-/// Records one server answer with its audit row, in one transaction, if
-/// this worker still owns the message.
-fn record(
-    store: &mut Store,
-    clock: &Clock,
-    options: &WorkerOptions,
-    owner: &str,
-    answer: &Answer,
-) -> Result<(), StoreError> {
-    let now = clock();
-    let (id, kind, result) = answer;
-    store.write(|tx| record_one(tx, now, options, owner, *id, *kind, result.clone()))
+/// What a session asks the register to record.
+enum Step {
+    /// The message's content is about to go out.
+    HandOver(i64),
+    /// The server's answer to it.
+    Record(Answer),
 }
 
 fn record_one(
@@ -642,7 +701,7 @@ fn record_one(
     owner: &str,
     id: i64,
     kind: MessageKind,
-    result: Result<String, SendFailure>,
+    result: &Result<String, SendFailure>,
 ) -> Result<(), StoreError> {
     let Some(message) = tx.message(id)? else {
         return Ok(());
@@ -680,11 +739,11 @@ fn record_one(
     };
     match result {
         Ok(reply) => {
-            tx.record_delivery(id, DeliveryState::Sent, &reply, None, now)?;
+            tx.record_delivery(id, DeliveryState::Sent, reply, None, now)?;
             if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
                 tx.count_verification_sent(key, message.recipient.key(), now)?;
             }
-            tx.append_audit(&audit(AuditAction::MessageDelivered, &reply))?;
+            tx.append_audit(&audit(AuditAction::MessageDelivered, reply))?;
         }
         Err(failure) if failure.transient && message.attempts < options.max_attempts => {
             let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
@@ -702,7 +761,7 @@ fn record_one(
                     message.attempts, failure.reply
                 )
             } else {
-                failure.reply
+                failure.reply.clone()
             };
             tx.record_delivery(id, DeliveryState::Failed, &words, None, now)?;
             tx.append_audit(&audit(AuditAction::MessageFailed, &words))?;
