@@ -4,6 +4,8 @@
 // Helpers of tests may panic: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -239,7 +241,6 @@ fn verify_a_user_into_the_outbox_folder() {
 
 #[test]
 fn serve_answers_on_the_bind_address() {
-    use std::io::{BufRead as _, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.db");
     hrm_users(&db, &["demo", "--users", "5"]);
@@ -255,16 +256,7 @@ fn serve_answers_on_the_bind_address() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+    let address = support::served_address(&mut child);
     let mut stream = std::net::TcpStream::connect(&address).unwrap();
     std::io::Write::write_all(
         &mut stream,
@@ -488,13 +480,7 @@ fn an_import_of_a_device_or_pipe_is_refused_at_once() {
     let link = dir.path().join("zero.csv");
     std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
     let fifo = dir.path().join("pipe.csv");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::make_fifo(&fifo);
     for file in [&link, &fifo] {
         let started = std::time::Instant::now();
         let output = hrm_users(&db, &["import", file.to_str().unwrap(), "--dry-run"]);

@@ -134,13 +134,7 @@ fn a_reader_opening_and_closing_the_register_leaves_a_live_writer_intact() {
 fn a_fifo_as_the_register_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("register.db");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::make_fifo(&fifo);
     let started = Instant::now();
     let output = run(&fifo, &["users", "list"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
@@ -276,7 +270,6 @@ fn start_serve(db: &Path) -> (Child, String) {
 
 /// Starts `serve` on `bind`; returns it and the address it listens on.
 fn start_serve_on(db: &Path, bind: &str) -> (Child, String) {
-    use std::io::{BufRead as _, BufReader};
     let mut child = Command::new("sh")
         .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_hrm-users"))
@@ -288,16 +281,7 @@ fn start_serve_on(db: &Path, bind: &str) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+    let address = support::served_address(&mut child);
     (child, address)
 }
 

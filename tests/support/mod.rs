@@ -280,3 +280,27 @@ pub fn users_in(harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) -> u
         .count_users()
         .unwrap()
 }
+
+/// The address `serve` listens on, read from the first line it prints.
+pub fn served_address(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead as _, BufReader};
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned()
+}
+
+/// Makes a FIFO (a named pipe) at `path`, as an attacker or a mistake would.
+#[cfg(unix)]
+pub fn make_fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
