@@ -565,3 +565,30 @@ fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it() {
     assert_eq!(rig.worker.run_once().unwrap(), 0);
     assert_eq!(rig.smtp.accepted().len(), 1);
 }
+
+#[test]
+fn health_says_when_the_outbox_worker_has_stopped() {
+    let rig = Rig::new();
+    let health = format!("http://{}/health", rig.endpoint.address());
+    assert_eq!(get(&health).status, 200);
+    let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    rig.endpoint.watch_worker(std::sync::Arc::clone(&alive));
+    assert_eq!(get(&health).status, 200);
+    alive.store(false, std::sync::atomic::Ordering::SeqCst);
+    let answer = get(&health);
+    assert_eq!(answer.status, 503);
+    assert!(answer.body.contains("outbox worker has stopped"));
+}
+
+#[test]
+fn a_stopped_worker_is_no_longer_alive() {
+    let rig = Rig::new();
+    let handle = OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let alive = handle.liveness();
+    assert!(alive.load(std::sync::atomic::Ordering::SeqCst));
+    handle.stop();
+    assert!(!alive.load(std::sync::atomic::Ordering::SeqCst));
+}

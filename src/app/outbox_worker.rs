@@ -300,9 +300,13 @@ impl OutboxWorker {
         let stopping = Arc::clone(&self.stopping);
         let poll = self.options.poll_interval;
         let heartbeat = self.spawn_heartbeat()?;
+        let alive = Arc::new(AtomicBool::new(true));
+        let running = Arc::clone(&alive);
         let thread = std::thread::Builder::new()
             .name("outbox-worker".into())
             .spawn(move || {
+                // Cleared however the thread ends.
+                let _alive = ClearOnDrop(running);
                 loop {
                     // A round that panics (a bug, a library's assertion) must
                     // not end delivery for good: it is logged, and the next
@@ -335,6 +339,7 @@ impl OutboxWorker {
                 // Dropping the worker gives up its lease.
             })?;
         Ok(WorkerHandle {
+            alive,
             wake,
             stopping,
             thread: Some(thread),
@@ -390,6 +395,15 @@ impl OutboxWorker {
         if let Err(error) = retired {
             tracing::warn!("the outbox worker could not give up its lease: {error}");
         }
+    }
+}
+
+/// Sets its flag to false when dropped (also when a thread unwinds).
+struct ClearOnDrop(Arc<AtomicBool>);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 
@@ -450,6 +464,7 @@ fn with_retry<T>(
 
 /// The worker's thread, to wake it or stop it.
 pub struct WorkerHandle {
+    alive: Arc<AtomicBool>,
     wake: mpsc::Sender<bool>,
     stopping: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -487,9 +502,9 @@ impl WorkerHandle {
         }
     }
 
-    /// True while the worker's thread runs.
-    pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    /// A flag that is true while the worker's thread runs.
+    pub fn liveness(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.alive)
     }
 }
 

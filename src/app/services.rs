@@ -59,7 +59,12 @@ impl Services {
             .retain(|p| !p.contains("verification endpoint"));
         if settings.endpoint_enabled {
             match start_endpoint(&self.register, &settings.bind_address, self.clock.clone()) {
-                Ok(endpoint) => self.endpoint = Some(endpoint),
+                Ok(endpoint) => {
+                    if let Some(worker) = &self.worker {
+                        endpoint.watch_worker(worker.liveness());
+                    }
+                    self.endpoint = Some(endpoint);
+                }
                 Err(error) => self.problems.push(error.to_string()),
             }
         }

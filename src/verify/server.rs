@@ -61,11 +61,14 @@ struct Shared {
     session: Mutex<Session>,
     failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
     all_failures: Mutex<std::collections::VecDeque<Instant>>,
+    /// True while the outbox worker beside this endpoint runs, when one is watched.
+    worker_alive: Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
 }
 
 /// A running endpoint; stopped when dropped.
 pub struct Endpoint {
     address: SocketAddr,
+    shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -74,6 +77,14 @@ impl Endpoint {
     /// The address it listens on (with the real port when 0 was asked for).
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Makes `/health` answer 503 once `alive` turns false: a monitor then
+    /// sees that queued email is no longer delivered.
+    pub fn watch_worker(&self, alive: Arc<std::sync::atomic::AtomicBool>) {
+        if let Ok(mut watched) = self.shared.worker_alive.lock() {
+            *watched = Some(alive);
+        }
     }
 
     /// Stops it and waits for it.
@@ -118,7 +129,9 @@ pub fn start_endpoint(
         session: Mutex::new(session),
         failures: Mutex::new(HashMap::new()),
         all_failures: Mutex::new(std::collections::VecDeque::new()),
+        worker_alive: Mutex::new(None),
     });
+    let watched = Arc::clone(&shared);
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -145,6 +158,7 @@ pub fn start_endpoint(
     tracing::info!(%address, "verification endpoint listening");
     Ok(Endpoint {
         address,
+        shared: watched,
         shutdown: Some(shutdown),
         thread: Some(thread),
     })
@@ -240,7 +254,7 @@ impl Drop for ClientSlot {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/verify/{token}", get(show).post(confirm))
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -252,6 +266,25 @@ fn router(shared: Arc<Shared>) -> Router {
         })
         .layer(axum::middleware::map_response(security_headers))
         .with_state(shared)
+}
+
+/// `ok`, or 503 when the watched outbox worker has stopped.
+async fn health(State(shared): State<Arc<Shared>>) -> Response {
+    let stopped = shared
+        .worker_alive
+        .lock()
+        .ok()
+        .and_then(|w| w.clone())
+        .is_some_and(|alive| !alive.load(std::sync::atomic::Ordering::SeqCst));
+    if stopped {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the outbox worker has stopped: queued email is not delivered",
+        )
+            .into_response()
+    } else {
+        "ok".into_response()
+    }
 }
 
 /// Every answer: no referrer (the link carries a secret), a strict content
