@@ -634,3 +634,30 @@ fn serve_for_other_machines_with_links_to_this_one_warns() {
     assert!(line.contains("warning"), "{line}");
     assert!(line.contains("public_base_url"), "{line}");
 }
+
+#[test]
+fn an_import_that_deactivates_a_user_cancels_their_waiting_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let key = {
+        let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+        let key = support::pending_user(&mut session, "14", "Anna", "anna@example.org");
+        hrm_users::app::verify_account(&mut session, key).unwrap();
+        key
+    };
+    let csv = dir.path().join("users.csv");
+    std::fs::write(&csv, "User-ID;User is activated\n14;no\n").unwrap();
+    let imported = hrm_users(&db, &["import", csv.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let store = hrm_users::store::Store::open(&db).unwrap();
+    let message = store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(message.state, hrm_users::domain::DeliveryState::Cancelled);
+    assert!(
+        message.last_result.unwrap().contains("deactivated"),
+        "the reason is said"
+    );
+}

@@ -3,7 +3,9 @@
 //!
 //! Queueing goes through the same rule as `Verify account` (`verify_in`), so
 //! re-running a send is safe: users sent a verification within the resend
-//! interval, or with one still waiting, are left alone.
+//! interval are left alone, and a user whose verification still waits (an
+//! earlier send stopped half way) has that message adopted and followed,
+//! never a second one made.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -73,6 +73,9 @@ pub enum WorkerError {
     /// The transport could not be made from the settings.
     #[error(transparent)]
     Transport(#[from] crate::mail::TransportError),
+    /// No random worker id could be made.
+    #[error("The outbox worker could not start: {0}")]
+    Random(String),
 }
 
 /// A message ready to hand over.
@@ -101,10 +104,14 @@ impl OutboxWorker {
     /// A worker on its own connection to the register at `register`,
     /// registered with its lease. Messages of workers that are gone are
     /// taken back.
-    pub fn open(register: &Path, clock: Clock, options: WorkerOptions) -> Result<Self, StoreError> {
+    pub fn open(
+        register: &Path,
+        clock: Clock,
+        options: WorkerOptions,
+    ) -> Result<Self, WorkerError> {
         let mut store = Store::open(register)?;
         let now = clock();
-        let id = random_hex(8).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let id = random_hex(8).map_err(|e| WorkerError::Random(e.to_string()))?;
         let row = WorkerRow {
             id: format!("w-{id}"),
             pid: i64::from(std::process::id()),
@@ -133,16 +140,14 @@ impl OutboxWorker {
         &self.id
     }
 
-    fn lock_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, StoreError> {
-        self.store
-            .lock()
-            .map_err(|_| StoreError::Conflict("the outbox worker stopped after a failure".into()))
+    fn lock_store(&self) -> std::sync::MutexGuard<'_, Store> {
+        lock(&self.store)
     }
 
     /// Ends the leases of workers whose process is gone from this host, then
     /// takes back every message whose lease ran out.
     fn take_back_from_the_gone(&self) -> Result<(), StoreError> {
-        let mut store = self.lock_store()?;
+        let mut store = self.lock_store();
         let host = host_name();
         let gone: Vec<String> = store
             .workers()?
@@ -178,7 +183,7 @@ impl OutboxWorker {
         let now = (self.clock)();
         let lease_until = now + lease_span(&self.options);
         let (settings, claimed) = {
-            let mut store = self.lock_store()?;
+            let mut store = self.lock_store();
             let settings = store.load_settings()?;
             let claimed =
                 store.write(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
@@ -189,7 +194,7 @@ impl OutboxWorker {
         }
         let count = claimed.len();
         let ready = self
-            .lock_store()?
+            .lock_store()
             .write(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
@@ -204,7 +209,7 @@ impl OutboxWorker {
                 let reply = error.to_string();
                 let retry =
                     now + SignedDuration::try_from(self.options.retry_base).unwrap_or_default();
-                self.lock_store()?.write(|tx| {
+                self.lock_store().write(|tx| {
                     for item in &ready {
                         tx.record_delivery(
                             item.id,
@@ -222,7 +227,7 @@ impl OutboxWorker {
         let untouched = self.send_all(ready, pause);
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
-            self.lock_store()?.write(|tx| {
+            self.lock_store().write(|tx| {
                 for id in &untouched {
                     tx.unclaim(*id)?;
                 }
@@ -386,11 +391,9 @@ impl OutboxWorker {
     /// back to the queue at once (flagged only if its content had gone out).
     fn retire(&self) {
         let now = (self.clock)();
-        let retired = self.lock_store().and_then(|mut store| {
-            store.write(|tx| {
-                tx.end_lease(&self.id)?;
-                tx.take_back_expired(now)
-            })
+        let retired = self.lock_store().write(|tx| {
+            tx.end_lease(&self.id)?;
+            tx.take_back_expired(now)
         });
         if let Err(error) = retired {
             tracing::warn!("the outbox worker could not give up its lease: {error}");
@@ -433,10 +436,12 @@ fn process_alive(pid: i64) -> bool {
     }
 }
 
-fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>, StoreError> {
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A thread that panicked while holding the lock left no transaction
+    // open (it rolls back when dropped): the connection is still good.
     store
         .lock()
-        .map_err(|_| StoreError::Conflict("the outbox worker stopped after a failure".into()))
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Retries a write while the register is locked by a long writer (an import
@@ -667,7 +672,7 @@ impl Recorder<'_> {
             group.extend(asked.try_iter());
             let now = (self.clock)();
             let committed = with_retry(self.stopping, || {
-                lock(self.store)?.write(|tx| {
+                lock(self.store).write(|tx| {
                     group
                         .iter()
                         .map(|(step, _)| match step {

@@ -81,11 +81,6 @@ pub fn verify_in(
     batch: Option<&str>,
 ) -> Result<VerifyOutcome, ConnectionError> {
     let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
-    // A bulk send leaves alone a user whose verification still waits to go
-    // out: re-running a send never makes two messages for one user.
-    if resend_guard.is_some() && tx.has_waiting_verification(key)? {
-        return Err(ConnectionError::Refused(SkipReason::RecentlySent));
-    }
     match verify_decision(&record, settings, resend_guard) {
         VerifyDecision::Skip(reason) => Err(ConnectionError::Refused(reason)),
         VerifyDecision::ConnectByDomain(email) => {

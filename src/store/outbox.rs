@@ -297,20 +297,6 @@ impl WriteTx<'_> {
             .execute(params![key.0, kind.code(), reason])?)
     }
 
-    /// True when the user has a verification waiting to be sent or being sent.
-    pub fn has_waiting_verification(&self, key: UserKey) -> Result<bool, StoreError> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT 1 FROM outbox WHERE user_key = ?1 AND kind = 'verification'
-                 AND state IN ('queued', 'sending') LIMIT 1",
-                [key.0],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
-    }
-
     /// Puts a claimed message that was never handed over back in the queue,
     /// as it was.
     pub fn unclaim(&self, id: i64) -> Result<(), StoreError> {
