@@ -10,5 +10,6 @@ pub mod domain;
 pub mod mail;
 pub mod sheet;
 pub mod store;
+pub mod testing;
 pub mod ui;
 pub mod verify;

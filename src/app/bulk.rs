@@ -17,7 +17,7 @@ use crate::domain::{
     BulkPlan, Clock, DeliveryState, Email, SkipReason, UserKey, UserRecord, VerifyDecision,
     plan_bulk,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 use crate::verify::token::random_hex;
 
 use super::Session;
@@ -206,8 +206,8 @@ pub enum Follow {
 
 /// Everything the job thread needs.
 pub struct BulkRequest {
-    /// The register file.
-    pub register: PathBuf,
+    /// The register.
+    pub register: Location,
     /// The clock.
     pub clock: Clock,
     /// Who, for the audit log.

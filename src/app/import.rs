@@ -11,7 +11,7 @@ use crate::domain::import::{
     plan_import_with_progress,
 };
 use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
-use crate::store::{Store, StoreError};
+use crate::store::{Location, Store, StoreError};
 
 use super::Session;
 use super::progress::{Progress, Stage};
@@ -56,7 +56,7 @@ pub struct DryRun {
 /// on a connection of its own (the window runs this on a thread), telling
 /// `progress` how far it is and stopping when it is cancelled.
 pub fn read_and_plan(
-    register: &Path,
+    register: &Location,
     file: &Path,
     progress: &Progress,
 ) -> Result<DryRun, ImportError> {
@@ -148,7 +148,12 @@ pub fn commit_planned_with_progress(
             backup: None,
         });
     }
-    let backup = backup_register(&session.store).map_err(ImportError::Backup)?;
+    // A file register is copied first; a shared register is covered by its
+    // server's own backups (the dry run says so).
+    let backup = match session.store.file() {
+        Some(_) => Some(backup_register(&session.store).map_err(ImportError::Backup)?),
+        None => None,
+    };
     // 16 MiB of pages: enough that an import of 100,000 users no longer spills
     // pages half way (measured: 64 MiB was no faster and cost 50 MB).
     session.store.set_page_cache_mib(16)?;
@@ -225,9 +230,11 @@ pub fn commit_planned_with_progress(
     let plan = match written {
         Ok(plan) => plan,
         Err(error) => {
-            if matches!(error, ImportError::Cancelled) {
+            if matches!(error, ImportError::Cancelled)
+                && let Some(backup) = &backup
+            {
                 // The register is as it was: the backup is not needed.
-                if let Err(error) = std::fs::remove_file(&backup) {
+                if let Err(error) = std::fs::remove_file(backup) {
                     tracing::warn!("an unneeded backup could not be removed: {error}");
                 }
             }
@@ -236,21 +243,22 @@ pub fn commit_planned_with_progress(
     };
     if plan.counts.create + plan.counts.update == 0 {
         // Nothing changed: the backup is not needed.
-        if let Err(error) = std::fs::remove_file(&backup) {
+        if let Some(backup) = &backup
+            && let Err(error) = std::fs::remove_file(backup)
+        {
             tracing::warn!("an unneeded backup could not be removed: {error}");
         }
         return Ok(Imported { plan, backup: None });
     }
-    Ok(Imported {
-        plan,
-        backup: Some(backup),
-    })
+    Ok(Imported { plan, backup })
 }
 
 /// Copies the register with SQLite's backup API to
 /// `<name>.backup-<time>.db` beside it, keeping the newest [`BACKUPS_KEPT`].
 pub fn backup_register(store: &Store) -> Result<PathBuf, String> {
-    let register = store.path();
+    let Some(register) = store.file() else {
+        return Err("a shared register is backed up by its server".into());
+    };
     let Some(folder) = register.parent() else {
         return Err("the register has no folder".into());
     };

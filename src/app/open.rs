@@ -1,7 +1,7 @@
 //! Open the register for the window: the given file, or the default one,
 //! which on the very first run is made as a demo register.
 
-use std::path::Path;
+use crate::store::Location;
 
 use crate::domain::UserRecord;
 use crate::store::{Store, StoreError};
@@ -22,12 +22,16 @@ pub struct OpenedRegister {
     pub is_demo: bool,
 }
 
-/// Opens `path`, or the default register. With no path and no default file
-/// yet (the first run), the default is created as a demo register.
-pub fn open_register(path: Option<&Path>) -> Result<OpenedRegister, StoreError> {
+/// Opens the register at `location` (a file or a shared register), or the
+/// default register file. With none named and no default file yet (the
+/// first run), the default is created as a demo register.
+pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, StoreError> {
     let default = paths::default_database();
-    let first_run = path.is_none() && !default.exists();
-    let store = Store::open(path.unwrap_or(&default))?;
+    let first_run = location.is_none() && !default.exists();
+    let store = match location {
+        Some(location) => Store::open(location)?,
+        None => Store::open(&default)?,
+    };
     // The window's own connection runs quick writes on the UI thread: it
     // reports a register locked by a long writer (an import elsewhere)
     // instead of freezing the frame.

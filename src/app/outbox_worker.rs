@@ -12,7 +12,7 @@
 //! another, and after a crash at most one message per SMTP session can
 //! arrive twice, flagged.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ use crate::domain::{
     AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage, Settings,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
-use crate::store::{Store, StoreError, WorkerRow, WriteTx};
+use crate::store::{Location, Store, StoreError, WorkerRow, WriteTx};
 use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
@@ -91,7 +91,7 @@ pub struct OutboxWorker {
     store: Arc<Mutex<Store>>,
     /// This worker's id: the owner of the messages it claims.
     id: String,
-    register: PathBuf,
+    register: Location,
     clock: Clock,
     options: WorkerOptions,
     transport: Option<(Settings, Option<String>, Transport)>,
@@ -105,7 +105,7 @@ impl OutboxWorker {
     /// registered with its lease. Messages of workers that are gone are
     /// taken back.
     pub fn open(
-        register: &Path,
+        register: &Location,
         clock: Clock,
         options: WorkerOptions,
     ) -> Result<Self, WorkerError> {
@@ -124,7 +124,7 @@ impl OutboxWorker {
         let worker = Self {
             store: Arc::new(Mutex::new(store)),
             id: row.id,
-            register: register.to_owned(),
+            register: register.clone(),
             clock,
             options,
             transport: None,
@@ -198,7 +198,11 @@ impl OutboxWorker {
             .write(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
-        match current_transport(&mut self.transport, &self.register, &settings) {
+        match current_transport(
+            &mut self.transport,
+            &super::paths::folder_anchor(&self.register),
+            &settings,
+        ) {
             Ok((transport, rebuilt)) => {
                 if rebuilt || self.sessions.len() != sessions {
                     self.sessions = (0..sessions).map(|_| transport.session()).collect();

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::store::Location;
+
 /// The OS's places for this program, if the OS has a home directory.
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("com", "HRM Users", "hrm-users")
@@ -15,6 +17,16 @@ pub fn default_database() -> PathBuf {
         || PathBuf::from("hrm-users.db"),
         |dirs| dirs.data_dir().join("register.db"),
     )
+}
+
+/// The file beside which the program keeps a register's folders (the
+/// folder outbox, backups): the register's own file, or for a shared
+/// register the default register's place in the OS data directory.
+pub fn folder_anchor(location: &Location) -> PathBuf {
+    match location {
+        Location::File(path) => path.clone(),
+        Location::Shared(_) => default_database(),
+    }
 }
 
 /// The folder for log files (the data directory's `logs`).

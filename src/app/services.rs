@@ -1,7 +1,7 @@
 //! What runs beside the window or `serve`: the outbox worker and the
 //! verification endpoint, started from the settings and restarted when they change.
 
-use std::path::{Path, PathBuf};
+use crate::store::Location;
 
 use crate::domain::{Clock, Settings};
 use crate::verify::{Endpoint, start_endpoint};
@@ -10,7 +10,7 @@ use super::outbox_worker::{OutboxWorker, WorkerHandle, WorkerOptions};
 
 /// The running worker and endpoint.
 pub struct Services {
-    register: PathBuf,
+    register: Location,
     clock: Clock,
     worker: Option<WorkerHandle>,
     endpoint: Option<Endpoint>,
@@ -21,9 +21,14 @@ pub struct Services {
 
 impl Services {
     /// Starts the worker, and the endpoint if `with_endpoint` and the settings enable it.
-    pub fn start(register: &Path, clock: Clock, settings: &Settings, with_endpoint: bool) -> Self {
+    pub fn start(
+        register: &Location,
+        clock: Clock,
+        settings: &Settings,
+        with_endpoint: bool,
+    ) -> Self {
         let mut services = Self {
-            register: register.to_owned(),
+            register: register.clone(),
             clock: clock.clone(),
             worker: None,
             endpoint: None,

@@ -31,13 +31,13 @@ pub fn verify_all_pending(
     }
     out.flush()?;
     let worker = OutboxWorker::open(
-        session.store.path(),
+        session.store.location(),
         session.clock.clone(),
         WorkerOptions::default(),
     )?
     .spawn()?;
     let job = start_bulk(BulkRequest {
-        register: session.store.path().to_owned(),
+        register: session.store.location().clone(),
         clock: session.clock.clone(),
         actor: session.actor.clone(),
         plan,

@@ -29,7 +29,7 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
                 "Queued a verification email to {email} for user {id}."
             ))?;
             let mut worker = OutboxWorker::open(
-                session.store.path(),
+                session.store.location(),
                 session.clock.clone(),
                 WorkerOptions::default(),
             )?;
@@ -81,7 +81,12 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
             eprintln!("hrm-users: warning: {warning}");
         }
     }
-    let services = Services::start(session.store.path(), session.clock.clone(), &settings, true);
+    let services = Services::start(
+        session.store.location(),
+        session.clock.clone(),
+        &settings,
+        true,
+    );
     if let Some(problem) = services.problems.first() {
         return Err(anyhow::anyhow!("{problem}"));
     }

@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app::{self, Session};
 use crate::domain::{ConnectionStatus, UserFilter};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 pub use start::start;
 
@@ -30,9 +30,10 @@ pub use start::start;
                   With no command, opens the window."
 )]
 pub struct Cli {
-    /// The register file (default: register.db in the OS data directory).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// The register: a file path (SQLite), or a `postgres://` URL for a
+    /// shared register (default: register.db in the OS data directory).
+    #[arg(long, global = true, value_name = "PATH|URL", env = "HRM_USERS_DB")]
+    pub db: Option<String>,
 
     /// What to do; nothing opens the window.
     #[command(subcommand)]
@@ -240,9 +241,12 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
 #[error("{0}")]
 pub struct Refused(pub String);
 
-/// The register file to use: `--db`, or the default.
-pub fn database_path(cli: &Cli) -> PathBuf {
-    cli.db.clone().unwrap_or_else(app::paths::default_database)
+/// The register to use: `--db` (or `HRM_USERS_DB`), or the default file.
+pub fn database_location(cli: &Cli) -> Location {
+    cli.db.as_deref().map_or_else(
+        || Location::File(app::paths::default_database()),
+        Location::parse,
+    )
 }
 
 /// Runs a subcommand (not the window).
@@ -251,7 +255,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     if let Command::Template { file } = command {
         return sheet::template(file);
     }
-    let path = database_path(cli);
+    let path = database_location(cli);
     let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
     let mut session = Session::new(store);
     match command {
@@ -298,7 +302,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             if session.store.count_users()? > 0 {
                 return Err(Refused(format!(
                     "{} already holds users; give a new file with --db to make a demo register.",
-                    path.display()
+                    path
                 ))
                 .into());
             }
@@ -306,7 +310,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             users::say(&format!(
                 "Made a demo register of {} users in {}.",
                 made.len(),
-                path.display()
+                path
             ))
         }
     }

@@ -15,7 +15,8 @@ pub fn start() -> ExitCode {
     let _log_guard = init_logging();
     let result = match &cli.command {
         Some(command) => run(&cli, command),
-        None => crate::ui::run_window(cli.db.as_deref()).map(|()| ExitCode::SUCCESS),
+        None => crate::ui::run_window(cli.db.as_deref().map(crate::store::Location::parse))
+            .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -1,43 +1,47 @@
-//! What can go wrong with the register file, in words an administrator can act on.
+//! What can go wrong with the register, in words an administrator can act on.
 
 use std::path::PathBuf;
 
-/// An error of the register file or of a query.
+/// An error of the register or of a query.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file exists but is not an SQLite database at all.
-    #[error("{} is not an HRM Users register (it is not an SQLite database). Choose another file; this one was left untouched.", path.display())]
+    #[error(
+        "{register} is not an HRM Users register (it is not an SQLite database). Choose another file; this one was left untouched."
+    )]
     NotADatabase {
-        /// The file.
-        path: PathBuf,
+        /// The file, as shown.
+        register: String,
     },
-    /// An SQLite database of some other program.
-    #[error("{} is an SQLite database of another program, not an HRM Users register. Choose another file; this one was left untouched.", path.display())]
+    /// A database of some other program.
+    #[error(
+        "{register} is a database of another program, not an HRM Users register. Choose another one; this one was left untouched."
+    )]
     ForeignDatabase {
-        /// The file.
-        path: PathBuf,
+        /// The register, as shown.
+        register: String,
     },
     /// Written by a newer version of the program.
-    #[error("{} was written by a newer version of HRM Users (register version {found}, this program knows up to {supported}). Update the program; the file was left untouched.", path.display())]
+    #[error(
+        "{register} was written by a newer version of HRM Users (register version {found}, this program knows up to {supported}). Update the program; the register was left untouched."
+    )]
     TooNew {
-        /// The file.
-        path: PathBuf,
+        /// The register, as shown.
+        register: String,
         /// Its schema version.
         found: i64,
         /// The newest this build knows.
         supported: i64,
     },
-    /// Another program holds a lock on the file.
+    /// Another program holds a lock on the register.
     #[error(
         "The register is locked by another program. Close the other program (or wait for it to finish) and try again."
     )]
     Locked,
-    /// SQLite found the file damaged.
-    #[error(
-        "The register file is damaged ({detail}). Restore it from a backup; nothing was changed."
-    )]
+    /// The database found the register damaged.
+    #[error("The register is damaged ({detail}). Restore it from a backup; nothing was changed.")]
     Damaged {
-        /// SQLite's words.
+        /// The database's words.
         detail: String,
     },
     /// The file or its folder cannot be read or written.
@@ -48,12 +52,52 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The shared register's URL or its TLS options are wrong.
+    #[error("The shared register's address is not usable: {0}")]
+    BadLocation(String),
+    /// The PostgreSQL server cannot be reached or refused the login.
+    #[error(
+        "Cannot reach the shared register at {register}: {detail}. Check the address, the user and the password, and that the server is running."
+    )]
+    Unreachable {
+        /// The register, without its password.
+        register: String,
+        /// The client's words.
+        detail: String,
+    },
+    /// Only an SQLite register file can do this.
+    #[error("{0}")]
+    Unsupported(String),
     /// A User-ID or address that must be unique is taken.
     #[error("{0}")]
     Conflict(String),
     /// Any other SQLite error.
     #[error("The register could not be read or written: {0}")]
     Sqlite(rusqlite::Error),
+    /// Any other PostgreSQL error.
+    #[error("The shared register could not be read or written: {0}")]
+    Postgres(postgres::Error),
+}
+
+impl StoreError {
+    /// A stored value that does not fit its column's type or rule.
+    pub fn bad_value(column: usize, detail: impl std::fmt::Display) -> Self {
+        Self::Damaged {
+            detail: format!("column {column}: {detail}"),
+        }
+    }
+
+    /// True when a constraint of the schema refused the change (a unique
+    /// User-ID or address, a foreign key, a check), on either backend.
+    pub fn is_constraint_violation(&self) -> bool {
+        match self {
+            Self::Sqlite(e) => {
+                e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+            }
+            Self::Postgres(e) => e.code().is_some_and(|code| code.code().starts_with("23")),
+            _ => false,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -64,7 +108,33 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Self::Damaged {
                 detail: error.to_string(),
             },
-            _ => Self::Sqlite(error),
+            _ => match error {
+                rusqlite::Error::FromSqlConversionFailure(column, _, detail) => {
+                    Self::bad_value(column, detail)
+                }
+                error => Self::Sqlite(error),
+            },
+        }
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(error: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        match error.code() {
+            Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => Self::Locked,
+            Some(code)
+                if *code == SqlState::DATA_CORRUPTED || *code == SqlState::INDEX_CORRUPTED =>
+            {
+                Self::Damaged {
+                    detail: error.to_string(),
+                }
+            }
+            _ if error.is_closed() => Self::Unreachable {
+                register: "the shared register".into(),
+                detail: "the connection was closed".into(),
+            },
+            _ => Self::Postgres(error),
         }
     }
 }

@@ -1,20 +1,27 @@
-//! The only code that speaks SQL: opening the register file (refusing what is
-//! not ours), migrations, typed queries and write transactions that carry
-//! their audit row.
+//! The only code that speaks SQL: opening the register (an SQLite file,
+//! refusing what is not ours, or a shared register on PostgreSQL),
+//! migrations, typed queries and write transactions that carry their audit
+//! row. Both backends offer the same API and the same rules.
 
+pub(crate) mod db;
 mod error;
+mod location;
 mod migrations;
 mod outbox;
+mod pg;
 mod rows;
 mod settings;
 mod tokens;
+pub mod transfer;
 
-use std::path::{Path, PathBuf};
+use std::cell::RefCell;
+use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use error::StoreError;
+pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::WorkerRow;
 pub use tokens::LinkToken;
@@ -22,6 +29,7 @@ pub use tokens::LinkToken;
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,
 };
+use db::{Sql as _, StatementCache, params};
 
 /// How long a statement waits for another writer before giving up. The
 /// longest transaction the program runs is an import's commit (about a second
@@ -30,17 +38,70 @@ use crate::domain::{
 /// own connection waits less (`set_busy_timeout`), so a frame never hangs.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An open register file.
+/// An open register: an SQLite file or a shared register on PostgreSQL.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    backend: Backend,
+    location: Location,
 }
 
+/// The connection, by backend.
+enum Backend {
+    Sqlite(Connection),
+    Postgres(pg::PgConn),
+}
+
+/// Runs `$body` with `$db` bound to the store's SQL runner, whatever the
+/// backend: the body is written once and compiled for each.
+macro_rules! on_store {
+    ($store:expr, $db:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite(conn) => {
+                let $db = conn;
+                $body
+            }
+            $crate::store::Backend::Postgres(pg) => {
+                let $db = &pg.sql();
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_store;
+
+/// Like [`on_store`], for a write transaction.
+macro_rules! on_tx {
+    ($tx:expr, $db:ident => $body:expr) => {
+        match &$tx.inner {
+            $crate::store::TxInner::Sqlite(tx) => {
+                let $db: &rusqlite::Connection = tx;
+                $body
+            }
+            $crate::store::TxInner::Postgres { tx, cache } => {
+                let $db = &$crate::store::db::PgSql::new(tx, cache);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
 impl Store {
-    /// Opens (or creates) the register at `path` and brings its schema up to
-    /// date. A file that is not a register, is damaged, locked or newer than
-    /// this program is refused and left untouched.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (or creates) the register at `location` and brings its schema up
+    /// to date. A file that is not a register, is damaged, locked or newer
+    /// than this program is refused and left untouched; so is a PostgreSQL
+    /// database that holds other tables.
+    pub fn open(location: impl Into<Location>) -> Result<Self, StoreError> {
+        let location = location.into();
+        match &location {
+            Location::File(path) => Self::open_file(path),
+            Location::Shared(shared) => Ok(Self {
+                backend: Backend::Postgres(pg::open(shared)?),
+                location,
+            }),
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Self, StoreError> {
         check_regular_file(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
@@ -53,17 +114,17 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
-        Self::prepare(conn, path.to_owned())
+        Self::prepare(conn, path)
     }
 
     /// A register that lives in memory only, for tests and benchmarks.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::prepare(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+        Self::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
     }
 
-    fn prepare(mut conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+    fn prepare(mut conn: Connection, path: &Path) -> Result<Self, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        check_ownership(&conn, &path)?;
+        check_ownership(&conn, path)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         if path.as_os_str() != ":memory:" {
             let mode: String =
@@ -73,212 +134,258 @@ impl Store {
             }
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        migrate(&mut conn, &path, latest_version())?;
-        Ok(Self { conn, path })
+        migrate(&mut conn, path, latest_version())?;
+        Ok(Self {
+            backend: Backend::Sqlite(conn),
+            location: Location::File(path.to_owned()),
+        })
     }
 
     /// Lets this connection keep up to `mib` MiB of the file's pages in memory
     /// (SQLite's default is 2 MiB). A big transaction then writes each page
-    /// once at commit instead of spilling pages half way.
+    /// once at commit instead of spilling pages half way. The server manages
+    /// its own memory for a shared register.
     pub fn set_page_cache_mib(&self, mib: u32) -> Result<(), StoreError> {
-        self.conn
-            .pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        if let Backend::Sqlite(conn) = &self.backend {
+            conn.pragma_update(None, "cache_size", -i64::from(mib) * 1024)?;
+        }
         Ok(())
     }
 
     /// How long this connection waits for another writer before it reports
     /// the register as locked.
     pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), StoreError> {
-        self.conn.busy_timeout(timeout)?;
+        match &self.backend {
+            Backend::Sqlite(conn) => conn.busy_timeout(timeout)?,
+            Backend::Postgres(pg) => pg.client.borrow_mut().batch_execute(&format!(
+                "SET lock_timeout = {}",
+                timeout.as_millis().max(1)
+            ))?,
+        }
         Ok(())
     }
 
-    /// The file this register lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this register lives.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
-    /// The schema version of the file.
+    /// The file this register lives in; `None` for a shared register.
+    pub fn file(&self) -> Option<&Path> {
+        self.location.file()
+    }
+
+    /// The schema version of the register.
     pub fn version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+            }
+            Backend::Postgres(pg) => pg::version(pg),
+        }
+    }
+
+    /// True when the register answers (a cheap query).
+    pub fn is_reachable(&self) -> bool {
+        on_store!(self, db => db.fetch_int("SELECT 1", &[])).is_ok()
     }
 
     /// Every user with their connection, in no particular order.
     pub fn load_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        let mut statement = self.conn.prepare(rows::SELECT_USERS)?;
-        let records = statement
-            .query_map([], rows::record_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(records)
+        on_store!(self, db => rows::load_users(db))
     }
 
     /// How many users the register holds.
     pub fn count_users(&self) -> Result<usize, StoreError> {
-        let count: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let count = on_store!(self, db => db.fetch_int("SELECT count(*) FROM users", &[]))?;
         Ok(usize::try_from(count).unwrap_or(0))
     }
 
     /// One user by key.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
-        rows::user_by_key(&self.conn, key)
+        on_store!(self, db => rows::user_by_key(db, key))
     }
 
     /// One user by User-ID.
     pub fn user_by_user_id(&self, user_id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("{} WHERE u.user_id = ?1", rows::SELECT_USERS);
-        Ok(self
-            .conn
-            .query_row(&sql, [user_id.as_str()], rows::record_from_row)
-            .optional()?)
+        on_store!(self, db => db.fetch_opt(&sql, params![user_id.as_str()], rows::record_from_row))
     }
 
-    /// Copies the whole register to `path` with SQLite's online backup API.
+    /// Copies the whole register file to `path` with SQLite's online backup
+    /// API. A shared register is backed up by its server's own backups.
     pub fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
-        self.conn
-            .backup(
-                rusqlite::MAIN_DB,
-                path,
-                None::<fn(rusqlite::backup::Progress)>,
-            )
-            .map_err(StoreError::from)
+        match &self.backend {
+            Backend::Sqlite(conn) => conn
+                .backup(
+                    rusqlite::MAIN_DB,
+                    path,
+                    None::<fn(rusqlite::backup::Progress)>,
+                )
+                .map_err(StoreError::from),
+            Backend::Postgres(_) => Err(StoreError::Unsupported(
+                "A shared register is backed up by its PostgreSQL server's own backups; the program makes no file copy of it.".into(),
+            )),
+        }
     }
 
     /// A number that changes whenever another connection commits a change
-    /// (SQLite's `data_version`): cheap to ask every frame.
+    /// to the users: SQLite's `data_version`, or on PostgreSQL a count of the
+    /// change notifications received (the first call starts listening).
+    /// Cheap to ask every frame: neither asks the server.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+            }
+            Backend::Postgres(pg) => pg.changes(),
+        }
     }
 
     /// Users changed after the change stamp `since_ms` (by this or another
     /// connection); stamps only grow, see [`Self::last_change_ms`].
     pub fn users_changed_since(&self, since_ms: i64) -> Result<Vec<UserRecord>, StoreError> {
         let sql = format!("{} WHERE u.updated_at_ms > ?1", rows::SELECT_USERS);
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let records = statement
-            .query_map([since_ms], rows::record_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(records)
+        on_store!(self, db => db.fetch(&sql, params![since_ms], rows::record_from_row))
     }
 
     /// The newest change time of any user, in milliseconds.
     pub fn last_change_ms(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(updated_at_ms), 0) FROM users",
-            [],
-            |r| r.get(0),
-        )?)
+        on_store!(self, db => db.fetch_int("SELECT coalesce(max(updated_at_ms), 0) FROM users", &[]))
     }
 
     /// The audit rows of one user, newest first.
     pub fn audit_for(&self, key: UserKey) -> Result<Vec<AuditEntry>, StoreError> {
-        rows::audit_for(&self.conn, key)
+        on_store!(self, db => rows::audit_for(db, key))
     }
 
     /// Every audit row, oldest first.
     pub fn audit_all(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        rows::audit_all(&self.conn)
+        on_store!(self, db => rows::audit_all(db))
     }
 
     /// A stored setting, if set.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        on_store!(self, db => db.fetch_opt(
+            "SELECT value FROM settings WHERE key = ?1",
+            params![key],
+            |r| r.text(0),
+        ))
     }
 
-    /// Runs `change` in one immediate transaction: committed when it returns
-    /// `Ok`, rolled back (audit rows included) when it returns `Err`.
+    /// Runs `change` in one write transaction: committed when it returns
+    /// `Ok`, rolled back (audit rows included) when it returns `Err`. Writers
+    /// follow each other on both backends (SQLite's immediate transaction, a
+    /// PostgreSQL advisory lock), so change stamps grow in commit order.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
         change: impl FnOnce(&WriteTx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let write = WriteTx { tx };
-        let value = change(&write)?;
-        write.tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        match &mut self.backend {
+            Backend::Sqlite(conn) => {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let write = WriteTx {
+                    inner: TxInner::Sqlite(tx),
+                };
+                let value = change(&write)?;
+                let TxInner::Sqlite(tx) = write.inner else {
+                    unreachable!("made as SQLite above")
+                };
+                tx.commit().map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Backend::Postgres(pg) => {
+                let tx = pg
+                    .client
+                    .get_mut()
+                    .transaction()
+                    .map_err(StoreError::from)?;
+                let write = WriteTx {
+                    inner: TxInner::Postgres {
+                        tx: RefCell::new(tx),
+                        cache: &pg.cache,
+                    },
+                };
+                on_tx!(write, db => db.exec("SELECT pg_advisory_xact_lock(?1)", params![pg::WRITE_LOCK]))?;
+                let value = change(&write)?;
+                let TxInner::Postgres { tx, .. } = write.inner else {
+                    unreachable!("made as PostgreSQL above")
+                };
+                tx.into_inner().commit().map_err(StoreError::from)?;
+                Ok(value)
+            }
+        }
     }
 }
 
 /// A write transaction: typed changes that commit together.
 pub struct WriteTx<'a> {
-    tx: Transaction<'a>,
+    inner: TxInner<'a>,
+}
+
+/// The transaction, by backend.
+enum TxInner<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Postgres {
+        tx: RefCell<postgres::Transaction<'a>>,
+        cache: &'a RefCell<StatementCache>,
+    },
 }
 
 impl WriteTx<'_> {
+    /// True on a shared register.
+    fn is_postgres(&self) -> bool {
+        matches!(self.inner, TxInner::Postgres { .. })
+    }
+
     /// One user by key, as this transaction sees it.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
-        rows::user_by_key(&self.tx, key)
+        on_tx!(self, db => rows::user_by_key(db, key))
     }
 
     /// Every user, as this transaction sees them.
     pub fn load_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        let mut statement = self.tx.prepare(rows::SELECT_USERS)?;
-        let records = statement
-            .query_map([], rows::record_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(records)
+        on_tx!(self, db => rows::load_users(db))
     }
 
     /// The user that holds this User-ID, if any.
     pub fn user_id_owner(&self, user_id: &UserId) -> Result<Option<UserKey>, StoreError> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT key FROM users WHERE user_id = ?1",
-                [user_id.as_str()],
-                |r| r.get(0).map(UserKey),
-            )
-            .optional()?)
+        on_tx!(self, db => db.fetch_opt(
+            "SELECT key FROM users WHERE user_id = ?1",
+            params![user_id.as_str()],
+            |r| r.int(0).map(UserKey),
+        ))
     }
 
     /// The user whose Visma Connect address this is, if any, with their User-ID.
     pub fn email_owner(&self, email: &Email) -> Result<Option<(UserKey, String)>, StoreError> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT c.user_key, u.user_id FROM connections c JOIN users u ON u.key = c.user_key
-                 WHERE c.email_key = ?1",
-                [email.key()],
-                |r| Ok((UserKey(r.get(0)?), r.get(1)?)),
-            )
-            .optional()?)
+        on_tx!(self, db => db.fetch_opt(
+            "SELECT c.user_key, u.user_id FROM connections c JOIN users u ON u.key = c.user_key
+             WHERE c.email_key = ?1",
+            params![email.key()],
+            |r| Ok((UserKey(r.int(0)?), r.text(1)?)),
+        ))
     }
 
     /// Adds a user; the User-ID must be free.
     pub fn insert_user(&self, user: &User, now_ms: i64) -> Result<UserKey, StoreError> {
-        let mut statement = self.tx.prepare_cached(rows::INSERT_USER)?;
-        statement
-            .execute(rows::user_params(user, now_ms, now_ms))
-            .map_err(|e| conflict_or(e, user))?;
-        Ok(UserKey(self.tx.last_insert_rowid()))
+        on_tx!(self, db => db.fetch_int(rows::INSERT_USER, &rows::user_params(user, now_ms, now_ms)))
+            .map(UserKey)
+            .map_err(|e| conflict_or(e, user))
     }
 
     /// Replaces a user's fields.
     pub fn update_user(&self, key: UserKey, user: &User, now_ms: i64) -> Result<(), StoreError> {
-        let mut statement = self.tx.prepare_cached(rows::UPDATE_USER)?;
-        statement
-            .execute(rows::user_params(user, now_ms, key.0))
+        on_tx!(self, db => db.exec(rows::UPDATE_USER, &rows::user_params(user, now_ms, key.0)))
             .map_err(|e| conflict_or(e, user))?;
         Ok(())
     }
 
     /// Deletes a user and their connection.
     pub fn delete_user(&self, key: UserKey) -> Result<(), StoreError> {
-        self.tx
-            .execute("DELETE FROM users WHERE key = ?1", [key.0])?;
+        on_tx!(self, db => db.exec("DELETE FROM users WHERE key = ?1", params![key.0]))?;
         Ok(())
     }
 
@@ -289,27 +396,20 @@ impl WriteTx<'_> {
         connection: &VismaConnection,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("DELETE FROM connections WHERE user_key = ?1")?
-            .execute([key.0])?;
+        on_tx!(self, db => db.exec("DELETE FROM connections WHERE user_key = ?1", params![key.0]))?;
         // Mark the user changed, so open windows pick the new state up.
-        self.tx
-            .prepare_cached(
-                "UPDATE users SET updated_at_ms =
-                max(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
-            )?
-            .execute([key.0, now_ms])?;
-        rows::insert_connection(&self.tx, key, connection, now_ms).map_err(|e| {
-            match (StoreError::from(e), connection.email()) {
-                (StoreError::Sqlite(e), Some(email))
-                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-                {
-                    StoreError::Conflict(format!(
-                        "The Visma Connect address {} belongs to another user.",
-                        email.masked()
-                    ))
-                }
-                (other, _) => other,
+        on_tx!(self, db => db.exec(
+            "UPDATE users SET updated_at_ms =
+                greatest(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
+            params![key.0, now_ms],
+        ))?;
+        on_tx!(self, db => rows::insert_connection(db, key, connection, now_ms)).map_err(|e| {
+            match connection.email() {
+                Some(email) if e.is_constraint_violation() => StoreError::Conflict(format!(
+                    "The Visma Connect address {} belongs to another user.",
+                    email.masked()
+                )),
+                _ => e,
             }
         })
     }
@@ -317,14 +417,14 @@ impl WriteTx<'_> {
     /// Stores a setting; `None` removes it.
     pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         match value {
-            Some(value) => self.tx.execute(
+            Some(value) => on_tx!(self, db => db.exec(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )?,
-            None => self
-                .tx
-                .execute("DELETE FROM settings WHERE key = ?1", [key])?,
+                params![key, value],
+            ))?,
+            None => {
+                on_tx!(self, db => db.exec("DELETE FROM settings WHERE key = ?1", params![key]))?
+            }
         };
         Ok(())
     }
@@ -336,41 +436,36 @@ impl WriteTx<'_> {
         connection: &VismaConnection,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        rows::insert_connection(&self.tx, key, connection, now_ms).map_err(StoreError::from)
+        on_tx!(self, db => rows::insert_connection(db, key, connection, now_ms))
     }
 
     /// Appends an audit row.
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        rows::insert_audit(&self.tx, entry)
+        on_tx!(self, db => rows::insert_audit(db, entry))
     }
 
-    /// Adds many users in this transaction with one prepared statement each
-    /// for users and connections; returns their keys.
+    /// Adds many users in this transaction; returns their keys.
     pub fn insert_many(
         &self,
         users: &[(User, VismaConnection)],
         now_ms: i64,
     ) -> Result<Vec<UserKey>, StoreError> {
         let mut keys = Vec::with_capacity(users.len());
-        let mut insert = self.tx.prepare_cached(rows::INSERT_USER)?;
         for (user, connection) in users {
-            insert
-                .execute(rows::user_params(user, now_ms, now_ms))
-                .map_err(|e| conflict_or(e, user))?;
-            let key = UserKey(self.tx.last_insert_rowid());
-            rows::insert_connection(&self.tx, key, connection, now_ms)?;
+            let key = self.insert_user(user, now_ms)?;
+            self.add_connection(key, connection, now_ms)?;
             keys.push(key);
         }
         Ok(keys)
     }
 }
 
-/// A unique-constraint failure on insert or update means the User-ID is taken.
-fn conflict_or(error: rusqlite::Error, user: &User) -> StoreError {
-    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+/// A constraint failure on insert or update of a user means the User-ID is taken.
+fn conflict_or(error: StoreError, user: &User) -> StoreError {
+    if error.is_constraint_violation() {
         StoreError::Conflict(format!("User-ID {} is already in use.", user.user_id))
     } else {
-        error.into()
+        error
     }
 }
 
@@ -385,7 +480,7 @@ fn check_regular_file(path: &Path) -> Result<(), StoreError> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Ok(()),
         Ok(_) => Err(StoreError::NotADatabase {
-            path: path.to_owned(),
+            register: path.display().to_string(),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(StoreError::Io {
@@ -403,7 +498,7 @@ fn check_ownership(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         .pragma_query_value(None, "application_id", |r| r.get(0))
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase {
-                path: path.to_owned(),
+                register: path.display().to_string(),
             },
             _ => e.into(),
         })?;
@@ -413,12 +508,12 @@ fn check_ownership(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         application_id == APPLICATION_ID || (application_id == 0 && version == 0 && tables == 0);
     if !ours {
         return Err(StoreError::ForeignDatabase {
-            path: path.to_owned(),
+            register: path.display().to_string(),
         });
     }
     if version > latest_version() {
         return Err(StoreError::TooNew {
-            path: path.to_owned(),
+            register: path.display().to_string(),
             found: version,
             supported: latest_version(),
         });
@@ -433,7 +528,7 @@ fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreE
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > latest_version() {
         return Err(StoreError::TooNew {
-            path: path.to_owned(),
+            register: path.display().to_string(),
             found: version,
             supported: latest_version(),
         });
@@ -443,7 +538,7 @@ fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreE
     }
     for (number, sql) in (1..).zip(migrations::MIGRATIONS) {
         if number > version && number <= target {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(sql.sqlite)?;
             tracing::info!(version = number, "register migrated");
         }
     }

@@ -1,9 +1,9 @@
 //! SQL text and the mapping between rows and domain types.
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use super::StoreError;
+use super::db::{Param, RowRead, Sql, params};
 use crate::domain::{
     AuditAction, AuditEntry, ConnectedBy, Connection as VismaConnection, Email, User, UserId,
     UserKey, UserRecord,
@@ -23,59 +23,40 @@ pub const INSERT_USER: &str = "INSERT INTO users (user_id, activated, alias_user
         card_tag_id, external_reference, email, first_name, last_name, department, office,
         updated_at_ms, created_at_ms)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-        max(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13)";
+        greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13)
+    RETURNING key";
 
 /// Update of one user's fields; parameters 1–12 as for insert, 13 the key.
 pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
         alias_user_id = ?3, signature = ?4, card_tag_id = ?5, external_reference = ?6,
         email = ?7, first_name = ?8, last_name = ?9, department = ?10, office = ?11,
-        updated_at_ms = max(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
+        updated_at_ms = greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
     WHERE key = ?13";
 
-/// The parameters of [`INSERT_USER`] and [`UPDATE_USER`]: the user's fields,
-/// the change stamp, and the creation time (insert) or the key (update).
-/// A tuple, so binding allocates nothing.
-pub type UserParams<'a> = (
-    &'a str,
-    bool,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    &'a str,
-    i64,
-    i64,
-);
-
 /// The parameters of [`INSERT_USER`] (`last` is the creation time) or of
-/// [`UPDATE_USER`] (`last` is the user's key).
-pub fn user_params(user: &User, now_ms: i64, last: i64) -> UserParams<'_> {
-    (
-        user.user_id.as_str(),
-        user.activated,
-        user.alias_user_id.as_str(),
-        user.signature.as_str(),
-        user.card_tag_id.as_str(),
-        user.external_reference.as_str(),
-        user.email.as_ref().map_or("", Email::as_str),
-        user.first_name.as_str(),
-        user.last_name.as_str(),
-        user.department.as_str(),
-        user.office.as_str(),
-        now_ms,
-        last,
-    )
+/// [`UPDATE_USER`] (`last` is the user's key): the user's fields, the change
+/// stamp, and `last`. Borrowed, so binding allocates nothing.
+pub fn user_params(user: &User, now_ms: i64, last: i64) -> [Param<'_>; 13] {
+    [
+        Param::Text(user.user_id.as_str()),
+        Param::from(user.activated),
+        Param::Text(&user.alias_user_id),
+        Param::Text(&user.signature),
+        Param::Text(&user.card_tag_id),
+        Param::Text(&user.external_reference),
+        Param::Text(user.email.as_ref().map_or("", Email::as_str)),
+        Param::Text(&user.first_name),
+        Param::Text(&user.last_name),
+        Param::Text(&user.department),
+        Param::Text(&user.office),
+        Param::Int(now_ms),
+        Param::Int(last),
+    ]
 }
 
 /// A stored text that must be a valid address; a damaged one is an error, not a panic.
-fn stored_email(text: &str, column: usize) -> rusqlite::Result<Email> {
-    Email::parse(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
-    })
+fn stored_email(text: &str, column: usize) -> Result<Email, StoreError> {
+    Email::parse(text).map_err(|e| StoreError::bad_value(column, e))
 }
 
 fn timestamp(ms: i64) -> Timestamp {
@@ -83,70 +64,69 @@ fn timestamp(ms: i64) -> Timestamp {
 }
 
 /// Maps a row of [`SELECT_USERS`].
-pub fn record_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
-    let user_id: String = row.get(1)?;
-    let email: String = row.get(7)?;
+pub fn record_from_row(row: &dyn RowRead) -> Result<UserRecord, StoreError> {
+    let user_id = row.text(1)?;
+    let email = row.text(7)?;
     let user = User {
-        activated: row.get(2)?,
-        user_id: UserId::parse(&user_id).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-        alias_user_id: row.get(3)?,
-        signature: row.get(4)?,
-        card_tag_id: row.get(5)?,
-        external_reference: row.get(6)?,
+        activated: row.flag(2)?,
+        user_id: UserId::parse(&user_id).map_err(|e| StoreError::bad_value(1, e))?,
+        alias_user_id: row.text(3)?,
+        signature: row.text(4)?,
+        card_tag_id: row.text(5)?,
+        external_reference: row.text(6)?,
         email: if email.is_empty() {
             None
         } else {
             Some(stored_email(&email, 7)?)
         },
-        first_name: row.get(8)?,
-        last_name: row.get(9)?,
-        department: row.get(10)?,
-        office: row.get(11)?,
+        first_name: row.text(8)?,
+        last_name: row.text(9)?,
+        department: row.text(10)?,
+        office: row.text(11)?,
     };
-    let connection = match row.get::<_, Option<String>>(13)?.as_deref() {
+    let connection = match row.opt_text(13)?.as_deref() {
         None => VismaConnection::None,
         Some("connected") => VismaConnection::Connected {
-            email: stored_email(&row.get::<_, String>(12)?, 12)?,
-            since: timestamp(row.get::<_, Option<i64>>(16)?.unwrap_or(0)),
-            by: if row.get::<_, Option<String>>(17)?.as_deref() == Some("verified_domain") {
+            email: stored_email(&row.text(12)?, 12)?,
+            since: timestamp(row.opt_int(16)?.unwrap_or(0)),
+            by: if row.opt_text(17)?.as_deref() == Some("verified_domain") {
                 ConnectedBy::VerifiedDomain
             } else {
                 ConnectedBy::Link
             },
         },
         Some(_) => VismaConnection::Unverified {
-            email: stored_email(&row.get::<_, String>(12)?, 12)?,
-            sent_count: row.get(14)?,
-            last_sent_at: row.get::<_, Option<i64>>(15)?.map(timestamp),
+            email: stored_email(&row.text(12)?, 12)?,
+            sent_count: u32::try_from(row.int(14)?).unwrap_or(u32::MAX),
+            last_sent_at: row.opt_int(15)?.map(timestamp),
         },
     };
     Ok(UserRecord {
-        key: UserKey(row.get(0)?),
+        key: UserKey(row.int(0)?),
         user,
         connection,
     })
 }
 
 /// One user by key.
-pub fn user_by_key(conn: &Connection, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
-    let sql = format!("{SELECT_USERS} WHERE u.key = ?1");
-    Ok(conn.query_row(&sql, [key.0], record_from_row).optional()?)
+pub fn user_by_key(db: &impl Sql, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
+    db.fetch_opt(
+        &format!("{SELECT_USERS} WHERE u.key = ?1"),
+        params![key.0],
+        record_from_row,
+    )
 }
 
 /// Stores a connection row; nothing for [`VismaConnection::None`].
 pub fn insert_connection(
-    conn: &Connection,
+    db: &impl Sql,
     key: UserKey,
     connection: &VismaConnection,
     now_ms: i64,
-) -> rusqlite::Result<()> {
-    let mut statement = conn.prepare_cached(
-        "INSERT INTO connections (user_key, email, email_key, state, sent_count,
+) -> Result<(), StoreError> {
+    const INSERT: &str = "INSERT INTO connections (user_key, email, email_key, state, sent_count,
             last_sent_at_ms, connected_at_ms, connected_by, saved_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     match connection {
         VismaConnection::None => {}
         VismaConnection::Unverified {
@@ -154,94 +134,94 @@ pub fn insert_connection(
             sent_count,
             last_sent_at,
         } => {
-            statement.execute(params![
-                key.0,
-                email.as_str(),
-                email.key(),
-                "unverified",
-                sent_count,
-                last_sent_at.map(Timestamp::as_millisecond),
-                None::<i64>,
-                None::<String>,
-                now_ms
-            ])?;
+            db.exec(
+                INSERT,
+                params![
+                    key.0,
+                    email.as_str(),
+                    email.key(),
+                    "unverified",
+                    *sent_count,
+                    last_sent_at.map(Timestamp::as_millisecond),
+                    None::<i64>,
+                    None::<&str>,
+                    now_ms
+                ],
+            )?;
         }
         VismaConnection::Connected { email, since, by } => {
-            statement.execute(params![
-                key.0,
-                email.as_str(),
-                email.key(),
-                "connected",
-                0,
-                None::<i64>,
-                since.as_millisecond(),
-                match by {
-                    ConnectedBy::Link => "link",
-                    ConnectedBy::VerifiedDomain => "verified_domain",
-                },
-                now_ms
-            ])?;
+            db.exec(
+                INSERT,
+                params![
+                    key.0,
+                    email.as_str(),
+                    email.key(),
+                    "connected",
+                    0_i64,
+                    None::<i64>,
+                    since.as_millisecond(),
+                    match by {
+                        ConnectedBy::Link => "link",
+                        ConnectedBy::VerifiedDomain => "verified_domain",
+                    },
+                    now_ms
+                ],
+            )?;
         }
     }
     Ok(())
 }
 
 /// Appends one audit row.
-pub fn insert_audit(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
-    let mut statement = conn.prepare_cached(
+pub fn insert_audit(db: &impl Sql, entry: &AuditEntry) -> Result<(), StoreError> {
+    db.exec(
         "INSERT INTO audit (at_ms, actor, action, user_key, user_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            entry.at.as_millisecond(),
+            &entry.actor,
+            entry.action.code(),
+            entry.user_key.map(|k| k.0),
+            &entry.user_id,
+            entry.before.as_deref(),
+            entry.after.as_deref()
+        ],
     )?;
-    statement.execute(params![
-        entry.at.as_millisecond(),
-        entry.actor,
-        entry.action.code(),
-        entry.user_key.map(|k| k.0),
-        entry.user_id,
-        entry.before,
-        entry.after
-    ])?;
     Ok(())
 }
 
 const SELECT_AUDIT: &str =
     "SELECT at_ms, actor, action, user_key, user_id, before, after FROM audit";
 
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let code: String = row.get(2)?;
+fn audit_from_row(row: &dyn RowRead) -> Result<AuditEntry, StoreError> {
+    let code = row.text(2)?;
     Ok(AuditEntry {
-        at: timestamp(row.get(0)?),
-        actor: row.get(1)?,
-        action: AuditAction::from_code(&code).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                2,
-                rusqlite::types::Type::Text,
-                format!("unknown audit action {code}").into(),
-            )
-        })?,
-        user_key: row.get::<_, Option<i64>>(3)?.map(UserKey),
-        user_id: row.get(4)?,
-        before: row.get(5)?,
-        after: row.get(6)?,
+        at: timestamp(row.int(0)?),
+        actor: row.text(1)?,
+        action: AuditAction::from_code(&code)
+            .ok_or_else(|| StoreError::bad_value(2, format!("unknown audit action {code}")))?,
+        user_key: row.opt_int(3)?.map(UserKey),
+        user_id: row.text(4)?,
+        before: row.opt_text(5)?,
+        after: row.opt_text(6)?,
     })
 }
 
 /// The audit rows of one user, newest first.
-pub fn audit_for(conn: &Connection, key: UserKey) -> Result<Vec<AuditEntry>, StoreError> {
-    let sql = format!("{SELECT_AUDIT} WHERE user_key = ?1 ORDER BY id DESC");
-    let mut statement = conn.prepare(&sql)?;
-    let rows = statement
-        .query_map([key.0], audit_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+pub fn audit_for(db: &impl Sql, key: UserKey) -> Result<Vec<AuditEntry>, StoreError> {
+    db.fetch(
+        &format!("{SELECT_AUDIT} WHERE user_key = ?1 ORDER BY id DESC"),
+        params![key.0],
+        audit_from_row,
+    )
 }
 
 /// Every audit row, oldest first.
-pub fn audit_all(conn: &Connection) -> Result<Vec<AuditEntry>, StoreError> {
-    let sql = format!("{SELECT_AUDIT} ORDER BY id");
-    let mut statement = conn.prepare(&sql)?;
-    let rows = statement
-        .query_map([], audit_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+pub fn audit_all(db: &impl Sql) -> Result<Vec<AuditEntry>, StoreError> {
+    db.fetch(&format!("{SELECT_AUDIT} ORDER BY id"), &[], audit_from_row)
+}
+
+/// Every user.
+pub fn load_users(db: &impl Sql) -> Result<Vec<UserRecord>, StoreError> {
+    db.fetch(SELECT_USERS, &[], record_from_row)
 }

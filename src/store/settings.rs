@@ -1,24 +1,24 @@
 //! Settings in the register: one row per key, read over the defaults.
 
-use super::{Store, StoreError, WriteTx};
+use super::db::Sql;
+use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::{SettingKey, Settings};
 
 impl Store {
     /// The settings: stored values over the defaults. A stored value this
     /// version does not accept is ignored (and logged by key only).
     pub fn load_settings(&self) -> Result<Settings, StoreError> {
-        load(&self.conn)
+        on_store!(self, db => load(db))
     }
 }
 
-fn load(conn: &rusqlite::Connection) -> Result<Settings, StoreError> {
+fn load(db: &impl Sql) -> Result<Settings, StoreError> {
     {
         let mut settings = Settings::default();
-        let mut statement = conn.prepare_cached("SELECT key, value FROM settings")?;
-        let rows =
-            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (name, value) = row?;
+        let rows = db.fetch("SELECT key, value FROM settings", &[], |r| {
+            Ok((r.text(0)?, r.text(1)?))
+        })?;
+        for (name, value) in rows {
             if let Some(key) = SettingKey::from_name(&name)
                 && let Err(error) = settings.set(key, &value)
             {
@@ -35,7 +35,7 @@ fn load(conn: &rusqlite::Connection) -> Result<Settings, StoreError> {
 impl WriteTx<'_> {
     /// The settings as this transaction sees them.
     pub fn load_settings(&self) -> Result<Settings, StoreError> {
-        load(&self.tx)
+        on_tx!(self, db => load(db))
     }
 
     /// Stores every setting.

@@ -1,6 +1,7 @@
 //! Store tests: opening files of every kind, migrations, and the audit row
 //! that shares its change's transaction.
 
+use super::db::Sql as _;
 use super::*;
 use crate::domain::{AuditAction, User, UserId};
 
@@ -34,6 +35,15 @@ fn audit(action: AuditAction, key: Option<UserKey>) -> AuditEntry {
 
 use jiff::Timestamp;
 
+impl Store {
+    fn sqlite(&self) -> &Connection {
+        match &self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(_) => unreachable!("an SQLite test"),
+        }
+    }
+}
+
 #[test]
 fn a_new_file_gets_the_latest_schema() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,12 +52,12 @@ fn a_new_file_gets_the_latest_schema() {
     assert_eq!(store.version().unwrap(), latest_version());
     assert_eq!(store.count_users().unwrap(), 0);
     let mode: String = store
-        .conn
+        .sqlite()
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
     let foreign_keys: i64 = store
-        .conn
+        .sqlite()
         .pragma_query_value(None, "foreign_keys", |r| r.get(0))
         .unwrap();
     assert_eq!(foreign_keys, 1);
@@ -159,9 +169,37 @@ fn a_locked_file_is_refused_with_a_clear_message() {
     assert!(error.to_string().contains("locked"));
 }
 
-#[test]
-fn the_audit_row_commits_with_its_change() {
-    let mut store = Store::open_in_memory().unwrap();
+/// Runs each named test body (a `fn(Store)`) on a new SQLite register and on
+/// a new database of the private PostgreSQL cluster.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Store::open_in_memory().unwrap());
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Store::open(crate::testing::fresh_database_or_panic()).unwrap());
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    the_audit_row_commits_with_its_change,
+    a_failed_change_leaves_no_audit_row,
+    the_audit_log_cannot_be_rewritten,
+    two_users_cannot_share_a_visma_connect_address,
+    users_round_trip_with_their_connection,
+    change_stamps_grow_and_find_changed_users,
+    settings_round_trip,
+    the_outbox_claims_each_message_once,
+);
+
+fn the_audit_row_commits_with_its_change(mut store: Store) {
     let key = store
         .write(|tx| {
             let key = tx.insert_user(&user("14"), 0)?;
@@ -172,9 +210,7 @@ fn the_audit_row_commits_with_its_change() {
     assert_eq!(store.audit_for(key).unwrap().len(), 1);
 }
 
-#[test]
-fn a_failed_change_leaves_no_audit_row() {
-    let mut store = Store::open_in_memory().unwrap();
+fn a_failed_change_leaves_no_audit_row(mut store: Store) {
     store
         .write(|tx| tx.insert_user(&user("14"), 0).map(|_| ()))
         .unwrap();
@@ -189,24 +225,18 @@ fn a_failed_change_leaves_no_audit_row() {
     assert_eq!(store.count_users().unwrap(), 1);
 }
 
-#[test]
-fn the_audit_log_cannot_be_rewritten() {
-    let mut store = Store::open_in_memory().unwrap();
+fn the_audit_log_cannot_be_rewritten(mut store: Store) {
     store
         .write(|tx| tx.append_audit(&audit(AuditAction::UserCreated, None)))
         .unwrap();
-    let error = store.conn.execute("DELETE FROM audit", []).unwrap_err();
-    assert!(error.to_string().contains("append-only"));
-    let error = store
-        .conn
-        .execute("UPDATE audit SET actor = 'x'", [])
-        .unwrap_err();
-    assert!(error.to_string().contains("append-only"));
+    for sql in ["DELETE FROM audit", "UPDATE audit SET actor = 'x'"] {
+        let error = on_store!(store, db => db.exec(sql, &[])).unwrap_err();
+        assert!(format!("{error:?}").contains("append-only"), "{error:?}");
+    }
+    assert_eq!(store.audit_all().unwrap().len(), 1);
 }
 
-#[test]
-fn two_users_cannot_share_a_visma_connect_address() {
-    let mut store = Store::open_in_memory().unwrap();
+fn two_users_cannot_share_a_visma_connect_address(mut store: Store) {
     let pending = |address: &str| VismaConnection::Unverified {
         email: Email::parse(address).unwrap(),
         sent_count: 0,
@@ -228,9 +258,7 @@ fn two_users_cannot_share_a_visma_connect_address() {
     assert_eq!(store.count_users().unwrap(), 0);
 }
 
-#[test]
-fn users_round_trip_with_their_connection() {
-    let mut store = Store::open_in_memory().unwrap();
+fn users_round_trip_with_their_connection(mut store: Store) {
     let since = Timestamp::from_second(1_700_000_000).unwrap();
     let connected = VismaConnection::Connected {
         email: Email::parse("anna@company.se").unwrap(),
@@ -250,3 +278,170 @@ fn users_round_trip_with_their_connection() {
 }
 
 use crate::domain::ConnectedBy;
+
+fn change_stamps_grow_and_find_changed_users(mut store: Store) {
+    let (a, b) = store
+        .write(|tx| {
+            Ok::<_, StoreError>((
+                tx.insert_user(&user("1"), 5)?,
+                tx.insert_user(&user("2"), 5)?,
+            ))
+        })
+        .unwrap();
+    let stamp = store.last_change_ms().unwrap();
+    assert!(
+        stamp > 5,
+        "two users in the same millisecond get growing stamps"
+    );
+    assert!(store.users_changed_since(stamp).unwrap().is_empty());
+    store.write(|tx| tx.update_user(b, &user("2b"), 1)).unwrap();
+    let changed = store.users_changed_since(stamp).unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].key, b);
+    assert_ne!(changed[0].key, a);
+    assert!(store.last_change_ms().unwrap() > stamp);
+}
+
+fn settings_round_trip(mut store: Store) {
+    store
+        .write(|tx| {
+            tx.set_setting("sender_name", Some("HR"))?;
+            tx.set_setting("sender_name", Some("Personalavdelningen"))?;
+            tx.set_setting("gone", Some("x"))?;
+            tx.set_setting("gone", None)
+        })
+        .unwrap();
+    assert_eq!(
+        store.setting("sender_name").unwrap().as_deref(),
+        Some("Personalavdelningen")
+    );
+    assert_eq!(store.setting("gone").unwrap(), None);
+    assert_eq!(
+        store.load_settings().unwrap().sender_name,
+        "Personalavdelningen"
+    );
+}
+
+fn the_outbox_claims_each_message_once(mut store: Store) {
+    use crate::domain::{DeliveryState, MessageKind};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let to = Email::parse("anna@company.se").unwrap();
+    store
+        .write(|tx| {
+            for n in 0..3 {
+                tx.queue_message(
+                    MessageKind::Verification,
+                    None,
+                    &to,
+                    &format!("<{n}@x>"),
+                    now,
+                )?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let lease = now + jiff::SignedDuration::from_secs(30);
+    let first = store
+        .write(|tx| tx.claim_due("w-1", now, lease, 2))
+        .unwrap();
+    let second = store
+        .write(|tx| tx.claim_due("w-2", now, lease, 5))
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    assert_eq!(second.len(), 1);
+    assert!(
+        first
+            .iter()
+            .all(|m| m.state == DeliveryState::Sending && m.attempts == 1)
+    );
+    assert!(!first.iter().any(|m| m.id == second[0].id));
+    assert!(
+        store
+            .write(|tx| tx.mark_handed_over(first[0].id, "w-1"))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .write(|tx| tx.mark_handed_over(first[0].id, "w-2"))
+            .unwrap()
+    );
+    store
+        .write(|tx| tx.record_delivery(first[0].id, DeliveryState::Sent, "250 ok", None, now))
+        .unwrap();
+    // w-1's lease runs out: its other message goes back, not flagged (never handed over).
+    let later = lease + jiff::SignedDuration::from_secs(1);
+    assert!(store.has_expired_leases(later).unwrap());
+    let (taken, flagged) = store.write(|tx| tx.take_back_expired(later)).unwrap();
+    assert_eq!((taken, flagged), (2, 0));
+    assert_eq!(store.queued_count().unwrap(), 2);
+    let messages = store.outbox(10).unwrap();
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.state == DeliveryState::Sent)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_shared_register_database_with_other_tables_is_refused() {
+    let location = crate::testing::fresh_database_or_panic();
+    let Location::Shared(shared) = &location else {
+        unreachable!()
+    };
+    let mut client = ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap();
+    client
+        .batch_execute("CREATE TABLE invoices (id BIGINT)")
+        .unwrap();
+    let error = Store::open(&location).err().unwrap();
+    assert!(
+        matches!(error, StoreError::ForeignDatabase { .. }),
+        "{error}"
+    );
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 1, "nothing was created");
+}
+
+#[test]
+fn a_shared_register_of_a_newer_version_is_refused() {
+    let location = crate::testing::fresh_database_or_panic();
+    let store = Store::open(&location).unwrap();
+    assert_eq!(store.version().unwrap(), latest_version());
+    on_store!(store, db => db.exec("UPDATE hrm_register SET version = version + 1", &[])).unwrap();
+    let error = Store::open(&location).err().unwrap();
+    assert!(matches!(error, StoreError::TooNew { .. }), "{error}");
+}
+
+#[test]
+fn two_programs_opening_a_new_shared_register_at_once_migrate_it_once() {
+    let location = crate::testing::fresh_database_or_panic();
+    let openers: Vec<_> = (0..4)
+        .map(|_| {
+            let location = location.clone();
+            std::thread::spawn(move || Store::open(&location).map(|s| s.version().unwrap()))
+        })
+        .collect();
+    for opener in openers {
+        assert_eq!(opener.join().unwrap().unwrap(), latest_version());
+    }
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let error = Store::open(Location::parse(
+        "postgres://hr:secret@127.0.0.1:1/hrm?sslmode=disable&connect_timeout=2",
+    ))
+    .err()
+    .unwrap();
+    let text = error.to_string();
+    assert!(matches!(error, StoreError::Unreachable { .. }), "{text}");
+    assert!(text.contains("postgres://hr@127.0.0.1:1/hrm"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}

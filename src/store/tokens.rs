@@ -2,9 +2,9 @@
 //! user, address, expiry and use.
 
 use jiff::Timestamp;
-use rusqlite::{OptionalExtension as _, params};
 
-use super::{Store, StoreError, WriteTx};
+use super::db::{RowRead, Sql as _, params};
+use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::UserKey;
 
 /// A stored link token.
@@ -32,28 +32,25 @@ const SELECT: &str =
     "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms, superseded_at_ms
     FROM link_tokens";
 
-fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<LinkToken> {
+fn token_from_row(row: &dyn RowRead) -> Result<LinkToken, StoreError> {
     Ok(LinkToken {
-        user_key: UserKey(row.get(0)?),
-        email_key: row.get(1)?,
-        created_at: timestamp(row.get(2)?),
-        expires_at: timestamp(row.get(3)?),
-        used_at: row.get::<_, Option<i64>>(4)?.map(timestamp),
-        superseded_at: row.get::<_, Option<i64>>(5)?.map(timestamp),
+        user_key: UserKey(row.int(0)?),
+        email_key: row.text(1)?,
+        created_at: timestamp(row.int(2)?),
+        expires_at: timestamp(row.int(3)?),
+        used_at: row.opt_int(4)?.map(timestamp),
+        superseded_at: row.opt_int(5)?.map(timestamp),
     })
 }
 
 impl Store {
     /// A token by its hash.
     pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("{SELECT} WHERE hash = ?1"),
-                [&hash[..]],
-                token_from_row,
-            )
-            .optional()?)
+        on_store!(self, db => db.fetch_opt(
+            &format!("{SELECT} WHERE hash = ?1"),
+            params![&hash[..]],
+            token_from_row,
+        ))
     }
 
     /// The user's newest link that still works at `now`, if any.
@@ -62,41 +59,34 @@ impl Store {
         key: UserKey,
         now: Timestamp,
     ) -> Result<Option<LinkToken>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "{SELECT} WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL
-                     AND expires_at_ms > ?2 ORDER BY created_at_ms DESC LIMIT 1"
-                ),
-                params![key.0, now.as_millisecond()],
-                token_from_row,
-            )
-            .optional()?)
+        on_store!(self, db => db.fetch_opt(
+            &format!(
+                "{SELECT} WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL
+                 AND expires_at_ms > ?2 ORDER BY created_at_ms DESC LIMIT 1"
+            ),
+            params![key.0, now.as_millisecond()],
+            token_from_row,
+        ))
     }
 }
 
 impl WriteTx<'_> {
     /// A token by its hash, as this transaction sees it.
     pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
-        Ok(self
-            .tx
-            .query_row(
-                &format!("{SELECT} WHERE hash = ?1"),
-                [&hash[..]],
-                token_from_row,
-            )
-            .optional()?)
+        on_tx!(self, db => db.fetch_opt(
+            &format!("{SELECT} WHERE hash = ?1"),
+            params![&hash[..]],
+            token_from_row,
+        ))
     }
 
     /// Makes every unused link of the user useless.
     pub fn supersede_tokens(&self, key: UserKey, now: Timestamp) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "UPDATE link_tokens SET superseded_at_ms = ?2
-                 WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
-            )?
-            .execute(params![key.0, now.as_millisecond()])?;
+        on_tx!(self, db => db.exec(
+            "UPDATE link_tokens SET superseded_at_ms = ?2
+             WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
+            params![key.0, now.as_millisecond()],
+        ))?;
         Ok(())
     }
 
@@ -109,7 +99,7 @@ impl WriteTx<'_> {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        on_tx!(self, db => db.exec(
             "INSERT INTO link_tokens (hash, user_key, email_key, created_at_ms, expires_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -119,16 +109,16 @@ impl WriteTx<'_> {
                 now.as_millisecond(),
                 expires_at.as_millisecond()
             ],
-        )?;
+        ))?;
         Ok(())
     }
 
     /// Marks a token used.
     pub fn use_token(&self, hash: &[u8; 32], now: Timestamp) -> Result<(), StoreError> {
-        self.tx.execute(
+        on_tx!(self, db => db.exec(
             "UPDATE link_tokens SET used_at_ms = ?2 WHERE hash = ?1",
             params![&hash[..], now.as_millisecond()],
-        )?;
+        ))?;
         Ok(())
     }
 
@@ -139,11 +129,11 @@ impl WriteTx<'_> {
         email_key: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.tx.execute(
+        on_tx!(self, db => db.exec(
             "UPDATE connections SET sent_count = sent_count + 1, last_sent_at_ms = ?3
              WHERE user_key = ?1 AND email_key = ?2 AND state = 'unverified'",
             params![key.0, email_key, now.as_millisecond()],
-        )?;
+        ))?;
         Ok(())
     }
 }

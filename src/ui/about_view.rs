@@ -38,21 +38,26 @@ fn keyring_name() -> &'static str {
 impl AboutView {
     /// Gathers the paths for the register open in `session`.
     pub fn open(session: &Session) -> Self {
-        let register_path = session.store.path();
+        let location = session.store.location();
+        let register_path = crate::app::paths::folder_anchor(location);
         let folder = register_path.parent().unwrap_or(Path::new("."));
         let outbox = match session.store.load_settings() {
-            Ok(settings) => crate::mail::outbox_folder(&settings, register_path)
+            Ok(settings) => crate::mail::outbox_folder(&settings, &register_path)
                 .display()
                 .to_string(),
             Err(error) => format!("(the settings could not be read: {error})"),
         };
         Self {
-            register: register_path.display().to_string(),
-            backups: format!(
-                "{} (the last {} imports)",
-                folder.display(),
-                crate::app::import::BACKUPS_KEPT
-            ),
+            register: location.to_string(),
+            backups: if location.is_shared() {
+                "the PostgreSQL server's own backups".to_owned()
+            } else {
+                format!(
+                    "{} (the last {} imports)",
+                    folder.display(),
+                    crate::app::import::BACKUPS_KEPT
+                )
+            },
             outbox,
             logs: crate::app::paths::log_dir().display().to_string(),
         }

@@ -52,8 +52,8 @@ impl BulkView {
     /// reads them from the register (so the window copies nothing big). An
     /// in-memory register (tests) has no file to read from: counted here.
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
-        let register = session.store.path().to_owned();
-        if register.as_os_str() == ":memory:" {
+        let register = session.store.location().clone();
+        if register.file().is_some_and(|f| f.as_os_str() == ":memory:") {
             let selection = load_selection(session, &keys).map_err(|e| e.to_string());
             let view = selection
                 .and_then(|selection| Self::confirm(session, selection))
@@ -204,7 +204,7 @@ fn confirm_ui(
             if ui.add_enabled(to_do > 0, send).clicked() {
                 let repaint = ctx.clone();
                 let request = BulkRequest {
-                    register: session.store.path().to_owned(),
+                    register: session.store.location().clone(),
                     clock: session.clock.clone(),
                     actor: session.actor.clone(),
                     plan: std::mem::take(plan),

@@ -12,7 +12,7 @@ mod user_form;
 mod user_table;
 mod users_view;
 
-use std::path::{Path, PathBuf};
+use crate::store::Location;
 
 use poll_promise::Promise;
 
@@ -37,13 +37,13 @@ enum State {
 
 impl HrmApp {
     /// Opens the register at `db` (or the default one) on a background thread.
-    pub fn opening(db: Option<PathBuf>, ctx: &egui::Context) -> Self {
+    pub fn opening(db: Option<Location>, ctx: &egui::Context) -> Self {
         let ctx = ctx.clone();
         let (sender, promise) = Promise::new();
         let spawned = std::thread::Builder::new()
             .name("open-register".into())
             .spawn(move || {
-                let result = app::open_register(db.as_deref()).map_err(|e| e.to_string());
+                let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
                 sender.send(result);
                 ctx.request_repaint();
             });
@@ -193,13 +193,13 @@ fn describe_graphics(graphics: Graphics, cc: &eframe::CreationContext<'_>) -> St
 /// Opens the window and runs until it is closed. If a way of drawing fails
 /// to start (no GPU driver, a virtual machine), the next is tried: wgpu's
 /// backends, wgpu on OpenGL, then the glow renderer. `WGPU_BACKEND` forces one.
-pub fn run_window(db: Option<&Path>) -> anyhow::Result<()> {
+pub fn run_window(db: Option<Location>) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     // Set once a window has started: an error after that is not a failed
     // start, and must not open the window a second time.
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for &graphics in Graphics::attempts() {
-        let db = db.map(Path::to_path_buf);
+        let db = db.clone();
         let window_started = std::sync::Arc::clone(&started);
         let result = eframe::run_native(
             "HRM Users",

@@ -259,9 +259,12 @@ impl SettingsView {
         } else {
             let folder = if self.value(SettingKey::OutboxFolder).is_empty() {
                 let settings = Settings::default();
-                crate::mail::outbox_folder(&settings, session.store.path())
-                    .display()
-                    .to_string()
+                crate::mail::outbox_folder(
+                    &settings,
+                    &app::paths::folder_anchor(session.store.location()),
+                )
+                .display()
+                .to_string()
             } else {
                 self.value(SettingKey::OutboxFolder).clone()
             };
@@ -330,7 +333,7 @@ impl SettingsView {
             self.test_result = Some(Err(error));
             return;
         }
-        let register = session.store.path().to_owned();
+        let register = app::paths::folder_anchor(session.store.location());
         let ctx = ctx.clone();
         let (sender, promise) = Promise::new();
         let spawned = std::thread::Builder::new()

@@ -18,6 +18,7 @@ use crate::app::progress::Progress;
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
 use crate::sheet::{ExportFormat, export_users, write_report, write_template};
+use crate::store::Location;
 use crate::store::Store;
 
 use super::background::{pending_outcome_ui, spawn};
@@ -144,7 +145,7 @@ impl Chooser {
 /// A file read and its dry run, with the register's stamp at that moment.
 type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
 
-fn read_and_plan(register: &Path, file: &Path, progress: &Progress) -> ReadAndPlan {
+fn read_and_plan(register: &Location, file: &Path, progress: &Progress) -> ReadAndPlan {
     let dry_run = import::read_and_plan(register, file, progress).map_err(|e| e.to_string())?;
     Ok((
         Arc::new(dry_run.table),
@@ -209,7 +210,7 @@ fn contents_ui(
     session: &Session,
     listing: &Listing,
 ) -> Option<SheetView> {
-    let register = session.store.path().to_owned();
+    let register = session.store.location().clone();
     match view {
         SheetView::ChooseImport(chooser) => {
             ui.label("Choose an Employees/users file (xlsx, xlsm, xls, ods or csv). Nothing changes until you have seen what the import will do.");
@@ -412,7 +413,7 @@ fn preview_ui(
     plan: &Arc<ImportPlan>,
     stamp: RegisterStamp,
     report: &mut Option<Promise<Result<String, String>>>,
-    register: &Path,
+    register: &Location,
 ) -> Option<SheetView> {
     let c = &plan.counts;
     ui.label(
@@ -439,7 +440,7 @@ fn preview_ui(
             )
             .clicked()
         {
-            let register = register.to_owned();
+            let register = register.clone();
             let table = Arc::clone(table);
             let plan = Arc::clone(plan);
             let progress = Arc::new(Progress::default());

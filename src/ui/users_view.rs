@@ -105,7 +105,7 @@ impl UsersView {
         let mut view = Self::new(opened);
         let settings = view.session.store.load_settings().unwrap_or_default();
         let services = Services::start(
-            view.session.store.path(),
+            view.session.store.location(),
             view.session.clock.clone(),
             &settings,
             true,
@@ -616,7 +616,7 @@ impl UsersView {
             ui.label(
                 RichText::new(format!(
                     "Demo register: made-up users created on first run so you can try the program. Stored in {}.",
-                    self.session.store.path().display()
+                    self.session.store.location()
                 ))
                 .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
             );
@@ -715,7 +715,7 @@ impl UsersView {
                 ui.label(RichText::new(&notice.text).color(GREEN));
             }
             None => {
-                ui.weak(self.session.store.path().display().to_string());
+                ui.weak(self.session.store.location().to_string());
             }
         });
     }

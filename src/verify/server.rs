@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -110,7 +109,7 @@ impl Drop for Endpoint {
 
 /// Starts the endpoint on `bind` over the register at `register`.
 pub fn start_endpoint(
-    register: &Path,
+    register: &crate::store::Location,
     bind: &str,
     clock: Clock,
 ) -> Result<Endpoint, EndpointError> {

@@ -1,0 +1,459 @@
+//! Connecting to a shared register on PostgreSQL: the URL's options, the
+//! password (from the URL, `PGPASSWORD` or the `.pgpass` file, as libpq
+//! finds it), TLS through rustls, and the register's own table of version
+//! and application id.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::str::FromStr as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fallible_iterator::FallibleIterator as _;
+use postgres::config::SslMode;
+use postgres::{Client, Config};
+
+use super::db::{Sql as _, StatementCache};
+use super::location::SharedRegister;
+use super::{APPLICATION_ID, StoreError, migrations};
+
+/// The lock every write transaction takes first: writers to one register
+/// follow each other, as on SQLite, so change stamps grow in commit order.
+pub const WRITE_LOCK: i64 = 0x4852_4d55_0001;
+
+/// An open connection to a shared register.
+pub struct PgConn {
+    /// The client.
+    pub client: RefCell<Client>,
+    /// Its prepared statements.
+    pub cache: RefCell<StatementCache>,
+    /// Notifications seen so far (the change counter of the window).
+    pub changes_seen: std::cell::Cell<i64>,
+    /// True once this connection listens for change notifications.
+    pub listening: std::cell::Cell<bool>,
+}
+
+/// How the connection is secured, from the URL's `sslmode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tls {
+    /// `disable`: plain TCP.
+    Disable,
+    /// `prefer` (the default) and `require`: encrypted, the certificate not
+    /// checked (libpq's meaning of these modes).
+    Unverified,
+    /// `verify-ca` and `verify-full`: encrypted, the certificate checked
+    /// against the system's roots (or `sslrootcert`) and the host name.
+    Verified,
+}
+
+/// The URL split into what tokio-postgres reads and what this module does.
+fn parse(url: &str) -> Result<(Config, Tls, Option<PathBuf>), StoreError> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut kept = Vec::new();
+    let mut tls = Tls::Unverified;
+    let mut mode = SslMode::Prefer;
+    let mut root_cert = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslmode" => {
+                (tls, mode) = match value {
+                    "disable" => (Tls::Disable, SslMode::Disable),
+                    "allow" | "prefer" => (Tls::Unverified, SslMode::Prefer),
+                    "require" => (Tls::Unverified, SslMode::Require),
+                    "verify-ca" | "verify-full" => (Tls::Verified, SslMode::Require),
+                    other => {
+                        return Err(StoreError::BadLocation(format!(
+                            "sslmode={other} is not known; use disable, prefer, require, verify-ca or verify-full"
+                        )));
+                    }
+                };
+            }
+            "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(value))),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let mut config = Config::from_str(&url)
+        .map_err(|e| StoreError::BadLocation(format!("the URL is not valid: {e}")))?;
+    config.ssl_mode(mode);
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("hrm-users");
+    }
+    if config.get_user().is_none() {
+        config.user(&std::env::var("PGUSER").unwrap_or_else(|_| whoami::username()));
+    }
+    Ok((config, tls, root_cert))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The password libpq would use when the URL has none: `PGPASSWORD`, then
+/// the first matching line of the password file (`PGPASSFILE`, or
+/// `~/.pgpass`; `%APPDATA%\postgresql\pgpass.conf` on Windows).
+fn find_password(config: &Config) -> Option<String> {
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        return Some(password);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            if cfg!(windows) {
+                std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("postgresql/pgpass.conf"))
+            } else {
+                directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass"))
+            }
+        })?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        _ => "localhost".to_owned(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let database = config.get_dbname().unwrap_or_default();
+    let user = config.get_user().unwrap_or_default();
+    pgpass_lookup(&text, &host, &port, database, user)
+}
+
+/// The password of the first line of a `.pgpass` text that matches.
+fn pgpass_lookup(text: &str, host: &str, port: &str, database: &str, user: &str) -> Option<String> {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = split_pgpass(line);
+            let [h, p, d, u, password] = fields.as_slice() else {
+                return None;
+            };
+            let fits = |field: &str, value: &str| field == "*" || field == value;
+            (fits(h, host) && fits(p, port) && fits(d, database) && fits(u, user))
+                .then(|| password.clone())
+        })
+}
+
+/// A `.pgpass` line's five fields (`:` and `\` escaped with `\`).
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next()
+                    && let Some(field) = fields.last_mut()
+                {
+                    field.push(next);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                if let Some(field) = fields.last_mut() {
+                    field.push(c);
+                }
+            }
+        }
+    }
+    fields
+}
+
+fn tls_connector(
+    tls: Tls,
+    root_cert: Option<&PathBuf>,
+) -> Result<rustls::ClientConfig, StoreError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::BadLocation(format!("TLS: {e}")))?;
+    let config = if tls == Tls::Verified {
+        let mut roots = rustls::RootCertStore::empty();
+        if let Some(path) = root_cert {
+            use rustls_pki_types::pem::PemObject as _;
+            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|e| {
+                StoreError::BadLocation(format!(
+                    "the CA file {} cannot be read: {e}",
+                    path.display()
+                ))
+            })?;
+            for cert in certs {
+                let cert = cert.map_err(|e| {
+                    StoreError::BadLocation(format!(
+                        "the CA file {} is not PEM: {e}",
+                        path.display()
+                    ))
+                })?;
+                roots
+                    .add(cert)
+                    .map_err(|e| StoreError::BadLocation(format!("the CA file: {e}")))?;
+            }
+        } else {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth()
+    };
+    Ok(config)
+}
+
+/// `sslmode=require`: the channel is encrypted, the certificate is not
+/// checked (what libpq does for this mode); `verify-full` checks it.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls_pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
+        _server_name: &rustls_pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Connects to the shared register, checks that the database is a register
+/// (or empty) of a version this program knows, and migrates it.
+pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
+    let (mut config, tls, root_cert) = parse(shared.url())?;
+    if config.get_password().is_none()
+        && let Some(password) = find_password(&config)
+    {
+        config.password(password);
+    }
+    let unreachable = |e: postgres::Error| StoreError::Unreachable {
+        register: shared.to_string(),
+        detail: e.to_string(),
+    };
+    let client = if tls == Tls::Disable {
+        config.connect(postgres::NoTls).map_err(unreachable)?
+    } else {
+        let connector =
+            tokio_postgres_rustls::MakeRustlsConnect::new(tls_connector(tls, root_cert.as_ref())?);
+        config.connect(connector).map_err(unreachable)?
+    };
+    let conn = PgConn {
+        client: RefCell::new(client),
+        cache: RefCell::new(StatementCache::new()),
+        changes_seen: std::cell::Cell::new(0),
+        listening: std::cell::Cell::new(false),
+    };
+    conn.client
+        .borrow_mut()
+        .batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")?;
+    migrate(&conn, shared, migrations::latest_version())?;
+    Ok(conn)
+}
+
+/// The register's version, or `None` for an empty database. A database with
+/// tables but no register table belongs to something else.
+fn register_version(
+    db: &impl super::db::Sql,
+    shared: &SharedRegister,
+) -> Result<Option<i64>, StoreError> {
+    let has_meta = db.fetch_int(
+        "SELECT count(*) FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name = 'hrm_register'",
+        &[],
+    )? > 0;
+    if !has_meta {
+        let tables = db.fetch_int(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )?;
+        return if tables == 0 {
+            Ok(None)
+        } else {
+            Err(StoreError::ForeignDatabase {
+                register: shared.to_string(),
+            })
+        };
+    }
+    let (application_id, version) = db
+        .fetch_opt(
+            "SELECT application_id, version FROM hrm_register",
+            &[],
+            |row| Ok((row.int(0)?, row.int(1)?)),
+        )?
+        .unwrap_or((0, 0));
+    if application_id != i64::from(APPLICATION_ID) {
+        return Err(StoreError::ForeignDatabase {
+            register: shared.to_string(),
+        });
+    }
+    Ok(Some(version))
+}
+
+/// Brings the schema to `target` in one transaction, under the write lock so
+/// that two programs starting at once do not both migrate.
+pub fn migrate(conn: &PgConn, shared: &SharedRegister, target: i64) -> Result<(), StoreError> {
+    let mut client = conn.client.borrow_mut();
+    let tx = RefCell::new(client.transaction()?);
+    let db = super::db::PgSql::new(&tx, &conn.cache);
+    db.exec(
+        "SELECT pg_advisory_xact_lock(?1)",
+        super::db::params![WRITE_LOCK],
+    )?;
+    let version = register_version(&db, shared)?;
+    let current = version.unwrap_or(0);
+    if current > migrations::latest_version() {
+        return Err(StoreError::TooNew {
+            register: shared.to_string(),
+            found: current,
+            supported: migrations::latest_version(),
+        });
+    }
+    if current >= target {
+        return Ok(());
+    }
+    if version.is_none() {
+        db.exec_batch(
+            "CREATE TABLE hrm_register (application_id BIGINT NOT NULL, version BIGINT NOT NULL);",
+        )?;
+        db.exec(
+            "INSERT INTO hrm_register (application_id, version) VALUES (?1, 0)",
+            super::db::params![i64::from(APPLICATION_ID)],
+        )?;
+    }
+    for (number, migration) in (1..).zip(migrations::MIGRATIONS) {
+        if number > current && number <= target {
+            db.exec_batch(migration.postgres)?;
+            tracing::info!(version = number, "shared register migrated");
+        }
+    }
+    db.exec(
+        "UPDATE hrm_register SET version = ?1",
+        super::db::params![target],
+    )?;
+    drop(db);
+    tx.into_inner().commit()?;
+    Ok(())
+}
+
+/// The schema version of the shared register.
+pub fn version(conn: &PgConn) -> Result<i64, StoreError> {
+    conn.sql()
+        .fetch_int("SELECT version FROM hrm_register", &[])
+}
+
+impl PgConn {
+    /// SQL on the connection itself (outside a transaction).
+    pub fn sql(&self) -> super::db::PgSql<'_, Client> {
+        super::db::PgSql::new(&self.client, &self.cache)
+    }
+
+    /// How many change notifications of the users this connection has
+    /// received; the first call starts listening. Reads what the server has
+    /// already sent, without a round trip.
+    pub fn changes(&self) -> Result<i64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        if !self.listening.get() {
+            client.batch_execute("LISTEN hrm_users_changed")?;
+            self.listening.set(true);
+        }
+        let mut seen = self.changes_seen.get();
+        let mut notifications = client.notifications();
+        let mut pending = notifications.timeout_iter(Duration::ZERO);
+        while pending.next()?.is_some() {
+            seen += 1;
+        }
+        self.changes_seen.set(seen);
+        Ok(seen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_file_is_read_as_libpq_reads_it() {
+        let text = "# comment\nother:5432:*:hr:nope\n*:5432:hrm:hr:pa\\:ss\nlocalhost:*:*:*:last\n";
+        assert_eq!(
+            pgpass_lookup(text, "db.example", "5432", "hrm", "hr").as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(
+            pgpass_lookup(text, "localhost", "5433", "x", "y").as_deref(),
+            Some("last")
+        );
+        assert_eq!(pgpass_lookup(text, "elsewhere", "1", "x", "y"), None);
+    }
+
+    #[test]
+    fn sslmode_and_the_ca_file_are_taken_out_of_the_url() {
+        let (config, tls, root) =
+            parse("postgres://hr@db.example/hrm?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem")
+                .unwrap();
+        assert_eq!(tls, Tls::Verified);
+        assert_eq!(config.get_ssl_mode(), SslMode::Require);
+        assert_eq!(root, Some(PathBuf::from("/etc/ca.pem")));
+        assert_eq!(config.get_dbname(), Some("hrm"));
+        assert!(parse("postgres://db/hrm?sslmode=sometimes").is_err());
+        let (_, tls, _) = parse("postgres://db/hrm?sslmode=disable").unwrap();
+        assert_eq!(tls, Tls::Disable);
+    }
+}
