@@ -155,20 +155,24 @@ fn main() {
     let session = register_of_pending(&path, port, sessions);
 
     // The window on the same register, drawing frames while the send runs.
-    let mut app = HrmApp::ready(open_register(Some(&path)).unwrap());
+    let mut app = HrmApp::ready(open_register(Some(&(&path).into())).unwrap());
     let ctx = egui::Context::default();
     frame(&ctx, &mut app);
 
-    let worker = OutboxWorker::open(&path, session.clock.clone(), WorkerOptions::default())
-        .unwrap()
-        .spawn()
-        .unwrap();
+    let worker = OutboxWorker::open(
+        &(&path).into(),
+        session.clock.clone(),
+        WorkerOptions::default(),
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
     let users = session.store.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     assert_eq!(plan.counts.send, USERS);
     let started = Instant::now();
     let job = start_bulk(BulkRequest {
-        register: path.clone(),
+        register: path.clone().into(),
         clock: session.clock.clone(),
         actor: "bench".into(),
         plan,

@@ -64,7 +64,7 @@ fn rss_mb(field: &str) -> f64 {
 /// In a process of its own, what the program holds: the register open, the
 /// view built, frames drawn and a search typed. Prints the peak resident memory.
 fn memory_child(path: &std::path::Path) {
-    let mut app = HrmApp::ready(open_register(Some(path)).unwrap());
+    let mut app = HrmApp::ready(open_register(Some(&path.into())).unwrap());
     let ctx = egui::Context::default();
     for _ in 0..30 {
         frame(&ctx, &mut app, Vec::new());
@@ -110,7 +110,7 @@ fn main() {
 
     // Opening: open the file, load every user, build the list, first frame.
     let start = Instant::now();
-    let opened = open_register(Some(&path)).unwrap();
+    let opened = open_register(Some(&(&path).into())).unwrap();
     let loaded = start.elapsed();
     let mut app = HrmApp::ready(opened);
     let ctx = egui::Context::default();
@@ -158,7 +158,8 @@ fn main() {
         "svensson a",
         "svensson an",
     ];
-    let mut listing = hrm_users::domain::Listing::new(open_register(Some(&path)).unwrap().users);
+    let mut listing =
+        hrm_users::domain::Listing::new(open_register(Some(&(&path).into())).unwrap().users);
     let mut filter_times = Vec::new();
     for text in typed.iter().chain(typed.iter().rev()) {
         let start = Instant::now();

@@ -199,17 +199,14 @@ fn start() -> Result<Cluster, String> {
         dir = dir.display(),
         owner = std::process::id(),
     );
-    let mut watchdog = match user {
-        Some(user) => {
-            let mut command = Command::new("runuser");
-            command.args(["-u", user, "--", "sh", "-c", &script]);
-            command
-        }
-        None => {
-            let mut command = Command::new("sh");
-            command.args(["-c", &script]);
-            command
-        }
+    let mut watchdog = if let Some(user) = user {
+        let mut command = Command::new("runuser");
+        command.args(["-u", user, "--", "sh", "-c", &script]);
+        command
+    } else {
+        let mut command = Command::new("sh");
+        command.args(["-c", &script]);
+        command
     };
     watchdog
         .current_dir(&dir)
@@ -218,7 +215,7 @@ fn start() -> Result<Cluster, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("starting postgres: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         match connect(port, "postgres") {
             Ok(_) => return Ok(Cluster { port }),

@@ -51,7 +51,7 @@ fn start_job(
 ) -> hrm_users::app::bulk::BulkJob {
     let plan = plan_verify_accounts(session, &selection(session, filter), false).unwrap();
     start_bulk(BulkRequest {
-        register: register.path.clone(),
+        register: register.location.clone(),
         clock: clock.clock(),
         actor: "tester".into(),
         plan,
@@ -70,7 +70,7 @@ fn run_bulk(
     session: &Session,
     filter: &UserFilter,
 ) -> Vec<hrm_users::app::bulk::BulkResultRow> {
-    let worker = OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
+    let worker = OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default())
         .unwrap()
         .spawn()
         .unwrap();
@@ -85,8 +85,7 @@ fn run_bulk(
 }
 
 /// A register mixing every case; returns (register, clock, session, smtp).
-fn mixed() -> (Register, TestClock, Session, SmtpServer) {
-    let register = Register::new();
+fn mixed_on(register: Register) -> (Register, TestClock, Session, SmtpServer) {
     let clock = TestClock::new();
     let smtp = SmtpServer::start();
     let mut session = register.session(&clock);
@@ -112,7 +111,7 @@ fn mixed() -> (Register, TestClock, Session, SmtpServer) {
     .unwrap(); // not activated
     let fia = pending_user(&mut session, "6", "Fia", "fia@example.org");
     hrm_users::app::verify_account(&mut session, fia).unwrap();
-    OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default())
+    OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default())
         .unwrap()
         .run_once()
         .unwrap(); // Fia was sent one just now
@@ -121,9 +120,8 @@ fn mixed() -> (Register, TestClock, Session, SmtpServer) {
     (register, clock, session, smtp)
 }
 
-#[test]
-fn the_counts_and_exactly_the_right_addresses_once_each() {
-    let (register, clock, session, smtp) = mixed();
+fn the_counts_and_exactly_the_right_addresses_once_each(register: Register) {
+    let (register, clock, session, smtp) = mixed_on(register);
     let plan = plan_verify_accounts(
         &session,
         &selection(&session, &UserFilter::default()),
@@ -232,7 +230,7 @@ fn cancel_stops_queueing_more() {
     job.cancel();
     // Deliver what was queued, so the job can finish following it.
     let mut worker =
-        OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default()).unwrap();
+        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
     let progress = loop {
         worker.run_once().unwrap();
         let progress = job.progress();
@@ -278,7 +276,7 @@ fn a_send_killed_halfway_and_run_again_sends_each_user_one_message() {
     job.cancel();
     drop(job);
     let mut worker = OutboxWorker::open(
-        &register.path,
+        &register.location,
         clock.clock(),
         WorkerOptions {
             batch: 50,
@@ -311,3 +309,5 @@ fn a_selection_handed_over_by_key_is_loaded_in_order() {
     let ids: Vec<&str> = loaded.iter().map(|r| r.user.user_id.as_str()).collect();
     assert_eq!(ids, ["2", "1"]);
 }
+
+support::on_both_backends!(the_counts_and_exactly_the_right_addresses_once_each,);

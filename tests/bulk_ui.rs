@@ -46,7 +46,7 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
 
     // Wait until both are queued (the job runs on its own thread), then deliver.
     let mut worker =
-        OutboxWorker::open(&register.path, clock.clock(), WorkerOptions::default()).unwrap();
+        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
     let mut delivered = 0;
     for _ in 0..200 {
         delivered += worker.run_once().unwrap();

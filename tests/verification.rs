@@ -66,18 +66,17 @@ struct Rig {
 }
 
 impl Rig {
-    fn new() -> Self {
-        let register = Register::new();
+    fn on(register: Register) -> Self {
         let clock = TestClock::new();
         let smtp = SmtpServer::start();
-        let endpoint = start_endpoint(&register.path, "127.0.0.1:0", clock.clock()).unwrap();
+        let endpoint = start_endpoint(&register.location, "127.0.0.1:0", clock.clock()).unwrap();
         let mut session = register.session(&clock);
         smtp_settings(
             &mut session,
             &smtp,
             &format!("http://{}", endpoint.address()),
         );
-        let worker = OutboxWorker::open(&register.path, clock.clock(), fast_retries()).unwrap();
+        let worker = OutboxWorker::open(&register.location, clock.clock(), fast_retries()).unwrap();
         Self {
             register,
             clock,
@@ -93,9 +92,8 @@ impl Rig {
     }
 }
 
-#[test]
-fn an_employee_confirms_the_link_from_the_email_and_is_connected() {
-    let mut rig = Rig::new();
+fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna.svensson@company.se");
 
     let outcome = verify_account(&mut rig.session, key).unwrap();
@@ -169,9 +167,8 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected() {
     assert!(again.body.contains("already been used"));
 }
 
-#[test]
-fn an_expired_link_is_refused() {
-    let mut rig = Rig::new();
+fn an_expired_link_is_refused(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -184,9 +181,8 @@ fn an_expired_link_is_refused() {
     assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
 }
 
-#[test]
-fn sending_again_makes_the_older_link_useless() {
-    let mut rig = Rig::new();
+fn sending_again_makes_the_older_link_useless(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -204,9 +200,8 @@ fn sending_again_makes_the_older_link_useless() {
     };
 }
 
-#[test]
-fn changing_the_address_makes_the_link_useless() {
-    let mut rig = Rig::new();
+fn changing_the_address_makes_the_link_useless(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -222,9 +217,8 @@ fn changing_the_address_makes_the_link_useless() {
     assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
 }
 
-#[test]
-fn tampered_and_unknown_links_are_refused_without_saying_more() {
-    let mut rig = Rig::new();
+fn tampered_and_unknown_links_are_refused_without_saying_more(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -245,9 +239,8 @@ fn tampered_and_unknown_links_are_refused_without_saying_more() {
     assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
 }
 
-#[test]
-fn repeated_failures_from_one_client_are_slowed_down() {
-    let rig = Rig::new();
+fn repeated_failures_from_one_client_are_slowed_down(register: Register) {
+    let rig = Rig::on(register);
     let url = format!(
         "http://{}/verify/{}",
         rig.endpoint.address(),
@@ -272,9 +265,8 @@ fn repeated_failures_from_one_client_are_slowed_down() {
     );
 }
 
-#[test]
-fn a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address() {
-    let mut rig = Rig::new();
+fn a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -297,9 +289,8 @@ fn a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address() 
     );
 }
 
-#[test]
-fn an_address_in_a_verified_domain_connects_at_once_without_a_message() {
-    let mut rig = Rig::new();
+fn an_address_in_a_verified_domain_connects_at_once_without_a_message(register: Register) {
+    let mut rig = Rig::on(register);
     let mut settings = rig.session.store.load_settings().unwrap();
     settings
         .set(SettingKey::VerifiedDomains, "company.se")
@@ -319,9 +310,8 @@ fn an_address_in_a_verified_domain_connects_at_once_without_a_message() {
     ));
 }
 
-#[test]
-fn a_451_then_250_is_delivered_once() {
-    let mut rig = Rig::new();
+fn a_451_then_250_is_delivered_once(register: Register) {
+    let mut rig = Rig::on(register);
     rig.smtp.answer_next(&[(451, "4.3.0 Try again later")]);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
@@ -343,9 +333,8 @@ fn a_451_then_250_is_delivered_once() {
     assert_eq!(rig.worker.run_once().unwrap(), 0);
 }
 
-#[test]
-fn a_550_fails_with_the_servers_words() {
-    let mut rig = Rig::new();
+fn a_550_fails_with_the_servers_words(register: Register) {
+    let mut rig = Rig::on(register);
     rig.smtp.answer_next(&[(550, "5.1.1 Mailbox unavailable")]);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
@@ -368,28 +357,26 @@ fn a_550_fails_with_the_servers_words() {
     );
 }
 
-#[test]
-fn a_worker_stopped_before_sending_delivers_exactly_once_after_restart() {
-    let mut rig = Rig::new();
+fn a_worker_stopped_before_sending_delivers_exactly_once_after_restart(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     // The worker that would have sent it is gone; a new one starts.
     drop(rig.worker);
     let mut worker =
-        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+        OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(worker.run_once().unwrap(), 1);
     assert_eq!(worker.run_once().unwrap(), 0);
     let mut again =
-        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+        OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(again.run_once().unwrap(), 0);
     assert_eq!(rig.smtp.accepted().len(), 1);
     let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
     assert!(!sent.possible_duplicate);
 }
 
-#[test]
-fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
-    let mut rig = Rig::new();
+fn a_message_interrupted_while_sending_is_sent_again_and_flagged(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     // A worker claims it, hands its content to the server and dies before
@@ -409,7 +396,7 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
     );
     drop(rig.worker);
     let mut worker =
-        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+        OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(worker.run_once().unwrap(), 1);
     let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
     assert_eq!(sent.state, DeliveryState::Sent);
@@ -417,9 +404,8 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged() {
     assert_eq!(rig.smtp.accepted().len(), 1);
 }
 
-#[test]
-fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged() {
-    let mut rig = Rig::new();
+fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     let now = rig.session.now();
@@ -429,7 +415,7 @@ fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged() {
         .unwrap();
     drop(rig.worker);
     let mut worker =
-        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+        OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(worker.run_once().unwrap(), 1);
     let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
     assert_eq!(sent.state, DeliveryState::Sent);
@@ -437,9 +423,8 @@ fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged() {
     assert_eq!(sent.attempts, 1, "the unfinished claim is not counted");
 }
 
-#[test]
-fn a_live_workers_message_is_not_taken_by_another_worker() {
-    let mut rig = Rig::new();
+fn a_live_workers_message_is_not_taken_by_another_worker(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     let now = rig.session.now();
@@ -449,16 +434,15 @@ fn a_live_workers_message_is_not_taken_by_another_worker() {
         .write(|tx| tx.claim_due("w-alive", now, lease, 10))
         .unwrap();
     let mut other =
-        OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries()).unwrap();
+        OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(other.run_once().unwrap(), 0);
     assert!(rig.smtp.accepted().is_empty());
     let message = rig.session.store.last_message_for(key).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Sending);
 }
 
-#[test]
-fn reset_password_and_delete_connection() {
-    let mut rig = Rig::new();
+fn reset_password_and_delete_connection(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -478,9 +462,8 @@ fn reset_password_and_delete_connection() {
     assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
 }
 
-#[test]
-fn a_name_that_looks_like_a_placeholder_is_not_expanded() {
-    let mut rig = Rig::new();
+fn a_name_that_looks_like_a_placeholder_is_not_expanded(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "{link}", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -498,9 +481,8 @@ fn a_name_that_looks_like_a_placeholder_is_not_expanded() {
     assert!(!subject.contains("/verify/"), "{subject}");
 }
 
-#[test]
-fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery() {
-    let mut rig = Rig::new();
+fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery(register: Register) {
+    let mut rig = Rig::on(register);
     // As an older version could store it.
     rig.session
         .store
@@ -515,9 +497,8 @@ fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery() {
     assert_eq!(message.state, DeliveryState::Sent);
 }
 
-#[test]
-fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out() {
-    let mut rig = Rig::new();
+fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out(register: Register) {
+    let mut rig = Rig::on(register);
     let mut settings = rig.session.store.load_settings().unwrap();
     settings.set(SettingKey::SmtpTimeoutSecs, "1").unwrap();
     hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
@@ -542,9 +523,8 @@ fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out() {
     assert!(sent.possible_duplicate);
 }
 
-#[test]
-fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it() {
-    let mut rig = Rig::new();
+fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it(register: Register) {
+    let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
@@ -566,9 +546,8 @@ fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it() {
     assert_eq!(rig.smtp.accepted().len(), 1);
 }
 
-#[test]
-fn health_says_when_the_outbox_worker_has_stopped() {
-    let rig = Rig::new();
+fn health_says_when_the_outbox_worker_has_stopped(register: Register) {
+    let rig = Rig::on(register);
     let health = format!("http://{}/health", rig.endpoint.address());
     assert_eq!(get(&health).status, 200);
     let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -580,10 +559,9 @@ fn health_says_when_the_outbox_worker_has_stopped() {
     assert!(answer.body.contains("outbox worker has stopped"));
 }
 
-#[test]
-fn a_stopped_worker_is_no_longer_alive() {
-    let rig = Rig::new();
-    let handle = OutboxWorker::open(&rig.register.path, rig.clock.clock(), fast_retries())
+fn a_stopped_worker_is_no_longer_alive(register: Register) {
+    let rig = Rig::on(register);
+    let handle = OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries())
         .unwrap()
         .spawn()
         .unwrap();
@@ -592,3 +570,27 @@ fn a_stopped_worker_is_no_longer_alive() {
     handle.stop();
     assert!(!alive.load(std::sync::atomic::Ordering::SeqCst));
 }
+
+support::on_both_backends!(
+    an_employee_confirms_the_link_from_the_email_and_is_connected,
+    an_expired_link_is_refused,
+    sending_again_makes_the_older_link_useless,
+    changing_the_address_makes_the_link_useless,
+    tampered_and_unknown_links_are_refused_without_saying_more,
+    repeated_failures_from_one_client_are_slowed_down,
+    a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address,
+    an_address_in_a_verified_domain_connects_at_once_without_a_message,
+    a_451_then_250_is_delivered_once,
+    a_550_fails_with_the_servers_words,
+    a_worker_stopped_before_sending_delivers_exactly_once_after_restart,
+    a_message_interrupted_while_sending_is_sent_again_and_flagged,
+    a_message_claimed_but_not_handed_over_is_taken_back_unflagged,
+    a_live_workers_message_is_not_taken_by_another_worker,
+    reset_password_and_delete_connection,
+    a_name_that_looks_like_a_placeholder_is_not_expanded,
+    a_line_break_stored_in_the_sender_name_does_not_stop_delivery,
+    an_answer_lost_after_the_content_is_flagged_and_named_a_time_out,
+    a_user_deactivated_after_the_link_went_out_cannot_confirm_it,
+    health_says_when_the_outbox_worker_has_stopped,
+    a_stopped_worker_is_no_longer_alive,
+);

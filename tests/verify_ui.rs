@@ -79,7 +79,7 @@ impl Rig {
 
     fn deliver(&self) -> usize {
         OutboxWorker::open(
-            &self.register.path,
+            &self.register.location,
             self.clock.clock(),
             WorkerOptions::default(),
         )

@@ -148,12 +148,7 @@ pub fn commit_planned_with_progress(
             backup: None,
         });
     }
-    // A file register is copied first; a shared register is covered by its
-    // server's own backups (the dry run says so).
-    let backup = match session.store.file() {
-        Some(_) => Some(backup_register(&session.store).map_err(ImportError::Backup)?),
-        None => None,
-    };
+    let backup = backup_before_import(&session.store)?;
     // 16 MiB of pages: enough that an import of 100,000 users no longer spills
     // pages half way (measured: 64 MiB was no faster and cost 50 MB).
     session.store.set_page_cache_mib(16)?;
@@ -251,6 +246,17 @@ pub fn commit_planned_with_progress(
         return Ok(Imported { plan, backup: None });
     }
     Ok(Imported { plan, backup })
+}
+
+/// A file register is copied first; a shared register is covered by its
+/// server's own backups (the dry run says so).
+fn backup_before_import(store: &Store) -> Result<Option<PathBuf>, ImportError> {
+    match store.file() {
+        Some(_) => backup_register(store)
+            .map(Some)
+            .map_err(ImportError::Backup),
+        None => Ok(None),
+    }
 }
 
 /// Copies the register with SQLite's backup API to

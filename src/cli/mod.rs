@@ -4,6 +4,7 @@
 //! 1 anything else.
 
 mod bulk;
+mod db;
 mod mail;
 mod sheet;
 mod start;
@@ -127,6 +128,13 @@ pub enum Command {
         /// The file to write (.xlsx).
         file: PathBuf,
     },
+    /// Look after the register itself: its status, and copying it between
+    /// an SQLite file and a shared register on PostgreSQL.
+    Db {
+        /// What to do.
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Make a demo register of made-up users (the same ones for the same size).
     Demo {
         /// How many users.
@@ -146,6 +154,29 @@ pub enum UsersCommand {
         /// The selection.
         #[command(flatten)]
         selection: SelectionArgs,
+    },
+}
+
+/// `db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Print the backend, schema version and counts of the register (`--db`).
+    Status {
+        /// Print a JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy a whole register (users, connections, links, outbox, audit log,
+    /// settings) into a new file or an empty database, in one transaction,
+    /// then compare every table's rows and checksum on both sides.
+    Copy {
+        /// The register to copy: a file path or a postgres:// URL.
+        from: String,
+        /// The new register: a file that does not exist yet, or an empty database.
+        to: String,
+        /// Print a JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -255,6 +286,12 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     if let Command::Template { file } = command {
         return sheet::template(file);
     }
+    if let Command::Db { command } = command {
+        return match command {
+            DbCommand::Status { json } => db::status(&database_location(cli), *json),
+            DbCommand::Copy { from, to, json } => db::copy(from, to, *json),
+        };
+    }
     let path = database_location(cli);
     let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
     let mut session = Session::new(store);
@@ -297,12 +334,11 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             report,
         } => sheet::import(&mut session, file, *dry_run, report.as_deref()),
         Command::Export { file, selection } => sheet::export(&session, file, &selection.filter()),
-        Command::Template { .. } => Ok(ExitCode::SUCCESS),
+        Command::Template { .. } | Command::Db { .. } => Ok(ExitCode::SUCCESS),
         Command::Demo { users } => {
             if session.store.count_users()? > 0 {
                 return Err(Refused(format!(
-                    "{} already holds users; give a new file with --db to make a demo register.",
-                    path
+                    "{path} already holds users; give a new file with --db to make a demo register."
                 ))
                 .into());
             }

@@ -15,8 +15,13 @@ pub fn start() -> ExitCode {
     let _log_guard = init_logging();
     let result = match &cli.command {
         Some(command) => run(&cli, command),
-        None => crate::ui::run_window(cli.db.as_deref().map(crate::store::Location::parse))
-            .map(|()| ExitCode::SUCCESS),
+        None => crate::ui::run_window(
+            cli.db
+                .as_deref()
+                .map(crate::store::Location::parse)
+                .as_ref(),
+        )
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -113,7 +113,7 @@ impl ToSql for Param<'_> {
 }
 
 /// A value read from a row, whatever its backend (for copying and checksums).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Value {
     /// SQL NULL.
     Null,

@@ -47,7 +47,7 @@ pub struct Store {
 /// The connection, by backend.
 enum Backend {
     Sqlite(Connection),
-    Postgres(pg::PgConn),
+    Postgres(Box<pg::PgConn>),
 }
 
 /// Runs `$body` with `$db` bound to the store's SQL runner, whatever the
@@ -95,7 +95,7 @@ impl Store {
         match &location {
             Location::File(path) => Self::open_file(path),
             Location::Shared(shared) => Ok(Self {
-                backend: Backend::Postgres(pg::open(shared)?),
+                backend: Backend::Postgres(Box::new(pg::open(shared)?)),
                 location,
             }),
         }

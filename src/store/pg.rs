@@ -352,12 +352,24 @@ fn register_version(
 pub fn migrate(conn: &PgConn, shared: &SharedRegister, target: i64) -> Result<(), StoreError> {
     let mut client = conn.client.borrow_mut();
     let tx = RefCell::new(client.transaction()?);
-    let db = super::db::PgSql::new(&tx, &conn.cache);
+    {
+        let db = super::db::PgSql::new(&tx, &conn.cache);
+        migrate_in(&db, shared, target)?;
+    }
+    tx.into_inner().commit()?;
+    Ok(())
+}
+
+fn migrate_in(
+    db: &super::db::PgSql<'_, postgres::Transaction<'_>>,
+    shared: &SharedRegister,
+    target: i64,
+) -> Result<(), StoreError> {
     db.exec(
         "SELECT pg_advisory_xact_lock(?1)",
         super::db::params![WRITE_LOCK],
     )?;
-    let version = register_version(&db, shared)?;
+    let version = register_version(db, shared)?;
     let current = version.unwrap_or(0);
     if current > migrations::latest_version() {
         return Err(StoreError::TooNew {
@@ -388,8 +400,6 @@ pub fn migrate(conn: &PgConn, shared: &SharedRegister, target: i64) -> Result<()
         "UPDATE hrm_register SET version = ?1",
         super::db::params![target],
     )?;
-    drop(db);
-    tx.into_inner().commit()?;
     Ok(())
 }
 

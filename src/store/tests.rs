@@ -425,7 +425,9 @@ fn two_programs_opening_a_new_shared_register_at_once_migrate_it_once() {
     let openers: Vec<_> = (0..4)
         .map(|_| {
             let location = location.clone();
-            std::thread::spawn(move || Store::open(&location).map(|s| s.version().unwrap()))
+            std::thread::Builder::new()
+                .spawn(move || Store::open(&location).map(|s| s.version().unwrap()))
+                .unwrap()
         })
         .collect();
     for opener in openers {

@@ -1,3 +1,314 @@
-//! Moving a register between backends: every table copied row by row into
+//! Moving a register between backends (`db copy`): every table copied into
 //! an empty target in one transaction, then counted and checksummed on both
-//! sides.
+//! sides; and the counts `db status` prints.
+
+use sha2::{Digest as _, Sha256};
+
+use super::db::{Param, Sql, Value};
+use super::{Backend, Store, StoreError, on_store, on_tx};
+
+/// The tables of a register with their columns, in the order a copy fills
+/// them (a table after those it refers to). The first column is the key.
+/// Workers are not copied: their leases belong to processes on the old one.
+const TABLES: &[(&str, &[&str])] = &[
+    ("settings", &["key", "value"]),
+    (
+        "users",
+        &[
+            "key",
+            "user_id",
+            "activated",
+            "alias_user_id",
+            "signature",
+            "card_tag_id",
+            "external_reference",
+            "email",
+            "first_name",
+            "last_name",
+            "department",
+            "office",
+            "created_at_ms",
+            "updated_at_ms",
+        ],
+    ),
+    (
+        "connections",
+        &[
+            "user_key",
+            "email",
+            "email_key",
+            "state",
+            "sent_count",
+            "last_sent_at_ms",
+            "connected_at_ms",
+            "connected_by",
+            "saved_at_ms",
+        ],
+    ),
+    (
+        "link_tokens",
+        &[
+            "hash",
+            "user_key",
+            "email_key",
+            "created_at_ms",
+            "expires_at_ms",
+            "used_at_ms",
+            "superseded_at_ms",
+        ],
+    ),
+    (
+        "outbox",
+        &[
+            "id",
+            "message_id",
+            "kind",
+            "user_key",
+            "recipient",
+            "state",
+            "attempts",
+            "next_attempt_at_ms",
+            "last_result",
+            "possible_duplicate",
+            "batch",
+            "created_at_ms",
+            "sent_at_ms",
+            "owner",
+            "lease_until_ms",
+            "handed_over",
+        ],
+    ),
+    (
+        "audit",
+        &[
+            "id", "at_ms", "actor", "action", "user_key", "user_id", "before", "after",
+        ],
+    ),
+];
+
+/// Tables whose key PostgreSQL numbers itself: after a copy its counter
+/// must continue after the copied keys.
+const NUMBERED: &[(&str, &str)] = &[("users", "key"), ("outbox", "id"), ("audit", "id")];
+
+/// Rows per INSERT statement while copying.
+const ROWS_PER_INSERT: usize = 500;
+
+/// One table's rows and checksum on one side.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TableSum {
+    /// The table.
+    pub table: String,
+    /// Its rows.
+    pub rows: usize,
+    /// SHA-256 over its rows in key order, every value with its type, in hex.
+    pub sha256: String,
+}
+
+/// What a copy did: both sides' sums, table by table.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CopyReport {
+    /// The source, table by table.
+    pub source: Vec<TableSum>,
+    /// The target after the copy, table by table.
+    pub target: Vec<TableSum>,
+}
+
+impl CopyReport {
+    /// True when every table has the same rows on both sides.
+    pub fn matches(&self) -> bool {
+        self.source == self.target
+    }
+}
+
+/// Counts of a register for `db status`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Status {
+    /// `sqlite` or `postgresql`.
+    pub backend: String,
+    /// Where it is (a URL without its password).
+    pub location: String,
+    /// The schema version.
+    pub schema_version: i64,
+    /// Users.
+    pub users: usize,
+    /// Users connected to Visma Connect.
+    pub connected: usize,
+    /// Users with an address pending verification.
+    pub pending: usize,
+    /// Messages queued or being sent.
+    pub outbox_waiting: usize,
+    /// Messages in the outbox in all.
+    pub outbox_messages: usize,
+    /// Rows of the audit log.
+    pub audit_rows: usize,
+    /// Outbox workers registered now.
+    pub workers: usize,
+}
+
+fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+impl Store {
+    /// The register's backend, version and counts.
+    pub fn status(&self) -> Result<Status, StoreError> {
+        let ask = |sql: &str| on_store!(self, db => db.fetch_int(sql, &[])).map(count);
+        Ok(Status {
+            backend: self.location.backend_name().to_owned(),
+            location: self.location.to_string(),
+            schema_version: self.version()?,
+            users: ask("SELECT count(*) FROM users")?,
+            connected: ask("SELECT count(*) FROM connections WHERE state = 'connected'")?,
+            pending: ask("SELECT count(*) FROM connections WHERE state = 'unverified'")?,
+            outbox_waiting: ask(
+                "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')",
+            )?,
+            outbox_messages: ask("SELECT count(*) FROM outbox")?,
+            audit_rows: ask("SELECT count(*) FROM audit")?,
+            workers: ask("SELECT count(*) FROM workers")?,
+        })
+    }
+
+    /// Every table's rows and checksum.
+    pub fn table_sums(&self) -> Result<Vec<TableSum>, StoreError> {
+        TABLES
+            .iter()
+            .map(|(table, columns)| {
+                let rows = on_store!(self, db => read_table(db, table, columns))?;
+                Ok(sum(table, &rows))
+            })
+            .collect()
+    }
+
+    /// True when the register holds nothing at all (a new file or database).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        for (table, _) in TABLES {
+            let rows =
+                on_store!(self, db => db.fetch_int(&format!("SELECT count(*) FROM {table}"), &[]))?;
+            if rows > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// A table's rows, sorted by key (bytewise, so both backends agree whatever
+/// their collation).
+fn read_table(db: &impl Sql, table: &str, columns: &[&str]) -> Result<Vec<Vec<Value>>, StoreError> {
+    let sql = format!("SELECT {} FROM {table}", columns.join(", "));
+    let mut rows = db.fetch(&sql, &[], |row| {
+        (0..columns.len())
+            .map(|i| row.value(i))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    rows.sort_by(|a, b| a.first().cmp(&b.first()));
+    Ok(rows)
+}
+
+fn sum(table: &str, rows: &[Vec<Value>]) -> TableSum {
+    let mut hash = Sha256::new();
+    for row in rows {
+        for value in row {
+            match value {
+                Value::Null => hash.update([0]),
+                Value::Int(n) => {
+                    hash.update([1]);
+                    hash.update(n.to_le_bytes());
+                }
+                Value::Text(text) => {
+                    hash.update([2]);
+                    hash.update((text.len() as u64).to_le_bytes());
+                    hash.update(text.as_bytes());
+                }
+                Value::Blob(bytes) => {
+                    hash.update([3]);
+                    hash.update((bytes.len() as u64).to_le_bytes());
+                    hash.update(bytes);
+                }
+            }
+        }
+        hash.update([0xff]);
+    }
+    TableSum {
+        table: table.to_owned(),
+        rows: rows.len(),
+        sha256: hash.finalize().iter().fold(String::new(), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        }),
+    }
+}
+
+/// Copies every table of `source` into `target`, which must be empty, in
+/// one transaction of the target; then sums both sides. Nothing is written
+/// to the target when it holds anything or when any row fails.
+pub fn copy_register(source: &Store, target: &mut Store) -> Result<CopyReport, StoreError> {
+    if !target.is_empty()? {
+        return Err(StoreError::Unsupported(format!(
+            "{} is not empty; copy into a new file or an empty database. Nothing was changed.",
+            target.location()
+        )));
+    }
+    if source.version()? != target.version()? {
+        return Err(StoreError::Unsupported(
+            "The two registers have different schema versions; open both with this program first."
+                .into(),
+        ));
+    }
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for (table, columns) in TABLES {
+        tables.push(on_store!(source, db => read_table(db, table, columns))?);
+    }
+    let is_postgres = matches!(target.backend, Backend::Postgres(_));
+    target.write(|tx| {
+        for ((table, columns), rows) in TABLES.iter().zip(&tables) {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let sql = insert_sql(table, columns, chunk.len());
+                let params: Vec<Param<'_>> = chunk.iter().flatten().map(Value::as_param).collect();
+                on_tx!(tx, db => db.exec(&sql, &params))?;
+            }
+        }
+        if is_postgres {
+            for (table, key) in NUMBERED {
+                on_tx!(tx, db => db.fetch_int(
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', '{key}'),
+                            coalesce((SELECT max({key}) FROM {table}), 0) + 1, false)"
+                    ),
+                    &[],
+                ))?;
+            }
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    let source_sums = tables
+        .iter()
+        .zip(TABLES)
+        .map(|(rows, (table, _))| sum(table, rows))
+        .collect();
+    drop(tables);
+    Ok(CopyReport {
+        source: source_sums,
+        target: target.table_sums()?,
+    })
+}
+
+/// `INSERT INTO table (columns) VALUES (?1, …), (…)` for `rows` rows.
+fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let width = columns.len();
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=width)
+                .map(|c| format!("?{}", row * width + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        values.join(", ")
+    )
+}

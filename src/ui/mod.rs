@@ -193,13 +193,13 @@ fn describe_graphics(graphics: Graphics, cc: &eframe::CreationContext<'_>) -> St
 /// Opens the window and runs until it is closed. If a way of drawing fails
 /// to start (no GPU driver, a virtual machine), the next is tried: wgpu's
 /// backends, wgpu on OpenGL, then the glow renderer. `WGPU_BACKEND` forces one.
-pub fn run_window(db: Option<Location>) -> anyhow::Result<()> {
+pub fn run_window(db: Option<&Location>) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     // Set once a window has started: an error after that is not a failed
     // start, and must not open the window a second time.
     let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for &graphics in Graphics::attempts() {
-        let db = db.clone();
+        let db = db.cloned();
         let window_started = std::sync::Arc::clone(&started);
         let result = eframe::run_native(
             "HRM Users",

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use hrm_users::app::Session;
 use hrm_users::domain::{Clock, SettingKey, Settings, UserDraft, UserKey};
-use hrm_users::store::Store;
+use hrm_users::store::{Location, Store};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 
 /// An SMTP server on 127.0.0.1 that keeps every accepted message and can be
@@ -157,22 +157,54 @@ impl TestClock {
     }
 }
 
-/// A register in a temporary folder.
+/// A register: an SQLite file in a temporary folder, or a fresh database on
+/// the tests' private PostgreSQL cluster (with a temporary folder beside it
+/// for outboxes and reports).
 pub struct Register {
     pub dir: tempfile::TempDir,
+    /// The SQLite file (for a shared register: where one would be).
     pub path: PathBuf,
+    /// Where the register is.
+    pub location: Location,
 }
 
 impl Register {
+    /// An SQLite register file.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("register.db");
         drop(Store::open(&path).unwrap());
-        Self { dir, path }
+        let location = Location::File(path.clone());
+        Self {
+            dir,
+            path,
+            location,
+        }
+    }
+
+    /// A shared register on PostgreSQL.
+    pub fn postgres() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db");
+        let location = hrm_users::testing::fresh_database_or_panic();
+        drop(Store::open(&location).unwrap());
+        Self {
+            dir,
+            path,
+            location,
+        }
+    }
+
+    /// The `--db` argument for the CLI.
+    pub fn db_arg(&self) -> String {
+        match &self.location {
+            Location::File(path) => path.display().to_string(),
+            Location::Shared(shared) => shared.url().to_owned(),
+        }
     }
 
     pub fn session(&self, clock: &TestClock) -> Session {
-        let mut session = Session::new(Store::open(&self.path).unwrap());
+        let mut session = Session::new(Store::open(&self.location).unwrap());
         session.clock = clock.clock();
         session
     }
@@ -304,3 +336,26 @@ pub fn make_fifo(path: &std::path::Path) {
         .unwrap();
     assert!(made.success());
 }
+
+/// Makes a `#[test]` on an SQLite register file and one on a shared register
+/// on PostgreSQL for each named body (a `fn(Register)`): one test body, two
+/// backends.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::Register::new());
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::support::Register::postgres());
+            })*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub use on_both_backends;
