@@ -373,34 +373,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Adds `users` activated users with a pending address, in one transaction.
-fn seed_pending(session: &mut Session, users: usize) {
-    session
-        .store
-        .write(|tx| {
-            for n in 0..users {
-                let draft = hrm_users::domain::UserDraft {
-                    user_id: format!("soak{n}"),
-                    first_name: "Soak".into(),
-                    last_name: format!("User {n}"),
-                    visma_email: format!("soak{n}@example.org"),
-                    visma_email_confirm: format!("soak{n}@example.org"),
-                    ..hrm_users::domain::UserDraft::new_user()
-                };
-                let valid = draft.validate().unwrap();
-                let key = tx.insert_user(&valid.user, 0)?;
-                let pending = hrm_users::domain::Connection::Unverified {
-                    email: valid.visma_email.unwrap(),
-                    sent_count: 0,
-                    last_sent_at: None,
-                };
-                tx.add_connection(key, &pending, 0)?;
-            }
-            Ok::<_, hrm_users::store::StoreError>(())
-        })
-        .unwrap();
-}
-
 /// A csv file of `rows` new users for the import.
 fn import_file(dir: &Path, rows: usize) -> std::path::PathBuf {
     use std::fmt::Write as _;
@@ -524,7 +496,7 @@ fn soak_several_processes_kills_and_a_big_import() {
         .set(SettingKey::SmtpSessions, &smtp_sessions.to_string())
         .unwrap();
     hrm_users::app::save_settings(&mut session, &settings).unwrap();
-    seed_pending(&mut session, users);
+    support::seed_pending(&mut session, users, "soak");
     drop(session);
     let csv = import_file(register.dir.path(), import_rows);
 

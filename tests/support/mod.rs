@@ -246,6 +246,35 @@ pub fn pending_user(session: &mut Session, user_id: &str, first: &str, address: 
         .key
 }
 
+/// Adds `users` activated users with a pending address
+/// (`{prefix}{n}@example.org`), in one transaction.
+pub fn seed_pending(session: &mut Session, users: usize, prefix: &str) {
+    session
+        .store
+        .write(|tx| {
+            for n in 0..users {
+                let draft = UserDraft {
+                    user_id: format!("{prefix}{n}"),
+                    first_name: "Soak".into(),
+                    last_name: format!("User {n}"),
+                    visma_email: format!("{prefix}{n}@example.org"),
+                    visma_email_confirm: format!("{prefix}{n}@example.org"),
+                    ..UserDraft::new_user()
+                };
+                let valid = draft.validate().unwrap();
+                let key = tx.insert_user(&valid.user, 0)?;
+                let pending = hrm_users::domain::Connection::Unverified {
+                    email: valid.visma_email.unwrap(),
+                    sent_count: 0,
+                    last_sent_at: None,
+                };
+                tx.add_connection(key, &pending, 0)?;
+            }
+            Ok::<_, hrm_users::store::StoreError>(())
+        })
+        .unwrap();
+}
+
 /// The plain-text part of a raw message.
 pub fn text_part(raw: &[u8]) -> String {
     fn find(part: &mailparse::ParsedMail<'_>) -> Option<String> {

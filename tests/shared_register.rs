@@ -1,0 +1,238 @@
+//! A shared register on PostgreSQL, used as several HR desktops and a
+//! server use it: separate processes of the real binary on one database
+//! (`serve` on several machines, a bulk send, `kill -9` in the middle), and
+//! moving a register between an SQLite file and PostgreSQL with `db copy`.
+
+// Helpers of tests may panic: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hrm_users::app::Session;
+use hrm_users::domain::{DeliveryState, SettingKey};
+use hrm_users::store::Store;
+use support::{Register, SmtpServer, smtp_settings};
+
+fn hrm_users(register: &Register) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hrm-users"));
+    command
+        .arg("--db")
+        .arg(register.db_arg())
+        .env("XDG_DATA_HOME", register.dir.path())
+        .env_remove("HRM_USERS_SMTP_PASSWORD")
+        .env_remove("HRM_USERS_DB");
+    command
+}
+
+fn run(register: &Register, args: &[&str]) -> Output {
+    hrm_users(register).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `hrm-users db copy FROM TO --json`, run from `register`'s folder.
+fn db_copy(register: &Register, from: &str, to: &str) -> Output {
+    hrm_users(register)
+        .args(["db", "copy", from, to, "--json"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
+    let file = Register::new();
+    let made = run(&file, &["demo", "--users", "300"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    // Links, outbox rows and audit rows too: one verification through the folder outbox.
+    let verified = run(&file, &["verify", "--all-pending", "--search", "Lund"]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    let users_before = json(&run(&file, &["users", "list", "--json"]));
+
+    let shared = Register::postgres();
+    // `shared` is already a register (empty); copy into it.
+    let report = json(&db_copy(&file, &file.db_arg(), &shared.db_arg()));
+    assert_eq!(report["matches"], true, "{report}");
+    let tables: Vec<_> = report["target"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_owned(),
+                t["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for table in [
+        "settings",
+        "users",
+        "connections",
+        "link_tokens",
+        "outbox",
+        "audit",
+    ] {
+        assert!(
+            tables.iter().any(|(name, rows)| name == table && *rows > 0),
+            "{table} copied with rows: {tables:?}"
+        );
+    }
+    assert!(
+        !report.to_string().contains("password"),
+        "no secret is printed"
+    );
+    assert_eq!(
+        json(&run(&shared, &["users", "list", "--json"])),
+        users_before
+    );
+    let status = json(&run(&shared, &["db", "status", "--json"]));
+    assert_eq!(status["backend"], "postgresql");
+    assert_eq!(status["users"], 300);
+    assert_eq!(status["schema_version"], hrm_users::store::latest_version());
+
+    // The shared register works: a new user gets the next key.
+    let mut session = Session::new(Store::open(&shared.location).unwrap());
+    support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
+    drop(session);
+
+    // And back into a new file: every table as on the shared register.
+    let back = file.dir.path().join("back.db");
+    let report = json(&db_copy(&shared, &shared.db_arg(), back.to_str().unwrap()));
+    assert_eq!(report["matches"], true, "{report}");
+    let file_back = Register {
+        dir: tempfile::tempdir().unwrap(),
+        path: back.clone(),
+        location: hrm_users::store::Location::File(back),
+    };
+    let users_back = json(&run(&file_back, &["users", "list", "--json"]));
+    assert_eq!(users_back.as_array().unwrap().len(), 301);
+}
+
+#[test]
+fn db_copy_into_a_register_that_holds_anything_changes_nothing() {
+    let file = Register::new();
+    assert!(run(&file, &["demo", "--users", "20"]).status.success());
+    let shared = Register::postgres();
+    let mut session = Session::new(Store::open(&shared.location).unwrap());
+    support::pending_user(&mut session, "1", "Anna", "anna@example.org");
+    drop(session);
+    let refused = db_copy(&file, &file.db_arg(), &shared.db_arg());
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("not empty"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let status = json(&run(&shared, &["db", "status", "--json"]));
+    assert_eq!(status["users"], 1);
+    // An existing file as the target is refused too, untouched.
+    let existing = file.dir.path().join("existing.db");
+    std::fs::write(&existing, b"keep me").unwrap();
+    let refused = db_copy(&shared, &shared.db_arg(), existing.to_str().unwrap());
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+}
+
+/// `serve` on a port of its own, delivering the outbox beside it.
+fn start_serve(register: &Register) -> Child {
+    let mut child = hrm_users(register)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    support::served_address(&mut child);
+    child
+}
+
+/// Four workers on one shared register (three `serve`, one bulk send)
+/// drain 5,000 messages; one `serve` is killed with `kill -9` in the middle.
+/// Every employee gets the message; a second copy exists only where the
+/// killed worker had begun handing it over, and is flagged.
+#[test]
+fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finished_by_the_others() {
+    const USERS: usize = 5_000;
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(1);
+    let shared = Register::postgres();
+    let mut session = Session::new(Store::open(&shared.location).unwrap());
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings.set(SettingKey::SmtpSessions, "4").unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, USERS, "drain");
+
+    let mut serves: Vec<Child> = (0..3).map(|_| start_serve(&shared)).collect();
+    let sender = hrm_users(&shared)
+        .args(["verify", "--all-pending"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(
+        "the first thousand messages",
+        Duration::from_mins(3),
+        || smtp.accepted().len() >= 1_000,
+    );
+    let killed = serves.remove(0);
+    Command::new("kill")
+        .args(["-9", &killed.id().to_string()])
+        .status()
+        .unwrap();
+    let output = sender.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    wait_until("every message delivered", Duration::from_mins(5), || {
+        session.store.queued_count().unwrap() == 0
+    });
+    for mut serve in serves {
+        let _ = serve.kill();
+        let _ = serve.wait();
+    }
+
+    let mut counts = std::collections::HashMap::<String, usize>::new();
+    for (to, n) in smtp.per_recipient() {
+        let address = to
+            .rsplit_once('<')
+            .map_or(to.as_str(), |(_, rest)| rest.trim_end_matches('>'));
+        *counts.entry(address.to_owned()).or_default() += n;
+    }
+    let messages = session.store.outbox(USERS * 2).unwrap();
+    let mut duplicates = 0;
+    for n in 0..USERS {
+        let address = format!("drain{n}@example.org");
+        let got = counts.get(&address).copied().unwrap_or(0);
+        assert!(got >= 1, "{address} got nothing");
+        if got > 1 {
+            duplicates += got - 1;
+            let flagged = messages
+                .iter()
+                .any(|m| m.recipient.as_str() == address && m.possible_duplicate);
+            assert!(flagged, "{address} got {got} copies and none is flagged");
+        }
+    }
+    assert!(
+        duplicates <= 4,
+        "at most one per SMTP session of the killed worker: {duplicates}"
+    );
+    assert!(messages.iter().all(|m| m.state == DeliveryState::Sent));
+    eprintln!(
+        "4 workers, {USERS} messages, {} accepted, {duplicates} duplicates (all flagged)",
+        smtp.accepted().len()
+    );
+}
