@@ -110,6 +110,12 @@ fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
     // The shared register works: a new user gets the next key.
     let mut session = Session::new(Store::open(&shared.location).unwrap());
     support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
+    let audit = session.store.audit_all().unwrap();
+    let actor = &audit.last().unwrap().actor;
+    assert!(
+        actor.contains("database role postgres") || actor == "postgres",
+        "the audit log names the OS user and the database role: {actor}"
+    );
     drop(session);
 
     // And back into a new file: every table as on the shared register.
@@ -190,11 +196,12 @@ fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finishe
         Duration::from_mins(3),
         || smtp.accepted().len() >= 1_000,
     );
-    let killed = serves.remove(0);
+    let mut killed = serves.remove(0);
     Command::new("kill")
         .args(["-9", &killed.id().to_string()])
         .status()
         .unwrap();
+    let _ = killed.wait();
     let output = sender.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     wait_until("every message delivered", Duration::from_mins(5), || {

@@ -1,6 +1,6 @@
 //! Delete a user from the register, with an audit row that keeps what was deleted.
 
-use crate::domain::{AuditAction, AuditEntry, UserKey};
+use crate::domain::{AuditAction, AuditEntry, UserDraft, UserKey};
 
 use super::SaveUserError;
 use super::Session;
@@ -8,10 +8,32 @@ use super::snapshot::snapshot;
 
 /// Deletes the user and their connection. A user already gone is `NotFound`.
 pub fn delete_user(session: &mut Session, key: UserKey) -> Result<(), SaveUserError> {
+    delete(session, key, None)
+}
+
+/// Deletes the user whose fields were `base` when the form was opened:
+/// refused with [`SaveUserError::ChangedElsewhere`] when someone has changed
+/// the user since, so the administrator is asked again.
+pub fn delete_user_seen(
+    session: &mut Session,
+    key: UserKey,
+    base: &UserDraft,
+) -> Result<(), SaveUserError> {
+    delete(session, key, Some(base))
+}
+
+fn delete(
+    session: &mut Session,
+    key: UserKey,
+    base: Option<&UserDraft>,
+) -> Result<(), SaveUserError> {
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
         let record = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
+        if let Some(base) = base {
+            super::save_user::check_unchanged(tx, &record, base, None)?;
+        }
         tx.delete_user(key)?;
         tx.append_audit(&AuditEntry {
             at: now,

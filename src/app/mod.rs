@@ -21,10 +21,10 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-pub use delete_user::delete_user;
+pub use delete_user::{delete_user, delete_user_seen};
 pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
-pub use save_user::{SaveUserError, save_user};
+pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
 pub use services::Services;
 pub use test_email::{send_test_email, store_smtp_password};
 pub use verification::{
@@ -58,11 +58,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session on `store` as the current OS user, on the system clock.
+    /// A session on `store` as the current OS user (and, on a shared
+    /// register, the database role), on the system clock.
     pub fn new(store: Store) -> Self {
+        let user = whoami::username();
+        let actor = match store.database_role() {
+            Some(role) if role != user => format!("{user} (database role {role})"),
+            _ => user,
+        };
         Self {
             store,
-            actor: whoami::username(),
+            actor,
             clock: Arc::new(Timestamp::now),
         }
     }

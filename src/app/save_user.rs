@@ -1,10 +1,13 @@
 //! Save a user from the form: validate, check what must be unique, write the
 //! user, their pending address and the audit rows in one transaction.
 
+use jiff::Timestamp;
+
 use crate::domain::{
     AuditAction, AuditEntry, Connection, Field, FieldErrors, UserDraft, UserKey, UserRecord,
+    overwritten_fields,
 };
-use crate::store::StoreError;
+use crate::store::{StoreError, WriteTx};
 
 use super::Session;
 use super::snapshot::snapshot;
@@ -19,9 +22,90 @@ pub enum SaveUserError {
     /// The user was deleted meanwhile (by another window or a script).
     #[error("This user no longer exists in the register; it may have been deleted elsewhere.")]
     NotFound,
+    /// Someone else changed the user while the form was open; saving (or
+    /// deleting) would undo their change. Nothing was written.
+    #[error("{0}")]
+    ChangedElsewhere(ChangedElsewhere),
     /// The register could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Who changed a user while a form was open, when, and which fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedElsewhere {
+    /// The administrator (or program) of the newest change.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+    /// The labels of the fields your save would overwrite (empty for a delete).
+    pub fields: Vec<&'static str>,
+}
+
+impl std::fmt::Display for ChangedElsewhere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = super::format_local(self.at);
+        if self.fields.is_empty() {
+            write!(
+                f,
+                "{} changed this user at {when} while the form was open.",
+                self.by
+            )
+        } else {
+            write!(
+                f,
+                "{} changed {} at {when} while the form was open; saving would overwrite it.",
+                self.by,
+                self.fields.join(", ")
+            )
+        }
+    }
+}
+
+/// Refuses the change when the user as stored now differs from `base` (the
+/// form as it was loaded) in a way `mine` would undo; `mine` is `None` for a
+/// delete, where any change counts.
+pub(super) fn check_unchanged(
+    tx: &WriteTx<'_>,
+    current: &UserRecord,
+    base: &UserDraft,
+    mine: Option<&UserDraft>,
+) -> Result<(), SaveUserError> {
+    let now = UserDraft::from_record(current);
+    let fields = match mine {
+        Some(mine) => {
+            let connected = matches!(current.connection, Connection::Connected { .. });
+            let fields = overwritten_fields(base, &now, mine, connected);
+            if fields.is_empty() {
+                return Ok(());
+            }
+            fields
+        }
+        None if now == *base => return Ok(()),
+        None => Vec::new(),
+    };
+    let (by, at) = tx.last_audit_for(current.key)?.map_or_else(
+        || ("Someone".to_owned(), Timestamp::UNIX_EPOCH),
+        |entry| (entry.actor, entry.at),
+    );
+    Err(SaveUserError::ChangedElsewhere(ChangedElsewhere {
+        by,
+        at,
+        fields,
+    }))
+}
+
+/// Saves the form of a stored user whose fields were `base` when it was
+/// opened: refused with [`SaveUserError::ChangedElsewhere`] when someone else
+/// has since changed a field this save would overwrite. [`save_user`] is
+/// *Save anyway*.
+pub fn save_user_over(
+    session: &mut Session,
+    key: UserKey,
+    base: &UserDraft,
+    draft: &UserDraft,
+) -> Result<UserRecord, SaveUserError> {
+    save(session, Some(key), draft, Some(base))
 }
 
 /// Saves `draft` as a new user (`key` is `None`) or over an existing one.
@@ -34,6 +118,64 @@ pub fn save_user(
     key: Option<UserKey>,
     draft: &UserDraft,
 ) -> Result<UserRecord, SaveUserError> {
+    save(session, key, draft, None)
+}
+
+/// The connection the save leaves, once the User-ID and the address are
+/// known to be free (every clash at its field).
+fn checked_connection(
+    tx: &WriteTx<'_>,
+    key: Option<UserKey>,
+    valid: &crate::domain::ValidDraft,
+    old_connection: &Connection,
+) -> Result<Connection, SaveUserError> {
+    let mut errors = FieldErrors::new();
+    if let Some(owner) = tx.user_id_owner(&valid.user.user_id)?
+        && Some(owner) != key
+    {
+        errors.insert(
+            Field::UserId,
+            format!(
+                "User-ID {} is already used by another user.",
+                valid.user.user_id
+            ),
+        );
+    }
+    let connection = match (old_connection, &valid.visma_email) {
+        (Connection::Connected { .. }, _) => old_connection.clone(),
+        (_, None) => Connection::None,
+        (Connection::Unverified { email: old, .. }, Some(email)) if old == email => {
+            old_connection.clone()
+        }
+        (_, Some(email)) => {
+            if let Some((owner, owner_id)) = tx.email_owner(email)?
+                && Some(owner) != key
+            {
+                errors.insert(
+                    Field::VismaEmail,
+                    format!("This address already belongs to user {owner_id}."),
+                );
+            }
+            Connection::Unverified {
+                email: email.clone(),
+                sent_count: 0,
+                last_sent_at: None,
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(connection)
+    } else {
+        Err(SaveUserError::Invalid(errors))
+    }
+}
+
+fn save(
+    session: &mut Session,
+    key: Option<UserKey>,
+    draft: &UserDraft,
+    base: Option<&UserDraft>,
+) -> Result<UserRecord, SaveUserError> {
     let valid = draft.validate().map_err(SaveUserError::Invalid)?;
     let now = session.now();
     let now_ms = now.as_millisecond();
@@ -43,47 +185,14 @@ pub fn save_user(
             Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
             None => None,
         };
-        let mut errors = FieldErrors::new();
-        if let Some(owner) = tx.user_id_owner(&valid.user.user_id)?
-            && Some(owner) != key
-        {
-            errors.insert(
-                Field::UserId,
-                format!(
-                    "User-ID {} is already used by another user.",
-                    valid.user.user_id
-                ),
-            );
+        if let (Some(current), Some(base)) = (&before, base) {
+            check_unchanged(tx, current, base, Some(draft))?;
         }
         let old_connection = before
             .as_ref()
             .map(|b| b.connection.clone())
             .unwrap_or_default();
-        let connection = match (&old_connection, valid.visma_email) {
-            (Connection::Connected { .. }, _) => old_connection.clone(),
-            (_, None) => Connection::None,
-            (Connection::Unverified { email: old, .. }, Some(email)) if *old == email => {
-                old_connection.clone()
-            }
-            (_, Some(email)) => {
-                if let Some((owner, owner_id)) = tx.email_owner(&email)?
-                    && Some(owner) != key
-                {
-                    errors.insert(
-                        Field::VismaEmail,
-                        format!("This address already belongs to user {owner_id}."),
-                    );
-                }
-                Connection::Unverified {
-                    email,
-                    sent_count: 0,
-                    last_sent_at: None,
-                }
-            }
-        };
-        if !errors.is_empty() {
-            return Err(SaveUserError::Invalid(errors));
-        }
+        let connection = checked_connection(tx, key, &valid, &old_connection)?;
 
         let entry = |action, key, before: Option<String>, after: String| AuditEntry {
             at: now,

@@ -99,6 +99,40 @@ pub struct ValidDraft {
     pub visma_email: Option<Email>,
 }
 
+/// The fields another administrator changed since `base` was loaded into a
+/// form (`current` is the register now) that saving `mine` would overwrite,
+/// by their labels. A field changed on both sides to the same value is no
+/// conflict; nor is the pending address of a user who got connected
+/// meanwhile (saving keeps a connected user's address).
+pub fn overwritten_fields(
+    base: &UserDraft,
+    current: &UserDraft,
+    mine: &UserDraft,
+    current_is_connected: bool,
+) -> Vec<&'static str> {
+    type Value = fn(&UserDraft) -> String;
+    let fields: [(&'static str, Value); 12] = [
+        ("User is activated", |d| d.activated.to_string()),
+        ("User-ID", |d| d.user_id.clone()),
+        ("Alias user-ID", |d| d.alias_user_id.clone()),
+        ("Signature", |d| d.signature.clone()),
+        ("Card-/Tag-ID", |d| d.card_tag_id.clone()),
+        ("External reference", |d| d.external_reference.clone()),
+        ("Email", |d| d.email.clone()),
+        ("First name", |d| d.first_name.clone()),
+        ("Last name", |d| d.last_name.clone()),
+        ("Department", |d| d.department.clone()),
+        ("Office", |d| d.office.clone()),
+        ("Email Visma Connect", |d| d.visma_email.clone()),
+    ];
+    fields
+        .iter()
+        .filter(|(label, _)| !(current_is_connected && *label == "Email Visma Connect"))
+        .filter(|(_, value)| value(current) != value(base) && value(mine) != value(current))
+        .map(|(label, _)| *label)
+        .collect()
+}
+
 impl UserDraft {
     /// A new user's empty form: activated, as a new employee usually is.
     pub fn new_user() -> Self {
@@ -331,6 +365,51 @@ mod tests {
                 .validate()
                 .unwrap_err()
                 .contains_key(&Field::Department)
+        );
+    }
+}
+
+#[cfg(test)]
+mod overwrite_tests {
+    use super::*;
+
+    fn draft(office: &str, first: &str, visma: &str) -> UserDraft {
+        UserDraft {
+            user_id: "14".into(),
+            office: office.into(),
+            first_name: first.into(),
+            visma_email: visma.into(),
+            visma_email_confirm: visma.into(),
+            ..UserDraft::new_user()
+        }
+    }
+
+    #[test]
+    fn only_fields_changed_elsewhere_that_saving_would_undo_conflict() {
+        let base = draft("Lund", "Anna", "");
+        // Someone moved her to Malmö; I changed her first name.
+        let current = draft("Malmö", "Anna", "");
+        let mine = draft("Lund", "Annika", "");
+        assert_eq!(
+            overwritten_fields(&base, &current, &mine, false),
+            ["Office"]
+        );
+        // I made the same change: nothing is lost.
+        let mine = draft("Malmö", "Annika", "");
+        assert!(overwritten_fields(&base, &current, &mine, false).is_empty());
+        // Nobody else changed anything.
+        assert!(overwritten_fields(&base, &base, &mine, false).is_empty());
+    }
+
+    #[test]
+    fn a_user_connected_meanwhile_is_no_conflict_over_the_address() {
+        let base = draft("Lund", "Anna", "anna@company.se");
+        let current = draft("Lund", "Anna", "");
+        let mine = draft("Lund", "Annika", "anna@company.se");
+        assert!(overwritten_fields(&base, &current, &mine, true).is_empty());
+        assert_eq!(
+            overwritten_fields(&base, &current, &mine, false),
+            ["Email Visma Connect"]
         );
     }
 }

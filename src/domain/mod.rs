@@ -19,7 +19,7 @@ pub mod user;
 pub use audit::{AuditAction, AuditEntry};
 pub use bulk::{BulkCounts, BulkPlan, plan_bulk};
 pub use connection::{ConnectedBy, Connection, ConnectionStatus};
-pub use draft::{Field, FieldErrors, UserDraft, ValidDraft};
+pub use draft::{Field, FieldErrors, UserDraft, ValidDraft, overwritten_fields};
 pub use email::{Email, EmailError};
 pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};

@@ -175,6 +175,15 @@ impl Store {
         self.location.file()
     }
 
+    /// The database role this program works as on a shared register (the
+    /// audit log names it beside the OS user); `None` for a file.
+    pub fn database_role(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(pg) => Some(&pg.role),
+        }
+    }
+
     /// The schema version of the register.
     pub fn version(&self) -> Result<i64, StoreError> {
         match &self.backend {
@@ -343,6 +352,13 @@ impl WriteTx<'_> {
     /// One user by key, as this transaction sees it.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
         on_tx!(self, db => rows::user_by_key(db, key))
+    }
+
+    /// The newest audit row of one user, as this transaction sees it.
+    pub fn last_audit_for(&self, key: UserKey) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(on_tx!(self, db => rows::audit_for(db, key))?
+            .into_iter()
+            .next())
     }
 
     /// Every user, as this transaction sees them.

@@ -31,6 +31,8 @@ pub struct PgConn {
     pub changes_seen: std::cell::Cell<i64>,
     /// True once this connection listens for change notifications.
     pub listening: std::cell::Cell<bool>,
+    /// The database role this connection works as.
+    pub role: String,
 }
 
 /// How the connection is secured, from the URL's `sslmode`.
@@ -300,12 +302,17 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
         cache: RefCell::new(StatementCache::new()),
         changes_seen: std::cell::Cell::new(0),
         listening: std::cell::Cell::new(false),
+        role: String::new(),
     };
     conn.client
         .borrow_mut()
         .batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")?;
     migrate(&conn, shared, migrations::latest_version())?;
-    Ok(conn)
+    let role = conn
+        .sql()
+        .fetch_opt("SELECT current_user::text", &[], |r| r.text(0))?
+        .unwrap_or_default();
+    Ok(PgConn { role, ..conn })
 }
 
 /// The register's version, or `None` for an empty database. A database with

@@ -4,6 +4,7 @@
 mod about_view;
 mod background;
 mod bulk_view;
+mod conflict_dialog;
 mod format;
 mod icons;
 mod settings_view;

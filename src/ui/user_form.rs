@@ -36,6 +36,9 @@ pub struct UserForm {
     pub details: UserDetails,
     /// The draft as it was loaded, to tell unsaved changes.
     pub original: UserDraft,
+    /// The user as they were when the form was opened (a later change
+    /// elsewhere makes `Delete` ask again, even once the form shows it).
+    pub opened: UserDraft,
     /// The draft as edited.
     pub draft: UserDraft,
     /// Errors from the last save, per field.
@@ -50,6 +53,7 @@ impl UserForm {
             key: None,
             record: None,
             details: UserDetails::default(),
+            opened: draft.clone(),
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),
@@ -63,6 +67,7 @@ impl UserForm {
             key: Some(record.key),
             record: Some(record.clone()),
             details,
+            opened: draft.clone(),
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),

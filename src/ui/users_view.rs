@@ -12,6 +12,7 @@ use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRe
 
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
+use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
 use super::format::{ERROR_RED, GREEN};
 use super::settings_view::SettingsView;
 use super::sheet_view::{Chooser, SheetView, sheet_ui};
@@ -58,6 +59,7 @@ pub struct UsersView {
     focus_search: bool,
     close_confirmed: bool,
     confirm_delete_connection: Option<UserKey>,
+    conflict: Option<Conflict>,
     services: Option<Services>,
     settings_view: Option<SettingsView>,
     about: Option<AboutView>,
@@ -89,6 +91,7 @@ impl UsersView {
             focus_search: false,
             close_confirmed: false,
             confirm_delete_connection: None,
+            conflict: None,
             services: None,
             settings_view: None,
             about: None,
@@ -204,6 +207,7 @@ impl UsersView {
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.unsaved_changes_dialog_ui(ui.ctx());
         self.delete_dialog_ui(ui.ctx());
+        self.conflict_ui(ui.ctx());
         self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
         self.about_window_ui(ui.ctx());
@@ -350,7 +354,8 @@ impl UsersView {
             || self.sheet.is_some()
             || self.pending_intent.is_some()
             || self.confirm_delete.is_some()
-            || self.confirm_delete_connection.is_some();
+            || self.confirm_delete_connection.is_some()
+            || self.conflict.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
             let down = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
             let up = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp));
@@ -422,12 +427,23 @@ impl UsersView {
         }
     }
 
-    /// Saves the open form. Returns true when it was saved.
+    /// Saves the open form. Returns true when it was saved. A stored user
+    /// that someone else changed meanwhile is not saved: the dialog asks.
     fn save(&mut self) -> bool {
+        self.save_checked(true)
+    }
+
+    fn save_checked(&mut self, checked: bool) -> bool {
         let Some(form) = &mut self.form else {
             return false;
         };
-        match app::save_user(&mut self.session, form.key, &form.draft) {
+        let saved = match form.key {
+            Some(key) if checked => {
+                app::save_user_over(&mut self.session, key, &form.original, &form.draft)
+            }
+            key => app::save_user(&mut self.session, key, &form.draft),
+        };
+        match saved {
             Ok(record) => {
                 let text = format!(
                     "Saved user {} {}.",
@@ -444,6 +460,16 @@ impl UsersView {
                     is_error: false,
                 });
                 true
+            }
+            Err(SaveUserError::ChangedElsewhere(changed)) => {
+                if let Some(key) = form.key {
+                    self.conflict = Some(Conflict {
+                        key,
+                        message: changed.to_string(),
+                        is_delete: false,
+                    });
+                }
+                false
             }
             Err(SaveUserError::Invalid(errors)) => {
                 form.errors = errors;
@@ -465,9 +491,18 @@ impl UsersView {
         }
     }
 
-    fn delete(&mut self, key: UserKey) {
+    fn delete(&mut self, key: UserKey, checked: bool) {
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        match app::delete_user(&mut self.session, key) {
+        let base = self
+            .form
+            .as_ref()
+            .filter(|f| checked && f.key == Some(key))
+            .map(|f| f.opened.clone());
+        let deleted = match &base {
+            Some(base) => app::delete_user_seen(&mut self.session, key, base),
+            None => app::delete_user(&mut self.session, key),
+        };
+        match deleted {
             Ok(()) | Err(SaveUserError::NotFound) => {
                 self.listing.remove(key);
                 self.form = None;
@@ -477,12 +512,46 @@ impl UsersView {
                     is_error: false,
                 });
             }
+            Err(SaveUserError::ChangedElsewhere(changed)) => {
+                self.conflict = Some(Conflict {
+                    key,
+                    message: format!("{changed} Delete the user all the same?"),
+                    is_delete: true,
+                });
+            }
             Err(error) => {
                 self.notice = Some(Notice {
                     text: error.to_string(),
                     is_error: true,
                 });
             }
+        }
+    }
+
+    /// The dialog after a save or delete refused because another
+    /// administrator changed the user meanwhile.
+    fn conflict_ui(&mut self, ctx: &egui::Context) {
+        let Some(conflict) = &self.conflict else {
+            return;
+        };
+        let Some(choice) = conflict_dialog_ui(ctx, conflict) else {
+            return;
+        };
+        let (key, is_delete) = (conflict.key, conflict.is_delete);
+        self.conflict = None;
+        match (choice, is_delete) {
+            (ConflictChoice::Anyway, true) => self.delete(key, false),
+            (ConflictChoice::Anyway, false) => {
+                self.save_checked(false);
+            }
+            (ConflictChoice::Reload, _) => {
+                if let Ok(Some(record)) = self.session.store.user(key) {
+                    let details = app::user_details(&self.session, key).unwrap_or_default();
+                    self.form = Some(UserForm::edit(&record, details));
+                    self.listing.upsert(record);
+                }
+            }
+            (ConflictChoice::Cancel, _) => {}
         }
     }
 
@@ -781,7 +850,7 @@ impl UsersView {
             ui.horizontal(|ui| {
                 if ui.button("Delete user").clicked() {
                     self.confirm_delete = None;
-                    self.delete(key);
+                    self.delete(key, true);
                 }
                 if ui.button("Cancel").clicked() {
                     self.confirm_delete = None;

@@ -1,0 +1,63 @@
+//! The dialog shown when another administrator changed a user while this
+//! window had the form open: who changed what and when, and the choice to
+//! reload or to go ahead anyway.
+
+use crate::domain::UserKey;
+
+/// A save or delete refused because the user changed elsewhere.
+pub struct Conflict {
+    /// The user.
+    pub key: UserKey,
+    /// Who changed what and when.
+    pub message: String,
+    /// True for a delete, false for a save.
+    pub is_delete: bool,
+}
+
+/// What the administrator chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictChoice {
+    /// Load the user as stored now (a save's edits are dropped).
+    Reload,
+    /// Save (or delete) all the same.
+    Anyway,
+    /// Close the dialog and change nothing (a delete).
+    Cancel,
+}
+
+/// Draws the dialog; returns the choice once one is made.
+pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<ConflictChoice> {
+    let mut choice = None;
+    egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.heading("Changed by someone else");
+        ui.label(&conflict.message);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if conflict.is_delete {
+                if ui.button("Delete anyway").clicked() {
+                    choice = Some(ConflictChoice::Anyway);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(ConflictChoice::Cancel);
+                }
+            } else {
+                if ui
+                    .button("Reload")
+                    .on_hover_text("Show the user as saved now; your changes are dropped")
+                    .clicked()
+                {
+                    choice = Some(ConflictChoice::Reload);
+                }
+                if ui
+                    .button("Save anyway")
+                    .on_hover_text("Save your form over the other change")
+                    .clicked()
+                {
+                    choice = Some(ConflictChoice::Anyway);
+                }
+            }
+        });
+    });
+    choice
+}

@@ -1,0 +1,239 @@
+//! Several administrators on one register, as a shared register is used: a
+//! change made elsewhere shows in an open window within a second; saving or
+//! deleting a user someone else has just changed asks first; two saving the
+//! same address at the same moment get exactly one success. One test body,
+//! two backends (an SQLite file and PostgreSQL).
+
+// Helpers of tests may panic: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Each body owns the register it is given (it is dropped, and removed, at the end).
+#![allow(clippy::needless_pass_by_value)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::{SaveUserError, Session, save_user};
+use hrm_users::domain::{Field, UserDraft, UserId, UserRecord};
+use hrm_users::ui::HrmApp;
+use support::{Register, TestClock, pending_user};
+
+fn user(session: &Session, user_id: &str) -> UserRecord {
+    session
+        .store
+        .user_by_user_id(&UserId::parse(user_id).unwrap())
+        .unwrap()
+        .unwrap()
+}
+
+/// Another administrator's edit of one user, through their own connection.
+fn edit_elsewhere(register: &Register, user_id: &str, change: impl FnOnce(&mut UserDraft)) {
+    let mut other = register.session(&TestClock::new());
+    other.actor = "Bertil".into();
+    let record = user(&other, user_id);
+    let mut draft = UserDraft::from_record(&record);
+    change(&mut draft);
+    save_user(&mut other, Some(record.key), &draft).unwrap();
+}
+
+fn has(harness: &Harness<'_, HrmApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+fn click(harness: &mut Harness<'_, HrmApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+fn type_into(harness: &mut Harness<'_, HrmApp>, label: &str, text: &str) {
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+    harness.run();
+}
+
+/// Steps the window with real time passing until `text` shows; returns how
+/// long it took, or `None` after `limit`.
+fn time_until_shown(
+    harness: &mut Harness<'_, HrmApp>,
+    text: &str,
+    limit: Duration,
+) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        harness.step();
+        if has(harness, text) {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+fn window_on(register: &Register) -> Harness<'static, HrmApp> {
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "14", "Anna", "anna@example.org");
+    pending_user(&mut session, "15", "Erik", "erik@example.org");
+    support::window(session)
+}
+
+fn another_administrators_edit_shows_in_an_open_window_within_a_second(register: Register) {
+    let mut harness = window_on(&register);
+    assert!(has(&harness, "Anna Testsson"));
+    edit_elsewhere(&register, "14", |d| d.first_name = "Annika".into());
+    let took = time_until_shown(&mut harness, "Annika Testsson", Duration::from_secs(3));
+    let took = took.expect("the other administrator's change never showed");
+    assert!(took < Duration::from_secs(1), "it took {took:?}");
+}
+
+fn saving_over_someone_elses_change_asks_and_reload_shows_theirs(register: Register) {
+    let mut harness = window_on(&register);
+    click(&mut harness, "Anna Testsson");
+    type_into(&mut harness, "Signature", "AT");
+    edit_elsewhere(&register, "14", |d| d.office = "Malmö".into());
+    click(&mut harness, "Save");
+    assert!(has(&harness, "Changed by someone else"));
+    assert!(
+        has(&harness, "Bertil changed Office at"),
+        "who, what and when"
+    );
+    let session = register.session(&TestClock::new());
+    assert_eq!(user(&session, "14").user.signature, "", "nothing was saved");
+
+    click(&mut harness, "Reload");
+    assert!(!has(&harness, "Changed by someone else"));
+    let office = harness
+        .get_all_by_role_and_label(Role::TextInput, "Office")
+        .next()
+        .unwrap()
+        .value()
+        .unwrap_or_default();
+    assert_eq!(
+        office, "Malmö",
+        "the form shows the other administrator's change"
+    );
+    assert_eq!(user(&session, "14").user.office, "Malmö");
+}
+
+fn save_anyway_writes_the_form_over_the_other_change(register: Register) {
+    let mut harness = window_on(&register);
+    click(&mut harness, "Anna Testsson");
+    type_into(&mut harness, "Signature", "AT");
+    edit_elsewhere(&register, "14", |d| d.office = "Malmö".into());
+    click(&mut harness, "Save");
+    click(&mut harness, "Save anyway");
+    let session = register.session(&TestClock::new());
+    let anna = user(&session, "14");
+    assert_eq!(anna.user.signature, "AT");
+    assert_ne!(
+        anna.user.office, "Malmö",
+        "the form's office was saved over it"
+    );
+}
+
+fn an_unrelated_change_elsewhere_does_not_stop_a_save(register: Register) {
+    let mut harness = window_on(&register);
+    click(&mut harness, "Anna Testsson");
+    type_into(&mut harness, "Signature", "AT");
+    // Someone changes a field this form does not touch, and the form follows.
+    edit_elsewhere(&register, "14", |d| d.signature = String::new());
+    click(&mut harness, "Save");
+    assert!(!has(&harness, "Changed by someone else"));
+    assert_eq!(
+        user(&register.session(&TestClock::new()), "14")
+            .user
+            .signature,
+        "AT"
+    );
+}
+
+fn deleting_a_user_someone_just_changed_asks_again(register: Register) {
+    let mut harness = window_on(&register);
+    click(&mut harness, "Erik Testsson");
+    edit_elsewhere(&register, "15", |d| d.department = "Sales".into());
+    click(&mut harness, "Delete");
+    harness
+        .get_by_role_and_label(Role::Button, "Delete user")
+        .click();
+    harness.run();
+    assert!(has(&harness, "Bertil changed this user at"));
+    let session = register.session(&TestClock::new());
+    assert_eq!(session.store.count_users().unwrap(), 2, "not deleted yet");
+    click(&mut harness, "Delete anyway");
+    assert_eq!(session.store.count_users().unwrap(), 1);
+}
+
+fn two_administrators_saving_one_address_at_once_get_one_success(register: Register) {
+    let clock = TestClock::new();
+    let mut first = register.session(&clock);
+    let mut second = register.session(&clock);
+    let a = save_user(
+        &mut first,
+        None,
+        &UserDraft {
+            user_id: "1".into(),
+            ..UserDraft::new_user()
+        },
+    )
+    .unwrap();
+    let b = save_user(
+        &mut first,
+        None,
+        &UserDraft {
+            user_id: "2".into(),
+            ..UserDraft::new_user()
+        },
+    )
+    .unwrap();
+    let with_address = |record: &UserRecord| UserDraft {
+        visma_email: "shared@example.org".into(),
+        visma_email_confirm: "shared@example.org".into(),
+        ..UserDraft::from_record(record)
+    };
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles = [(&mut first, a), (&mut second, b)].map(|(session, record)| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || {
+                    let draft = with_address(&record);
+                    barrier.wait();
+                    save_user(session, Some(record.key), &draft)
+                })
+                .unwrap()
+        });
+        handles.map(|h| h.join().unwrap()).into_iter().collect()
+    });
+    let saved = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(saved, 1, "{results:?}");
+    let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    let SaveUserError::Invalid(errors) = refused else {
+        panic!("a field error, not {refused}");
+    };
+    assert!(
+        errors
+            .get(&Field::VismaEmail)
+            .unwrap()
+            .contains("already belongs to user")
+    );
+}
+
+support::on_both_backends!(
+    another_administrators_edit_shows_in_an_open_window_within_a_second,
+    saving_over_someone_elses_change_asks_and_reload_shows_theirs,
+    save_anyway_writes_the_form_over_the_other_change,
+    an_unrelated_change_elsewhere_does_not_stop_a_save,
+    deleting_a_user_someone_just_changed_asks_again,
+    two_administrators_saving_one_address_at_once_get_one_success,
+);
