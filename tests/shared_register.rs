@@ -243,3 +243,51 @@ fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finishe
         smtp.accepted().len()
     );
 }
+
+/// `/health` says when the register behind `serve` cannot be reached, so a
+/// load balancer or monitor takes the server out of rotation.
+#[test]
+fn health_answers_503_once_the_shared_register_is_gone() {
+    let shared = Register::postgres();
+    let mut serve = hrm_users(&shared)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let address = support::served_address(&mut serve);
+    let health = || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .get(&format!("http://{address}/health"))
+            .call()
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.body_mut().read_to_string().unwrap(),
+        )
+    };
+    assert_eq!(health().0, 200);
+    // The database goes away under the running server.
+    let hrm_users::store::Location::Shared(url) = &shared.location else {
+        unreachable!()
+    };
+    let (base, _) = url.url().split_once('?').unwrap();
+    let (server, database) = base.rsplit_once('/').unwrap();
+    let mut admin = postgres::Client::connect(
+        &format!("{server}/postgres?sslmode=disable"),
+        postgres::NoTls,
+    )
+    .unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .unwrap();
+    let (status, body) = health();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("register cannot be reached"), "{body}");
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

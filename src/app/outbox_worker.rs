@@ -179,6 +179,7 @@ impl OutboxWorker {
 
     /// Sends every message due now; returns how many were handled.
     pub fn run_once(&mut self) -> Result<usize, WorkerError> {
+        self.lock_store().reconnect_if_lost()?;
         self.take_back_from_the_gone()?;
         let now = (self.clock)();
         let lease_until = now + lease_span(&self.options);

@@ -3,14 +3,24 @@
 
 use crate::store::Location;
 
-use crate::domain::{Clock, Settings};
+use crate::domain::{Clock, DeliveredBy, Settings};
 use crate::verify::{Endpoint, start_endpoint};
 
 use super::outbox_worker::{OutboxWorker, WorkerHandle, WorkerOptions};
 
+/// Who runs the services: the window or `serve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// A window: delivers unless the register says only `serve` does.
+    Window,
+    /// `serve`: always delivers and answers links.
+    Serve,
+}
+
 /// The running worker and endpoint.
 pub struct Services {
     register: Location,
+    runner: Runner,
     clock: Clock,
     worker: Option<WorkerHandle>,
     endpoint: Option<Endpoint>,
@@ -20,39 +30,59 @@ pub struct Services {
 }
 
 impl Services {
-    /// Starts the worker, and the endpoint if `with_endpoint` and the settings enable it.
-    pub fn start(
-        register: &Location,
-        clock: Clock,
-        settings: &Settings,
-        with_endpoint: bool,
-    ) -> Self {
+    /// Starts the worker (for a window only when the register's
+    /// `delivered_by` lets windows deliver) and the endpoint when the
+    /// settings enable it.
+    pub fn start(register: &Location, clock: Clock, settings: &Settings, runner: Runner) -> Self {
         let mut services = Self {
             register: register.clone(),
-            clock: clock.clone(),
+            runner,
+            clock,
             worker: None,
             endpoint: None,
             endpoint_settings: None,
             problems: Vec::new(),
         };
-        match OutboxWorker::open(register, clock, WorkerOptions::default()).map(OutboxWorker::spawn)
-        {
-            Ok(Ok(handle)) => services.worker = Some(handle),
-            Ok(Err(error)) => services
-                .problems
-                .push(format!("The outbox worker did not start: {error}")),
-            Err(error) => services
-                .problems
-                .push(format!("The outbox worker did not start: {error}")),
-        }
-        if with_endpoint {
-            services.apply(settings);
-        }
+        services.apply(settings);
         services
     }
 
-    /// Starts, stops or moves the endpoint to match the settings.
+    /// True when this runner delivers queued email under these settings.
+    pub fn delivers(runner: Runner, settings: &Settings) -> bool {
+        runner == Runner::Serve || settings.delivered_by == DeliveredBy::EveryWindow
+    }
+
+    /// True while this program's outbox worker runs.
+    pub fn is_delivering(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    fn apply_worker(&mut self, settings: &Settings) {
+        if !Self::delivers(self.runner, settings) {
+            // Dropping the worker stops it and gives its lease up.
+            self.worker = None;
+            return;
+        }
+        if self.worker.is_some() {
+            return;
+        }
+        self.problems.retain(|p| !p.contains("outbox worker"));
+        match OutboxWorker::open(&self.register, self.clock.clone(), WorkerOptions::default())
+            .map(OutboxWorker::spawn)
+        {
+            Ok(Ok(handle)) => self.worker = Some(handle),
+            Ok(Err(error)) => self
+                .problems
+                .push(format!("The outbox worker did not start: {error}")),
+            Err(error) => self
+                .problems
+                .push(format!("The outbox worker did not start: {error}")),
+        }
+    }
+
+    /// Starts, stops or moves the worker and the endpoint to match the settings.
     pub fn apply(&mut self, settings: &Settings) {
+        self.apply_worker(settings);
         let wanted = (settings.endpoint_enabled, settings.bind_address.clone());
         if self.endpoint_settings.as_ref() == Some(&wanted) {
             return;

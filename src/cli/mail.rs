@@ -85,7 +85,7 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
         session.store.location(),
         session.clock.clone(),
         &settings,
-        true,
+        crate::app::Runner::Serve,
     );
     if let Some(problem) = services.problems.first() {
         return Err(anyhow::anyhow!("{problem}"));

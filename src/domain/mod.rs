@@ -25,7 +25,7 @@ pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};
 pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
 pub use rules::{SkipReason, VerifyDecision, verify_decision};
-pub use settings::{SettingKey, Settings, SmtpSecurity, TransportKind};
+pub use settings::{DeliveredBy, SettingKey, Settings, SmtpSecurity, TransportKind};
 pub use template::TemplateColumn;
 pub use user::{User, UserId, UserKey, UserRecord};
 

@@ -59,6 +59,11 @@ pub struct Settings {
     pub endpoint_enabled: bool,
     /// Address and port the endpoint listens on.
     pub bind_address: String,
+    /// Who delivers queued email: every open window and `serve`, or only `serve`.
+    pub delivered_by: DeliveredBy,
+    /// Reverse proxies in front of `serve`, whose `X-Forwarded-For` names
+    /// the employee's address; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a verification link stays valid, in hours.
     pub link_lifetime_hours: u32,
     /// Domains whose addresses connect at once, without a message (ASCII form).
@@ -73,6 +78,15 @@ pub struct Settings {
     pub reset_subject: String,
     /// Body of the password-reset message.
     pub reset_body: String,
+}
+
+/// Who delivers the outbox of a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveredBy {
+    /// Every open window and every `serve` (a single desktop's register).
+    EveryWindow,
+    /// Only `serve` (a shared register with an always-on server).
+    ServeOnly,
 }
 
 /// Default verification subject; the body comes from `assets/`.
@@ -100,6 +114,8 @@ impl Default for Settings {
             public_base_url: "http://127.0.0.1:8480".into(),
             endpoint_enabled: true,
             bind_address: "127.0.0.1:8480".into(),
+            delivered_by: DeliveredBy::EveryWindow,
+            trusted_proxies: Vec::new(),
             link_lifetime_hours: 24,
             verified_domains: Vec::new(),
             login_page_url: "https://connect.visma.com/".into(),
@@ -150,6 +166,10 @@ pub enum SettingKey {
     EndpointEnabled,
     /// `bind_address`
     BindAddress,
+    /// `delivered_by`: `every_window` or `serve_only`
+    DeliveredBy,
+    /// `trusted_proxies`: comma-separated IP addresses
+    TrustedProxies,
     /// `link_lifetime_hours`
     LinkLifetimeHours,
     /// `verified_domains`: comma-separated
@@ -178,7 +198,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -194,6 +214,8 @@ impl SettingKey {
         Self::PublicBaseUrl,
         Self::EndpointEnabled,
         Self::BindAddress,
+        Self::DeliveredBy,
+        Self::TrustedProxies,
         Self::LinkLifetimeHours,
         Self::VerifiedDomains,
         Self::LoginPageUrl,
@@ -221,6 +243,8 @@ impl SettingKey {
             Self::PublicBaseUrl => "public_base_url",
             Self::EndpointEnabled => "endpoint_enabled",
             Self::BindAddress => "bind_address",
+            Self::DeliveredBy => "delivered_by",
+            Self::TrustedProxies => "trusted_proxies",
             Self::LinkLifetimeHours => "link_lifetime_hours",
             Self::VerifiedDomains => "verified_domains",
             Self::LoginPageUrl => "login_page_url",
@@ -332,6 +356,16 @@ impl Settings {
             SettingKey::PublicBaseUrl => self.public_base_url.clone(),
             SettingKey::EndpointEnabled => self.endpoint_enabled.to_string(),
             SettingKey::BindAddress => self.bind_address.clone(),
+            SettingKey::DeliveredBy => match self.delivered_by {
+                DeliveredBy::EveryWindow => "every_window".into(),
+                DeliveredBy::ServeOnly => "serve_only".into(),
+            },
+            SettingKey::TrustedProxies => self
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             SettingKey::LinkLifetimeHours => self.link_lifetime_hours.to_string(),
             SettingKey::VerifiedDomains => self.verified_domains.join(","),
             SettingKey::LoginPageUrl => self.login_page_url.clone(),
@@ -402,6 +436,31 @@ impl Settings {
                     return Err(bad("expected an address and port such as 0.0.0.0:8480"));
                 }
                 address.clone_into(&mut self.bind_address);
+            }
+            SettingKey::DeliveredBy => {
+                self.delivered_by = match value.trim() {
+                    "every_window" => DeliveredBy::EveryWindow,
+                    "serve_only" => DeliveredBy::ServeOnly,
+                    _ => return Err(bad("expected every_window or serve_only")),
+                };
+            }
+            SettingKey::TrustedProxies => {
+                let mut proxies = Vec::new();
+                for part in value
+                    .split([',', ' ', '\n'])
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    let ip = part.trim().parse::<std::net::IpAddr>().map_err(|_| {
+                        bad(&format!(
+                            "{} is not an IP address (such as 10.0.0.5)",
+                            part.trim()
+                        ))
+                    })?;
+                    if !proxies.contains(&ip) {
+                        proxies.push(ip);
+                    }
+                }
+                self.trusted_proxies = proxies;
             }
             SettingKey::LinkLifetimeHours => {
                 self.link_lifetime_hours = number(key, value, 1..=24 * 30)?;
@@ -570,5 +629,28 @@ mod tests {
             .set(SettingKey::SmtpHost, "smtp.company.se")
             .unwrap();
         assert!(settings.check().is_err());
+    }
+}
+
+#[cfg(test)]
+mod shared_register_tests {
+    use super::*;
+
+    #[test]
+    fn delivery_and_proxies_round_trip_and_bad_values_are_refused() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.delivered_by, DeliveredBy::EveryWindow);
+        settings.set(SettingKey::DeliveredBy, "serve_only").unwrap();
+        assert_eq!(settings.get(SettingKey::DeliveredBy), "serve_only");
+        assert!(settings.set(SettingKey::DeliveredBy, "nobody").is_err());
+        settings
+            .set(SettingKey::TrustedProxies, "10.0.0.5, ::1,10.0.0.5")
+            .unwrap();
+        assert_eq!(settings.get(SettingKey::TrustedProxies), "10.0.0.5,::1");
+        let error = settings
+            .set(SettingKey::TrustedProxies, "proxy.company.se")
+            .unwrap_err();
+        assert!(error.message.contains("not an IP address"));
+        assert_eq!(settings.trusted_proxies.len(), 2, "unchanged");
     }
 }

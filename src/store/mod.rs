@@ -194,6 +194,18 @@ impl Store {
         }
     }
 
+    /// Connects anew when the connection to a shared register was lost (the
+    /// server restarted, the network dropped); nothing for a file.
+    pub fn reconnect_if_lost(&mut self) -> Result<(), StoreError> {
+        if let (Backend::Postgres(pg), Location::Shared(shared)) = (&self.backend, &self.location)
+            && pg.client.borrow().is_closed()
+        {
+            tracing::info!("reconnecting to the shared register");
+            self.backend = Backend::Postgres(Box::new(pg::open(shared)?));
+        }
+        Ok(())
+    }
+
     /// True when the register answers (a cheap query).
     pub fn is_reachable(&self) -> bool {
         on_store!(self, db => db.fetch_int("SELECT 1", &[])).is_ok()

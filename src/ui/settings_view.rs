@@ -137,7 +137,10 @@ impl SettingsView {
         self.grid_ui(
             ui,
             "bind_grid",
-            &[(SettingKey::BindAddress, "Bind address")],
+            &[
+                (SettingKey::BindAddress, "Bind address"),
+                (SettingKey::TrustedProxies, "Trusted reverse proxies"),
+            ],
         );
         ui.add_space(10.0);
         ui.heading("Security");
@@ -203,6 +206,23 @@ impl SettingsView {
                 (SettingKey::SenderAddress, "Sender address"),
             ],
         );
+        let serve_only = self.value(SettingKey::DeliveredBy) == "serve_only";
+        ui.horizontal(|ui| {
+            ui.label("Delivered by");
+            if ui
+                .radio(!serve_only, "Every open window and serve")
+                .clicked()
+            {
+                *self.value(SettingKey::DeliveredBy) = "every_window".into();
+            }
+            if ui
+                .radio(serve_only, "Only serve")
+                .on_hover_text("For a shared register with an always-on server")
+                .clicked()
+            {
+                *self.value(SettingKey::DeliveredBy) = "serve_only".into();
+            }
+        });
         let smtp = self.value(SettingKey::Transport) == "smtp";
         ui.horizontal(|ui| {
             ui.label("Send by");

@@ -111,7 +111,7 @@ impl UsersView {
             view.session.store.location(),
             view.session.clock.clone(),
             &settings,
-            true,
+            app::Runner::Window,
         );
         if let Some(problem) = services.problems.first() {
             view.notice = Some(Notice {

@@ -62,6 +62,8 @@ struct Shared {
     all_failures: Mutex<std::collections::VecDeque<Instant>>,
     /// True while the outbox worker beside this endpoint runs, when one is watched.
     worker_alive: Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: Vec<IpAddr>,
 }
 
 /// A running endpoint; stopped when dropped.
@@ -122,6 +124,10 @@ pub fn start_endpoint(
     let address = listener.local_addr().map_err(bind_error)?;
     let store = Store::open(register)
         .map_err(|e| EndpointError::Start(std::io::Error::other(e.to_string())))?;
+    let trusted_proxies = store
+        .load_settings()
+        .map(|s| s.trusted_proxies)
+        .unwrap_or_default();
     let mut session = Session::new(store);
     session.clock = clock;
     let shared = Arc::new(Shared {
@@ -129,6 +135,7 @@ pub fn start_endpoint(
         failures: Mutex::new(HashMap::new()),
         all_failures: Mutex::new(std::collections::VecDeque::new()),
         worker_alive: Mutex::new(None),
+        trusted_proxies: trusted_proxies.clone(),
     });
     let watched = Arc::clone(&shared);
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -150,7 +157,7 @@ pub fn start_endpoint(
                         return;
                     }
                 };
-                serve_connections(listener, router, stopped).await;
+                serve_connections(listener, router, stopped, trusted_proxies).await;
             });
         })
         .map_err(EndpointError::Start)?;
@@ -171,6 +178,7 @@ async fn serve_connections(
     listener: tokio::net::TcpListener,
     router: Router,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
+    trusted_proxies: Vec<IpAddr>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let per_client: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
@@ -191,8 +199,15 @@ async fn serve_connections(
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             continue;
         };
-        let Some(client) = ClientSlot::take(&per_client, peer.ip()) else {
-            continue;
+        // A trusted proxy carries many employees' connections: only the
+        // overall cap applies to it.
+        let client = if trusted_proxies.contains(&peer.ip()) {
+            None
+        } else {
+            let Some(client) = ClientSlot::take(&per_client, peer.ip()) else {
+                continue;
+            };
+            Some(client)
         };
         let _ = stream.set_nodelay(true);
         let service = tower::ServiceExt::map_request(
@@ -267,8 +282,17 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// `ok`, or 503 when the watched outbox worker has stopped.
+/// `ok`, or 503 when the register cannot be reached or the watched outbox
+/// worker has stopped.
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
+    let reachable = with_session(&shared, |session| session.store.is_reachable()).await;
+    if reachable != Some(true) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the register cannot be reached: links cannot be confirmed",
+        )
+            .into_response();
+    }
     let stopped = shared
         .worker_alive
         .lock()
@@ -373,6 +397,45 @@ fn unavailable() -> Response {
         .into_response()
 }
 
+fn client_of(shared: &Shared, peer: SocketAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    client_address(
+        peer.ip(),
+        Some(forwarded.as_str()).filter(|f| !f.is_empty()),
+        &shared.trusted_proxies,
+    )
+}
+
+/// The employee's address: the connection's own, unless it comes from a
+/// trusted reverse proxy, whose `X-Forwarded-For` is then read from the
+/// right, skipping further trusted proxies. From anyone else the header is
+/// ignored (a client could write anything into it).
+pub fn client_address(peer: IpAddr, forwarded: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(forwarded) = forwarded else {
+        return peer;
+    };
+    let mut client = peer;
+    for hop in forwarded.rsplit(',') {
+        let Ok(address) = hop.trim().parse::<IpAddr>() else {
+            // A hop that is not an address: stop at what is known.
+            return client;
+        };
+        client = address;
+        if !trusted.contains(&address) {
+            return address;
+        }
+    }
+    client
+}
+
 /// Runs a use case on the register off the async threads.
 async fn with_session<T: Send + 'static>(
     shared: &Arc<Shared>,
@@ -380,11 +443,13 @@ async fn with_session<T: Send + 'static>(
 ) -> Option<T> {
     let shared = Arc::clone(shared);
     tokio::task::spawn_blocking(move || {
-        shared
-            .session
-            .lock()
-            .ok()
-            .map(|mut session| work(&mut session))
+        shared.session.lock().ok().map(|mut session| {
+            // A shared register's server may have restarted: connect anew.
+            if let Err(error) = session.store.reconnect_if_lost() {
+                tracing::warn!("the register cannot be reached: {error}");
+            }
+            work(&mut session)
+        })
     })
     .await
     .ok()
@@ -393,13 +458,15 @@ async fn with_session<T: Send + 'static>(
 
 async fn show(
     State(shared): State<Arc<Shared>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
+    let client = client_of(&shared, peer, &headers);
     match with_session(&shared, move |session| app::inspect_link(session, &token)).await {
         Some(Ok(masked)) => Html(confirm_page(&masked)).into_response(),
         Some(Err(error)) => {
-            record_failure_and_wait(&shared, client.ip()).await;
+            record_failure_and_wait(&shared, client).await;
             link_problem(error)
         }
         None => unavailable(),
@@ -408,9 +475,11 @@ async fn show(
 
 async fn confirm(
     State(shared): State<Arc<Shared>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     UrlPath(token): UrlPath<String>,
 ) -> Response {
+    let client = client_of(&shared, peer, &headers);
     let result = with_session(&shared, move |session| {
         let confirmed = app::confirm_link(session, &token);
         let login = session
@@ -424,7 +493,7 @@ async fn confirm(
     match result {
         Some((Ok(masked), login)) => Html(confirmed_page(&masked, &login)).into_response(),
         Some((Err(ConfirmError::Link(error)), _)) => {
-            record_failure_and_wait(&shared, client.ip()).await;
+            record_failure_and_wait(&shared, client).await;
             link_problem(error)
         }
         Some((Err(ConfirmError::Store(error)), _)) => {
@@ -432,5 +501,39 @@ async fn confirm(
             unavailable()
         }
         None => unavailable(),
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let proxy = ip("10.0.0.5");
+        let trusted = [proxy];
+        assert_eq!(
+            client_address(proxy, Some("203.0.113.7"), &trusted),
+            ip("203.0.113.7")
+        );
+        // A client that writes the header itself, through the proxy: the
+        // proxy appends the real address, which is the one taken.
+        assert_eq!(
+            client_address(proxy, Some("1.2.3.4, 198.51.100.9"), &trusted),
+            ip("198.51.100.9")
+        );
+        // Not through the proxy: the header is ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.9"), Some("1.2.3.4"), &trusted),
+            ip("198.51.100.9")
+        );
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("garbage"), &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("1.2.3.4"), &[]), proxy);
     }
 }
