@@ -267,6 +267,27 @@ impl fmt::Display for SettingKey {
     }
 }
 
+/// Comma-, space- or line-separated IP addresses, each once.
+fn ip_list(key: SettingKey, value: &str) -> Result<Vec<std::net::IpAddr>, SettingError> {
+    let mut ips = Vec::new();
+    for part in value
+        .split([',', ' ', '\n'])
+        .filter(|p| !p.trim().is_empty())
+    {
+        let ip = part
+            .trim()
+            .parse::<std::net::IpAddr>()
+            .map_err(|_| SettingError {
+                key: key.name(),
+                message: format!("{} is not an IP address (such as 10.0.0.5)", part.trim()),
+            })?;
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
+    Ok(ips)
+}
+
 fn number<T>(
     key: SettingKey,
     value: &str,
@@ -444,24 +465,7 @@ impl Settings {
                     _ => return Err(bad("expected every_window or serve_only")),
                 };
             }
-            SettingKey::TrustedProxies => {
-                let mut proxies = Vec::new();
-                for part in value
-                    .split([',', ' ', '\n'])
-                    .filter(|p| !p.trim().is_empty())
-                {
-                    let ip = part.trim().parse::<std::net::IpAddr>().map_err(|_| {
-                        bad(&format!(
-                            "{} is not an IP address (such as 10.0.0.5)",
-                            part.trim()
-                        ))
-                    })?;
-                    if !proxies.contains(&ip) {
-                        proxies.push(ip);
-                    }
-                }
-                self.trusted_proxies = proxies;
-            }
+            SettingKey::TrustedProxies => self.trusted_proxies = ip_list(key, value)?,
             SettingKey::LinkLifetimeHours => {
                 self.link_lifetime_hours = number(key, value, 1..=24 * 30)?;
             }
