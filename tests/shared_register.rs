@@ -102,6 +102,16 @@ fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
         json(&run(&shared, &["users", "list", "--json"])),
         users_before
     );
+    // The import's dry run says whose backups apply.
+    let csv = file.dir.path().join("new.csv");
+    std::fs::write(&csv, "User-ID;First name\nimp1;Ivar\n").unwrap();
+    let dry = run(&shared, &["import", csv.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stdout).contains("the PostgreSQL server's own backups apply"),
+        "{}",
+        text(&dry.stdout)
+    );
     let status = json(&run(&shared, &["db", "status", "--json"]));
     assert_eq!(status["backend"], "postgresql");
     assert_eq!(status["users"], 300);
@@ -290,4 +300,80 @@ fn health_answers_503_once_the_shared_register_is_gone() {
     assert!(body.contains("register cannot be reached"), "{body}");
     let _ = serve.kill();
     let _ = serve.wait();
+}
+
+/// The README's least-privilege set-up, step by step on the tests' server:
+/// an owner role that migrates and copies, an application role for the
+/// windows and `serve` that can do the work but cannot rewrite the audit log.
+#[test]
+fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
+    let scratch = Register::postgres();
+    let hrm_users::store::Location::Shared(url) = &scratch.location else {
+        unreachable!()
+    };
+    let (base, _) = url.url().split_once('?').unwrap();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let server = server.replace("postgres@", "");
+    let suffix = format!("{}_{}", std::process::id(), line!());
+    let (owner, app, database) = (
+        format!("hrm_owner_{suffix}"),
+        format!("hrm_app_{suffix}"),
+        format!("hrm_{suffix}"),
+    );
+    let url_as = |role: &str| {
+        format!(
+            "{}/{database}?sslmode=disable",
+            server.replace("postgres://", &format!("postgres://{role}@"))
+        )
+    };
+    let mut admin = postgres::Client::connect(
+        &url_as("postgres").replace(&database, "postgres"),
+        postgres::NoTls,
+    )
+    .unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {owner} LOGIN; CREATE ROLE {app} LOGIN"
+        ))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {database} OWNER {owner}"))
+        .unwrap();
+    let mut in_database = postgres::Client::connect(&url_as("postgres"), postgres::NoTls).unwrap();
+    in_database
+        .batch_execute(&format!(
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC;
+             GRANT USAGE ON SCHEMA public TO {app};
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
+                 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
+                 GRANT USAGE, SELECT ON SEQUENCES TO {app};"
+        ))
+        .unwrap();
+    // The owner moves a desktop's register in (and so makes the tables).
+    let file = Register::new();
+    assert!(run(&file, &["demo", "--users", "30"]).status.success());
+    let copied = db_copy(&file, &file.db_arg(), &url_as(&owner));
+    assert!(copied.status.success(), "{}", text(&copied.stderr));
+    let mut as_owner = postgres::Client::connect(&url_as(&owner), postgres::NoTls).unwrap();
+    as_owner
+        .batch_execute(&format!(
+            "REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM {app};
+             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON hrm_register FROM {app};"
+        ))
+        .unwrap();
+
+    // A window as the application role: reads, saves, audits.
+    let mut session =
+        Session::new(Store::open(hrm_users::store::Location::parse(&url_as(&app))).unwrap());
+    assert_eq!(session.store.count_users().unwrap(), 30);
+    support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
+    assert_eq!(session.store.count_users().unwrap(), 31);
+    // It cannot rewrite history, by permission (beside the trigger).
+    let mut as_app = postgres::Client::connect(&url_as(&app), postgres::NoTls).unwrap();
+    let words = |e: postgres::Error| e.as_db_error().unwrap().message().to_owned();
+    let error = words(as_app.batch_execute("DELETE FROM audit").unwrap_err());
+    assert!(error.contains("permission denied"), "{error}");
+    let error = words(as_app.batch_execute("DROP TABLE users").unwrap_err());
+    assert!(error.contains("must be owner"), "{error}");
 }

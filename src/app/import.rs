@@ -248,6 +248,17 @@ pub fn commit_planned_with_progress(
     Ok(Imported { plan, backup })
 }
 
+/// What happens to the register's backup when importing into it, as the
+/// dry run says it: a file is copied first; a shared register relies on its
+/// server's own backups.
+pub fn backup_note(register: &Location) -> &'static str {
+    if register.is_shared() {
+        "Backup: this is a shared register, so the PostgreSQL server's own backups apply; the program makes no copy. The import is all or nothing."
+    } else {
+        "Backup: a copy of the register file is saved beside it before importing. The import is all or nothing."
+    }
+}
+
 /// A file register is copied first; a shared register is covered by its
 /// server's own backups (the dry run says so).
 fn backup_before_import(store: &Store) -> Result<Option<PathBuf>, ImportError> {

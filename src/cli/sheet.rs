@@ -68,6 +68,11 @@ pub fn import(
     }
     let changes = plan.counts.create + plan.counts.update;
     if dry_run {
+        writeln!(
+            out,
+            "{}",
+            crate::app::import::backup_note(session.store.location())
+        )?;
         writeln!(out, "Dry run: nothing was imported.")?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -75,8 +75,23 @@ pub enum StoreError {
     #[error("The register could not be read or written: {0}")]
     Sqlite(rusqlite::Error),
     /// Any other PostgreSQL error.
-    #[error("The shared register could not be read or written: {0}")]
+    #[error("The shared register could not be read or written: {}", postgres_words(.0))]
     Postgres(postgres::Error),
+}
+
+/// The server's own words for an error (the client's `Display` says only
+/// "db error"), or the client's with its cause.
+pub fn postgres_words(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_owned(),
+        };
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }
 
 impl StoreError {

@@ -288,7 +288,7 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     }
     let unreachable = |e: postgres::Error| StoreError::Unreachable {
         register: shared.to_string(),
-        detail: e.to_string(),
+        detail: super::error::postgres_words(&e),
     };
     let client = if tls == Tls::Disable {
         config.connect(postgres::NoTls).map_err(unreachable)?

@@ -259,7 +259,11 @@ fn contents_ui(
             report,
         } => preview_ui(ui, table, plan, *stamp, report, &register),
         SheetView::Committing(promise, progress) => {
-            ui.label("Backing up the register and importing, in one transaction.");
+            ui.label(if register.is_shared() {
+                "Importing, in one transaction."
+            } else {
+                "Backing up the register and importing, in one transaction."
+            });
             progress_ui(ui, progress);
             if ui
                 .add_enabled(!progress.is_cancelled(), egui::Button::new("Cancel"))
@@ -271,13 +275,16 @@ fn contents_ui(
             promise.ready().map(|result| {
                 SheetView::Finished(match result {
                     Ok(imported) => Ok(format!(
-                        "Imported: {} created, {} updated. A backup of the register was saved{}.",
+                        "Imported: {} created, {} updated.{}",
                         imported.plan.counts.create,
                         imported.plan.counts.update,
                         imported
                             .backup
                             .as_ref()
-                            .map(|b| format!(" as {}", b.display()))
+                            .map(|b| format!(
+                                " A backup of the register was saved as {}.",
+                                b.display()
+                            ))
                             .unwrap_or_default()
                     )),
                     Err(_) if progress.is_cancelled() => {
@@ -430,6 +437,7 @@ fn preview_ui(
         ));
     }
     ui.weak("Email Visma Connect is saved as pending verification; the import sends nothing.");
+    ui.weak(import::backup_note(register));
     let mut next = None;
     ui.horizontal(|ui| {
         let changes = c.create + c.update;
