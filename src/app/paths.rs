@@ -29,6 +29,47 @@ pub fn folder_anchor(location: &Location) -> PathBuf {
     }
 }
 
+/// The file that remembers this OS user's registers, newest first (file
+/// paths and URLs without passwords), in the OS config directory.
+fn recent_file() -> Option<PathBuf> {
+    project_dirs().map(|dirs| dirs.config_dir().join("recent-registers.txt"))
+}
+
+/// How many registers the Register menu remembers.
+pub const RECENT_KEPT: usize = 8;
+
+/// This OS user's registers, the last used first.
+pub fn recent_registers() -> Vec<Location> {
+    let Some(text) = recent_file().and_then(|file| std::fs::read_to_string(file).ok()) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(Location::parse)
+        .collect()
+}
+
+/// Puts `location` first among the recent registers (without any password).
+pub fn remember_register(location: &Location) -> std::io::Result<()> {
+    let Some(file) = recent_file() else {
+        return Ok(());
+    };
+    let shown = location.to_string();
+    let mut lines = vec![shown.clone()];
+    lines.extend(
+        recent_registers()
+            .iter()
+            .map(ToString::to_string)
+            .filter(|line| *line != shown)
+            .take(RECENT_KEPT - 1),
+    );
+    if let Some(folder) = file.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    std::fs::write(file, lines.join("\n") + "\n")
+}
+
 /// The folder for log files (the data directory's `logs`).
 pub fn log_dir() -> PathBuf {
     project_dirs().map_or_else(

@@ -25,6 +25,47 @@ impl SharedRegister {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// The same register as `user`, with `password` kept in memory only
+    /// (for this session, when the keyring cannot keep it).
+    #[must_use]
+    pub fn with_login(&self, user: &str, password: Option<&str>) -> Self {
+        let Some((scheme, rest)) = self.url.split_once("://") else {
+            return self.clone();
+        };
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let (old_user, host) = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => (userinfo.split(':').next().unwrap_or_default(), host),
+            None => ("", authority),
+        };
+        let user = if user.trim().is_empty() {
+            old_user.to_owned()
+        } else {
+            encode(user.trim())
+        };
+        let login = match (user.is_empty(), password) {
+            (true, _) => String::new(),
+            (false, Some(password)) => format!("{user}:{}@", encode(password)),
+            (false, None) => format!("{user}@"),
+        };
+        Self {
+            url: format!("{scheme}://{login}{host}{tail}"),
+        }
+    }
+}
+
+/// Percent-encodes what a URL's user or password may not hold as it is.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 impl fmt::Debug for SharedRegister {
@@ -142,6 +183,32 @@ mod tests {
             unreachable!()
         };
         assert!(shared.url().contains("s3cret"));
+    }
+
+    #[test]
+    fn a_login_is_put_into_the_url_and_kept_out_of_its_display() {
+        let Location::Shared(shared) = Location::parse("postgres://db.example/hrm?sslmode=require")
+        else {
+            unreachable!()
+        };
+        let with_user = shared.with_login("anna", None);
+        assert_eq!(
+            with_user.url(),
+            "postgres://anna@db.example/hrm?sslmode=require"
+        );
+        let with_password = shared.with_login("anna", Some("p@ss:wörd"));
+        assert_eq!(
+            with_password.url(),
+            "postgres://anna:p%40ss%3Aw%C3%B6rd@db.example/hrm?sslmode=require"
+        );
+        assert_eq!(
+            with_password.to_string(),
+            "postgres://anna@db.example/hrm?sslmode=require"
+        );
+        assert_eq!(
+            with_password.with_login("", None).url(),
+            "postgres://anna@db.example/hrm?sslmode=require"
+        );
     }
 
     #[test]

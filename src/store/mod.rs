@@ -24,6 +24,7 @@ pub use error::StoreError;
 pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::WorkerRow;
+pub use pg::remember_password as remember_shared_password;
 pub use tokens::LinkToken;
 
 use crate::domain::{

@@ -277,25 +277,81 @@ impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// The keyring entry of a shared register's password: one per user, host,
+/// port and database.
+fn keyring_entry(config: &Config) -> Result<keyring::Entry, keyring::Error> {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        _ => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    keyring::Entry::new(
+        "hrm-users",
+        &format!(
+            "postgres:{}@{host}:{port}/{}",
+            config.get_user().unwrap_or_default(),
+            config.get_dbname().unwrap_or_default()
+        ),
+    )
+}
+
+/// Keeps the password of `shared`'s user in the OS keyring, where later
+/// connections find it (never in a file the program writes).
+pub fn remember_password(shared: &SharedRegister, password: &str) -> Result<(), StoreError> {
+    let (config, _, _) = parse(shared.url())?;
+    keyring_entry(&config)
+        .and_then(|entry| entry.set_password(password))
+        .map_err(|e| {
+            StoreError::BadLocation(format!(
+                "the password could not be kept in the system keyring ({e}); use PGPASSWORD or a .pgpass file"
+            ))
+        })
+}
+
+/// True when the server refused the login for want of a (right) password.
+fn wants_password(error: &postgres::Error) -> bool {
+    let words = super::error::postgres_words(error);
+    error.code() == Some(&postgres::error::SqlState::INVALID_PASSWORD) || words.contains("password")
+}
+
+fn connect(config: &Config, tls: Option<&rustls::ClientConfig>) -> Result<Client, postgres::Error> {
+    match tls {
+        None => config.connect(postgres::NoTls),
+        Some(rustls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(
+            rustls.clone(),
+        )),
+    }
+}
+
 /// Connects to the shared register, checks that the database is a register
-/// (or empty) of a version this program knows, and migrates it.
+/// (or empty) of a version this program knows, and migrates it. The password
+/// is the URL's, `PGPASSWORD`'s or the password file's; when the server asks
+/// for one and none of these has it, the OS keyring's.
 pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     let (mut config, tls, root_cert) = parse(shared.url())?;
-    if config.get_password().is_none()
-        && let Some(password) = find_password(&config)
-    {
+    // A CA file that cannot be read is said before anything is tried.
+    let rustls = (tls != Tls::Disable)
+        .then(|| tls_connector(tls, root_cert.as_ref()))
+        .transpose()?;
+    let from_url = config.get_password().is_some();
+    if !from_url && let Some(password) = find_password(&config) {
         config.password(password);
     }
-    let unreachable = |e: postgres::Error| StoreError::Unreachable {
+    let unreachable = |e: &postgres::Error| StoreError::Unreachable {
         register: shared.to_string(),
-        detail: super::error::postgres_words(&e),
+        detail: super::error::postgres_words(e),
     };
-    let client = if tls == Tls::Disable {
-        config.connect(postgres::NoTls).map_err(unreachable)?
-    } else {
-        let connector =
-            tokio_postgres_rustls::MakeRustlsConnect::new(tls_connector(tls, root_cert.as_ref())?);
-        config.connect(connector).map_err(unreachable)?
+    let client = match connect(&config, rustls.as_ref()) {
+        Ok(client) => client,
+        Err(error) if !from_url && wants_password(&error) => {
+            let stored = keyring_entry(&config).and_then(|e| e.get_password());
+            let Ok(password) = stored else {
+                return Err(unreachable(&error));
+            };
+            config.password(password);
+            connect(&config, rustls.as_ref()).map_err(|e| unreachable(&e))?
+        }
+        Err(error) => return Err(unreachable(&error)),
     };
     let conn = PgConn {
         client: RefCell::new(client),

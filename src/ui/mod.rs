@@ -5,8 +5,10 @@ mod about_view;
 mod background;
 mod bulk_view;
 mod conflict_dialog;
+mod file_chooser;
 mod format;
 mod icons;
+mod register_view;
 mod settings_view;
 mod sheet_view;
 mod user_form;
@@ -20,41 +22,79 @@ use poll_promise::Promise;
 pub use user_form::NOT_CONNECTED_WARNING;
 pub use users_view::UsersView;
 
+use register_view::{RegisterChoice, RegisterDialog};
+
 use crate::app::{self, OpenedRegister};
 
 /// The program's window: opening the register, then the Users view.
 pub struct HrmApp {
     state: State,
+    /// True when the view runs the outbox worker and endpoint beside it (not
+    /// in tests).
+    with_services: bool,
+    /// Said in the status bar once the register is open.
+    after_open: Option<String>,
 }
 
 enum State {
-    /// The register is being opened on a background thread.
-    Opening(Promise<Result<OpenedRegister, String>>),
-    /// It could not be opened; the message says why and what to do.
-    Failed(String),
+    /// The register is being opened on a background thread (with this OS
+    /// user's recent registers, read there too).
+    Opening(Promise<Result<(OpenedRegister, Vec<Location>), String>>),
+    /// It could not be opened; the message says why and what to do, and the
+    /// Register menu's dialogs offer another.
+    Failed(String, Option<RegisterDialog>),
     /// The Users view.
     Ready(Box<UsersView>),
 }
 
+/// Opens `db` on a background thread: the given register, else (with
+/// `remember`) the one this OS user used last if it is still there, else the
+/// default file. With `remember`, a register that opens is remembered as the
+/// last used, and the recent ones are read for the Register menu.
+fn open_in_background(db: Option<Location>, remember: bool, ctx: &egui::Context) -> State {
+    let ctx = ctx.clone();
+    let (sender, promise) = Promise::new();
+    let spawned = std::thread::Builder::new()
+        .name("open-register".into())
+        .spawn(move || {
+            let recent = if remember {
+                app::paths::recent_registers()
+            } else {
+                Vec::new()
+            };
+            // A remembered file that was moved or deleted is not made anew.
+            let last = recent
+                .iter()
+                .find(|l| l.file().is_none_or(std::path::Path::is_file))
+                .cloned();
+            let db = db.or(last);
+            let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
+            if remember
+                && let Ok(opened) = &result
+                && let Err(error) = app::paths::remember_register(opened.session.store.location())
+            {
+                tracing::warn!("the register could not be remembered as the last used: {error}");
+            }
+            sender.send(result.map(|opened| (opened, recent)));
+            ctx.request_repaint();
+        });
+    match spawned {
+        Ok(_) => State::Opening(promise),
+        Err(error) => State::Failed(
+            format!("Could not start opening the register: {error}"),
+            None,
+        ),
+    }
+}
+
 impl HrmApp {
-    /// Opens the register at `db` (or the default one) on a background thread.
+    /// Opens the register at `db` (or the last used, or the default one) on
+    /// a background thread.
     pub fn opening(db: Option<Location>, ctx: &egui::Context) -> Self {
-        let ctx = ctx.clone();
-        let (sender, promise) = Promise::new();
-        let spawned = std::thread::Builder::new()
-            .name("open-register".into())
-            .spawn(move || {
-                let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
-                sender.send(result);
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => Self {
-                state: State::Opening(promise),
-            },
-            Err(error) => Self {
-                state: State::Failed(format!("Could not start opening the register: {error}")),
-            },
+        Self {
+            state: open_in_background(db, true, ctx),
+            with_services: true,
+            after_open: None,
         }
     }
 
@@ -62,6 +102,8 @@ impl HrmApp {
     pub fn ready(opened: OpenedRegister) -> Self {
         Self {
             state: State::Ready(Box::new(UsersView::new(opened))),
+            with_services: false,
+            after_open: None,
         }
     }
 
@@ -78,14 +120,24 @@ impl HrmApp {
         if let State::Opening(promise) = &mut self.state
             && let Some(result) = promise.ready_mut()
         {
-            {
-                let result = std::mem::replace(result, Err(String::new()));
-                self.state = match result {
-                    Ok(opened) => State::Ready(Box::new(UsersView::with_services(opened))),
-                    Err(message) => State::Failed(message),
-                };
-            }
+            let result = std::mem::replace(result, Err(String::new()));
+            self.state = match result {
+                Ok((opened, recent)) => {
+                    let mut view = if self.with_services {
+                        UsersView::with_services(opened)
+                    } else {
+                        UsersView::new(opened)
+                    };
+                    view.set_recent(recent);
+                    if let Some(text) = self.after_open.take() {
+                        view.say(text, true);
+                    }
+                    State::Ready(Box::new(view))
+                }
+                Err(message) => State::Failed(message, None),
+            };
         }
+        let mut switch = None;
         match &mut self.state {
             State::Opening(_) => {
                 egui::CentralPanel::default().show(ui, |ui| {
@@ -96,17 +148,60 @@ impl HrmApp {
                     });
                 });
             }
-            State::Failed(message) => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    ui.add_space(40.0);
-                    ui.heading("The register could not be opened");
-                    ui.label(message.as_str());
-                    ui.add_space(8.0);
-                    ui.label("Close the program, correct this, and start it again. Start it with --db PATH to open another register.");
-                });
+            State::Failed(message, dialog) => {
+                switch = failed_ui(ui, message, dialog);
             }
-            State::Ready(view) => view.ui(ui),
+            State::Ready(view) => {
+                view.ui(ui);
+                switch = view.take_switch();
+            }
         }
+        if let Some((location, warning)) = switch {
+            // The old view (its worker and endpoint) stops before the new opens.
+            self.state = State::Opening(Promise::from_ready(Err(String::new())));
+            self.after_open = warning;
+            self.state = open_in_background(Some(location), self.with_services, ui.ctx());
+        }
+    }
+}
+
+/// The screen of a register that could not be opened, with the Register
+/// menu's ways to open another; returns the one chosen.
+fn failed_ui(
+    ui: &mut egui::Ui,
+    message: &str,
+    dialog: &mut Option<RegisterDialog>,
+) -> Option<(Location, Option<String>)> {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(40.0);
+        ui.heading("The register could not be opened");
+        ui.label(message);
+        ui.add_space(8.0);
+        ui.label("Open another register, or correct this and start the program again.");
+        ui.horizontal(|ui| {
+            if ui.button("New register…").clicked() {
+                *dialog = Some(RegisterDialog::New(file_chooser::Chooser::default(), None));
+            }
+            if ui.button("Open file…").clicked() {
+                *dialog = Some(RegisterDialog::Open(file_chooser::Chooser::default(), None));
+            }
+            if ui.button("Connect to a shared register…").clicked() {
+                *dialog = Some(RegisterDialog::Connect(
+                    register_view::ConnectForm::default(),
+                ));
+            }
+        });
+    });
+    let choice = dialog
+        .as_mut()
+        .and_then(|d| register_view::register_dialog_ui(ui.ctx(), d));
+    match choice {
+        Some(RegisterChoice::Open(location, warning)) => Some((location, warning)),
+        Some(RegisterChoice::Closed) => {
+            *dialog = None;
+            None
+        }
+        None => None,
     }
 }
 

@@ -3,15 +3,16 @@
 //! its rows, the commit, and exports; reading, checking, importing and
 //! exporting show a progress bar and `Cancel`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
+use super::file_chooser::{Chooser, FileFilter};
 use crate::app::Session;
 use crate::app::import::{self, Imported, RegisterStamp, commit_planned_with_progress};
 use crate::app::progress::Progress;
@@ -69,78 +70,8 @@ pub enum SheetView {
     Finished(Result<String, String>),
 }
 
-/// A path typed or picked with the system's dialog.
-#[derive(Default)]
-pub struct Chooser {
-    path: String,
-    dialog: Option<(Promise<Option<PathBuf>>, Instant)>,
-    message: Option<String>,
-}
-
-impl Chooser {
-    fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str) {
-        ui.horizontal(|ui| {
-            let label = ui.label("File");
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
-                .labelled_by(label.id);
-            if ui
-                .add_enabled(self.dialog.is_none(), egui::Button::new("Browse…"))
-                .clicked()
-            {
-                let ctx = ui.ctx().clone();
-                let default_name = default_name.to_owned();
-                let (sender, promise) = Promise::new();
-                let spawned = std::thread::Builder::new()
-                    .name("file-dialog".into())
-                    .spawn(move || {
-                        let dialog = rfd::AsyncFileDialog::new()
-                            .add_filter("Spreadsheets", &["xlsx", "xlsm", "xls", "ods", "csv"])
-                            .set_file_name(default_name);
-                        let picked = if save {
-                            pollster::block_on(dialog.save_file())
-                        } else {
-                            pollster::block_on(dialog.pick_file())
-                        };
-                        sender.send(picked.map(|f| f.path().to_path_buf()));
-                        ctx.request_repaint();
-                    });
-                match spawned {
-                    Ok(_) => self.dialog = Some((promise, Instant::now())),
-                    Err(error) => {
-                        self.message = Some(format!("No file dialog could be opened: {error}"));
-                    }
-                }
-            }
-        });
-        if let Some((promise, started)) = self.dialog.take() {
-            match promise.try_take() {
-                Ok(Some(path)) => {
-                    self.path = path.display().to_string();
-                    self.message = None;
-                }
-                Ok(None) if started.elapsed() < Duration::from_millis(400) => {
-                    self.message = Some(
-                        "No file dialog could be shown on this desktop (it needs xdg-desktop-portal or zenity). Type the file's path instead."
-                            .into(),
-                    );
-                }
-                Ok(None) => self.message = None,
-                Err(promise) => {
-                    ui.weak("Waiting for the file dialog…");
-                    self.dialog = Some((promise, started));
-                }
-            }
-        }
-        if let Some(message) = &self.message {
-            ui.label(RichText::new(message).color(ERROR_RED));
-        }
-    }
-
-    fn chosen(&self) -> Option<PathBuf> {
-        let path = self.path.trim();
-        (!path.is_empty()).then(|| PathBuf::from(path))
-    }
-}
+/// The spreadsheets the import reads and the export writes.
+const SPREADSHEETS: FileFilter = ("Spreadsheets", &["xlsx", "xlsm", "xls", "ods", "csv"]);
 
 /// A file read and its dry run, with the register's stamp at that moment.
 type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
@@ -214,7 +145,7 @@ fn contents_ui(
     match view {
         SheetView::ChooseImport(chooser) => {
             ui.label("Choose an Employees/users file (xlsx, xlsm, xls, ods or csv). Nothing changes until you have seen what the import will do.");
-            chooser.ui(ui, false, "");
+            chooser.ui(ui, false, "", SPREADSHEETS);
             let file = chooser.chosen();
             if ui
                 .add_enabled(file.is_some(), egui::Button::new("Read file"))
@@ -319,7 +250,7 @@ fn contents_ui(
         }
         SheetView::ChooseTemplate(chooser) => {
             ui.label("An empty Employees/users template with the column Email Visma Connect.");
-            chooser.ui(ui, true, "employees-users-template.xlsx");
+            chooser.ui(ui, true, "employees-users-template.xlsx", SPREADSHEETS);
             let file = chooser.chosen();
             if ui
                 .add_enabled(file.is_some(), egui::Button::new("Save template"))
@@ -364,7 +295,7 @@ fn export_choice_ui(
     );
     ui.radio_value(all, true, format!("Everyone ({})", users(listing.total())));
     ui.weak("The file type follows the name: .xlsx or .csv.");
-    chooser.ui(ui, true, "employees-users.xlsx");
+    chooser.ui(ui, true, "employees-users.xlsx", SPREADSHEETS);
     let file = chooser.chosen();
     if ui
         .add_enabled(file.is_some(), egui::Button::new("Export"))

@@ -13,11 +13,16 @@ use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRe
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
 use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
+use super::file_chooser::Chooser;
 use super::format::{ERROR_RED, GREEN};
+use super::register_view::{
+    RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui, register_menu_ui,
+};
 use super::settings_view::SettingsView;
-use super::sheet_view::{Chooser, SheetView, sheet_ui};
+use super::sheet_view::{SheetView, sheet_ui};
 use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::user_table_ui;
+use crate::store::Location;
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
@@ -32,6 +37,8 @@ enum Intent {
     New,
     /// Close the window.
     Close,
+    /// Switch to the register in `switch_pending`.
+    SwitchRegister,
 }
 
 /// A message in the status bar.
@@ -60,6 +67,13 @@ pub struct UsersView {
     close_confirmed: bool,
     confirm_delete_connection: Option<UserKey>,
     conflict: Option<Conflict>,
+    register_dialog: Option<RegisterDialog>,
+    /// A register chosen in the Register menu, waiting for unsaved changes.
+    switch_pending: Option<(Location, Option<String>)>,
+    /// The register to switch to; the window takes it after this frame.
+    switch_to: Option<(Location, Option<String>)>,
+    /// This OS user's registers, the last used first (read when opening).
+    recent: Vec<Location>,
     services: Option<Services>,
     settings_view: Option<SettingsView>,
     about: Option<AboutView>,
@@ -92,6 +106,10 @@ impl UsersView {
             close_confirmed: false,
             confirm_delete_connection: None,
             conflict: None,
+            register_dialog: None,
+            switch_pending: None,
+            switch_to: None,
+            recent: Vec::new(),
             services: None,
             settings_view: None,
             about: None,
@@ -208,6 +226,7 @@ impl UsersView {
         self.unsaved_changes_dialog_ui(ui.ctx());
         self.delete_dialog_ui(ui.ctx());
         self.conflict_ui(ui.ctx());
+        self.register_dialog_ui(ui.ctx());
         self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
         self.about_window_ui(ui.ctx());
@@ -355,7 +374,8 @@ impl UsersView {
             || self.pending_intent.is_some()
             || self.confirm_delete.is_some()
             || self.confirm_delete_connection.is_some()
-            || self.conflict.is_some();
+            || self.conflict.is_some()
+            || self.register_dialog.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
             let down = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
             let up = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp));
@@ -424,6 +444,7 @@ impl UsersView {
                 // The form is left as it is; the window closes.
                 self.close_confirmed = true;
             }
+            Intent::SwitchRegister => self.switch_to = self.switch_pending.take(),
         }
     }
 
@@ -528,6 +549,49 @@ impl UsersView {
         }
     }
 
+    /// The register the administrator chose to switch to (taken once, by the
+    /// window, which then opens it), with a warning to show after.
+    pub fn take_switch(&mut self) -> Option<(Location, Option<String>)> {
+        self.switch_to.take()
+    }
+
+    /// The recent registers the Register menu lists.
+    pub fn set_recent(&mut self, recent: Vec<Location>) {
+        self.recent = recent;
+    }
+
+    /// Shows `text` in the status bar.
+    pub fn say(&mut self, text: String, is_error: bool) {
+        self.notice = Some(Notice { text, is_error });
+    }
+
+    /// The Register menu: a new file, another file, a shared register, the recent ones.
+    fn register_menu_ui(&mut self, ui: &mut Ui) {
+        match register_menu_ui(ui, self.session.store.location(), &self.recent) {
+            Some(RegisterMenuPick::Dialog(dialog)) => self.register_dialog = Some(dialog),
+            Some(RegisterMenuPick::Recent(location)) => {
+                self.switch_pending = Some((location, None));
+                self.request(Intent::SwitchRegister);
+            }
+            None => {}
+        }
+    }
+
+    fn register_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.register_dialog else {
+            return;
+        };
+        match register_dialog_ui(ctx, dialog) {
+            Some(RegisterChoice::Open(location, warning)) => {
+                self.register_dialog = None;
+                self.switch_pending = Some((location, warning));
+                self.request(Intent::SwitchRegister);
+            }
+            Some(RegisterChoice::Closed) => self.register_dialog = None,
+            None => {}
+        }
+    }
+
     /// The dialog after a save or delete refused because another
     /// administrator changed the user meanwhile.
     fn conflict_ui(&mut self, ctx: &egui::Context) {
@@ -622,6 +686,7 @@ impl UsersView {
             {
                 self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
             }
+            self.register_menu_ui(ui);
             self.verify_accounts_button_ui(ui);
             self.sheet_buttons_ui(ui);
             if ui

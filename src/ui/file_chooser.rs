@@ -1,0 +1,89 @@
+//! A file's path, chosen with the system's dialog (run off the UI thread) or
+//! typed where no dialog can be shown.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Ui};
+use poll_promise::Promise;
+
+use super::format::ERROR_RED;
+
+/// A filter for the dialog: its name and the file endings it shows.
+pub type FileFilter = (&'static str, &'static [&'static str]);
+
+/// A path typed or picked with the system's dialog.
+#[derive(Default)]
+pub struct Chooser {
+    path: String,
+    dialog: Option<(Promise<Option<PathBuf>>, Instant)>,
+    message: Option<String>,
+}
+
+impl Chooser {
+    /// Draws the path field and `Browse…`; a dialog that could not be shown
+    /// is said, and the path can be typed.
+    pub fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str, filter: FileFilter) {
+        ui.horizontal(|ui| {
+            let label = ui.label("File");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(self.dialog.is_none(), egui::Button::new("Browse…"))
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                let default_name = default_name.to_owned();
+                let (sender, promise) = Promise::new();
+                let spawned = std::thread::Builder::new()
+                    .name("file-dialog".into())
+                    .spawn(move || {
+                        let dialog = rfd::AsyncFileDialog::new()
+                            .add_filter(filter.0, filter.1)
+                            .set_file_name(default_name);
+                        let picked = if save {
+                            pollster::block_on(dialog.save_file())
+                        } else {
+                            pollster::block_on(dialog.pick_file())
+                        };
+                        sender.send(picked.map(|f| f.path().to_path_buf()));
+                        ctx.request_repaint();
+                    });
+                match spawned {
+                    Ok(_) => self.dialog = Some((promise, Instant::now())),
+                    Err(error) => {
+                        self.message = Some(format!("No file dialog could be opened: {error}"));
+                    }
+                }
+            }
+        });
+        if let Some((promise, started)) = self.dialog.take() {
+            match promise.try_take() {
+                Ok(Some(path)) => {
+                    self.path = path.display().to_string();
+                    self.message = None;
+                }
+                Ok(None) if started.elapsed() < Duration::from_millis(400) => {
+                    self.message = Some(
+                        "No file dialog could be shown on this desktop (it needs xdg-desktop-portal or zenity). Type the file's path instead."
+                            .into(),
+                    );
+                }
+                Ok(None) => self.message = None,
+                Err(promise) => {
+                    ui.weak("Waiting for the file dialog…");
+                    self.dialog = Some((promise, started));
+                }
+            }
+        }
+        if let Some(message) = &self.message {
+            ui.label(RichText::new(message).color(ERROR_RED));
+        }
+    }
+
+    /// The path chosen or typed, if any.
+    pub fn chosen(&self) -> Option<PathBuf> {
+        let path = self.path.trim();
+        (!path.is_empty()).then(|| PathBuf::from(path))
+    }
+}

@@ -1,0 +1,245 @@
+//! The *Register* menu and its dialog: a new register file, another file,
+//! a shared register on PostgreSQL (URL, user, password kept in the OS
+//! keyring), and the registers used last.
+
+use egui::{RichText, Ui};
+
+use crate::store::{Location, remember_shared_password};
+
+use super::file_chooser::{Chooser, FileFilter};
+use super::format::ERROR_RED;
+
+/// Register files.
+const REGISTERS: FileFilter = ("HRM Users register", &["db"]);
+
+/// The dialog behind one of the menu's entries.
+pub enum RegisterDialog {
+    /// *New register…*: a file that does not exist yet.
+    New(Chooser, Option<String>),
+    /// *Open file…*: an existing register file.
+    Open(Chooser, Option<String>),
+    /// *Connect to a shared register…*.
+    Connect(ConnectForm),
+}
+
+/// The fields of *Connect to a shared register*.
+pub struct ConnectForm {
+    url: String,
+    user: String,
+    password: String,
+    remember: bool,
+    message: Option<String>,
+}
+
+impl Default for ConnectForm {
+    fn default() -> Self {
+        Self {
+            url: "postgres://db.company.se/hrm?sslmode=verify-full".into(),
+            user: String::new(),
+            password: String::new(),
+            remember: true,
+            message: None,
+        }
+    }
+}
+
+/// What the dialog ended with.
+pub enum RegisterChoice {
+    /// Open this register (the window switches to it).
+    Open(Location, Option<String>),
+    /// Closed without a choice.
+    Closed,
+}
+
+/// The *Register* menu's entries; returns the dialog to show, or a recent
+/// register to open at once.
+pub fn register_menu_ui(
+    ui: &mut Ui,
+    current: &Location,
+    recent: &[Location],
+) -> Option<RegisterMenuPick> {
+    let mut pick = None;
+    ui.menu_button("Register", |ui| {
+        if ui.button("New register…").clicked() {
+            pick = Some(RegisterMenuPick::Dialog(RegisterDialog::New(
+                Chooser::default(),
+                None,
+            )));
+        }
+        if ui.button("Open file…").clicked() {
+            pick = Some(RegisterMenuPick::Dialog(RegisterDialog::Open(
+                Chooser::default(),
+                None,
+            )));
+        }
+        if ui.button("Connect to a shared register…").clicked() {
+            pick = Some(RegisterMenuPick::Dialog(RegisterDialog::Connect(
+                ConnectForm::default(),
+            )));
+        }
+        let mut others = recent.iter().filter(|l| *l != current).peekable();
+        if others.peek().is_some() {
+            ui.separator();
+            ui.label(RichText::new("Recent").weak());
+            for location in others {
+                if ui.button(location.to_string()).clicked() {
+                    pick = Some(RegisterMenuPick::Recent(location.clone()));
+                }
+            }
+        }
+    });
+    pick
+}
+
+/// A choice in the menu.
+pub enum RegisterMenuPick {
+    /// Show this dialog.
+    Dialog(RegisterDialog),
+    /// Open this recent register.
+    Recent(Location),
+}
+
+/// Draws the dialog; returns the choice once one is made.
+pub fn register_dialog_ui(
+    ctx: &egui::Context,
+    dialog: &mut RegisterDialog,
+) -> Option<RegisterChoice> {
+    let title = match dialog {
+        RegisterDialog::New(..) => "New register",
+        RegisterDialog::Open(..) => "Open a register file",
+        RegisterDialog::Connect(_) => "Connect to a shared register",
+    };
+    let mut choice = None;
+    let mut open = true;
+    egui::Window::new(title)
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            choice = match dialog {
+                RegisterDialog::New(chooser, message) => file_ui(ui, chooser, message, true),
+                RegisterDialog::Open(chooser, message) => file_ui(ui, chooser, message, false),
+                RegisterDialog::Connect(form) => connect_ui(ui, form),
+            };
+        });
+    if !open {
+        return Some(RegisterChoice::Closed);
+    }
+    choice
+}
+
+fn file_ui(
+    ui: &mut Ui,
+    chooser: &mut Chooser,
+    message: &mut Option<String>,
+    new: bool,
+) -> Option<RegisterChoice> {
+    ui.label(if new {
+        "A new, empty register file. The register you have open now stays as it is."
+    } else {
+        "An HRM Users register file (.db)."
+    });
+    chooser.ui(ui, new, if new { "register.db" } else { "" }, REGISTERS);
+    if let Some(message) = message {
+        ui.label(RichText::new(message.as_str()).color(ERROR_RED));
+    }
+    let mut choice = None;
+    ui.horizontal(|ui| {
+        let label = if new { "Create" } else { "Open" };
+        if ui
+            .add_enabled(chooser.chosen().is_some(), egui::Button::new(label))
+            .clicked()
+            && let Some(path) = chooser.chosen()
+        {
+            // The file's state is read when the button is pressed, not each frame.
+            match (new, path.exists()) {
+                (true, true) => {
+                    *message = Some(format!(
+                        "{} exists already; choose a new name, or use Open file….",
+                        path.display()
+                    ));
+                }
+                (false, false) => {
+                    *message = Some(format!("{} does not exist.", path.display()));
+                }
+                _ => choice = Some(RegisterChoice::Open(Location::File(path), None)),
+            }
+        }
+        if ui.button("Cancel").clicked() {
+            choice = Some(RegisterChoice::Closed);
+        }
+    });
+    choice
+}
+
+fn connect_ui(ui: &mut Ui, form: &mut ConnectForm) -> Option<RegisterChoice> {
+    ui.label("The register on the PostgreSQL server your organisation shares.");
+    egui::Grid::new("connect_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("URL");
+            ui.add(egui::TextEdit::singleline(&mut form.url).desired_width(380.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("User");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.user)
+                    .hint_text("as in the URL")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Password");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.password)
+                    .password(true)
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+        });
+    ui.checkbox(
+        &mut form.remember,
+        "Remember the password in the system keyring",
+    );
+    ui.weak("Leave the password empty to use PGPASSWORD or your .pgpass file. The password is never written to a file or a log.");
+    if let Some(message) = &form.message {
+        ui.label(RichText::new(message.as_str()).color(ERROR_RED));
+    }
+    let mut choice = None;
+    ui.horizontal(|ui| {
+        if ui.button("Connect").clicked() {
+            choice = connect(form);
+        }
+        if ui.button("Cancel").clicked() {
+            choice = Some(RegisterChoice::Closed);
+        }
+    });
+    choice
+}
+
+/// The location the form describes; the password goes to the keyring, or,
+/// when it cannot, stays in memory for this session (and the window says so).
+fn connect(form: &mut ConnectForm) -> Option<RegisterChoice> {
+    let Location::Shared(shared) = Location::parse(&form.url) else {
+        form.message = Some("The URL starts with postgres:// (for example postgres://db.company.se/hrm?sslmode=verify-full).".into());
+        return None;
+    };
+    let password = Some(form.password.as_str()).filter(|p| !p.is_empty());
+    let shared = shared.with_login(&form.user, None);
+    let (shared, warning) = match password {
+        None => (shared, None),
+        Some(password) if form.remember => match remember_shared_password(&shared, password) {
+            Ok(()) => (shared, None),
+            Err(error) => (
+                shared.with_login("", Some(password)),
+                Some(format!(
+                    "{error}. The password is used for this session only."
+                )),
+            ),
+        },
+        Some(password) => (shared.with_login("", Some(password)), None),
+    };
+    form.password.clear();
+    Some(RegisterChoice::Open(Location::Shared(shared), warning))
+}
