@@ -3,6 +3,7 @@
 //! migrations, typed queries and write transactions that carry their audit
 //! row. Both backends offer the same API and the same rules.
 
+mod batch;
 pub(crate) mod db;
 mod error;
 mod location;
@@ -77,8 +78,10 @@ macro_rules! on_tx {
                 let $db: &rusqlite::Connection = tx;
                 $body
             }
-            $crate::store::TxInner::Postgres { tx, cache } => {
+            $crate::store::TxInner::Postgres { tx, cache, batch } => {
                 let $db = &$crate::store::db::PgSql::new(tx, cache);
+                // What the transaction holds to insert goes first.
+                $crate::store::batch::flush($db, batch)?;
                 $body
             }
         }
@@ -328,10 +331,13 @@ impl Store {
                     inner: TxInner::Postgres {
                         tx: RefCell::new(tx),
                         cache: &pg.cache,
+                        batch: RefCell::default(),
                     },
                 };
                 on_tx!(write, db => db.exec("SELECT pg_advisory_xact_lock(?1)", params![pg::WRITE_LOCK]))?;
                 let value = change(&write)?;
+                // Held inserts go before the commit.
+                on_tx!(write, _db => ());
                 let TxInner::Postgres { tx, .. } = write.inner else {
                     unreachable!("made as PostgreSQL above")
                 };
@@ -353,6 +359,7 @@ enum TxInner<'a> {
     Postgres {
         tx: RefCell<postgres::Transaction<'a>>,
         cache: &'a RefCell<StatementCache>,
+        batch: RefCell<batch::InsertBatch>,
     },
 }
 
@@ -398,8 +405,17 @@ impl WriteTx<'_> {
         ))
     }
 
-    /// Adds a user; the User-ID must be free.
+    /// Adds a user; the User-ID must be free. On PostgreSQL the row is held
+    /// and sent with the next statement or the commit (see `batch`).
     pub fn insert_user(&self, user: &User, now_ms: i64) -> Result<UserKey, StoreError> {
+        if let TxInner::Postgres { tx, cache, batch } = &self.inner {
+            let db = db::PgSql::new(tx, cache);
+            let key = batch.borrow_mut().next_user_key(&db)?;
+            batch
+                .borrow_mut()
+                .user(key, &rows::user_params(user, now_ms, now_ms));
+            return Ok(UserKey(key));
+        }
         on_tx!(self, db => db.fetch_int(rows::INSERT_USER, &rows::user_params(user, now_ms, now_ms)))
             .map(UserKey)
             .map_err(|e| conflict_or(e, user))
@@ -465,11 +481,21 @@ impl WriteTx<'_> {
         connection: &VismaConnection,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        if let TxInner::Postgres { batch, .. } = &self.inner {
+            if let Some(params) = rows::connection_params(key, connection, now_ms) {
+                batch.borrow_mut().connection(&params);
+            }
+            return Ok(());
+        }
         on_tx!(self, db => rows::insert_connection(db, key, connection, now_ms))
     }
 
-    /// Appends an audit row.
+    /// Appends an audit row (on PostgreSQL held like a new user).
     pub fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        if let TxInner::Postgres { batch, .. } = &self.inner {
+            batch.borrow_mut().audit(&rows::audit_params(entry));
+            return Ok(());
+        }
         on_tx!(self, db => rows::insert_audit(db, entry))
     }
 

@@ -117,6 +117,51 @@ pub fn user_by_key(db: &impl Sql, key: UserKey) -> Result<Option<UserRecord>, St
     )
 }
 
+/// The insert of a connection row; its parameters come from [`connection_params`].
+pub const INSERT_CONNECTION: &str = "INSERT INTO connections (user_key, email, email_key, state,
+        sent_count, last_sent_at_ms, connected_at_ms, connected_by, saved_at_ms)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// The parameters of [`INSERT_CONNECTION`]; `None` for [`VismaConnection::None`].
+pub fn connection_params(
+    key: UserKey,
+    connection: &VismaConnection,
+    now_ms: i64,
+) -> Option<[Param<'_>; 9]> {
+    match connection {
+        VismaConnection::None => None,
+        VismaConnection::Unverified {
+            email,
+            sent_count,
+            last_sent_at,
+        } => Some([
+            Param::Int(key.0),
+            Param::Text(email.as_str()),
+            Param::Text(email.key()),
+            Param::Text("unverified"),
+            Param::from(*sent_count),
+            Param::from(last_sent_at.map(Timestamp::as_millisecond)),
+            Param::Null,
+            Param::Null,
+            Param::Int(now_ms),
+        ]),
+        VismaConnection::Connected { email, since, by } => Some([
+            Param::Int(key.0),
+            Param::Text(email.as_str()),
+            Param::Text(email.key()),
+            Param::Text("connected"),
+            Param::Int(0),
+            Param::Null,
+            Param::Int(since.as_millisecond()),
+            Param::Text(match by {
+                ConnectedBy::Link => "link",
+                ConnectedBy::VerifiedDomain => "verified_domain",
+            }),
+            Param::Int(now_ms),
+        ]),
+    }
+}
+
 /// Stores a connection row; nothing for [`VismaConnection::None`].
 pub fn insert_connection(
     db: &impl Sql,
@@ -124,52 +169,23 @@ pub fn insert_connection(
     connection: &VismaConnection,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    const INSERT: &str = "INSERT INTO connections (user_key, email, email_key, state, sent_count,
-            last_sent_at_ms, connected_at_ms, connected_by, saved_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-    match connection {
-        VismaConnection::None => {}
-        VismaConnection::Unverified {
-            email,
-            sent_count,
-            last_sent_at,
-        } => {
-            db.exec(
-                INSERT,
-                params![
-                    key.0,
-                    email.as_str(),
-                    email.key(),
-                    "unverified",
-                    *sent_count,
-                    last_sent_at.map(Timestamp::as_millisecond),
-                    None::<i64>,
-                    None::<&str>,
-                    now_ms
-                ],
-            )?;
-        }
-        VismaConnection::Connected { email, since, by } => {
-            db.exec(
-                INSERT,
-                params![
-                    key.0,
-                    email.as_str(),
-                    email.key(),
-                    "connected",
-                    0_i64,
-                    None::<i64>,
-                    since.as_millisecond(),
-                    match by {
-                        ConnectedBy::Link => "link",
-                        ConnectedBy::VerifiedDomain => "verified_domain",
-                    },
-                    now_ms
-                ],
-            )?;
-        }
+    if let Some(params) = connection_params(key, connection, now_ms) {
+        db.exec(INSERT_CONNECTION, &params)?;
     }
     Ok(())
+}
+
+/// The parameters of one audit row's insert.
+pub fn audit_params(entry: &AuditEntry) -> [Param<'_>; 7] {
+    [
+        Param::Int(entry.at.as_millisecond()),
+        Param::Text(&entry.actor),
+        Param::Text(entry.action.code()),
+        Param::from(entry.user_key.map(|k| k.0)),
+        Param::Text(&entry.user_id),
+        Param::from(entry.before.as_deref()),
+        Param::from(entry.after.as_deref()),
+    ]
 }
 
 /// Appends one audit row.
@@ -177,15 +193,7 @@ pub fn insert_audit(db: &impl Sql, entry: &AuditEntry) -> Result<(), StoreError>
     db.exec(
         "INSERT INTO audit (at_ms, actor, action, user_key, user_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            entry.at.as_millisecond(),
-            &entry.actor,
-            entry.action.code(),
-            entry.user_key.map(|k| k.0),
-            &entry.user_id,
-            entry.before.as_deref(),
-            entry.after.as_deref()
-        ],
+        &audit_params(entry),
     )?;
     Ok(())
 }

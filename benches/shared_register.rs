@@ -1,0 +1,177 @@
+//! A shared register on PostgreSQL (loopback, the benchmark's own private
+//! server) with 100,000 users: opening to the first frame, a search
+//! keystroke, an import of 100,000 rows beside the same import into an
+//! SQLite file in the same run, and `db copy` both ways with time and peak
+//! memory (each copy in a process of its own).
+//!
+//! `cargo bench --bench shared_register`. The private server runs with
+//! `fsync=off` (as the tests' does): commits cost less than on a real
+//! server's disk.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+
+use std::time::{Duration, Instant};
+
+use egui::{Pos2, RawInput, Rect, vec2};
+use hrm_users::app::import::{commit_planned, plan_table_import, register_stamp};
+use hrm_users::app::{Session, demo, open_register};
+use hrm_users::domain::UserFilter;
+use hrm_users::sheet::{ExportFormat, Limits, export_users, read_table};
+use hrm_users::store::transfer::copy_register;
+use hrm_users::store::{Location, Store};
+use hrm_users::ui::HrmApp;
+
+const USERS: usize = 100_000;
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() - 1) as f64 * p).round() as usize;
+    samples[index]
+}
+
+/// In its own process: `db copy FROM TO`; prints seconds and peak MB.
+fn copy_child(from: &str, to: &str) {
+    let source = Store::open(Location::parse(from)).unwrap();
+    let mut target = Store::open(Location::parse(to)).unwrap();
+    let started = Instant::now();
+    let report = copy_register(&source, &mut target).unwrap();
+    assert!(report.matches());
+    println!("{:.2} {:.0}", started.elapsed().as_secs_f64(), peak_mb());
+}
+
+fn copy_in_child(from: &str, to: &str) -> String {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("HRM_BENCH_COPY_FROM", from)
+        .env("HRM_BENCH_COPY_TO", to)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn url(location: &Location) -> String {
+    match location {
+        Location::Shared(shared) => shared.url().to_owned(),
+        Location::File(path) => path.display().to_string(),
+    }
+}
+
+/// Reads, plans and commits `csv` into the empty register at `location`.
+fn import_into(location: &Location, csv: &std::path::Path) -> Duration {
+    let mut session = Session::new(Store::open(location).unwrap());
+    let started = Instant::now();
+    let table = read_table(csv, &Limits::default()).unwrap();
+    let stamp = register_stamp(&session).unwrap();
+    let plan = plan_table_import(&session, &table).unwrap();
+    assert_eq!(plan.counts.create, USERS);
+    commit_planned(
+        &mut session,
+        &table,
+        Some((std::sync::Arc::new(plan), stamp)),
+    )
+    .unwrap();
+    started.elapsed()
+}
+
+fn main() {
+    if let (Ok(from), Ok(to)) = (
+        std::env::var("HRM_BENCH_COPY_FROM"),
+        std::env::var("HRM_BENCH_COPY_TO"),
+    ) {
+        copy_child(&from, &to);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("register.db");
+    {
+        let mut session = Session::new(Store::open(&file).unwrap());
+        demo::create_demo_register(&mut session, USERS).unwrap();
+    }
+    let shared = hrm_users::testing::fresh_database().unwrap();
+
+    // db copy, SQLite to PostgreSQL and back.
+    let to_shared = copy_in_child(file.to_str().unwrap(), &url(&shared));
+    println!("db copy of {USERS} users, SQLite -> PostgreSQL: {to_shared} (s, peak MB)");
+    let back = dir.path().join("back.db");
+    let to_file = copy_in_child(&url(&shared), back.to_str().unwrap());
+    println!("db copy of {USERS} users, PostgreSQL -> SQLite: {to_file} (s, peak MB)");
+
+    // Opening the shared register to the first frame.
+    let started = Instant::now();
+    let opened = open_register(Some(&shared)).unwrap();
+    let loaded = started.elapsed();
+    let mut app = HrmApp::ready(opened);
+    let ctx = egui::Context::default();
+    let input = RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0))),
+        ..RawInput::default()
+    };
+    let output = ctx.run_ui(input, |ui| app.ui(ui));
+    std::hint::black_box(ctx.tessellate(output.shapes, output.pixels_per_point));
+    println!(
+        "open the shared register to first frame: {:.0} ms (of which connect and load {:.0} ms)  [goal <= 1000 ms]",
+        millis(started.elapsed()),
+        millis(loaded)
+    );
+
+    // A search keystroke: the view filters in memory, as on SQLite.
+    let mut listing = hrm_users::domain::Listing::new(open_register(Some(&shared)).unwrap().users);
+    let typed = ["s", "sv", "sve", "sven", "svens", "svensson", "svensson a"];
+    let mut times: Vec<Duration> = typed
+        .iter()
+        .chain(typed.iter().rev())
+        .map(|text| {
+            let started = Instant::now();
+            listing.set_filter(UserFilter {
+                search: (*text).to_owned(),
+                ..UserFilter::default()
+            });
+            started.elapsed()
+        })
+        .collect();
+    let worst = *times.iter().max().unwrap();
+    println!(
+        "search keystroke on the shared register's list: median {:.2} ms, worst {:.2} ms  [goal <= 10 ms]",
+        millis(percentile(&mut times, 0.5)),
+        millis(worst)
+    );
+
+    // Import of 100,000 rows into an empty register, SQLite and PostgreSQL.
+    let csv = dir.path().join("employees.csv");
+    let users = Store::open(&file).unwrap().load_users().unwrap();
+    export_users(&csv, ExportFormat::Csv, users.iter(), |_| true).unwrap();
+    drop(users);
+    let sqlite = import_into(&Location::File(dir.path().join("import.db")), &csv);
+    let postgres = import_into(&hrm_users::testing::fresh_database().unwrap(), &csv);
+    println!(
+        "import of {USERS} rows (read, dry run, commit): SQLite {:.2} s, PostgreSQL {:.2} s, ratio {:.2}  [goal <= 2.0]",
+        sqlite.as_secs_f64(),
+        postgres.as_secs_f64(),
+        postgres.as_secs_f64() / sqlite.as_secs_f64()
+    );
+}
