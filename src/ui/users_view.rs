@@ -151,12 +151,12 @@ impl UsersView {
     /// link, the worker delivering): a cheap check a few times a second.
     fn poll_changes(&mut self, ctx: &egui::Context) {
         // Keep looking while idle: another program may change the register.
-        ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        ctx.request_repaint_after(std::time::Duration::from_millis(250));
         let now = ctx.input(|i| i.time);
         if now < self.next_poll_secs {
             return;
         }
-        self.next_poll_secs = now + 0.4;
+        self.next_poll_secs = now + 0.2;
         let Ok(version) = self.session.store.data_version() else {
             return;
         };
