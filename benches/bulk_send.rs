@@ -23,7 +23,7 @@ use hrm_users::app::bulk::{BulkRequest, plan_verify_accounts, start_bulk};
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
 use hrm_users::app::{Session, open_register, save_settings};
 use hrm_users::domain::{Connection, Email, SettingKey, User, UserId};
-use hrm_users::store::Store;
+use hrm_users::store::{Location, Store};
 use hrm_users::ui::HrmApp;
 
 const USERS: usize = 10_000;
@@ -78,8 +78,8 @@ fn is_root() -> bool {
         .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
 }
 
-fn register_of_pending(path: &Path, port: u16, sessions: usize) -> Session {
-    let mut session = Session::new(Store::open(path).unwrap());
+fn register_of_pending(location: &Location, port: u16, sessions: usize) -> Session {
+    let mut session = Session::new(Store::open(location).unwrap());
     let users: Vec<(User, Connection)> = (0..USERS)
         .map(|n| {
             (
@@ -152,7 +152,7 @@ fn main() {
     let mut sink = start_sink(&root, port);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("register.db");
-    let session = register_of_pending(&path, port, sessions);
+    let session = register_of_pending(&(&path).into(), port, sessions);
 
     // The window on the same register, drawing frames while the send runs.
     let mut app = HrmApp::ready(open_register(Some(&(&path).into())).unwrap());
@@ -263,5 +263,69 @@ fn main() {
         ms(frames[frames.len() / 2]),
         ms(frames[frames.len() * 99 / 100]),
         ms(*frames.last().unwrap())
+    );
+    shared_register_rate(port_for_shared(&root), sessions, rate(ours));
+}
+
+fn port_for_shared(root: &Path) -> (Child, u16) {
+    let port = free_port();
+    (start_sink(root, port), port)
+}
+
+/// The same send on a shared register (PostgreSQL on loopback, the bench's
+/// own private server) delivered by two workers at once, each with its own
+/// connections and SMTP sessions, as two `serve` would; beside the SQLite
+/// rate of one worker measured above.
+fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_rate: f64) {
+    let Ok(location) = hrm_users::testing::fresh_database() else {
+        println!("no PostgreSQL server programs: the shared-register send was not measured");
+        return;
+    };
+    let session = register_of_pending(&location, port, sessions / 2);
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            OutboxWorker::open(&location, session.clock.clone(), WorkerOptions::default())
+                .unwrap()
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let wakers: Vec<_> = workers.iter().map(|w| w.waker()).collect();
+    let users = session.store.load_users().unwrap();
+    let plan = plan_verify_accounts(&session, &users, false).unwrap();
+    let started = Instant::now();
+    let job = start_bulk(BulkRequest {
+        register: location.clone(),
+        clock: session.clock.clone(),
+        actor: "bench".into(),
+        plan,
+        send_again_to_recent: false,
+        follow: hrm_users::app::bulk::Follow::UntilDelivered,
+        notify: Box::new(|| {}),
+        wake_worker: Box::new(move || wakers.iter().for_each(|wake| wake())),
+        poll: Duration::from_millis(50),
+    })
+    .unwrap();
+    while !job.progress().finished {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = started.elapsed();
+    let progress = job.progress();
+    drop(job);
+    for worker in workers {
+        worker.stop();
+    }
+    let _ = sink.kill();
+    let _ = sink.wait();
+    assert_eq!(
+        progress.sent, USERS,
+        "every message delivered: {progress:?}"
+    );
+    let rate = USERS as f64 / took.as_secs_f64();
+    println!(
+        "shared register (PostgreSQL), two workers with {} sessions each: {:.2} s = {rate:.0} messages/s, {:.2} of the single SQLite worker's rate  [goal >= 1.0]",
+        sessions / 2,
+        took.as_secs_f64(),
+        rate / sqlite_rate
     );
 }

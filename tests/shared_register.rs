@@ -377,3 +377,64 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
     let error = words(as_app.batch_execute("DROP TABLE users").unwrap_err());
     assert!(error.contains("must be owner"), "{error}");
 }
+
+/// Two administrators at two desktops import, at the same moment, files that
+/// give the same Visma Connect address to two different users: exactly one
+/// user gets it; the other import says whose it is and leaves it out.
+#[test]
+fn two_imports_giving_one_address_to_two_users_at_once_apply_it_once() {
+    let shared = Register::postgres();
+    let mut session = shared.session(&support::TestClock::new());
+    for id in ["1", "2"] {
+        hrm_users::app::save_user(
+            &mut session,
+            None,
+            &hrm_users::domain::UserDraft {
+                user_id: id.into(),
+                first_name: "Test".into(),
+                ..hrm_users::domain::UserDraft::new_user()
+            },
+        )
+        .unwrap();
+    }
+    let files: Vec<_> = ["1", "2"]
+        .iter()
+        .map(|id| {
+            let file = shared.dir.path().join(format!("from-{id}.csv"));
+            std::fs::write(
+                &file,
+                format!("User-ID;Email Visma Connect\n{id};shared@example.org\n"),
+            )
+            .unwrap();
+            file
+        })
+        .collect();
+    let imports: Vec<Child> = files
+        .iter()
+        .map(|file| {
+            hrm_users(&shared)
+                .args(["import", file.to_str().unwrap()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = imports
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    for output in &outputs {
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let users = json(&run(&shared, &["users", "list", "--json"]));
+    let holders: Vec<_> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["connection_email"] == "shared@example.org")
+        .collect();
+    assert_eq!(holders.len(), 1, "{users}");
+    let said: String = outputs.iter().map(|o| text(&o.stdout)).collect();
+    assert!(said.contains("belongs to user"), "{said}");
+}
