@@ -290,7 +290,10 @@ fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_
                 .unwrap()
         })
         .collect();
-    let wakers: Vec<_> = workers.iter().map(|w| w.waker()).collect();
+    let wakers: Vec<_> = workers
+        .iter()
+        .map(hrm_users::app::outbox_worker::WorkerHandle::waker)
+        .collect();
     let users = session.store.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     let started = Instant::now();
