@@ -8,10 +8,10 @@
 use std::cell::RefCell;
 
 use super::StoreError;
-use super::db::{Param, Sql, Value};
+use super::db::{Param, PgSql, Sql, Value};
 
 /// Rows per INSERT statement.
-const ROWS_PER_STATEMENT: usize = 1_000;
+const ROWS_PER_STATEMENT: usize = 10_000;
 /// Keys taken from the users' sequence at a time.
 const KEYS_AT_ONCE: i64 = 1_000;
 
@@ -86,8 +86,13 @@ impl InsertBatch {
     }
 }
 
-/// Sends every held row: users first (the others refer to them).
-pub fn flush(db: &impl Sql, batch: &RefCell<InsertBatch>) -> Result<(), StoreError> {
+/// Sends every held row: users first (the others refer to them). Each table
+/// goes as one `INSERT … SELECT FROM unnest(…)` per chunk, a column an array
+/// parameter: the server parses and plans it once.
+pub fn flush<C: postgres::GenericClient>(
+    db: &PgSql<'_, C>,
+    batch: &RefCell<InsertBatch>,
+) -> Result<(), StoreError> {
     if batch.borrow().is_empty() {
         return Ok(());
     }
@@ -99,29 +104,84 @@ pub fn flush(db: &impl Sql, batch: &RefCell<InsertBatch>) -> Result<(), StoreErr
             std::mem::take(&mut held.audit),
         )
     };
+    // Each user's change stamp as single inserts make them: the time, but
+    // above every stamp already written, and growing row by row.
+    let users_sql = format!(
+        "INSERT INTO users ({USER_COLUMNS})
+         SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12,
+             greatest(c13, (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users)) + n - 1, c14
+         FROM unnest({}) WITH ORDINALITY
+             AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, n)",
+        casts(USER_TYPES)
+    );
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
-        // Each row's change stamp as single inserts make them: the time, but
-        // above every stamp already written, and growing row by row.
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p = |c: usize| format!("?{}", r * 14 + c);
-                format!(
-                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},
-                     greatest({}, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) + {r}, {})",
-                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
-                    p(13), p(14)
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO users ({USER_COLUMNS}) VALUES {}",
-            rows.join(", ")
-        );
-        let params: Vec<Param<'_>> = chunk.iter().flatten().map(Value::as_param).collect();
-        db.exec(&sql, &params).map_err(taken_user_id)?;
+        exec_columns(db, &users_sql, USER_TYPES, chunk).map_err(taken_user_id)?;
     }
-    insert_rows(db, "connections", CONNECTION_COLUMNS, 9, &connections)?;
-    insert_rows(db, "audit", AUDIT_COLUMNS, 7, &audit)
+    let connections_sql = format!(
+        "INSERT INTO connections ({CONNECTION_COLUMNS}) SELECT * FROM unnest({})",
+        casts(CONNECTION_TYPES)
+    );
+    for chunk in connections.chunks(ROWS_PER_STATEMENT) {
+        exec_columns(db, &connections_sql, CONNECTION_TYPES, chunk)?;
+    }
+    let audit_sql = format!(
+        "INSERT INTO audit ({AUDIT_COLUMNS}) SELECT * FROM unnest({})",
+        casts(AUDIT_TYPES)
+    );
+    for chunk in audit.chunks(ROWS_PER_STATEMENT) {
+        exec_columns(db, &audit_sql, AUDIT_TYPES, chunk)?;
+    }
+    Ok(())
+}
+
+/// Column types: `i` a BIGINT, `t` a TEXT.
+const USER_TYPES: &str = "ititttttttttii";
+const CONNECTION_TYPES: &str = "itttiiiti";
+const AUDIT_TYPES: &str = "ittittt";
+
+/// `$1::bigint[], $2::text[], …` for the types.
+fn casts(types: &str) -> String {
+    types
+        .chars()
+        .enumerate()
+        .map(|(i, t)| format!("${}::{}[]", i + 1, if t == 'i' { "bigint" } else { "text" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `sql` with one array parameter per column of `rows`.
+fn exec_columns<C: postgres::GenericClient>(
+    db: &PgSql<'_, C>,
+    sql: &str,
+    types: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    let mut columns: Vec<Box<dyn postgres::types::ToSql + Sync>> = Vec::new();
+    for (index, kind) in types.chars().enumerate() {
+        if kind == 'i' {
+            let values: Vec<Option<i64>> = rows
+                .iter()
+                .map(|row| match row.get(index) {
+                    Some(Value::Int(n)) => Some(*n),
+                    _ => None,
+                })
+                .collect();
+            columns.push(Box::new(values));
+        } else {
+            let values: Vec<Option<String>> = rows
+                .iter()
+                .map(|row| match row.get(index) {
+                    Some(Value::Text(text)) => Some(text.clone()),
+                    _ => None,
+                })
+                .collect();
+            columns.push(Box::new(values));
+        }
+    }
+    let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        columns.iter().map(AsRef::as_ref).collect();
+    db.exec_typed(sql, &params)?;
+    Ok(())
 }
 
 /// A unique User-ID refused: named as the server names it.
@@ -138,29 +198,4 @@ fn taken_user_id(error: StoreError) -> StoreError {
         Some(id) => format!("User-ID {id} is already in use."),
         None => "A User-ID in this change is already in use.".into(),
     })
-}
-
-fn insert_rows(
-    db: &impl Sql,
-    table: &str,
-    columns: &str,
-    width: usize,
-    rows: &[Vec<Value>],
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let params: Vec<String> =
-                    (1..=width).map(|c| format!("?{}", r * width + c)).collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {table} ({columns}) VALUES {}",
-            values.join(", ")
-        );
-        let params: Vec<Param<'_>> = chunk.iter().flatten().map(Value::as_param).collect();
-        db.exec(&sql, &params)?;
-    }
-    Ok(())
 }

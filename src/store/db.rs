@@ -324,6 +324,16 @@ impl<'a, C: postgres::GenericClient> PgSql<'a, C> {
     }
 }
 
+impl<C: postgres::GenericClient> PgSql<'_, C> {
+    /// Runs a statement with parameters of any PostgreSQL type (arrays for
+    /// `unnest`), prepared once per connection.
+    pub fn exec_typed(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let statement = self.statement(&mut client, sql)?;
+        Ok(client.execute(&statement, params)?)
+    }
+}
+
 fn pg_params<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
