@@ -120,7 +120,7 @@ impl OutboxWorker {
             heartbeat_at: now,
             lease_until: now + lease_span(&options),
         };
-        store.write(|tx| tx.register_worker(&row))?;
+        store.write_outbox(|tx| tx.register_worker(&row))?;
         let worker = Self {
             store: Arc::new(Mutex::new(store)),
             id: row.id,
@@ -161,7 +161,7 @@ impl OutboxWorker {
             // register (and the windows watching it) alone.
             return Ok(());
         }
-        let (taken, flagged) = store.write(|tx| {
+        let (taken, flagged) = store.write_outbox(|tx| {
             for id in &gone {
                 tx.end_lease(id)?;
             }
@@ -186,8 +186,8 @@ impl OutboxWorker {
         let (settings, claimed) = {
             let mut store = self.lock_store();
             let settings = store.load_settings()?;
-            let claimed =
-                store.write(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
+            let claimed = store
+                .write_outbox(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
             (settings, claimed)
         };
         if claimed.is_empty() {
@@ -196,7 +196,7 @@ impl OutboxWorker {
         let count = claimed.len();
         let ready = self
             .lock_store()
-            .write(|tx| prepare(tx, &settings, claimed, now))?;
+            .write_outbox(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
         match current_transport(
@@ -214,7 +214,7 @@ impl OutboxWorker {
                 let reply = error.to_string();
                 let retry =
                     now + SignedDuration::try_from(self.options.retry_base).unwrap_or_default();
-                self.lock_store().write(|tx| {
+                self.lock_store().write_outbox(|tx| {
                     for item in &ready {
                         tx.record_delivery(
                             item.id,
@@ -232,7 +232,7 @@ impl OutboxWorker {
         let untouched = self.send_all(ready, pause);
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
-            self.lock_store().write(|tx| {
+            self.lock_store().write_outbox(|tx| {
                 for id in &untouched {
                     tx.unclaim(*id)?;
                 }
@@ -379,7 +379,7 @@ impl OutboxWorker {
                     last = Instant::now();
                     let now = clock();
                     let until = now + SignedDuration::try_from(lease).unwrap_or_default();
-                    match store.write(|tx| tx.renew_lease(&id, now, until)) {
+                    match store.write_outbox(|tx| tx.renew_lease(&id, now, until)) {
                         Ok(true) => {}
                         // The worker gave its lease up as it stopped.
                         Ok(false) if stopping.load(Ordering::SeqCst) => {}
@@ -396,7 +396,7 @@ impl OutboxWorker {
     /// back to the queue at once (flagged only if its content had gone out).
     fn retire(&self) {
         let now = (self.clock)();
-        let retired = self.lock_store().write(|tx| {
+        let retired = self.lock_store().write_outbox(|tx| {
             tx.end_lease(&self.id)?;
             tx.take_back_expired(now)
         });
@@ -677,7 +677,7 @@ impl Recorder<'_> {
             group.extend(asked.try_iter());
             let now = (self.clock)();
             let committed = with_retry(self.stopping, || {
-                lock(self.store).write(|tx| {
+                lock(self.store).write_outbox(|tx| {
                     group
                         .iter()
                         .map(|(step, _)| match step {

@@ -137,7 +137,15 @@ impl From<postgres::Error> for StoreError {
     fn from(error: postgres::Error) -> Self {
         use postgres::error::SqlState;
         match error.code() {
-            Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => Self::Locked,
+            // A lock wait that ran out, or a deadlock the server broke: the
+            // transaction was rolled back and can be tried again.
+            Some(code)
+                if *code == SqlState::LOCK_NOT_AVAILABLE
+                    || *code == SqlState::T_R_DEADLOCK_DETECTED
+                    || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
+            {
+                Self::Locked
+            }
             Some(code)
                 if *code == SqlState::DATA_CORRUPTED || *code == SqlState::INDEX_CORRUPTED =>
             {
