@@ -22,7 +22,7 @@ use poll_promise::Promise;
 pub use user_form::NOT_CONNECTED_WARNING;
 pub use users_view::UsersView;
 
-use register_view::{RegisterChoice, RegisterDialog};
+use register_view::{OpenRequest, RegisterChoice, RegisterDialog};
 
 use crate::app::{self, OpenedRegister};
 
@@ -32,14 +32,16 @@ pub struct HrmApp {
     /// True when the view runs the outbox worker and endpoint beside it (not
     /// in tests).
     with_services: bool,
-    /// Said in the status bar once the register is open.
-    after_open: Option<String>,
 }
+
+/// An opened register, this OS user's recent registers, and what to say
+/// in the status bar once it shows.
+type Opened = (OpenedRegister, Vec<Location>, Option<String>);
 
 enum State {
     /// The register is being opened on a background thread (with this OS
     /// user's recent registers, read there too).
-    Opening(Promise<Result<(OpenedRegister, Vec<Location>), String>>),
+    Opening(Promise<Result<Opened, String>>),
     /// It could not be opened; the message says why and what to do, and the
     /// Register menu's dialogs offer another.
     Failed(String, Option<RegisterDialog>),
@@ -51,7 +53,7 @@ enum State {
 /// `remember`) the one this OS user used last if it is still there, else the
 /// default file. With `remember`, a register that opens is remembered as the
 /// last used, and the recent ones are read for the Register menu.
-fn open_in_background(db: Option<Location>, remember: bool, ctx: &egui::Context) -> State {
+fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Context) -> State {
     let ctx = ctx.clone();
     let (sender, promise) = Promise::new();
     let spawned = std::thread::Builder::new()
@@ -67,7 +69,10 @@ fn open_in_background(db: Option<Location>, remember: bool, ctx: &egui::Context)
                 .iter()
                 .find(|l| l.file().is_none_or(std::path::Path::is_file))
                 .cloned();
-            let db = db.or(last);
+            let (db, warning) = match db.map(OpenRequest::prepare) {
+                Some((location, warning)) => (Some(location), warning),
+                None => (last, None),
+            };
             let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
             if remember
                 && let Ok(opened) = &result
@@ -75,7 +80,7 @@ fn open_in_background(db: Option<Location>, remember: bool, ctx: &egui::Context)
             {
                 tracing::warn!("the register could not be remembered as the last used: {error}");
             }
-            sender.send(result.map(|opened| (opened, recent)));
+            sender.send(result.map(|opened| (opened, recent, warning)));
             ctx.request_repaint();
         });
     match spawned {
@@ -92,9 +97,8 @@ impl HrmApp {
     /// a background thread.
     pub fn opening(db: Option<Location>, ctx: &egui::Context) -> Self {
         Self {
-            state: open_in_background(db, true, ctx),
+            state: open_in_background(db.map(OpenRequest::plain), true, ctx),
             with_services: true,
-            after_open: None,
         }
     }
 
@@ -103,7 +107,6 @@ impl HrmApp {
         Self {
             state: State::Ready(Box::new(UsersView::new(opened))),
             with_services: false,
-            after_open: None,
         }
     }
 
@@ -122,14 +125,14 @@ impl HrmApp {
         {
             let result = std::mem::replace(result, Err(String::new()));
             self.state = match result {
-                Ok((opened, recent)) => {
+                Ok((opened, recent, warning)) => {
                     let mut view = if self.with_services {
                         UsersView::with_services(opened)
                     } else {
                         UsersView::new(opened)
                     };
                     view.set_recent(recent);
-                    if let Some(text) = self.after_open.take() {
+                    if let Some(text) = warning {
                         view.say(text, true);
                     }
                     State::Ready(Box::new(view))
@@ -156,11 +159,9 @@ impl HrmApp {
                 switch = view.take_switch();
             }
         }
-        if let Some((location, warning)) = switch {
-            // The old view (its worker and endpoint) stops before the new opens.
-            self.state = State::Opening(Promise::from_ready(Err(String::new())));
-            self.after_open = warning;
-            self.state = open_in_background(Some(location), self.with_services, ui.ctx());
+        if let Some(request) = switch {
+            // Replacing the state drops the old view: its worker and endpoint stop.
+            self.state = open_in_background(Some(request), self.with_services, ui.ctx());
         }
     }
 }
@@ -171,7 +172,7 @@ fn failed_ui(
     ui: &mut egui::Ui,
     message: &str,
     dialog: &mut Option<RegisterDialog>,
-) -> Option<(Location, Option<String>)> {
+) -> Option<OpenRequest> {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(40.0);
         ui.heading("The register could not be opened");
@@ -196,7 +197,7 @@ fn failed_ui(
         .as_mut()
         .and_then(|d| register_view::register_dialog_ui(ui.ctx(), d));
     match choice {
-        Some(RegisterChoice::Open(location, warning)) => Some((location, warning)),
+        Some(RegisterChoice::Open(request)) => Some(request),
         Some(RegisterChoice::Closed) => {
             *dialog = None;
             None

@@ -43,10 +43,47 @@ impl Default for ConnectForm {
     }
 }
 
+/// A register to open, with a password to keep in the keyring first.
+pub struct OpenRequest {
+    /// The register.
+    pub location: Location,
+    /// The password of a shared register, to keep in the OS keyring.
+    pub remember_password: Option<String>,
+}
+
+impl OpenRequest {
+    /// Opens `location` as it is.
+    pub fn plain(location: Location) -> Self {
+        Self {
+            location,
+            remember_password: None,
+        }
+    }
+
+    /// Keeps the password in the keyring (called on the opening thread: a
+    /// keyring may answer slowly); when it cannot, the password is used for
+    /// this session only. Returns the location to open and what to tell.
+    pub fn prepare(self) -> (Location, Option<String>) {
+        let (Location::Shared(shared), Some(password)) = (&self.location, &self.remember_password)
+        else {
+            return (self.location, None);
+        };
+        match remember_shared_password(shared, password) {
+            Ok(()) => (self.location, None),
+            Err(error) => (
+                Location::Shared(shared.with_login("", Some(password))),
+                Some(format!(
+                    "{error}. The password is used for this session only."
+                )),
+            ),
+        }
+    }
+}
+
 /// What the dialog ended with.
 pub enum RegisterChoice {
     /// Open this register (the window switches to it).
-    Open(Location, Option<String>),
+    Open(OpenRequest),
     /// Closed without a choice.
     Closed,
 }
@@ -162,7 +199,11 @@ fn file_ui(
                 (false, false) => {
                     *message = Some(format!("{} does not exist.", path.display()));
                 }
-                _ => choice = Some(RegisterChoice::Open(Location::File(path), None)),
+                _ => {
+                    choice = Some(RegisterChoice::Open(OpenRequest::plain(Location::File(
+                        path,
+                    ))));
+                }
             }
         }
         if ui.button("Cancel").clicked() {
@@ -218,28 +259,24 @@ fn connect_ui(ui: &mut Ui, form: &mut ConnectForm) -> Option<RegisterChoice> {
     choice
 }
 
-/// The location the form describes; the password goes to the keyring, or,
-/// when it cannot, stays in memory for this session (and the window says so).
+/// The register the form describes; a password to remember goes to the
+/// keyring on the opening thread, one not to remember stays in memory.
 fn connect(form: &mut ConnectForm) -> Option<RegisterChoice> {
     let Location::Shared(shared) = Location::parse(&form.url) else {
         form.message = Some("The URL starts with postgres:// (for example postgres://db.company.se/hrm?sslmode=verify-full).".into());
         return None;
     };
-    let password = Some(form.password.as_str()).filter(|p| !p.is_empty());
+    let password = Some(std::mem::take(&mut form.password)).filter(|p| !p.is_empty());
     let shared = shared.with_login(&form.user, None);
-    let (shared, warning) = match password {
-        None => (shared, None),
-        Some(password) if form.remember => match remember_shared_password(&shared, password) {
-            Ok(()) => (shared, None),
-            Err(error) => (
-                shared.with_login("", Some(password)),
-                Some(format!(
-                    "{error}. The password is used for this session only."
-                )),
-            ),
+    let request = match password {
+        Some(password) if form.remember => OpenRequest {
+            location: Location::Shared(shared),
+            remember_password: Some(password),
         },
-        Some(password) => (shared.with_login("", Some(password)), None),
+        Some(password) => {
+            OpenRequest::plain(Location::Shared(shared.with_login("", Some(&password))))
+        }
+        None => OpenRequest::plain(Location::Shared(shared)),
     };
-    form.password.clear();
-    Some(RegisterChoice::Open(Location::Shared(shared), warning))
+    Some(RegisterChoice::Open(request))
 }

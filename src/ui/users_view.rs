@@ -16,7 +16,8 @@ use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
 use super::file_chooser::Chooser;
 use super::format::{ERROR_RED, GREEN};
 use super::register_view::{
-    RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui, register_menu_ui,
+    OpenRequest, RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui,
+    register_menu_ui,
 };
 use super::settings_view::SettingsView;
 use super::sheet_view::{SheetView, sheet_ui};
@@ -69,9 +70,9 @@ pub struct UsersView {
     conflict: Option<Conflict>,
     register_dialog: Option<RegisterDialog>,
     /// A register chosen in the Register menu, waiting for unsaved changes.
-    switch_pending: Option<(Location, Option<String>)>,
+    switch_pending: Option<OpenRequest>,
     /// The register to switch to; the window takes it after this frame.
-    switch_to: Option<(Location, Option<String>)>,
+    switch_to: Option<OpenRequest>,
     /// This OS user's registers, the last used first (read when opening).
     recent: Vec<Location>,
     services: Option<Services>,
@@ -550,8 +551,8 @@ impl UsersView {
     }
 
     /// The register the administrator chose to switch to (taken once, by the
-    /// window, which then opens it), with a warning to show after.
-    pub fn take_switch(&mut self) -> Option<(Location, Option<String>)> {
+    /// window, which then opens it).
+    pub fn take_switch(&mut self) -> Option<OpenRequest> {
         self.switch_to.take()
     }
 
@@ -570,7 +571,7 @@ impl UsersView {
         match register_menu_ui(ui, self.session.store.location(), &self.recent) {
             Some(RegisterMenuPick::Dialog(dialog)) => self.register_dialog = Some(dialog),
             Some(RegisterMenuPick::Recent(location)) => {
-                self.switch_pending = Some((location, None));
+                self.switch_pending = Some(OpenRequest::plain(location));
                 self.request(Intent::SwitchRegister);
             }
             None => {}
@@ -582,9 +583,9 @@ impl UsersView {
             return;
         };
         match register_dialog_ui(ctx, dialog) {
-            Some(RegisterChoice::Open(location, warning)) => {
+            Some(RegisterChoice::Open(request)) => {
                 self.register_dialog = None;
-                self.switch_pending = Some((location, warning));
+                self.switch_pending = Some(request);
                 self.request(Intent::SwitchRegister);
             }
             Some(RegisterChoice::Closed) => self.register_dialog = None,
