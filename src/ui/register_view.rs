@@ -152,6 +152,8 @@ pub fn register_dialog_ui(
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        // Wide enough for a whole URL or path.
+        .min_width(520.0)
         .show(ctx, |ui| {
             choice = match dialog {
                 RegisterDialog::New(chooser, message) => file_ui(ui, chooser, message, true),
