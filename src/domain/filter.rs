@@ -78,6 +78,11 @@ impl Matcher<'_> {
     /// True when the user is in the selection; `search_text` is the user's
     /// [`search_text`].
     pub fn matches(&self, record: &UserRecord, search_text: &str) -> bool {
+        self.fields_match(record) && self.text_matches(search_text)
+    }
+
+    /// True when the filters other than the search words let the user in.
+    pub fn fields_match(&self, record: &UserRecord) -> bool {
         let filter = self.filter;
         let user = &record.user;
         filter.activated.is_none_or(|a| a == user.activated)
@@ -89,9 +94,26 @@ impl Matcher<'_> {
                 .as_ref()
                 .is_none_or(|d| *d == user.department)
             && filter.office.as_ref().is_none_or(|o| *o == user.office)
-            && self
-                .terms
-                .iter()
-                .all(|term| term.find(search_text.as_bytes()).is_some())
+    }
+
+    /// True when a filter other than the search words is set.
+    pub fn filters_fields(&self) -> bool {
+        let filter = self.filter;
+        filter.activated.is_some()
+            || filter.status.is_some()
+            || filter.department.is_some()
+            || filter.office.is_some()
+    }
+
+    /// True when every search word occurs in `search_text`.
+    pub fn text_matches(&self, search_text: &str) -> bool {
+        self.terms
+            .iter()
+            .all(|term| term.find(search_text.as_bytes()).is_some())
+    }
+
+    /// The search words, lower-cased, one finder each.
+    pub fn terms(&self) -> &[memmem::Finder<'static>] {
+        &self.terms
     }
 }

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use super::filter::{UserFilter, search_text};
+use super::search_index::SearchIndex;
 use super::user::{UserKey, UserRecord, natural_cmp};
 
 /// A sortable column of the Users list.
@@ -72,9 +73,8 @@ impl Default for Sort {
     }
 }
 
-/// Per-user text prepared once: the search text and lower-cased sort keys.
+/// Per-user sort keys prepared once (the search text is in [`SearchIndex`]).
 struct Prepared {
-    search_text: String,
     id_number: Option<u64>,
     id_lower: String,
     name_key: String,
@@ -87,7 +87,6 @@ impl Prepared {
     fn new(record: &UserRecord) -> Self {
         let user = &record.user;
         Self {
-            search_text: search_text(record),
             id_number: user.user_id.as_str().parse().ok(),
             id_lower: user.user_id.as_str().to_lowercase(),
             name_key: format!("{}\u{1f}{}", user.last_name, user.first_name).to_lowercase(),
@@ -106,6 +105,8 @@ impl Prepared {
 pub struct Listing {
     records: Vec<UserRecord>,
     prepared: Vec<Prepared>,
+    /// Search texts, in the order of `records`.
+    search: SearchIndex,
     sort: Sort,
     /// Indices into `records`, in sort order.
     order: Vec<usize>,
@@ -120,9 +121,13 @@ impl Listing {
     /// Builds the list, sorted by User-ID, everyone visible.
     pub fn new(records: Vec<UserRecord>) -> Self {
         let prepared = records.iter().map(Prepared::new).collect();
+        let texts: Vec<String> = records.iter().map(search_text).collect();
+        let search = SearchIndex::new(texts.iter().map(String::as_str));
+        drop(texts);
         let mut listing = Self {
             records,
             prepared,
+            search,
             sort: Sort::default(),
             order: Vec::new(),
             visible: Vec::new(),
@@ -209,11 +214,13 @@ impl Listing {
         }
         let narrows = narrows(&self.filter, &filter);
         self.filter = filter;
-        if narrows {
+        // A narrowing keystroke searches the current selection when it is
+        // small; a pass over the whole index is as quick as a large one.
+        if narrows && self.visible.len() <= self.records.len() / 8 {
             let matcher = self.filter.matcher();
-            let (records, prepared) = (&self.records, &self.prepared);
+            let (records, search) = (&self.records, &self.search);
             self.visible
-                .retain(|&i| matcher.matches(&records[i], &prepared[i].search_text));
+                .retain(|&i| matcher.matches(&records[i], search.get(i)));
         } else {
             self.refilter();
         }
@@ -224,10 +231,12 @@ impl Listing {
         if let Some(index) = self.index_of(record.key) {
             self.order.retain(|&i| i != index);
             self.prepared[index] = Prepared::new(&record);
+            self.search.set(index, &search_text(&record));
             self.records[index] = record;
             self.insert_in_order(index);
         } else {
             self.prepared.push(Prepared::new(&record));
+            self.search.push(&search_text(&record));
             self.records.push(record);
             self.insert_in_order(self.records.len() - 1);
         }
@@ -250,17 +259,30 @@ impl Listing {
             .enumerate()
             .map(|(i, r)| (r.key, i))
             .collect();
+        let mut texts: Vec<Option<String>> = vec![None; self.records.len()];
         for record in records {
             let prepared = Prepared::new(&record);
+            let text = Some(search_text(&record));
             if let Some(&i) = index.get(&record.key) {
                 self.prepared[i] = prepared;
                 self.records[i] = record;
+                texts[i] = text;
             } else {
                 index.insert(record.key, self.records.len());
                 self.prepared.push(prepared);
                 self.records.push(record);
+                texts.push(text);
             }
         }
+        // One new buffer: replacing texts one by one would move it per user.
+        let old = &self.search;
+        let search = SearchIndex::new(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| text.as_deref().unwrap_or_else(|| old.get(i))),
+        );
+        self.search = search;
         self.rebuild_choices();
         self.resort();
     }
@@ -272,6 +294,7 @@ impl Listing {
         };
         self.records.swap_remove(index);
         self.prepared.swap_remove(index);
+        self.search.swap_remove(index);
         let moved = self.records.len();
         self.order.retain(|&i| i != index);
         for i in &mut self.order {
@@ -323,12 +346,30 @@ impl Listing {
         }
         let matcher = self.filter.matcher();
         self.visible.clear();
-        self.visible.extend(
-            self.order
-                .iter()
-                .copied()
-                .filter(|&i| matcher.matches(&self.records[i], &self.prepared[i].search_text)),
-        );
+        let Some(scan_term) = matcher.terms().iter().max_by_key(|t| t.needle().len()) else {
+            // Filters only, no search words.
+            let records = &self.records;
+            self.visible.extend(
+                self.order
+                    .iter()
+                    .copied()
+                    .filter(|&i| matcher.fields_match(&records[i])),
+            );
+            return;
+        };
+        // The longest word in one pass over all texts, then the rest of the
+        // rule for those it found.
+        let hits = self.search.mark_containing(scan_term);
+        let check_text = matcher.terms().len() > 1;
+        let check_fields = matcher.filters_fields();
+        let (records, search) = (&self.records, &self.search);
+        let passes = |i: usize| {
+            hits[i]
+                && (!check_fields || matcher.fields_match(&records[i]))
+                && (!check_text || matcher.text_matches(search.get(i)))
+        };
+        self.visible
+            .extend(self.order.iter().copied().filter(|&i| passes(i)));
     }
 
     /// Compares two users by the sort column, then by User-ID.
@@ -533,5 +574,35 @@ mod tests {
             listing.departments().collect::<Vec<_>>(),
             ["HR", "IT", "Sales"]
         );
+    }
+
+    #[test]
+    fn search_finds_users_by_their_current_names_after_edits() {
+        let mut listing = sample();
+        let search = |listing: &mut Listing, text: &str| {
+            listing.set_filter(UserFilter {
+                search: text.into(),
+                ..UserFilter::default()
+            });
+            ids(listing)
+        };
+        assert_eq!(search(&mut listing, "anna"), ["10", "abc"]);
+        // Renamed: found by the new name, no longer by the old one.
+        listing.upsert(record(1, "10", "Annika", "Sandberg", "HR"));
+        assert_eq!(search(&mut listing, "svensson"), Vec::<String>::new());
+        assert_eq!(search(&mut listing, "sandberg"), ["10"]);
+        // Removing the first user moves the last one into its place.
+        listing.remove(UserKey(1));
+        assert_eq!(search(&mut listing, "lind"), ["2"]);
+        assert_eq!(search(&mut listing, "sandberg"), Vec::<String>::new());
+        // Many at once: one renamed, nine new.
+        let changed: Vec<UserRecord> = (10..19)
+            .map(|k| record(k, &k.to_string(), "Nils", "Holm", "IT"))
+            .chain([record(2, "9", "Björn", "Ekholm", "Sales")])
+            .collect();
+        listing.upsert_many(changed);
+        assert_eq!(search(&mut listing, "holm").len(), 10);
+        assert_eq!(search(&mut listing, "åberg"), Vec::<String>::new());
+        assert_eq!(search(&mut listing, "björn ekholm"), ["9"]);
     }
 }

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod message;
 pub mod outbox;
 pub mod rules;
+mod search_index;
 pub mod settings;
 pub mod template;
 pub mod user;
