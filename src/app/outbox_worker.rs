@@ -25,7 +25,7 @@ use crate::domain::{
     AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage, Settings,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
-use crate::store::{Location, Store, StoreError, WorkerRow, WriteTx};
+use crate::store::{Delivery, Location, Store, StoreError, WorkerRow, WriteTx};
 use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
@@ -678,17 +678,32 @@ impl Recorder<'_> {
             let now = (self.clock)();
             let committed = with_retry(self.stopping, || {
                 lock(self.store).write_outbox(|tx| {
-                    group
+                    // The whole group in a handful of statements, whatever its size.
+                    let handing_over: Vec<i64> = group
                         .iter()
-                        .map(|(step, _)| match step {
-                            Step::HandOver(_) if failed => Ok(false),
-                            Step::HandOver(id) => tx.mark_handed_over(*id, self.owner),
-                            Step::Record((id, kind, result)) => {
-                                record_one(tx, now, self.options, self.owner, *id, *kind, result)
-                                    .map(|()| true)
-                            }
+                        .filter_map(|(step, _)| match step {
+                            Step::HandOver(id) if !failed => Some(*id),
+                            _ => None,
                         })
-                        .collect::<Result<Vec<bool>, StoreError>>()
+                        .collect();
+                    let marked = tx.mark_handed_over_many(&handing_over, self.owner)?;
+                    let answers: Vec<&Answer> = group
+                        .iter()
+                        .filter_map(|(step, _)| match step {
+                            Step::Record(answer) => Some(answer),
+                            Step::HandOver(_) => None,
+                        })
+                        .collect();
+                    record_answers(tx, now, self.options, self.owner, &answers)?;
+                    Ok::<_, StoreError>(
+                        group
+                            .iter()
+                            .map(|(step, _)| match step {
+                                Step::HandOver(id) => marked.contains(id),
+                                Step::Record(_) => true,
+                            })
+                            .collect::<Vec<bool>>(),
+                    )
                 })
             });
             let answers = committed.unwrap_or_else(|error| {
@@ -719,78 +734,106 @@ enum Step {
     Record(Answer),
 }
 
-fn record_one(
+/// Records the servers' answers of one group: the messages' new states,
+/// possible duplicates, verification counts and audit rows, each kind in
+/// one statement.
+fn record_answers(
     tx: &WriteTx<'_>,
     now: Timestamp,
     options: &WorkerOptions,
     owner: &str,
-    id: i64,
-    kind: MessageKind,
-    result: &Result<String, SendFailure>,
+    answers: &[&Answer],
 ) -> Result<(), StoreError> {
-    let Some(message) = tx.message(id)? else {
-        return Ok(());
-    };
-    if tx.message_owner(id)?.as_deref() != Some(owner) {
-        // Taken back meanwhile (this worker's lease ran out): the worker that
-        // has it now records its own try; this one's is noted as a possible
-        // duplicate if it got through.
-        if result.is_ok() {
-            tx.flag_possible_duplicate(id)?;
-        }
+    if answers.is_empty() {
         return Ok(());
     }
-    if matches!(&result, Err(failure) if failure.answer_lost) {
-        // The content went out and the answer did not come back: the next
-        // try may deliver it a second time.
-        tx.flag_possible_duplicate(id)?;
-    }
-    let audit = |action, words: &str| AuditEntry {
-        at: now,
-        actor: WORKER_ACTOR.to_owned(),
-        action,
-        user_key: message.user_key,
-        user_id: String::new(),
-        before: None,
-        after: Some(
-            serde_json::json!({
-                "message_id": message.message_id,
-                "kind": kind.code(),
-                "to": message.recipient.masked(),
-                "result": words,
-            })
-            .to_string(),
-        ),
-    };
-    match result {
-        Ok(reply) => {
-            tx.record_delivery(id, DeliveryState::Sent, reply, None, now)?;
-            if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
-                tx.count_verification_sent(key, message.recipient.key(), now)?;
+    let ids: Vec<i64> = answers.iter().map(|(id, _, _)| *id).collect();
+    let held: std::collections::HashMap<i64, (OutboxMessage, Option<String>)> = tx
+        .messages_with_owner(&ids)?
+        .into_iter()
+        .map(|(message, holder)| (message.id, (message, holder)))
+        .collect();
+    let mut deliveries = Vec::with_capacity(answers.len());
+    let mut duplicates = Vec::new();
+    let mut counted = Vec::new();
+    let mut audits = Vec::new();
+    for (id, kind, result) in answers.iter().copied() {
+        let Some((message, holder)) = held.get(id) else {
+            continue;
+        };
+        if holder.as_deref() != Some(owner) {
+            // Taken back meanwhile (this worker's lease ran out): the worker
+            // that has it now records its own try; this one's is noted as a
+            // possible duplicate if it got through.
+            if result.is_ok() {
+                duplicates.push(*id);
             }
-            tx.append_audit(&audit(AuditAction::MessageDelivered, reply))?;
+            continue;
         }
-        Err(failure) if failure.transient && message.attempts < options.max_attempts => {
-            let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
-            let pause = options
-                .retry_base
-                .saturating_mul(factor)
-                .min(options.retry_max);
-            let next = now + SignedDuration::try_from(pause).unwrap_or_default();
-            tx.record_delivery(id, DeliveryState::Queued, &failure.reply, Some(next), now)?;
+        if matches!(&result, Err(failure) if failure.answer_lost) {
+            // The content went out and the answer did not come back: the
+            // next try may deliver it a second time.
+            duplicates.push(*id);
         }
-        Err(failure) => {
-            let words = if failure.transient {
-                format!(
-                    "gave up after {} tries: {}",
-                    message.attempts, failure.reply
-                )
-            } else {
-                failure.reply.clone()
-            };
-            tx.record_delivery(id, DeliveryState::Failed, &words, None, now)?;
-            tx.append_audit(&audit(AuditAction::MessageFailed, &words))?;
+        let audit = |action, words: &str| AuditEntry {
+            at: now,
+            actor: WORKER_ACTOR.to_owned(),
+            action,
+            user_key: message.user_key,
+            user_id: String::new(),
+            before: None,
+            after: Some(
+                serde_json::json!({
+                    "message_id": message.message_id,
+                    "kind": kind.code(),
+                    "to": message.recipient.masked(),
+                    "result": words,
+                })
+                .to_string(),
+            ),
+        };
+        let delivery = |state, result: &str, next_attempt_at| Delivery {
+            id: *id,
+            state,
+            result: result.to_owned(),
+            next_attempt_at,
+        };
+        match result {
+            Ok(reply) => {
+                deliveries.push(delivery(DeliveryState::Sent, reply, None));
+                if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
+                    counted.push((key, message.recipient.key()));
+                }
+                audits.push(audit(AuditAction::MessageDelivered, reply));
+            }
+            Err(failure) if failure.transient && message.attempts < options.max_attempts => {
+                let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
+                let pause = options
+                    .retry_base
+                    .saturating_mul(factor)
+                    .min(options.retry_max);
+                let next = now + SignedDuration::try_from(pause).unwrap_or_default();
+                deliveries.push(delivery(DeliveryState::Queued, &failure.reply, Some(next)));
+            }
+            Err(failure) => {
+                let words = if failure.transient {
+                    format!(
+                        "gave up after {} tries: {}",
+                        message.attempts, failure.reply
+                    )
+                } else {
+                    failure.reply.clone()
+                };
+                deliveries.push(delivery(DeliveryState::Failed, &words, None));
+                audits.push(audit(AuditAction::MessageFailed, &words));
+            }
         }
+    }
+    tx.flag_possible_duplicates(&duplicates)?;
+    tx.record_deliveries(&deliveries, now)?;
+    tx.count_verifications_sent(&counted, now)?;
+    for entry in &audits {
+        tx.append_audit(entry)?;
     }
     Ok(())
 }

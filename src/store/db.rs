@@ -332,6 +332,20 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
         let statement = self.statement(&mut client, sql)?;
         Ok(client.execute(&statement, params)?)
     }
+
+    /// Runs a query with parameters of any PostgreSQL type and maps its rows.
+    pub fn fetch_typed<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        mut map: impl FnMut(&dyn RowRead) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let statement = self.statement(&mut client, sql)?;
+        let rows = client.query(&statement, params)?;
+        drop(client);
+        rows.iter().map(|row| map(row)).collect()
+    }
 }
 
 fn pg_params<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {

@@ -24,7 +24,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use error::StoreError;
 pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
-pub use outbox::WorkerRow;
+pub use outbox::{Delivery, WorkerRow};
 pub use pg::remember_password as remember_shared_password;
 pub use tokens::LinkToken;
 
@@ -390,6 +390,22 @@ impl WriteTx<'_> {
     /// True on a shared register.
     fn is_postgres(&self) -> bool {
         matches!(self.inner, TxInner::Postgres { .. })
+    }
+
+    /// On a shared register, runs `f` on the transaction (after what it
+    /// holds to insert), for statements with array parameters; `None` on
+    /// SQLite, where a loop of single statements costs no round trips.
+    fn on_postgres<T>(
+        &self,
+        f: impl FnOnce(&db::PgSql<'_, postgres::Transaction<'_>>) -> Result<T, StoreError>,
+    ) -> Option<Result<T, StoreError>> {
+        match &self.inner {
+            TxInner::Sqlite(_) => None,
+            TxInner::Postgres { tx, cache, batch } => {
+                let db = db::PgSql::new(tx, cache);
+                Some(batch::flush(&db, batch).and_then(|()| f(&db)))
+            }
+        }
     }
 
     /// One user by key, as this transaction sees it.

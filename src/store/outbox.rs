@@ -7,9 +7,25 @@ use super::db::{Param, RowRead, Sql, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::{DeliveryState, Email, MessageKind, OutboxMessage, UserKey};
 
+const COLUMNS: &str = "id, message_id, kind, user_key, recipient, state, attempts,
+        next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms";
+
 const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms
     FROM outbox";
+
+/// A server answer to record: the message's new state.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// The message.
+    pub id: i64,
+    /// Sent, queued again or failed.
+    pub state: DeliveryState,
+    /// The server's answer, or why it failed.
+    pub result: String,
+    /// When to try again, for a message queued again.
+    pub next_attempt_at: Option<Timestamp>,
+}
 
 /// A worker that delivers the outbox: its process and lease.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,27 +221,22 @@ impl WriteTx<'_> {
         } else {
             ""
         };
-        let select = format!(
-            "{SELECT} WHERE state = 'queued' AND next_attempt_at_ms <= ?1
-             ORDER BY next_attempt_at_ms, id LIMIT ?2{lock}"
+        // One statement takes them all: the claim is as quick for 200 as for one.
+        let claim = format!(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?3,
+                lease_until_ms = ?4, handed_over = 0
+             WHERE id IN (SELECT id FROM outbox
+                 WHERE state = 'queued' AND next_attempt_at_ms <= ?1
+                 ORDER BY next_attempt_at_ms, id LIMIT ?2{lock})
+             RETURNING {COLUMNS}"
         );
-        let due = on_tx!(self, db => query(db, &select, params![now.as_millisecond(), limit]))?;
-        for message in &due {
-            on_tx!(self, db => db.exec(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?2,
-                    lease_until_ms = ?3, handed_over = 0
-                 WHERE id = ?1",
-                params![message.id, owner, lease_until.as_millisecond()],
-            ))?;
-        }
-        Ok(due
-            .into_iter()
-            .map(|m| OutboxMessage {
-                state: DeliveryState::Sending,
-                attempts: m.attempts + 1,
-                ..m
-            })
-            .collect())
+        let mut claimed = on_tx!(self, db => query(
+            db,
+            &claim,
+            params![now.as_millisecond(), limit, owner, lease_until.as_millisecond()],
+        ))?;
+        claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
+        Ok(claimed)
     }
 
     /// Records the outcome of a try; the message has no owner any more.
@@ -318,6 +329,119 @@ impl WriteTx<'_> {
             params![id, owner],
         ))?;
         Ok(changed == 1)
+    }
+
+    /// [`Self::mark_handed_over`] for many messages in one statement; returns
+    /// those marked.
+    pub fn mark_handed_over_many(&self, ids: &[i64], owner: &str) -> Result<Vec<i64>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Some(marked) = self.on_postgres(|db| {
+            db.fetch_typed(
+                "UPDATE outbox SET handed_over = 1
+                 WHERE id = ANY(?1) AND owner = ?2 AND state = 'sending' RETURNING id",
+                &[&ids, &owner],
+                |r| r.int(0),
+            )
+        }) {
+            return marked;
+        }
+        let mut marked = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if self.mark_handed_over(id, owner)? {
+                marked.push(id);
+            }
+        }
+        Ok(marked)
+    }
+
+    /// Messages by id with the worker that holds each (in no particular order).
+    pub fn messages_with_owner(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(OutboxMessage, Option<String>)>, StoreError> {
+        let with_owner = |r: &dyn RowRead| Ok((message_from_row(r)?, r.opt_text(12)?));
+        if let Some(found) = self.on_postgres(|db| {
+            db.fetch_typed(
+                &format!("SELECT {COLUMNS}, owner FROM outbox WHERE id = ANY(?1)"),
+                &[&ids],
+                with_owner,
+            )
+        }) {
+            return found;
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for &id in ids {
+            found.extend(on_tx!(self, db => db.fetch_opt(
+                &format!("SELECT {COLUMNS}, owner FROM outbox WHERE id = ?1"),
+                params![id],
+                with_owner,
+            ))?);
+        }
+        Ok(found)
+    }
+
+    /// [`Self::record_delivery`] for many answers in one statement.
+    pub fn record_deliveries(
+        &self,
+        deliveries: &[Delivery],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
+        let states: Vec<&str> = deliveries.iter().map(|d| d.state.code()).collect();
+        let results: Vec<&str> = deliveries.iter().map(|d| d.result.as_str()).collect();
+        let next: Vec<Option<i64>> = deliveries
+            .iter()
+            .map(|d| d.next_attempt_at.map(Timestamp::as_millisecond))
+            .collect();
+        let now_ms = now.as_millisecond();
+        if let Some(done) = self.on_postgres(|db| {
+            db.exec_typed(
+                "UPDATE outbox SET state = v.state, last_result = v.result,
+                    next_attempt_at_ms = coalesce(v.next_ms, outbox.next_attempt_at_ms),
+                    sent_at_ms = CASE WHEN v.state = 'sent' THEN ?5 ELSE outbox.sent_at_ms END,
+                    owner = NULL, lease_until_ms = NULL, handed_over = 0
+                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[])
+                     AS v(id, state, result, next_ms)
+                 WHERE outbox.id = v.id",
+                &[&ids, &states, &results, &next, &now_ms],
+            )
+        }) {
+            return done.map(|_| ());
+        }
+        for delivery in deliveries {
+            self.record_delivery(
+                delivery.id,
+                delivery.state,
+                &delivery.result,
+                delivery.next_attempt_at,
+                now,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::flag_possible_duplicate`] for many messages in one statement.
+    pub fn flag_possible_duplicates(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        if let Some(done) = self.on_postgres(|db| {
+            db.exec_typed(
+                "UPDATE outbox SET possible_duplicate = 1 WHERE id = ANY(?1)",
+                &[&ids],
+            )
+        }) {
+            return done.map(|_| ());
+        }
+        for &id in ids {
+            self.flag_possible_duplicate(id)?;
+        }
+        Ok(())
     }
 
     /// Registers a worker with its lease.
