@@ -12,6 +12,7 @@
 //! another, and after a crash at most one message per SMTP session can
 //! arrive twice, flagged.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -22,10 +23,11 @@ use lettre::Message;
 
 use crate::domain::message::TemplateValues;
 use crate::domain::{
-    AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage, Settings,
+    AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage,
+    Settings, UserKey, UserRecord,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
-use crate::store::{Delivery, Location, Store, StoreError, WorkerRow, WriteTx};
+use crate::store::{Delivery, Location, NewToken, Store, StoreError, WorkerRow, WriteTx};
 use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
@@ -568,6 +570,15 @@ fn prepare(
     now: Timestamp,
 ) -> Result<Vec<Ready>, StoreError> {
     let mut ready = Vec::with_capacity(claimed.len());
+    let keys: Vec<UserKey> = claimed.iter().filter_map(|m| m.user_key).collect();
+    let records: HashMap<UserKey, UserRecord> = tx
+        .users_by_keys(&keys)?
+        .into_iter()
+        .map(|record| (record.key, record))
+        .collect();
+    // Stored together after the loop, in the same transaction: before any
+    // of these messages goes out.
+    let mut tokens = Vec::new();
     for message in claimed {
         let cancel = |reason: &str| {
             tx.record_delivery(message.id, DeliveryState::Cancelled, reason, None, now)
@@ -576,7 +587,7 @@ fn prepare(
             cancel("not sent: the user was deleted")?;
             continue;
         };
-        let Some(record) = tx.user(key)? else {
+        let Some(record) = records.get(&key) else {
             cancel("not sent: the user was deleted")?;
             continue;
         };
@@ -608,8 +619,12 @@ fn prepare(
                 };
                 let expires =
                     now + SignedDuration::from_hours(i64::from(settings.link_lifetime_hours));
-                tx.supersede_tokens(key, now)?;
-                tx.insert_token(&token.hash, key, message.recipient.key(), now, expires)?;
+                tokens.push(NewToken {
+                    hash: token.hash,
+                    key,
+                    email_key: message.recipient.key().to_owned(),
+                    expires_at: expires,
+                });
                 values.link = format!(
                     "{}/verify/{}",
                     settings.public_base_url.trim_end_matches('/'),
@@ -653,6 +668,7 @@ fn prepare(
             }
         }
     }
+    tx.issue_tokens(&tokens, now)?;
     Ok(ready)
 }
 
@@ -748,7 +764,7 @@ fn record_answers(
         return Ok(());
     }
     let ids: Vec<i64> = answers.iter().map(|(id, _, _)| *id).collect();
-    let held: std::collections::HashMap<i64, (OutboxMessage, Option<String>)> = tx
+    let held: HashMap<i64, (OutboxMessage, Option<String>)> = tx
         .messages_with_owner(&ids)?
         .into_iter()
         .map(|(message, holder)| (message.id, (message, holder)))

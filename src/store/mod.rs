@@ -27,6 +27,7 @@ pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::{Delivery, WorkerRow};
 pub use pg::remember_password as remember_shared_password;
 pub use tokens::LinkToken;
+pub use tokens::NewToken;
 
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,
@@ -411,6 +412,26 @@ impl WriteTx<'_> {
     /// One user by key, as this transaction sees it.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
         on_tx!(self, db => rows::user_by_key(db, key))
+    }
+
+    /// Users by key, as this transaction sees them, in no particular order
+    /// (one statement on a shared register); missing keys are left out.
+    pub fn users_by_keys(&self, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
+        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        if let Some(found) = self.on_postgres(|db| {
+            db.fetch_typed(
+                &format!("{} WHERE u.key = ANY(?1)", rows::SELECT_USERS),
+                &[&raw],
+                rows::record_from_row,
+            )
+        }) {
+            return found;
+        }
+        let mut found = Vec::with_capacity(keys.len());
+        for &key in keys {
+            found.extend(self.user(key)?);
+        }
+        Ok(found)
     }
 
     /// The newest audit row of one user, as this transaction sees it.

@@ -197,6 +197,7 @@ on_both_backends!(
     change_stamps_grow_and_find_changed_users,
     settings_round_trip,
     the_outbox_claims_each_message_once,
+    a_group_of_answers_is_recorded_as_one_call_per_answer_would,
 );
 
 fn the_audit_row_commits_with_its_change(mut store: Store) {
@@ -320,6 +321,128 @@ fn settings_round_trip(mut store: Store) {
         store.load_settings().unwrap().sender_name,
         "Personalavdelningen"
     );
+}
+
+fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store) {
+    use crate::domain::{DeliveryState, MessageKind};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let anna = Email::parse("anna@company.se").unwrap();
+    let unverified = VismaConnection::Unverified {
+        email: anna.clone(),
+        sent_count: 0,
+        last_sent_at: None,
+    };
+    let (anna_key, bo_key) = store
+        .write(|tx| {
+            let anna_key = tx.insert_user(&user("1"), 0)?;
+            tx.set_connection(anna_key, &unverified, 0)?;
+            let bo_key = tx.insert_user(&user("2"), 0)?;
+            for n in 0..4 {
+                tx.queue_message(
+                    MessageKind::Verification,
+                    Some(anna_key),
+                    &anna,
+                    &format!("<{n}@x>"),
+                    now,
+                )?;
+            }
+            Ok::<_, StoreError>((anna_key, bo_key))
+        })
+        .unwrap();
+    let lease = now + jiff::SignedDuration::from_secs(30);
+    let claimed = store
+        .write(|tx| tx.claim_due("w-1", now, lease, 10))
+        .unwrap();
+    let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "claimed in queue order: {ids:?}"
+    );
+
+    // Users by key: the unknown one is left out.
+    let found = store
+        .write(|tx| tx.users_by_keys(&[anna_key, bo_key, UserKey(999_999)]))
+        .unwrap();
+    assert_eq!(found.len(), 2);
+
+    // Hand-over marks: only the owner's count.
+    let marked = store
+        .write(|tx| tx.mark_handed_over_many(&ids[..3], "w-2"))
+        .unwrap();
+    assert!(marked.is_empty());
+    let mut marked = store
+        .write(|tx| tx.mark_handed_over_many(&ids[..3], "w-1"))
+        .unwrap();
+    marked.sort_unstable();
+    assert_eq!(marked, ids[..3]);
+
+    // Answers: sent twice to the same user counts two; one queued again,
+    // one failed and flagged.
+    let retry = now + jiff::SignedDuration::from_mins(5);
+    store
+        .write(|tx| {
+            let held = tx.messages_with_owner(&ids)?;
+            assert_eq!(held.len(), 4);
+            assert!(
+                held.iter()
+                    .all(|(_, owner)| owner.as_deref() == Some("w-1"))
+            );
+            let delivery = |id, state, result: &str, next| Delivery {
+                id,
+                state,
+                result: result.into(),
+                next_attempt_at: next,
+            };
+            tx.record_deliveries(
+                &[
+                    delivery(ids[0], DeliveryState::Sent, "250 first", None),
+                    delivery(ids[1], DeliveryState::Sent, "250 second", None),
+                    delivery(ids[2], DeliveryState::Queued, "451 later", Some(retry)),
+                    delivery(ids[3], DeliveryState::Failed, "550 no", None),
+                ],
+                now,
+            )?;
+            tx.flag_possible_duplicates(&ids[3..])?;
+            tx.count_verifications_sent(&[(anna_key, anna.key()), (anna_key, anna.key())], now)
+        })
+        .unwrap();
+    let messages = store.outbox(10).unwrap();
+    let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(by_id(ids[0]).state, DeliveryState::Sent);
+    assert_eq!(by_id(ids[0]).last_result.as_deref(), Some("250 first"));
+    assert_eq!(by_id(ids[0]).sent_at, Some(now));
+    assert_eq!(by_id(ids[2]).state, DeliveryState::Queued);
+    assert_eq!(by_id(ids[2]).next_attempt_at, retry);
+    assert_eq!(by_id(ids[3]).state, DeliveryState::Failed);
+    assert!(by_id(ids[3]).possible_duplicate);
+    assert!(!by_id(ids[0]).possible_duplicate);
+    assert_eq!(
+        store.user(anna_key).unwrap().unwrap().connection,
+        VismaConnection::Unverified {
+            email: anna.clone(),
+            sent_count: 2,
+            last_sent_at: Some(now),
+        }
+    );
+
+    // Tokens: two new ones for the same user leave only the later usable,
+    // and an older one is superseded.
+    let token = |n: u8| NewToken {
+        hash: [n; 32],
+        key: anna_key,
+        email_key: anna.key().to_owned(),
+        expires_at: now + jiff::SignedDuration::from_hours(24),
+    };
+    store.write(|tx| tx.issue_tokens(&[token(1)], now)).unwrap();
+    let later = now + jiff::SignedDuration::from_secs(1);
+    store
+        .write(|tx| tx.issue_tokens(&[token(2), token(3)], later))
+        .unwrap();
+    let superseded = |n: u8| store.token(&[n; 32]).unwrap().unwrap().superseded_at;
+    assert_eq!(superseded(1), Some(later));
+    assert_eq!(superseded(2), Some(later));
+    assert_eq!(superseded(3), None);
 }
 
 fn the_outbox_claims_each_message_once(mut store: Store) {

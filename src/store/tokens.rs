@@ -172,4 +172,74 @@ impl WriteTx<'_> {
         }
         Ok(())
     }
+
+    /// Makes every unused link of these users useless and stores the new
+    /// tokens' hashes, all in a few statements. A user with two new tokens
+    /// keeps only the later one usable.
+    pub fn issue_tokens(&self, tokens: &[NewToken], now: Timestamp) -> Result<(), StoreError> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        let now_ms = now.as_millisecond();
+        let keys: Vec<i64> = tokens.iter().map(|t| t.key.0).collect();
+        let hashes: Vec<&[u8]> = tokens.iter().map(|t| &t.hash[..]).collect();
+        let emails: Vec<&str> = tokens.iter().map(|t| t.email_key.as_str()).collect();
+        let expires: Vec<i64> = tokens
+            .iter()
+            .map(|t| t.expires_at.as_millisecond())
+            .collect();
+        // An earlier token of a user who gets another in the same call is
+        // superseded at once, as one call per token would have done.
+        let superseded: Vec<Option<i64>> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                tokens[i + 1..]
+                    .iter()
+                    .any(|later| later.key == t.key)
+                    .then_some(now_ms)
+            })
+            .collect();
+        if let Some(done) = self.on_postgres(|db| {
+            db.exec_typed(
+                "UPDATE link_tokens SET superseded_at_ms = ?2
+                 WHERE user_key = ANY(?1) AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
+                &[&keys, &now_ms],
+            )?;
+            db.exec_typed(
+                "INSERT INTO link_tokens
+                     (hash, user_key, email_key, created_at_ms, expires_at_ms, superseded_at_ms)
+                 SELECT hash, user_key, email_key, ?6, expires_at_ms, superseded_at_ms
+                 FROM unnest(?1::bytea[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[])
+                     AS v(hash, user_key, email_key, expires_at_ms, superseded_at_ms)",
+                &[&hashes, &keys, &emails, &expires, &superseded, &now_ms],
+            )
+        }) {
+            return done.map(|_| ());
+        }
+        for token in tokens {
+            self.supersede_tokens(token.key, now)?;
+            self.insert_token(
+                &token.hash,
+                token.key,
+                &token.email_key,
+                now,
+                token.expires_at,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A new link token to store: its hash, whom it is for and until when.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    /// SHA-256 of the token text.
+    pub hash: [u8; 32],
+    /// The user it connects.
+    pub key: UserKey,
+    /// The normalised address it confirms.
+    pub email_key: String,
+    /// When it stops working.
+    pub expires_at: Timestamp,
 }
