@@ -198,6 +198,7 @@ on_both_backends!(
     settings_round_trip,
     the_outbox_claims_each_message_once,
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
+    new_tokens_of_one_user_leave_only_the_latest_usable,
 );
 
 fn the_audit_row_commits_with_its_change(mut store: Store) {
@@ -425,7 +426,12 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
             last_sent_at: Some(now),
         }
     );
+}
 
+fn new_tokens_of_one_user_leave_only_the_latest_usable(mut store: Store) {
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let anna = Email::parse("anna@company.se").unwrap();
+    let anna_key = store.write(|tx| tx.insert_user(&user("1"), 0)).unwrap();
     // Tokens: two new ones for the same user leave only the later usable,
     // and an older one is superseded.
     let token = |n: u8| NewToken {
