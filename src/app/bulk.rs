@@ -1,7 +1,7 @@
 //! `Verify accounts`: the plan for a selection, and the background job that
 //! queues its messages in small transactions and follows their delivery.
 //!
-//! Queueing goes through the same rule as `Verify account` (`verify_in`), so
+//! Queueing goes through the same rule as `Verify account` (`verify_many_in`), so
 //! re-running a send is safe: users sent a verification within the resend
 //! interval are left alone, and a user whose verification still waits (an
 //! earlier send stopped half way) has that message adopted and followed,
@@ -21,7 +21,7 @@ use crate::store::{Location, Store, StoreError};
 use crate::verify::token::random_hex;
 
 use super::Session;
-use super::verification::{ConnectionError, VerifyOutcome, verify_in};
+use super::verification::{ConnectionError, VerifyOutcome, verify_many_in};
 
 /// Users queued in one transaction.
 const CHUNK: usize = 200;
@@ -310,30 +310,27 @@ fn run(
         let now = guard_now();
         let guard = (!request.send_again_to_recent).then_some(now);
         let done = store.write(|tx| {
-            let mut done = Vec::with_capacity(chunk.len());
-            for key in chunk {
-                // A verification that still waits (an earlier send stopped
-                // half way) is delivered as it is: never a second one.
-                if tx.adopt_waiting_verification(*key, &batch)? {
-                    done.push((*key, Queued::Adopted));
-                    continue;
-                }
-                let outcome = match verify_in(
-                    tx,
-                    &settings,
-                    &request.actor,
-                    *key,
-                    now,
-                    guard,
-                    Some(&batch),
-                ) {
+            // A verification that still waits (an earlier send stopped half
+            // way) is delivered as it is: never a second one.
+            let adopted = tx.adopt_waiting_verifications(chunk, &batch)?;
+            let rest: Vec<UserKey> = chunk
+                .iter()
+                .copied()
+                .filter(|key| !adopted.contains(key))
+                .collect();
+            let mut done: Vec<(UserKey, Queued)> =
+                adopted.iter().map(|&key| (key, Queued::Adopted)).collect();
+            for (key, outcome) in
+                verify_many_in(tx, &settings, &request.actor, &rest, now, guard, &batch)?
+            {
+                let queued = match outcome {
                     Ok(VerifyOutcome::Queued(_)) => Queued::Message,
                     Ok(VerifyOutcome::ConnectedByDomain(_)) => Queued::Connected,
                     Err(ConnectionError::Refused(reason)) => Queued::Skipped(reason),
                     Err(ConnectionError::NotFound) => Queued::Skipped(SkipReason::NoAddress),
                     Err(other) => return Err(other),
                 };
-                done.push((*key, outcome));
+                done.push((key, queued));
             }
             Ok(done)
         })?;

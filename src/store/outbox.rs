@@ -27,6 +27,19 @@ pub struct Delivery {
     pub next_attempt_at: Option<Timestamp>,
 }
 
+/// A message to queue for a user.
+#[derive(Clone, Copy, Debug)]
+pub struct NewMessage<'a> {
+    /// Verification or password reset.
+    pub kind: MessageKind,
+    /// The user it is for.
+    pub user_key: UserKey,
+    /// Where it goes.
+    pub recipient: &'a Email,
+    /// Its `Message-ID` header.
+    pub message_id: &'a str,
+}
+
 /// A worker that delivers the outbox: its process and lease.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerRow {
@@ -203,6 +216,131 @@ impl WriteTx<'_> {
                 now.as_millisecond()
             ],
         ))
+    }
+
+    /// Queues verification messages of one bulk send in one statement on a
+    /// shared register; returns their ids in the order given.
+    pub fn queue_batch_messages(
+        &self,
+        messages: &[NewMessage<'_>],
+        batch: &str,
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let order: Vec<i64> = (0..messages.len())
+            .map(|i| i64::try_from(i).unwrap_or(i64::MAX))
+            .collect();
+        let message_ids: Vec<&str> = messages.iter().map(|m| m.message_id).collect();
+        let kinds: Vec<&str> = messages.iter().map(|m| m.kind.code()).collect();
+        let keys: Vec<i64> = messages.iter().map(|m| m.user_key.0).collect();
+        let recipients: Vec<&str> = messages.iter().map(|m| m.recipient.as_str()).collect();
+        let now_ms = now.as_millisecond();
+        if let Some(ids) = self.on_postgres(|db| {
+            let mut rows = db.fetch_typed(
+                "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
+                     next_attempt_at_ms, created_at_ms, batch)
+                 SELECT message_id, kind, user_key, recipient, 'queued', ?6, ?6, ?7
+                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::text[])
+                     AS v(n, message_id, kind, user_key, recipient)
+                 ORDER BY n
+                 RETURNING id, message_id",
+                &[
+                    &order,
+                    &message_ids,
+                    &kinds,
+                    &keys,
+                    &recipients,
+                    &now_ms,
+                    &batch,
+                ],
+                |r| Ok((r.int(0)?, r.text(1)?)),
+            )?;
+            // Ids in the order given, whatever order the rows came back in.
+            let position: std::collections::HashMap<&str, usize> = message_ids
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (*m, i))
+                .collect();
+            rows.sort_by_key(|(_, message_id)| position.get(message_id.as_str()).copied());
+            Ok(rows.into_iter().map(|(id, _)| id).collect())
+        }) {
+            return ids;
+        }
+        let mut ids = Vec::with_capacity(messages.len());
+        for message in messages {
+            let id = self.queue_message(
+                message.kind,
+                Some(message.user_key),
+                message.recipient,
+                message.message_id,
+                now,
+            )?;
+            self.set_message_batch(id, batch)?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// [`Self::cancel_queued`] for many users in one statement.
+    pub fn cancel_queued_of(
+        &self,
+        keys: &[UserKey],
+        kind: MessageKind,
+        reason: &str,
+    ) -> Result<usize, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        if let Some(done) = self.on_postgres(|db| {
+            db.exec_typed(
+                "UPDATE outbox SET state = 'cancelled', last_result = ?3
+                 WHERE user_key = ANY(?1) AND kind = ?2 AND state = 'queued'",
+                &[&raw, &kind.code(), &reason],
+            )
+        }) {
+            return done.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        let mut cancelled = 0;
+        for &key in keys {
+            cancelled += self.cancel_queued(key, kind, reason)?;
+        }
+        Ok(cancelled)
+    }
+
+    /// [`Self::adopt_waiting_verification`] for many users in one
+    /// statement; returns those who had one waiting.
+    pub fn adopt_waiting_verifications(
+        &self,
+        keys: &[UserKey],
+        batch: &str,
+    ) -> Result<Vec<UserKey>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        if let Some(adopted) = self.on_postgres(|db| {
+            db.fetch_typed(
+                "UPDATE outbox SET batch = ?2 WHERE user_key = ANY(?1) AND kind = 'verification'
+                 AND state IN ('queued', 'sending') RETURNING user_key",
+                &[&raw, &batch],
+                |r| Ok(UserKey(r.int(0)?)),
+            )
+        }) {
+            let mut adopted = adopted?;
+            adopted.sort_unstable_by_key(|k| k.0);
+            adopted.dedup();
+            return Ok(adopted);
+        }
+        let mut adopted = Vec::new();
+        for &key in keys {
+            if self.adopt_waiting_verification(key, batch)? {
+                adopted.push(key);
+            }
+        }
+        Ok(adopted)
     }
 
     /// Takes up to `limit` due messages for sending: each becomes `sending`

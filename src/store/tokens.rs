@@ -90,6 +90,28 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// [`Self::supersede_tokens`] for many users in one statement.
+    pub fn supersede_tokens_of(&self, keys: &[UserKey], now: Timestamp) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let now_ms = now.as_millisecond();
+        if let Some(done) = self.on_postgres(|db| {
+            db.exec_typed(
+                "UPDATE link_tokens SET superseded_at_ms = ?2
+                 WHERE user_key = ANY(?1) AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
+                &[&raw, &now_ms],
+            )
+        }) {
+            return done.map(|_| ());
+        }
+        for &key in keys {
+            self.supersede_tokens(key, now)?;
+        }
+        Ok(())
+    }
+
     /// Stores a new token's hash.
     pub fn insert_token(
         &self,
