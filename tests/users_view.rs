@@ -202,6 +202,24 @@ fn the_department_filter_narrows_the_list() {
 }
 
 #[test]
+fn each_filter_label_stands_just_before_its_own_drop_down() {
+    let mut harness = harness(register());
+    click(&mut harness, "Filter");
+    for name in ["Department", "Office", "Visma Connect", "Activated"] {
+        let combo = harness.get_by_role_and_label(Role::ComboBox, name).rect();
+        let label = harness
+            .get_all_by_role_and_label(Role::Label, name)
+            .map(|node| node.rect())
+            .find(|label| label.min.y < combo.max.y && combo.min.y < label.max.y)
+            .unwrap_or_else(|| panic!("a label {name} on the drop-down's row"));
+        assert!(
+            label.max.x <= combo.min.x && combo.min.x - label.max.x < 24.0,
+            "{name}: the label ({label:?}) is right before its drop-down ({combo:?})"
+        );
+    }
+}
+
+#[test]
 fn a_connected_user_shows_the_check_mark_and_no_address_fields() {
     let mut harness = harness(register());
     click(&mut harness, "Anna Svensson");

@@ -766,26 +766,22 @@ impl UsersView {
             choice_ui(ui, "Department", &mut self.filter.department, &departments);
             choice_ui(ui, "Office", &mut self.filter.office, &offices);
             let status_text = self.filter.status.map_or("All", ConnectionStatus::label);
-            egui::ComboBox::from_label("Visma Connect")
-                .selected_text(status_text)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.filter.status, None, "All");
-                    for status in ConnectionStatus::ALL {
-                        ui.selectable_value(&mut self.filter.status, Some(status), status.label());
-                    }
-                });
+            labelled_combo_ui(ui, "Visma Connect", status_text, |ui| {
+                ui.selectable_value(&mut self.filter.status, None, "All");
+                for status in ConnectionStatus::ALL {
+                    ui.selectable_value(&mut self.filter.status, Some(status), status.label());
+                }
+            });
             let activated_text = match self.filter.activated {
                 None => "All",
                 Some(true) => "Activated",
                 Some(false) => "Not activated",
             };
-            egui::ComboBox::from_label("Activated")
-                .selected_text(activated_text)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.filter.activated, None, "All");
-                    ui.selectable_value(&mut self.filter.activated, Some(true), "Activated");
-                    ui.selectable_value(&mut self.filter.activated, Some(false), "Not activated");
-                });
+            labelled_combo_ui(ui, "Activated", activated_text, |ui| {
+                ui.selectable_value(&mut self.filter.activated, None, "All");
+                ui.selectable_value(&mut self.filter.activated, Some(true), "Activated");
+                ui.selectable_value(&mut self.filter.activated, Some(false), "Not activated");
+            });
             if ui.button("Clear filters").clicked() {
                 self.filter = UserFilter {
                     search: self.search.clone(),
@@ -928,12 +924,30 @@ impl UsersView {
 
 /// A combo box over the given values, with "All" for no filter.
 fn choice_ui(ui: &mut Ui, label: &str, value: &mut Option<String>, choices: &[String]) {
-    egui::ComboBox::from_label(label)
-        .selected_text(value.as_deref().unwrap_or("All"))
-        .show_ui(ui, |ui| {
-            ui.selectable_value(value, None, "All");
-            for choice in choices {
-                ui.selectable_value(value, Some(choice.clone()), choice);
-            }
-        });
+    let selected = value.clone().unwrap_or_else(|| "All".to_owned());
+    labelled_combo_ui(ui, label, selected, |ui| {
+        ui.selectable_value(value, None, "All");
+        for choice in choices {
+            ui.selectable_value(value, Some(choice.clone()), choice);
+        }
+    });
+}
+
+/// A drop-down with its label in front of it, as a filter bar reads
+/// ("Department [All▼]"); the label is also its name for screen readers.
+fn labelled_combo_ui(
+    ui: &mut Ui,
+    label: &str,
+    selected: impl Into<egui::WidgetText>,
+    choices_ui: impl FnOnce(&mut Ui),
+) {
+    ui.horizontal(|ui| {
+        let id_salt = ("labelled combo", label);
+        let label = ui.label(label);
+        egui::ComboBox::from_id_salt(id_salt)
+            .selected_text(selected)
+            .show_ui(ui, choices_ui)
+            .response
+            .labelled_by(label.id);
+    });
 }
