@@ -82,8 +82,8 @@ pub enum WorkerError {
 
 /// A message ready to hand over.
 struct Ready {
-    id: i64,
-    kind: MessageKind,
+    /// The outbox row as claimed (this worker holds it).
+    claimed: OutboxMessage,
     message: Message,
 }
 
@@ -219,7 +219,7 @@ impl OutboxWorker {
                 self.lock_store().write_outbox(|tx| {
                     for item in &ready {
                         tx.record_delivery(
-                            item.id,
+                            item.claimed.id,
                             DeliveryState::Queued,
                             &reply,
                             Some(retry),
@@ -282,11 +282,12 @@ impl OutboxWorker {
                             }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
-                            let mut mark = || ask(Step::HandOver(item.id));
+                            let mut mark = || ask(Step::HandOver(item.claimed.id));
                             let result = session.send(&item.message, &mut mark);
                             // Recorded before this session's next mark is
                             // confirmed; meanwhile it starts the next message.
-                            let _ = steps.send((Step::Record((item.id, item.kind, result)), None));
+                            let _ =
+                                steps.send((Step::Record((Box::new(item.claimed), result)), None));
                             if let Some(pause) = pause {
                                 std::thread::sleep(pause * u32::try_from(sessions).unwrap_or(1));
                             }
@@ -301,7 +302,7 @@ impl OutboxWorker {
         });
         queue
             .into_inner()
-            .map(|rest| rest.map(|item| item.id).collect())
+            .map(|rest| rest.map(|item| item.claimed.id).collect())
             .unwrap_or_default()
     }
 
@@ -653,8 +654,7 @@ fn prepare(
             &message.message_id,
         ) {
             Ok(built) => ready.push(Ready {
-                id: message.id,
-                kind: message.kind,
+                claimed: message,
                 message: built,
             }),
             Err(error) => {
@@ -740,7 +740,7 @@ impl Recorder<'_> {
 }
 
 /// One server answer.
-type Answer = (i64, MessageKind, Result<String, SendFailure>);
+type Answer = (Box<OutboxMessage>, Result<String, SendFailure>);
 
 /// What a session asks the register to record.
 enum Step {
@@ -763,34 +763,12 @@ fn record_answers(
     if answers.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = answers.iter().map(|(id, _, _)| *id).collect();
-    let held: HashMap<i64, (OutboxMessage, Option<String>)> = tx
-        .messages_with_owner(&ids)?
-        .into_iter()
-        .map(|(message, holder)| (message.id, (message, holder)))
-        .collect();
     let mut deliveries = Vec::with_capacity(answers.len());
-    let mut duplicates = Vec::new();
-    let mut counted = Vec::new();
-    let mut audits = Vec::new();
-    for (id, kind, result) in answers.iter().copied() {
-        let Some((message, holder)) = held.get(id) else {
-            continue;
-        };
-        if holder.as_deref() != Some(owner) {
-            // Taken back meanwhile (this worker's lease ran out): the worker
-            // that has it now records its own try; this one's is noted as a
-            // possible duplicate if it got through.
-            if result.is_ok() {
-                duplicates.push(*id);
-            }
-            continue;
-        }
-        if matches!(&result, Err(failure) if failure.answer_lost) {
-            // The content went out and the answer did not come back: the
-            // next try may deliver it a second time.
-            duplicates.push(*id);
-        }
+    // What follows from each delivery once it is recorded.
+    let mut effects = Vec::with_capacity(answers.len());
+    for (message, result) in answers.iter().copied() {
+        let kind = message.kind;
+        let id = &message.id;
         let audit = |action, words: &str| AuditEntry {
             at: now,
             actor: WORKER_ACTOR.to_owned(),
@@ -808,19 +786,25 @@ fn record_answers(
                 .to_string(),
             ),
         };
+        // The content went out and the answer did not come back: the next
+        // try may deliver it a second time.
+        let possible_duplicate = matches!(&result, Err(failure) if failure.answer_lost);
         let delivery = |state, result: &str, next_attempt_at| Delivery {
             id: *id,
             state,
             result: result.to_owned(),
             next_attempt_at,
+            possible_duplicate,
         };
+        let mut counted = None;
+        let mut audit_entry = None;
         match result {
             Ok(reply) => {
                 deliveries.push(delivery(DeliveryState::Sent, reply, None));
                 if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
-                    counted.push((key, message.recipient.key()));
+                    counted = Some((key, message.recipient.key()));
                 }
-                audits.push(audit(AuditAction::MessageDelivered, reply));
+                audit_entry = Some(audit(AuditAction::MessageDelivered, reply));
             }
             Err(failure) if failure.transient && message.attempts < options.max_attempts => {
                 let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
@@ -841,15 +825,34 @@ fn record_answers(
                     failure.reply.clone()
                 };
                 deliveries.push(delivery(DeliveryState::Failed, &words, None));
-                audits.push(audit(AuditAction::MessageFailed, &words));
+                audit_entry = Some(audit(AuditAction::MessageFailed, &words));
             }
         }
+        effects.push((*id, result.is_ok(), counted, audit_entry));
     }
+    let recorded: std::collections::HashSet<i64> = tx
+        .record_owned_deliveries(owner, &deliveries, now)?
+        .into_iter()
+        .collect();
+    // Taken back meanwhile (this worker's lease ran out): the worker that has
+    // it now records its own try; this one's is noted as a possible
+    // duplicate if it got through.
+    let duplicates: Vec<i64> = effects
+        .iter()
+        .filter(|(id, delivered, _, _)| *delivered && !recorded.contains(id))
+        .map(|(id, ..)| *id)
+        .collect();
     tx.flag_possible_duplicates(&duplicates)?;
-    tx.record_deliveries(&deliveries, now)?;
-    tx.count_verifications_sent(&counted, now)?;
-    for entry in &audits {
-        tx.append_audit(entry)?;
+    let mut counted = Vec::new();
+    for (id, _, count, audit) in &effects {
+        if !recorded.contains(id) {
+            continue;
+        }
+        counted.extend(*count);
+        if let Some(entry) = audit {
+            tx.append_audit(entry)?;
+        }
     }
+    tx.count_verifications_sent(&counted, now)?;
     Ok(())
 }

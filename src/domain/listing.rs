@@ -318,18 +318,21 @@ impl Listing {
     }
 
     fn rebuild_choices(&mut self) {
-        self.departments = self
-            .records
-            .iter()
-            .map(|r| r.user.department.clone())
-            .filter(|d| !d.is_empty())
-            .collect();
-        self.offices = self
-            .records
-            .iter()
-            .map(|r| r.user.office.clone())
-            .filter(|o| !o.is_empty())
-            .collect();
+        // Borrowed while collecting: only the distinct names are copied.
+        let distinct = |field: fn(&UserRecord) -> &str| -> BTreeSet<String> {
+            self.records
+                .iter()
+                .map(field)
+                .filter(|name| !name.is_empty())
+                .collect::<BTreeSet<&str>>()
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        };
+        let departments = distinct(|r| &r.user.department);
+        let offices = distinct(|r| &r.user.office);
+        self.departments = departments;
+        self.offices = offices;
     }
 
     fn resort(&mut self) {

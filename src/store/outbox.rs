@@ -25,6 +25,8 @@ pub struct Delivery {
     pub result: String,
     /// When to try again, for a message queued again.
     pub next_attempt_at: Option<Timestamp>,
+    /// The content went out and the answer was lost: the server may have it.
+    pub possible_duplicate: bool,
 }
 
 /// A message to queue for a user.
@@ -494,40 +496,17 @@ impl WriteTx<'_> {
         Ok(marked)
     }
 
-    /// Messages by id with the worker that holds each (in no particular order).
-    pub fn messages_with_owner(
+    /// Records many answers of messages `owner` still holds, in one
+    /// statement on a shared register; returns the ids recorded. A message
+    /// taken back meanwhile (the lease ran out) is left to its new owner.
+    pub fn record_owned_deliveries(
         &self,
-        ids: &[i64],
-    ) -> Result<Vec<(OutboxMessage, Option<String>)>, StoreError> {
-        let with_owner = |r: &dyn RowRead| Ok((message_from_row(r)?, r.opt_text(12)?));
-        if let Some(found) = self.on_postgres(|db| {
-            db.fetch_typed(
-                &format!("SELECT {COLUMNS}, owner FROM outbox WHERE id = ANY(?1)"),
-                &[&ids],
-                with_owner,
-            )
-        }) {
-            return found;
-        }
-        let mut found = Vec::with_capacity(ids.len());
-        for &id in ids {
-            found.extend(on_tx!(self, db => db.fetch_opt(
-                &format!("SELECT {COLUMNS}, owner FROM outbox WHERE id = ?1"),
-                params![id],
-                with_owner,
-            ))?);
-        }
-        Ok(found)
-    }
-
-    /// [`Self::record_delivery`] for many answers in one statement.
-    pub fn record_deliveries(
-        &self,
+        owner: &str,
         deliveries: &[Delivery],
         now: Timestamp,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         if deliveries.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
         let states: Vec<&str> = deliveries.iter().map(|d| d.state.code()).collect();
@@ -536,22 +515,36 @@ impl WriteTx<'_> {
             .iter()
             .map(|d| d.next_attempt_at.map(Timestamp::as_millisecond))
             .collect();
+        let duplicates: Vec<i64> = deliveries
+            .iter()
+            .map(|d| i64::from(d.possible_duplicate))
+            .collect();
         let now_ms = now.as_millisecond();
-        if let Some(done) = self.on_postgres(|db| {
-            db.exec_typed(
+        if let Some(recorded) = self.on_postgres(|db| {
+            db.fetch_typed(
                 "UPDATE outbox SET state = v.state, last_result = v.result,
                     next_attempt_at_ms = coalesce(v.next_ms, outbox.next_attempt_at_ms),
-                    sent_at_ms = CASE WHEN v.state = 'sent' THEN ?5 ELSE outbox.sent_at_ms END,
+                    sent_at_ms = CASE WHEN v.state = 'sent' THEN ?6 ELSE outbox.sent_at_ms END,
+                    possible_duplicate = greatest(outbox.possible_duplicate, v.duplicate),
                     owner = NULL, lease_until_ms = NULL, handed_over = 0
-                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[])
-                     AS v(id, state, result, next_ms)
-                 WHERE outbox.id = v.id",
-                &[&ids, &states, &results, &next, &now_ms],
+                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::bigint[])
+                     AS v(id, state, result, next_ms, duplicate)
+                 WHERE outbox.id = v.id AND outbox.owner = ?7
+                 RETURNING outbox.id",
+                &[&ids, &states, &results, &next, &duplicates, &now_ms, &owner],
+                |r| r.int(0),
             )
         }) {
-            return done.map(|_| ());
+            return recorded;
         }
+        let mut recorded = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
+            if self.message_owner(delivery.id)?.as_deref() != Some(owner) {
+                continue;
+            }
+            if delivery.possible_duplicate {
+                self.flag_possible_duplicate(delivery.id)?;
+            }
             self.record_delivery(
                 delivery.id,
                 delivery.state,
@@ -559,8 +552,9 @@ impl WriteTx<'_> {
                 delivery.next_attempt_at,
                 now,
             )?;
+            recorded.push(delivery.id);
         }
-        Ok(())
+        Ok(recorded)
     }
 
     /// [`Self::flag_possible_duplicate`] for many messages in one statement.

@@ -324,9 +324,9 @@ fn settings_round_trip(mut store: Store) {
     );
 }
 
-fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store) {
-    use crate::domain::{DeliveryState, MessageKind};
-    let now = Timestamp::from_second(1_800_000_000).unwrap();
+/// Anna, unverified with four verifications queued, and Bo.
+fn anna_with_four_queued(store: &mut Store, now: Timestamp) -> (UserKey, UserKey, Email) {
+    use crate::domain::MessageKind;
     let anna = Email::parse("anna@company.se").unwrap();
     let unverified = VismaConnection::Unverified {
         email: anna.clone(),
@@ -350,6 +350,13 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
             Ok::<_, StoreError>((anna_key, bo_key))
         })
         .unwrap();
+    (anna_key, bo_key, anna)
+}
+
+fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store) {
+    use crate::domain::DeliveryState;
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let (anna_key, bo_key, anna) = anna_with_four_queued(&mut store, now);
     let lease = now + jiff::SignedDuration::from_secs(30);
     let claimed = store
         .write(|tx| tx.claim_due("w-1", now, lease, 10))
@@ -362,16 +369,12 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
     );
 
     // Users by key: the unknown one is left out.
-    let found = store
-        .write(|tx| tx.users_by_keys(&[anna_key, bo_key, UserKey(999_999)]))
-        .unwrap();
-    assert_eq!(found.len(), 2);
+    let found = store.write(|tx| tx.users_by_keys(&[anna_key, bo_key, UserKey(999_999)]));
+    assert_eq!(found.unwrap().len(), 2);
 
     // Hand-over marks: only the owner's count.
-    let marked = store
-        .write(|tx| tx.mark_handed_over_many(&ids[..3], "w-2"))
-        .unwrap();
-    assert!(marked.is_empty());
+    let marked = store.write(|tx| tx.mark_handed_over_many(&ids[..3], "w-2"));
+    assert!(marked.unwrap().is_empty());
     let mut marked = store
         .write(|tx| tx.mark_handed_over_many(&ids[..3], "w-1"))
         .unwrap();
@@ -381,33 +384,48 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
     // Answers: sent twice to the same user counts two; one queued again,
     // one failed and flagged.
     let retry = now + jiff::SignedDuration::from_mins(5);
-    store
+    let delivery = |id, state, result: &str, next, possible_duplicate| Delivery {
+        id,
+        state,
+        result: result.into(),
+        next_attempt_at: next,
+        possible_duplicate,
+    };
+    // Another worker records nothing of w-1's messages.
+    let recorded = store
         .write(|tx| {
-            let held = tx.messages_with_owner(&ids)?;
-            assert_eq!(held.len(), 4);
-            assert!(
-                held.iter()
-                    .all(|(_, owner)| owner.as_deref() == Some("w-1"))
-            );
-            let delivery = |id, state, result: &str, next| Delivery {
-                id,
-                state,
-                result: result.into(),
-                next_attempt_at: next,
-            };
-            tx.record_deliveries(
+            tx.record_owned_deliveries(
+                "w-2",
+                &[delivery(ids[0], DeliveryState::Sent, "250 x", None, false)],
+                now,
+            )
+        })
+        .unwrap();
+    assert!(recorded.is_empty());
+    let mut recorded = store
+        .write(|tx| {
+            let recorded = tx.record_owned_deliveries(
+                "w-1",
                 &[
-                    delivery(ids[0], DeliveryState::Sent, "250 first", None),
-                    delivery(ids[1], DeliveryState::Sent, "250 second", None),
-                    delivery(ids[2], DeliveryState::Queued, "451 later", Some(retry)),
-                    delivery(ids[3], DeliveryState::Failed, "550 no", None),
+                    delivery(ids[0], DeliveryState::Sent, "250 first", None, false),
+                    delivery(ids[1], DeliveryState::Sent, "250 second", None, false),
+                    delivery(
+                        ids[2],
+                        DeliveryState::Queued,
+                        "451 later",
+                        Some(retry),
+                        false,
+                    ),
+                    delivery(ids[3], DeliveryState::Failed, "550 no", None, true),
                 ],
                 now,
             )?;
-            tx.flag_possible_duplicates(&ids[3..])?;
-            tx.count_verifications_sent(&[(anna_key, anna.key()), (anna_key, anna.key())], now)
+            tx.count_verifications_sent(&[(anna_key, anna.key()), (anna_key, anna.key())], now)?;
+            Ok::<_, StoreError>(recorded)
         })
         .unwrap();
+    recorded.sort_unstable();
+    assert_eq!(recorded, ids);
     let messages = store.outbox(10).unwrap();
     let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
     assert_eq!(by_id(ids[0]).state, DeliveryState::Sent);
