@@ -24,8 +24,15 @@ pub struct UserFilter {
 
 /// The lower-cased text a user is searched in; build it once per user.
 pub fn search_text(record: &UserRecord) -> String {
-    let user = &record.user;
     let mut text = String::with_capacity(96);
+    push_search_text(record, &mut text);
+    text
+}
+
+/// Appends the user's [`search_text`] to `text`, lower-casing as it copies
+/// (no text of its own per field).
+pub fn push_search_text(record: &UserRecord, text: &mut String) {
+    let user = &record.user;
     let parts = [
         user.user_id.as_str(),
         user.first_name.as_str(),
@@ -38,9 +45,12 @@ pub fn search_text(record: &UserRecord) -> String {
     for part in parts {
         // A separator no one types keeps a term from matching across fields.
         text.push('\u{1f}');
-        text.push_str(&part.to_lowercase());
+        if part.is_ascii() {
+            text.extend(part.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            text.push_str(&part.to_lowercase());
+        }
     }
-    text
 }
 
 impl UserFilter {

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use super::filter::{UserFilter, search_text};
+use super::filter::{UserFilter, push_search_text, search_text};
 use super::search_index::SearchIndex;
 use super::user::{UserKey, UserRecord, natural_cmp};
 
@@ -73,38 +73,59 @@ impl Default for Sort {
     }
 }
 
-/// Per-user sort keys prepared once (the search text is in [`SearchIndex`]).
+/// A user's User-ID as sorted: the number, or else the lower-cased text
+/// (made once per user; the search text is in [`SearchIndex`]).
 struct Prepared {
     id_number: Option<u64>,
-    id_lower: String,
-    name_key: String,
-    department_key: String,
-    office_key: String,
-    email_key: String,
+    /// Only for a User-ID that is not a number.
+    id_lower: Option<Box<str>>,
 }
 
 impl Prepared {
     fn new(record: &UserRecord) -> Self {
-        let user = &record.user;
+        let id = record.user.user_id.as_str();
+        let id_number = id.parse().ok();
         Self {
-            id_number: user.user_id.as_str().parse().ok(),
-            id_lower: user.user_id.as_str().to_lowercase(),
-            name_key: format!("{}\u{1f}{}", user.last_name, user.first_name).to_lowercase(),
-            department_key: user.department.to_lowercase(),
-            office_key: user.office.to_lowercase(),
-            email_key: user
-                .email
-                .as_ref()
-                .map(|e| e.key().to_owned())
-                .unwrap_or_default(),
+            id_number,
+            id_lower: id_number
+                .is_none()
+                .then(|| id.to_lowercase().into_boxed_str()),
         }
     }
+}
+
+/// A user's sort key for a text column; made for everyone the first time
+/// the list is sorted by that column, then kept current edit by edit.
+fn column_key(column: Column, record: &UserRecord) -> String {
+    let user = &record.user;
+    match column {
+        Column::Name => format!("{}\u{1f}{}", user.last_name, user.first_name).to_lowercase(),
+        Column::Department => user.department.to_lowercase(),
+        Column::Office => user.office.to_lowercase(),
+        Column::Email => user
+            .email
+            .as_ref()
+            .map(|e| e.key().to_owned())
+            .unwrap_or_default(),
+        Column::UserId | Column::VismaConnect | Column::Activated => String::new(),
+    }
+}
+
+/// True for the columns sorted by a text key of [`column_key`].
+fn has_text_key(column: Column) -> bool {
+    matches!(
+        column,
+        Column::Name | Column::Department | Column::Office | Column::Email
+    )
 }
 
 /// The register as a sorted list with a filtered selection.
 pub struct Listing {
     records: Vec<UserRecord>,
     prepared: Vec<Prepared>,
+    /// The text sort keys of one column, in the order of `records`, once
+    /// the list has been sorted by it.
+    column_keys: Option<(Column, Vec<String>)>,
     /// Search texts, in the order of `records`.
     search: SearchIndex,
     sort: Sort,
@@ -121,12 +142,14 @@ impl Listing {
     /// Builds the list, sorted by User-ID, everyone visible.
     pub fn new(records: Vec<UserRecord>) -> Self {
         let prepared = records.iter().map(Prepared::new).collect();
-        let texts: Vec<String> = records.iter().map(search_text).collect();
-        let search = SearchIndex::new(texts.iter().map(String::as_str));
-        drop(texts);
+        let mut search = SearchIndex::default();
+        for record in &records {
+            search.push_with(|text| push_search_text(record, text));
+        }
         let mut listing = Self {
             records,
             prepared,
+            column_keys: None,
             search,
             sort: Sort::default(),
             order: Vec::new(),
@@ -232,11 +255,17 @@ impl Listing {
             self.order.retain(|&i| i != index);
             self.prepared[index] = Prepared::new(&record);
             self.search.set(index, &search_text(&record));
+            if let Some((column, keys)) = &mut self.column_keys {
+                keys[index] = column_key(*column, &record);
+            }
             self.records[index] = record;
             self.insert_in_order(index);
         } else {
             self.prepared.push(Prepared::new(&record));
             self.search.push(&search_text(&record));
+            if let Some((column, keys)) = &mut self.column_keys {
+                keys.push(column_key(*column, &record));
+            }
             self.records.push(record);
             self.insert_in_order(self.records.len() - 1);
         }
@@ -263,13 +292,23 @@ impl Listing {
         for record in records {
             let prepared = Prepared::new(&record);
             let text = Some(search_text(&record));
+            let key = self
+                .column_keys
+                .as_ref()
+                .map(|(column, _)| column_key(*column, &record));
             if let Some(&i) = index.get(&record.key) {
                 self.prepared[i] = prepared;
+                if let (Some((_, keys)), Some(key)) = (&mut self.column_keys, key) {
+                    keys[i] = key;
+                }
                 self.records[i] = record;
                 texts[i] = text;
             } else {
                 index.insert(record.key, self.records.len());
                 self.prepared.push(prepared);
+                if let (Some((_, keys)), Some(key)) = (&mut self.column_keys, key) {
+                    keys.push(key);
+                }
                 self.records.push(record);
                 texts.push(text);
             }
@@ -295,6 +334,9 @@ impl Listing {
         self.records.swap_remove(index);
         self.prepared.swap_remove(index);
         self.search.swap_remove(index);
+        if let Some((_, keys)) = &mut self.column_keys {
+            keys.swap_remove(index);
+        }
         let moved = self.records.len();
         self.order.retain(|&i| i != index);
         for i in &mut self.order {
@@ -336,6 +378,11 @@ impl Listing {
     }
 
     fn resort(&mut self) {
+        let column = self.sort.column;
+        if has_text_key(column) && self.column_keys.as_ref().is_none_or(|(c, _)| *c != column) {
+            let keys = self.records.iter().map(|r| column_key(column, r)).collect();
+            self.column_keys = Some((column, keys));
+        }
         let mut order: Vec<usize> = (0..self.records.len()).collect();
         order.sort_unstable_by(|&a, &b| self.compare(a, b));
         self.order = order;
@@ -381,10 +428,10 @@ impl Listing {
         let (pa, pb) = (&self.prepared[a], &self.prepared[b]);
         let by_column = match self.sort.column {
             Column::UserId => Ordering::Equal,
-            Column::Name => pa.name_key.cmp(&pb.name_key),
-            Column::Department => pa.department_key.cmp(&pb.department_key),
-            Column::Office => pa.office_key.cmp(&pb.office_key),
-            Column::Email => pa.email_key.cmp(&pb.email_key),
+            Column::Name | Column::Department | Column::Office | Column::Email => self
+                .column_keys
+                .as_ref()
+                .map_or(Ordering::Equal, |(_, keys)| keys[a].cmp(&keys[b])),
             Column::VismaConnect => ra.connection.status().cmp(&rb.connection.status()),
             Column::Activated => rb.user.activated.cmp(&ra.user.activated),
         };
@@ -479,6 +526,34 @@ mod tests {
             descending: true,
         });
         assert_eq!(ids(&listing), ["9", "10", "2", "abc"]);
+    }
+
+    #[test]
+    fn a_list_sorted_by_a_text_column_stays_sorted_through_edits() {
+        let mut listing = sample();
+        let by = |column| Sort {
+            column,
+            descending: false,
+        };
+        listing.set_sort(by(Column::Name));
+        // Berg, Lind, Svensson, Åberg; Svensson is renamed Andersson.
+        listing.upsert(record(1, "10", "Anna", "Andersson", "HR"));
+        assert_eq!(ids(&listing), ["10", "abc", "2", "9"]);
+        listing.upsert(record(5, "5", "Nils", "Holm", "IT"));
+        assert_eq!(ids(&listing), ["10", "abc", "5", "2", "9"]);
+        listing.remove(UserKey(1));
+        assert_eq!(ids(&listing), ["abc", "5", "2", "9"]);
+        let many: Vec<UserRecord> = (10..20)
+            .map(|k| record(k, &k.to_string(), "Ola", "Öst", "IT"))
+            .collect();
+        listing.upsert_many(many);
+        assert_eq!(ids(&listing)[..4], ["abc", "5", "2", "9"]);
+        assert_eq!(ids(&listing).len(), 14);
+        // Another text column, then back.
+        listing.set_sort(by(Column::Department));
+        assert_eq!(ids(&listing)[0], "abc", "HR first");
+        listing.set_sort(by(Column::Name));
+        assert_eq!(ids(&listing)[..4], ["abc", "5", "2", "9"]);
     }
 
     #[test]

@@ -4,20 +4,25 @@
 use memchr::memmem;
 
 /// The search texts of all users, in the list's record order, back to back.
-#[derive(Default)]
 pub(crate) struct SearchIndex {
     text: String,
     /// `starts[i]..starts[i + 1]` is user `i`'s text; one more than the users.
     starts: Vec<usize>,
 }
 
+impl Default for SearchIndex {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            starts: vec![0],
+        }
+    }
+}
+
 impl SearchIndex {
     /// An index of the given texts, in order.
     pub(crate) fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut index = Self {
-            text: String::new(),
-            starts: vec![0],
-        };
+        let mut index = Self::default();
         for text in texts {
             index.push(text);
         }
@@ -37,6 +42,12 @@ impl SearchIndex {
     /// Adds a user's text at the end.
     pub(crate) fn push(&mut self, text: &str) {
         self.text.push_str(text);
+        self.starts.push(self.text.len());
+    }
+
+    /// Adds a user's text at the end, written by `write` into the buffer.
+    pub(crate) fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
         self.starts.push(self.text.len());
     }
 
