@@ -47,11 +47,13 @@ fn register() -> OpenedRegister {
     )
     .unwrap();
     connect(&mut session, "14");
+    let change_stamp = session.store.last_change_ms().unwrap();
     let users = session.store.load_users().unwrap();
     OpenedRegister {
         session,
         users,
         is_demo: false,
+        change_stamp,
     }
 }
 
@@ -186,6 +188,19 @@ fn search_narrows_the_list_and_the_count() {
     assert!(harness.query_by_label("1 of 3 users (filtered)").is_some());
     assert!(harness.query_by_label("Erik Lind").is_some());
     assert!(harness.query_by_label("Anna Svensson").is_none());
+}
+
+#[test]
+fn search_finds_departments_and_offices_as_the_list_shows_them() {
+    let mut harness = harness(register());
+    type_into(&mut harness, "Search", 0, "sales");
+    assert!(harness.query_by_label("2 of 3 users (filtered)").is_some());
+    assert!(harness.query_by_label("Anna Svensson").is_none());
+    // Every user is in Lund.
+    drop(harness);
+    let mut harness = self::harness(register());
+    type_into(&mut harness, "Search", 0, "LUND");
+    assert!(harness.query_by_label("3 of 3 users (filtered)").is_some());
 }
 
 #[test]
@@ -369,6 +384,7 @@ fn about_shows_the_version_and_where_the_register_and_logs_are() {
         users: Vec::new(),
         session,
         is_demo: false,
+        change_stamp: 0,
     });
     click_button(&mut harness, "About");
     assert!(
@@ -401,3 +417,23 @@ fn about_shows_the_version_and_where_the_register_and_logs_are() {
         "Close closes About"
     );
 }
+
+/// A register large enough to be read on two connections comes back whole:
+/// every user once, as a single read would give them.
+fn a_large_register_opens_with_every_user_once(register: support::Register) {
+    let mut session = Session::new(Store::open(&register.location).unwrap());
+    let made = hrm_users::app::demo::create_demo_register(&mut session, 6_001).unwrap();
+    drop(session);
+    let opened = hrm_users::app::open_register(Some(&register.location)).unwrap();
+    let mut keys: Vec<i64> = opened.users.iter().map(|u| u.key.0).collect();
+    keys.sort_unstable();
+    let mut expected: Vec<i64> = made.iter().map(|u| u.key.0).collect();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    let single = opened.session.store.load_users().unwrap();
+    let by_key: std::collections::HashMap<i64, &hrm_users::domain::UserRecord> =
+        single.iter().map(|u| (u.key.0, u)).collect();
+    assert!(opened.users.iter().all(|u| by_key[&u.key.0] == u));
+}
+
+support::on_both_backends!(a_large_register_opens_with_every_user_once);

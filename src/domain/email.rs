@@ -47,6 +47,12 @@ pub enum EmailError {
     /// The domain has no dot, as in `anna@company`.
     #[error("The domain after @ needs a dot, as in company.se.")]
     DomainWithoutDot,
+    /// The top-level domain has one letter, as in `anna@company.s`: no such
+    /// domain exists, so the address is a typing error.
+    #[error(
+        "The domain ends in a top-level domain of one letter; top-level domains have at least two, as in .se."
+    )]
+    ShortTopLevel,
     /// The domain is not a valid host name, even after IDNA conversion.
     #[error("The domain after @ is not a valid domain name.")]
     BadDomain,
@@ -182,6 +188,9 @@ fn parse_domain(domain: &str) -> Result<String, EmailError> {
     if !labels.iter().all(label_ok) || top_level.bytes().all(|b| b.is_ascii_digit()) {
         return Err(EmailError::BadDomain);
     }
+    if top_level.len() < 2 {
+        return Err(EmailError::ShortTopLevel);
+    }
     Ok(ascii)
 }
 
@@ -201,6 +210,13 @@ mod tests {
 
     fn local_of(octets: usize) -> String {
         "a".repeat(octets)
+    }
+
+    #[test]
+    fn a_one_letter_top_level_domain_is_refused() {
+        assert_eq!(Email::parse("x@company.s"), Err(EmailError::ShortTopLevel));
+        assert!(Email::parse("x@company.se").is_ok());
+        assert!(Email::parse("x@co.uk").is_ok());
     }
 
     #[test]

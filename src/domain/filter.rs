@@ -10,7 +10,8 @@ use super::user::UserRecord;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserFilter {
     /// Words that must all occur (without regard to case) in the User-ID,
-    /// names, signature, either address or the external reference.
+    /// names, signature, department, office, either address or the external
+    /// reference: every text column the list shows, and a few more.
     pub search: String,
     /// Only this department, when set.
     pub department: Option<String>,
@@ -38,6 +39,8 @@ pub fn push_search_text(record: &UserRecord, text: &mut String) {
         user.first_name.as_str(),
         user.last_name.as_str(),
         user.signature.as_str(),
+        user.department.as_str(),
+        user.office.as_str(),
         user.email.as_ref().map_or("", |e| e.as_str()),
         record.connection.email().map_or("", |e| e.as_str()),
         user.external_reference.as_str(),

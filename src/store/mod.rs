@@ -221,6 +221,26 @@ impl Store {
         on_store!(self, db => rows::load_users(db))
     }
 
+    /// The users whose keys lie in `from..=to` (a part of the register
+    /// loaded on a connection of its own).
+    pub fn load_users_in_key_range(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        on_store!(self, db => rows::load_users_in_key_range(db, from, to))
+    }
+
+    /// The lowest and highest user key, or `None` for an empty register.
+    pub fn key_bounds(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let bounds = on_store!(self, db => db.fetch_opt(
+            "SELECT min(key), max(key) FROM users",
+            &[],
+            |r| Ok(r.opt_int(0)?.zip(r.opt_int(1)?)),
+        ))?;
+        Ok(bounds.flatten())
+    }
+
     /// How many users the register holds.
     pub fn count_users(&self) -> Result<usize, StoreError> {
         let count = on_store!(self, db => db.fetch_int("SELECT count(*) FROM users", &[]))?;

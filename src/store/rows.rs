@@ -233,3 +233,16 @@ pub fn audit_all(db: &impl Sql) -> Result<Vec<AuditEntry>, StoreError> {
 pub fn load_users(db: &impl Sql) -> Result<Vec<UserRecord>, StoreError> {
     db.fetch(SELECT_USERS, &[], record_from_row)
 }
+
+/// The users whose keys lie in `from..=to`.
+pub fn load_users_in_key_range(
+    db: &impl Sql,
+    from: i64,
+    to: i64,
+) -> Result<Vec<UserRecord>, StoreError> {
+    db.fetch(
+        &format!("{SELECT_USERS} WHERE u.key BETWEEN ?1 AND ?2"),
+        params![from, to],
+        record_from_row,
+    )
+}

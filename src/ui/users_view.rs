@@ -89,7 +89,7 @@ impl UsersView {
     /// The view of an opened register, with no worker or endpoint (tests).
     pub fn new(opened: OpenedRegister) -> Self {
         let seen_data_version = opened.session.store.data_version().unwrap_or(0);
-        let seen_change_ms = opened.session.store.last_change_ms().unwrap_or(0);
+        let seen_change_ms = opened.change_stamp;
         Self {
             session: opened.session,
             listing: Listing::new(opened.users),

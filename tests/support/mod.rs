@@ -299,11 +299,13 @@ pub fn link_in(raw: &[u8]) -> String {
 /// The window over `session`'s register, as the program shows it once the
 /// register is open, with its first frame drawn.
 pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui::HrmApp> {
+    let change_stamp = session.store.last_change_ms().unwrap();
     let users = session.store.load_users().unwrap();
     let opened = hrm_users::app::OpenedRegister {
         session,
         users,
         is_demo: false,
+        change_stamp,
     };
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1280.0, 900.0])
