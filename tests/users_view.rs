@@ -420,6 +420,7 @@ fn about_shows_the_version_and_where_the_register_and_logs_are() {
 
 /// A register large enough to be read on two connections comes back whole:
 /// every user once, as a single read would give them.
+#[allow(clippy::needless_pass_by_value)]
 fn a_large_register_opens_with_every_user_once(register: support::Register) {
     let mut session = Session::new(Store::open(&register.location).unwrap());
     let made = hrm_users::app::demo::create_demo_register(&mut session, 6_001).unwrap();

@@ -482,7 +482,7 @@ mod tests {
         record.user.first_name = first.into();
         record.user.last_name = last.into();
         record.user.department = department.into();
-        record.user.office = "Stockholm".into();
+        record.user.office = "Lund".into();
         record
     }
 
@@ -582,8 +582,9 @@ mod tests {
             });
             ids(listing)
         };
-        // "erik.lind@company.se" has an "a" and an "an"; "Åberg" has neither.
-        assert_eq!(search("a", &mut listing), ["2", "10", "abc"]);
+        // "erik.lind@company.se" has an "a" and an "an"; Björn Åberg only
+        // the "a" of his department, Sales.
+        assert_eq!(search("a", &mut listing), ["2", "9", "10", "abc"]);
         assert_eq!(search("an", &mut listing), ["2", "10", "abc"]);
         assert_eq!(search("anna", &mut listing), ["10", "abc"]);
         assert_eq!(search("anna b", &mut listing), ["abc"]);
