@@ -438,3 +438,123 @@ fn a_large_register_opens_with_every_user_once(register: support::Register) {
 }
 
 support::on_both_backends!(a_large_register_opens_with_every_user_once);
+
+fn press(harness: &mut Harness<'_, HrmApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run();
+}
+
+#[test]
+fn escape_closes_each_dialog_and_changes_nothing() {
+    let mut harness = harness(register());
+    click(&mut harness, "Erik Lind");
+    click(&mut harness, "Delete");
+    assert!(harness.query_by_label_contains("Delete user 15").is_some());
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.query_by_label_contains("Delete user 15").is_none());
+    assert_eq!(users_in(&harness), 3);
+
+    click(&mut harness, "Anna Svensson");
+    click_button(&mut harness, "Delete connection");
+    assert!(
+        harness
+            .query_by_label_contains("Delete the Visma Connect")
+            .is_some()
+    );
+    press(&mut harness, egui::Key::Escape);
+    assert!(
+        harness
+            .query_by_label_contains("Delete the Visma Connect")
+            .is_none()
+    );
+    assert!(
+        harness.query_by_label("Verified").is_some(),
+        "Anna is still connected"
+    );
+    click(&mut harness, "Erik Lind");
+
+    type_into(&mut harness, "First name", 0, "s");
+    click(&mut harness, "Maja Berg");
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(
+        harness.query_by_label("15 Erik Lind").is_some(),
+        "still on Erik's form"
+    );
+    click(&mut harness, "Maja Berg");
+    click(&mut harness, "Discard changes");
+    assert!(harness.query_by_label("16 Maja Berg").is_some());
+
+    click_button(&mut harness, "Settings");
+    assert!(harness.query_by_label("Save settings").is_some());
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.query_by_label("Save settings").is_none());
+
+    harness.get_by_label("Verify accounts").click();
+    support::wait_for(&mut harness, "in the selection:");
+    press(&mut harness, egui::Key::Escape);
+    assert!(
+        harness
+            .query_by_label_contains("in the selection:")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label("Sending verification emails")
+            .is_none()
+    );
+}
+
+#[test]
+fn enter_in_confirm_email_presses_verify_account() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Email", 1, "maja.berg@company.se");
+    type_into(&mut harness, "Confirm email", 0, "maja.berg@company.se");
+    press(&mut harness, egui::Key::Enter);
+    let view = harness.state().users_view().unwrap();
+    let maja = view
+        .listing()
+        .visible_records()
+        .find(|r| r.user.user_id.as_str() == "16")
+        .unwrap();
+    assert_eq!(maja.connection.status(), ConnectionStatus::Pending);
+    assert!(
+        harness
+            .query_by_label("Verification email queued for maja.berg@company.se.")
+            .is_some(),
+        "the status bar names the queued message"
+    );
+}
+
+#[test]
+fn ctrl_n_puts_the_cursor_in_user_id() {
+    let mut harness = harness(register());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    harness.run();
+    let focused = harness
+        .get_by_role_and_label(Role::TextInput, "User-ID *")
+        .is_focused();
+    assert!(focused, "User-ID has the keyboard");
+}
+
+#[test]
+fn down_from_the_search_box_and_page_keys_move_through_the_list() {
+    let mut harness = harness(register());
+    type_into(&mut harness, "Search", 0, "a");
+    press(&mut harness, egui::Key::ArrowDown);
+    assert!(harness.query_by_label("14 Anna Svensson").is_some());
+    press(&mut harness, egui::Key::End);
+    assert!(harness.query_by_label("16 Maja Berg").is_some());
+    press(&mut harness, egui::Key::Home);
+    assert!(harness.query_by_label("14 Anna Svensson").is_some());
+    press(&mut harness, egui::Key::PageDown);
+    assert!(
+        harness.query_by_label("16 Maja Berg").is_some(),
+        "a page is more than the three users"
+    );
+    press(&mut harness, egui::Key::PageUp);
+    assert!(harness.query_by_label("14 Anna Svensson").is_some());
+}

@@ -110,7 +110,7 @@ pub fn bulk_ui(
         ),
         BulkView::Running(job) => (true, running_ui(ctx, job)),
         BulkView::Results { rows, error, saved } => {
-            let mut open = true;
+            let mut open = !super::format::escape_pressed(ctx);
             egui::Window::new("Verify accounts: results")
                 .open(&mut open)
                 .default_size([720.0, 480.0])
@@ -147,7 +147,7 @@ fn counting_ui(
         };
     }
     let mut keep = true;
-    egui::Modal::new(egui::Id::unique("verify_accounts_counting")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("verify_accounts_counting")).show(ctx, |ui| {
         ui.heading("Verify accounts");
         ui.horizontal(|ui| {
             ui.spinner();
@@ -157,6 +157,9 @@ fn counting_ui(
             keep = false;
         }
     });
+    if modal.should_close() {
+        keep = false;
+    }
     (keep, None)
 }
 
@@ -172,7 +175,7 @@ fn confirm_ui(
 ) -> (bool, Option<BulkView>) {
     let mut keep = true;
     let mut next = None;
-    egui::Modal::new(egui::Id::unique("verify_accounts")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("verify_accounts")).show(ctx, |ui| {
         ui.set_max_width(460.0);
         ui.heading("Verify accounts");
         let total = plan.counts.total();
@@ -229,6 +232,10 @@ fn confirm_ui(
             }
         });
     });
+    // Escape is Cancel: nothing was sent yet.
+    if next.is_none() && modal.should_close() {
+        keep = false;
+    }
     (keep, next)
 }
 

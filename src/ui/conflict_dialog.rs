@@ -28,7 +28,7 @@ pub enum ConflictChoice {
 /// Draws the dialog; returns the choice once one is made.
 pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<ConflictChoice> {
     let mut choice = None;
-    egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
         ui.set_max_width(420.0);
         ui.heading("Changed by someone else");
         ui.label(&conflict.message);
@@ -59,5 +59,9 @@ pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<Co
             }
         });
     });
+    // Escape closes the dialog and changes nothing; the form keeps its edits.
+    if choice.is_none() && modal.should_close() {
+        choice = Some(ConflictChoice::Cancel);
+    }
     choice
 }

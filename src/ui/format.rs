@@ -52,6 +52,11 @@ pub fn thousands(count: usize) -> String {
     grouped
 }
 
+/// True in the frame Escape was pressed: it closes the dialog or window in front.
+pub fn escape_pressed(ctx: &egui::Context) -> bool {
+    ctx.input(|i| i.key_pressed(egui::Key::Escape))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

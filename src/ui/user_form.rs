@@ -43,6 +43,8 @@ pub struct UserForm {
     pub draft: UserDraft,
     /// Errors from the last save, per field.
     pub errors: FieldErrors,
+    /// Put the cursor in User-ID at the next frame (a new user, Ctrl+N).
+    pub focus_user_id: bool,
 }
 
 impl UserForm {
@@ -57,6 +59,7 @@ impl UserForm {
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),
+            focus_user_id: false,
         }
     }
 
@@ -71,6 +74,7 @@ impl UserForm {
             original: draft.clone(),
             draft,
             errors: FieldErrors::new(),
+            focus_user_id: false,
         }
     }
 
@@ -116,7 +120,10 @@ pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
         .num_columns(2)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
-            text_row_ui(ui, Field::UserId, &mut draft.user_id, errors);
+            let user_id = text_row_ui(ui, Field::UserId, &mut draft.user_id, errors);
+            if std::mem::take(&mut form.focus_user_id) {
+                user_id.request_focus();
+            }
             text_row_ui(ui, Field::AliasUserId, &mut draft.alias_user_id, errors);
             text_row_ui(ui, Field::Signature, &mut draft.signature, errors);
             text_row_ui(ui, Field::CardTagId, &mut draft.card_tag_id, errors);
@@ -139,11 +146,20 @@ pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     action
 }
 
-/// A label and its text input in the grid, with the field's error under the input.
-fn text_row_ui(ui: &mut Ui, field: Field, value: &mut String, errors: &FieldErrors) {
+/// A label and its text input in the grid, with the field's error under
+/// the input; returns the input's response.
+fn text_row_ui(
+    ui: &mut Ui,
+    field: Field,
+    value: &mut String,
+    errors: &FieldErrors,
+) -> egui::Response {
     let label = ui.label(field.label());
-    ui.vertical(|ui| text_input_ui(ui, label.id, field, value, errors));
+    let input = ui
+        .vertical(|ui| text_input_ui(ui, label.id, field, value, errors))
+        .inner;
     ui.end_row();
+    input
 }
 
 fn text_input_ui(
@@ -152,16 +168,17 @@ fn text_input_ui(
     field: Field,
     value: &mut String,
     errors: &FieldErrors,
-) {
+) -> egui::Response {
     let error = errors.get(&field);
     let mut edit = TextEdit::singleline(value).desired_width(240.0);
     if error.is_some() {
         edit = edit.text_color(ERROR_RED);
     }
-    ui.add(edit).labelled_by(label);
+    let input = ui.add(edit).labelled_by(label);
     if let Some(error) = error {
         ui.label(RichText::new(error).color(ERROR_RED).small());
     }
+    input
 }
 
 /// The section Connection to Visma Connect.
@@ -270,15 +287,21 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
             text_row_ui(ui, Field::VismaEmail, &mut draft.visma_email, errors);
             let label = ui.label(Field::VismaEmailConfirm.label());
             ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    text_input_ui(
-                        ui,
-                        label.id,
-                        Field::VismaEmailConfirm,
-                        &mut draft.visma_email_confirm,
-                        errors,
-                    );
-                });
+                let confirm = ui
+                    .vertical(|ui| {
+                        text_input_ui(
+                            ui,
+                            label.id,
+                            Field::VismaEmailConfirm,
+                            &mut draft.visma_email_confirm,
+                            errors,
+                        )
+                    })
+                    .inner;
+                // Enter in Confirm email presses Verify account.
+                if confirm.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    action = Some(FormAction::VerifyAccount);
+                }
                 if ui
                     .button("Verify account")
                     .on_hover_text("Save the address and send a verification email")

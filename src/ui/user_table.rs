@@ -20,6 +20,20 @@ pub struct TableOutput {
 /// Height of one row.
 const ROW_HEIGHT: f32 = 22.0;
 
+/// How many whole rows a list of this height shows under its header.
+pub fn rows_in(height: f32) -> usize {
+    let rows = ((height - ROW_HEIGHT - 2.0) / ROW_HEIGHT).floor();
+    if rows.is_finite() && rows >= 1.0 {
+        // Truncation is the point: whole rows only. Bounded above by the
+        // screen's height in rows.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = rows.min(10_000.0) as usize;
+        whole
+    } else {
+        1
+    }
+}
+
 /// Draws the list. `scroll_to` brings a row of the selection into view.
 pub fn user_table_ui(
     ui: &mut Ui,

@@ -14,7 +14,7 @@ use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
 use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
 use super::file_chooser::Chooser;
-use super::format::{ERROR_RED, GREEN};
+use super::format::{ERROR_RED, GREEN, escape_pressed};
 use super::register_view::{
     OpenRequest, RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui,
     register_menu_ui,
@@ -22,7 +22,7 @@ use super::register_view::{
 use super::settings_view::SettingsView;
 use super::sheet_view::{SheetView, sheet_ui};
 use super::user_form::{FormAction, UserForm, user_form_ui};
-use super::user_table::user_table_ui;
+use super::user_table::{rows_in, user_table_ui};
 use crate::store::Location;
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
@@ -83,6 +83,8 @@ pub struct UsersView {
     seen_data_version: i64,
     seen_change_ms: i64,
     next_poll_secs: f64,
+    /// Rows the list showed in the last frame: how far Page Up and Page Down move.
+    rows_per_page: usize,
 }
 
 impl UsersView {
@@ -119,6 +121,7 @@ impl UsersView {
             seen_data_version,
             seen_change_ms,
             next_poll_secs: 0.0,
+            rows_per_page: 20,
         }
     }
 
@@ -242,7 +245,7 @@ impl UsersView {
 
     fn sheet_window_ui(&mut self, ctx: &egui::Context) {
         if let Some(sheet) = &mut self.sheet
-            && !sheet_ui(ctx, sheet, &self.session, &self.listing)
+            && (!sheet_ui(ctx, sheet, &self.session, &self.listing) || escape_pressed(ctx))
         {
             self.sheet = None;
         }
@@ -252,7 +255,7 @@ impl UsersView {
         let Some(about) = &self.about else {
             return;
         };
-        let mut open = true;
+        let mut open = !escape_pressed(ctx);
         about.window_ui(ctx, &mut open);
         if !open {
             self.about = None;
@@ -263,7 +266,7 @@ impl UsersView {
         let Some(settings_view) = &mut self.settings_view else {
             return;
         };
-        let mut open = true;
+        let mut open = !escape_pressed(ctx);
         let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
         if let Some(settings) = saved
             && let Some(services) = &mut self.services
@@ -337,7 +340,7 @@ impl UsersView {
             return;
         };
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
+        let modal = egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
             ui.set_max_width(400.0);
             ui.heading("Delete connection");
             ui.label(format!(
@@ -357,6 +360,10 @@ impl UsersView {
                 }
             });
         });
+        // Escape (or a click beside the dialog) is Cancel.
+        if modal.should_close() {
+            self.confirm_delete_connection = None;
+        }
     }
 
     fn shortcuts(&mut self, ui: &Ui) {
@@ -378,10 +385,19 @@ impl UsersView {
             || self.conflict.is_some()
             || self.register_dialog.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
-            let down = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown));
-            let up = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowUp));
-            if down || up {
-                self.move_selection(if down { 1 } else { -1 });
+            let page = isize::try_from(self.rows_per_page.max(1)).unwrap_or(1);
+            let moves = [
+                (Key::ArrowDown, 1),
+                (Key::ArrowUp, -1),
+                (Key::PageDown, page),
+                (Key::PageUp, -page),
+                (Key::End, isize::MAX),
+                (Key::Home, isize::MIN),
+            ];
+            for (key, step) in moves {
+                if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
+                    self.move_selection(step);
+                }
             }
         }
     }
@@ -404,6 +420,7 @@ impl UsersView {
         }
         let next = match self.selected.and_then(|k| self.listing.visible_position(k)) {
             Some(position) => position.saturating_add_signed(step).min(count - 1),
+            None if step == isize::MAX => count - 1,
             None => 0,
         };
         if let Some(record) = self.listing.visible(next) {
@@ -439,7 +456,9 @@ impl UsersView {
             }
             Intent::New => {
                 self.selected = None;
-                self.form = Some(UserForm::new_user());
+                let mut form = UserForm::new_user();
+                form.focus_user_id = true;
+                self.form = Some(form);
             }
             Intent::Close => {
                 // The form is left as it is; the window closes.
@@ -589,6 +608,7 @@ impl UsersView {
                 self.request(Intent::SwitchRegister);
             }
             Some(RegisterChoice::Closed) => self.register_dialog = None,
+            None if escape_pressed(ctx) => self.register_dialog = None,
             None => {}
         }
     }
@@ -719,6 +739,25 @@ impl UsersView {
             });
         });
         ui.add_space(2.0);
+        self.search_row_ui(ui);
+        if self.filter_open {
+            self.filters_ui(ui);
+        }
+        self.listing.set_filter(self.filter.clone());
+        if self.is_demo {
+            ui.label(
+                RichText::new(format!(
+                    "Demo register: made-up users created on first run so you can try the program. Stored in {}.",
+                    self.session.store.location()
+                ))
+                .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
+            );
+        }
+        ui.add_space(4.0);
+    }
+
+    /// The search box and the count of users shown.
+    fn search_row_ui(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             let search = ui.add(
                 egui::TextEdit::singleline(&mut self.search)
@@ -728,6 +767,14 @@ impl UsersView {
             let search = search.accessible_name("Search");
             if std::mem::take(&mut self.focus_search) {
                 search.request_focus();
+            }
+            // Down leaves the search box for the list, at its first user
+            // (or the one after the selected user).
+            if search.has_focus()
+                && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown))
+            {
+                search.surrender_focus();
+                self.move_selection(isize::from(self.selected.is_some()));
             }
             if search.changed() {
                 self.filter.search.clone_from(&self.search);
@@ -743,20 +790,6 @@ impl UsersView {
                 self.listing.total()
             ));
         });
-        if self.filter_open {
-            self.filters_ui(ui);
-        }
-        self.listing.set_filter(self.filter.clone());
-        if self.is_demo {
-            ui.label(
-                RichText::new(format!(
-                    "Demo register: made-up users created on first run so you can try the program. Stored in {}.",
-                    self.session.store.location()
-                ))
-                .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
-            );
-        }
-        ui.add_space(4.0);
     }
 
     fn filters_ui(&mut self, ui: &mut Ui) {
@@ -808,6 +841,8 @@ impl UsersView {
         } else {
             None
         };
+        // Page Up and Page Down move by the rows the list has room for.
+        self.rows_per_page = rows_in(ui.available_height());
         let output = user_table_ui(ui, &self.listing, self.selected, scroll_to);
         if let Some(column) = output.sort_by {
             let sort = self.listing.sort();
@@ -857,7 +892,7 @@ impl UsersView {
         };
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
         let mut answer = None;
-        egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
+        let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
             ui.set_max_width(380.0);
             ui.heading("Unsaved changes");
             ui.label(format!(
@@ -876,6 +911,9 @@ impl UsersView {
                 }
             });
         });
+        if modal.should_close() && answer.is_none() {
+            self.pending_intent = None;
+        }
         match answer {
             Some(true) => {
                 self.pending_intent = None;
@@ -902,7 +940,7 @@ impl UsersView {
             return;
         };
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
+        let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
             ui.set_max_width(380.0);
             ui.heading("Delete user");
             ui.label(format!(
@@ -919,6 +957,9 @@ impl UsersView {
                 }
             });
         });
+        if modal.should_close() {
+            self.confirm_delete = None;
+        }
     }
 }
 
