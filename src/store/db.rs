@@ -333,6 +333,26 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
         Ok(client.execute(&statement, params)?)
     }
 
+    /// Streams `rows` into a table with a binary `COPY … FROM STDIN`
+    /// (`copy` is that statement); `types` are the columns' types.
+    pub fn copy_in_binary(
+        &self,
+        copy: &str,
+        types: &[Type],
+        rows: &[Vec<Value>],
+    ) -> Result<u64, StoreError> {
+        let mut client = self.client.borrow_mut();
+        let writer = client.copy_in(copy)?;
+        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(writer, types);
+        for row in rows {
+            let params: Vec<Param<'_>> = row.iter().map(Value::as_param).collect();
+            let values: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            writer.write(&values)?;
+        }
+        Ok(writer.finish()?)
+    }
+
     /// Runs a query with parameters of any PostgreSQL type and maps its rows.
     pub fn fetch_typed<T>(
         &self,
