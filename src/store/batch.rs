@@ -103,14 +103,11 @@ pub fn flush<C: postgres::GenericClient>(
             std::mem::take(&mut held.audit),
         )
     };
-    if !users.is_empty() {
+    if users.len() >= COPY_FROM {
         // Each user's change stamp as single inserts make them: the time,
         // but above every stamp already written, and growing row by row.
         // (Writers hold the register's write lock: the highest stamp stays.)
-        let base = db.fetch_int(
-            "SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users",
-            &[],
-        )?;
+        let base = db.fetch_int("SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users", &[])?;
         let mut users = users;
         for (n, row) in (0_i64..).zip(users.iter_mut()) {
             if let Some(Value::Int(now_ms)) = row.get_mut(STAMP_COLUMN) {
@@ -118,10 +115,54 @@ pub fn flush<C: postgres::GenericClient>(
             }
         }
         copy_rows(db, "users", USER_COLUMNS, USER_TYPES, &users).map_err(taken_user_id)?;
+    } else if !users.is_empty() {
+        // The same stamps, computed by the server in the one statement.
+        let users_sql = format!(
+            "INSERT INTO users ({USER_COLUMNS})
+             SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12,
+                 greatest(c13, (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users)) + n - 1,
+                 c14
+             FROM unnest({}) WITH ORDINALITY
+                 AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, n)",
+            casts(USER_TYPES)
+        );
+        exec_columns(db, &users_sql, USER_TYPES, &users).map_err(taken_user_id)?;
     }
-    copy_rows(db, "connections", CONNECTION_COLUMNS, CONNECTION_TYPES, &connections)?;
-    copy_rows(db, "audit", AUDIT_COLUMNS, AUDIT_TYPES, &audit)?;
+    insert_rows(
+        db,
+        "connections",
+        CONNECTION_COLUMNS,
+        CONNECTION_TYPES,
+        &connections,
+    )?;
+    insert_rows(db, "audit", AUDIT_COLUMNS, AUDIT_TYPES, &audit)?;
     Ok(())
+}
+
+/// From this many rows a table's held rows go by COPY; fewer go as one
+/// INSERT (a COPY costs an extra round trip, which a few rows do not repay).
+const COPY_FROM: usize = 1_000;
+
+/// Sends held rows to `table`: by COPY when there are many, else as one
+/// `INSERT … SELECT FROM unnest(…)` with an array parameter per column.
+fn insert_rows<C: postgres::GenericClient>(
+    db: &PgSql<'_, C>,
+    table: &str,
+    columns: &str,
+    types: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    if rows.len() >= COPY_FROM {
+        return copy_rows(db, table, columns, types, rows);
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO {table} ({columns}) SELECT * FROM unnest({})",
+        casts(types)
+    );
+    exec_columns(db, &sql, types, rows)
 }
 
 /// Where the change stamp is in a held user's row (after the key).
@@ -170,4 +211,48 @@ fn taken_user_id(error: StoreError) -> StoreError {
         Some(id) => format!("User-ID {id} is already in use."),
         None => "A User-ID in this change is already in use.".into(),
     })
+}
+/// `$1::bigint[], $2::text[], …` for the types.
+fn casts(types: &str) -> String {
+    types
+        .chars()
+        .enumerate()
+        .map(|(i, t)| format!("${}::{}[]", i + 1, if t == 'i' { "bigint" } else { "text" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `sql` with one array parameter per column of `rows`.
+fn exec_columns<C: postgres::GenericClient>(
+    db: &PgSql<'_, C>,
+    sql: &str,
+    types: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    let mut columns: Vec<Box<dyn postgres::types::ToSql + Sync>> = Vec::new();
+    for (index, kind) in types.chars().enumerate() {
+        if kind == 'i' {
+            let values: Vec<Option<i64>> = rows
+                .iter()
+                .map(|row| match row.get(index) {
+                    Some(Value::Int(n)) => Some(*n),
+                    _ => None,
+                })
+                .collect();
+            columns.push(Box::new(values));
+        } else {
+            let values: Vec<Option<String>> = rows
+                .iter()
+                .map(|row| match row.get(index) {
+                    Some(Value::Text(text)) => Some(text.clone()),
+                    _ => None,
+                })
+                .collect();
+            columns.push(Box::new(values));
+        }
+    }
+    let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        columns.iter().map(AsRef::as_ref).collect();
+    db.exec_typed(sql, &params)?;
+    Ok(())
 }

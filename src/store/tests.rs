@@ -191,6 +191,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     the_audit_row_commits_with_its_change,
     a_failed_change_leaves_no_audit_row,
+    a_large_change_with_a_taken_user_id_writes_nothing,
     the_audit_log_cannot_be_rewritten,
     two_users_cannot_share_a_visma_connect_address,
     users_round_trip_with_their_connection,
@@ -225,6 +226,42 @@ fn a_failed_change_leaves_no_audit_row(mut store: Store) {
     assert!(error.to_string().contains("User-ID 14 is already in use"));
     assert!(store.audit_all().unwrap().is_empty());
     assert_eq!(store.count_users().unwrap(), 1);
+}
+
+/// Many new users at once (on PostgreSQL sent by COPY): one taken User-ID
+/// fails the whole change with the User-ID named, and nothing is written.
+fn a_large_change_with_a_taken_user_id_writes_nothing(mut store: Store) {
+    store
+        .write(|tx| tx.insert_user(&user("1400"), 0).map(|_| ()))
+        .unwrap();
+    let result = store.write(|tx| {
+        for n in 0..1_500 {
+            let key = tx.insert_user(&user(&n.to_string()), 0)?;
+            tx.append_audit(&audit(AuditAction::UserCreated, Some(key)))?;
+        }
+        Ok::<_, StoreError>(())
+    });
+    let error = result.err().unwrap();
+    assert!(
+        error.to_string().contains("User-ID 1400 is already in use"),
+        "{error}"
+    );
+    assert_eq!(store.count_users().unwrap(), 1);
+    assert!(store.audit_all().unwrap().is_empty());
+    // And the same change without the taken User-ID goes in whole, with
+    // change stamps that grow user by user.
+    store
+        .write(|tx| {
+            for n in 0..1_500 {
+                tx.insert_user(&user(&format!("x{n}")), 0)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(store.count_users().unwrap(), 1_501);
+    assert_eq!(store.users_changed_since(0).unwrap().len(), 1_501);
+    // Stamps 1 (the first user), then 2, 3, … 1501: one per user.
+    assert_eq!(store.last_change_ms().unwrap(), 1_501);
 }
 
 fn the_audit_log_cannot_be_rewritten(mut store: Store) {
