@@ -27,7 +27,9 @@ use crate::domain::{
     Settings, UserKey, UserRecord,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
-use crate::store::{Delivery, Location, NewToken, Store, StoreError, WorkerRow, WriteTx};
+use crate::store::{
+    AnswerRecord, Delivery, Location, NewToken, Store, StoreError, WorkerRow, WriteTx,
+};
 use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
@@ -692,35 +694,32 @@ impl Recorder<'_> {
             let mut group = vec![first];
             group.extend(asked.try_iter());
             let now = (self.clock)();
-            let committed = with_retry(self.stopping, || {
-                lock(self.store).write_outbox(|tx| {
-                    // The whole group in a handful of statements, whatever its size.
-                    let handing_over: Vec<i64> = group
-                        .iter()
-                        .filter_map(|(step, _)| match step {
-                            Step::HandOver(id) if !failed => Some(*id),
-                            _ => None,
-                        })
-                        .collect();
-                    let marked = tx.mark_handed_over_many(&handing_over, self.owner)?;
-                    let answers: Vec<&Answer> = group
-                        .iter()
-                        .filter_map(|(step, _)| match step {
-                            Step::Record(answer) => Some(answer),
-                            Step::HandOver(_) => None,
-                        })
-                        .collect();
-                    record_answers(tx, now, self.options, self.owner, &answers)?;
-                    Ok::<_, StoreError>(
-                        group
-                            .iter()
-                            .map(|(step, _)| match step {
-                                Step::HandOver(id) => marked.contains(id),
-                                Step::Record(_) => true,
-                            })
-                            .collect::<Vec<bool>>(),
-                    )
+            let handing_over: Vec<i64> = group
+                .iter()
+                .filter_map(|(step, _)| match step {
+                    Step::HandOver(id) if !failed => Some(*id),
+                    _ => None,
                 })
+                .collect();
+            let answers: Vec<AnswerRecord> = group
+                .iter()
+                .filter_map(|(step, _)| match step {
+                    Step::Record(answer) => Some(answer_record(now, self.options, answer)),
+                    Step::HandOver(_) => None,
+                })
+                .collect();
+            // The whole group at once: on a shared register one statement.
+            let committed = with_retry(self.stopping, || {
+                lock(self.store).commit_outbox_group(self.owner, &answers, &handing_over, now)
+            })
+            .map(|marked| {
+                group
+                    .iter()
+                    .map(|(step, _)| match step {
+                        Step::HandOver(id) => marked.contains(id),
+                        Step::Record(_) => true,
+                    })
+                    .collect::<Vec<bool>>()
             });
             let answers = committed.unwrap_or_else(|error| {
                 // Nothing of the group was written: no content goes out for
@@ -750,109 +749,80 @@ enum Step {
     Record(Answer),
 }
 
-/// Records the servers' answers of one group: the messages' new states,
-/// possible duplicates, verification counts and audit rows, each kind in
-/// one statement.
-fn record_answers(
-    tx: &WriteTx<'_>,
-    now: Timestamp,
-    options: &WorkerOptions,
-    owner: &str,
-    answers: &[&Answer],
-) -> Result<(), StoreError> {
-    if answers.is_empty() {
-        return Ok(());
-    }
-    let mut deliveries = Vec::with_capacity(answers.len());
-    // What follows from each delivery once it is recorded.
-    let mut effects = Vec::with_capacity(answers.len());
-    for (message, result) in answers.iter().copied() {
-        let kind = message.kind;
-        let id = &message.id;
-        let audit = |action, words: &str| AuditEntry {
-            at: now,
-            actor: WORKER_ACTOR.to_owned(),
-            action,
-            user_key: message.user_key,
-            user_id: String::new(),
-            before: None,
-            after: Some(
-                serde_json::json!({
-                    "message_id": message.message_id,
-                    "kind": kind.code(),
-                    "to": message.recipient.masked(),
-                    "result": words,
-                })
-                .to_string(),
-            ),
-        };
-        // The content went out and the answer did not come back: the next
-        // try may deliver it a second time.
-        let possible_duplicate = matches!(&result, Err(failure) if failure.answer_lost);
-        let delivery = |state, result: &str, next_attempt_at| Delivery {
-            id: *id,
-            state,
-            result: result.to_owned(),
-            next_attempt_at,
-            possible_duplicate,
-        };
-        let mut counted = None;
-        let mut audit_entry = None;
-        match result {
-            Ok(reply) => {
-                deliveries.push(delivery(DeliveryState::Sent, reply, None));
-                if let (MessageKind::Verification, Some(key)) = (kind, message.user_key) {
-                    counted = Some((key, message.recipient.key()));
+/// What recording one server answer writes: the message's new state, its
+/// verification count and audit row (the store writes them only while this
+/// worker still holds the message), and the duplicate flag.
+fn answer_record(now: Timestamp, options: &WorkerOptions, answer: &Answer) -> AnswerRecord {
+    let (message, result) = answer;
+    let kind = message.kind;
+    let audit = |action, words: &str| AuditEntry {
+        at: now,
+        actor: WORKER_ACTOR.to_owned(),
+        action,
+        user_key: message.user_key,
+        user_id: String::new(),
+        before: None,
+        after: Some(
+            serde_json::json!({
+                "message_id": message.message_id,
+                "kind": kind.code(),
+                "to": message.recipient.masked(),
+                "result": words,
+            })
+            .to_string(),
+        ),
+    };
+    // The content went out and the answer did not come back: the next try
+    // may deliver it a second time.
+    let possible_duplicate = matches!(&result, Err(failure) if failure.answer_lost);
+    let delivery = |state, result: &str, next_attempt_at| Delivery {
+        id: message.id,
+        state,
+        result: result.to_owned(),
+        next_attempt_at,
+        possible_duplicate,
+    };
+    match result {
+        Ok(reply) => AnswerRecord {
+            delivery: delivery(DeliveryState::Sent, reply, None),
+            delivered: true,
+            counts_for: match (kind, message.user_key) {
+                (MessageKind::Verification, Some(key)) => {
+                    Some((key, message.recipient.key().to_owned()))
                 }
-                audit_entry = Some(audit(AuditAction::MessageDelivered, reply));
-            }
-            Err(failure) if failure.transient && message.attempts < options.max_attempts => {
-                let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
-                let pause = options
-                    .retry_base
-                    .saturating_mul(factor)
-                    .min(options.retry_max);
-                let next = now + SignedDuration::try_from(pause).unwrap_or_default();
-                deliveries.push(delivery(DeliveryState::Queued, &failure.reply, Some(next)));
-            }
-            Err(failure) => {
-                let words = if failure.transient {
-                    format!(
-                        "gave up after {} tries: {}",
-                        message.attempts, failure.reply
-                    )
-                } else {
-                    failure.reply.clone()
-                };
-                deliveries.push(delivery(DeliveryState::Failed, &words, None));
-                audit_entry = Some(audit(AuditAction::MessageFailed, &words));
+                _ => None,
+            },
+            audit: Some(audit(AuditAction::MessageDelivered, reply)),
+        },
+        Err(failure) if failure.transient && message.attempts < options.max_attempts => {
+            let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
+            let pause = options
+                .retry_base
+                .saturating_mul(factor)
+                .min(options.retry_max);
+            let next = now + SignedDuration::try_from(pause).unwrap_or_default();
+            AnswerRecord {
+                delivery: delivery(DeliveryState::Queued, &failure.reply, Some(next)),
+                delivered: false,
+                counts_for: None,
+                audit: None,
             }
         }
-        effects.push((*id, result.is_ok(), counted, audit_entry));
-    }
-    let recorded: std::collections::HashSet<i64> = tx
-        .record_owned_deliveries(owner, &deliveries, now)?
-        .into_iter()
-        .collect();
-    // Taken back meanwhile (this worker's lease ran out): the worker that has
-    // it now records its own try; this one's is noted as a possible
-    // duplicate if it got through.
-    let duplicates: Vec<i64> = effects
-        .iter()
-        .filter(|(id, delivered, _, _)| *delivered && !recorded.contains(id))
-        .map(|(id, ..)| *id)
-        .collect();
-    tx.flag_possible_duplicates(&duplicates)?;
-    let mut counted = Vec::new();
-    for (id, _, count, audit) in &effects {
-        if !recorded.contains(id) {
-            continue;
-        }
-        counted.extend(*count);
-        if let Some(entry) = audit {
-            tx.append_audit(entry)?;
+        Err(failure) => {
+            let words = if failure.transient {
+                format!(
+                    "gave up after {} tries: {}",
+                    message.attempts, failure.reply
+                )
+            } else {
+                failure.reply.clone()
+            };
+            AnswerRecord {
+                delivery: delivery(DeliveryState::Failed, &words, None),
+                delivered: false,
+                counts_for: None,
+                audit: Some(audit(AuditAction::MessageFailed, &words)),
+            }
         }
     }
-    tx.count_verifications_sent(&counted, now)?;
-    Ok(())
 }

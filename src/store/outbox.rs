@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::db::{Param, RowRead, Sql, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
-use crate::domain::{DeliveryState, Email, MessageKind, OutboxMessage, UserKey};
+use crate::domain::{AuditEntry, DeliveryState, Email, MessageKind, OutboxMessage, UserKey};
 
 const COLUMNS: &str = "id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms";
@@ -28,6 +28,68 @@ pub struct Delivery {
     /// The content went out and the answer was lost: the server may have it.
     pub possible_duplicate: bool,
 }
+
+/// A server answer with what follows from it once it is recorded.
+#[derive(Clone, Debug)]
+pub struct AnswerRecord {
+    /// The message's new state.
+    pub delivery: Delivery,
+    /// The server took the message: if another worker holds it by now (this
+    /// worker's lease ran out), it is flagged as a possible duplicate.
+    pub delivered: bool,
+    /// A verification went out: this user's count of them grows (the key
+    /// and the address key).
+    pub counts_for: Option<(UserKey, String)>,
+    /// The audit row of the outcome.
+    pub audit: Option<AuditEntry>,
+}
+
+/// One group commit of the outbox worker on a shared register: answers
+/// recorded, taken-back messages flagged, verification counts, audit rows
+/// and hand-over marks, all in one statement (atomic without a transaction).
+const GROUP_COMMIT: &str = "WITH v AS (
+    SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::bigint[],
+        ?6::bigint[], ?7::bigint[], ?8::text[], ?9::bigint[], ?10::text[], ?11::text[],
+        ?12::bigint[], ?13::text[], ?14::text[], ?15::text[]) WITH ORDINALITY
+    AS v(id, state, result, next_ms, duplicate, delivered, count_key, count_email,
+        a_at, a_actor, a_action, a_user_key, a_user_id, a_before, a_after, ord)
+),
+recorded AS (
+    UPDATE outbox SET state = v.state, last_result = v.result,
+        next_attempt_at_ms = coalesce(v.next_ms, outbox.next_attempt_at_ms),
+        sent_at_ms = CASE WHEN v.state = 'sent' THEN ?16 ELSE outbox.sent_at_ms END,
+        possible_duplicate = greatest(outbox.possible_duplicate, v.duplicate),
+        owner = NULL, lease_until_ms = NULL, handed_over = 0
+    FROM v WHERE outbox.id = v.id AND outbox.owner = ?17
+    RETURNING outbox.id
+),
+taken_back AS (
+    UPDATE outbox SET possible_duplicate = 1
+    FROM v WHERE outbox.id = v.id AND v.delivered = 1
+        AND outbox.owner IS DISTINCT FROM ?17
+),
+counted AS (
+    UPDATE connections SET sent_count = sent_count + c.times, last_sent_at_ms = ?16
+    FROM (SELECT v.count_key, v.count_email, count(*) AS times
+          FROM v JOIN recorded r ON r.id = v.id
+          WHERE v.count_key IS NOT NULL
+          GROUP BY v.count_key, v.count_email) AS c
+    WHERE connections.user_key = c.count_key AND connections.email_key = c.count_email
+        AND connections.state = 'unverified'
+),
+audited AS (
+    INSERT INTO audit (at_ms, actor, action, user_key, user_id, before, after)
+    SELECT v.a_at, v.a_actor, v.a_action, v.a_user_key, v.a_user_id, v.a_before, v.a_after
+    FROM v JOIN recorded r ON r.id = v.id
+    WHERE v.a_action IS NOT NULL
+    ORDER BY v.ord
+),
+marked AS (
+    UPDATE outbox SET handed_over = 1
+    WHERE id = ANY(?18) AND owner = ?17 AND state = 'sending'
+    RETURNING id
+)
+SELECT id FROM marked";
 
 /// A message to queue for a user.
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +154,53 @@ fn count(n: i64) -> usize {
 }
 
 impl Store {
+    /// Records `answers` and marks `handing_over` handed over, as one atomic
+    /// change; returns the messages marked (those `owner` still holds). On a
+    /// shared register this is one statement, one round trip: the worker's
+    /// SMTP sessions wait for it before each message's content goes out.
+    pub fn commit_outbox_group(
+        &mut self,
+        owner: &str,
+        answers: &[AnswerRecord],
+        handing_over: &[i64],
+        now: Timestamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        if answers.is_empty() && handing_over.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let super::Backend::Postgres(pg) = &self.backend {
+            return group_commit_on_postgres(&pg.sql(), owner, answers, handing_over, now);
+        }
+        self.write_outbox(|tx| {
+            let deliveries: Vec<Delivery> = answers.iter().map(|a| a.delivery.clone()).collect();
+            let recorded: std::collections::HashSet<i64> = tx
+                .record_owned_deliveries(owner, &deliveries, now)?
+                .into_iter()
+                .collect();
+            let is_recorded = |a: &&AnswerRecord| recorded.contains(&a.delivery.id);
+            let taken_back: Vec<i64> = answers
+                .iter()
+                .filter(|a| a.delivered && !is_recorded(a))
+                .map(|a| a.delivery.id)
+                .collect();
+            tx.flag_possible_duplicates(&taken_back)?;
+            let counted: Vec<(UserKey, &str)> = answers
+                .iter()
+                .filter(is_recorded)
+                .filter_map(|a| a.counts_for.as_ref().map(|(k, e)| (*k, e.as_str())))
+                .collect();
+            tx.count_verifications_sent(&counted, now)?;
+            for audit in answers
+                .iter()
+                .filter(is_recorded)
+                .filter_map(|a| a.audit.as_ref())
+            {
+                tx.append_audit(audit)?;
+            }
+            tx.mark_handed_over_many(handing_over, owner)
+        })
+    }
+
     /// The newest messages first, at most `limit`.
     pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -665,4 +774,60 @@ impl WriteTx<'_> {
     pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
         Ok(on_tx!(self, db => query(db, &format!("{SELECT} WHERE id = ?1"), params![id]))?.pop())
     }
+}
+
+/// [`Store::commit_outbox_group`] on a shared register: [`GROUP_COMMIT`].
+fn group_commit_on_postgres(
+    db: &super::db::PgSql<'_, postgres::Client>,
+    owner: &str,
+    answers: &[AnswerRecord],
+    handing_over: &[i64],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    let column = |f: &dyn Fn(&AnswerRecord) -> Option<i64>| -> Vec<Option<i64>> {
+        answers.iter().map(f).collect()
+    };
+    let text = |f: &dyn Fn(&AnswerRecord) -> Option<&str>| -> Vec<Option<&str>> {
+        answers.iter().map(f).collect()
+    };
+    let ids = column(&|a| Some(a.delivery.id));
+    let states = text(&|a| Some(a.delivery.state.code()));
+    let results = text(&|a| Some(a.delivery.result.as_str()));
+    let next = column(&|a| a.delivery.next_attempt_at.map(Timestamp::as_millisecond));
+    let duplicate = column(&|a| Some(i64::from(a.delivery.possible_duplicate)));
+    let delivered = column(&|a| Some(i64::from(a.delivered)));
+    let count_key = column(&|a| a.counts_for.as_ref().map(|(k, _)| k.0));
+    let count_email = text(&|a| a.counts_for.as_ref().map(|(_, e)| e.as_str()));
+    let at = column(&|a| a.audit.as_ref().map(|e| e.at.as_millisecond()));
+    let actor = text(&|a| a.audit.as_ref().map(|e| e.actor.as_str()));
+    let action = text(&|a| a.audit.as_ref().map(|e| e.action.code()));
+    let user_key = column(&|a| a.audit.as_ref().and_then(|e| e.user_key.map(|k| k.0)));
+    let user_id = text(&|a| a.audit.as_ref().map(|e| e.user_id.as_str()));
+    let before = text(&|a| a.audit.as_ref().and_then(|e| e.before.as_deref()));
+    let after = text(&|a| a.audit.as_ref().and_then(|e| e.after.as_deref()));
+    let now_ms = now.as_millisecond();
+    db.fetch_typed(
+        GROUP_COMMIT,
+        &[
+            &ids,
+            &states,
+            &results,
+            &next,
+            &duplicate,
+            &delivered,
+            &count_key,
+            &count_email,
+            &at,
+            &actor,
+            &action,
+            &user_key,
+            &user_id,
+            &before,
+            &after,
+            &now_ms,
+            &owner,
+            &handing_over,
+        ],
+        |r| r.int(0),
+    )
 }

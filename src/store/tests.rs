@@ -200,6 +200,7 @@ on_both_backends!(
     the_outbox_claims_each_message_once,
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
     new_tokens_of_one_user_leave_only_the_latest_usable,
+    a_group_commit_records_flags_counts_audits_and_marks_at_once,
 );
 
 fn the_audit_row_commits_with_its_change(mut store: Store) {
@@ -481,6 +482,90 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
             last_sent_at: Some(now),
         }
     );
+}
+
+fn a_group_commit_records_flags_counts_audits_and_marks_at_once(mut store: Store) {
+    use crate::domain::{AuditAction, DeliveryState};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let (anna_key, _, anna) = anna_with_four_queued(&mut store, now);
+    let lease = now + jiff::SignedDuration::from_secs(30);
+    let mine = store
+        .write(|tx| tx.claim_due("w-1", now, lease, 3))
+        .unwrap();
+    let theirs = store
+        .write(|tx| tx.claim_due("w-2", now, lease, 1))
+        .unwrap();
+    let (sent, failed, to_send) = (mine[0].id, mine[1].id, mine[2].id);
+    let taken = theirs[0].id;
+    let answer = |id, state, delivered, counts: bool, action: Option<AuditAction>| AnswerRecord {
+        delivery: Delivery {
+            id,
+            state,
+            result: format!("{id} answered"),
+            next_attempt_at: None,
+            possible_duplicate: false,
+        },
+        delivered,
+        counts_for: counts.then(|| (anna_key, anna.key().to_owned())),
+        audit: action.map(|action| audit(action, Some(anna_key))),
+    };
+    let marked = store
+        .commit_outbox_group(
+            "w-1",
+            &[
+                answer(
+                    sent,
+                    DeliveryState::Sent,
+                    true,
+                    true,
+                    Some(AuditAction::MessageDelivered),
+                ),
+                answer(
+                    failed,
+                    DeliveryState::Failed,
+                    false,
+                    false,
+                    Some(AuditAction::MessageFailed),
+                ),
+                // w-2 holds this one: w-1's answer is not recorded, only flagged.
+                answer(
+                    taken,
+                    DeliveryState::Sent,
+                    true,
+                    true,
+                    Some(AuditAction::MessageDelivered),
+                ),
+            ],
+            &[to_send, taken],
+            now,
+        )
+        .unwrap();
+    assert_eq!(marked, [to_send], "only what w-1 holds is marked");
+    let messages = store.outbox(10).unwrap();
+    let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
+    assert_eq!(by_id(sent).state, DeliveryState::Sent);
+    assert_eq!(by_id(failed).state, DeliveryState::Failed);
+    assert_eq!(
+        by_id(taken).state,
+        DeliveryState::Sending,
+        "w-2 still holds it"
+    );
+    assert!(by_id(taken).possible_duplicate);
+    assert!(!by_id(sent).possible_duplicate);
+    assert_eq!(by_id(to_send).state, DeliveryState::Sending);
+    assert!(matches!(
+        store.user(anna_key).unwrap().unwrap().connection,
+        VismaConnection::Unverified { sent_count: 1, .. }
+    ));
+    let actions: Vec<AuditAction> = store
+        .audit_for(anna_key)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    assert!(actions.contains(&AuditAction::MessageDelivered));
+    assert!(actions.contains(&AuditAction::MessageFailed));
 }
 
 fn new_tokens_of_one_user_leave_only_the_latest_usable(mut store: Store) {
