@@ -31,6 +31,38 @@ if command -v desktop-file-validate >/dev/null 2>&1; then
 fi
 hrm-users --version | grep -q "hrm-users $version" || fail "--version"
 
+echo "== serve as a service: installed, not enabled, its settings root's alone"
+unit=/lib/systemd/system/hrm-users-serve.service
+[ -f "$unit" ] || unit=/usr/lib/systemd/system/hrm-users-serve.service
+[ -f "$unit" ] || fail "hrm-users-serve.service not installed"
+grep -q '^EnvironmentFile=/etc/hrm-users/serve.env' "$unit" || fail "the unit does not read serve.env"
+[ ! -e /etc/systemd/system/multi-user.target.wants/hrm-users-serve.service ] || fail "the service was enabled"
+[ "$(stat -c '%a %U' /etc/hrm-users/serve.env)" = "600 root" ] || fail "serve.env is not 600 root"
+if command -v systemd-analyze >/dev/null 2>&1; then
+    systemd-analyze verify "$unit" 2>"$work/verify.log" || { cat "$work/verify.log" >&2; fail "systemd-analyze verify"; }
+fi
+# What the unit runs, as it runs it: the settings file's register and bind
+# address, /health answering (503: no database listens at the default URL).
+(
+    set -a
+    . /etc/hrm-users/serve.env
+    set +a
+    HRM_USERS_BIND=127.0.0.1:18480
+    XDG_DATA_HOME="$work/state" /usr/bin/hrm-users serve --bind "$HRM_USERS_BIND" >"$work/serve.log" 2>&1 &
+    echo $! >"$work/serve.pid"
+)
+health=""
+for _ in $(seq 1 40); do
+    health="$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18480/health || true)"
+    [ "$health" = "000" ] || break
+    sleep 0.5
+done
+kill "$(cat "$work/serve.pid")" 2>/dev/null || true
+case "$health" in
+    200|503) echo "serve answers /health with $health" ;;
+    *) cat "$work/serve.log" >&2; fail "serve with serve.env did not answer /health ($health)" ;;
+esac
+
 echo "== the installed program starts"
 home="$work/home"
 mkdir -p "$home"
@@ -57,4 +89,5 @@ for file in /usr/bin/hrm-users /usr/share/applications/hrm-users.desktop \
     [ ! -e "$file" ] || fail "$file left behind"
 done
 [ -f "$home/data/hrm-users/register.db" ] || fail "the user's register was removed"
+[ ! -e /etc/hrm-users/serve.env ] || fail "purge left /etc/hrm-users/serve.env"
 echo "PASS: .deb installs, starts, purges cleanly (the register stays)"

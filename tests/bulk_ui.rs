@@ -91,3 +91,42 @@ fn cancel_in_the_dialog_sends_nothing() {
         .unwrap();
     assert_eq!(queued, 0);
 }
+
+#[test]
+fn cancel_while_sending_says_so_and_the_results_count_what_was_not_sent() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    for n in 0..30 {
+        pending_user(
+            &mut session,
+            &(n + 1).to_string(),
+            "User",
+            &format!("user{n}@example.org"),
+        );
+    }
+    let mut harness = window(session);
+    harness.get_by_label("Verify accounts").click();
+    wait_for(&mut harness, "in the selection:");
+    harness.get_by_label("Send 30 verification emails").click();
+    harness.run();
+    // No worker runs in this window: nothing is handed over before Cancel.
+    harness.get_by_label("Cancel").click();
+    // The frame that takes the click, then the one that shows its effect.
+    harness.step();
+    harness.step();
+    assert!(
+        harness.query_by_label_contains("Cancelling").is_some(),
+        "the window shows that it is cancelling"
+    );
+    wait_for(&mut harness, "Verify accounts: results");
+    assert!(
+        harness
+            .query_by_label_contains(
+                "Sent 0 · Failed 0 · Connected at once 0 · Skipped 0 · Not sent 30"
+            )
+            .is_some()
+    );
+    let view = harness.state().users_view().unwrap();
+    assert_eq!(view.session().store.queued_count().unwrap(), 0);
+}

@@ -70,13 +70,17 @@ pub struct BulkProgress {
     pub skipped_now: usize,
     /// Messages the server accepted.
     pub sent: usize,
-    /// Messages that failed (or were cancelled by a later change).
+    /// Messages that failed.
     pub failed: usize,
+    /// Messages not sent: cancelled by `Cancel` before they were handed to
+    /// the mail server (or by a later change of the user).
+    pub not_sent: usize,
     /// Messages still waiting to be delivered.
     pub waiting: usize,
     /// Queueing has stopped (all queued, or cancelled).
     pub queueing_done: bool,
-    /// Queueing was cancelled.
+    /// `Cancel` was pressed: nothing more is queued, and what was not yet
+    /// handed to the mail server is not sent.
     pub cancelled: bool,
     /// Nothing is left to follow: every queued message was sent or failed.
     pub finished: bool,
@@ -110,7 +114,8 @@ pub enum BulkOutcome {
     ConnectedAtOnce,
     /// Nothing sent, for the reason in the details.
     Skipped,
-    /// Not queued: the send was cancelled first.
+    /// Not sent: the send was cancelled before it was queued or handed to
+    /// the mail server (or a later change of the user cancelled it).
     NotSent,
 }
 
@@ -168,9 +173,16 @@ impl BulkJob {
         self.results.lock().ok().and_then(|r| r.clone())
     }
 
-    /// Stops queueing more; what is queued is still delivered.
+    /// Stops the send: nothing more is queued, and the messages not yet
+    /// handed to the mail server are not sent (those already handed over
+    /// are followed until the server has answered).
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// True once `Cancel` was pressed (before the job has said so itself).
+    pub fn is_cancelling(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
     }
 
     /// Waits until the job has finished.
@@ -184,9 +196,11 @@ impl BulkJob {
 
 impl Drop for BulkJob {
     fn drop(&mut self) {
-        // A dropped job stops following deliveries (the worker still delivers).
-        self.cancel.store(true, Ordering::SeqCst);
+        // A dropped job stops queueing and following; the worker still
+        // delivers what is queued. `leave` goes first: a job that sees the
+        // stop also sees that it is leaving, not cancelling.
         self.leave.store(true, Ordering::SeqCst);
+        self.cancel.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -353,15 +367,23 @@ fn run(
     }
     update(progress, |p| p.queueing_done = true);
     // Follow the deliveries until nothing waits (or the job is dropped).
+    let mut batch_cancelled = false;
     loop {
-        let (sent, failed, waiting) = store.batch_counts(&batch)?;
+        if !batch_cancelled && cancel.load(Ordering::SeqCst) && !leave.load(Ordering::SeqCst) {
+            // Cancel: what no worker has begun to hand over is not sent.
+            store.write(|tx| tx.cancel_batch(&batch, "not sent: the send was cancelled"))?;
+            batch_cancelled = true;
+            update(progress, |p| p.cancelled = true);
+        }
+        let counts = store.batch_counts(&batch)?;
         update(progress, |p| {
-            p.sent = sent;
-            p.failed = failed;
-            p.waiting = waiting;
+            p.sent = counts.sent;
+            p.failed = counts.failed;
+            p.not_sent = counts.cancelled;
+            p.waiting = counts.waiting;
         });
         (request.notify)();
-        if waiting == 0 || leave.load(Ordering::SeqCst) {
+        if counts.waiting == 0 || leave.load(Ordering::SeqCst) {
             break;
         }
         if request.follow == Follow::FirstRound
@@ -423,7 +445,8 @@ fn results(
                 Some(m) => {
                     let outcome = match m.state {
                         DeliveryState::Sent => BulkOutcome::Sent,
-                        DeliveryState::Failed | DeliveryState::Cancelled => BulkOutcome::Failed,
+                        DeliveryState::Failed => BulkOutcome::Failed,
+                        DeliveryState::Cancelled => BulkOutcome::NotSent,
                         DeliveryState::Queued | DeliveryState::Sending => BulkOutcome::Waiting,
                     };
                     let words = m.last_result.clone().unwrap_or_default();

@@ -24,7 +24,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use error::StoreError;
 pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
-pub use outbox::{AnswerRecord, Delivery, NewMessage, WorkerRow};
+pub use outbox::{AnswerRecord, BatchCounts, Delivery, NewMessage, WorkerRow};
 pub use pg::remember_password as remember_shared_password;
 pub use tokens::LinkToken;
 pub use tokens::NewToken;

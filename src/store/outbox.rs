@@ -91,6 +91,19 @@ marked AS (
 )
 SELECT id FROM marked";
 
+/// Where the messages of one bulk send stand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    /// Accepted by the mail server.
+    pub sent: usize,
+    /// Refused, or given up on.
+    pub failed: usize,
+    /// Queued or being sent.
+    pub waiting: usize,
+    /// Not sent: cancelled (by Cancel, or by a later change).
+    pub cancelled: usize,
+}
+
 /// A message to queue for a user.
 #[derive(Clone, Copy, Debug)]
 pub struct NewMessage<'a> {
@@ -282,17 +295,23 @@ impl Store {
         on_store!(self, db => query(db, &format!("{SELECT} WHERE batch = ?1 ORDER BY id"), params![batch]))
     }
 
-    /// Sent, failed (or cancelled) and still waiting messages of one bulk send.
-    pub fn batch_counts(&self, batch: &str) -> Result<(usize, usize, usize), StoreError> {
+    /// Sent, failed, still waiting and cancelled messages of one bulk send.
+    pub fn batch_counts(&self, batch: &str) -> Result<BatchCounts, StoreError> {
         let counts = on_store!(self, db => db.fetch_opt(
             "SELECT count(*) FILTER (WHERE state = 'sent'),
-                    count(*) FILTER (WHERE state IN ('failed', 'cancelled')),
-                    count(*) FILTER (WHERE state IN ('queued', 'sending'))
+                    count(*) FILTER (WHERE state = 'failed'),
+                    count(*) FILTER (WHERE state IN ('queued', 'sending')),
+                    count(*) FILTER (WHERE state = 'cancelled')
              FROM outbox WHERE batch = ?1",
             params![batch],
-            |r| Ok((count(r.int(0)?), count(r.int(1)?), count(r.int(2)?))),
+            |r| Ok(BatchCounts {
+                sent: count(r.int(0)?),
+                failed: count(r.int(1)?),
+                waiting: count(r.int(2)?),
+                cancelled: count(r.int(3)?),
+            }),
         ))?;
-        Ok(counts.unwrap_or((0, 0, 0)))
+        Ok(counts.unwrap_or_default())
     }
 
     /// How many messages wait to be sent.
@@ -392,6 +411,19 @@ impl WriteTx<'_> {
             ids.push(id);
         }
         Ok(ids)
+    }
+
+    /// Cancels the messages of one bulk send not yet handed to a mail server:
+    /// queued ones, and claimed ones whose content has not begun to go out
+    /// (their worker's hand-over mark then fails, so it sends nothing).
+    pub fn cancel_batch(&self, batch: &str, reason: &str) -> Result<usize, StoreError> {
+        on_tx!(self, db => db.exec(
+            "UPDATE outbox SET state = 'cancelled', last_result = ?2,
+                owner = NULL, lease_until_ms = NULL
+             WHERE batch = ?1
+                 AND (state = 'queued' OR (state = 'sending' AND handed_over = 0))",
+            params![batch, reason],
+        ))
     }
 
     /// [`Self::cancel_queued`] for many users in one statement.

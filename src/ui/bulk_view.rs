@@ -248,24 +248,48 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
             let total = progress.planned.max(1);
-            let done = progress.sent + progress.failed + progress.connected + progress.skipped_now;
+            let done = progress.sent
+                + progress.failed
+                + progress.not_sent
+                + progress.connected
+                + progress.skipped_now;
             ui.add(
                 egui::ProgressBar::new(done as f32 / total as f32)
                     .desired_width(360.0)
                     .show_percentage(),
             );
-            ui.label(format!(
-                "Sent {} · Failed {} · Remaining {}",
-                progress.sent,
-                progress.failed,
-                progress.remaining()
-            ));
+            if progress.not_sent > 0 {
+                ui.label(format!(
+                    "Sent {} · Failed {} · Not sent {} · Remaining {}",
+                    progress.sent,
+                    progress.failed,
+                    progress.not_sent,
+                    progress.remaining()
+                ));
+            } else {
+                ui.label(format!(
+                    "Sent {} · Failed {} · Remaining {}",
+                    progress.sent,
+                    progress.failed,
+                    progress.remaining()
+                ));
+            }
             if progress.connected > 0 {
                 ui.label(format!("Connected at once: {}", progress.connected));
             }
-            if progress.cancelled {
-                ui.weak("Cancelled: no more are queued; those already queued are still delivered.");
-            } else if ui.button("Cancel").clicked() {
+            if progress.cancelled || job.is_cancelling() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(
+                        "Cancelling: emails not yet handed to the mail server will not be sent; \
+                         waiting for the server's answer to those already handed over.",
+                    );
+                });
+            } else if ui
+                .button("Cancel")
+                .on_hover_text("Stop: emails not yet handed to the mail server are not sent")
+                .clicked()
+            {
                 job.cancel();
             }
             ctx.request_repaint_after(Duration::from_millis(250));
