@@ -79,7 +79,8 @@ import -window root "$shots/deb-installed.png"
 echo "screenshot: $shots/deb-installed.png"
 kill "$gui"
 wait "$gui" 2>/dev/null || true
-[ -f "$home/data/hrm-users/register.db" ] || fail "no register was made"
+[ -f "$home/data/hrm-users/demo-register.db" ] || fail "no demo register was made"
+[ ! -e "$home/data/hrm-users/register.db" ] || fail "the demo went into the real register"
 
 echo "== apt-get purge"
 apt-get purge -y hrm-users >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "purge"; }
@@ -88,6 +89,6 @@ for file in /usr/bin/hrm-users /usr/share/applications/hrm-users.desktop \
     /usr/share/icons/hicolor/48x48/apps/hrm-users.png /usr/share/doc/hrm-users; do
     [ ! -e "$file" ] || fail "$file left behind"
 done
-[ -f "$home/data/hrm-users/register.db" ] || fail "the user's register was removed"
+[ -f "$home/data/hrm-users/demo-register.db" ] || fail "the user's register was removed"
 [ ! -e /etc/hrm-users/serve.env ] || fail "purge left /etc/hrm-users/serve.env"
 echo "PASS: .deb installs, starts, purges cleanly (the register stays)"

@@ -42,7 +42,7 @@ export WINEDLLOVERRIDES="bcryptprimitives=n"
 program="$WINEPREFIX/drive_c/Program Files/HRM Users"
 shortcut="$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/HRM Users.lnk"
 key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\HRM Users'
-appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/hrm-users/data/register.db"
+appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/hrm-users/data/demo-register.db"
 
 # "An older version": the same program in a setup that says 0.0.1.
 older="$work/hrm-users-0.0.1-setup.exe"

@@ -104,3 +104,53 @@ fn connecting_to_a_shared_register_shows_its_users() {
         "the status bar names the shared register"
     );
 }
+
+/// With nothing configured, the first start opens the demo in a file of its
+/// own; once a real default register exists, that is opened instead. Run in
+/// a child process of this test binary with its own data directory.
+#[test]
+fn the_first_start_opens_the_demo_in_its_own_file() {
+    if std::env::var_os("HRM_TEST_FIRST_START").is_some() {
+        let opened = hrm_users::app::open_register(None).unwrap();
+        println!(
+            "OPENED demo={} users={} at {}",
+            opened.is_demo,
+            opened.users.len(),
+            opened.session.store.location()
+        );
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let start = || {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "the_first_start_opens_the_demo_in_its_own_file",
+                "--nocapture",
+            ])
+            .env("HRM_TEST_FIRST_START", "1")
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.lines()
+            .find(|l| l.starts_with("OPENED"))
+            .unwrap_or_else(|| panic!("no OPENED line in {text}"))
+            .to_owned()
+    };
+    let first = start();
+    assert!(first.starts_with("OPENED demo=true users=300"), "{first}");
+    assert!(first.ends_with("demo-register.db"), "{first}");
+    let real = data.join("hrm-users").join("register.db");
+    assert!(!real.exists(), "no made-up user went into a real register");
+
+    // A real default register: opened from then on, the demo left alone.
+    drop(Store::open(&real).unwrap());
+    let second = start();
+    assert!(second.starts_with("OPENED demo=false users=0"), "{second}");
+    assert!(second.ends_with("register.db") && !second.ends_with("demo-register.db"));
+}

@@ -1,5 +1,5 @@
-//! Open the register for the window: the given file, or the default one,
-//! which on the very first run is made as a demo register.
+//! Open the register for the window: the given file, the default one, or on
+//! the very first run the demo register in a file of its own.
 
 use crate::store::Location;
 
@@ -62,13 +62,16 @@ fn load_all_users(store: &Store) -> Result<Vec<UserRecord>, StoreError> {
 }
 
 /// Opens the register at `location` (a file or a shared register), or the
-/// default register file. With none named and no default file yet (the
-/// first run), the default is created as a demo register.
+/// default register file. With none named and no default file (the first
+/// run), the demo register in its own file, made on first use.
 pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, StoreError> {
+    // With nothing named: the default register if there is one, else the
+    // demo in its own file (made on first use), never in a real register.
     let default = paths::default_database();
-    let first_run = location.is_none() && !default.exists();
+    let demo_file = location.is_none() && !default.exists();
     let store = match location {
         Some(location) => Store::open(location)?,
+        None if demo_file => Store::open(paths::demo_database())?,
         None => Store::open(&default)?,
     };
     // The window's own connection runs quick writes on the UI thread: it
@@ -77,7 +80,7 @@ pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, Stor
     store.set_busy_timeout(WINDOW_BUSY_TIMEOUT)?;
     let mut session = Session::new(store);
     let change_stamp = session.store.last_change_ms()?;
-    let users = if first_run && session.store.count_users()? == 0 {
+    let users = if demo_file && session.store.count_users()? == 0 {
         tracing::info!(
             users = FIRST_RUN_USERS,
             "first run: making the demo register"

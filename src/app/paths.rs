@@ -19,6 +19,12 @@ pub fn default_database() -> PathBuf {
     )
 }
 
+/// The demo register's own file, beside the default register: made-up users
+/// never go into a real register.
+pub fn demo_database() -> PathBuf {
+    default_database().with_file_name("demo-register.db")
+}
+
 /// The file beside which the program keeps a register's folders (the
 /// folder outbox, backups): the register's own file, or for a shared
 /// register the default register's place in the OS data directory.

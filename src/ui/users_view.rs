@@ -747,7 +747,7 @@ impl UsersView {
         if self.is_demo {
             ui.label(
                 RichText::new(format!(
-                    "Demo register: made-up users created on first run so you can try the program. Stored in {}.",
+                    "Demo register: made-up users to try the program with, in a file of their own ({}). Register › New… makes your own register.",
                     self.session.store.location()
                 ))
                 .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
