@@ -558,3 +558,41 @@ fn down_from_the_search_box_and_page_keys_move_through_the_list() {
     press(&mut harness, egui::Key::PageUp);
     assert!(harness.query_by_label("14 Anna Svensson").is_some());
 }
+
+#[test]
+fn the_general_email_is_offered_for_visma_connect_and_nothing_is_saved_until_asked() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    assert!(harness.query_by_label("Use this address").is_none());
+    type_into(&mut harness, "Email", 0, "maja.berg@company.se");
+    click_button(&mut harness, "Use this address");
+    let status = |harness: &Harness<'_, HrmApp>| {
+        let store = &harness.state().users_view().unwrap().session().store;
+        let maja = store
+            .user_by_user_id(&hrm_users::domain::UserId::parse("16").unwrap())
+            .unwrap()
+            .unwrap();
+        maja.connection.status()
+    };
+    assert_eq!(
+        status(&harness),
+        ConnectionStatus::None,
+        "nothing saved yet"
+    );
+    assert!(
+        harness.query_by_label("Use this address").is_none(),
+        "both fields are filled, so the offer is gone"
+    );
+    click(&mut harness, "Save");
+    assert_eq!(status(&harness), ConnectionStatus::Pending);
+    let view = harness.state().users_view().unwrap();
+    let maja = view
+        .listing()
+        .visible_records()
+        .find(|r| r.user.user_id.as_str() == "16")
+        .unwrap();
+    assert_eq!(
+        maja.connection.email().map(|e| e.as_str()),
+        Some("maja.berg@company.se")
+    );
+}

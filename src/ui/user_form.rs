@@ -193,6 +193,7 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     if let Connection::Connected { email, since, by } = &connection {
         return connected_ui(ui, email, *since, *by, &form.details);
     }
+    email_suggestion_ui(ui, form, &connection);
     let mut action = address_fields_ui(ui, form);
     if let Connection::Unverified {
         email,
@@ -237,6 +238,35 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
         ui.label(NOT_CONNECTED_WARNING);
     });
     action
+}
+
+/// With no Visma Connect address yet and both fields empty, offers the
+/// user's General Email: one click fills both fields; nothing is saved or
+/// sent until the administrator saves or presses Verify account.
+fn email_suggestion_ui(ui: &mut Ui, form: &mut UserForm, connection: &Connection) {
+    let draft = &mut form.draft;
+    let general = draft.email.trim();
+    let fields_empty =
+        draft.visma_email.trim().is_empty() && draft.visma_email_confirm.trim().is_empty();
+    if !matches!(connection, Connection::None)
+        || !fields_empty
+        || crate::domain::Email::parse(general).is_err()
+    {
+        return;
+    }
+    let general = general.to_owned();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("The user's Email is");
+        ui.label(RichText::new(&general).strong());
+        if ui
+            .button("Use this address")
+            .on_hover_text("Fills Email and Confirm email below; nothing is saved or sent yet")
+            .clicked()
+        {
+            draft.visma_email.clone_from(&general);
+            draft.visma_email_confirm = general;
+        }
+    });
 }
 
 /// A connected user: the address with the green check mark and the two buttons.
