@@ -592,7 +592,7 @@ fn the_general_email_is_offered_for_visma_connect_and_nothing_is_saved_until_ask
         .find(|r| r.user.user_id.as_str() == "16")
         .unwrap();
     assert_eq!(
-        maja.connection.email().map(|e| e.as_str()),
+        maja.connection.email().map(hrm_users::domain::Email::as_str),
         Some("maja.berg@company.se")
     );
 }
