@@ -592,7 +592,54 @@ fn the_general_email_is_offered_for_visma_connect_and_nothing_is_saved_until_ask
         .find(|r| r.user.user_id.as_str() == "16")
         .unwrap();
     assert_eq!(
-        maja.connection.email().map(hrm_users::domain::Email::as_str),
+        maja.connection
+            .email()
+            .map(hrm_users::domain::Email::as_str),
         Some("maja.berg@company.se")
+    );
+}
+
+#[test]
+fn an_address_the_mail_server_cannot_take_is_warned_about_at_the_field() {
+    let mut opened = register();
+    let mut settings = opened.session.store.load_settings().unwrap();
+    for (key, value) in [
+        (hrm_users::domain::SettingKey::Transport, "smtp"),
+        (hrm_users::domain::SettingKey::SmtpHost, "mail.company.se"),
+        (hrm_users::domain::SettingKey::SmtpPort, "587"),
+        (
+            hrm_users::domain::SettingKey::Smtputf8Checked,
+            "mail.company.se:587 no",
+        ),
+    ] {
+        settings.set(key, value).unwrap();
+    }
+    hrm_users::app::save_settings(&mut opened.session, &settings).unwrap();
+    let mut harness = harness(opened);
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Email", 1, "klara.sjöberg@företaget.se");
+    assert!(
+        harness
+            .query_by_label(hrm_users::ui::SMTPUTF8_WARNING)
+            .is_some()
+    );
+    // The same name in plain letters is fine.
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Email")
+        .nth(1)
+        .unwrap()
+        .click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Email")
+        .nth(1)
+        .unwrap()
+        .type_text("klara.sjoberg@foretaget.se");
+    harness.run();
+    assert!(
+        harness
+            .query_by_label(hrm_users::ui::SMTPUTF8_WARNING)
+            .is_none()
     );
 }

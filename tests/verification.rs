@@ -12,7 +12,7 @@ use std::time::Duration;
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
 use hrm_users::app::{VerifyOutcome, verify_account};
 use hrm_users::domain::{
-    AuditAction, ConnectedBy, Connection, ConnectionStatus, DeliveryState, SettingKey,
+    AuditAction, ConnectedBy, Connection, ConnectionStatus, DeliveryState, Email, SettingKey,
 };
 use hrm_users::verify::start_endpoint;
 use support::{Register, SmtpServer, TestClock, link_in, pending_user, smtp_settings};
@@ -594,3 +594,63 @@ support::on_both_backends!(
     health_says_when_the_outbox_worker_has_stopped,
     a_stopped_worker_is_no_longer_alive,
 );
+
+/// An address with letters outside ASCII before the @ needs a server that
+/// announces SMTPUTF8: Send test email says so in plain words and remembers
+/// it, and the worker refuses such a message for good instead of a relay's
+/// "500 strict ASCII mode". A non-ASCII domain alone goes out as punycode.
+#[test]
+fn an_address_that_needs_smtputf8_is_refused_clearly_and_the_server_remembered() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let smtp = SmtpServer::start();
+    let mut session = register.session(&clock);
+    let settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    let anchor = hrm_users::app::paths::folder_anchor(&register.location);
+
+    let klara = Email::parse("klara.sjöberg@företaget.se").unwrap();
+    let report = hrm_users::app::send_test_email(&settings, &anchor, &klara);
+    let error = report.result.unwrap_err();
+    assert!(error.contains("SMTPUTF8"), "{error}");
+    assert!(smtp.accepted().is_empty());
+    let checked = report.smtputf8_checked.unwrap();
+    assert_eq!(checked, format!("127.0.0.1:{} no", smtp.port));
+    hrm_users::app::remember_smtputf8(&mut session, &checked).unwrap();
+    assert!(
+        session
+            .store
+            .load_settings()
+            .unwrap()
+            .server_lacks_smtputf8()
+    );
+
+    // Only the local part matters: the domain goes out in its ASCII form.
+    let plain = Email::parse("klara@företaget.se").unwrap();
+    let report = hrm_users::app::send_test_email(&settings, &anchor, &plain);
+    assert!(report.result.is_ok(), "{:?}", report.result);
+    let sent = String::from_utf8_lossy(&smtp.accepted()[0]).into_owned();
+    assert!(sent.contains("klara@xn--fretaget-n4a.se"), "{sent}");
+
+    // Queued for a user: failed for good, in the same words, never retried.
+    let key = pending_user(&mut session, "7", "Klara", "klara.sjöberg@företaget.se");
+    verify_account(&mut session, key).unwrap();
+    OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default())
+        .unwrap()
+        .run_once()
+        .unwrap();
+    let message = session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(message.state, DeliveryState::Failed);
+    assert!(
+        message
+            .last_result
+            .as_deref()
+            .unwrap_or("")
+            .contains("SMTPUTF8"),
+        "{message:?}"
+    );
+    assert_eq!(
+        smtp.accepted().len(),
+        1,
+        "only the ASCII test email arrived"
+    );
+}

@@ -26,7 +26,7 @@ pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
 pub use services::{Runner, Services};
-pub use test_email::{send_test_email, store_smtp_password};
+pub use test_email::{TestEmailReport, remember_smtputf8, send_test_email, store_smtp_password};
 pub use verification::{
     ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,
     inspect_link, reset_password, save_settings, verify_account,

@@ -4,22 +4,43 @@
 use std::path::Path;
 
 use crate::domain::message::TemplateValues;
-use crate::domain::{Email, Settings};
+use crate::domain::{Email, SettingKey, Settings};
 use crate::mail::{Transport, compose, password};
 
+use super::Session;
 use super::verification::new_message_id;
 
-/// Sends a test message to `to`; returns the server's answer, or what went wrong.
-pub fn send_test_email(settings: &Settings, register: &Path, to: &Email) -> Result<String, String> {
+/// What *Send test email* found.
+#[derive(Clone, Debug)]
+pub struct TestEmailReport {
+    /// The server's answer, or what went wrong.
+    pub result: Result<String, String>,
+    /// For an SMTP server that answered: the value of `smtputf8_checked`
+    /// (`host:port yes|no`) to remember.
+    pub smtputf8_checked: Option<String>,
+}
+
+/// Sends a test message to `to`: the server's answer, or what went wrong,
+/// and whether the server announced SMTPUTF8.
+pub fn send_test_email(settings: &Settings, register: &Path, to: &Email) -> TestEmailReport {
     let secret = if settings.smtp_user.is_empty() {
         None
     } else {
         password::smtp_password(&settings.smtp_host, &settings.smtp_user)
     };
-    let transport = Transport::from_settings(settings, register, secret.as_deref())
-        .map_err(|e| e.to_string())?;
-    let message_id = new_message_id(&settings.sender_address).map_err(|e| e.to_string())?;
-    let message = compose(
+    let failed = |error: String| TestEmailReport {
+        result: Err(error),
+        smtputf8_checked: None,
+    };
+    let transport = match Transport::from_settings(settings, register, secret.as_deref()) {
+        Ok(transport) => transport,
+        Err(error) => return failed(error.to_string()),
+    };
+    let message_id = match new_message_id(&settings.sender_address) {
+        Ok(id) => id,
+        Err(error) => return failed(error.to_string()),
+    };
+    let message = match compose(
         settings,
         "",
         to,
@@ -27,9 +48,34 @@ pub fn send_test_email(settings: &Settings, register: &Path, to: &Email) -> Resu
         "This is a test email from HRM Users. If you read this, verification emails can be sent with these settings.",
         &TemplateValues::default(),
         &message_id,
-    )
-    .map_err(|e| e.to_string())?;
-    transport.send(&message).map_err(|failure| failure.reply)
+    ) {
+        Ok(message) => message,
+        Err(error) => return failed(error.to_string()),
+    };
+    let (result, announced) = transport.send_probing(&message);
+    let smtputf8_checked = announced.map(|announced| {
+        let mut noted = settings.clone();
+        noted.note_smtputf8(announced);
+        noted.smtputf8_checked
+    });
+    TestEmailReport {
+        result: result.map_err(|failure| failure.reply),
+        smtputf8_checked,
+    }
+}
+
+/// Remembers in the register what *Send test email* found about the SMTP
+/// server (`smtputf8_checked`), so the user form can warn at an address
+/// the server cannot take.
+pub fn remember_smtputf8(session: &mut Session, checked: &str) -> Result<(), String> {
+    let mut stored = session.store.load_settings().map_err(|e| e.to_string())?;
+    stored
+        .set(SettingKey::Smtputf8Checked, checked)
+        .map_err(|e| e.to_string())?;
+    if stored.smtputf8_checked == checked {
+        super::save_settings(session, &stored).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Stores the SMTP password in the OS keyring.

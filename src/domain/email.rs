@@ -101,6 +101,22 @@ impl Email {
         self.key.rsplit_once('@').map_or("", |(_, domain)| domain)
     }
 
+    /// True when the part before the @ has letters outside ASCII: the
+    /// address can only go through a mail server that announces SMTPUTF8
+    /// (the domain is sent in its ASCII form).
+    pub fn needs_smtputf8(&self) -> bool {
+        self.text
+            .rsplit_once('@')
+            .is_some_and(|(local, _)| !local.is_ascii())
+    }
+
+    /// The address as sent in the envelope and headers: the local part as
+    /// entered, the domain in its ASCII (punycode) form.
+    pub fn for_transport(&self) -> String {
+        let local = self.text.rsplit_once('@').map_or("", |(local, _)| local);
+        format!("{local}@{}", self.ascii_domain())
+    }
+
     /// The address with most of the local part hidden, for logs and public pages:
     /// `anna.svensson@company.se` becomes `a***@company.se`.
     pub fn masked(&self) -> String {
@@ -210,6 +226,16 @@ mod tests {
 
     fn local_of(octets: usize) -> String {
         "a".repeat(octets)
+    }
+
+    #[test]
+    fn only_letters_outside_ascii_before_the_at_need_smtputf8() {
+        let klara = Email::parse("klara.sjöberg@företaget.se").unwrap();
+        assert!(klara.needs_smtputf8());
+        assert_eq!(klara.for_transport(), "klara.sjöberg@xn--fretaget-n4a.se");
+        let ascii_local = Email::parse("klara@företaget.se").unwrap();
+        assert!(!ascii_local.needs_smtputf8());
+        assert!(ascii_local.for_transport().is_ascii());
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct Settings {
     pub reset_subject: String,
     /// Body of the password-reset message.
     pub reset_body: String,
+    /// What *Send test email* found: `host:port yes` when that SMTP server
+    /// announces SMTPUTF8 (addresses with letters outside ASCII before the
+    /// @), `host:port no` when it does not; empty before any test.
+    pub smtputf8_checked: String,
 }
 
 /// Who delivers the outbox of a register.
@@ -123,6 +127,7 @@ impl Default for Settings {
             verification_body: include_str!("../../assets/templates/verification.txt").into(),
             reset_subject: DEFAULT_RESET_SUBJECT.into(),
             reset_body: include_str!("../../assets/templates/password_reset.txt").into(),
+            smtputf8_checked: String::new(),
         }
     }
 }
@@ -184,6 +189,27 @@ pub enum SettingKey {
     ResetSubject,
     /// `reset_body`
     ResetBody,
+    /// `smtputf8_checked`: `host:port yes|no`, written by *Send test email*
+    Smtputf8Checked,
+}
+
+/// A `smtputf8_checked` value: empty, or `host:port yes|no`.
+fn server_answer(key: SettingKey, value: &str) -> Result<String, SettingError> {
+    let value = value.trim();
+    let well_formed = value.is_empty()
+        || value.rsplit_once(' ').is_some_and(|(server, answer)| {
+            !server.is_empty()
+                && !server.contains(char::is_whitespace)
+                && matches!(answer, "yes" | "no")
+        });
+    if well_formed {
+        Ok(value.to_owned())
+    } else {
+        Err(SettingError {
+            key: key.name(),
+            message: "expected empty, or host:port yes|no".into(),
+        })
+    }
 }
 
 /// Why a setting's value was refused.
@@ -198,7 +224,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 25] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -223,6 +249,7 @@ impl SettingKey {
         Self::VerificationBody,
         Self::ResetSubject,
         Self::ResetBody,
+        Self::Smtputf8Checked,
     ];
 
     /// The key's name.
@@ -252,6 +279,7 @@ impl SettingKey {
             Self::VerificationBody => "verification_body",
             Self::ResetSubject => "reset_subject",
             Self::ResetBody => "reset_body",
+            Self::Smtputf8Checked => "smtputf8_checked",
         }
     }
 
@@ -394,6 +422,7 @@ impl Settings {
             SettingKey::VerificationBody => self.verification_body.clone(),
             SettingKey::ResetSubject => self.reset_subject.clone(),
             SettingKey::ResetBody => self.reset_body.clone(),
+            SettingKey::Smtputf8Checked => self.smtputf8_checked.clone(),
         }
     }
 
@@ -490,8 +519,33 @@ impl Settings {
             SettingKey::VerificationBody => self.verification_body = text(key, value, true)?,
             SettingKey::ResetSubject => self.reset_subject = one_line(key, value)?,
             SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
+            SettingKey::Smtputf8Checked => self.smtputf8_checked = server_answer(key, value)?,
         }
         Ok(())
+    }
+
+    /// The SMTP server messages go to, as `host:port`; `None` for the folder.
+    pub fn smtp_server(&self) -> Option<String> {
+        (self.transport == TransportKind::Smtp)
+            .then(|| format!("{}:{}", self.smtp_host.trim(), self.smtp_port))
+    }
+
+    /// Notes what *Send test email* found about the configured server.
+    pub fn note_smtputf8(&mut self, announced: bool) {
+        if let Some(server) = self.smtp_server() {
+            let answer = if announced { "yes" } else { "no" };
+            self.smtputf8_checked = format!("{server} {answer}");
+        }
+    }
+
+    /// True when *Send test email* found that the SMTP server configured now
+    /// does not announce SMTPUTF8: an address with letters outside ASCII
+    /// before the @ cannot be sent through it.
+    pub fn server_lacks_smtputf8(&self) -> bool {
+        match (self.smtp_server(), self.smtputf8_checked.rsplit_once(' ')) {
+            (Some(server), Some((checked, "no"))) => server == checked,
+            _ => false,
+        }
     }
 
     /// Checks the settings together: SMTP without encryption only to this machine.
@@ -656,5 +710,35 @@ mod shared_register_tests {
             .unwrap_err();
         assert!(error.message.contains("not an IP address"));
         assert_eq!(settings.trusted_proxies.len(), 2, "unchanged");
+    }
+}
+
+#[cfg(test)]
+mod smtputf8_tests {
+    use super::*;
+
+    #[test]
+    fn what_the_test_email_found_counts_only_for_the_server_configured_now() {
+        let mut settings = Settings::default();
+        settings.set(SettingKey::Transport, "smtp").unwrap();
+        settings
+            .set(SettingKey::SmtpHost, "mail.company.se")
+            .unwrap();
+        settings.set(SettingKey::SmtpPort, "587").unwrap();
+        assert!(!settings.server_lacks_smtputf8(), "not tested yet");
+        settings.note_smtputf8(false);
+        assert_eq!(
+            settings.get(SettingKey::Smtputf8Checked),
+            "mail.company.se:587 no"
+        );
+        assert!(settings.server_lacks_smtputf8());
+        settings
+            .set(SettingKey::SmtpHost, "relay.company.se")
+            .unwrap();
+        assert!(!settings.server_lacks_smtputf8(), "another server");
+        settings.note_smtputf8(true);
+        assert!(!settings.server_lacks_smtputf8());
+        assert!(settings.set(SettingKey::Smtputf8Checked, "maybe").is_err());
+        assert!(settings.set(SettingKey::Smtputf8Checked, "").is_ok());
     }
 }

@@ -19,7 +19,7 @@ pub enum ComposeError {
 
 fn mailbox(name: &str, email: &Email) -> Result<Mailbox, ComposeError> {
     let address = email
-        .as_str()
+        .for_transport()
         .parse()
         .map_err(|_| ComposeError::Address(email.masked()))?;
     let name = header_text(name.trim());

@@ -294,6 +294,22 @@ impl SmtpSession {
             }
             parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
+        let not_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
+        let needs_smtputf8 =
+            envelope.from().is_some_and(not_ascii) || envelope.to().iter().any(not_ascii);
+        if needs_smtputf8 {
+            if !connection
+                .server_info()
+                .supports_feature(Extension::SmtpUtfEight)
+            {
+                return Err(Failed::plain(
+                    false,
+                    "the address has letters outside ASCII before the @, and the mail server \
+                     does not accept such addresses (it does not announce SMTPUTF8)",
+                ));
+            }
+            parameters.push(MailParameter::SmtpUtfEight);
+        }
         let refused = |connection: &mut SmtpConnection, error: &Error| {
             // The server refused a command: start the next message cleanly.
             if error.status().is_some() {
@@ -331,6 +347,16 @@ impl SmtpSession {
         result
             .map(|response| reply_words(&response))
             .map_err(|e| Failed::answer_lost(&e, timeout))
+    }
+}
+
+impl SmtpSession {
+    /// Whether the server this session is connected to announces SMTPUTF8;
+    /// `None` before a connection was made.
+    pub fn announces_smtputf8(&self) -> Option<bool> {
+        self.connection
+            .as_ref()
+            .map(|c| c.server_info().supports_feature(Extension::SmtpUtfEight))
     }
 }
 

@@ -94,7 +94,19 @@ impl Transport {
 
     /// Delivers one message on a session of its own (the test email).
     pub fn send(&self, message: &Message) -> Result<String, SendFailure> {
-        self.session().send(message, &mut || true)
+        self.send_probing(message).0
+    }
+
+    /// [`Self::send`], also saying whether the SMTP server announced
+    /// SMTPUTF8 (`None` for the folder, or when no connection was made).
+    pub fn send_probing(&self, message: &Message) -> (Result<String, SendFailure>, Option<bool>) {
+        let mut session = self.session();
+        let result = session.send(message, &mut || true);
+        let announced = match &session {
+            Session::Smtp(smtp) => smtp.announces_smtputf8(),
+            Session::Folder(..) => None,
+        };
+        (result, announced)
     }
 }
 

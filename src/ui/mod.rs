@@ -19,7 +19,7 @@ use crate::store::Location;
 
 use poll_promise::Promise;
 
-pub use user_form::NOT_CONNECTED_WARNING;
+pub use user_form::{NOT_CONNECTED_WARNING, SMTPUTF8_WARNING};
 pub use users_view::UsersView;
 
 use register_view::{OpenRequest, RegisterChoice, RegisterDialog};

@@ -19,7 +19,7 @@ pub struct SettingsView {
     errors: BTreeMap<&'static str, String>,
     password: String,
     test_to: String,
-    test: Option<Promise<Result<String, String>>>,
+    test: Option<Promise<app::TestEmailReport>>,
     test_result: Option<Result<String, String>>,
     saved_message: Option<Result<String, String>>,
     /// Why the stored settings could not be read. The fields then show the
@@ -99,7 +99,7 @@ impl SettingsView {
 
     fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
         let mut saved = None;
-        self.poll_test();
+        self.poll_test(session);
         if let Some(error) = &self.load_error {
             ui.label(
                 RichText::new(format!(
@@ -371,10 +371,24 @@ impl SettingsView {
         }
     }
 
-    fn poll_test(&mut self) {
+    fn poll_test(&mut self, session: &mut Session) {
         if let Some(promise) = self.test.take() {
             match promise.try_take() {
-                Ok(result) => self.test_result = Some(result),
+                Ok(report) => {
+                    self.test_result = Some(report.result);
+                    // What the server announced is remembered at once (and
+                    // in the fields, so Save settings keeps it).
+                    if let Some(checked) = report.smtputf8_checked {
+                        self.value(SettingKey::Smtputf8Checked).clone_from(&checked);
+                        if self.load_error.is_none()
+                            && let Err(error) = app::remember_smtputf8(session, &checked)
+                        {
+                            tracing::warn!(
+                                "what the mail server announced was not remembered: {error}"
+                            );
+                        }
+                    }
+                }
                 Err(promise) => self.test = Some(promise),
             }
         }

@@ -15,6 +15,9 @@ use super::icons::{check_mark_ui, warning_ui};
 /// The warning of an unconnected user, in the seed's words.
 pub const NOT_CONNECTED_WARNING: &str = "User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.";
 
+/// The warning at an address the configured mail server cannot take.
+pub const SMTPUTF8_WARNING: &str = "This address has letters outside A–Z before the @. Your mail server does not accept such addresses (Send test email found that it does not announce SMTPUTF8), so a verification email to it would fail. Use an address without them, or a mail server that takes them.";
+
 /// A button of the connection section the person pressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormAction {
@@ -104,7 +107,13 @@ impl UserForm {
 }
 
 /// Draws the form; returns the connection button pressed, if any.
-pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
+/// `smtputf8_missing`: the mail server was found not to take addresses with
+/// letters outside ASCII before the @ (the Email field then warns).
+pub fn user_form_ui(
+    ui: &mut Ui,
+    form: &mut UserForm,
+    smtputf8_missing: bool,
+) -> Option<FormAction> {
     ui.heading(form.title());
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -140,7 +149,7 @@ pub fn user_form_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
             text_row_ui(ui, Field::Office, &mut draft.office, errors);
         });
     ui.add_space(12.0);
-    let action = connection_ui(ui, form);
+    let action = connection_ui(ui, form, smtputf8_missing);
     ui.add_space(12.0);
     history_ui(ui, &form.details);
     action
@@ -182,7 +191,7 @@ fn text_input_ui(
 }
 
 /// The section Connection to Visma Connect.
-fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
+fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Option<FormAction> {
     ui.label(RichText::new("Connection to Visma Connect").strong());
     ui.separator();
     let connection = form
@@ -195,6 +204,14 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     }
     email_suggestion_ui(ui, form, &connection);
     let mut action = address_fields_ui(ui, form);
+    if smtputf8_missing
+        && crate::domain::Email::parse(&form.draft.visma_email).is_ok_and(|e| e.needs_smtputf8())
+    {
+        ui.horizontal_wrapped(|ui| {
+            warning_ui(ui);
+            ui.label(RichText::new(SMTPUTF8_WARNING).color(ERROR_RED));
+        });
+    }
     if let Connection::Unverified {
         email,
         sent_count,

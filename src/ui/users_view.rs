@@ -83,6 +83,9 @@ pub struct UsersView {
     seen_data_version: i64,
     seen_change_ms: i64,
     next_poll_secs: f64,
+    /// The configured SMTP server was found (by *Send test email*) not to
+    /// take addresses with letters outside ASCII before the @.
+    smtputf8_missing: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
     rows_per_page: usize,
 }
@@ -92,6 +95,11 @@ impl UsersView {
     pub fn new(opened: OpenedRegister) -> Self {
         let seen_data_version = opened.session.store.data_version().unwrap_or(0);
         let seen_change_ms = opened.change_stamp;
+        let smtputf8_missing = opened
+            .session
+            .store
+            .load_settings()
+            .is_ok_and(|s| s.server_lacks_smtputf8());
         Self {
             session: opened.session,
             listing: Listing::new(opened.users),
@@ -122,6 +130,7 @@ impl UsersView {
             seen_change_ms,
             next_poll_secs: 0.0,
             rows_per_page: 20,
+            smtputf8_missing,
         }
     }
 
@@ -275,6 +284,12 @@ impl UsersView {
         }
         if !open {
             self.settings_view = None;
+            // Send test email may have found out what the server takes.
+            self.smtputf8_missing = self
+                .session
+                .store
+                .load_settings()
+                .is_ok_and(|s| s.server_lacks_smtputf8());
         }
     }
 
@@ -860,7 +875,7 @@ impl UsersView {
         let mut action = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(form) = &mut self.form {
-                action = user_form_ui(ui, form);
+                action = user_form_ui(ui, form, self.smtputf8_missing);
             } else {
                 ui.add_space(24.0);
                 ui.label("Choose a user in the list, or press + New.");
