@@ -643,3 +643,19 @@ fn an_address_the_mail_server_cannot_take_is_warned_about_at_the_field() {
             .is_none()
     );
 }
+
+#[test]
+fn the_status_bar_speaks_only_of_the_user_shown() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Email", 1, "maja.berg@company.se");
+    type_into(&mut harness, "Confirm email", 0, "maja.berg@company.se");
+    click_button(&mut harness, "Verify account");
+    let queued = "Verification email queued for maja.berg@company.se.";
+    assert!(harness.query_by_label(queued).is_some());
+    click(&mut harness, "Erik Lind");
+    assert!(
+        harness.query_by_label(queued).is_none(),
+        "Maja's message went with Maja's form"
+    );
+}

@@ -102,6 +102,52 @@ impl AuditAction {
     }
 }
 
+impl AuditEntry {
+    /// The row as History shows it: the action, with what it concerned
+    /// where the row records it (which address a deleted connection had;
+    /// that a delivery only saved the email to the outbox folder).
+    pub fn describe(&self) -> String {
+        let json = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        };
+        match self.action {
+            AuditAction::MessageDelivered => {
+                let after = json(&self.after);
+                let field = |name: &str| {
+                    after
+                        .as_ref()
+                        .and_then(|a| a.get(name))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                };
+                let to = field("to")
+                    .map(|to| format!(" to {to}"))
+                    .unwrap_or_default();
+                if field("result").is_some_and(|r| r.starts_with("saved as ")) {
+                    format!("Email{to} saved in the outbox folder (not sent: the folder transport)")
+                } else {
+                    format!("Email{to} delivered to the mail server")
+                }
+            }
+            AuditAction::ConnectionDeleted => {
+                let address = json(&self.before).and_then(|before| {
+                    before
+                        .get("visma_connect")
+                        .and_then(|c| c.get("email"))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                });
+                match address {
+                    Some(address) => format!("Connection deleted ({address})"),
+                    None => self.action.label().to_owned(),
+                }
+            }
+            _ => self.action.label().to_owned(),
+        }
+    }
+}
+
 /// One row of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -119,4 +165,49 @@ pub struct AuditEntry {
     pub before: Option<String>,
     /// The state after, as JSON, when there is one.
     pub after: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(action: AuditAction, before: Option<&str>, after: Option<&str>) -> AuditEntry {
+        AuditEntry {
+            at: Timestamp::UNIX_EPOCH,
+            actor: "hr".into(),
+            action,
+            user_key: None,
+            user_id: "14".into(),
+            before: before.map(str::to_owned),
+            after: after.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn history_says_which_address_and_whether_the_email_only_went_to_a_folder() {
+        let deleted = entry(
+            AuditAction::ConnectionDeleted,
+            Some(r#"{"visma_connect":{"state":"connected","email":"anna@company.se"}}"#),
+            None,
+        );
+        assert_eq!(deleted.describe(), "Connection deleted (anna@company.se)");
+        let saved = entry(
+            AuditAction::MessageDelivered,
+            None,
+            Some(r#"{"to":"a***@company.se","result":"saved as /tmp/outbox/x.eml"}"#),
+        );
+        assert_eq!(
+            saved.describe(),
+            "Email to a***@company.se saved in the outbox folder (not sent: the folder transport)"
+        );
+        let sent = entry(
+            AuditAction::MessageDelivered,
+            None,
+            Some(r#"{"to":"a***@company.se","result":"250 2.0.0 Ok"}"#),
+        );
+        assert_eq!(
+            sent.describe(),
+            "Email to a***@company.se delivered to the mail server"
+        );
+    }
 }

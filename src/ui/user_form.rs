@@ -185,7 +185,7 @@ fn text_input_ui(
     }
     let input = ui.add(edit).labelled_by(label);
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(ERROR_RED).small());
+        ui.label(RichText::new(error).color(ERROR_RED));
     }
     input
 }
@@ -417,7 +417,7 @@ fn history_ui(ui: &mut Ui, details: &UserDetails) {
                 .show(ui, |ui| {
                     for entry in &details.history {
                         ui.label(local_time(entry.at));
-                        ui.label(entry.action.label());
+                        ui.label(entry.describe());
                         ui.weak(&entry.actor);
                         ui.end_row();
                     }

@@ -205,6 +205,15 @@ impl UsersView {
         };
         let details = app::user_details(&self.session, key).unwrap_or_default();
         if let Some(form) = &mut self.form {
+            // The status bar spoke of the connection as it was ("queued …"):
+            // once it has moved on (the employee confirmed), it says nothing.
+            let moved_on = form
+                .record
+                .as_ref()
+                .is_some_and(|old| old.connection != record.connection);
+            if moved_on {
+                self.notice = None;
+            }
             form.refresh(&record, details);
         }
         self.listing.upsert(record);
@@ -330,6 +339,8 @@ impl UsersView {
     }
 
     fn after_connection_action(&mut self, result: Result<String, ConnectionError>) {
+        // The form first: the notice below speaks of the state it shows.
+        self.refresh_form();
         match result {
             Ok(text) => {
                 self.notice = Some(Notice {
@@ -347,7 +358,6 @@ impl UsersView {
                 });
             }
         }
-        self.refresh_form();
     }
 
     fn delete_connection_dialog_ui(&mut self, ctx: &egui::Context) {
@@ -465,12 +475,17 @@ impl UsersView {
     fn go(&mut self, intent: Intent) {
         match intent {
             Intent::Select(key) => {
+                // The status bar spoke of the user shown before.
+                if self.selected != Some(key) {
+                    self.notice = None;
+                }
                 self.form = self.listing.get(key).cloned().map(|r| self.open_form(&r));
                 self.selected = self.form.as_ref().and(Some(key));
                 self.scroll_to_selected = true;
             }
             Intent::New => {
                 self.selected = None;
+                self.notice = None;
                 let mut form = UserForm::new_user();
                 form.focus_user_id = true;
                 self.form = Some(form);
