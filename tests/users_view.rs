@@ -659,3 +659,28 @@ fn the_status_bar_speaks_only_of_the_user_shown() {
         "Maja's message went with Maja's form"
     );
 }
+
+#[test]
+fn the_form_fields_line_up_and_use_the_room_the_panel_has() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    let input = |harness: &Harness<'_, HrmApp>, label: &str, nth: usize| {
+        harness
+            .get_all_by_role_and_label(Role::TextInput, label)
+            .nth(nth)
+            .unwrap()
+            .rect()
+    };
+    let first_name = input(&harness, "First name", 0);
+    let visma_email = input(&harness, "Email", 1);
+    let confirm = input(&harness, "Confirm email", 0);
+    assert!(
+        (first_name.min.x - visma_email.min.x).abs() < 1.0,
+        "General and Connection fields start at the same x: {first_name:?} {visma_email:?}"
+    );
+    assert!((visma_email.width() - confirm.width()).abs() < 1.0);
+    assert!(
+        first_name.width() > 240.0,
+        "wider than the old fixed 240 px: {first_name:?}"
+    );
+}

@@ -15,6 +15,10 @@ use super::icons::{check_mark_ui, warning_ui};
 /// The warning of an unconnected user, in the seed's words.
 pub const NOT_CONNECTED_WARNING: &str = "User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.";
 
+/// Width of the label column of both field grids, so General and
+/// Connection line up.
+const LABEL_COLUMN: f32 = 120.0;
+
 /// The warning at an address the configured mail server cannot take.
 pub const SMTPUTF8_WARNING: &str = "This address has letters outside A–Z before the @. Your mail server does not accept such addresses (Send test email found that it does not announce SMTPUTF8), so a verification email to it would fail. Use an address without them, or a mail server that takes them.";
 
@@ -127,6 +131,7 @@ pub fn user_form_ui(
     ui.checkbox(&mut draft.activated, "User is activated");
     egui::Grid::new("general_fields")
         .num_columns(2)
+        .min_col_width(LABEL_COLUMN)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
             let user_id = text_row_ui(ui, Field::UserId, &mut draft.user_id, errors);
@@ -165,7 +170,7 @@ fn text_row_ui(
 ) -> egui::Response {
     let label = ui.label(field.label());
     let input = ui
-        .vertical(|ui| text_input_ui(ui, label.id, field, value, errors))
+        .vertical(|ui| text_input_ui(ui, label.id, field, value, errors, 0.0))
         .inner;
     ui.end_row();
     input
@@ -177,9 +182,13 @@ fn text_input_ui(
     field: Field,
     value: &mut String,
     errors: &FieldErrors,
+    reserve: f32,
 ) -> egui::Response {
     let error = errors.get(&field);
-    let mut edit = TextEdit::singleline(value).desired_width(240.0);
+    // As wide as the panel allows (long names stay whole), within reason;
+    // `reserve` is kept free beside it.
+    let width = (ui.available_width() - 8.0 - reserve).clamp(160.0, 480.0);
+    let mut edit = TextEdit::singleline(value).desired_width(width);
     if error.is_some() {
         edit = edit.text_color(ERROR_RED);
     }
@@ -329,9 +338,22 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     let draft = &mut form.draft;
     egui::Grid::new("connection_fields")
         .num_columns(2)
+        .min_col_width(LABEL_COLUMN)
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
-            text_row_ui(ui, Field::VismaEmail, &mut draft.visma_email, errors);
+            // As wide as Confirm email below, which has its button beside it.
+            let label = ui.label(Field::VismaEmail.label());
+            ui.vertical(|ui| {
+                text_input_ui(
+                    ui,
+                    label.id,
+                    Field::VismaEmail,
+                    &mut draft.visma_email,
+                    errors,
+                    130.0,
+                )
+            });
+            ui.end_row();
             let label = ui.label(Field::VismaEmailConfirm.label());
             ui.horizontal_top(|ui| {
                 let confirm = ui
@@ -342,6 +364,8 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                             Field::VismaEmailConfirm,
                             &mut draft.visma_email_confirm,
                             errors,
+                            // Room for Verify account beside it.
+                            130.0,
                         )
                     })
                     .inner;
