@@ -684,3 +684,49 @@ fn the_form_fields_line_up_and_use_the_room_the_panel_has() {
         "wider than the old fixed 240 px: {first_name:?}"
     );
 }
+
+#[test]
+fn closing_with_emails_still_waiting_asks_first() {
+    let opened = register();
+    let mut settings = opened.session.store.load_settings().unwrap();
+    // The endpoint on a free port; emails to a server that is not there,
+    // so a queued one stays waiting.
+    for (key, value) in [
+        (hrm_users::domain::SettingKey::BindAddress, "127.0.0.1:0"),
+        (hrm_users::domain::SettingKey::Transport, "smtp"),
+        (hrm_users::domain::SettingKey::SmtpHost, "127.0.0.1"),
+        (hrm_users::domain::SettingKey::SmtpPort, "9"),
+        (hrm_users::domain::SettingKey::SmtpSecurity, "none"),
+    ] {
+        settings.set(key, value).unwrap();
+    }
+    let mut opened = opened;
+    hrm_users::app::save_settings(&mut opened.session, &settings).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut HrmApp| app.ui(ui),
+            HrmApp::ready_with_services(opened),
+        );
+    harness.run();
+    click(&mut harness, "Erik Lind");
+    click_button(&mut harness, "Verify account");
+    let close = |harness: &mut Harness<'_, HrmApp>| {
+        harness
+            .input_mut()
+            .viewports
+            .entry(egui::ViewportId::ROOT)
+            .or_default()
+            .events
+            .push(egui::ViewportEvent::Close);
+        harness.run();
+    };
+    close(&mut harness);
+    assert!(harness.query_by_label("Emails still waiting").is_some());
+    click_button(&mut harness, "Keep the window open");
+    assert!(harness.query_by_label("Emails still waiting").is_none());
+    close(&mut harness);
+    assert!(harness.query_by_label("Emails still waiting").is_some());
+    press(&mut harness, egui::Key::Escape);
+    assert!(harness.query_by_label("Emails still waiting").is_none());
+}

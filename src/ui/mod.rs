@@ -110,6 +110,15 @@ impl HrmApp {
         }
     }
 
+    /// The window over a register that is already open, with the outbox
+    /// worker and endpoint running beside it as in the program (tests).
+    pub fn ready_with_services(opened: OpenedRegister) -> Self {
+        Self {
+            state: State::Ready(Box::new(UsersView::with_services(opened))),
+            with_services: true,
+        }
+    }
+
     /// The Users view, once the register is open.
     pub fn users_view(&self) -> Option<&UsersView> {
         match &self.state {

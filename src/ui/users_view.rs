@@ -86,6 +86,10 @@ pub struct UsersView {
     /// The configured SMTP server was found (by *Send test email*) not to
     /// take addresses with letters outside ASCII before the @.
     smtputf8_missing: bool,
+    /// Emails waiting when a close was asked for: the question is open.
+    confirm_close_waiting: Option<usize>,
+    /// Close was confirmed with emails still waiting.
+    close_with_waiting: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
     rows_per_page: usize,
 }
@@ -131,6 +135,8 @@ impl UsersView {
             next_poll_secs: 0.0,
             rows_per_page: 20,
             smtputf8_missing,
+            confirm_close_waiting: None,
+            close_with_waiting: false,
         }
     }
 
@@ -246,6 +252,7 @@ impl UsersView {
             .show(ui, |ui| self.form_panel_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.unsaved_changes_dialog_ui(ui.ctx());
+        self.close_waiting_dialog_ui(ui.ctx());
         self.delete_dialog_ui(ui.ctx());
         self.conflict_ui(ui.ctx());
         self.register_dialog_ui(ui.ctx());
@@ -408,7 +415,8 @@ impl UsersView {
             || self.confirm_delete.is_some()
             || self.confirm_delete_connection.is_some()
             || self.conflict.is_some()
-            || self.register_dialog.is_some();
+            || self.register_dialog.is_some()
+            || self.confirm_close_waiting.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
             let page = isize::try_from(self.rows_per_page.max(1)).unwrap_or(1);
             let moves = [
@@ -428,13 +436,60 @@ impl UsersView {
     }
 
     fn close_request(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.close_confirmed {
+            return;
+        }
         let unsaved = self
             .form
             .as_ref()
             .is_some_and(UserForm::has_unsaved_changes);
-        if ctx.input(|i| i.viewport().close_requested()) && unsaved && !self.close_confirmed {
+        if unsaved {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.pending_intent = Some(Intent::Close);
+            return;
+        }
+        // This window delivers: emails still waiting (retries) would wait
+        // until the program or `serve` runs again. Ask first.
+        let delivering = self.services.as_ref().is_some_and(Services::is_delivering);
+        if delivering
+            && !self.close_with_waiting
+            && let Ok(waiting) = self.session.store.queued_count()
+            && waiting > 0
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close_waiting = Some(waiting);
+        }
+    }
+
+    /// Asks before closing a window that still has emails to deliver.
+    fn close_waiting_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(waiting) = self.confirm_close_waiting else {
+            return;
+        };
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("close_with_waiting_email")).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            ui.heading("Emails still waiting");
+            ui.label(format!(
+                "{waiting} {} still waiting to be sent (some may be retries after a mail server said \"try later\"). This window sends them; if you close it, they wait until HRM Users or serve runs again.",
+                if waiting == 1 { "email is" } else { "emails are" }
+            ));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("Keep the window open").clicked() {
+                    self.confirm_close_waiting = None;
+                }
+                if ui.button("Close anyway").clicked() {
+                    close = true;
+                }
+            });
+        });
+        if close {
+            self.confirm_close_waiting = None;
+            self.close_with_waiting = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if modal.should_close() {
+            self.confirm_close_waiting = None;
         }
     }
 
