@@ -730,3 +730,17 @@ fn closing_with_emails_still_waiting_asks_first() {
     press(&mut harness, egui::Key::Escape);
     assert!(harness.query_by_label("Emails still waiting").is_none());
 }
+
+#[test]
+fn the_theme_is_chosen_in_settings_and_applies_at_once() {
+    let mut harness = harness(register());
+    click_button(&mut harness, "Settings");
+    click(&mut harness, "Dark");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    click(&mut harness, "Light");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Light
+    );
+}

@@ -315,11 +315,10 @@ pub fn run_window(db: Option<&Location>) -> anyhow::Result<()> {
                 let description = describe_graphics(graphics, cc);
                 tracing::info!("the window is drawn with {description}");
                 about_view::set_graphics(description);
-                // Light, as Flex HRM is, unless the OS says dark.
-                cc.egui_ctx.options_mut(|o| {
-                    o.theme_preference = egui::ThemePreference::System;
-                    o.fallback_theme = egui::Theme::Light;
-                });
+                // Light, as Flex HRM is, unless the OS says dark (or the
+                // person chose otherwise in Settings, which is remembered).
+                cc.egui_ctx
+                    .options_mut(|o| o.fallback_theme = egui::Theme::Light);
                 Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx)))
             }),
         );

@@ -111,6 +111,8 @@ impl SettingsView {
             );
             ui.add_space(6.0);
         }
+        theme_ui(ui);
+        ui.add_space(10.0);
         ui.heading("Email");
         self.email_ui(ui, session);
         ui.add_space(10.0);
@@ -462,4 +464,26 @@ impl SettingsView {
             ui.label(RichText::new(error).color(ERROR_RED).small());
         }
     }
+}
+
+/// The window's theme: this OS user's choice, applied at once and
+/// remembered with the window (not a setting of the shared register).
+fn theme_ui(ui: &mut Ui) {
+    ui.heading("Window");
+    let before = ui.options(|o| o.theme_preference);
+    let mut preference = before;
+    ui.horizontal(|ui| {
+        ui.label("Theme");
+        ui.radio_value(
+            &mut preference,
+            egui::ThemePreference::System,
+            "Follow the system",
+        );
+        ui.radio_value(&mut preference, egui::ThemePreference::Light, "Light");
+        ui.radio_value(&mut preference, egui::ThemePreference::Dark, "Dark");
+    });
+    if preference != before {
+        ui.ctx().set_theme(preference);
+    }
+    ui.weak("Applies at once, for you on this computer; the settings below are the register's.");
 }
