@@ -91,6 +91,10 @@ fn export_writes_the_selection() {
         .unwrap()
         .click();
     wait_for(&mut harness, "Exported 1 user to");
+    // The result stays in the Export window: the only "Import" is the
+    // toolbar's button, not the window's title.
+    assert_eq!(harness.query_all_by_label("Import").count(), 1);
+    assert_eq!(harness.query_all_by_label("Export").count(), 2);
     let text = std::fs::read_to_string(out).unwrap();
     assert!(text.contains("existing@company.se"));
 }

@@ -66,9 +66,14 @@ pub enum SheetView {
     ChooseTemplate(Chooser),
     /// Writing a file.
     Writing(Promise<Result<String, String>>),
-    /// A result to read.
-    Finished(Result<String, String>),
+    /// A result to read, in the window of the flow it ends (its title).
+    Finished(&'static str, Result<String, String>),
 }
+
+/// The window's title in each flow: its result is shown under the same one.
+const IMPORT: &str = "Import";
+const EXPORT: &str = "Export";
+const TEMPLATE: &str = "Download template";
 
 /// The spreadsheets the import reads and the export writes.
 const SPREADSHEETS: FileFilter = ("Spreadsheets", &["xlsx", "xlsm", "xls", "ods", "csv"]);
@@ -117,9 +122,10 @@ pub fn sheet_ui(
     let mut open = true;
     let mut next = None;
     let title = match view {
-        SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => "Export",
-        SheetView::ChooseTemplate(_) | SheetView::Writing(_) => "Download template",
-        _ => "Import",
+        SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => EXPORT,
+        SheetView::ChooseTemplate(_) | SheetView::Writing(_) => TEMPLATE,
+        SheetView::Finished(title, _) => title,
+        _ => IMPORT,
     };
     egui::Window::new(title)
         .open(&mut open)
@@ -177,9 +183,10 @@ fn contents_ui(
                     stamp: *stamp,
                     report: None,
                 }),
-                Some(Err(error)) => Some(SheetView::Finished(Err(format!(
-                    "Nothing was imported. {error}"
-                )))),
+                Some(Err(error)) => Some(SheetView::Finished(
+                    IMPORT,
+                    Err(format!("Nothing was imported. {error}")),
+                )),
                 None => None,
             }
         }
@@ -204,25 +211,28 @@ fn contents_ui(
                 progress.cancel();
             }
             promise.ready().map(|result| {
-                SheetView::Finished(match result {
-                    Ok(imported) => Ok(format!(
-                        "Imported: {} created, {} updated.{}",
-                        imported.plan.counts.create,
-                        imported.plan.counts.update,
-                        imported
-                            .backup
-                            .as_ref()
-                            .map(|b| format!(
-                                " A backup of the register was saved as {}.",
-                                b.display()
-                            ))
-                            .unwrap_or_default()
-                    )),
-                    Err(_) if progress.is_cancelled() => {
-                        Err("The import was cancelled; nothing was imported.".into())
-                    }
-                    Err(error) => Err(format!("Nothing was imported. {error}")),
-                })
+                SheetView::Finished(
+                    IMPORT,
+                    match result {
+                        Ok(imported) => Ok(format!(
+                            "Imported: {} created, {} updated.{}",
+                            imported.plan.counts.create,
+                            imported.plan.counts.update,
+                            imported
+                                .backup
+                                .as_ref()
+                                .map(|b| format!(
+                                    " A backup of the register was saved as {}.",
+                                    b.display()
+                                ))
+                                .unwrap_or_default()
+                        )),
+                        Err(_) if progress.is_cancelled() => {
+                            Err("The import was cancelled; nothing was imported.".into())
+                        }
+                        Err(error) => Err(format!("Nothing was imported. {error}")),
+                    },
+                )
             })
         }
         SheetView::ChooseExport {
@@ -246,7 +256,7 @@ fn contents_ui(
             }
             ui.ctx().request_repaint_after(Duration::from_millis(100));
             done.ready()
-                .map(|result| SheetView::Finished(result.clone()))
+                .map(|result| SheetView::Finished(EXPORT, result.clone()))
         }
         SheetView::ChooseTemplate(chooser) => {
             ui.label("An empty Employees/users template with the column Email Visma Connect.");
@@ -269,9 +279,9 @@ fn contents_ui(
             ui.spinner();
             promise
                 .ready()
-                .map(|result| SheetView::Finished(result.clone()))
+                .map(|result| SheetView::Finished(TEMPLATE, result.clone()))
         }
-        SheetView::Finished(result) => {
+        SheetView::Finished(_, result) => {
             match result {
                 Ok(text) => ui.label(RichText::new(text.as_str()).color(GREEN)),
                 Err(text) => ui.label(RichText::new(text.as_str()).color(ERROR_RED)),
