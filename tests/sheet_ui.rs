@@ -7,7 +7,7 @@ mod support;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use hrm_users::ui::HrmApp;
 use support::{Register, TestClock, pending_user, users_in, wait_for, window};
 
@@ -70,6 +70,13 @@ fn a_file_that_is_not_a_spreadsheet_is_refused_in_words() {
         "Nothing was imported. The file is not a spreadsheet",
     );
     assert_eq!(users_in(&harness), 1);
+    // The File field stays, with the path, to fix and read again.
+    let field = harness.get_by_role_and_label(Role::TextInput, "File");
+    assert_eq!(
+        field.accesskit_node().value().as_deref(),
+        Some(bogus.to_str().unwrap())
+    );
+    assert!(harness.query_by_label("Read file").is_some());
 }
 
 #[test]

@@ -81,6 +81,16 @@ impl Chooser {
         }
     }
 
+    /// The field again with `path` in it and why that file was refused, so
+    /// the person can fix the path or the file and try again.
+    pub fn refused(path: &std::path::Path, why: String) -> Self {
+        Self {
+            path: path.display().to_string(),
+            dialog: None,
+            message: Some(why),
+        }
+    }
+
     /// The path chosen or typed, if any.
     pub fn chosen(&self) -> Option<PathBuf> {
         let path = self.path.trim();

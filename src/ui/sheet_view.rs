@@ -3,7 +3,7 @@
 //! its rows, the commit, and exports; reading, checking, importing and
 //! exporting show a progress bar and `Cancel`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<ReadAndPlan>, Arc<Progress>),
+    Reading(Promise<ReadAndPlan>, Arc<Progress>, PathBuf),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
@@ -160,16 +160,18 @@ fn contents_ui(
                 let file = file?;
                 let progress = Arc::new(Progress::default());
                 let job = Arc::clone(&progress);
+                let reading = file.clone();
                 return Some(SheetView::Reading(
                     spawn(ui.ctx(), "import-read", move || {
-                        read_and_plan(&register, &file, &job)
+                        read_and_plan(&register, &reading, &job)
                     }),
                     progress,
+                    file,
                 ));
             }
             None
         }
-        SheetView::Reading(promise, progress) => {
+        SheetView::Reading(promise, progress, file) => {
             progress_ui(ui, progress);
             let cancel = ui.button("Cancel").clicked();
             match promise.ready() {
@@ -183,10 +185,11 @@ fn contents_ui(
                     stamp: *stamp,
                     report: None,
                 }),
-                Some(Err(error)) => Some(SheetView::Finished(
-                    IMPORT,
-                    Err(format!("Nothing was imported. {error}")),
-                )),
+                // The File field stays, with the path and why it was refused.
+                Some(Err(error)) => Some(SheetView::ChooseImport(Chooser::refused(
+                    file,
+                    format!("Nothing was imported. {error}"),
+                ))),
                 None => None,
             }
         }
