@@ -48,6 +48,9 @@ fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
 
     harness.get_by_label("Import 6 users").click();
     wait_for(&mut harness, "Imported: 6 created, 0 updated.");
+    // The row report stays, to read and save, after the import too.
+    assert!(harness.query_by_label("Save report").is_some());
+    assert!(harness.query_by_label("What changes, and why").is_some());
     wait_for(&mut harness, "7 of 7 users");
     assert!(
         harness.query_by_label("Zeynep Öztürk").is_some(),

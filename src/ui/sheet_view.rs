@@ -42,8 +42,24 @@ pub enum SheetView {
         /// Where the report went, or why not.
         report: Option<Promise<Result<String, String>>>,
     },
-    /// Committing.
-    Committing(Promise<Result<Imported, String>>, Arc<Progress>),
+    /// Committing (the file's table kept for the report afterwards).
+    Committing(
+        Promise<Result<Imported, String>>,
+        Arc<Progress>,
+        Arc<RawTable>,
+    ),
+    /// Imported: what was done, with the row report still there to read
+    /// and save.
+    Imported {
+        /// "Imported: N created, M updated."
+        summary: String,
+        /// The file's table.
+        table: Arc<RawTable>,
+        /// What the import did, row by row.
+        plan: Arc<ImportPlan>,
+        /// Where the report went, or why not.
+        report: Option<Promise<Result<String, String>>>,
+    },
     /// Choosing where to export, and what.
     ChooseExport {
         /// The file.
@@ -199,7 +215,7 @@ fn contents_ui(
             stamp,
             report,
         } => preview_ui(ui, table, plan, *stamp, report, &register),
-        SheetView::Committing(promise, progress) => {
+        SheetView::Committing(promise, progress, table) => {
             ui.label(if register.is_shared() {
                 "Importing, in one transaction."
             } else {
@@ -213,30 +229,47 @@ fn contents_ui(
             {
                 progress.cancel();
             }
-            promise.ready().map(|result| {
-                SheetView::Finished(
+            promise.ready().map(|result| match result {
+                Ok(imported) => SheetView::Imported {
+                    summary: format!(
+                        "Imported: {} created, {} updated.{}",
+                        imported.plan.counts.create,
+                        imported.plan.counts.update,
+                        imported
+                            .backup
+                            .as_ref()
+                            .map(|b| format!(
+                                " A backup of the register was saved as {}.",
+                                b.display()
+                            ))
+                            .unwrap_or_default()
+                    ),
+                    table: Arc::clone(table),
+                    plan: Arc::clone(&imported.plan),
+                    report: None,
+                },
+                Err(_) if progress.is_cancelled() => SheetView::Finished(
                     IMPORT,
-                    match result {
-                        Ok(imported) => Ok(format!(
-                            "Imported: {} created, {} updated.{}",
-                            imported.plan.counts.create,
-                            imported.plan.counts.update,
-                            imported
-                                .backup
-                                .as_ref()
-                                .map(|b| format!(
-                                    " A backup of the register was saved as {}.",
-                                    b.display()
-                                ))
-                                .unwrap_or_default()
-                        )),
-                        Err(_) if progress.is_cancelled() => {
-                            Err("The import was cancelled; nothing was imported.".into())
-                        }
-                        Err(error) => Err(format!("Nothing was imported. {error}")),
-                    },
-                )
+                    Err("The import was cancelled; nothing was imported.".into()),
+                ),
+                Err(error) => {
+                    SheetView::Finished(IMPORT, Err(format!("Nothing was imported. {error}")))
+                }
             })
+        }
+        SheetView::Imported {
+            summary,
+            table,
+            plan,
+            report,
+        } => {
+            ui.label(RichText::new(summary.as_str()).color(GREEN));
+            ui.horizontal(|ui| {
+                save_report_ui(ui, table, plan, report);
+            });
+            ui.separator();
+            rows_ui(ui, plan);
+            None
         }
         SheetView::ChooseExport {
             chooser,
@@ -397,6 +430,7 @@ fn preview_ui(
             let plan = Arc::clone(plan);
             let progress = Arc::new(Progress::default());
             let job = Arc::clone(&progress);
+            let kept = Arc::clone(&table);
             next = Some(SheetView::Committing(
                 spawn(ui.ctx(), "import-commit", move || {
                     let mut session =
@@ -405,25 +439,35 @@ fn preview_ui(
                         .map_err(|e| e.to_string())
                 }),
                 progress,
+                kept,
             ));
         }
-        if ui.button("Save report").clicked() {
-            let path =
-                crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
-                    format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
-                );
-            let (table, plan) = (Arc::clone(table), Arc::clone(plan));
-            *report = Some(spawn(ui.ctx(), "import-report", move || {
-                write_report(&path, &table, &plan)
-                    .map(|()| format!("Report saved to {}", path.display()))
-                    .map_err(|e| e.to_string())
-            }));
-        }
-        pending_outcome_ui(ui, report.as_ref());
+        save_report_ui(ui, table, plan, report);
     });
     ui.separator();
     rows_ui(ui, plan);
     next
+}
+
+/// `Save report` and where the report went, before and after the import.
+fn save_report_ui(
+    ui: &mut Ui,
+    table: &Arc<RawTable>,
+    plan: &Arc<ImportPlan>,
+    report: &mut Option<Promise<Result<String, String>>>,
+) {
+    if ui.button("Save report").clicked() {
+        let path = crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
+            format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
+        );
+        let (table, plan) = (Arc::clone(table), Arc::clone(plan));
+        *report = Some(spawn(ui.ctx(), "import-report", move || {
+            write_report(&path, &table, &plan)
+                .map(|()| format!("Report saved to {}", path.display()))
+                .map_err(|e| e.to_string())
+        }));
+    }
+    pending_outcome_ui(ui, report.as_ref());
 }
 
 fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
