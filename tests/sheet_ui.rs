@@ -56,6 +56,25 @@ fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
         harness.query_by_label("Zeynep Öztürk").is_some(),
         "the new users are in the list"
     );
+
+    // The same file again: every row unchanged; "Changes only" hides them.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::Button, "Import")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    type_file(&mut harness, fixture.to_str().unwrap());
+    harness.get_by_label("Read file").click();
+    wait_for(&mut harness, "To create: 0 · To update: 0 · Unchanged: 6");
+    assert!(harness.query_all_by_label("unchanged").count() >= 1);
+    harness
+        .get_by_label("Changes only (hide unchanged rows without notes)")
+        .click();
+    harness.run();
+    assert_eq!(harness.query_all_by_label("unchanged").count(), 0);
 }
 
 #[test]

@@ -471,6 +471,24 @@ fn save_report_ui(
 }
 
 fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
+    // "Changes only" hides rows that change nothing and say nothing; the
+    // choice is kept while the window is open.
+    let id = ui.scope_id().with("import_changes_only");
+    let mut changes_only = ui.data_mut(|d| *d.get_temp_mut_or(id, false));
+    ui.checkbox(
+        &mut changes_only,
+        "Changes only (hide unchanged rows without notes)",
+    );
+    ui.data_mut(|d| d.insert_temp(id, changes_only));
+    let rows: Vec<&crate::domain::import::RowPlan> = plan
+        .rows
+        .iter()
+        .filter(|r| {
+            !changes_only
+                || !matches!(r.action, crate::domain::import::RowAction::Unchanged)
+                || !r.notes.is_empty()
+        })
+        .collect();
     TableBuilder::new(ui)
         .id_salt("import_rows")
         .striped(true)
@@ -486,8 +504,8 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
             }
         })
         .body(|body| {
-            body.rows(20.0, plan.rows.len(), |mut row| {
-                let Some(plan_row) = plan.rows.get(row.index()) else {
+            body.rows(20.0, rows.len(), |mut row| {
+                let Some(plan_row) = rows.get(row.index()) else {
                     return;
                 };
                 let message = plan_row.message();
@@ -495,12 +513,22 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
                     plan_row.row.to_string().as_str(),
                     plan_row.user_id.as_str(),
                     plan_row.action.status(),
-                    message.as_str(),
                 ] {
                     row.col(|ui| {
                         ui.add(Label::new(text).truncate());
                     });
                 }
+                // A long note is cut to the column: the whole of it on hover.
+                row.col(|ui| {
+                    let label = ui.add(
+                        Label::new(message.as_str())
+                            .truncate()
+                            .show_tooltip_when_elided(false),
+                    );
+                    if !message.is_empty() {
+                        label.on_hover_text(message.as_str());
+                    }
+                });
             });
         });
 }
