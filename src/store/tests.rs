@@ -689,6 +689,40 @@ fn a_shared_register_of_a_newer_version_is_refused() {
 }
 
 #[test]
+fn opening_an_up_to_date_shared_register_does_not_wait_for_a_writer() {
+    let location = crate::testing::fresh_database_or_panic();
+    let mut writer = Store::open(&location).unwrap();
+    // A long writer elsewhere (an import) holds the register's write lock.
+    let (started, holding) = std::sync::mpsc::channel();
+    let (finish, done) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        writer
+            .write(|_tx| {
+                started.send(()).unwrap();
+                done.recv().unwrap();
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    });
+    holding.recv().unwrap();
+    let (opened, open) = std::sync::mpsc::channel();
+    let opening = location.clone();
+    std::thread::spawn(move || {
+        let _ = opened.send(Store::open(&opening).map(|s| s.count_users().unwrap()));
+    });
+    // Well within the 30 s lock wait: opening does not queue behind it.
+    let result = open.recv_timeout(std::time::Duration::from_secs(10));
+    finish.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(
+        result
+            .expect("opened while the writer held the lock")
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
 fn two_programs_opening_a_new_shared_register_at_once_migrate_it_once() {
     let location = crate::testing::fresh_database_or_panic();
     let openers: Vec<_> = (0..4)
