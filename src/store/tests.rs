@@ -695,21 +695,27 @@ fn opening_an_up_to_date_shared_register_does_not_wait_for_a_writer() {
     // A long writer elsewhere (an import) holds the register's write lock.
     let (started, holding) = std::sync::mpsc::channel();
     let (finish, done) = std::sync::mpsc::channel::<()>();
-    let holder = std::thread::spawn(move || {
-        writer
-            .write(|_tx| {
-                started.send(()).unwrap();
-                done.recv().unwrap();
-                Ok::<_, StoreError>(())
-            })
-            .unwrap();
-    });
+    let holder = std::thread::Builder::new()
+        .name("long-writer".into())
+        .spawn(move || {
+            writer
+                .write(|_tx| {
+                    started.send(()).unwrap();
+                    done.recv().unwrap();
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+        })
+        .unwrap();
     holding.recv().unwrap();
     let (opened, open) = std::sync::mpsc::channel();
     let opening = location.clone();
-    std::thread::spawn(move || {
-        let _ = opened.send(Store::open(&opening).map(|s| s.count_users().unwrap()));
-    });
+    std::thread::Builder::new()
+        .name("opener".into())
+        .spawn(move || {
+            let _ = opened.send(Store::open(&opening).map(|s| s.count_users().unwrap()));
+        })
+        .unwrap();
     // Well within the 30 s lock wait: opening does not queue behind it.
     let result = open.recv_timeout(std::time::Duration::from_secs(10));
     finish.send(()).unwrap();
