@@ -184,33 +184,41 @@ impl Store {
         if let super::Backend::Postgres(pg) = &self.backend {
             return group_commit_on_postgres(&pg.sql(), owner, answers, handing_over, now);
         }
+        // SQLite: one transaction of single statements (no round trips).
         self.write_outbox(|tx| {
-            let deliveries: Vec<Delivery> = answers.iter().map(|a| a.delivery.clone()).collect();
-            let recorded: std::collections::HashSet<i64> = tx
-                .record_owned_deliveries(owner, &deliveries, now)?
-                .into_iter()
-                .collect();
-            let is_recorded = |a: &&AnswerRecord| recorded.contains(&a.delivery.id);
-            let taken_back: Vec<i64> = answers
-                .iter()
-                .filter(|a| a.delivered && !is_recorded(a))
-                .map(|a| a.delivery.id)
-                .collect();
-            tx.flag_possible_duplicates(&taken_back)?;
-            let counted: Vec<(UserKey, &str)> = answers
-                .iter()
-                .filter(is_recorded)
-                .filter_map(|a| a.counts_for.as_ref().map(|(k, e)| (*k, e.as_str())))
-                .collect();
-            tx.count_verifications_sent(&counted, now)?;
-            for audit in answers
-                .iter()
-                .filter(is_recorded)
-                .filter_map(|a| a.audit.as_ref())
-            {
-                tx.append_audit(audit)?;
+            for answer in answers {
+                let delivery = &answer.delivery;
+                if tx.message_owner(delivery.id)?.as_deref() != Some(owner) {
+                    // Taken back meanwhile: its new owner records its own try.
+                    if answer.delivered {
+                        tx.flag_possible_duplicate(delivery.id)?;
+                    }
+                    continue;
+                }
+                if delivery.possible_duplicate {
+                    tx.flag_possible_duplicate(delivery.id)?;
+                }
+                tx.record_delivery(
+                    delivery.id,
+                    delivery.state,
+                    &delivery.result,
+                    delivery.next_attempt_at,
+                    now,
+                )?;
+                if let Some((key, email_key)) = &answer.counts_for {
+                    tx.count_verification_sent(*key, email_key, now)?;
+                }
+                if let Some(audit) = &answer.audit {
+                    tx.append_audit(audit)?;
+                }
             }
-            tx.mark_handed_over_many(handing_over, owner)
+            let mut marked = Vec::with_capacity(handing_over.len());
+            for &id in handing_over {
+                if tx.mark_handed_over(id, owner)? {
+                    marked.push(id);
+                }
+            }
+            Ok(marked)
         })
     }
 
@@ -610,111 +618,6 @@ impl WriteTx<'_> {
             params![id, owner],
         ))?;
         Ok(changed == 1)
-    }
-
-    /// [`Self::mark_handed_over`] for many messages in one statement; returns
-    /// those marked.
-    pub fn mark_handed_over_many(&self, ids: &[i64], owner: &str) -> Result<Vec<i64>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        if let Some(marked) = self.on_postgres(|db| {
-            db.fetch_typed(
-                "UPDATE outbox SET handed_over = 1
-                 WHERE id = ANY(?1) AND owner = ?2 AND state = 'sending' RETURNING id",
-                &[&ids, &owner],
-                |r| r.int(0),
-            )
-        }) {
-            return marked;
-        }
-        let mut marked = Vec::with_capacity(ids.len());
-        for &id in ids {
-            if self.mark_handed_over(id, owner)? {
-                marked.push(id);
-            }
-        }
-        Ok(marked)
-    }
-
-    /// Records many answers of messages `owner` still holds, in one
-    /// statement on a shared register; returns the ids recorded. A message
-    /// taken back meanwhile (the lease ran out) is left to its new owner.
-    pub fn record_owned_deliveries(
-        &self,
-        owner: &str,
-        deliveries: &[Delivery],
-        now: Timestamp,
-    ) -> Result<Vec<i64>, StoreError> {
-        if deliveries.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<i64> = deliveries.iter().map(|d| d.id).collect();
-        let states: Vec<&str> = deliveries.iter().map(|d| d.state.code()).collect();
-        let results: Vec<&str> = deliveries.iter().map(|d| d.result.as_str()).collect();
-        let next: Vec<Option<i64>> = deliveries
-            .iter()
-            .map(|d| d.next_attempt_at.map(Timestamp::as_millisecond))
-            .collect();
-        let duplicates: Vec<i64> = deliveries
-            .iter()
-            .map(|d| i64::from(d.possible_duplicate))
-            .collect();
-        let now_ms = now.as_millisecond();
-        if let Some(recorded) = self.on_postgres(|db| {
-            db.fetch_typed(
-                "UPDATE outbox SET state = v.state, last_result = v.result,
-                    next_attempt_at_ms = coalesce(v.next_ms, outbox.next_attempt_at_ms),
-                    sent_at_ms = CASE WHEN v.state = 'sent' THEN ?6 ELSE outbox.sent_at_ms END,
-                    possible_duplicate = greatest(outbox.possible_duplicate, v.duplicate),
-                    owner = NULL, lease_until_ms = NULL, handed_over = 0
-                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::bigint[])
-                     AS v(id, state, result, next_ms, duplicate)
-                 WHERE outbox.id = v.id AND outbox.owner = ?7
-                 RETURNING outbox.id",
-                &[&ids, &states, &results, &next, &duplicates, &now_ms, &owner],
-                |r| r.int(0),
-            )
-        }) {
-            return recorded;
-        }
-        let mut recorded = Vec::with_capacity(deliveries.len());
-        for delivery in deliveries {
-            if self.message_owner(delivery.id)?.as_deref() != Some(owner) {
-                continue;
-            }
-            if delivery.possible_duplicate {
-                self.flag_possible_duplicate(delivery.id)?;
-            }
-            self.record_delivery(
-                delivery.id,
-                delivery.state,
-                &delivery.result,
-                delivery.next_attempt_at,
-                now,
-            )?;
-            recorded.push(delivery.id);
-        }
-        Ok(recorded)
-    }
-
-    /// [`Self::flag_possible_duplicate`] for many messages in one statement.
-    pub fn flag_possible_duplicates(&self, ids: &[i64]) -> Result<(), StoreError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        if let Some(done) = self.on_postgres(|db| {
-            db.exec_typed(
-                "UPDATE outbox SET possible_duplicate = 1 WHERE id = ANY(?1)",
-                &[&ids],
-            )
-        }) {
-            return done.map(|_| ());
-        }
-        for &id in ids {
-            self.flag_possible_duplicate(id)?;
-        }
-        Ok(())
     }
 
     /// Registers a worker with its lease.

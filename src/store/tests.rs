@@ -410,60 +410,66 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
     let found = store.write(|tx| tx.users_by_keys(&[anna_key, bo_key, UserKey(999_999)]));
     assert_eq!(found.unwrap().len(), 2);
 
-    // Hand-over marks: only the owner's count.
-    let marked = store.write(|tx| tx.mark_handed_over_many(&ids[..3], "w-2"));
-    assert!(marked.unwrap().is_empty());
-    let mut marked = store
-        .write(|tx| tx.mark_handed_over_many(&ids[..3], "w-1"))
-        .unwrap();
-    marked.sort_unstable();
-    assert_eq!(marked, ids[..3]);
-
     // Answers: sent twice to the same user counts two; one queued again,
     // one failed and flagged.
     let retry = now + jiff::SignedDuration::from_mins(5);
-    let delivery = |id, state, result: &str, next, possible_duplicate| Delivery {
-        id,
-        state,
-        result: result.into(),
-        next_attempt_at: next,
-        possible_duplicate,
+    let answer = |id, state, result: &str, next, possible_duplicate| AnswerRecord {
+        delivery: Delivery {
+            id,
+            state,
+            result: result.into(),
+            next_attempt_at: next,
+            possible_duplicate,
+        },
+        delivered: state == DeliveryState::Sent,
+        counts_for: (state == DeliveryState::Sent).then(|| (anna_key, anna.key().to_owned())),
+        audit: None,
     };
-    // Another worker records nothing of w-1's messages.
-    let recorded = store
-        .write(|tx| {
-            tx.record_owned_deliveries(
-                "w-2",
-                &[delivery(ids[0], DeliveryState::Sent, "250 x", None, false)],
-                now,
-            )
-        })
+    // Another worker records and marks nothing of w-1's messages.
+    let marked = store
+        .commit_outbox_group(
+            "w-2",
+            &[answer(
+                ids[0],
+                DeliveryState::Queued,
+                "451 x",
+                Some(retry),
+                false,
+            )],
+            &ids[..3],
+            now,
+        )
         .unwrap();
-    assert!(recorded.is_empty());
-    let mut recorded = store
-        .write(|tx| {
-            let recorded = tx.record_owned_deliveries(
-                "w-1",
-                &[
-                    delivery(ids[0], DeliveryState::Sent, "250 first", None, false),
-                    delivery(ids[1], DeliveryState::Sent, "250 second", None, false),
-                    delivery(
-                        ids[2],
-                        DeliveryState::Queued,
-                        "451 later",
-                        Some(retry),
-                        false,
-                    ),
-                    delivery(ids[3], DeliveryState::Failed, "550 no", None, true),
-                ],
-                now,
-            )?;
-            tx.count_verifications_sent(&[(anna_key, anna.key()), (anna_key, anna.key())], now)?;
-            Ok::<_, StoreError>(recorded)
-        })
+    assert!(marked.is_empty());
+    assert_eq!(
+        store
+            .outbox(10)
+            .unwrap()
+            .iter()
+            .filter(|m| m.state == DeliveryState::Sending)
+            .count(),
+        4
+    );
+    let marked = store
+        .commit_outbox_group(
+            "w-1",
+            &[
+                answer(ids[0], DeliveryState::Sent, "250 first", None, false),
+                answer(ids[1], DeliveryState::Sent, "250 second", None, false),
+                answer(
+                    ids[2],
+                    DeliveryState::Queued,
+                    "451 later",
+                    Some(retry),
+                    false,
+                ),
+                answer(ids[3], DeliveryState::Failed, "550 no", None, true),
+            ],
+            &[],
+            now,
+        )
         .unwrap();
-    recorded.sort_unstable();
-    assert_eq!(recorded, ids);
+    assert!(marked.is_empty());
     let messages = store.outbox(10).unwrap();
     let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
     assert_eq!(by_id(ids[0]).state, DeliveryState::Sent);

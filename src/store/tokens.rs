@@ -159,42 +159,6 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// [`Self::count_verification_sent`] for many sent messages in one
-    /// statement; a user sent two counts two.
-    pub fn count_verifications_sent(
-        &self,
-        sent: &[(UserKey, &str)],
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        if sent.is_empty() {
-            return Ok(());
-        }
-        let mut counts: std::collections::BTreeMap<(i64, &str), i64> =
-            std::collections::BTreeMap::new();
-        for &(key, email_key) in sent {
-            *counts.entry((key.0, email_key)).or_default() += 1;
-        }
-        let keys: Vec<i64> = counts.keys().map(|k| k.0).collect();
-        let emails: Vec<&str> = counts.keys().map(|k| k.1).collect();
-        let times: Vec<i64> = counts.values().copied().collect();
-        let now_ms = now.as_millisecond();
-        if let Some(done) = self.on_postgres(|db| {
-            db.exec_typed(
-                "UPDATE connections SET sent_count = sent_count + v.times, last_sent_at_ms = ?4
-                 FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[]) AS v(user_key, email_key, times)
-                 WHERE connections.user_key = v.user_key AND connections.email_key = v.email_key
-                     AND connections.state = 'unverified'",
-                &[&keys, &emails, &times, &now_ms],
-            )
-        }) {
-            return done.map(|_| ());
-        }
-        for &(key, email_key) in sent {
-            self.count_verification_sent(key, email_key, now)?;
-        }
-        Ok(())
-    }
-
     /// Makes every unused link of these users useless and stores the new
     /// tokens' hashes, all in a few statements. A user with two new tokens
     /// keeps only the later one usable.
