@@ -134,6 +134,24 @@ pub fn overwritten_fields(
 }
 
 impl UserDraft {
+    /// The General Email to offer for Visma Connect: the user has no
+    /// connection yet, both address fields are empty, and the Email is a
+    /// valid address. Offering fills the fields; it saves nothing.
+    pub fn suggested_visma_email(&self, connection: &super::Connection) -> Option<Email> {
+        let fields_empty =
+            self.visma_email.trim().is_empty() && self.visma_email_confirm.trim().is_empty();
+        if !matches!(connection, super::Connection::None) || !fields_empty {
+            return None;
+        }
+        Email::parse(&self.email).ok()
+    }
+
+    /// True when the Visma Connect address typed needs a mail server that
+    /// announces SMTPUTF8 (letters outside ASCII before the @).
+    pub fn visma_email_needs_smtputf8(&self) -> bool {
+        Email::parse(&self.visma_email).is_ok_and(|e| e.needs_smtputf8())
+    }
+
     /// A new user's empty form: activated, as a new employee usually is.
     pub fn new_user() -> Self {
         Self {
@@ -411,5 +429,29 @@ mod overwrite_tests {
             overwritten_fields(&base, &current, &mine, false),
             ["Email Visma Connect"]
         );
+    }
+
+    #[test]
+    fn the_general_email_is_offered_only_to_a_user_without_connection_and_empty_fields() {
+        use crate::domain::Connection;
+        let mut draft = UserDraft::new_user();
+        draft.email = " Anna@Company.se ".into();
+        assert_eq!(
+            draft
+                .suggested_visma_email(&Connection::None)
+                .map(|e| e.to_string()),
+            Some("Anna@company.se".to_owned())
+        );
+        let pending = Connection::Unverified {
+            email: Email::parse("a@b.se").unwrap(),
+            sent_count: 0,
+            last_sent_at: None,
+        };
+        assert!(draft.suggested_visma_email(&pending).is_none());
+        draft.visma_email_confirm = "x".into();
+        assert!(draft.suggested_visma_email(&Connection::None).is_none());
+        draft.visma_email_confirm.clear();
+        draft.email = "not an address".into();
+        assert!(draft.suggested_visma_email(&Connection::None).is_none());
     }
 }

@@ -143,6 +143,12 @@ pub struct RowPlan {
 }
 
 impl RowPlan {
+    /// True when the row changes something or says something (a note): what
+    /// the dry run's *Changes only* keeps.
+    pub fn changes_or_notes(&self) -> bool {
+        !matches!(self.action, RowAction::Unchanged) || !self.notes.is_empty()
+    }
+
     /// The Message column of the report: why rejected, what changed, notes.
     pub fn message(&self) -> String {
         let mut parts = Vec::new();

@@ -483,11 +483,7 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
     let rows: Vec<&crate::domain::import::RowPlan> = plan
         .rows
         .iter()
-        .filter(|r| {
-            !changes_only
-                || !matches!(r.action, crate::domain::import::RowAction::Unchanged)
-                || !r.notes.is_empty()
-        })
+        .filter(|r| !changes_only || r.changes_or_notes())
         .collect();
     TableBuilder::new(ui)
         .id_salt("import_rows")

@@ -213,9 +213,7 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
     }
     email_suggestion_ui(ui, form, &connection);
     let mut action = address_fields_ui(ui, form);
-    if smtputf8_missing
-        && crate::domain::Email::parse(&form.draft.visma_email).is_ok_and(|e| e.needs_smtputf8())
-    {
+    if smtputf8_missing && form.draft.visma_email_needs_smtputf8() {
         ui.horizontal_wrapped(|ui| {
             warning_ui(ui);
             ui.label(RichText::new(SMTPUTF8_WARNING).color(ERROR_RED));
@@ -271,16 +269,10 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
 /// sent until the administrator saves or presses Verify account.
 fn email_suggestion_ui(ui: &mut Ui, form: &mut UserForm, connection: &Connection) {
     let draft = &mut form.draft;
-    let general = draft.email.trim();
-    let fields_empty =
-        draft.visma_email.trim().is_empty() && draft.visma_email_confirm.trim().is_empty();
-    if !matches!(connection, Connection::None)
-        || !fields_empty
-        || crate::domain::Email::parse(general).is_err()
-    {
+    let Some(general) = draft.suggested_visma_email(connection) else {
         return;
-    }
-    let general = general.to_owned();
+    };
+    let general = general.to_string();
     ui.horizontal_wrapped(|ui| {
         ui.label("The user's Email is");
         ui.label(RichText::new(&general).strong());
