@@ -10,7 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use hrm_users::app::{OpenedRegister, Session, save_user};
-use hrm_users::domain::{ConnectionStatus, UserDraft};
+use hrm_users::domain::{ConnectionStatus, SettingKey, UserDraft};
 use hrm_users::store::Store;
 use hrm_users::ui::HrmApp;
 use support::users_in;
@@ -80,6 +80,15 @@ fn connect(session: &mut Session, user_id: &str) {
             )
         })
         .unwrap();
+}
+
+/// Saves these settings in the register before the window opens.
+fn set_settings(opened: &mut OpenedRegister, values: &[(SettingKey, &str)]) {
+    let mut settings = opened.session.store.load_settings().unwrap();
+    for (key, value) in values {
+        settings.set(*key, value).unwrap();
+    }
+    hrm_users::app::save_settings(&mut opened.session, &settings).unwrap();
 }
 
 fn harness(opened: OpenedRegister) -> Harness<'static, HrmApp> {
@@ -602,19 +611,15 @@ fn the_general_email_is_offered_for_visma_connect_and_nothing_is_saved_until_ask
 #[test]
 fn an_address_the_mail_server_cannot_take_is_warned_about_at_the_field() {
     let mut opened = register();
-    let mut settings = opened.session.store.load_settings().unwrap();
-    for (key, value) in [
-        (hrm_users::domain::SettingKey::Transport, "smtp"),
-        (hrm_users::domain::SettingKey::SmtpHost, "mail.company.se"),
-        (hrm_users::domain::SettingKey::SmtpPort, "587"),
-        (
-            hrm_users::domain::SettingKey::Smtputf8Checked,
-            "mail.company.se:587 no",
-        ),
-    ] {
-        settings.set(key, value).unwrap();
-    }
-    hrm_users::app::save_settings(&mut opened.session, &settings).unwrap();
+    set_settings(
+        &mut opened,
+        &[
+            (SettingKey::Transport, "smtp"),
+            (SettingKey::SmtpHost, "mail.company.se"),
+            (SettingKey::SmtpPort, "587"),
+            (SettingKey::Smtputf8Checked, "mail.company.se:587 no"),
+        ],
+    );
     let mut harness = harness(opened);
     click(&mut harness, "Maja Berg");
     type_into(&mut harness, "Email", 1, "klara.sjöberg@företaget.se");
@@ -687,21 +692,19 @@ fn the_form_fields_line_up_and_use_the_room_the_panel_has() {
 
 #[test]
 fn closing_with_emails_still_waiting_asks_first() {
-    let opened = register();
-    let mut settings = opened.session.store.load_settings().unwrap();
+    let mut opened = register();
     // The endpoint on a free port; emails to a server that is not there,
     // so a queued one stays waiting.
-    for (key, value) in [
-        (hrm_users::domain::SettingKey::BindAddress, "127.0.0.1:0"),
-        (hrm_users::domain::SettingKey::Transport, "smtp"),
-        (hrm_users::domain::SettingKey::SmtpHost, "127.0.0.1"),
-        (hrm_users::domain::SettingKey::SmtpPort, "9"),
-        (hrm_users::domain::SettingKey::SmtpSecurity, "none"),
-    ] {
-        settings.set(key, value).unwrap();
-    }
-    let mut opened = opened;
-    hrm_users::app::save_settings(&mut opened.session, &settings).unwrap();
+    set_settings(
+        &mut opened,
+        &[
+            (SettingKey::BindAddress, "127.0.0.1:0"),
+            (SettingKey::Transport, "smtp"),
+            (SettingKey::SmtpHost, "127.0.0.1"),
+            (SettingKey::SmtpPort, "9"),
+            (SettingKey::SmtpSecurity, "none"),
+        ],
+    );
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
