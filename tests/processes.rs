@@ -575,3 +575,71 @@ fn soak_several_processes_kills_and_a_big_import() {
         );
     }
 }
+
+/// Cancel while a separate `serve` delivers: what that process had not begun
+/// to hand over is never sent, not by it, nor by a new `serve` after it is
+/// killed with -9; every user was sent at most one message, and the results
+/// say which were not sent.
+#[test]
+fn cancel_stops_a_send_that_another_process_delivers() {
+    use hrm_users::app::bulk::{
+        BulkOutcome, BulkRequest, Follow, plan_verify_accounts, start_bulk,
+    };
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(40);
+    let (register, mut session) = register_for(&smtp);
+    add_pending(&mut session, 150, "c");
+    let (mut serve, _) = start_serve(&register.path);
+    let users = session.store.load_users().unwrap();
+    let plan = plan_verify_accounts(&session, &users, false).unwrap();
+    let job = start_bulk(BulkRequest {
+        register: register.location.clone(),
+        clock: session.clock.clone(),
+        actor: "tester".into(),
+        plan,
+        send_again_to_recent: false,
+        follow: Follow::UntilDelivered,
+        notify: Box::new(|| {}),
+        wake_worker: Box::new(|| {}),
+        poll: Duration::from_millis(20),
+    })
+    .unwrap();
+    wait_until("serve to deliver a few", Duration::from_mins(1), || {
+        smtp.accepted().len() >= 5
+    });
+    job.cancel();
+    wait_until("the send to finish", Duration::from_mins(1), || {
+        job.progress().finished
+    });
+    let rows = job.wait().unwrap();
+    let sent_rows = rows
+        .iter()
+        .filter(|r| r.outcome == BulkOutcome::Sent)
+        .count();
+    let not_sent = rows
+        .iter()
+        .filter(|r| r.outcome == BulkOutcome::NotSent)
+        .count();
+    assert_eq!(sent_rows + not_sent, 150, "every user: sent or not sent");
+    assert!(not_sent > 0, "the cancel came before the end");
+
+    // kill -9, a new serve, time for it to look: nothing more goes out.
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    let (mut again, _) = start_serve(&register.path);
+    std::thread::sleep(Duration::from_secs(3));
+    again.kill().unwrap();
+    again.wait().unwrap();
+    assert_eq!(
+        smtp.accepted().len(),
+        sent_rows,
+        "nothing sent after Cancel"
+    );
+    assert!(
+        smtp.per_recipient().values().all(|n| *n == 1),
+        "nobody got two"
+    );
+    let store = Store::open(&register.path).unwrap();
+    assert_eq!(store.queued_count().unwrap(), 0);
+    integrity_ok(&register.path);
+}
