@@ -37,12 +37,9 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
             .is_some()
     );
     harness.get_by_label("Send 2 verification emails").click();
-    harness.run();
-    assert!(
-        harness
-            .query_by_label("Sending verification emails")
-            .is_some()
-    );
+    // The send runs on its own thread and repaints as it moves: wait for the
+    // progress rather than for the window to settle.
+    wait_for(&mut harness, "Sending verification emails");
 
     // Wait until both are queued (the job runs on its own thread), then deliver.
     let mut worker =
@@ -109,7 +106,7 @@ fn cancel_while_sending_says_so_and_the_results_count_what_was_not_sent() {
     harness.get_by_label("Verify accounts").click();
     wait_for(&mut harness, "in the selection:");
     harness.get_by_label("Send 30 verification emails").click();
-    harness.run();
+    wait_for(&mut harness, "Sending verification emails");
     // No worker runs in this window: nothing is handed over before Cancel.
     harness.get_by_label("Cancel").click();
     // The frame that takes the click, then the one that shows its effect.

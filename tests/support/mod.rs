@@ -324,7 +324,9 @@ pub fn wait_for(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, 
     for _ in 0..300 {
         harness.step();
         if harness.query_all_by_label_contains(text).next().is_some() {
-            harness.run();
+            // Let the layout settle; a background job may keep repainting,
+            // which is not a failure here.
+            let _ = harness.run_ok();
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
