@@ -4,6 +4,8 @@
 //! `DESIGN.md` draws them: faces (`ui`, `cli`) call use cases (`app`), which
 //! use adapters (`store`), which all speak the pure types of `domain`.
 
+#[macro_use]
+pub mod i18n;
 pub mod app;
 pub mod cli;
 pub mod domain;

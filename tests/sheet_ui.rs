@@ -49,8 +49,33 @@ fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
     harness.get_by_label("Import 6 users").click();
     wait_for(&mut harness, "Imported: 6 created, 0 updated.");
     // The row report stays, to read and save, after the import too.
-    assert!(harness.query_by_label("Save report").is_some());
     assert!(harness.query_by_label("What changes, and why").is_some());
+    // Save report… asks where (a dated name in Documents is offered), and
+    // writes only once a place is chosen.
+    harness.get_by_label("Save report…").click();
+    harness.run();
+    let offered = harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    assert!(offered.contains("import-report-"), "{offered}");
+    let report = register.dir.path().join("chosen-report.xlsx");
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .type_text(report.to_str().unwrap());
+    harness.run();
+    assert!(!report.exists());
+    harness
+        .get_by_role_and_label(Role::Button, "Save file")
+        .click();
+    wait_for(&mut harness, "Saved to");
+    assert!(report.is_file(), "the report is where it was asked to go");
     wait_for(&mut harness, "7 of 7 users");
     assert!(
         harness.query_by_label("Zeynep Öztürk").is_some(),

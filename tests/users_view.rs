@@ -266,7 +266,7 @@ fn a_user_without_connection_shows_the_warning() {
     click(&mut harness, "Maja Berg");
     assert!(
         harness
-            .query_by_label(hrm_users::ui::NOT_CONNECTED_WARNING)
+            .query_by_label(&hrm_users::ui::not_connected_warning())
             .is_some()
     );
     assert!(harness.query_by_label("Confirm email").is_some());
@@ -625,7 +625,7 @@ fn an_address_the_mail_server_cannot_take_is_warned_about_at_the_field() {
     type_into(&mut harness, "Email", 1, "klara.sjöberg@företaget.se");
     assert!(
         harness
-            .query_by_label(hrm_users::ui::SMTPUTF8_WARNING)
+            .query_by_label(&hrm_users::ui::smtputf8_warning())
             .is_some()
     );
     // The same name in plain letters is fine.
@@ -644,7 +644,7 @@ fn an_address_the_mail_server_cannot_take_is_warned_about_at_the_field() {
     harness.run();
     assert!(
         harness
-            .query_by_label(hrm_users::ui::SMTPUTF8_WARNING)
+            .query_by_label(&hrm_users::ui::smtputf8_warning())
             .is_none()
     );
 }

@@ -103,8 +103,9 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
     let received = rig.smtp.accepted();
     assert_eq!(received.len(), 1);
     let text = support::text_part(&received[0]);
-    assert!(text.contains("Hello Anna Testsson"), "{text}");
-    assert!(text.contains("Forgot your password?"));
+    // Swedish by default (the register's message language).
+    assert!(text.contains("Hej Anna Testsson"), "{text}");
+    assert!(text.contains("Glömt ditt lösenord?"));
     let raw = String::from_utf8_lossy(&received[0]);
     assert!(raw.contains("Content-Type: text/html"), "an HTML part too");
     let message = rig.session.store.last_message_for(key).unwrap().unwrap();
@@ -126,7 +127,8 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
         !page.body.contains("anna.svensson"),
         "the address is masked"
     );
-    assert!(page.body.contains("Confirm"));
+    assert!(page.body.contains("Bekräfta"));
+    assert!(page.body.contains("<html lang=\"sv\">"));
     assert_eq!(page.headers["referrer-policy"], "no-referrer");
     assert_eq!(page.headers["cache-control"], "no-store");
     assert!(
@@ -140,8 +142,8 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
     // Confirming connects the user.
     let done = post(&link);
     assert_eq!(done.status, 200);
-    assert!(done.body.contains("verified"), "{}", done.body);
-    assert!(done.body.contains("Forgot your password?"));
+    assert!(done.body.contains("verifierad"), "{}", done.body);
+    assert!(done.body.contains("Glömt ditt lösenord?"));
     assert!(matches!(
         rig.connection(key),
         Connection::Connected {
@@ -164,7 +166,7 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
     // The same link again: used.
     let again = post(&link);
     assert_eq!(again.status, 410);
-    assert!(again.body.contains("already been used"));
+    assert!(again.body.contains("redan använts"));
 }
 
 fn an_expired_link_is_refused(register: Register) {
@@ -176,7 +178,7 @@ fn an_expired_link_is_refused(register: Register) {
     rig.clock.advance_hours(25);
     let page = get(&link);
     assert_eq!(page.status, 410);
-    assert!(page.body.contains("expired"));
+    assert!(page.body.contains("gått ut"));
     assert_eq!(post(&link).status, 410);
     assert_eq!(rig.connection(key).status(), ConnectionStatus::Pending);
 }
@@ -193,7 +195,7 @@ fn sending_again_makes_the_older_link_useless(register: Register) {
     let (old, new) = (link_in(&received[0]), link_in(&received[1]));
     let refused = post(&old);
     assert_eq!(refused.status, 410);
-    assert!(refused.body.contains("replaced"));
+    assert!(refused.body.contains("ersatts"));
     assert_eq!(post(&new).status, 200);
     let Connection::Connected { .. } = rig.connection(key) else {
         panic!("not connected");
@@ -232,7 +234,7 @@ fn tampered_and_unknown_links_are_refused_without_saying_more(register: Register
     ] {
         let page = get(&url);
         assert_eq!(page.status, 404);
-        assert!(page.body.contains("not valid"));
+        assert!(page.body.contains("inte giltig"));
         assert!(!page.body.contains('@'), "nothing about any address");
         assert_eq!(post(&url).status, 404);
     }
@@ -453,7 +455,7 @@ fn reset_password_and_delete_connection(register: Register) {
     rig.worker.run_once().unwrap();
     let received = rig.smtp.accepted();
     assert_eq!(received.len(), 2);
-    assert!(support::text_part(&received[1]).contains("Forgot your password?"));
+    assert!(support::text_part(&received[1]).contains("Glömt ditt lösenord?"));
 
     let after = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
     assert_eq!(after.connection, Connection::None);
@@ -469,7 +471,7 @@ fn a_name_that_looks_like_a_placeholder_is_not_expanded(register: Register) {
     rig.worker.run_once().unwrap();
     let raw = &rig.smtp.accepted()[0];
     let text = support::text_part(raw);
-    assert!(text.contains("Hello {link} Testsson"), "{text}");
+    assert!(text.contains("Hej {link} Testsson"), "{text}");
     assert_eq!(text.matches("/verify/").count(), 1, "{text}");
     let parsed = mailparse::parse_mail(raw).unwrap();
     let subject = parsed
@@ -571,7 +573,56 @@ fn a_stopped_worker_is_no_longer_alive(register: Register) {
     assert!(!alive.load(std::sync::atomic::Ordering::SeqCst));
 }
 
+/// A register whose message language is English sends English emails and
+/// shows English pages; the templates left at the default follow it.
+fn a_register_set_to_english_sends_and_shows_english(register: Register) {
+    let mut rig = Rig::on(register);
+    let mut settings = rig.session.store.load_settings().unwrap();
+    settings.set(SettingKey::MessageLanguage, "en").unwrap();
+    hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let raw = &rig.smtp.accepted()[0];
+    let text = support::text_part(raw);
+    assert!(text.contains("Hello Anna Testsson"), "{text}");
+    assert!(text.contains("Forgot your password?"), "{text}");
+    assert!(
+        String::from_utf8_lossy(raw).contains("Verify your email address for Visma Connect"),
+        "the subject is English too"
+    );
+    let link = link_in(raw);
+    let page = get(&link);
+    assert!(
+        page.body.contains("Confirm your email address"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<html lang=\"en\">"));
+    let done = post(&link);
+    assert!(done.body.contains("Your email address is verified"));
+    assert!(post(&link).body.contains("already been used"));
+}
+
+/// A template an administrator wrote stays as written in either language.
+fn an_edited_template_is_sent_as_written(register: Register) {
+    let mut rig = Rig::on(register);
+    let mut settings = rig.session.store.load_settings().unwrap();
+    settings
+        .set(SettingKey::VerificationBody, "Välkommen {name}! {link}")
+        .unwrap();
+    settings.set(SettingKey::MessageLanguage, "en").unwrap();
+    hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let text = support::text_part(&rig.smtp.accepted()[0]);
+    assert!(text.starts_with("Välkommen Anna Testsson!"), "{text}");
+}
+
 support::on_both_backends!(
+    a_register_set_to_english_sends_and_shows_english,
+    an_edited_template_is_sent_as_written,
     an_employee_confirms_the_link_from_the_email_and_is_connected,
     an_expired_link_is_refused,
     sending_again_makes_the_older_link_useless,

@@ -175,7 +175,7 @@ fn delete_connection_asks_then_brings_the_address_fields_back() {
     rig.click("Yes, delete the connection");
     assert!(rig.harness.query_by_label("Verified").is_none());
     assert!(rig.harness.query_by_label("Confirm email").is_some());
-    assert!(rig.has(hrm_users::ui::NOT_CONNECTED_WARNING));
+    assert!(rig.has(&hrm_users::ui::not_connected_warning()));
 }
 
 #[test]

@@ -582,6 +582,8 @@ fn prepare(
     // Stored together after the loop, in the same transaction: before any
     // of these messages goes out.
     let mut tokens = Vec::new();
+    let verification = settings.verification_texts();
+    let reset = settings.reset_texts();
     for message in claimed {
         let cancel = |reason: &str| {
             tx.record_delivery(message.id, DeliveryState::Cancelled, reason, None, now)
@@ -634,7 +636,7 @@ fn prepare(
                     token.text
                 );
                 values.expires = format_local(expires);
-                (&settings.verification_subject, &settings.verification_body)
+                (&verification.subject, &verification.body)
             }
             MessageKind::PasswordReset => {
                 let wanted = matches!(&record.connection,
@@ -643,7 +645,7 @@ fn prepare(
                     cancel("not sent: the user is no longer connected with this address")?;
                     continue;
                 }
-                (&settings.reset_subject, &settings.reset_body)
+                (&reset.subject, &reset.body)
             }
         };
         match compose(

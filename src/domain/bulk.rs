@@ -39,39 +39,27 @@ impl BulkCounts {
     /// Addresses are parsed and unique in the register, so "invalid or
     /// shared" is always 0; it is shown so the administrator sees it checked.
     pub fn lines(&self, resend_after_minutes: u32) -> Vec<(String, usize)> {
-        let mut lines = vec![("will be sent a verification email".to_owned(), self.send)];
+        let mut lines = vec![(t!("bulk-line-send"), self.send)];
         if self.already_queued > 0 {
-            lines.push((
-                "of them already queued by an earlier send (delivered now, not sent twice)"
-                    .to_owned(),
-                self.already_queued,
-            ));
+            lines.push((t!("bulk-line-already-queued"), self.already_queued));
         }
         lines.extend([
+            (t!("bulk-line-connect"), self.connect),
             (
-                "will connect at once (verified domain, no email)".to_owned(),
-                self.connect,
-            ),
-            (
-                "skipped — already connected".to_owned(),
+                t!("bulk-line-skipped-connected"),
                 self.skipped_for(SkipReason::AlreadyConnected),
             ),
             (
-                "skipped — no saved address".to_owned(),
+                t!("bulk-line-skipped-no-address"),
                 self.skipped_for(SkipReason::NoAddress),
             ),
+            (t!("bulk-line-skipped-invalid"), 0),
             (
-                "skipped — address invalid or shared with another user".to_owned(),
-                0,
-            ),
-            (
-                "skipped — user not activated".to_owned(),
+                t!("bulk-line-skipped-not-activated"),
                 self.skipped_for(SkipReason::NotActivated),
             ),
             (
-                format!(
-                    "skipped — sent a verification less than {resend_after_minutes} minutes ago"
-                ),
+                t!("bulk-line-skipped-recent", minutes = resend_after_minutes),
                 self.skipped_for(SkipReason::RecentlySent),
             ),
         ]);

@@ -55,11 +55,11 @@ impl ConnectionStatus {
     pub const ALL: [Self; 3] = [Self::None, Self::Pending, Self::Connected];
 
     /// The word shown in the list: Not connected / Pending / Connected.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::None => "Not connected",
-            Self::Pending => "Pending",
-            Self::Connected => "Connected",
+            Self::None => t!("status-not-connected"),
+            Self::Pending => t!("status-pending"),
+            Self::Connected => t!("status-connected"),
         }
     }
 

@@ -38,19 +38,19 @@ pub enum Field {
 
 impl Field {
     /// The label shown beside the field (required ones end in `*`).
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::UserId => "User-ID *",
-            Self::AliasUserId => "Alias user-ID",
-            Self::Signature => "Signature",
-            Self::CardTagId => "Card-/Tag-ID",
-            Self::ExternalReference => "External reference",
-            Self::Email | Self::VismaEmail => "Email",
-            Self::FirstName => "First name",
-            Self::LastName => "Last name",
-            Self::Department => "Department",
-            Self::Office => "Office",
-            Self::VismaEmailConfirm => "Confirm email",
+            Self::UserId => t!("field-user-id"),
+            Self::AliasUserId => t!("field-alias-user-id"),
+            Self::Signature => t!("field-signature"),
+            Self::CardTagId => t!("field-card-tag-id"),
+            Self::ExternalReference => t!("field-external-reference"),
+            Self::Email | Self::VismaEmail => t!("field-email"),
+            Self::FirstName => t!("field-first-name"),
+            Self::LastName => t!("field-last-name"),
+            Self::Department => t!("field-department"),
+            Self::Office => t!("field-office"),
+            Self::VismaEmailConfirm => t!("field-confirm-email"),
         }
     }
 }

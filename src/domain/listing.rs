@@ -42,15 +42,15 @@ impl Column {
     ];
 
     /// The header text.
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            Self::UserId => "User-ID",
-            Self::Name => "Name",
-            Self::Department => "Department",
-            Self::Office => "Office",
-            Self::Email => "Email",
-            Self::VismaConnect => "Visma Connect",
-            Self::Activated => "Activated",
+            Self::UserId => t!("column-user-id"),
+            Self::Name => t!("column-name"),
+            Self::Department => t!("field-department"),
+            Self::Office => t!("field-office"),
+            Self::Email => t!("field-email"),
+            Self::VismaConnect => "Visma Connect".to_owned(),
+            Self::Activated => t!("column-activated"),
         }
     }
 }

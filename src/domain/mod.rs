@@ -26,7 +26,10 @@ pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};
 pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
 pub use rules::{SkipReason, VerifyDecision, verify_decision};
-pub use settings::{DeliveredBy, SettingKey, Settings, SmtpSecurity, TransportKind};
+pub use settings::{
+    DeliveredBy, MessageTexts, SettingKey, Settings, SmtpSecurity, TransportKind, default_reset,
+    default_verification,
+};
 pub use template::TemplateColumn;
 pub use user::{User, UserId, UserKey, UserRecord};
 

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::email::{Email, parse_domain_name};
+use crate::i18n::Language;
 
 /// How messages leave the program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,10 @@ pub struct Settings {
     pub verified_domains: Vec<String>,
     /// The Visma Connect login page, where "Forgot your password?" is.
     pub login_page_url: String,
+    /// The language of the emails and of the employee's pages (default
+    /// Swedish). A template left at a language's default text goes out in
+    /// this language's default text.
+    pub message_language: Language,
     /// Subject of the verification message.
     pub verification_subject: String,
     /// Body of the verification message.
@@ -93,13 +98,62 @@ pub enum DeliveredBy {
     ServeOnly,
 }
 
-/// Default verification subject; the body comes from `assets/`.
-pub const DEFAULT_VERIFICATION_SUBJECT: &str = "Verify your email address for Visma Connect";
-/// Default password-reset subject.
-pub const DEFAULT_RESET_SUBJECT: &str = "Set a new password for Visma Connect";
+/// A message's subject and body, with `{name}`-style placeholders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageTexts {
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+}
+
+/// The placeholders, as the Fluent default texts receive them.
+fn placeholder_args() -> [(&'static str, crate::i18n::Arg); 5] {
+    use crate::i18n::Arg;
+    [
+        ("name", Arg::from("{name}")),
+        ("email", Arg::from("{email}")),
+        ("link", Arg::from("{link}")),
+        ("expires", Arg::from("{expires}")),
+        ("login_url", Arg::from("{login_url}")),
+    ]
+}
+
+/// The default verification email of a language (from `assets/i18n`).
+pub fn default_verification(language: Language) -> MessageTexts {
+    let args = placeholder_args();
+    MessageTexts {
+        subject: crate::i18n::text(language, "email-verification.subject", &args),
+        body: crate::i18n::text(language, "email-verification", &args),
+    }
+}
+
+/// The default password-reset email of a language.
+pub fn default_reset(language: Language) -> MessageTexts {
+    let args = placeholder_args();
+    MessageTexts {
+        subject: crate::i18n::text(language, "email-password-reset.subject", &args),
+        body: crate::i18n::text(language, "email-password-reset", &args),
+    }
+}
+
+/// `stored`, unless it is some language's default text: then `wanted`'s.
+fn resolve(stored: &str, defaults: impl Fn(Language) -> String, wanted: Language) -> String {
+    // Stored defaults of earlier versions end in a line break; Fluent's do not.
+    if Language::ALL
+        .iter()
+        .any(|l| defaults(*l).trim_end() == stored.trim_end())
+    {
+        defaults(wanted)
+    } else {
+        stored.to_owned()
+    }
+}
 
 impl Default for Settings {
     fn default() -> Self {
+        let verification = default_verification(Language::Swedish);
+        let reset = default_reset(Language::Swedish);
         Self {
             sender_name: "HRM".into(),
             // A fixed, valid address: parsing it cannot fail.
@@ -123,10 +177,11 @@ impl Default for Settings {
             link_lifetime_hours: 24,
             verified_domains: Vec::new(),
             login_page_url: "https://connect.visma.com/".into(),
-            verification_subject: DEFAULT_VERIFICATION_SUBJECT.into(),
-            verification_body: include_str!("../../assets/templates/verification.txt").into(),
-            reset_subject: DEFAULT_RESET_SUBJECT.into(),
-            reset_body: include_str!("../../assets/templates/password_reset.txt").into(),
+            message_language: Language::Swedish,
+            verification_subject: verification.subject,
+            verification_body: verification.body,
+            reset_subject: reset.subject,
+            reset_body: reset.body,
             smtputf8_checked: String::new(),
         }
     }
@@ -181,6 +236,8 @@ pub enum SettingKey {
     VerifiedDomains,
     /// `login_page_url`
     LoginPageUrl,
+    /// `message_language`: `sv` or `en`
+    MessageLanguage,
     /// `verification_subject`
     VerificationSubject,
     /// `verification_body`
@@ -224,7 +281,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -245,6 +302,7 @@ impl SettingKey {
         Self::LinkLifetimeHours,
         Self::VerifiedDomains,
         Self::LoginPageUrl,
+        Self::MessageLanguage,
         Self::VerificationSubject,
         Self::VerificationBody,
         Self::ResetSubject,
@@ -275,6 +333,7 @@ impl SettingKey {
             Self::LinkLifetimeHours => "link_lifetime_hours",
             Self::VerifiedDomains => "verified_domains",
             Self::LoginPageUrl => "login_page_url",
+            Self::MessageLanguage => "message_language",
             Self::VerificationSubject => "verification_subject",
             Self::VerificationBody => "verification_body",
             Self::ResetSubject => "reset_subject",
@@ -380,6 +439,45 @@ fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
 }
 
 impl Settings {
+    /// The verification email as it goes out: the stored template, or the
+    /// message language's default when the template is left at a default.
+    pub fn verification_texts(&self) -> MessageTexts {
+        let language = self.message_language;
+        MessageTexts {
+            subject: resolve(
+                &self.verification_subject,
+                |l| default_verification(l).subject,
+                language,
+            ),
+            body: resolve(
+                &self.verification_body,
+                |l| default_verification(l).body,
+                language,
+            ),
+        }
+    }
+
+    /// The password-reset email as it goes out (see [`Self::verification_texts`]).
+    pub fn reset_texts(&self) -> MessageTexts {
+        let language = self.message_language;
+        MessageTexts {
+            subject: resolve(&self.reset_subject, |l| default_reset(l).subject, language),
+            body: resolve(&self.reset_body, |l| default_reset(l).body, language),
+        }
+    }
+
+    /// Sets the language of emails and pages; templates left at a default
+    /// text take the new language's.
+    pub fn set_message_language(&mut self, language: Language) {
+        self.message_language = language;
+        let verification = self.verification_texts();
+        let reset = self.reset_texts();
+        self.verification_subject = verification.subject;
+        self.verification_body = verification.body;
+        self.reset_subject = reset.subject;
+        self.reset_body = reset.body;
+    }
+
     /// The value of a setting, as `config get` prints it.
     pub fn get(&self, key: SettingKey) -> String {
         match key {
@@ -418,6 +516,7 @@ impl Settings {
             SettingKey::LinkLifetimeHours => self.link_lifetime_hours.to_string(),
             SettingKey::VerifiedDomains => self.verified_domains.join(","),
             SettingKey::LoginPageUrl => self.login_page_url.clone(),
+            SettingKey::MessageLanguage => self.message_language.code().into(),
             SettingKey::VerificationSubject => self.verification_subject.clone(),
             SettingKey::VerificationBody => self.verification_body.clone(),
             SettingKey::ResetSubject => self.reset_subject.clone(),
@@ -513,6 +612,11 @@ impl Settings {
                 self.verified_domains = domains;
             }
             SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
+            SettingKey::MessageLanguage => {
+                let language =
+                    Language::from_code(value).ok_or_else(|| bad("expected sv or en"))?;
+                self.set_message_language(language);
+            }
             SettingKey::VerificationSubject => {
                 self.verification_subject = one_line(key, value)?;
             }
@@ -607,6 +711,42 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_left_at_a_default_follow_the_message_language() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.message_language, Language::Swedish);
+        assert!(
+            settings
+                .verification_texts()
+                .body
+                .starts_with("Hej {name},")
+        );
+        // A register of an earlier version stored the English default,
+        // ending in a line break: it is a default, not an edit.
+        let old_english = format!("{}\n", default_verification(Language::English).body);
+        settings
+            .set(SettingKey::VerificationBody, &old_english)
+            .unwrap();
+        assert!(
+            settings
+                .verification_texts()
+                .body
+                .starts_with("Hej {name},")
+        );
+        settings.set(SettingKey::MessageLanguage, "en").unwrap();
+        assert!(settings.verification_body.starts_with("Hello {name},"));
+        assert_eq!(
+            settings.reset_texts().subject,
+            "Set a new password for Visma Connect"
+        );
+        // An edited template is kept in either language.
+        settings.set(SettingKey::ResetBody, "Hej {name}!").unwrap();
+        settings.set(SettingKey::MessageLanguage, "sv").unwrap();
+        assert_eq!(settings.reset_texts().body, "Hej {name}!");
+        assert!(settings.set(SettingKey::MessageLanguage, "fi").is_err());
+        assert_eq!(settings.get(SettingKey::MessageLanguage), "sv");
+    }
 
     #[test]
     fn links_to_this_machine_while_listening_for_others_are_warned_about() {

@@ -45,17 +45,17 @@ impl AboutView {
             Ok(settings) => crate::mail::outbox_folder(&settings, &register_path)
                 .display()
                 .to_string(),
-            Err(error) => format!("(the settings could not be read: {error})"),
+            Err(error) => t!("about-settings-unreadable", error = error.to_string()),
         };
         Self {
             register: location.to_string(),
             backups: if location.is_shared() {
-                "the PostgreSQL server's own backups".to_owned()
+                t!("about-backups-shared")
             } else {
-                format!(
-                    "{} (the last {} imports)",
-                    folder.display(),
-                    crate::app::import::BACKUPS_KEPT
+                t!(
+                    "about-backups-file",
+                    folder = folder.display().to_string(),
+                    count = crate::app::import::BACKUPS_KEPT
                 )
             },
             outbox,
@@ -66,42 +66,42 @@ impl AboutView {
     /// Draws the window; `open` becomes false when it is closed.
     pub fn window_ui(&self, ctx: &egui::Context, open: &mut bool) {
         let mut close = false;
-        egui::Window::new("About HRM Users")
+        egui::Window::new(t!("about-title"))
             .open(open)
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.heading("HRM Users");
-                ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
-                ui.label("The register of HRM users and their connection to Visma Connect.");
-                ui.label(format!("Licence: {}", env!("CARGO_PKG_LICENSE")));
+                ui.label(t!("about-version", version = env!("CARGO_PKG_VERSION")));
+                ui.label(t!("about-what"));
+                ui.label(t!("about-licence", licence = env!("CARGO_PKG_LICENSE")));
                 ui.add_space(8.0);
                 egui::Grid::new("about_paths")
                     .num_columns(2)
                     .spacing([12.0, 6.0])
                     .show(ui, |ui| {
-                        path_row_ui(ui, "Register (users and settings)", &self.register);
-                        path_row_ui(ui, "Backups", &self.backups);
-                        path_row_ui(ui, "Folder outbox", &self.outbox);
-                        path_row_ui(ui, "Logs", &self.logs);
-                        path_row_ui(ui, "SMTP password", keyring_name());
+                        path_row_ui(ui, &t!("about-register"), &self.register);
+                        path_row_ui(ui, &t!("about-backups"), &self.backups);
+                        path_row_ui(ui, &t!("about-outbox"), &self.outbox);
+                        path_row_ui(ui, &t!("about-logs"), &self.logs);
+                        path_row_ui(ui, &t!("about-smtp-password"), keyring_name());
                         path_row_ui(
                             ui,
-                            "Graphics",
-                            GRAPHICS.get().map_or("not started", String::as_str),
+                            &t!("about-graphics"),
+                            GRAPHICS.get().map_or("-", String::as_str),
                         );
                     });
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui
-                        .button("Copy")
-                        .on_hover_text("Copy these details")
+                        .button(t!("about-copy"))
+                        .on_hover_text(t!("about-copy.hint"))
                         .clicked()
                     {
                         ui.ctx().copy_text(self.details());
                     }
-                    if ui.button("Close").clicked() {
+                    if ui.button(t!("close")).clicked() {
                         close = true;
                     }
                 });

@@ -8,15 +8,16 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
 use crate::app::bulk::{
-    BulkJob, BulkOutcome, BulkRequest, BulkResultRow, default_results_path, load_selection,
-    plan_verify_accounts, save_results_xlsx, start_bulk,
+    BulkJob, BulkOutcome, BulkRequest, BulkResultRow, load_selection, plan_verify_accounts,
+    save_results_xlsx, start_bulk,
 };
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserKey, UserRecord};
 use crate::store::Store;
 
-use super::background::{pending_outcome_ui, spawn};
-use super::format::{ERROR_RED, users};
+use super::background::spawn;
+use super::file_chooser::SaveAs;
+use super::format::{ERROR_RED, thousands, users};
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
@@ -42,8 +43,8 @@ pub enum BulkView {
         rows: Vec<BulkResultRow>,
         /// Why the send stopped early, if it did.
         error: Option<String>,
-        /// Where the results were saved, or why not.
-        saved: Option<Promise<Result<String, String>>>,
+        /// `Save as xlsx…`: where the results go, and where they went.
+        saved: SaveAs,
     },
 }
 
@@ -111,7 +112,7 @@ pub fn bulk_ui(
         BulkView::Running(job) => (true, running_ui(ctx, job)),
         BulkView::Results { rows, error, saved } => {
             let mut open = !super::format::escape_pressed(ctx);
-            egui::Window::new("Verify accounts: results")
+            egui::Window::new(t!("bulk-results-title"))
                 .open(&mut open)
                 .default_size([720.0, 480.0])
                 .show(ctx, |ui| {
@@ -140,20 +141,20 @@ fn counting_ui(
                 true,
                 Some(BulkView::Results {
                     rows: Vec::new(),
-                    error: Some(format!("The selection could not be counted: {error}")),
-                    saved: None,
+                    error: Some(t!("bulk-count-failed", error = error)),
+                    saved: SaveAs::default(),
                 }),
             ),
         };
     }
     let mut keep = true;
     let modal = egui::Modal::new(egui::Id::unique("verify_accounts_counting")).show(ctx, |ui| {
-        ui.heading("Verify accounts");
+        ui.heading(t!("toolbar-verify-accounts"));
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label("Counting who gets a verification email…");
+            ui.label(t!("bulk-counting"));
         });
-        if ui.button("Cancel").clicked() {
+        if ui.button(t!("cancel")).clicked() {
             keep = false;
         }
     });
@@ -177,25 +178,20 @@ fn confirm_ui(
     let mut next = None;
     let modal = egui::Modal::new(egui::Id::unique("verify_accounts")).show(ctx, |ui| {
         ui.set_max_width(460.0);
-        ui.heading("Verify accounts");
+        ui.heading(t!("toolbar-verify-accounts"));
         let total = plan.counts.total();
-        ui.label(format!("{} in the selection:", users(total)));
+        ui.label(t!("bulk-in-selection", users = users(total)));
         egui::Grid::new("bulk_counts")
             .num_columns(2)
             .striped(true)
             .show(ui, |ui| {
                 for (label, count) in plan.counts.lines(resend_minutes) {
                     ui.label(label);
-                    ui.label(RichText::new(count.to_string()).strong());
+                    ui.label(RichText::new(thousands(count)).strong());
                     ui.end_row();
                 }
             });
-        if ui
-            .checkbox(
-                send_again,
-                "Send again to users sent a verification recently",
-            )
-            .changed()
+        if ui.checkbox(send_again, t!("bulk-send-again")).changed()
             && let Ok(replanned) = plan_verify_accounts(session, selection.iter(), *send_again)
         {
             *plan = replanned;
@@ -203,7 +199,7 @@ fn confirm_ui(
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let to_do = plan.counts.send + plan.counts.connect;
-            let send = egui::Button::new(format!("Send {} verification emails", plan.counts.send));
+            let send = egui::Button::new(t!("bulk-send-button", count = plan.counts.send));
             if ui.add_enabled(to_do > 0, send).clicked() {
                 let repaint = ctx.clone();
                 let request = BulkRequest {
@@ -223,11 +219,11 @@ fn confirm_ui(
                     Err(error) => BulkView::Results {
                         rows: Vec::new(),
                         error: Some(error.to_string()),
-                        saved: None,
+                        saved: SaveAs::default(),
                     },
                 });
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(t!("cancel")).clicked() {
                 keep = false;
             }
         });
@@ -242,7 +238,7 @@ fn confirm_ui(
 /// The progress window; returns the results view once the job has finished.
 fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
     let progress = job.progress();
-    egui::Window::new("Sending verification emails")
+    egui::Window::new(t!("bulk-sending-title"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
@@ -259,35 +255,32 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
                     .show_percentage(),
             );
             if progress.not_sent > 0 {
-                ui.label(format!(
-                    "Sent {} · Failed {} · Not sent {} · Remaining {}",
-                    progress.sent,
-                    progress.failed,
-                    progress.not_sent,
-                    progress.remaining()
+                ui.label(t!(
+                    "bulk-progress-not-sent",
+                    sent = progress.sent,
+                    failed = progress.failed,
+                    not_sent = progress.not_sent,
+                    remaining = progress.remaining()
                 ));
             } else {
-                ui.label(format!(
-                    "Sent {} · Failed {} · Remaining {}",
-                    progress.sent,
-                    progress.failed,
-                    progress.remaining()
+                ui.label(t!(
+                    "bulk-progress",
+                    sent = progress.sent,
+                    failed = progress.failed,
+                    remaining = progress.remaining()
                 ));
             }
             if progress.connected > 0 {
-                ui.label(format!("Connected at once: {}", progress.connected));
+                ui.label(t!("bulk-connected-at-once", count = progress.connected));
             }
             if progress.cancelled || job.is_cancelling() {
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.label(
-                        "Cancelling: emails not yet handed to the mail server will not be sent; \
-                         waiting for the server's answer to those already handed over.",
-                    );
+                    ui.label(t!("bulk-cancelling"));
                 });
             } else if ui
-                .button("Cancel")
-                .on_hover_text("Stop: emails not yet handed to the mail server are not sent")
+                .button(t!("cancel"))
+                .on_hover_text(t!("bulk-cancel-hint"))
                 .clicked()
             {
                 job.cancel();
@@ -297,42 +290,48 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
     progress.finished.then(|| BulkView::Results {
         rows: job.results().unwrap_or_default(),
         error: progress.error.clone(),
-        saved: None,
+        saved: SaveAs::default(),
     })
+}
+
+/// `verify-accounts-results-2026-11-22-1405.xlsx`.
+fn results_file_name(now: jiff::Timestamp) -> String {
+    format!(
+        "verify-accounts-results-{}.xlsx",
+        super::format::file_stamp(now)
+    )
 }
 
 fn results_ui(
     ui: &mut Ui,
     rows: &[BulkResultRow],
     error: Option<&str>,
-    saved: &mut Option<Promise<Result<String, String>>>,
+    saved: &mut SaveAs,
     session: &Session,
 ) {
     if let Some(error) = error {
-        ui.label(RichText::new(format!("The send stopped: {error}")).color(ERROR_RED));
+        ui.label(RichText::new(t!("bulk-stopped", error = error)).color(ERROR_RED));
     }
     let count = |outcome| rows.iter().filter(|r| r.outcome == outcome).count();
-    ui.label(format!(
-        "Sent {} · Failed {} · Connected at once {} · Skipped {} · Not sent {} · Waiting {}",
-        count(BulkOutcome::Sent),
-        count(BulkOutcome::Failed),
-        count(BulkOutcome::ConnectedAtOnce),
-        count(BulkOutcome::Skipped),
-        count(BulkOutcome::NotSent),
-        count(BulkOutcome::Waiting),
+    ui.label(t!(
+        "bulk-results-summary",
+        sent = count(BulkOutcome::Sent),
+        failed = count(BulkOutcome::Failed),
+        connected = count(BulkOutcome::ConnectedAtOnce),
+        skipped = count(BulkOutcome::Skipped),
+        not_sent = count(BulkOutcome::NotSent),
+        waiting = count(BulkOutcome::Waiting),
     ));
-    ui.horizontal(|ui| {
-        if ui.button("Save as xlsx").clicked() {
-            let path = default_results_path(session.now());
-            let rows = rows.to_vec();
-            *saved = Some(spawn(ui.ctx(), "save-results", move || {
-                save_results_xlsx(&rows, &path)
-                    .map(|()| format!("Saved to {}", path.display()))
-                    .map_err(|e| format!("Not saved: {e}"))
-            }));
-        }
-        pending_outcome_ui(ui, saved.as_ref());
-    });
+    let owned = rows.to_vec();
+    saved.ui(
+        ui,
+        &t!("bulk-save-xlsx"),
+        &results_file_name(session.now()),
+        ("Excel", &["xlsx"]),
+        move |path| {
+            save_results_xlsx(&owned, path).map_err(|e| t!("not-saved", error = e.to_string()))
+        },
+    );
     ui.separator();
     TableBuilder::new(ui)
         .id_salt("bulk_results")
@@ -344,11 +343,11 @@ fn results_ui(
         .column(Column::remainder().clip(true))
         .header(20.0, |mut header| {
             for title in [
-                "User-ID",
-                "Name",
-                "Email Visma Connect",
-                "Result",
-                "Details",
+                t!("column-user-id"),
+                t!("column-name"),
+                t!("column-visma-email"),
+                t!("column-result"),
+                t!("column-details"),
             ] {
                 header.col(|ui| {
                     ui.strong(title);
@@ -361,7 +360,7 @@ fn results_ui(
                     return;
                 };
                 let details = if result.possible_duplicate {
-                    format!("{} (possible duplicate)", result.details)
+                    t!("bulk-possible-duplicate", details = &result.details)
                 } else {
                     result.details.clone()
                 };

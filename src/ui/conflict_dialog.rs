@@ -30,28 +30,28 @@ pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<Co
     let mut choice = None;
     let modal = egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
         ui.set_max_width(420.0);
-        ui.heading("Changed by someone else");
+        ui.heading(t!("conflict-title"));
         ui.label(&conflict.message);
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if conflict.is_delete {
-                if ui.button("Delete anyway").clicked() {
+                if ui.button(t!("conflict-delete-anyway")).clicked() {
                     choice = Some(ConflictChoice::Anyway);
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t!("cancel")).clicked() {
                     choice = Some(ConflictChoice::Cancel);
                 }
             } else {
                 if ui
-                    .button("Reload")
-                    .on_hover_text("Show the user as saved now; your changes are dropped")
+                    .button(t!("conflict-reload"))
+                    .on_hover_text(t!("conflict-reload.hint"))
                     .clicked()
                 {
                     choice = Some(ConflictChoice::Reload);
                 }
                 if ui
-                    .button("Save anyway")
-                    .on_hover_text("Save your form over the other change")
+                    .button(t!("conflict-save-anyway"))
+                    .on_hover_text(t!("conflict-save-anyway.hint"))
                     .clicked()
                 {
                     choice = Some(ConflictChoice::Anyway);

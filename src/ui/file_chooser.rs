@@ -25,11 +25,14 @@ impl Chooser {
     /// is said, and the path can be typed.
     pub fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str, filter: FileFilter) {
         ui.horizontal(|ui| {
-            let label = ui.label("File");
+            let label = ui.label(t!("chooser-file"));
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
                 .labelled_by(label.id);
             if ui
-                .add_enabled(self.dialog.is_none(), egui::Button::new("Browse…"))
+                .add_enabled(
+                    self.dialog.is_none(),
+                    egui::Button::new(t!("chooser-browse")),
+                )
                 .clicked()
             {
                 let ctx = ui.ctx().clone();
@@ -52,7 +55,7 @@ impl Chooser {
                 match spawned {
                     Ok(_) => self.dialog = Some((promise, Instant::now())),
                     Err(error) => {
-                        self.message = Some(format!("No file dialog could be opened: {error}"));
+                        self.message = Some(t!("chooser-no-dialog", error = error.to_string()));
                     }
                 }
             }
@@ -64,14 +67,11 @@ impl Chooser {
                     self.message = None;
                 }
                 Ok(None) if started.elapsed() < Duration::from_millis(400) => {
-                    self.message = Some(
-                        "No file dialog could be shown on this desktop (it needs xdg-desktop-portal or zenity). Type the file's path instead."
-                            .into(),
-                    );
+                    self.message = Some(t!("chooser-no-portal"));
                 }
                 Ok(None) => self.message = None,
                 Err(promise) => {
-                    ui.weak("Waiting for the file dialog…");
+                    ui.weak(t!("chooser-waiting"));
                     self.dialog = Some((promise, started));
                 }
             }
@@ -95,5 +95,68 @@ impl Chooser {
     pub fn chosen(&self) -> Option<PathBuf> {
         let path = self.path.trim();
         (!path.is_empty()).then(|| PathBuf::from(path))
+    }
+}
+
+/// A button that saves a file where the person chooses: it opens the path
+/// field (with the system's dialog behind `Browse…`), then writes on a
+/// thread and says where the file went, or why not.
+#[derive(Default)]
+pub struct SaveAs {
+    chooser: Option<Chooser>,
+    outcome: Option<Promise<Result<String, String>>>,
+}
+
+/// Files of a kind saved under the person's Documents folder by default.
+pub fn in_documents(name: &str) -> String {
+    directories::UserDirs::new()
+        .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
+        .unwrap_or_else(std::env::temp_dir)
+        .join(name)
+        .display()
+        .to_string()
+}
+
+impl SaveAs {
+    /// Draws the button (or the path field while choosing) and the outcome.
+    /// `write` runs on a thread with the chosen path.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        button: &str,
+        default_name: &str,
+        filter: FileFilter,
+        write: impl FnOnce(&std::path::Path) -> Result<(), String> + Send + 'static,
+    ) {
+        let Some(chooser) = &mut self.chooser else {
+            ui.horizontal(|ui| {
+                if ui.button(button).clicked() {
+                    self.chooser = Some(Chooser {
+                        path: in_documents(default_name),
+                        dialog: None,
+                        message: None,
+                    });
+                }
+                super::background::pending_outcome_ui(ui, self.outcome.as_ref());
+            });
+            return;
+        };
+        chooser.ui(ui, true, default_name, filter);
+        let chosen = chooser.chosen();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(chosen.is_some(), egui::Button::new(t!("save-as-save-file")))
+                .clicked()
+                && let Some(path) = chosen
+            {
+                self.chooser = None;
+                self.outcome = Some(super::background::spawn(ui.ctx(), "save-as", move || {
+                    write(&path).map(|()| t!("save-as-saved", path = path.display().to_string()))
+                }));
+            }
+            if ui.button(t!("cancel")).clicked() {
+                self.chooser = None;
+            }
+        });
     }
 }

@@ -10,6 +10,14 @@ pub fn local_time(at: Timestamp) -> String {
         .to_string()
 }
 
+/// A time for a file name, to the minute in the OS's time zone:
+/// `2026-11-22-1405`. Saved files are named `what-2026-11-22-1405.xlsx`.
+pub fn file_stamp(at: Timestamp) -> String {
+    at.to_zoned(TimeZone::system())
+        .strftime("%Y-%m-%d-%H%M")
+        .to_string()
+}
+
 /// The green of a verified connection.
 pub const GREEN: egui::Color32 = egui::Color32::from_rgb(0x1E, 0x9E, 0x4A);
 /// The red of a field error.
@@ -30,26 +38,15 @@ pub fn outcome_label_ui(ui: &mut egui::Ui, outcome: Option<&Result<String, Strin
     }
 }
 
-/// "1 user", "2 users".
+/// "1 user", "2 users" (in the window's language).
 pub fn users(count: usize) -> String {
-    if count == 1 {
-        "1 user".to_owned()
-    } else {
-        format!("{count} users")
-    }
+    t!("users-count", count = count)
 }
 
-/// A count grouped in thousands by no-break spaces, as "100 000" (the Swedish way).
+/// A count grouped in thousands as the window's language writes it:
+/// "100 000" (with no-break spaces) in Swedish, "100,000" in English.
 pub fn thousands(count: usize) -> String {
-    let digits = count.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    crate::i18n::window_language().count(i128::try_from(count).unwrap_or(i128::MAX))
 }
 
 /// True in the frame Escape was pressed: it closes the dialog or window in front.
@@ -59,11 +56,12 @@ pub fn escape_pressed(ctx: &egui::Context) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::i18n::Language;
+
     #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(super::thousands(7), "7");
-        assert_eq!(super::thousands(1_000), "1\u{a0}000");
-        assert_eq!(super::thousands(100_000), "100\u{a0}000");
-        assert_eq!(super::thousands(1_234_567), "1\u{a0}234\u{a0}567");
+    fn thousands_are_grouped_by_language() {
+        assert_eq!(Language::Swedish.count(7), "7");
+        assert_eq!(Language::Swedish.count(100_000), "100\u{a0}000");
+        assert_eq!(Language::English.count(1_234_567), "1,234,567");
     }
 }

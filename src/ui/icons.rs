@@ -32,7 +32,7 @@ fn check_points(rect: egui::Rect) -> Vec<Pos2> {
 /// The green check mark of a verified address, named "Verified" for screen readers.
 pub fn check_mark_ui(ui: &mut Ui) {
     let side = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
-    let rect = icon_rect(ui, side, "Verified");
+    let rect = icon_rect(ui, side, &t!("icon-verified"));
     let painter = ui.painter();
     painter.circle_filled(rect.center(), side / 2.0, GREEN);
     painter.add(Shape::line(
@@ -44,7 +44,7 @@ pub fn check_mark_ui(ui: &mut Ui) {
 /// The amber warning sign, named "Warning".
 pub fn warning_ui(ui: &mut Ui) {
     let side = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
-    let rect = icon_rect(ui, side, "Warning");
+    let rect = icon_rect(ui, side, &t!("icon-warning"));
     let painter = ui.painter();
     let top = pos2(rect.center().x, rect.top() + 1.0);
     let points = vec![

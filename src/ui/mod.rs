@@ -8,6 +8,7 @@ mod conflict_dialog;
 mod file_chooser;
 mod format;
 mod icons;
+mod language;
 mod register_view;
 mod settings_view;
 mod sheet_view;
@@ -19,7 +20,7 @@ use crate::store::Location;
 
 use poll_promise::Promise;
 
-pub use user_form::{NOT_CONNECTED_WARNING, SMTPUTF8_WARNING};
+pub use user_form::{not_connected_warning, smtputf8_warning};
 pub use users_view::UsersView;
 
 use register_view::{OpenRequest, RegisterChoice, RegisterDialog};
@@ -85,10 +86,7 @@ fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Conte
         });
     match spawned {
         Ok(_) => State::Opening(promise),
-        Err(error) => State::Failed(
-            format!("Could not start opening the register: {error}"),
-            None,
-        ),
+        Err(error) => State::Failed(t!("open-could-not-start", error = error.to_string()), None),
     }
 }
 
@@ -156,7 +154,7 @@ impl HrmApp {
                     ui.vertical_centered(|ui| {
                         ui.add_space(80.0);
                         ui.spinner();
-                        ui.label("Opening the register…");
+                        ui.label(t!("open-opening"));
                     });
                 });
             }
@@ -184,18 +182,18 @@ fn failed_ui(
 ) -> Option<OpenRequest> {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(40.0);
-        ui.heading("The register could not be opened");
+        ui.heading(t!("open-failed"));
         ui.label(message);
         ui.add_space(8.0);
-        ui.label("Open another register, or correct this and start the program again.");
+        ui.label(t!("open-failed-next"));
         ui.horizontal(|ui| {
-            if ui.button("New register…").clicked() {
+            if ui.button(t!("register-new")).clicked() {
                 *dialog = Some(RegisterDialog::New(file_chooser::Chooser::default(), None));
             }
-            if ui.button("Open file…").clicked() {
+            if ui.button(t!("register-open")).clicked() {
                 *dialog = Some(RegisterDialog::Open(file_chooser::Chooser::default(), None));
             }
-            if ui.button("Connect to a shared register…").clicked() {
+            if ui.button(t!("register-connect")).clicked() {
                 *dialog = Some(RegisterDialog::Connect(
                     register_view::ConnectForm::default(),
                 ));
@@ -319,6 +317,8 @@ pub fn run_window(db: Option<&Location>) -> anyhow::Result<()> {
                 // person chose otherwise in Settings, which is remembered).
                 cc.egui_ctx
                     .options_mut(|o| o.fallback_theme = egui::Theme::Light);
+                // The OS's language, or the one chosen in Settings.
+                language::apply(&cc.egui_ctx);
                 Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx)))
             }),
         );

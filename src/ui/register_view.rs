@@ -72,9 +72,7 @@ impl OpenRequest {
             Ok(()) => (self.location, None),
             Err(error) => (
                 Location::Shared(shared.with_login("", Some(password))),
-                Some(format!(
-                    "{error}. The password is used for this session only."
-                )),
+                Some(format!("{error}. {}", t!("connect-password-session-only"))),
             ),
         }
     }
@@ -96,20 +94,20 @@ pub fn register_menu_ui(
     recent: &[Location],
 ) -> Option<RegisterMenuPick> {
     let mut pick = None;
-    ui.menu_button("Register", |ui| {
-        if ui.button("New register…").clicked() {
+    ui.menu_button(t!("register-menu"), |ui| {
+        if ui.button(t!("register-new")).clicked() {
             pick = Some(RegisterMenuPick::Dialog(RegisterDialog::New(
                 Chooser::default(),
                 None,
             )));
         }
-        if ui.button("Open file…").clicked() {
+        if ui.button(t!("register-open")).clicked() {
             pick = Some(RegisterMenuPick::Dialog(RegisterDialog::Open(
                 Chooser::default(),
                 None,
             )));
         }
-        if ui.button("Connect to a shared register…").clicked() {
+        if ui.button(t!("register-connect")).clicked() {
             pick = Some(RegisterMenuPick::Dialog(RegisterDialog::Connect(
                 ConnectForm::default(),
             )));
@@ -117,7 +115,7 @@ pub fn register_menu_ui(
         let mut others = recent.iter().filter(|l| *l != current).peekable();
         if others.peek().is_some() {
             ui.separator();
-            ui.label(RichText::new("Recent").weak());
+            ui.label(RichText::new(t!("register-recent")).weak());
             for location in others {
                 if ui.button(location.to_string()).clicked() {
                     pick = Some(RegisterMenuPick::Recent(location.clone()));
@@ -142,9 +140,9 @@ pub fn register_dialog_ui(
     dialog: &mut RegisterDialog,
 ) -> Option<RegisterChoice> {
     let title = match dialog {
-        RegisterDialog::New(..) => "New register",
-        RegisterDialog::Open(..) => "Open a register file",
-        RegisterDialog::Connect(_) => "Connect to a shared register",
+        RegisterDialog::New(..) => t!("register-new-title"),
+        RegisterDialog::Open(..) => t!("register-open-title"),
+        RegisterDialog::Connect(_) => t!("register-connect-title"),
     };
     let mut choice = None;
     let mut open = true;
@@ -174,9 +172,9 @@ fn file_ui(
     new: bool,
 ) -> Option<RegisterChoice> {
     ui.label(if new {
-        "A new, empty register file. The register you have open now stays as it is."
+        t!("register-new-text")
     } else {
-        "An HRM Users register file (.db)."
+        t!("register-open-text")
     });
     chooser.ui(ui, new, if new { "register.db" } else { "" }, REGISTERS);
     if let Some(message) = message {
@@ -184,7 +182,11 @@ fn file_ui(
     }
     let mut choice = None;
     ui.horizontal(|ui| {
-        let label = if new { "Create" } else { "Open" };
+        let label = if new {
+            t!("register-create")
+        } else {
+            t!("register-open-button")
+        };
         if ui
             .add_enabled(chooser.chosen().is_some(), egui::Button::new(label))
             .clicked()
@@ -193,13 +195,10 @@ fn file_ui(
             // The file's state is read when the button is pressed, not each frame.
             match (new, path.exists()) {
                 (true, true) => {
-                    *message = Some(format!(
-                        "{} exists already; choose a new name, or use Open file….",
-                        path.display()
-                    ));
+                    *message = Some(t!("register-exists", path = path.display().to_string()));
                 }
                 (false, false) => {
-                    *message = Some(format!("{} does not exist.", path.display()));
+                    *message = Some(t!("register-missing", path = path.display().to_string()));
                 }
                 _ => {
                     choice = Some(RegisterChoice::Open(OpenRequest::plain(Location::File(
@@ -208,7 +207,7 @@ fn file_ui(
                 }
             }
         }
-        if ui.button("Cancel").clicked() {
+        if ui.button(t!("cancel")).clicked() {
             choice = Some(RegisterChoice::Closed);
         }
     });
@@ -216,23 +215,23 @@ fn file_ui(
 }
 
 fn connect_ui(ui: &mut Ui, form: &mut ConnectForm) -> Option<RegisterChoice> {
-    ui.label("The register on the PostgreSQL server your organisation shares.");
+    ui.label(t!("connect-text"));
     egui::Grid::new("connect_grid")
         .num_columns(2)
         .show(ui, |ui| {
-            let label = ui.label("URL");
+            let label = ui.label(t!("connect-url"));
             ui.add(egui::TextEdit::singleline(&mut form.url).desired_width(380.0))
                 .labelled_by(label.id);
             ui.end_row();
-            let label = ui.label("User");
+            let label = ui.label(t!("connect-user"));
             ui.add(
                 egui::TextEdit::singleline(&mut form.user)
-                    .hint_text("as in the URL")
+                    .hint_text(t!("connect-user-hint"))
                     .desired_width(200.0),
             )
             .labelled_by(label.id);
             ui.end_row();
-            let label = ui.label("Password");
+            let label = ui.label(t!("connect-password"));
             ui.add(
                 egui::TextEdit::singleline(&mut form.password)
                     .password(true)
@@ -241,20 +240,17 @@ fn connect_ui(ui: &mut Ui, form: &mut ConnectForm) -> Option<RegisterChoice> {
             .labelled_by(label.id);
             ui.end_row();
         });
-    ui.checkbox(
-        &mut form.remember,
-        "Remember the password in the system keyring",
-    );
-    ui.weak("Leave the password empty to use PGPASSWORD or your .pgpass file. The password is never written to a file or a log.");
+    ui.checkbox(&mut form.remember, t!("connect-remember"));
+    ui.weak(t!("connect-password-note"));
     if let Some(message) = &form.message {
         ui.label(RichText::new(message.as_str()).color(ERROR_RED));
     }
     let mut choice = None;
     ui.horizontal(|ui| {
-        if ui.button("Connect").clicked() {
+        if ui.button(t!("connect-button")).clicked() {
             choice = connect(form);
         }
-        if ui.button("Cancel").clicked() {
+        if ui.button(t!("cancel")).clicked() {
             choice = Some(RegisterChoice::Closed);
         }
     });
@@ -265,7 +261,7 @@ fn connect_ui(ui: &mut Ui, form: &mut ConnectForm) -> Option<RegisterChoice> {
 /// keyring on the opening thread, one not to remember stays in memory.
 fn connect(form: &mut ConnectForm) -> Option<RegisterChoice> {
     let Location::Shared(shared) = Location::parse(&form.url) else {
-        form.message = Some("The URL starts with postgres:// (for example postgres://db.company.se/hrm?sslmode=verify-full).".into());
+        form.message = Some(t!("connect-bad-url"));
         return None;
     };
     let password = Some(std::mem::take(&mut form.password)).filter(|p| !p.is_empty());

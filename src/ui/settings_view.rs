@@ -10,6 +10,7 @@ use poll_promise::Promise;
 use crate::app::{self, Session};
 use crate::domain::message::PLACEHOLDERS;
 use crate::domain::{Email, SettingKey, Settings, TransportKind};
+use crate::i18n::Language;
 
 use super::format::{ERROR_RED, GREEN, outcome_label_ui};
 
@@ -86,52 +87,53 @@ impl SettingsView {
         session: &mut Session,
     ) -> Option<Settings> {
         let mut saved = None;
-        egui::Window::new("Settings")
+        // The fields scroll; Save settings stays below them, always in view.
+        let fields_height = (ctx.content_rect().height() - 190.0).max(160.0);
+        egui::Window::new(t!("settings-title"))
             .open(open)
             .default_width(560.0)
-            .default_height(620.0)
-            .vscroll(true)
             .show(ctx, |ui| {
-                saved = self.contents_ui(ui, session);
+                egui::ScrollArea::vertical()
+                    .max_height(fields_height)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| self.contents_ui(ui, session));
+                ui.separator();
+                saved = self.save_row_ui(ui, session);
             });
         saved
     }
 
-    fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
-        let mut saved = None;
+    fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) {
         self.poll_test(session);
         if let Some(error) = &self.load_error {
             ui.label(
-                RichText::new(format!(
-                    "The settings could not be read: {}. The fields show the defaults, not your settings, and cannot be saved. Close this window and open it again.",
-                    error.trim_end_matches('.')
+                RichText::new(t!(
+                    "settings-unreadable",
+                    error = error.trim_end_matches('.')
                 ))
                 .color(ERROR_RED)
                 .strong(),
             );
             ui.add_space(6.0);
         }
-        theme_ui(ui);
+        window_ui(ui);
         ui.add_space(10.0);
-        ui.heading("Email");
+        ui.heading(t!("settings-email"));
         self.email_ui(ui, session);
         ui.add_space(10.0);
-        ui.heading("Verification link");
+        ui.heading(t!("settings-link"));
         self.grid_ui(
             ui,
             "link_grid",
             &[
-                (SettingKey::PublicBaseUrl, "Public base URL"),
-                (SettingKey::LinkLifetimeHours, "Link valid for (hours)"),
-                (SettingKey::LoginPageUrl, "Visma Connect login page"),
+                (SettingKey::PublicBaseUrl, t!("settings-public-base-url")),
+                (SettingKey::LinkLifetimeHours, t!("settings-link-lifetime")),
+                (SettingKey::LoginPageUrl, t!("settings-login-page")),
             ],
         );
         let mut enabled = self.value(SettingKey::EndpointEnabled) == "true";
         if ui
-            .checkbox(
-                &mut enabled,
-                "Run the verification endpoint in this program",
-            )
+            .checkbox(&mut enabled, t!("settings-endpoint-enabled"))
             .changed()
         {
             *self.value(SettingKey::EndpointEnabled) = enabled.to_string();
@@ -140,13 +142,13 @@ impl SettingsView {
             ui,
             "bind_grid",
             &[
-                (SettingKey::BindAddress, "Bind address"),
-                (SettingKey::TrustedProxies, "Trusted reverse proxies"),
+                (SettingKey::BindAddress, t!("settings-bind-address")),
+                (SettingKey::TrustedProxies, t!("settings-trusted-proxies")),
             ],
         );
         ui.add_space(10.0);
-        ui.heading("Security");
-        let label = ui.label("Verified domains (one per line): addresses in them connect at once, without a verification email.");
+        ui.heading(t!("settings-security"));
+        let label = ui.label(t!("settings-verified-domains"));
         let mut domains = self.value(SettingKey::VerifiedDomains).replace(',', "\n");
         if ui
             .add(
@@ -163,33 +165,34 @@ impl SettingsView {
         self.grid_ui(
             ui,
             "resend_grid",
-            &[(
-                SettingKey::ResendAfterMinutes,
-                "Bulk: not again within (minutes)",
-            )],
+            &[(SettingKey::ResendAfterMinutes, t!("settings-resend-after"))],
         );
         ui.add_space(10.0);
-        ui.heading("Messages");
-        ui.weak(format!("Placeholders: {}", PLACEHOLDERS.join(" ")));
+        ui.heading(t!("settings-messages"));
+        self.message_language_ui(ui);
+        ui.weak(t!("settings-placeholders", list = PLACEHOLDERS.join(" ")));
         self.template_ui(
             ui,
             SettingKey::VerificationSubject,
             SettingKey::VerificationBody,
-            "Verification email",
+            &t!("message-verification"),
         );
         self.template_ui(
             ui,
             SettingKey::ResetSubject,
             SettingKey::ResetBody,
-            "Password reset email",
+            &t!("message-reset"),
         );
-        ui.add_space(10.0);
-        ui.separator();
+    }
+
+    /// `Save settings` and what came of it.
+    fn save_row_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
+        let mut saved = None;
         ui.horizontal(|ui| {
             let can_save = self.load_error.is_none();
             if ui
-                .add_enabled(can_save, egui::Button::new("Save settings"))
-                .on_disabled_hover_text("The stored settings could not be read.")
+                .add_enabled(can_save, egui::Button::new(t!("settings-save")))
+                .on_disabled_hover_text(t!("settings-save.disabled"))
                 .clicked()
             {
                 saved = self.save(session);
@@ -199,27 +202,75 @@ impl SettingsView {
         saved
     }
 
+    /// The language of the emails and the employee's pages (the register's).
+    /// Templates still at a language's default text change with it.
+    fn message_language_ui(&mut self, ui: &mut Ui) {
+        let before =
+            Language::from_code(self.value(SettingKey::MessageLanguage)).unwrap_or_default();
+        let mut chosen = before;
+        ui.horizontal(|ui| {
+            ui.label(t!("settings-message-language"));
+            for language in Language::ALL {
+                ui.radio_value(&mut chosen, language, language.native_name());
+            }
+        });
+        if chosen == before {
+            return;
+        }
+        chosen
+            .code()
+            .clone_into(self.value(SettingKey::MessageLanguage));
+        let (old_verification, new_verification) = (
+            crate::domain::default_verification(before),
+            crate::domain::default_verification(chosen),
+        );
+        let (old_reset, new_reset) = (
+            crate::domain::default_reset(before),
+            crate::domain::default_reset(chosen),
+        );
+        for (key, old, new) in [
+            (
+                SettingKey::VerificationSubject,
+                old_verification.subject,
+                new_verification.subject,
+            ),
+            (
+                SettingKey::VerificationBody,
+                old_verification.body,
+                new_verification.body,
+            ),
+            (
+                SettingKey::ResetSubject,
+                old_reset.subject,
+                new_reset.subject,
+            ),
+            (SettingKey::ResetBody, old_reset.body, new_reset.body),
+        ] {
+            let value = self.value(key);
+            if value.trim_end() == old.trim_end() {
+                *value = new;
+            }
+        }
+    }
+
     fn email_ui(&mut self, ui: &mut Ui, session: &Session) {
         self.grid_ui(
             ui,
             "sender_grid",
             &[
-                (SettingKey::SenderName, "Sender name"),
-                (SettingKey::SenderAddress, "Sender address"),
+                (SettingKey::SenderName, t!("settings-sender-name")),
+                (SettingKey::SenderAddress, t!("settings-sender-address")),
             ],
         );
         let serve_only = self.value(SettingKey::DeliveredBy) == "serve_only";
         ui.horizontal(|ui| {
-            ui.label("Delivered by");
-            if ui
-                .radio(!serve_only, "Every open window and serve")
-                .clicked()
-            {
+            ui.label(t!("settings-delivered-by"));
+            if ui.radio(!serve_only, t!("settings-every-window")).clicked() {
                 *self.value(SettingKey::DeliveredBy) = "every_window".into();
             }
             if ui
-                .radio(serve_only, "Only serve")
-                .on_hover_text("For a shared register with an always-on server")
+                .radio(serve_only, t!("settings-serve-only"))
+                .on_hover_text(t!("settings-serve-only.hint"))
                 .clicked()
             {
                 *self.value(SettingKey::DeliveredBy) = "serve_only".into();
@@ -227,8 +278,8 @@ impl SettingsView {
         });
         let smtp = self.value(SettingKey::Transport) == "smtp";
         ui.horizontal(|ui| {
-            ui.label("Send by");
-            if ui.radio(!smtp, "Save to folder").clicked() {
+            ui.label(t!("settings-send-by"));
+            if ui.radio(!smtp, t!("settings-folder")).clicked() {
                 *self.value(SettingKey::Transport) = "folder".into();
             }
             if ui.radio(smtp, "SMTP").clicked() {
@@ -240,24 +291,21 @@ impl SettingsView {
                 ui,
                 "smtp_grid",
                 &[
-                    (SettingKey::SmtpHost, "SMTP host"),
-                    (SettingKey::SmtpPort, "Port"),
-                    (SettingKey::SmtpUser, "User name"),
-                    (SettingKey::SmtpTimeoutSecs, "Timeout (seconds)"),
-                    (SettingKey::SmtpSessions, "Parallel sessions"),
-                    (
-                        SettingKey::MessagesPerMinute,
-                        "Messages per minute (0: no limit)",
-                    ),
+                    (SettingKey::SmtpHost, t!("settings-smtp-host")),
+                    (SettingKey::SmtpPort, t!("settings-smtp-port")),
+                    (SettingKey::SmtpUser, t!("settings-smtp-user")),
+                    (SettingKey::SmtpTimeoutSecs, t!("settings-smtp-timeout")),
+                    (SettingKey::SmtpSessions, t!("settings-smtp-sessions")),
+                    (SettingKey::MessagesPerMinute, t!("settings-per-minute")),
                 ],
             );
             ui.horizontal(|ui| {
-                ui.label("Security");
+                ui.label(t!("settings-security"));
                 let current = self.value(SettingKey::SmtpSecurity).clone();
                 for (code, label) in [
-                    ("starttls", "STARTTLS"),
-                    ("tls", "TLS"),
-                    ("none", "None (localhost only)"),
+                    ("starttls", "STARTTLS".to_owned()),
+                    ("tls", "TLS".to_owned()),
+                    ("none", t!("settings-security-none")),
                 ] {
                     if ui.radio(current == code, label).clicked() {
                         *self.value(SettingKey::SmtpSecurity) = code.into();
@@ -266,17 +314,17 @@ impl SettingsView {
             });
             self.error_ui(ui, SettingKey::SmtpSecurity);
             ui.horizontal(|ui| {
-                let label = ui.label("Password");
+                let label = ui.label(t!("connect-password"));
                 ui.add(
                     TextEdit::singleline(&mut self.password)
                         .password(true)
-                        .hint_text("unchanged"),
+                        .hint_text(t!("settings-password-unchanged")),
                 )
                 .labelled_by(label.id);
             });
-            ui.weak(format!(
-                "The password is kept in the system keyring, never in the register. Without a keyring, set {}.",
-                crate::mail::password::PASSWORD_ENV
+            ui.weak(t!(
+                "settings-password-note",
+                variable = crate::mail::password::PASSWORD_ENV
             ));
         } else {
             let folder = if self.value(SettingKey::OutboxFolder).is_empty() {
@@ -293,11 +341,9 @@ impl SettingsView {
             self.grid_ui(
                 ui,
                 "folder_grid",
-                &[(SettingKey::OutboxFolder, "Outbox folder")],
+                &[(SettingKey::OutboxFolder, t!("settings-outbox-folder"))],
             );
-            ui.weak(format!(
-                "Each message is saved as an .eml file in {folder}."
-            ));
+            ui.weak(t!("settings-folder-note", folder = folder));
         }
         self.test_email_ui(ui, session);
     }
@@ -305,12 +351,12 @@ impl SettingsView {
     /// "Send test email to" and the server's answer.
     fn test_email_ui(&mut self, ui: &mut Ui, session: &Session) {
         ui.horizontal(|ui| {
-            let label = ui.label("Send test email to");
+            let label = ui.label(t!("settings-test-to"));
             ui.add(TextEdit::singleline(&mut self.test_to).desired_width(220.0))
                 .labelled_by(label.id);
             let running = self.test.is_some();
             if ui
-                .add_enabled(!running, egui::Button::new("Send test email"))
+                .add_enabled(!running, egui::Button::new(t!("settings-test-send")))
                 .clicked()
             {
                 self.start_test(ui.ctx(), session);
@@ -321,12 +367,12 @@ impl SettingsView {
         });
         match &self.test_result {
             Some(Ok(answer)) => {
-                ui.label(
-                    RichText::new(format!("Sent. The server answered: {answer}")).color(GREEN),
-                );
+                ui.label(RichText::new(t!("settings-test-sent", answer = answer)).color(GREEN));
             }
             Some(Err(answer)) => {
-                ui.label(RichText::new(format!("Not sent: {answer}")).color(ERROR_RED));
+                ui.label(
+                    RichText::new(t!("settings-test-not-sent", answer = answer)).color(ERROR_RED),
+                );
             }
             None => {}
         }
@@ -344,7 +390,7 @@ impl SettingsView {
             Ok(settings) => settings,
             Err(errors) => {
                 self.errors = errors;
-                self.test_result = Some(Err("correct the settings marked in red first.".into()));
+                self.test_result = Some(Err(t!("settings-test-fix-first")));
                 return;
             }
         };
@@ -410,7 +456,7 @@ impl SettingsView {
                 match app::save_settings(session, &settings) {
                     Ok(()) => {
                         self.password.clear();
-                        self.saved_message = Some(Ok("Settings saved.".into()));
+                        self.saved_message = Some(Ok(t!("settings-saved")));
                         Some(settings)
                     }
                     Err(error) => {
@@ -421,20 +467,19 @@ impl SettingsView {
             }
             Err(errors) => {
                 self.errors = errors;
-                self.saved_message =
-                    Some(Err("Not saved: correct the settings marked in red.".into()));
+                self.saved_message = Some(Err(t!("settings-not-saved")));
                 None
             }
         }
     }
 
-    fn grid_ui(&mut self, ui: &mut Ui, id: &str, rows: &[(SettingKey, &str)]) {
+    fn grid_ui(&mut self, ui: &mut Ui, id: &str, rows: &[(SettingKey, String)]) {
         egui::Grid::new(id)
             .num_columns(2)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
                 for (key, label) in rows {
-                    let label = ui.label(*label);
+                    let label = ui.label(label.as_str());
                     ui.vertical(|ui| {
                         ui.add(TextEdit::singleline(self.value(*key)).desired_width(300.0))
                             .labelled_by(label.id);
@@ -447,8 +492,12 @@ impl SettingsView {
 
     fn template_ui(&mut self, ui: &mut Ui, subject: SettingKey, body: SettingKey, title: &str) {
         egui::CollapsingHeader::new(title).show(ui, |ui| {
-            self.grid_ui(ui, &format!("{title}_subject"), &[(subject, "Subject")]);
-            let label = ui.label("Text");
+            self.grid_ui(
+                ui,
+                &format!("{title}_subject"),
+                &[(subject, t!("settings-subject"))],
+            );
+            let label = ui.label(t!("settings-text"));
             ui.add(
                 TextEdit::multiline(self.value(body))
                     .desired_rows(8)
@@ -466,24 +515,44 @@ impl SettingsView {
     }
 }
 
-/// The window's theme: this OS user's choice, applied at once and
-/// remembered with the window (not a setting of the shared register).
-fn theme_ui(ui: &mut Ui) {
-    ui.heading("Window");
+/// The window's language and theme: this OS user's choices, applied at
+/// once and remembered with the window (not settings of the shared register).
+fn window_ui(ui: &mut Ui) {
+    ui.heading(t!("settings-window"));
+    let before = super::language::chosen(ui.ctx());
+    let mut language = before;
+    ui.horizontal(|ui| {
+        ui.label(t!("settings-language"));
+        ui.radio_value(&mut language, None, t!("settings-follow-system"));
+        for choice in Language::ALL {
+            ui.radio_value(&mut language, Some(choice), choice.native_name());
+        }
+    });
+    if language != before {
+        super::language::choose(ui.ctx(), language);
+    }
     let before = ui.options(|o| o.theme_preference);
     let mut preference = before;
     ui.horizontal(|ui| {
-        ui.label("Theme");
+        ui.label(t!("settings-theme"));
         ui.radio_value(
             &mut preference,
             egui::ThemePreference::System,
-            "Follow the system",
+            t!("settings-follow-system"),
         );
-        ui.radio_value(&mut preference, egui::ThemePreference::Light, "Light");
-        ui.radio_value(&mut preference, egui::ThemePreference::Dark, "Dark");
+        ui.radio_value(
+            &mut preference,
+            egui::ThemePreference::Light,
+            t!("settings-theme-light"),
+        );
+        ui.radio_value(
+            &mut preference,
+            egui::ThemePreference::Dark,
+            t!("settings-theme-dark"),
+        );
     });
     if preference != before {
         ui.ctx().set_theme(preference);
     }
-    ui.weak("Applies at once, for you on this computer; the settings below are the register's.");
+    ui.weak(t!("settings-window-note"));
 }

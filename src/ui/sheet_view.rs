@@ -22,8 +22,10 @@ use crate::sheet::{ExportFormat, export_users, write_report, write_template};
 use crate::store::Location;
 use crate::store::Store;
 
-use super::background::{pending_outcome_ui, spawn};
-use super::format::{ERROR_RED, GREEN, thousands, users};
+use super::background::spawn;
+use super::file_chooser::SaveAs;
+use super::format::file_stamp;
+use super::format::{ERROR_RED, GREEN, users};
 
 /// What the sheet window is doing.
 pub enum SheetView {
@@ -39,8 +41,8 @@ pub enum SheetView {
         plan: Arc<ImportPlan>,
         /// The register when the plan was made.
         stamp: RegisterStamp,
-        /// Where the report went, or why not.
-        report: Option<Promise<Result<String, String>>>,
+        /// `Save report…`: where the report goes, and where it went.
+        report: SaveAs,
     },
     /// Committing (the file's table kept for the report afterwards).
     Committing(
@@ -57,8 +59,8 @@ pub enum SheetView {
         table: Arc<RawTable>,
         /// What the import did, row by row.
         plan: Arc<ImportPlan>,
-        /// Where the report went, or why not.
-        report: Option<Promise<Result<String, String>>>,
+        /// `Save report…`: where the report goes, and where it went.
+        report: SaveAs,
     },
     /// Choosing where to export, and what.
     ChooseExport {
@@ -86,13 +88,17 @@ pub enum SheetView {
     Finished(&'static str, Result<String, String>),
 }
 
-/// The window's title in each flow: its result is shown under the same one.
-const IMPORT: &str = "Import";
-const EXPORT: &str = "Export";
-const TEMPLATE: &str = "Download template";
+/// The window's title in each flow (a text key): its result is shown under
+/// the same one.
+const IMPORT: &str = "toolbar-import";
+const EXPORT: &str = "toolbar-export";
+const TEMPLATE: &str = "toolbar-template";
 
 /// The spreadsheets the import reads and the export writes.
-const SPREADSHEETS: FileFilter = ("Spreadsheets", &["xlsx", "xlsm", "xls", "ods", "csv"]);
+const SPREADSHEETS: FileFilter = (
+    "xlsx, xlsm, xls, ods, csv",
+    &["xlsx", "xlsm", "xls", "ods", "csv"],
+);
 
 /// A file read and its dry run, with the register's stamp at that moment.
 type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
@@ -106,22 +112,32 @@ fn read_and_plan(register: &Location, file: &Path, progress: &Progress) -> ReadA
     ))
 }
 
+/// The stage of a long job, in words.
+fn stage_text(stage: crate::app::progress::Stage) -> String {
+    use crate::app::progress::Stage;
+    match stage {
+        Stage::Reading => t!("sheet-stage-reading"),
+        Stage::Checking => t!("sheet-stage-checking"),
+        Stage::Importing => t!("sheet-stage-importing"),
+    }
+}
+
 /// A long job's progress bar: its stage, rows done of rows in all (an
 /// animated bar while the total is not known yet).
 fn progress_ui(ui: &mut Ui, progress: &Progress) {
     let (stage, done, total) = progress.now();
     let bar = if total == 0 {
-        egui::ProgressBar::new(0.0).animate(true).text(format!(
-            "{}: {} rows so far",
-            stage.label(),
-            thousands(done)
+        egui::ProgressBar::new(0.0).animate(true).text(t!(
+            "sheet-rows-so-far",
+            stage = stage_text(stage),
+            done = done
         ))
     } else {
-        egui::ProgressBar::new(done as f32 / total as f32).text(format!(
-            "{}: {} of {} rows",
-            stage.label(),
-            thousands(done),
-            thousands(total)
+        egui::ProgressBar::new(done as f32 / total as f32).text(t!(
+            "sheet-rows-of",
+            stage = stage_text(stage),
+            done = done,
+            total = total
         ))
     };
     ui.add(bar.desired_width(420.0));
@@ -143,12 +159,16 @@ pub fn sheet_ui(
         SheetView::Finished(title, _) => title,
         _ => IMPORT,
     };
-    egui::Window::new(title)
-        .open(&mut open)
-        .default_size([720.0, 460.0])
-        .show(ctx, |ui| {
-            next = contents_ui(ui, view, session, listing);
-        });
+    egui::Window::new(crate::i18n::text(
+        crate::i18n::window_language(),
+        title,
+        &[],
+    ))
+    .open(&mut open)
+    .default_size([720.0, 460.0])
+    .show(ctx, |ui| {
+        next = contents_ui(ui, view, session, listing);
+    });
     if let Some(next) = next {
         *view = next;
     }
@@ -166,11 +186,11 @@ fn contents_ui(
     let register = session.store.location().clone();
     match view {
         SheetView::ChooseImport(chooser) => {
-            ui.label("Choose an Employees/users file (xlsx, xlsm, xls, ods or csv). Nothing changes until you have seen what the import will do.");
+            ui.label(t!("import-choose"));
             chooser.ui(ui, false, "", SPREADSHEETS);
             let file = chooser.chosen();
             if ui
-                .add_enabled(file.is_some(), egui::Button::new("Read file"))
+                .add_enabled(file.is_some(), egui::Button::new(t!("import-read")))
                 .clicked()
             {
                 let file = file?;
@@ -189,7 +209,7 @@ fn contents_ui(
         }
         SheetView::Reading(promise, progress, file) => {
             progress_ui(ui, progress);
-            let cancel = ui.button("Cancel").clicked();
+            let cancel = ui.button(t!("cancel")).clicked();
             match promise.ready() {
                 _ if cancel => {
                     progress.cancel();
@@ -199,12 +219,12 @@ fn contents_ui(
                     table: Arc::clone(table),
                     plan: Arc::clone(plan),
                     stamp: *stamp,
-                    report: None,
+                    report: SaveAs::default(),
                 }),
                 // The File field stays, with the path and why it was refused.
                 Some(Err(error)) => Some(SheetView::ChooseImport(Chooser::refused(
                     file,
-                    format!("Nothing was imported. {error}"),
+                    t!("import-nothing", error = error),
                 ))),
                 None => None,
             }
@@ -217,43 +237,42 @@ fn contents_ui(
         } => preview_ui(ui, table, plan, *stamp, report, &register),
         SheetView::Committing(promise, progress, table) => {
             ui.label(if register.is_shared() {
-                "Importing, in one transaction."
+                t!("import-committing-shared")
             } else {
-                "Backing up the register and importing, in one transaction."
+                t!("import-committing")
             });
             progress_ui(ui, progress);
             if ui
-                .add_enabled(!progress.is_cancelled(), egui::Button::new("Cancel"))
-                .on_hover_text("Stop: the register stays exactly as it was")
+                .add_enabled(!progress.is_cancelled(), egui::Button::new(t!("cancel")))
+                .on_hover_text(t!("import-cancel-hint"))
                 .clicked()
             {
                 progress.cancel();
             }
             promise.ready().map(|result| match result {
                 Ok(imported) => SheetView::Imported {
-                    summary: format!(
-                        "Imported: {} created, {} updated.{}",
-                        imported.plan.counts.create,
-                        imported.plan.counts.update,
-                        imported
-                            .backup
-                            .as_ref()
-                            .map(|b| format!(
-                                " A backup of the register was saved as {}.",
-                                b.display()
-                            ))
-                            .unwrap_or_default()
-                    ),
+                    summary: match &imported.backup {
+                        Some(backup) => t!(
+                            "import-done-backup",
+                            created = imported.plan.counts.create,
+                            updated = imported.plan.counts.update,
+                            backup = backup.display().to_string()
+                        ),
+                        None => t!(
+                            "import-done",
+                            created = imported.plan.counts.create,
+                            updated = imported.plan.counts.update
+                        ),
+                    },
                     table: Arc::clone(table),
                     plan: Arc::clone(&imported.plan),
-                    report: None,
+                    report: SaveAs::default(),
                 },
-                Err(_) if progress.is_cancelled() => SheetView::Finished(
-                    IMPORT,
-                    Err("The import was cancelled; nothing was imported.".into()),
-                ),
+                Err(_) if progress.is_cancelled() => {
+                    SheetView::Finished(IMPORT, Err(t!("import-cancelled")))
+                }
                 Err(error) => {
-                    SheetView::Finished(IMPORT, Err(format!("Nothing was imported. {error}")))
+                    SheetView::Finished(IMPORT, Err(t!("import-nothing", error = error.clone())))
                 }
             })
         }
@@ -287,7 +306,7 @@ fn contents_ui(
                     .show_percentage()
                     .desired_width(360.0),
             );
-            if ui.button("Cancel").clicked() {
+            if ui.button(t!("cancel")).clicked() {
                 cancel.store(true, Ordering::Relaxed);
             }
             ui.ctx().request_repaint_after(Duration::from_millis(100));
@@ -295,17 +314,17 @@ fn contents_ui(
                 .map(|result| SheetView::Finished(EXPORT, result.clone()))
         }
         SheetView::ChooseTemplate(chooser) => {
-            ui.label("An empty Employees/users template with the column Email Visma Connect.");
+            ui.label(t!("template-text"));
             chooser.ui(ui, true, "employees-users-template.xlsx", SPREADSHEETS);
             let file = chooser.chosen();
             if ui
-                .add_enabled(file.is_some(), egui::Button::new("Save template"))
+                .add_enabled(file.is_some(), egui::Button::new(t!("template-save")))
                 .clicked()
             {
                 let file = file?;
                 return Some(SheetView::Writing(spawn(ui.ctx(), "template", move || {
                     write_template(&file)
-                        .map(|()| format!("Template saved to {}.", file.display()))
+                        .map(|()| t!("template-saved", path = file.display().to_string()))
                         .map_err(|e| e.to_string())
                 })));
             }
@@ -337,14 +356,18 @@ fn export_choice_ui(
     ui.radio_value(
         all,
         false,
-        format!("The current selection ({})", users(listing.visible_len())),
+        t!("export-selection", users = users(listing.visible_len())),
     );
-    ui.radio_value(all, true, format!("Everyone ({})", users(listing.total())));
-    ui.weak("The file type follows the name: .xlsx or .csv.");
+    ui.radio_value(
+        all,
+        true,
+        t!("export-everyone", users = users(listing.total())),
+    );
+    ui.weak(t!("export-type-note"));
     chooser.ui(ui, true, "employees-users.xlsx", SPREADSHEETS);
     let file = chooser.chosen();
     if ui
-        .add_enabled(file.is_some(), egui::Button::new("Export"))
+        .add_enabled(file.is_some(), egui::Button::new(t!("toolbar-export")))
         .clicked()
     {
         let file = file?;
@@ -372,13 +395,13 @@ fn export_choice_ui(
             })
             .map_err(|e| e.to_string())?;
             if finished {
-                Ok(format!(
-                    "Exported {} to {}.",
-                    super::format::users(total),
-                    file.display()
+                Ok(t!(
+                    "export-done",
+                    users = super::format::users(total),
+                    path = file.display().to_string()
                 ))
             } else {
-                Err("The export was cancelled; no file was written.".into())
+                Err(t!("export-cancelled"))
             }
         });
         return Some(SheetView::Exporting {
@@ -396,24 +419,28 @@ fn preview_ui(
     table: &Arc<RawTable>,
     plan: &Arc<ImportPlan>,
     stamp: RegisterStamp,
-    report: &mut Option<Promise<Result<String, String>>>,
+    report: &mut SaveAs,
     register: &Location,
 ) -> Option<SheetView> {
     let c = &plan.counts;
     ui.label(
-        RichText::new(format!(
-            "To create: {} · To update: {} · Unchanged: {} · Rejected rows: {} · Notes: {}",
-            c.create, c.update, c.unchanged, c.rejected, c.notes
+        RichText::new(t!(
+            "import-counts",
+            create = c.create,
+            update = c.update,
+            unchanged = c.unchanged,
+            rejected = c.rejected,
+            notes = c.notes
         ))
         .strong(),
     );
     if !plan.unknown_columns.is_empty() {
-        ui.label(format!(
-            "Ignored columns (not in the template): {}",
-            plan.unknown_columns.join(", ")
+        ui.label(t!(
+            "import-ignored-columns",
+            columns = plan.unknown_columns.join(", ")
         ));
     }
-    ui.weak("Email Visma Connect is saved as pending verification; the import sends nothing.");
+    ui.weak(t!("import-pending-note"));
     ui.weak(import::backup_note(register));
     let mut next = None;
     ui.horizontal(|ui| {
@@ -421,7 +448,7 @@ fn preview_ui(
         if ui
             .add_enabled(
                 changes > 0,
-                egui::Button::new(format!("Import {changes} users")),
+                egui::Button::new(t!("import-button", count = changes)),
             )
             .clicked()
         {
@@ -450,24 +477,17 @@ fn preview_ui(
 }
 
 /// `Save report` and where the report went, before and after the import.
-fn save_report_ui(
-    ui: &mut Ui,
-    table: &Arc<RawTable>,
-    plan: &Arc<ImportPlan>,
-    report: &mut Option<Promise<Result<String, String>>>,
-) {
-    if ui.button("Save report").clicked() {
-        let path = crate::app::bulk::default_results_path(jiff::Timestamp::now()).with_file_name(
-            format!("import-report-{}.xlsx", jiff::Timestamp::now().as_second()),
-        );
-        let (table, plan) = (Arc::clone(table), Arc::clone(plan));
-        *report = Some(spawn(ui.ctx(), "import-report", move || {
-            write_report(&path, &table, &plan)
-                .map(|()| format!("Report saved to {}", path.display()))
-                .map_err(|e| e.to_string())
-        }));
-    }
-    pending_outcome_ui(ui, report.as_ref());
+fn save_report_ui(ui: &mut Ui, table: &Arc<RawTable>, plan: &Arc<ImportPlan>, report: &mut SaveAs) {
+    let (table, plan) = (Arc::clone(table), Arc::clone(plan));
+    report.ui(
+        ui,
+        &t!("import-save-report"),
+        &format!("import-report-{}.xlsx", file_stamp(jiff::Timestamp::now())),
+        ("Excel", &["xlsx"]),
+        move |path| {
+            write_report(path, &table, &plan).map_err(|e| t!("not-saved", error = e.to_string()))
+        },
+    );
 }
 
 fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
@@ -475,10 +495,7 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
     // choice is kept while the window is open.
     let id = ui.scope_id().with("import_changes_only");
     let mut changes_only = ui.data_mut(|d| *d.get_temp_mut_or(id, false));
-    ui.checkbox(
-        &mut changes_only,
-        "Changes only (hide unchanged rows without notes)",
-    );
+    ui.checkbox(&mut changes_only, t!("import-changes-only"));
     ui.data_mut(|d| d.insert_temp(id, changes_only));
     let rows: Vec<&crate::domain::import::RowPlan> = plan
         .rows
@@ -493,7 +510,12 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
         .column(Column::initial(80.0))
         .column(Column::remainder().clip(true))
         .header(20.0, |mut header| {
-            for title in ["Row", "User-ID", "Status", "What changes, and why"] {
+            for title in [
+                t!("import-column-row"),
+                t!("column-user-id"),
+                t!("import-column-status"),
+                t!("import-column-what"),
+            ] {
                 header.col(|ui| {
                     ui.strong(title);
                 });

@@ -13,14 +13,18 @@ use super::format::{ERROR_RED, local_time};
 use super::icons::{check_mark_ui, warning_ui};
 
 /// The warning of an unconnected user, in the seed's words.
-pub const NOT_CONNECTED_WARNING: &str = "User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.";
+pub fn not_connected_warning() -> String {
+    t!("form-not-connected-warning")
+}
 
 /// Width of the label column of both field grids, so General and
 /// Connection line up.
 const LABEL_COLUMN: f32 = 120.0;
 
 /// The warning at an address the configured mail server cannot take.
-pub const SMTPUTF8_WARNING: &str = "This address has letters outside A–Z before the @. Your mail server does not accept such addresses (Send test email found that it does not announce SMTPUTF8), so a verification email to it would fail. Use an address without them, or a mail server that takes them.";
+pub fn smtputf8_warning() -> String {
+    t!("form-smtputf8-warning")
+}
 
 /// A button of the connection section the person pressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +109,7 @@ impl UserForm {
     pub fn title(&self) -> String {
         match &self.record {
             Some(record) => format!("{} {}", record.user.user_id, record.user.display_name()),
-            None => "New user".to_owned(),
+            None => t!("form-new-user"),
         }
     }
 }
@@ -122,13 +126,13 @@ pub fn user_form_ui(
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         // One tab for now; the seed's Authorisations tab belongs to roles.
-        let _ = ui.add(egui::Button::new("General").selected(true));
+        let _ = ui.add(egui::Button::new(t!("form-tab-general")).selected(true));
     });
     ui.separator();
-    ui.label(RichText::new("General").strong());
+    ui.label(RichText::new(t!("form-tab-general")).strong());
     let errors = &form.errors;
     let draft = &mut form.draft;
-    ui.checkbox(&mut draft.activated, "User is activated");
+    ui.checkbox(&mut draft.activated, t!("field-activated"));
     egui::Grid::new("general_fields")
         .num_columns(2)
         .min_col_width(LABEL_COLUMN)
@@ -201,7 +205,7 @@ fn text_input_ui(
 
 /// The section Connection to Visma Connect.
 fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Option<FormAction> {
-    ui.label(RichText::new("Connection to Visma Connect").strong());
+    ui.label(RichText::new(t!("form-connection")).strong());
     ui.separator();
     let connection = form
         .record
@@ -216,7 +220,7 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
     if smtputf8_missing && form.draft.visma_email_needs_smtputf8() {
         ui.horizontal_wrapped(|ui| {
             warning_ui(ui);
-            ui.label(RichText::new(SMTPUTF8_WARNING).color(ERROR_RED));
+            ui.label(RichText::new(smtputf8_warning()).color(ERROR_RED));
         });
     }
     if let Connection::Unverified {
@@ -233,7 +237,7 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
         let can_send_again = if let Some(message) = last {
             ui.label(delivery_sentence(
                 message,
-                "Verification email",
+                &t!("message-verification"),
                 form.details.link_expires,
             ));
             matches!(
@@ -241,25 +245,26 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
                 DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
             )
         } else {
-            let sent = match (sent_count, last_sent_at) {
-                (0, _) | (_, None) => "no verification email has been sent yet".to_owned(),
-                (1, Some(at)) => format!("a verification email was sent {}", local_time(*at)),
-                (n, Some(at)) => format!(
-                    "{n} verification emails were sent, the last {}",
-                    local_time(*at)
+            let email = email.to_string();
+            ui.label(match (sent_count, last_sent_at) {
+                (0, _) | (_, None) => t!("form-pending-none-sent", email = email),
+                (n, Some(at)) => t!(
+                    "form-pending-sent",
+                    email = email,
+                    count = *n,
+                    last = local_time(*at)
                 ),
-            };
-            ui.label(format!("Pending verification: {email} is saved; {sent}."));
+            });
             *sent_count > 0
         };
-        if can_send_again && ui.button("Send again").clicked() {
+        if can_send_again && ui.button(t!("form-send-again")).clicked() {
             action = Some(FormAction::VerifyAccount);
         }
     }
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         warning_ui(ui);
-        ui.label(NOT_CONNECTED_WARNING);
+        ui.label(not_connected_warning());
     });
     action
 }
@@ -274,11 +279,11 @@ fn email_suggestion_ui(ui: &mut Ui, form: &mut UserForm, connection: &Connection
     };
     let general = general.to_string();
     ui.horizontal_wrapped(|ui| {
-        ui.label("The user's Email is");
+        ui.label(t!("form-suggestion"));
         ui.label(RichText::new(&general).strong());
         if ui
-            .button("Use this address")
-            .on_hover_text("Fills Email and Confirm email below; nothing is saved or sent yet")
+            .button(t!("form-use-address"))
+            .on_hover_text(t!("form-use-address.hint"))
             .clicked()
         {
             draft.visma_email.clone_from(&general);
@@ -296,29 +301,29 @@ fn connected_ui(
     details: &UserDetails,
 ) -> Option<FormAction> {
     let mut action = None;
-    ui.label("Email");
+    ui.label(Field::VismaEmail.label());
     ui.horizontal(|ui| {
         check_mark_ui(ui);
         ui.label(RichText::new(email.as_str()).strong())
-            .on_hover_text("Connected: the user logs in with Visma Connect.");
+            .on_hover_text(t!("form-connected-hint"));
     });
-    let how = match by {
-        ConnectedBy::Link => "the user confirmed the verification link",
-        ConnectedBy::VerifiedDomain => "the address is in a verified domain",
-    };
-    ui.weak(format!("Connected {} — {how}.", local_time(since)));
+    let since = local_time(since);
+    ui.weak(match by {
+        ConnectedBy::Link => t!("form-connected-by-link", since = since),
+        ConnectedBy::VerifiedDomain => t!("form-connected-by-domain", since = since),
+    });
     ui.horizontal(|ui| {
-        if ui.button("Reset password").clicked() {
+        if ui.button(t!("form-reset-password")).clicked() {
             action = Some(FormAction::ResetPassword);
         }
-        if ui.button("Delete connection").clicked() {
+        if ui.button(t!("delete-connection-title")).clicked() {
             action = Some(FormAction::DeleteConnection);
         }
     });
     if let Some(message) = &details.last_message
         && message.kind == MessageKind::PasswordReset
     {
-        ui.weak(delivery_sentence(message, "Password reset email", None));
+        ui.weak(delivery_sentence(message, &t!("message-reset"), None));
     }
     action
 }
@@ -366,8 +371,8 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                     action = Some(FormAction::VerifyAccount);
                 }
                 if ui
-                    .button("Verify account")
-                    .on_hover_text("Save the address and send a verification email")
+                    .button(t!("form-verify-account"))
+                    .on_hover_text(t!("form-verify-account.hint"))
                     .clicked()
                 {
                     action = Some(FormAction::VerifyAccount);
@@ -384,48 +389,63 @@ fn delivery_sentence(
     what: &str,
     link_expires: Option<jiff::Timestamp>,
 ) -> String {
-    let to = &message.recipient;
+    let to = message.recipient.to_string();
     match message.state {
         DeliveryState::Queued | DeliveryState::Sending => match &message.last_result {
-            Some(reply) if message.attempts > 0 => format!(
-                "{what} to {to} is waiting to be sent again (the server answered: {reply})."
-            ),
-            _ => format!(
-                "{what} to {to} is queued ({}).",
-                local_time(message.created_at)
+            Some(reply) if message.attempts > 0 => {
+                t!("delivery-retrying", what = what, to = to, reply = reply)
+            }
+            _ => t!(
+                "delivery-queued",
+                what = what,
+                to = to,
+                at = local_time(message.created_at)
             ),
         },
         DeliveryState::Sent => {
             let sent = local_time(message.sent_at.unwrap_or(message.created_at));
             match link_expires {
-                Some(until) => format!(
-                    "{what} sent to {to} on {sent} (link valid until {}).",
-                    local_time(until)
+                Some(until) => t!(
+                    "delivery-sent-valid",
+                    what = what,
+                    to = to,
+                    sent = sent,
+                    until = local_time(until)
                 ),
                 None if message.kind == MessageKind::Verification => {
-                    format!("{what} sent to {to} on {sent}; its link no longer works.")
+                    t!("delivery-sent-expired", what = what, to = to, sent = sent)
                 }
-                None => format!("{what} sent to {to} on {sent}."),
+                None => t!("delivery-sent", what = what, to = to, sent = sent),
             }
         }
-        DeliveryState::Failed => format!(
-            "{what} to {to} could not be delivered: {}",
-            message.last_result.as_deref().unwrap_or("no answer")
+        DeliveryState::Failed => t!(
+            "delivery-failed",
+            what = what,
+            to = to,
+            reason = message
+                .last_result
+                .clone()
+                .unwrap_or_else(|| t!("delivery-no-answer"))
         ),
-        DeliveryState::Cancelled => format!(
-            "{what} to {to} was not sent: {}",
-            message.last_result.as_deref().unwrap_or("cancelled")
+        DeliveryState::Cancelled => t!(
+            "delivery-cancelled",
+            what = what,
+            to = to,
+            reason = message
+                .last_result
+                .clone()
+                .unwrap_or_else(|| t!("delivery-cancelled-reason"))
         ),
     }
 }
 
 /// The user's audit rows, newest first.
 fn history_ui(ui: &mut Ui, details: &UserDetails) {
-    egui::CollapsingHeader::new("History")
+    egui::CollapsingHeader::new(t!("form-history"))
         .default_open(false)
         .show(ui, |ui| {
             if details.history.is_empty() {
-                ui.weak("Nothing recorded yet.");
+                ui.weak(t!("form-history-empty"));
             }
             egui::Grid::new("history_rows")
                 .num_columns(3)

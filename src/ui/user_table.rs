@@ -97,7 +97,7 @@ pub fn user_table_ui(
                         response.on_hover_text(email.as_str());
                     }
                 });
-                cell(&mut row, if user.activated { "Yes" } else { "No" });
+                cell(&mut row, &if user.activated { t!("yes") } else { t!("no") });
                 if row.response().clicked() {
                     output.clicked = Some(record.key);
                 }
@@ -110,7 +110,7 @@ pub fn user_table_ui(
 fn header_button_ui(ui: &mut Ui, column: Column, sort: Sort) -> bool {
     let clicked = ui
         .add(egui::Button::new(RichText::new(column.title()).strong()).frame(false))
-        .on_hover_text(format!("Sort by {}", column.title()))
+        .on_hover_text(t!("table-sort-by", column = column.title()))
         .clicked();
     if sort.column == column {
         sort_arrow_ui(ui, sort.descending);

@@ -325,18 +325,18 @@ impl UsersView {
                 let result = app::verify_account(&mut self.session, key);
                 self.after_connection_action(result.map(|outcome| match outcome {
                     VerifyOutcome::Queued(email) => {
-                        format!("Verification email queued for {email}.")
+                        t!("status-verification-queued", email = email.to_string())
                     }
-                    VerifyOutcome::ConnectedByDomain(email) => format!(
-                        "{email} is in a verified domain: connected at once, no email sent."
-                    ),
+                    VerifyOutcome::ConnectedByDomain(email) => {
+                        t!("status-connected-by-domain", email = email.to_string())
+                    }
                 }));
             }
             FormAction::ResetPassword => {
                 let Some(key) = form.key else { return };
                 let result = app::reset_password(&mut self.session, key);
                 self.after_connection_action(
-                    result.map(|email| format!("Password reset email queued for {email}.")),
+                    result.map(|email| t!("status-reset-queued", email = email.to_string())),
                 );
             }
             FormAction::DeleteConnection => {
@@ -372,26 +372,25 @@ impl UsersView {
             return;
         };
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        let modal = egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
-            ui.set_max_width(400.0);
-            ui.heading("Delete connection");
-            ui.label(format!(
-                "Delete the Visma Connect connection of {title}? The user cannot log in with Visma Connect until a new address is entered and verified."
-            ));
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                if ui.button("Yes, delete the connection").clicked() {
-                    self.confirm_delete_connection = None;
-                    let result = app::delete_connection(&mut self.session, key);
-                    self.after_connection_action(
-                        result.map(|_| format!("Deleted the Visma Connect connection of {title}.")),
-                    );
-                }
-                if ui.button("Cancel").clicked() {
-                    self.confirm_delete_connection = None;
-                }
+        let modal =
+            egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
+                ui.set_max_width(400.0);
+                ui.heading(t!("delete-connection-title"));
+                ui.label(t!("delete-connection-question", user = &title));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button(t!("delete-connection-yes")).clicked() {
+                        self.confirm_delete_connection = None;
+                        let result = app::delete_connection(&mut self.session, key);
+                        self.after_connection_action(
+                            result.map(|_| t!("status-connection-deleted", user = &title)),
+                        );
+                    }
+                    if ui.button(t!("cancel")).clicked() {
+                        self.confirm_delete_connection = None;
+                    }
+                });
             });
-        });
         // Escape (or a click beside the dialog) is Cancel.
         if modal.should_close() {
             self.confirm_delete_connection = None;
@@ -467,23 +466,21 @@ impl UsersView {
             return;
         };
         let mut close = false;
-        let modal = egui::Modal::new(egui::Id::unique("close_with_waiting_email")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading("Emails still waiting");
-            ui.label(format!(
-                "{waiting} {} still waiting to be sent (some may be retries after a mail server said \"try later\"). This window sends them; if you close it, they wait until HRM Users or serve runs again.",
-                if waiting == 1 { "email is" } else { "emails are" }
-            ));
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                if ui.button("Keep the window open").clicked() {
-                    self.confirm_close_waiting = None;
-                }
-                if ui.button("Close anyway").clicked() {
-                    close = true;
-                }
+        let modal =
+            egui::Modal::new(egui::Id::unique("close_with_waiting_email")).show(ctx, |ui| {
+                ui.set_max_width(420.0);
+                ui.heading(t!("close-waiting-title"));
+                ui.label(t!("close-waiting-text", count = waiting));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button(t!("close-waiting-keep")).clicked() {
+                        self.confirm_close_waiting = None;
+                    }
+                    if ui.button(t!("close-waiting-close")).clicked() {
+                        close = true;
+                    }
+                });
             });
-        });
         if close {
             self.confirm_close_waiting = None;
             self.close_with_waiting = true;
@@ -571,10 +568,10 @@ impl UsersView {
         };
         match saved {
             Ok(record) => {
-                let text = format!(
-                    "Saved user {} {}.",
-                    record.user.user_id,
-                    record.user.display_name()
+                let text = t!(
+                    "status-user-saved",
+                    user_id = record.user.user_id.to_string(),
+                    name = record.user.display_name()
                 );
                 let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
@@ -634,14 +631,14 @@ impl UsersView {
                 self.form = None;
                 self.selected = None;
                 self.notice = Some(Notice {
-                    text: format!("Deleted user {title}."),
+                    text: t!("status-user-deleted", user = &title),
                     is_error: false,
                 });
             }
             Err(SaveUserError::ChangedElsewhere(changed)) => {
                 self.conflict = Some(Conflict {
                     key,
-                    message: format!("{changed} Delete the user all the same?"),
+                    message: format!("{changed} {}", t!("delete-user-changed-again")),
                     is_delete: true,
                 });
             }
@@ -728,15 +725,15 @@ impl UsersView {
     /// `Import`, `Export` and `Download template`.
     fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
         if ui
-            .button("Import")
-            .on_hover_text("Import the Employees/users spreadsheet")
+            .button(t!("toolbar-import"))
+            .on_hover_text(t!("toolbar-import.hint"))
             .clicked()
         {
             self.sheet = Some(SheetView::ChooseImport(Chooser::default()));
         }
         if ui
-            .button("Export")
-            .on_hover_text("Export users in the Employees/users template")
+            .button(t!("toolbar-export"))
+            .on_hover_text(t!("toolbar-export.hint"))
             .clicked()
         {
             self.sheet = Some(SheetView::ChooseExport {
@@ -744,7 +741,7 @@ impl UsersView {
                 everyone: false,
             });
         }
-        if ui.button("Download template").clicked() {
+        if ui.button(t!("toolbar-template")).clicked() {
             self.sheet = Some(SheetView::ChooseTemplate(Chooser::default()));
         }
     }
@@ -754,8 +751,8 @@ impl UsersView {
         let busy = matches!(self.bulk, Some(BulkView::Running(_)));
         let enabled = !busy && self.listing.visible_len() > 0;
         if ui
-            .add_enabled(enabled, egui::Button::new("Verify accounts"))
-            .on_hover_text("Send verification emails to everyone in the list who still waits")
+            .add_enabled(enabled, egui::Button::new(t!("toolbar-verify-accounts")))
+            .on_hover_text(t!("toolbar-verify-accounts.hint"))
             .clicked()
         {
             let keys = self.listing.visible_records().map(|r| r.key).collect();
@@ -765,7 +762,7 @@ impl UsersView {
 
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         ui.add_space(4.0);
-        ui.label(RichText::new("Users/Authorities > Users").weak());
+        ui.label(RichText::new(t!("view-path")).weak());
         ui.horizontal(|ui| {
             let has_changes = self
                 .form
@@ -773,21 +770,21 @@ impl UsersView {
                 .is_some_and(UserForm::has_unsaved_changes);
             let can_delete = self.form.as_ref().and_then(|f| f.key).is_some();
             if ui
-                .button("+ New")
-                .on_hover_text("New user (Ctrl+N)")
+                .button(t!("toolbar-new"))
+                .on_hover_text(t!("toolbar-new.hint"))
                 .clicked()
             {
                 self.request(Intent::New);
             }
             if ui
-                .add_enabled(has_changes, egui::Button::new("Save"))
-                .on_hover_text("Save (Ctrl+S)")
+                .add_enabled(has_changes, egui::Button::new(t!("toolbar-save")))
+                .on_hover_text(t!("toolbar-save.hint"))
                 .clicked()
             {
                 self.save();
             }
             if ui
-                .add_enabled(can_delete, egui::Button::new("Delete"))
+                .add_enabled(can_delete, egui::Button::new(t!("toolbar-delete")))
                 .clicked()
             {
                 self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
@@ -796,30 +793,30 @@ impl UsersView {
             self.verify_accounts_button_ui(ui);
             self.sheet_buttons_ui(ui);
             if ui
-                .add(egui::Button::new("Filter").selected(self.filter_open))
-                .on_hover_text("Filter by department, office, connection and activation")
+                .add(egui::Button::new(t!("toolbar-filter")).selected(self.filter_open))
+                .on_hover_text(t!("toolbar-filter.hint"))
                 .clicked()
             {
                 self.filter_open = !self.filter_open;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .button("About")
-                    .on_hover_text("Version, licence, and where the data and logs are kept")
+                    .button(t!("toolbar-about"))
+                    .on_hover_text(t!("toolbar-about.hint"))
                     .clicked()
                 {
                     self.about = Some(AboutView::open(&self.session));
                 }
                 if ui
-                    .button("Settings")
-                    .on_hover_text("Email, verification link, verified domains")
+                    .button(t!("toolbar-settings"))
+                    .on_hover_text(t!("toolbar-settings.hint"))
                     .clicked()
                     && self.settings_view.is_none()
                 {
                     self.settings_view = Some(SettingsView::open(&self.session));
                 }
                 if let Some(address) = self.services.as_ref().and_then(Services::endpoint_address) {
-                    ui.weak(format!("Links served on {address}"));
+                    ui.weak(t!("links-served-on", address = address.to_string()));
                 }
             });
         });
@@ -831,9 +828,9 @@ impl UsersView {
         self.listing.set_filter(self.filter.clone());
         if self.is_demo {
             ui.label(
-                RichText::new(format!(
-                    "Demo register: made-up users to try the program with, in a file of their own ({}). Register › New… makes your own register.",
-                    self.session.store.location()
+                RichText::new(t!(
+                    "demo-banner",
+                    file = self.session.store.location().to_string()
                 ))
                 .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
             );
@@ -846,10 +843,10 @@ impl UsersView {
         ui.horizontal(|ui| {
             let search = ui.add(
                 egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("Search (Ctrl+F)")
+                    .hint_text(t!("search-hint"))
                     .desired_width(320.0),
             );
-            let search = search.accessible_name("Search");
+            let search = search.accessible_name(t!("search"));
             if std::mem::take(&mut self.focus_search) {
                 search.request_focus();
             }
@@ -864,16 +861,13 @@ impl UsersView {
             if search.changed() {
                 self.filter.search.clone_from(&self.search);
             }
-            let filtered = if self.filter.is_empty() {
-                ""
+            let shown = self.listing.visible_len();
+            let total = self.listing.total();
+            ui.label(if self.filter.is_empty() {
+                t!("list-count", shown = shown, total = total)
             } else {
-                " (filtered)"
-            };
-            ui.label(format!(
-                "{} of {} users{filtered}",
-                self.listing.visible_len(),
-                self.listing.total()
-            ));
+                t!("list-count-filtered", shown = shown, total = total)
+            });
         });
     }
 
@@ -881,26 +875,42 @@ impl UsersView {
         ui.horizontal_wrapped(|ui| {
             let departments: Vec<String> = self.listing.departments().map(str::to_owned).collect();
             let offices: Vec<String> = self.listing.offices().map(str::to_owned).collect();
-            choice_ui(ui, "Department", &mut self.filter.department, &departments);
-            choice_ui(ui, "Office", &mut self.filter.office, &offices);
-            let status_text = self.filter.status.map_or("All", ConnectionStatus::label);
+            choice_ui(
+                ui,
+                &t!("field-department"),
+                &mut self.filter.department,
+                &departments,
+            );
+            choice_ui(ui, &t!("field-office"), &mut self.filter.office, &offices);
+            let status_text = self
+                .filter
+                .status
+                .map_or_else(|| t!("filter-all"), ConnectionStatus::label);
             labelled_combo_ui(ui, "Visma Connect", status_text, |ui| {
-                ui.selectable_value(&mut self.filter.status, None, "All");
+                ui.selectable_value(&mut self.filter.status, None, t!("filter-all"));
                 for status in ConnectionStatus::ALL {
                     ui.selectable_value(&mut self.filter.status, Some(status), status.label());
                 }
             });
             let activated_text = match self.filter.activated {
-                None => "All",
-                Some(true) => "Activated",
-                Some(false) => "Not activated",
+                None => t!("filter-all"),
+                Some(true) => t!("filter-activated"),
+                Some(false) => t!("filter-not-activated"),
             };
-            labelled_combo_ui(ui, "Activated", activated_text, |ui| {
-                ui.selectable_value(&mut self.filter.activated, None, "All");
-                ui.selectable_value(&mut self.filter.activated, Some(true), "Activated");
-                ui.selectable_value(&mut self.filter.activated, Some(false), "Not activated");
+            labelled_combo_ui(ui, &t!("column-activated"), activated_text, |ui| {
+                ui.selectable_value(&mut self.filter.activated, None, t!("filter-all"));
+                ui.selectable_value(
+                    &mut self.filter.activated,
+                    Some(true),
+                    t!("filter-activated"),
+                );
+                ui.selectable_value(
+                    &mut self.filter.activated,
+                    Some(false),
+                    t!("filter-not-activated"),
+                );
             });
-            if ui.button("Clear filters").clicked() {
+            if ui.button(t!("filter-clear")).clicked() {
                 self.filter = UserFilter {
                     search: self.search.clone(),
                     ..UserFilter::default()
@@ -914,9 +924,9 @@ impl UsersView {
             ui.add_space(24.0);
             ui.vertical_centered(|ui| {
                 ui.label(if self.listing.total() == 0 {
-                    "The register is empty. Press + New to add a user."
+                    t!("list-empty")
                 } else {
-                    "No user matches the search and filters."
+                    t!("list-no-match")
                 });
             });
             return;
@@ -948,8 +958,8 @@ impl UsersView {
                 action = user_form_ui(ui, form, self.smtputf8_missing);
             } else {
                 ui.add_space(24.0);
-                ui.label("Choose a user in the list, or press + New.");
-                ui.weak("The Up and Down arrow keys move through the list.");
+                ui.label(t!("form-none-chosen"));
+                ui.weak(t!("form-none-chosen-keys"));
             }
         });
         if let Some(action) = action {
@@ -979,19 +989,17 @@ impl UsersView {
         let mut answer = None;
         let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
             ui.set_max_width(380.0);
-            ui.heading("Unsaved changes");
-            ui.label(format!(
-                "You have changed {title} without saving. Save the changes before you leave the form?"
-            ));
+            ui.heading(t!("unsaved-title"));
+            ui.label(t!("unsaved-question", user = &title));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button("Save changes").clicked() {
+                if ui.button(t!("unsaved-save")).clicked() {
                     answer = Some(true);
                 }
-                if ui.button("Discard changes").clicked() {
+                if ui.button(t!("unsaved-discard")).clicked() {
                     answer = Some(false);
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t!("cancel")).clicked() {
                     self.pending_intent = None;
                 }
             });
@@ -1027,17 +1035,15 @@ impl UsersView {
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
         let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
             ui.set_max_width(380.0);
-            ui.heading("Delete user");
-            ui.label(format!(
-                "Delete user {title}? The connection to Visma Connect is removed too. This cannot be undone."
-            ));
+            ui.heading(t!("delete-user-title"));
+            ui.label(t!("delete-user-question", user = &title));
             ui.add_space(8.0);
             ui.horizontal(|ui| {
-                if ui.button("Delete user").clicked() {
+                if ui.button(t!("delete-user-title")).clicked() {
                     self.confirm_delete = None;
                     self.delete(key, true);
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(t!("cancel")).clicked() {
                     self.confirm_delete = None;
                 }
             });
@@ -1050,9 +1056,9 @@ impl UsersView {
 
 /// A combo box over the given values, with "All" for no filter.
 fn choice_ui(ui: &mut Ui, label: &str, value: &mut Option<String>, choices: &[String]) {
-    let selected = value.clone().unwrap_or_else(|| "All".to_owned());
+    let selected = value.clone().unwrap_or_else(|| t!("filter-all"));
     labelled_combo_ui(ui, label, selected, |ui| {
-        ui.selectable_value(value, None, "All");
+        ui.selectable_value(value, None, t!("filter-all"));
         for choice in choices {
             ui.selectable_value(value, Some(choice.clone()), choice);
         }

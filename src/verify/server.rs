@@ -19,6 +19,7 @@ use crate::domain::Clock;
 use crate::store::Store;
 
 use super::pages::{confirm_page, confirmed_page, problem_page};
+use crate::i18n::Language;
 
 /// Failures from one client address within this window count toward slowing it down.
 const FAILURE_WINDOW: Duration = Duration::from_mins(10);
@@ -64,6 +65,9 @@ struct Shared {
     worker_alive: Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     trusted_proxies: Vec<IpAddr>,
+    /// The register's message language, as last read: for the pages shown
+    /// when the register cannot be read.
+    language: Mutex<Language>,
 }
 
 /// A running endpoint; stopped when dropped.
@@ -124,9 +128,9 @@ pub fn start_endpoint(
     let address = listener.local_addr().map_err(bind_error)?;
     let store = Store::open(register)
         .map_err(|e| EndpointError::Start(std::io::Error::other(e.to_string())))?;
-    let trusted_proxies = store
+    let (trusted_proxies, language) = store
         .load_settings()
-        .map(|s| s.trusted_proxies)
+        .map(|s| (s.trusted_proxies, s.message_language))
         .unwrap_or_default();
     let mut session = Session::new(store);
     session.clock = clock;
@@ -136,6 +140,7 @@ pub fn start_endpoint(
         all_failures: Mutex::new(std::collections::VecDeque::new()),
         worker_alive: Mutex::new(None),
         trusted_proxies: trusted_proxies.clone(),
+        language: Mutex::new(language),
     });
     let watched = Arc::clone(&shared);
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -266,15 +271,18 @@ impl Drop for ClientSlot {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
+    let fallback_shared = Arc::clone(&shared);
     Router::new()
         .route("/verify/{token}", get(show).post(confirm))
         .route("/health", get(health))
-        .fallback(|| async {
+        .fallback(move || async move {
+            let language = language_of(&fallback_shared);
             (
                 StatusCode::NOT_FOUND,
                 Html(problem_page(
-                    "Page not found",
-                    "There is nothing at this address.",
+                    language,
+                    &tl!(language, "page-not-found-title"),
+                    &tl!(language, "page-not-found-text"),
                 )),
             )
         })
@@ -376,25 +384,63 @@ async fn record_failure_and_wait(shared: &Shared, client: IpAddr) {
     }
 }
 
-fn link_problem(error: LinkError) -> Response {
-    let (status, title) = match error {
-        LinkError::Unknown => (StatusCode::NOT_FOUND, "This link is not valid"),
-        LinkError::Expired => (StatusCode::GONE, "This link has expired"),
-        LinkError::Used => (StatusCode::GONE, "This link has already been used"),
-        LinkError::Superseded => (StatusCode::GONE, "This link has been replaced"),
+fn link_problem(language: Language, error: LinkError) -> Response {
+    let (status, title, text) = match error {
+        LinkError::Unknown => (
+            StatusCode::NOT_FOUND,
+            tl!(language, "page-link-unknown-title"),
+            tl!(language, "page-link-unknown-text"),
+        ),
+        LinkError::Expired => (
+            StatusCode::GONE,
+            tl!(language, "page-link-expired-title"),
+            tl!(language, "page-link-expired-text"),
+        ),
+        LinkError::Used => (
+            StatusCode::GONE,
+            tl!(language, "page-link-used-title"),
+            tl!(language, "page-link-used-text"),
+        ),
+        LinkError::Superseded => (
+            StatusCode::GONE,
+            tl!(language, "page-link-replaced-title"),
+            tl!(language, "page-link-replaced-text"),
+        ),
     };
-    (status, Html(problem_page(title, &error.to_string()))).into_response()
+    (status, Html(problem_page(language, &title, &text))).into_response()
 }
 
-fn unavailable() -> Response {
+fn unavailable(language: Language) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         Html(problem_page(
-            "Please try again later",
-            "The verification service cannot be reached right now. Try the link again in a few minutes.",
+            language,
+            &tl!(language, "page-unavailable-title"),
+            &tl!(language, "page-unavailable-text"),
         )),
     )
         .into_response()
+}
+
+/// The register's message language, as this endpoint last read it.
+fn language_of(shared: &Shared) -> Language {
+    shared
+        .language
+        .lock()
+        .map_or(Language::Swedish, |language| *language)
+}
+
+/// Reads the register's message language (a cheap query), and keeps it for
+/// the pages that cannot read the register.
+fn read_language(shared: &Shared, session: &Session) -> Language {
+    let language = session
+        .store
+        .load_settings()
+        .map_or_else(|_| language_of(shared), |s| s.message_language);
+    if let Ok(mut kept) = shared.language.lock() {
+        *kept = language;
+    }
+    language
 }
 
 fn client_of(shared: &Shared, peer: SocketAddr, headers: &axum::http::HeaderMap) -> IpAddr {
@@ -463,13 +509,21 @@ async fn show(
     UrlPath(token): UrlPath<String>,
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
-    match with_session(&shared, move |session| app::inspect_link(session, &token)).await {
-        Some(Ok(masked)) => Html(confirm_page(&masked)).into_response(),
-        Some(Err(error)) => {
+    let reading = Arc::clone(&shared);
+    let result = with_session(&shared, move |session| {
+        (
+            app::inspect_link(session, &token),
+            read_language(&reading, session),
+        )
+    })
+    .await;
+    match result {
+        Some((Ok(masked), language)) => Html(confirm_page(language, &masked)).into_response(),
+        Some((Err(error), language)) => {
             record_failure_and_wait(&shared, client).await;
-            link_problem(error)
+            link_problem(language, error)
         }
-        None => unavailable(),
+        None => unavailable(language_of(&shared)),
     }
 }
 
@@ -480,27 +534,31 @@ async fn confirm(
     UrlPath(token): UrlPath<String>,
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
+    let reading = Arc::clone(&shared);
     let result = with_session(&shared, move |session| {
         let confirmed = app::confirm_link(session, &token);
+        let language = read_language(&reading, session);
         let login = session
             .store
             .load_settings()
             .map(|s| s.login_page_url)
             .unwrap_or_default();
-        (confirmed, login)
+        (confirmed, login, language)
     })
     .await;
     match result {
-        Some((Ok(masked), login)) => Html(confirmed_page(&masked, &login)).into_response(),
-        Some((Err(ConfirmError::Link(error)), _)) => {
+        Some((Ok(masked), login, language)) => {
+            Html(confirmed_page(language, &masked, &login)).into_response()
+        }
+        Some((Err(ConfirmError::Link(error)), _, language)) => {
             record_failure_and_wait(&shared, client).await;
-            link_problem(error)
+            link_problem(language, error)
         }
-        Some((Err(ConfirmError::Store(error)), _)) => {
+        Some((Err(ConfirmError::Store(error)), _, language)) => {
             tracing::error!("confirming a link failed: {error}");
-            unavailable()
+            unavailable(language)
         }
-        None => unavailable(),
+        None => unavailable(language_of(&shared)),
     }
 }
 

@@ -1,0 +1,383 @@
+users-count = { $count ->
+    [one] { $count } user
+   *[other] { $count } users
+}
+
+## users view
+
+status-verification-queued = Verification email queued for { $email }.
+status-connected-by-domain = { $email } is in a verified domain: connected at once, no email sent.
+status-reset-queued = Password reset email queued for { $email }.
+delete-connection-title = Delete connection
+delete-connection-question = Delete the Visma Connect connection of { $user }? The user cannot log in with Visma Connect until a new address is entered and verified.
+delete-connection-yes = Yes, delete the connection
+status-connection-deleted = Deleted the Visma Connect connection of { $user }.
+cancel = Cancel
+close-waiting-title = Emails still waiting
+close-waiting-text =
+    { $count ->
+        [one] { $count } email is
+       *[other] { $count } emails are
+    } still waiting to be sent (some may be retries after a mail server said "try later"). This window sends them; if you close it, they wait until HRM Users or serve runs again.
+close-waiting-keep = Keep the window open
+close-waiting-close = Close anyway
+status-user-saved = Saved user { $user_id } { $name }.
+status-user-deleted = Deleted user { $user }.
+delete-user-changed-again = Delete the user all the same?
+toolbar-import =
+    Import
+    .hint = Import the Employees/users spreadsheet
+toolbar-export =
+    Export
+    .hint = Export users in the Employees/users template
+toolbar-template = Download template
+toolbar-verify-accounts =
+    Verify accounts
+    .hint = Send verification emails to everyone in the list who still waits
+view-path = Users/Authorities > Users
+toolbar-new =
+    + New
+    .hint = New user (Ctrl+N)
+toolbar-save =
+    Save
+    .hint = Save (Ctrl+S)
+toolbar-delete = Delete
+toolbar-filter =
+    Filter
+    .hint = Filter by department, office, connection and activation
+toolbar-about =
+    About
+    .hint = Version, licence, and where the data and logs are kept
+toolbar-settings =
+    Settings
+    .hint = Email, verification link, verified domains, language
+links-served-on = Links served on { $address }
+demo-banner = Demo register: made-up users to try the program with, in a file of their own ({ $file }). Register › New… makes your own register.
+search-hint = Search (Ctrl+F)
+search = Search
+list-count =
+    { $shown } of { $total ->
+        [one] { $total } user
+       *[other] { $total } users
+    }
+list-count-filtered =
+    { $shown } of { $total ->
+        [one] { $total } user
+       *[other] { $total } users
+    } (filtered)
+filter-all = All
+filter-activated = Activated
+filter-not-activated = Not activated
+filter-clear = Clear filters
+list-empty = The register is empty. Press + New to add a user.
+list-no-match = No user matches the search and filters.
+form-none-chosen = Choose a user in the list, or press + New.
+form-none-chosen-keys = The Up and Down arrow keys move through the list.
+unsaved-title = Unsaved changes
+unsaved-question = You have changed { $user } without saving. Save the changes before you leave the form?
+unsaved-save = Save changes
+unsaved-discard = Discard changes
+delete-user-title = Delete user
+delete-user-question = Delete user { $user }? The connection to Visma Connect is removed too. This cannot be undone.
+
+## user form
+
+form-not-connected-warning = User is not connected to Visma Connect. A valid email address must be entered and verified for the user to be able to log in with Visma Connect.
+form-smtputf8-warning = This address has letters outside A–Z before the @. Your mail server does not accept such addresses (Send test email found that it does not announce SMTPUTF8), so a verification email to it would fail. Use an address without them, or a mail server that takes them.
+form-new-user = New user
+form-tab-general = General
+field-activated = User is activated
+form-connection = Connection to Visma Connect
+message-verification = Verification email
+form-pending-none-sent = Pending verification: { $email } is saved; no verification email has been sent yet.
+form-pending-sent =
+    Pending verification: { $email } is saved; { $count ->
+        [one] a verification email was sent { $last }.
+       *[other] { $count } verification emails were sent, the last { $last }.
+    }
+form-send-again = Send again
+form-suggestion = The user's Email is
+form-use-address =
+    Use this address
+    .hint = Fills Email and Confirm email below; nothing is saved or sent yet
+form-connected-hint = Connected: the user logs in with Visma Connect.
+form-connected-by-link = Connected { $since } — the user confirmed the verification link.
+form-connected-by-domain = Connected { $since } — the address is in a verified domain.
+form-reset-password = Reset password
+message-reset = Password reset email
+form-verify-account =
+    Verify account
+    .hint = Save the address and send a verification email
+delivery-retrying = { $what } to { $to } is waiting to be sent again (the server answered: { $reply }).
+delivery-queued = { $what } to { $to } is queued ({ $at }).
+delivery-sent-valid = { $what } sent to { $to } on { $sent } (link valid until { $until }).
+delivery-sent-expired = { $what } sent to { $to } on { $sent }; its link no longer works.
+delivery-sent = { $what } sent to { $to } on { $sent }.
+delivery-failed = { $what } to { $to } could not be delivered: { $reason }
+delivery-no-answer = no answer
+delivery-cancelled = { $what } to { $to } was not sent: { $reason }
+delivery-cancelled-reason = cancelled
+form-history = History
+form-history-empty = Nothing recorded yet.
+
+## fields
+
+field-user-id = User-ID *
+field-alias-user-id = Alias user-ID
+field-signature = Signature
+field-card-tag-id = Card-/Tag-ID
+field-external-reference = External reference
+field-email = Email
+field-first-name = First name
+field-last-name = Last name
+field-department = Department
+field-office = Office
+field-confirm-email = Confirm email
+
+## connection status
+
+status-not-connected = Not connected
+status-pending = Pending
+status-connected = Connected
+
+## format
+
+
+
+## conflict dialog
+
+conflict-title = Changed by someone else
+conflict-delete-anyway = Delete anyway
+conflict-reload =
+    Reload
+    .hint = Show the user as saved now; your changes are dropped
+conflict-save-anyway =
+    Save anyway
+    .hint = Save your form over the other change
+
+## file chooser
+
+chooser-file = File
+chooser-browse = Browse…
+chooser-no-dialog = No file dialog could be opened: { $error }
+chooser-no-portal = No file dialog could be shown on this desktop (it needs xdg-desktop-portal or zenity). Type the file's path instead.
+chooser-waiting = Waiting for the file dialog…
+
+## icons
+
+icon-verified = Verified
+icon-warning = Warning
+
+## table
+
+yes = Yes
+no = No
+table-sort-by = Sort by { $column }
+
+## columns
+
+column-user-id = User-ID
+column-name = Name
+column-activated = Activated
+
+## about
+
+about-settings-unreadable = (the settings could not be read: { $error })
+about-backups-shared = the PostgreSQL server's own backups
+about-backups-file = { $folder } (the last { $count } imports)
+about-title = About HRM Users
+about-version = Version { $version }
+about-what = The register of HRM users and their connection to Visma Connect.
+about-licence = Licence: { $licence }
+about-register = Register (users and settings)
+about-backups = Backups
+about-outbox = Folder outbox
+about-logs = Logs
+about-smtp-password = SMTP password
+about-graphics = Graphics
+about-copy =
+    Copy
+    .hint = Copy these details
+close = Close
+
+## register
+
+connect-password-session-only = The password is used for this session only.
+register-menu = Register
+register-new = New register…
+register-open = Open file…
+register-connect = Connect to a shared register…
+register-recent = Recent
+register-new-title = New register
+register-open-title = Open a register file
+register-connect-title = Connect to a shared register
+register-new-text = A new, empty register file. The register you have open now stays as it is.
+register-open-text = An HRM Users register file (.db).
+register-create = Create
+register-open-button = Open
+register-exists = { $path } exists already; choose a new name, or use Open file….
+register-missing = { $path } does not exist.
+connect-text = The register on the PostgreSQL server your organisation shares.
+connect-url = URL
+connect-user = User
+connect-user-hint = as in the URL
+connect-password = Password
+connect-remember = Remember the password in the system keyring
+connect-password-note = Leave the password empty to use PGPASSWORD or your .pgpass file. The password is never written to a file or a log.
+connect-button = Connect
+connect-bad-url = The URL starts with postgres:// (for example postgres://db.company.se/hrm?sslmode=verify-full).
+
+## opening
+
+open-could-not-start = Could not start opening the register: { $error }
+open-opening = Opening the register…
+open-failed = The register could not be opened
+open-failed-next = Open another register, or correct this and start the program again.
+
+## settings
+
+settings-public-base-url = Public base URL
+settings-link-lifetime = Link valid for (hours)
+settings-login-page = Visma Connect login page
+settings-bind-address = Bind address
+settings-trusted-proxies = Trusted reverse proxies
+settings-sender-name = Sender name
+settings-sender-address = Sender address
+settings-smtp-host = SMTP host
+settings-smtp-port = Port
+settings-smtp-user = User name
+settings-smtp-timeout = Timeout (seconds)
+settings-smtp-sessions = Parallel sessions
+settings-outbox-folder = Outbox folder
+settings-per-minute = Messages per minute (0: no limit)
+settings-resend-after = Bulk: not again within (minutes)
+settings-title = Settings
+settings-unreadable = The settings could not be read: { $error }. The fields show the defaults, not your settings, and cannot be saved. Close this window and open it again.
+settings-email = Email
+settings-link = Verification link
+settings-endpoint-enabled = Run the verification endpoint in this program
+settings-security = Security
+settings-verified-domains = Verified domains (one per line): addresses in them connect at once, without a verification email.
+settings-messages = Messages
+settings-message-language = Language of emails and pages
+settings-placeholders = Placeholders: { $list }
+settings-save =
+    Save settings
+    .disabled = The stored settings could not be read.
+settings-delivered-by = Delivered by
+settings-every-window = Every open window and serve
+settings-serve-only =
+    Only serve
+    .hint = For a shared register with an always-on server
+settings-send-by = Send by
+settings-folder = Save to folder
+settings-security-none = None (localhost only)
+settings-password-unchanged = unchanged
+settings-password-note = The password is kept in the system keyring, never in the register. Without a keyring, set { $variable }.
+settings-folder-note = Each message is saved as an .eml file in { $folder }.
+settings-test-to = Send test email to
+settings-test-send = Send test email
+settings-test-sent = Sent. The server answered: { $answer }
+settings-test-not-sent = Not sent: { $answer }
+settings-test-fix-first = correct the settings marked in red first.
+settings-saved = Settings saved.
+settings-not-saved = Not saved: correct the settings marked in red.
+settings-subject = Subject
+settings-text = Text
+settings-window = Window
+settings-language = Language
+settings-follow-system = Follow the system
+settings-theme = Theme
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-window-note = Applies at once, for you on this computer; the settings below are the register's.
+
+## bulk counts
+
+bulk-line-send = will be sent a verification email
+bulk-line-already-queued = of them already queued by an earlier send (delivered now, not sent twice)
+bulk-line-connect = will connect at once (verified domain, no email)
+bulk-line-skipped-connected = skipped — already connected
+bulk-line-skipped-no-address = skipped — no saved address
+bulk-line-skipped-invalid = skipped — address invalid or shared with another user
+bulk-line-skipped-not-activated = skipped — user not activated
+bulk-line-skipped-recent = skipped — sent a verification less than { $minutes } minutes ago
+
+## verify accounts
+
+bulk-results-title = Verify accounts: results
+bulk-count-failed = The selection could not be counted: { $error }
+bulk-counting = Counting who gets a verification email…
+bulk-in-selection = { $users } in the selection:
+bulk-send-again = Send again to users sent a verification recently
+bulk-send-button =
+    { $count ->
+        [one] Send { $count } verification email
+       *[other] Send { $count } verification emails
+    }
+bulk-sending-title = Sending verification emails
+bulk-progress-not-sent = Sent { $sent } · Failed { $failed } · Not sent { $not_sent } · Remaining { $remaining }
+bulk-progress = Sent { $sent } · Failed { $failed } · Remaining { $remaining }
+bulk-connected-at-once = Connected at once: { $count }
+bulk-cancelling = Cancelling: emails not yet handed to the mail server will not be sent; waiting for the server's answer to those already handed over.
+bulk-cancel-hint = Stop: emails not yet handed to the mail server are not sent
+bulk-stopped = The send stopped: { $error }
+bulk-results-summary = Sent { $sent } · Failed { $failed } · Connected at once { $connected } · Skipped { $skipped } · Not sent { $not_sent } · Waiting { $waiting }
+column-visma-email = Email Visma Connect
+column-result = Result
+column-details = Details
+bulk-possible-duplicate = { $details } (possible duplicate)
+
+## save as
+
+save-as-save-file = Save file
+save-as-saved = Saved to { $path }
+
+## results
+
+bulk-save-xlsx = Save as xlsx…
+not-saved = Not saved: { $error }
+
+## import report
+
+import-save-report = Save report…
+
+## import and export
+
+sheet-rows-so-far = { $stage }: { $done } rows so far
+sheet-rows-of = { $stage }: { $done } of { $total } rows
+sheet-stage-reading = Reading the file
+sheet-stage-checking = Checking every row
+sheet-stage-importing = Importing
+import-choose = Choose an Employees/users file (xlsx, xlsm, xls, ods or csv). Nothing changes until you have seen what the import will do.
+import-read = Read file
+import-nothing = Nothing was imported. { $error }
+import-committing-shared = Importing, in one transaction.
+import-committing = Backing up the register and importing, in one transaction.
+import-cancel-hint = Stop: the register stays exactly as it was
+import-done = Imported: { $created } created, { $updated } updated.
+import-done-backup = Imported: { $created } created, { $updated } updated. A backup of the register was saved as { $backup }.
+import-cancelled = The import was cancelled; nothing was imported.
+template-text = An empty Employees/users template with the column Email Visma Connect.
+template-save = Save template
+template-saved = Template saved to { $path }.
+export-selection = The current selection ({ $users })
+export-everyone = Everyone ({ $users })
+export-type-note = The file type follows the name: .xlsx or .csv.
+export-done = Exported { $users } to { $path }.
+export-cancelled = The export was cancelled; no file was written.
+import-counts = To create: { $create } · To update: { $update } · Unchanged: { $unchanged } · Rejected rows: { $rejected } · Notes: { $notes }
+import-ignored-columns = Ignored columns (not in the template): { $columns }
+import-pending-note = Email Visma Connect is saved as pending verification; the import sends nothing.
+import-changes-only = Changes only (hide unchanged rows without notes)
+import-column-row = Row
+import-column-status = Status
+import-column-what = What changes, and why
+
+## import button
+
+import-button =
+    { $count ->
+        [one] Import { $count } user
+       *[other] Import { $count } users
+    }

@@ -1,0 +1,29 @@
+# E-postmeddelandenas standardtexter. Platshållarna ({ $name } och de andra)
+# blir {name}, {email}, {link}, {expires} och {login_url} i de redigerbara
+# mallarna under Inställningar › Meddelanden.
+
+email-verification =
+    Hej { $name },
+
+    Din arbetsgivare har registrerat { $email } som din adress för inloggning i HRM med Visma Connect.
+
+    Bekräfta adressen genom att öppna den här länken:
+
+    { $link }
+
+    Länken gäller till { $expires }.
+
+    Så går du vidare: gå till inloggningssidan för Visma Connect, { $login_url }, välj "Glömt ditt lösenord?" och ange { $email }. Du får då ett meddelande där du väljer ditt lösenord, och sedan kan du logga in.
+
+    Om du inte väntade dig det här meddelandet kan du bortse från det; ingenting ändras förrän adressen har bekräftats.
+    .subject = Verifiera din e-postadress för Visma Connect
+
+email-password-reset =
+    Hej { $name },
+
+    Din HRM-administratör har bett Visma Connect att låta dig välja ett nytt lösenord för { $email }.
+
+    Gå till inloggningssidan för Visma Connect, { $login_url }, välj "Glömt ditt lösenord?" och ange { $email }. Du får då ett meddelande med en länk där du väljer ditt nya lösenord.
+
+    Om du inte har bett om detta kan du bortse från meddelandet; ditt lösenord förblir detsamma.
+    .subject = Välj ett nytt lösenord för Visma Connect

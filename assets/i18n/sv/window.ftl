@@ -1,0 +1,368 @@
+users-count = { $count } användare
+
+## users view
+
+status-verification-queued = Verifieringsmeddelande köat till { $email }.
+status-connected-by-domain = { $email } hör till en verifierad domän: kopplad direkt, inget meddelande skickat.
+status-reset-queued = Meddelande om nytt lösenord köat till { $email }.
+delete-connection-title = Ta bort koppling
+delete-connection-question = Ta bort kopplingen till Visma Connect för { $user }? Användaren kan inte logga in med Visma Connect förrän en ny adress har angetts och verifierats.
+delete-connection-yes = Ja, ta bort kopplingen
+status-connection-deleted = Kopplingen till Visma Connect för { $user } är borttagen.
+cancel = Avbryt
+close-waiting-title = E-post väntar fortfarande
+close-waiting-text =
+    { $count ->
+        [one] { $count } meddelande väntar
+       *[other] { $count } meddelanden väntar
+    } fortfarande på att skickas (några kan vara nya försök efter att en e-postserver svarat "försök senare"). Det här fönstret skickar dem; stänger du det väntar de tills HRM Users eller serve körs igen.
+close-waiting-keep = Låt fönstret vara öppet
+close-waiting-close = Stäng ändå
+status-user-saved = Användaren { $user_id } { $name } är sparad.
+status-user-deleted = Användaren { $user } är borttagen.
+delete-user-changed-again = Ta bort användaren ändå?
+toolbar-import =
+    Importera
+    .hint = Importera kalkylbladet Anställda/användare
+toolbar-export =
+    Exportera
+    .hint = Exportera användare i mallen Anställda/användare
+toolbar-template = Ladda ner mall
+toolbar-verify-accounts =
+    Verifiera konton
+    .hint = Skicka verifieringsmeddelanden till alla i listan som fortfarande väntar
+view-path = Användare/Behörigheter > Användare
+toolbar-new =
+    + Ny
+    .hint = Ny användare (Ctrl+N)
+toolbar-save =
+    Spara
+    .hint = Spara (Ctrl+S)
+toolbar-delete = Ta bort
+toolbar-filter =
+    Filter
+    .hint = Filtrera på avdelning, kontor, koppling och aktivering
+toolbar-about =
+    Om
+    .hint = Version, licens och var data och loggar finns
+toolbar-settings =
+    Inställningar
+    .hint = E-post, verifieringslänk, verifierade domäner, språk
+links-served-on = Länkar tas emot på { $address }
+demo-banner = Demoregister: påhittade användare att prova programmet med, i en egen fil ({ $file }). Register › Nytt… skapar ditt eget register.
+search-hint = Sök (Ctrl+F)
+search = Sök
+list-count = { $shown } av { $total } användare
+list-count-filtered = { $shown } av { $total } användare (filtrerat)
+filter-all = Alla
+filter-activated = Aktiverad
+filter-not-activated = Inte aktiverad
+filter-clear = Rensa filter
+list-empty = Registret är tomt. Tryck på + Ny för att lägga till en användare.
+list-no-match = Ingen användare matchar sökningen och filtren.
+form-none-chosen = Välj en användare i listan, eller tryck på + Ny.
+form-none-chosen-keys = Piltangenterna upp och ner flyttar i listan.
+unsaved-title = Osparade ändringar
+unsaved-question = Du har ändrat { $user } utan att spara. Vill du spara ändringarna innan du lämnar formuläret?
+unsaved-save = Spara ändringarna
+unsaved-discard = Förkasta ändringarna
+delete-user-title = Ta bort användare
+delete-user-question = Ta bort användaren { $user }? Kopplingen till Visma Connect tas också bort. Det går inte att ångra.
+
+## user form
+
+form-not-connected-warning = Användaren är inte kopplad till Visma Connect. En giltig e-postadress måste anges och verifieras för att användaren ska kunna logga in med Visma Connect.
+form-smtputf8-warning = Adressen har bokstäver utanför A–Z före @. Er e-postserver tar inte emot sådana adresser (Skicka testmeddelande visade att den inte anger SMTPUTF8), så ett verifieringsmeddelande till den skulle misslyckas. Använd en adress utan dem, eller en e-postserver som tar emot dem.
+form-new-user = Ny användare
+form-tab-general = Allmänt
+field-activated = Användaren är aktiverad
+form-connection = Koppling till Visma Connect
+message-verification = Verifieringsmeddelande
+form-pending-none-sent = Väntar på verifiering: { $email } är sparad; inget verifieringsmeddelande har skickats än.
+form-pending-sent =
+    Väntar på verifiering: { $email } är sparad; { $count ->
+        [one] ett verifieringsmeddelande skickades { $last }.
+       *[other] { $count } verifieringsmeddelanden har skickats, det senaste { $last }.
+    }
+form-send-again = Skicka igen
+form-suggestion = Användarens e-post är
+form-use-address =
+    Använd den här adressen
+    .hint = Fyller i E-post och Bekräfta e-post nedan; ingenting sparas eller skickas än
+form-connected-hint = Kopplad: användaren loggar in med Visma Connect.
+form-connected-by-link = Kopplad { $since } — användaren bekräftade verifieringslänken.
+form-connected-by-domain = Kopplad { $since } — adressen hör till en verifierad domän.
+form-reset-password = Återställ lösenord
+message-reset = Meddelande om nytt lösenord
+form-verify-account =
+    Verifiera konto
+    .hint = Spara adressen och skicka ett verifieringsmeddelande
+delivery-retrying = { $what } till { $to } väntar på att skickas igen (servern svarade: { $reply }).
+delivery-queued = { $what } till { $to } står i kö ({ $at }).
+delivery-sent-valid = { $what } skickat till { $to } { $sent } (länken gäller till { $until }).
+delivery-sent-expired = { $what } skickat till { $to } { $sent }; länken fungerar inte längre.
+delivery-sent = { $what } skickat till { $to } { $sent }.
+delivery-failed = { $what } till { $to } kunde inte levereras: { $reason }
+delivery-no-answer = inget svar
+delivery-cancelled = { $what } till { $to } skickades inte: { $reason }
+delivery-cancelled-reason = avbrutet
+form-history = Historik
+form-history-empty = Inget registrerat än.
+
+## fields
+
+field-user-id = Användar-ID *
+field-alias-user-id = Alias användar-ID
+field-signature = Signatur
+field-card-tag-id = Kort-/Tagg-ID
+field-external-reference = Extern referens
+field-email = E-post
+field-first-name = Förnamn
+field-last-name = Efternamn
+field-department = Avdelning
+field-office = Kontor
+field-confirm-email = Bekräfta e-post
+
+## connection status
+
+status-not-connected = Inte kopplad
+status-pending = Väntar
+status-connected = Kopplad
+
+## format
+
+
+
+## conflict dialog
+
+conflict-title = Ändrad av någon annan
+conflict-delete-anyway = Ta bort ändå
+conflict-reload =
+    Läs in igen
+    .hint = Visa användaren som den är sparad nu; dina ändringar tas bort
+conflict-save-anyway =
+    Spara ändå
+    .hint = Spara ditt formulär över den andra ändringen
+
+## file chooser
+
+chooser-file = Fil
+chooser-browse = Bläddra…
+chooser-no-dialog = Ingen fildialog kunde öppnas: { $error }
+chooser-no-portal = Ingen fildialog kunde visas på det här skrivbordet (den behöver xdg-desktop-portal eller zenity). Skriv filens sökväg i stället.
+chooser-waiting = Väntar på fildialogen…
+
+## icons
+
+icon-verified = Verifierad
+icon-warning = Varning
+
+## table
+
+yes = Ja
+no = Nej
+table-sort-by = Sortera på { $column }
+
+## columns
+
+column-user-id = Användar-ID
+column-name = Namn
+column-activated = Aktiverad
+
+## about
+
+about-settings-unreadable = (inställningarna kunde inte läsas: { $error })
+about-backups-shared = PostgreSQL-serverns egna säkerhetskopior
+about-backups-file = { $folder } (de senaste { $count } importerna)
+about-title = Om HRM Users
+about-version = Version { $version }
+about-what = Registret över HRM-användare och deras koppling till Visma Connect.
+about-licence = Licens: { $licence }
+about-register = Register (användare och inställningar)
+about-backups = Säkerhetskopior
+about-outbox = Utkorg (mapp)
+about-logs = Loggar
+about-smtp-password = SMTP-lösenord
+about-graphics = Grafik
+about-copy =
+    Kopiera
+    .hint = Kopiera de här uppgifterna
+close = Stäng
+
+## register
+
+connect-password-session-only = Lösenordet används bara under den här sessionen.
+register-menu = Register
+register-new = Nytt register…
+register-open = Öppna fil…
+register-connect = Anslut till ett delat register…
+register-recent = Senaste
+register-new-title = Nytt register
+register-open-title = Öppna en registerfil
+register-connect-title = Anslut till ett delat register
+register-new-text = En ny, tom registerfil. Registret du har öppet nu förblir som det är.
+register-open-text = En registerfil för HRM Users (.db).
+register-create = Skapa
+register-open-button = Öppna
+register-exists = { $path } finns redan; välj ett nytt namn, eller använd Öppna fil….
+register-missing = { $path } finns inte.
+connect-text = Registret på den PostgreSQL-server som er organisation delar.
+connect-url = URL
+connect-user = Användare
+connect-user-hint = som i URL:en
+connect-password = Lösenord
+connect-remember = Kom ihåg lösenordet i systemets nyckelring
+connect-password-note = Lämna lösenordet tomt för att använda PGPASSWORD eller din .pgpass-fil. Lösenordet skrivs aldrig till en fil eller en logg.
+connect-button = Anslut
+connect-bad-url = URL:en börjar med postgres:// (till exempel postgres://db.company.se/hrm?sslmode=verify-full).
+
+## opening
+
+open-could-not-start = Det gick inte att börja öppna registret: { $error }
+open-opening = Öppnar registret…
+open-failed = Registret kunde inte öppnas
+open-failed-next = Öppna ett annat register, eller rätta detta och starta programmet igen.
+
+## settings
+
+settings-public-base-url = Offentlig bas-URL
+settings-link-lifetime = Länken gäller i (timmar)
+settings-login-page = Inloggningssida för Visma Connect
+settings-bind-address = Lyssningsadress
+settings-trusted-proxies = Betrodda omvända proxyservrar
+settings-sender-name = Avsändarnamn
+settings-sender-address = Avsändaradress
+settings-smtp-host = SMTP-server
+settings-smtp-port = Port
+settings-smtp-user = Användarnamn
+settings-smtp-timeout = Tidsgräns (sekunder)
+settings-smtp-sessions = Parallella sessioner
+settings-outbox-folder = Utkorgsmapp
+settings-per-minute = Meddelanden per minut (0: ingen gräns)
+settings-resend-after = Massutskick: inte igen inom (minuter)
+settings-title = Inställningar
+settings-unreadable = Inställningarna kunde inte läsas: { $error }. Fälten visar standardvärdena, inte era inställningar, och kan inte sparas. Stäng fönstret och öppna det igen.
+settings-email = E-post
+settings-link = Verifieringslänk
+settings-endpoint-enabled = Kör verifieringstjänsten i det här programmet
+settings-security = Säkerhet
+settings-verified-domains = Verifierade domäner (en per rad): adresser i dem kopplas direkt, utan verifieringsmeddelande.
+settings-messages = Meddelanden
+settings-message-language = Språk i e-post och sidor
+settings-placeholders = Platshållare: { $list }
+settings-save =
+    Spara inställningar
+    .disabled = De sparade inställningarna kunde inte läsas.
+settings-delivered-by = Skickas av
+settings-every-window = Varje öppet fönster och serve
+settings-serve-only =
+    Bara serve
+    .hint = För ett delat register med en server som alltid är igång
+settings-send-by = Skicka via
+settings-folder = Spara i mapp
+settings-security-none = Ingen (bara localhost)
+settings-password-unchanged = oförändrat
+settings-password-note = Lösenordet förvaras i systemets nyckelring, aldrig i registret. Utan nyckelring, ange { $variable }.
+settings-folder-note = Varje meddelande sparas som en .eml-fil i { $folder }.
+settings-test-to = Skicka testmeddelande till
+settings-test-send = Skicka testmeddelande
+settings-test-sent = Skickat. Servern svarade: { $answer }
+settings-test-not-sent = Inte skickat: { $answer }
+settings-test-fix-first = rätta först inställningarna som är markerade med rött.
+settings-saved = Inställningarna är sparade.
+settings-not-saved = Inte sparat: rätta inställningarna som är markerade med rött.
+settings-subject = Ämne
+settings-text = Text
+settings-window = Fönster
+settings-language = Språk
+settings-follow-system = Följ systemet
+settings-theme = Tema
+settings-theme-light = Ljust
+settings-theme-dark = Mörkt
+settings-window-note = Gäller direkt, för dig på den här datorn; inställningarna nedan är registrets.
+
+## bulk counts
+
+bulk-line-send = får ett verifieringsmeddelande
+bulk-line-already-queued = av dem redan köade av ett tidigare utskick (levereras nu, skickas inte två gånger)
+bulk-line-connect = kopplas direkt (verifierad domän, inget meddelande)
+bulk-line-skipped-connected = hoppas över — redan kopplade
+bulk-line-skipped-no-address = hoppas över — ingen sparad adress
+bulk-line-skipped-invalid = hoppas över — adressen är ogiltig eller delas med en annan användare
+bulk-line-skipped-not-activated = hoppas över — användaren är inte aktiverad
+bulk-line-skipped-recent = hoppas över — fick ett verifieringsmeddelande för mindre än { $minutes } minuter sedan
+
+## verify accounts
+
+bulk-results-title = Verifiera konton: resultat
+bulk-count-failed = Urvalet kunde inte räknas: { $error }
+bulk-counting = Räknar vilka som får ett verifieringsmeddelande…
+bulk-in-selection = { $users } i urvalet:
+bulk-send-again = Skicka igen till användare som nyligen fått ett verifieringsmeddelande
+bulk-send-button =
+    { $count ->
+        [one] Skicka { $count } verifieringsmeddelande
+       *[other] Skicka { $count } verifieringsmeddelanden
+    }
+bulk-sending-title = Skickar verifieringsmeddelanden
+bulk-progress-not-sent = Skickade { $sent } · Misslyckade { $failed } · Inte skickade { $not_sent } · Återstår { $remaining }
+bulk-progress = Skickade { $sent } · Misslyckade { $failed } · Återstår { $remaining }
+bulk-connected-at-once = Kopplade direkt: { $count }
+bulk-cancelling = Avbryter: meddelanden som inte har lämnats till e-postservern skickas inte; väntar på serverns svar om dem som redan har lämnats över.
+bulk-cancel-hint = Stoppa: meddelanden som inte har lämnats till e-postservern skickas inte
+bulk-stopped = Utskicket stoppades: { $error }
+bulk-results-summary = Skickade { $sent } · Misslyckade { $failed } · Kopplade direkt { $connected } · Överhoppade { $skipped } · Inte skickade { $not_sent } · Väntar { $waiting }
+column-visma-email = E-post Visma Connect
+column-result = Resultat
+column-details = Detaljer
+bulk-possible-duplicate = { $details } (möjlig dubblett)
+
+## save as
+
+save-as-save-file = Spara filen
+save-as-saved = Sparat i { $path }
+
+## results
+
+bulk-save-xlsx = Spara som xlsx…
+not-saved = Inte sparat: { $error }
+
+## import report
+
+import-save-report = Spara rapport…
+
+## import and export
+
+sheet-rows-so-far = { $stage }: { $done } rader hittills
+sheet-rows-of = { $stage }: { $done } av { $total } rader
+sheet-stage-reading = Läser filen
+sheet-stage-checking = Kontrollerar varje rad
+sheet-stage-importing = Importerar
+import-choose = Välj en fil Anställda/användare (xlsx, xlsm, xls, ods eller csv). Ingenting ändras förrän du har sett vad importen kommer att göra.
+import-read = Läs filen
+import-nothing = Ingenting importerades. { $error }
+import-committing-shared = Importerar, i en enda transaktion.
+import-committing = Säkerhetskopierar registret och importerar, i en enda transaktion.
+import-cancel-hint = Stoppa: registret förblir precis som det var
+import-done = Importerat: { $created } skapade, { $updated } uppdaterade.
+import-done-backup = Importerat: { $created } skapade, { $updated } uppdaterade. En säkerhetskopia av registret sparades som { $backup }.
+import-cancelled = Importen avbröts; ingenting importerades.
+template-text = En tom mall Anställda/användare med kolumnen E-post Visma Connect.
+template-save = Spara mallen
+template-saved = Mallen sparades i { $path }.
+export-selection = Det aktuella urvalet ({ $users })
+export-everyone = Alla ({ $users })
+export-type-note = Filtypen följer namnet: .xlsx eller .csv.
+export-done = Exporterade { $users } till { $path }.
+export-cancelled = Exporten avbröts; ingen fil skrevs.
+import-counts = Skapas: { $create } · Uppdateras: { $update } · Oförändrade: { $unchanged } · Avvisade rader: { $rejected } · Anmärkningar: { $notes }
+import-ignored-columns = Ignorerade kolumner (finns inte i mallen): { $columns }
+import-pending-note = E-post Visma Connect sparas som väntande verifiering; importen skickar ingenting.
+import-changes-only = Bara ändringar (dölj oförändrade rader utan anmärkningar)
+import-column-row = Rad
+import-column-status = Status
+import-column-what = Vad ändras, och varför
+
+## import button
+
+import-button = Importera { $count } användare
