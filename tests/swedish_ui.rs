@@ -1,0 +1,85 @@
+//! The window in Swedish: chosen in Settings, applied at once to the
+//! toolbar, the list, the form and the dialogs, and back to English.
+//! (Its own test binary: the window's language is one per process.)
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable as _;
+use support::{Register, TestClock, pending_user, wait_for, window};
+
+#[test]
+fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    pending_user(&mut session, "2", "Bo", "bo@example.org");
+    let mut harness = window(session);
+    assert!(harness.query_by_label("Verify accounts").is_some());
+
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    harness.run();
+    // The first Svenska is the window's language (the second, the emails').
+    harness.get_all_by_label("Svenska").next().unwrap().click();
+    harness.run();
+    assert!(harness.query_all_by_label("Inställningar").count() >= 2);
+    assert!(harness.query_by_label("Spara inställningar").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+
+    for label in [
+        "Verifiera konton",
+        "Användare/Behörigheter > Användare",
+        "+ Ny",
+        "2 av 2 användare",
+        "Användar-ID",
+        "Aktiverad",
+    ] {
+        assert!(harness.query_by_label(label).is_some(), "{label}");
+    }
+    assert!(harness.query_by_label("Verify accounts").is_none());
+
+    harness.get_by_label("Ann Testsson").click();
+    harness.run();
+    for label in [
+        "Koppling till Visma Connect",
+        "Bekräfta e-post",
+        "Verifiera konto",
+        "Användaren är aktiverad",
+    ] {
+        assert!(harness.query_by_label(label).is_some(), "{label}");
+    }
+
+    harness.get_by_label("Verifiera konton").click();
+    wait_for(&mut harness, "i urvalet:");
+    assert!(harness.query_by_label("2 användare i urvalet:").is_some());
+    assert!(
+        harness
+            .query_by_label("får ett verifieringsmeddelande")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Skicka 2 verifieringsmeddelanden")
+            .is_some()
+    );
+    harness.get_by_label("Avbryt").click();
+    harness.run();
+
+    // And back.
+    harness
+        .get_by_role_and_label(Role::Button, "Inställningar")
+        .click();
+    harness.run();
+    harness.get_all_by_label("English").next().unwrap().click();
+    harness.run();
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label("Verify accounts").is_some());
+    assert!(harness.query_by_label("2 of 2 users").is_some());
+}
