@@ -127,3 +127,59 @@ fn cancel_while_sending_says_so_and_the_results_count_what_was_not_sent() {
     let view = harness.state().users_view().unwrap();
     assert_eq!(view.session().store.queued_count().unwrap(), 0);
 }
+
+/// Users with a General Email and no Visma Connect address are counted, and
+/// their Email is used only when the administrator chooses it; nothing is
+/// sent until Send.
+#[test]
+fn users_with_only_an_email_are_offered_and_their_email_used_on_request() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    for (id, email) in [("2", "bo@example.org"), ("3", "ann@example.org")] {
+        let draft = hrm_users::domain::UserDraft {
+            user_id: id.into(),
+            first_name: "Only".into(),
+            last_name: "Email".into(),
+            email: email.into(),
+            ..hrm_users::domain::UserDraft::new_user()
+        };
+        hrm_users::app::save_user(&mut session, None, &draft).unwrap();
+    }
+    let mut harness = window(session);
+    harness.get_by_label("Verify accounts").click();
+    wait_for(&mut harness, "in the selection:");
+    assert!(
+        harness
+            .query_by_label("2 users have an Email but no Visma Connect address.")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Send 1 verification email")
+            .is_some()
+    );
+    harness
+        .get_by_label("Use their Email as their Visma Connect address")
+        .click();
+    // User 3's Email is Ann's Visma Connect address: refused, still skipped.
+    wait_for(&mut harness, "Send 2 verification emails");
+    assert!(
+        harness
+            .query_by_label_contains("1 Email could not be used")
+            .is_some()
+    );
+    let store = &harness.state().users_view().unwrap().session().store;
+    assert_eq!(store.queued_count().unwrap(), 0, "nothing is sent yet");
+    let bo = store
+        .load_users()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.user.user_id.to_string() == "2")
+        .unwrap();
+    assert_eq!(
+        bo.connection.status(),
+        hrm_users::domain::ConnectionStatus::Pending
+    );
+}

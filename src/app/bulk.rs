@@ -529,3 +529,34 @@ pub fn default_results_path(now: jiff::Timestamp) -> PathBuf {
         .to_string();
     folder.join(format!("verify-accounts-{stamp}.xlsx"))
 }
+
+/// For `Verify accounts`' choice "use their Email": saves each selected
+/// user's General Email as their Visma Connect address (pending
+/// verification), as the form's *Use this address* and Save would, with the
+/// same checks and audit. Sends nothing. Returns the selection as it is now
+/// and how many addresses were refused (taken by another user, say).
+pub fn use_general_emails(
+    session: &mut Session,
+    selection: Vec<UserRecord>,
+) -> (Vec<UserRecord>, usize) {
+    let mut refused = 0;
+    let selection = selection
+        .into_iter()
+        .map(|record| {
+            let Some(email) = record.user.email.clone() else {
+                return record;
+            };
+            if !matches!(record.connection, crate::domain::Connection::None) {
+                return record;
+            }
+            let mut draft = crate::domain::UserDraft::from_record(&record);
+            draft.visma_email = email.to_string();
+            draft.visma_email_confirm = email.to_string();
+            super::save_user(session, Some(record.key), &draft).unwrap_or_else(|_| {
+                refused += 1;
+                record
+            })
+        })
+        .collect();
+    (selection, refused)
+}

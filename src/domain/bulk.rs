@@ -22,6 +22,9 @@ pub struct BulkCounts {
     /// already queued (after a crash, say): that message is delivered, no
     /// second one is made.
     pub already_queued: usize,
+    /// Of those skipped for having no saved address, users whose General
+    /// Email could be used as their Visma Connect address.
+    pub email_only: usize,
 }
 
 impl BulkCounts {
@@ -109,7 +112,12 @@ pub fn plan_bulk<'a, S: std::hash::BuildHasher>(
                 }
             }
             VerifyDecision::ConnectByDomain(_) => plan.counts.connect += 1,
-            VerifyDecision::Skip(reason) => *plan.counts.skipped.entry(*reason).or_default() += 1,
+            VerifyDecision::Skip(reason) => {
+                *plan.counts.skipped.entry(*reason).or_default() += 1;
+                if *reason == SkipReason::NoAddress && record.user.email.is_some() {
+                    plan.counts.email_only += 1;
+                }
+            }
         }
         plan.entries.push((record.key, decision));
     }
@@ -137,11 +145,14 @@ mod tests {
         settings
             .set(SettingKey::VerifiedDomains, "company.se")
             .unwrap();
+        let mut email_only = user(8, true, Connection::None);
+        email_only.user.email = Some(Email::parse("h@example.org").unwrap());
         let users = [
             user(1, true, pending("a@example.org", None)),
             user(2, true, pending("b@example.org", None)),
             user(3, true, pending("c@company.se", None)),
             user(4, true, Connection::None),
+            email_only,
             user(5, false, pending("e@example.org", None)),
             user(6, true, pending("f@example.org", Some(now))),
             user(
@@ -158,11 +169,12 @@ mod tests {
         let plan = plan_bulk(&users, &settings, now, false, &waiting);
         assert_eq!(plan.counts.send, 2);
         assert_eq!(plan.counts.connect, 1);
-        assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 1);
+        assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 2);
+        assert_eq!(plan.counts.email_only, 1, "user 8 has an Email to offer");
         assert_eq!(plan.counts.skipped_for(SkipReason::NotActivated), 1);
         assert_eq!(plan.counts.skipped_for(SkipReason::RecentlySent), 1);
         assert_eq!(plan.counts.skipped_for(SkipReason::AlreadyConnected), 1);
-        assert_eq!(plan.counts.total(), 7);
+        assert_eq!(plan.counts.total(), 8);
         assert_eq!(plan.counts.already_queued, 1);
         assert!(plan.counts.lines(10)[1].0.contains("already queued"));
         assert_eq!(

@@ -9,7 +9,7 @@ use poll_promise::Promise;
 
 use crate::app::bulk::{
     BulkJob, BulkOutcome, BulkRequest, BulkResultRow, load_selection, plan_verify_accounts,
-    save_results_xlsx, start_bulk,
+    save_results_xlsx, start_bulk, use_general_emails,
 };
 use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserKey, UserRecord};
@@ -34,6 +34,8 @@ pub enum BulkView {
         selection: Vec<UserRecord>,
         /// The resend interval, for the words.
         resend_minutes: u32,
+        /// General Emails that could not be used (taken by another user).
+        refused_emails: usize,
     },
     /// Sending.
     Running(BulkJob),
@@ -70,6 +72,41 @@ impl BulkView {
         }))
     }
 
+    /// Saves the General Email of the selection's users who have no Visma
+    /// Connect address as their address (on a thread), then shows the
+    /// confirmation again, counted anew.
+    fn use_general_emails(
+        ctx: &egui::Context,
+        session: &Session,
+        selection: Vec<UserRecord>,
+    ) -> Self {
+        let register = session.store.location().clone();
+        let clock = session.clock.clone();
+        let actor = session.actor.clone();
+        let work = move || {
+            let mut session = Session::new(Store::open(&register).map_err(|e| e.to_string())?);
+            session.clock = clock;
+            session.actor = actor;
+            let (selection, refused) = use_general_emails(&mut session, selection);
+            let mut view = Self::confirm(&session, selection)?;
+            if let Self::Confirm { refused_emails, .. } = &mut view {
+                *refused_emails = refused;
+            }
+            Ok(Box::new(view))
+        };
+        if session
+            .store
+            .location()
+            .file()
+            .is_some_and(|f| f.as_os_str() == ":memory:")
+        {
+            return Self::Counting(Promise::from_ready(Err(
+                "an in-memory register cannot be opened twice".to_owned(),
+            )));
+        }
+        Self::Counting(spawn(ctx, "verify-accounts-use-email", work))
+    }
+
     /// The confirmation for a selection.
     pub fn confirm(session: &Session, selection: Vec<UserRecord>) -> Result<Self, String> {
         let plan = plan_verify_accounts(session, &selection, false).map_err(|e| e.to_string())?;
@@ -82,6 +119,7 @@ impl BulkView {
             send_again: false,
             selection,
             resend_minutes,
+            refused_emails: 0,
         })
     }
 }
@@ -100,12 +138,13 @@ pub fn bulk_ui(
             send_again,
             selection,
             resend_minutes,
+            refused_emails,
         } => confirm_ui(
             ctx,
             plan,
             send_again,
             selection,
-            *resend_minutes,
+            (*resend_minutes, *refused_emails),
             session,
             services,
         ),
@@ -169,8 +208,8 @@ fn confirm_ui(
     ctx: &egui::Context,
     plan: &mut BulkPlan,
     send_again: &mut bool,
-    selection: &[UserRecord],
-    resend_minutes: u32,
+    selection: &mut Vec<UserRecord>,
+    (resend_minutes, refused_emails): (u32, usize),
     session: &Session,
     services: Option<&Services>,
 ) -> (bool, Option<BulkView>) {
@@ -191,6 +230,28 @@ fn confirm_ui(
                     ui.end_row();
                 }
             });
+        // Users skipped for want of an address, who have a General Email:
+        // using it is the administrator's explicit choice.
+        if plan.counts.email_only > 0 {
+            ui.add_space(4.0);
+            ui.label(t!("bulk-email-only", count = plan.counts.email_only));
+            if ui
+                .button(t!("bulk-use-email"))
+                .on_hover_text(t!("bulk-use-email.hint"))
+                .clicked()
+            {
+                next = Some(BulkView::use_general_emails(
+                    ctx,
+                    session,
+                    std::mem::take(selection),
+                ));
+            }
+        }
+        if refused_emails > 0 {
+            ui.label(
+                RichText::new(t!("bulk-emails-refused", count = refused_emails)).color(ERROR_RED),
+            );
+        }
         if ui.checkbox(send_again, t!("bulk-send-again")).changed()
             && let Ok(replanned) = plan_verify_accounts(session, selection.iter(), *send_again)
         {

@@ -381,3 +381,20 @@ import-button =
         [one] Import { $count } user
        *[other] Import { $count } users
     }
+
+
+## verify accounts: email only
+
+bulk-email-only =
+    { $count ->
+        [one] { $count } user has an Email but no Visma Connect address.
+       *[other] { $count } users have an Email but no Visma Connect address.
+    }
+bulk-use-email =
+    Use their Email as their Visma Connect address
+    .hint = Saves each one's Email as the Visma Connect address, pending verification; nothing is sent until you press Send
+bulk-emails-refused =
+    { $count ->
+        [one] { $count } Email could not be used (it belongs to another user, or is not a valid address); that user is still skipped.
+       *[other] { $count } Emails could not be used (they belong to other users, or are not valid addresses); those users are still skipped.
+    }

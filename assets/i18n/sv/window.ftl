@@ -366,3 +366,20 @@ import-column-what = Vad ändras, och varför
 ## import button
 
 import-button = Importera { $count } användare
+
+
+## verify accounts: email only
+
+bulk-email-only =
+    { $count ->
+        [one] { $count } användare har en e-postadress men ingen adress för Visma Connect.
+       *[other] { $count } användare har en e-postadress men ingen adress för Visma Connect.
+    }
+bulk-use-email =
+    Använd deras e-post som adress för Visma Connect
+    .hint = Sparar var och ens e-post som adress för Visma Connect, i väntan på verifiering; ingenting skickas förrän du trycker på Skicka
+bulk-emails-refused =
+    { $count ->
+        [one] { $count } e-postadress kunde inte användas (den tillhör en annan användare eller är ogiltig); den användaren hoppas fortfarande över.
+       *[other] { $count } e-postadresser kunde inte användas (de tillhör andra användare eller är ogiltiga); de användarna hoppas fortfarande över.
+    }
