@@ -747,3 +747,39 @@ fn the_theme_is_chosen_in_settings_and_applies_at_once() {
         egui::ThemePreference::Light
     );
 }
+
+/// Question 1 of the help articles with the keyboard alone: find the user,
+/// enter the address twice, verify.
+#[test]
+fn question_one_with_the_keyboard_alone() {
+    let mut harness = harness(register());
+    let type_text = |harness: &mut Harness<'_, HrmApp>, text: &str| {
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::Text(text.to_owned()));
+        harness.run();
+    };
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    type_text(&mut harness, "Maja");
+    assert!(harness.query_by_label("1 of 3 users (filtered)").is_some());
+    press(&mut harness, egui::Key::ArrowDown);
+    assert!(
+        harness.query_by_label("16 Maja Berg").is_some(),
+        "the form opened"
+    );
+    // Enter goes into the form, at the Visma Connect Email.
+    press(&mut harness, egui::Key::Enter);
+    type_text(&mut harness, "maja.berg@company.se");
+    press(&mut harness, egui::Key::Tab);
+    type_text(&mut harness, "maja.berg@company.se");
+    // Enter in Confirm email presses Verify account.
+    press(&mut harness, egui::Key::Enter);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Verification email queued for maja.berg@company.se.")
+            .is_some()
+    );
+}

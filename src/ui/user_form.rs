@@ -56,6 +56,9 @@ pub struct UserForm {
     pub errors: FieldErrors,
     /// Put the cursor in User-ID at the next frame (a new user, Ctrl+N).
     pub focus_user_id: bool,
+    /// Put the cursor in the Visma Connect Email at the next frame (Enter
+    /// in the list); in User-ID when the user is connected.
+    pub focus_connection: bool,
 }
 
 impl UserForm {
@@ -71,6 +74,7 @@ impl UserForm {
             draft,
             errors: FieldErrors::new(),
             focus_user_id: false,
+            focus_connection: false,
         }
     }
 
@@ -86,6 +90,7 @@ impl UserForm {
             draft,
             errors: FieldErrors::new(),
             focus_user_id: false,
+            focus_connection: false,
         }
     }
 
@@ -122,6 +127,13 @@ pub fn user_form_ui(
     form: &mut UserForm,
     smtputf8_missing: bool,
 ) -> Option<FormAction> {
+    let connected = form
+        .record
+        .as_ref()
+        .is_some_and(|r| matches!(r.connection, Connection::Connected { .. }));
+    if connected && std::mem::take(&mut form.focus_connection) {
+        form.focus_user_id = true;
+    }
     ui.heading(form.title());
     ui.add_space(4.0);
     ui.horizontal(|ui| {
@@ -340,16 +352,21 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
         .show(ui, |ui| {
             // As wide as Confirm email below, which has its button beside it.
             let label = ui.label(Field::VismaEmail.label());
-            ui.vertical(|ui| {
-                text_input_ui(
-                    ui,
-                    label.id,
-                    Field::VismaEmail,
-                    &mut draft.visma_email,
-                    errors,
-                    130.0,
-                )
-            });
+            let email = ui
+                .vertical(|ui| {
+                    text_input_ui(
+                        ui,
+                        label.id,
+                        Field::VismaEmail,
+                        &mut draft.visma_email,
+                        errors,
+                        130.0,
+                    )
+                })
+                .inner;
+            if std::mem::take(&mut form.focus_connection) {
+                email.request_focus();
+            }
             ui.end_row();
             let label = ui.label(Field::VismaEmailConfirm.label());
             ui.horizontal_top(|ui| {

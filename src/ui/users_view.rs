@@ -431,6 +431,13 @@ impl UsersView {
                     self.move_selection(step);
                 }
             }
+            // Enter goes from the list into the shown user's form: to the
+            // Visma Connect Email (User-ID for a connected user).
+            if let Some(form) = &mut self.form
+                && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter))
+            {
+                form.focus_connection = true;
+            }
         }
     }
 

@@ -398,3 +398,4 @@ bulk-emails-refused =
         [one] { $count } Email could not be used (it belongs to another user, or is not a valid address); that user is still skipped.
        *[other] { $count } Emails could not be used (they belong to other users, or are not valid addresses); those users are still skipped.
     }
+

@@ -383,3 +383,4 @@ bulk-emails-refused =
         [one] { $count } e-postadress kunde inte användas (den tillhör en annan användare eller är ogiltig); den användaren hoppas fortfarande över.
        *[other] { $count } e-postadresser kunde inte användas (de tillhör andra användare eller är ogiltiga); de användarna hoppas fortfarande över.
     }
+
