@@ -17,6 +17,10 @@ pub struct TableOutput {
     pub sort_by: Option<Column>,
 }
 
+/// Below this width the list shows User-ID, Name, Visma Connect and
+/// Activated only.
+const NARROW_LIST: f32 = 640.0;
+
 /// Height of one row.
 const ROW_HEIGHT: f32 = 22.0;
 
@@ -43,28 +47,54 @@ pub fn user_table_ui(
 ) -> TableOutput {
     let mut output = TableOutput::default();
     let sort = listing.sort();
+    // A narrow list (800 px windows with a form open) keeps the columns
+    // the work turns on: who, and the connection.
+    let available = ui.available_width();
+    let narrow = available < NARROW_LIST;
+    let columns: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|c| !narrow || !matches!(c, Column::Department | Column::Office | Column::Email))
+        .collect();
     let mut table = TableBuilder::new(ui)
-        .id_salt("users_table")
+        .id_salt(if narrow {
+            "users_table_narrow"
+        } else {
+            "users_table"
+        })
         .striped(true)
         .resizable(true)
         .sense(Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(TableColumn::initial(70.0).at_least(50.0).clip(true))
-        .column(TableColumn::initial(170.0).at_least(80.0).clip(true))
-        .column(TableColumn::initial(120.0).at_least(60.0).clip(true))
-        .column(TableColumn::initial(100.0).at_least(60.0).clip(true))
-        .column(TableColumn::initial(220.0).at_least(80.0).clip(true))
-        .column(TableColumn::initial(130.0).at_least(90.0).clip(true))
-        .column(TableColumn::remainder().at_least(70.0).clip(true));
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+    for (index, column) in columns.iter().enumerate() {
+        let (initial, least) = match column {
+            Column::UserId if narrow => (60.0, 50.0),
+            Column::UserId => (70.0, 50.0),
+            // Narrow: the name takes what the other three leave.
+            Column::Name if narrow => ((available - 60.0 - 120.0 - 80.0).max(80.0), 80.0),
+            Column::Name => (170.0, 80.0),
+            Column::Department => (120.0, 60.0),
+            Column::Office => (100.0, 60.0),
+            Column::Email => (220.0, 80.0),
+            Column::VismaConnect if narrow => (120.0, 90.0),
+            Column::VismaConnect => (130.0, 90.0),
+            Column::Activated => (70.0, 70.0),
+        };
+        let width = if index + 1 == columns.len() {
+            TableColumn::remainder()
+        } else {
+            TableColumn::initial(initial)
+        };
+        table = table.column(width.at_least(least).clip(true));
+    }
     if let Some(row) = scroll_to {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
     }
     table
         .header(ROW_HEIGHT + 2.0, |mut header| {
-            for column in Column::ALL {
+            for column in &columns {
                 header.col(|ui| {
-                    if header_button_ui(ui, column, sort) {
-                        output.sort_by = Some(column);
+                    if header_button_ui(ui, *column, sort) {
+                        output.sort_by = Some(*column);
                     }
                 });
             }
@@ -81,23 +111,35 @@ pub fn user_table_ui(
                         ui.add(Label::new(text).selectable(false).truncate());
                     });
                 };
-                cell(&mut row, user.user_id.as_str());
-                cell(&mut row, &user.display_name());
-                cell(&mut row, &user.department);
-                cell(&mut row, &user.office);
-                cell(&mut row, user.email.as_ref().map_or("", |e| e.as_str()));
-                let status = record.connection.status();
-                row.col(|ui| {
-                    status_icon_ui(ui, status);
-                    let response = ui.add(
-                        Label::new(RichText::new(status.label()).color(status_color(status)))
-                            .selectable(false),
-                    );
-                    if let Some(email) = record.connection.email() {
-                        response.on_hover_text(email.as_str());
+                for column in &columns {
+                    match column {
+                        Column::UserId => cell(&mut row, user.user_id.as_str()),
+                        Column::Name => cell(&mut row, &user.display_name()),
+                        Column::Department => cell(&mut row, &user.department),
+                        Column::Office => cell(&mut row, &user.office),
+                        Column::Email => {
+                            cell(&mut row, user.email.as_ref().map_or("", |e| e.as_str()));
+                        }
+                        Column::VismaConnect => {
+                            let status = record.connection.status();
+                            row.col(|ui| {
+                                status_icon_ui(ui, status);
+                                let response = ui.add(
+                                    Label::new(
+                                        RichText::new(status.label()).color(status_color(status)),
+                                    )
+                                    .selectable(false),
+                                );
+                                if let Some(email) = record.connection.email() {
+                                    response.on_hover_text(email.as_str());
+                                }
+                            });
+                        }
+                        Column::Activated => {
+                            cell(&mut row, &if user.activated { t!("yes") } else { t!("no") });
+                        }
                     }
-                });
-                cell(&mut row, &if user.activated { t!("yes") } else { t!("no") });
+                }
                 if row.response().clicked() {
                     output.clicked = Some(record.key);
                 }

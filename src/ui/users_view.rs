@@ -246,9 +246,13 @@ impl UsersView {
         self.close_request(ui.ctx());
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        // The form never takes more than half the window: the list keeps
+        // its name and connection columns down to 800 px.
+        let width = ui.available_width();
         egui::Panel::right("user_form")
-            .default_size(460.0)
-            .min_size(360.0)
+            .default_size(460.0_f32.min(width * 0.45))
+            .min_size(360.0_f32.min(width * 0.45))
+            .max_size((width * 0.5).max(360.0))
             .show(ui, |ui| self.form_panel_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.unsaved_changes_dialog_ui(ui.ctx());
@@ -770,7 +774,7 @@ impl UsersView {
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         ui.add_space(4.0);
         ui.label(RichText::new(t!("view-path")).weak());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let has_changes = self
                 .form
                 .as_ref()
@@ -806,6 +810,22 @@ impl UsersView {
             {
                 self.filter_open = !self.filter_open;
             }
+            // About and Settings keep to the right; on a narrow window they
+            // go to a line of their own rather than over the other buttons,
+            // and the endpoint's address is left to About.
+            let links = self
+                .services
+                .as_ref()
+                .and_then(Services::endpoint_address)
+                .map(|address| t!("links-served-on", address = address.to_string()));
+            let right = 200.0 + if links.is_some() { 260.0 } else { 0.0 };
+            // What is left of this line (a wrapping layout reports its
+            // whole width as available).
+            let left_on_line = |ui: &Ui| ui.max_rect().right() - ui.cursor().min.x;
+            if left_on_line(ui) < 200.0 {
+                ui.end_row();
+            }
+            let show_links = left_on_line(ui) >= right;
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .button(t!("toolbar-about"))
@@ -822,8 +842,8 @@ impl UsersView {
                 {
                     self.settings_view = Some(SettingsView::open(&self.session));
                 }
-                if let Some(address) = self.services.as_ref().and_then(Services::endpoint_address) {
-                    ui.weak(t!("links-served-on", address = address.to_string()));
+                if let Some(links) = links.filter(|_| show_links) {
+                    ui.weak(links);
                 }
             });
         });
@@ -945,7 +965,14 @@ impl UsersView {
         };
         // Page Up and Page Down move by the rows the list has room for.
         self.rows_per_page = rows_in(ui.available_height());
-        let output = user_table_ui(ui, &self.listing, self.selected, scroll_to);
+        // Columns widened by hand beyond the list scroll sideways, rather
+        // than under the form.
+        let output = egui::ScrollArea::horizontal()
+            .id_salt("users_list_sideways")
+            .show(ui, |ui| {
+                user_table_ui(ui, &self.listing, self.selected, scroll_to)
+            })
+            .inner;
         if let Some(column) = output.sort_by {
             let sort = self.listing.sort();
             self.listing.set_sort(Sort {
