@@ -203,7 +203,7 @@ fn text_input_ui(
     let error = errors.get(&field);
     // As wide as the panel allows (long names stay whole), within reason;
     // `reserve` is kept free beside it.
-    let width = (ui.available_width() - 8.0 - reserve).clamp(100.0, 480.0);
+    let width = (ui.available_width() - 8.0 - reserve).clamp(160.0, 480.0);
     let mut edit = TextEdit::singleline(value).desired_width(width);
     if error.is_some() {
         edit = edit.text_color(ERROR_RED);
@@ -360,7 +360,7 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                         Field::VismaEmail,
                         &mut draft.visma_email,
                         errors,
-                        120.0,
+                        130.0,
                     )
                 })
                 .inner;
@@ -379,7 +379,7 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                             &mut draft.visma_email_confirm,
                             errors,
                             // Room for Verify account beside it.
-                            120.0,
+                            130.0,
                         )
                     })
                     .inner;

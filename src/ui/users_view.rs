@@ -248,11 +248,17 @@ impl UsersView {
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         // The form never takes more than half the window: the list keeps
         // its name and connection columns down to 800 px.
+        // (A first frame before the window has its size does not count.)
         let width = ui.available_width();
+        let max = if width >= 600.0 {
+            (width * 0.5).max(360.0)
+        } else {
+            f32::INFINITY
+        };
         egui::Panel::right("user_form")
-            .default_size(460.0_f32.min(width * 0.45))
-            .min_size(360.0_f32.min(width * 0.45))
-            .max_size((width * 0.5).max(360.0))
+            .default_size(460.0)
+            .min_size(360.0)
+            .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.unsaved_changes_dialog_ui(ui.ctx());
