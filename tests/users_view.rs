@@ -684,9 +684,16 @@ fn the_form_fields_line_up_and_use_the_room_the_panel_has() {
         "General and Connection fields start at the same x: {first_name:?} {visma_email:?}"
     );
     assert!((visma_email.width() - confirm.width()).abs() < 1.0);
+    // The fields reach the panel's right edge (the window is 1280 wide),
+    // and nothing runs past it.
     assert!(
-        first_name.width() > 240.0,
-        "wider than the old fixed 240 px: {first_name:?}"
+        first_name.max.x > 1280.0 - 40.0,
+        "the field uses the room the panel has: {first_name:?}"
+    );
+    let verify = harness.get_by_label("Verify account").rect();
+    assert!(
+        confirm.max.x <= 1280.0 && verify.max.x <= 1280.0,
+        "{confirm:?} {verify:?}"
     );
 }
 
@@ -782,4 +789,44 @@ fn question_one_with_the_keyboard_alone() {
             .query_by_label("Verification email queued for maja.berg@company.se.")
             .is_some()
     );
+}
+
+/// At 800×600 with a form open, the list keeps the Visma Connect column in
+/// view, the form fits its half, and the toolbar's buttons do not overlap.
+#[test]
+fn at_800_by_600_the_list_and_the_form_share_the_width() {
+    let mut harness = Harness::builder()
+        .with_size([800.0, 600.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(register()));
+    harness.run();
+    click(&mut harness, "Maja Berg");
+    let header = harness
+        .get_all_by_label("Visma Connect")
+        .map(|n| n.rect())
+        .min_by(|a, b| a.min.y.total_cmp(&b.min.y))
+        .unwrap();
+    let user_id = harness
+        .get_by_role_and_label(Role::TextInput, "User-ID *")
+        .rect();
+    assert!(header.max.x <= user_id.min.x, "{header:?} {user_id:?}");
+    let verify = harness.get_by_label("Verify account").rect();
+    assert!(verify.max.x <= 800.0, "{verify:?}");
+    let buttons: Vec<egui::Rect> = [
+        "+ New",
+        "Verify accounts",
+        "Import",
+        "Export",
+        "Filter",
+        "Settings",
+        "About",
+    ]
+    .into_iter()
+    .map(|label| harness.get_by_role_and_label(Role::Button, label).rect())
+    .collect();
+    for (i, a) in buttons.iter().enumerate() {
+        for b in &buttons[i + 1..] {
+            assert!(!a.intersects(*b), "toolbar buttons overlap: {a:?} {b:?}");
+        }
+        assert!(a.max.x <= 800.0, "{a:?}");
+    }
 }

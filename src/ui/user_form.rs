@@ -21,6 +21,9 @@ pub fn not_connected_warning() -> String {
 /// Connection line up.
 const LABEL_COLUMN: f32 = 120.0;
 
+/// Room kept beside Confirm email for `Verify account`.
+const VERIFY_BUTTON_ROOM: f32 = 130.0;
+
 /// The warning at an address the configured mail server cannot take.
 pub fn smtputf8_warning() -> String {
     t!("form-smtputf8-warning")
@@ -340,11 +343,23 @@ fn connected_ui(
     action
 }
 
-/// `Email` and `Confirm email` with `Verify account` beside the confirmation.
+/// `Email` and `Confirm email` with `Verify account` beside the confirmation
+/// (under it, where the form is too narrow for both).
 fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     let mut action = None;
     let errors = &form.errors;
     let draft = &mut form.draft;
+    let beside = ui.available_width() >= LABEL_COLUMN + 12.0 + 160.0 + VERIFY_BUTTON_ROOM + 8.0;
+    let reserve = if beside { VERIFY_BUTTON_ROOM } else { 0.0 };
+    let verify_button_ui = |ui: &mut Ui, action: &mut Option<FormAction>| {
+        if ui
+            .button(t!("form-verify-account"))
+            .on_hover_text(t!("form-verify-account.hint"))
+            .clicked()
+        {
+            *action = Some(FormAction::VerifyAccount);
+        }
+    };
     egui::Grid::new("connection_fields")
         .num_columns(2)
         .min_col_width(LABEL_COLUMN)
@@ -360,7 +375,7 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                         Field::VismaEmail,
                         &mut draft.visma_email,
                         errors,
-                        130.0,
+                        reserve,
                     )
                 })
                 .inner;
@@ -378,8 +393,7 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                             Field::VismaEmailConfirm,
                             &mut draft.visma_email_confirm,
                             errors,
-                            // Room for Verify account beside it.
-                            130.0,
+                            reserve,
                         )
                     })
                     .inner;
@@ -387,15 +401,16 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
                 if confirm.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                     action = Some(FormAction::VerifyAccount);
                 }
-                if ui
-                    .button(t!("form-verify-account"))
-                    .on_hover_text(t!("form-verify-account.hint"))
-                    .clicked()
-                {
-                    action = Some(FormAction::VerifyAccount);
+                if beside {
+                    verify_button_ui(ui, &mut action);
                 }
             });
             ui.end_row();
+            if !beside {
+                ui.label("");
+                verify_button_ui(ui, &mut action);
+                ui.end_row();
+            }
         });
     action
 }
