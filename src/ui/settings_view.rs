@@ -14,6 +14,10 @@ use crate::i18n::Language;
 
 use super::format::{ERROR_RED, GREEN, outcome_label_ui};
 
+/// Height kept under the scrolling fields for the separator and
+/// `Save settings`, also when the window was resized smaller.
+const SAVE_ROW_HEIGHT: f32 = 44.0;
+
 /// The Settings window's state: every value as text until saved.
 pub struct SettingsView {
     values: Vec<String>,
@@ -94,7 +98,7 @@ impl SettingsView {
             .default_width(560.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical()
-                    .max_height(fields_height)
+                    .max_height(fields_height.min(ui.available_height() - SAVE_ROW_HEIGHT))
                     .auto_shrink([false, true])
                     .show(ui, |ui| self.contents_ui(ui, session));
                 ui.separator();

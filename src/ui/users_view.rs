@@ -256,7 +256,7 @@ impl UsersView {
             f32::INFINITY
         };
         egui::Panel::right("user_form")
-            .default_size(460.0)
+            .default_size(420.0)
             .min_size(360.0)
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
@@ -993,15 +993,19 @@ impl UsersView {
 
     fn form_panel_ui(&mut self, ui: &mut Ui) {
         let mut action = None;
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            if let Some(form) = &mut self.form {
-                action = user_form_ui(ui, form, self.smtputf8_missing);
-            } else {
-                ui.add_space(24.0);
-                ui.label(t!("form-none-chosen"));
-                ui.weak(t!("form-none-chosen-keys"));
-            }
-        });
+        // Fills the panel: a shrinking scroll area would shrink the panel to
+        // its content, frame by frame, down to the minimum.
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if let Some(form) = &mut self.form {
+                    action = user_form_ui(ui, form, self.smtputf8_missing);
+                } else {
+                    ui.add_space(24.0);
+                    ui.label(t!("form-none-chosen"));
+                    ui.weak(t!("form-none-chosen-keys"));
+                }
+            });
         if let Some(action) = action {
             self.form_action(action);
         }
