@@ -830,3 +830,38 @@ fn at_800_by_600_the_list_and_the_form_share_the_width() {
         assert!(a.max.x <= 800.0, "{a:?}");
     }
 }
+
+/// Closing hides the window at once (stopping the endpoint and worker then
+/// happens out of sight, not in a window gone black); a close that asks
+/// first keeps it shown.
+#[test]
+fn closing_hides_the_window_at_once() {
+    let mut harness = harness(register());
+    let commands_after_close = |harness: &mut Harness<'_, HrmApp>| {
+        harness
+            .input_mut()
+            .viewports
+            .entry(egui::ViewportId::ROOT)
+            .or_default()
+            .events
+            .push(egui::ViewportEvent::Close);
+        harness.step();
+        harness.output().viewport_output[&egui::ViewportId::ROOT]
+            .commands
+            .clone()
+    };
+    // Unsaved changes: the close is cancelled and the window stays.
+    click(&mut harness, "Erik Lind");
+    type_into(&mut harness, "First name", 0, "x");
+    let commands = commands_after_close(&mut harness);
+    assert!(commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(!commands.contains(&egui::ViewportCommand::Visible(false)));
+    harness.run();
+    click_button(&mut harness, "Discard changes");
+    let commands = commands_after_close(&mut harness);
+    assert!(
+        commands.contains(&egui::ViewportCommand::Visible(false)),
+        "{commands:?}"
+    );
+    assert!(!commands.contains(&egui::ViewportCommand::CancelClose));
+}

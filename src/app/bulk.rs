@@ -434,7 +434,7 @@ fn results(
             .unwrap_or_default();
         let (outcome, details, possible_duplicate) = match (decision, queued.get(key)) {
             (VerifyDecision::Skip(reason), _) | (_, Some(Queued::Skipped(reason))) => {
-                (BulkOutcome::Skipped, reason.label().to_owned(), false)
+                (BulkOutcome::Skipped, reason.label(), false)
             }
             (_, Some(Queued::Connected)) => (
                 BulkOutcome::ConnectedAtOnce,

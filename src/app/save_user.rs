@@ -17,10 +17,10 @@ use super::verification::end_links_of_deactivated;
 #[derive(Debug, thiserror::Error)]
 pub enum SaveUserError {
     /// The form has errors; each is shown at its field.
-    #[error("The user was not saved: correct the fields marked in red.")]
+    #[error("{}", t!("save-invalid"))]
     Invalid(FieldErrors),
     /// The user was deleted meanwhile (by another window or a script).
-    #[error("This user no longer exists in the register; it may have been deleted elsewhere.")]
+    #[error("{}", t!("user-not-found"))]
     NotFound,
     /// Someone else changed the user while the form was open; saving (or
     /// deleting) would undo their change. Nothing was written.
@@ -46,18 +46,14 @@ impl std::fmt::Display for ChangedElsewhere {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let when = super::format_local(self.at);
         if self.fields.is_empty() {
-            write!(
-                f,
-                "{} changed this user at {when} while the form was open.",
-                self.by
-            )
+            f.write_str(&t!("changed-elsewhere", by = &self.by, when = when))
         } else {
-            write!(
-                f,
-                "{} changed {} at {when} while the form was open; saving would overwrite it.",
-                self.by,
-                self.fields.join(", ")
-            )
+            f.write_str(&t!(
+                "changed-elsewhere-fields",
+                by = &self.by,
+                fields = self.fields.join(", "),
+                when = when
+            ))
         }
     }
 }
@@ -153,7 +149,7 @@ fn checked_connection(
             {
                 errors.insert(
                     Field::VismaEmail,
-                    format!("This address already belongs to user {owner_id}."),
+                    t!("address-taken", user_id = owner_id.to_string()),
                 );
             }
             Connection::Unverified {

@@ -31,10 +31,10 @@ pub enum ConnectionError {
     #[error("{}", .0.sentence())]
     Refused(SkipReason),
     /// The action needs a connected user.
-    #[error("The user is not connected to Visma Connect.")]
+    #[error("{}", t!("user-not-connected"))]
     NotConnected,
     /// The user was deleted meanwhile.
-    #[error("This user no longer exists in the register; it may have been deleted elsewhere.")]
+    #[error("{}", t!("user-not-found"))]
     NotFound,
     /// No random Message-ID could be made.
     #[error("{0}")]

@@ -82,22 +82,22 @@ impl AuditAction {
     }
 
     /// The words shown in History.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::UserCreated => "User created",
-            Self::UserUpdated => "User changed",
-            Self::UserDeleted => "User deleted",
-            Self::AddressSaved => "Address saved, pending verification",
-            Self::AddressRemoved => "Pending address removed",
-            Self::RegisterGenerated => "Demo register generated",
-            Self::VerificationQueued => "Verification email queued",
-            Self::MessageDelivered => "Email delivered to the mail server",
-            Self::MessageFailed => "Email could not be delivered",
-            Self::LinkConfirmed => "Link confirmed: connected",
-            Self::ConnectedByDomain => "Connected at once: verified domain",
-            Self::ResetQueued => "Password reset email queued",
-            Self::ConnectionDeleted => "Connection deleted",
-            Self::SettingsChanged => "Settings changed",
+            Self::UserCreated => t!("audit-user-created"),
+            Self::UserUpdated => t!("audit-user-updated"),
+            Self::UserDeleted => t!("audit-user-deleted"),
+            Self::AddressSaved => t!("audit-address-saved"),
+            Self::AddressRemoved => t!("audit-address-removed"),
+            Self::RegisterGenerated => t!("audit-register-generated"),
+            Self::VerificationQueued => t!("audit-verification-queued"),
+            Self::MessageDelivered => t!("audit-message-delivered"),
+            Self::MessageFailed => t!("audit-message-failed"),
+            Self::LinkConfirmed => t!("audit-link-confirmed"),
+            Self::ConnectedByDomain => t!("audit-connected-by-domain"),
+            Self::ResetQueued => t!("audit-reset-queued"),
+            Self::ConnectionDeleted => t!("audit-connection-deleted"),
+            Self::SettingsChanged => t!("audit-settings-changed"),
         }
     }
 }
@@ -121,13 +121,12 @@ impl AuditEntry {
                         .and_then(serde_json::Value::as_str)
                         .map(str::to_owned)
                 };
-                let to = field("to")
-                    .map(|to| format!(" to {to}"))
-                    .unwrap_or_default();
-                if field("result").is_some_and(|r| r.starts_with("saved as ")) {
-                    format!("Email{to} saved in the outbox folder (not sent: the folder transport)")
-                } else {
-                    format!("Email{to} delivered to the mail server")
+                let folder = field("result").is_some_and(|r| r.starts_with("saved as "));
+                match (field("to"), folder) {
+                    (Some(to), true) => t!("audit-saved-in-folder-to", to = to),
+                    (None, true) => t!("audit-saved-in-folder"),
+                    (Some(to), false) => t!("audit-delivered-to", to = to),
+                    (None, false) => self.action.label(),
                 }
             }
             AuditAction::ConnectionDeleted => {
@@ -139,11 +138,11 @@ impl AuditEntry {
                         .map(str::to_owned)
                 });
                 match address {
-                    Some(address) => format!("Connection deleted ({address})"),
-                    None => self.action.label().to_owned(),
+                    Some(address) => t!("audit-connection-deleted-address", address = address),
+                    None => self.action.label(),
                 }
             }
-            _ => self.action.label().to_owned(),
+            _ => self.action.label(),
         }
     }
 }

@@ -197,15 +197,9 @@ impl UserDraft {
         let mut text = |field: Field, value: &str| -> String {
             let value = value.trim();
             if value.chars().count() > MAX_TEXT_CHARS {
-                errors.insert(
-                    field,
-                    format!("{} is longer than 200 characters.", field.label()),
-                );
+                errors.insert(field, t!("field-too-long", field = field.label()));
             } else if value.chars().any(char::is_control) {
-                errors.insert(
-                    field,
-                    "Line breaks and control characters are not allowed.".into(),
-                );
+                errors.insert(field, t!("field-control-characters"));
             }
             value.to_owned()
         };
@@ -268,10 +262,7 @@ fn validate_visma_email(
     match Email::parse(confirmation) {
         Ok(confirmed) if confirmed == email => Some(email),
         _ => {
-            errors.insert(
-                Field::VismaEmailConfirm,
-                "The confirmation does not match the email address.".into(),
-            );
+            errors.insert(Field::VismaEmailConfirm, t!("field-confirmation-mismatch"));
             None
         }
     }

@@ -30,34 +30,32 @@ pub struct Email {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
     /// Nothing was entered.
-    #[error("Enter an email address.")]
+    #[error("{}", t!("email-empty"))]
     Empty,
     /// There is no `@`, or more than one outside a quoted part.
-    #[error("An email address has exactly one @, as in name@company.se.")]
+    #[error("{}", t!("email-no-at"))]
     NoAt,
     /// Nothing before the `@`.
-    #[error("The part before @ is missing.")]
+    #[error("{}", t!("email-empty-local"))]
     EmptyLocal,
     /// The part before the `@` is longer than 64 octets.
-    #[error("The part before @ is longer than 64 characters.")]
+    #[error("{}", t!("email-local-too-long"))]
     LocalTooLong,
     /// The part before the `@` has a character or dot placement mail servers refuse.
-    #[error("The part before @ has a character that is not allowed, or a misplaced dot.")]
+    #[error("{}", t!("email-bad-local"))]
     BadLocal,
     /// The domain has no dot, as in `anna@company`.
-    #[error("The domain after @ needs a dot, as in company.se.")]
+    #[error("{}", t!("email-domain-without-dot"))]
     DomainWithoutDot,
     /// The top-level domain has one letter, as in `anna@company.s`: no such
     /// domain exists, so the address is a typing error.
-    #[error(
-        "The domain ends in a top-level domain of one letter; top-level domains have at least two, as in .se."
-    )]
+    #[error("{}", t!("email-short-top-level"))]
     ShortTopLevel,
     /// The domain is not a valid host name, even after IDNA conversion.
-    #[error("The domain after @ is not a valid domain name.")]
+    #[error("{}", t!("email-bad-domain"))]
     BadDomain,
     /// The whole address is longer than 254 octets.
-    #[error("The address is longer than 254 characters.")]
+    #[error("{}", t!("email-too-long"))]
     TooLong,
 }
 

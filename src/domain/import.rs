@@ -35,12 +35,10 @@ pub struct ColumnMap {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
     /// No User-ID column: rows cannot be matched to users.
-    #[error(
-        "The file has no User-ID column (the first row must hold the column names, one of them User-ID)."
-    )]
+    #[error("{}", t!("import-no-user-id-column"))]
     NoUserId,
     /// The same column twice.
-    #[error("The column {0} appears twice.")]
+    #[error("{}", t!("import-duplicate-column", column = .0.as_str()))]
     Duplicate(String),
 }
 
@@ -217,8 +215,11 @@ fn set(draft_field: &mut String, cell: Option<&&str>) {
     }
 }
 
-fn change(changes: &mut Vec<String>, label: &str, old: &str, new: &str) {
+/// `label_key` names the field's text key; it is looked up only for a
+/// field that changed (an import of 100 000 unchanged rows looks up none).
+fn change(changes: &mut Vec<String>, label_key: &str, old: &str, new: &str) {
     if old != new {
+        let label = crate::i18n::text(crate::i18n::window_language(), label_key, &[]);
         if old.is_empty() {
             changes.push(format!("{label}: {new}"));
         } else {
@@ -295,13 +296,13 @@ fn plan_row<'t>(
     claimed_addresses: &mut HashMap<String, String>,
 ) -> RowPlan {
     let Some(user_id) = cells.get(TemplateColumn::UserId).copied() else {
-        return rejected(row, "", "User-ID is empty.".into());
+        return rejected(row, "", t!("import-user-id-empty"));
     };
     if let Some(first) = seen_ids.get(user_id) {
         return rejected(
             row,
             user_id,
-            format!("User-ID {user_id} is also on row {first}; only the first is imported."),
+            t!("import-user-id-twice", user_id = user_id, row = *first),
         );
     }
     seen_ids.insert(user_id, row);
@@ -337,9 +338,7 @@ fn plan_row<'t>(
         Some(record) => {
             changes = describe_changes(&record.user, &user);
             if let Some(address) = &new_address {
-                changes.push(format!(
-                    "Email Visma Connect: {address} (pending verification)"
-                ));
+                changes.push(t!("import-visma-pending", address = address.to_string()));
             }
             if changes.is_empty() {
                 RowAction::Unchanged
@@ -351,9 +350,7 @@ fn plan_row<'t>(
     if existing.is_none()
         && let Some(address) = &new_address
     {
-        changes.push(format!(
-            "Email Visma Connect: {address} (pending verification)"
-        ));
+        changes.push(t!("import-visma-pending", address = address.to_string()));
     }
     RowPlan {
         row,
@@ -401,15 +398,13 @@ fn draft_from_cells(
         if Email::parse(email).is_ok() {
             (*email).clone_into(&mut draft.email);
         } else {
-            notes.push(format!("Email {email} is not a valid address: ignored."));
+            notes.push(t!("import-email-invalid", email = *email));
         }
     }
     if let Some(cell) = cells.get(TemplateColumn::Activated) {
         match parse_activated(cell) {
             Some(activated) => draft.activated = activated,
-            None => notes.push(format!(
-                "User is activated \"{cell}\" is not yes or no: ignored."
-            )),
+            None => notes.push(t!("import-activated-invalid", cell = *cell)),
         }
     }
     draft
@@ -420,47 +415,58 @@ fn describe_changes(old: &User, user: &User) -> Vec<String> {
     let mut changes = Vec::new();
     change(
         &mut changes,
-        "Alias user-ID",
+        "field-alias-user-id",
         &old.alias_user_id,
         &user.alias_user_id,
     );
     change(
         &mut changes,
-        "First name",
+        "field-first-name",
         &old.first_name,
         &user.first_name,
     );
-    change(&mut changes, "Last name", &old.last_name, &user.last_name);
-    change(&mut changes, "Signature", &old.signature, &user.signature);
     change(
         &mut changes,
-        "Card-/Tag-ID",
+        "field-last-name",
+        &old.last_name,
+        &user.last_name,
+    );
+    change(
+        &mut changes,
+        "field-signature",
+        &old.signature,
+        &user.signature,
+    );
+    change(
+        &mut changes,
+        "field-card-tag-id",
         &old.card_tag_id,
         &user.card_tag_id,
     );
     change(
         &mut changes,
-        "External reference",
+        "field-external-reference",
         &old.external_reference,
         &user.external_reference,
     );
     if old.email != user.email {
         let old_email = old.email.as_ref().map_or("", Email::as_str);
         let new_email = user.email.as_ref().map_or("", Email::as_str);
-        change(&mut changes, "Email", old_email, new_email);
+        change(&mut changes, "field-email", old_email, new_email);
     }
     change(
         &mut changes,
-        "Department",
+        "field-department",
         &old.department,
         &user.department,
     );
-    change(&mut changes, "Office", &old.office, &user.office);
+    change(&mut changes, "field-office", &old.office, &user.office);
     if old.activated != user.activated {
-        changes.push(format!(
-            "User is activated: {}",
-            if user.activated { "yes" } else { "no" }
-        ));
+        changes.push(if user.activated {
+            t!("import-activated-yes")
+        } else {
+            t!("import-activated-no")
+        });
     }
     changes
 }
@@ -476,16 +482,15 @@ fn visma_address(
     notes: &mut Vec<String>,
 ) -> Option<Email> {
     let Ok(email) = Email::parse(cell) else {
-        notes.push(format!(
-            "Email Visma Connect {cell} is not a valid address: ignored."
-        ));
+        notes.push(t!("import-visma-invalid", cell = cell));
         return None;
     };
     match existing.map(|r| &r.connection) {
         Some(Connection::Connected { email: current, .. }) => {
             if *current != email {
-                notes.push(format!(
-                    "Already connected to Visma Connect as {current}: the address stays. Delete the connection first to change it."
+                notes.push(t!(
+                    "import-already-connected",
+                    current = current.to_string()
                 ));
             }
             return None;
@@ -496,17 +501,20 @@ fn visma_address(
     if let Some(owner) = register.address_owner.get(email.key())
         && owner.user.user_id.as_str() != user_id
     {
-        notes.push(format!(
-            "Email Visma Connect {email} belongs to user {}: not applied.",
-            owner.user.user_id
+        notes.push(t!(
+            "import-visma-taken",
+            email = email.to_string(),
+            user_id = owner.user.user_id.to_string()
         ));
         return None;
     }
     if let Some(first) = claimed.get(email.key())
         && first != user_id
     {
-        notes.push(format!(
-            "Email Visma Connect {email} is also given to user {first} in this file: not applied."
+        notes.push(t!(
+            "import-visma-twice",
+            email = email.to_string(),
+            first = first.as_str()
         ));
         return None;
     }

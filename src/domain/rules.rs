@@ -34,22 +34,22 @@ pub enum SkipReason {
 
 impl SkipReason {
     /// The words a person reads.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::AlreadyConnected => "already connected",
-            Self::NoAddress => "no saved address",
-            Self::NotActivated => "user not activated",
-            Self::RecentlySent => "sent a verification recently",
+            Self::AlreadyConnected => t!("skip-already-connected"),
+            Self::NoAddress => t!("skip-no-address"),
+            Self::NotActivated => t!("skip-not-activated"),
+            Self::RecentlySent => t!("skip-recently-sent"),
         }
     }
 
     /// A full sentence for one user, for the form and the CLI.
-    pub fn sentence(self) -> &'static str {
+    pub fn sentence(self) -> String {
         match self {
-            Self::AlreadyConnected => "The user is already connected to Visma Connect.",
-            Self::NoAddress => "Enter and confirm an email address first.",
-            Self::NotActivated => "The user is not activated: activate the user first.",
-            Self::RecentlySent => "A verification email was sent recently.",
+            Self::AlreadyConnected => t!("skip-already-connected.sentence"),
+            Self::NoAddress => t!("skip-no-address.sentence"),
+            Self::NotActivated => t!("skip-not-activated.sentence"),
+            Self::RecentlySent => t!("skip-recently-sent.sentence"),
         }
     }
 }

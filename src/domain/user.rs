@@ -23,13 +23,13 @@ pub struct UserId(String);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UserIdError {
     /// Nothing was entered.
-    #[error("User-ID is required.")]
+    #[error("{}", t!("user-id-empty"))]
     Empty,
     /// Longer than [`MAX_USER_ID_CHARS`].
-    #[error("User-ID is longer than 50 characters.")]
+    #[error("{}", t!("user-id-too-long"))]
     TooLong,
     /// Has a control character or a line break.
-    #[error("User-ID cannot contain line breaks or control characters.")]
+    #[error("{}", t!("user-id-bad-character"))]
     BadCharacter,
 }
 

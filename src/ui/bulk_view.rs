@@ -355,6 +355,18 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
     })
 }
 
+/// The result of one user, in the window's language.
+fn outcome_text(outcome: BulkOutcome) -> String {
+    match outcome {
+        BulkOutcome::Sent => t!("outcome-sent"),
+        BulkOutcome::Failed => t!("outcome-failed"),
+        BulkOutcome::Waiting => t!("outcome-waiting"),
+        BulkOutcome::ConnectedAtOnce => t!("outcome-connected"),
+        BulkOutcome::Skipped => t!("outcome-skipped"),
+        BulkOutcome::NotSent => t!("outcome-not-sent"),
+    }
+}
+
 /// `verify-accounts-results-2026-11-22-1405.xlsx`.
 fn results_file_name(now: jiff::Timestamp) -> String {
     format!(
@@ -429,7 +441,7 @@ fn results_ui(
                     result.user_id.as_str(),
                     result.name.as_str(),
                     result.email.as_str(),
-                    result.outcome.label(),
+                    outcome_text(result.outcome).as_str(),
                     details.as_str(),
                 ] {
                     row.col(|ui| {

@@ -452,7 +452,11 @@ impl UsersView {
     }
 
     fn close_request(&mut self, ctx: &egui::Context) {
-        if !ctx.input(|i| i.viewport().close_requested()) || self.close_confirmed {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.close_confirmed {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
             return;
         }
         let unsaved = self
@@ -474,7 +478,12 @@ impl UsersView {
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.confirm_close_waiting = Some(waiting);
+            return;
         }
+        // The window closes: hide it at once. Stopping the endpoint and the
+        // outbox worker (and saving the window's state) then happens out of
+        // sight, instead of in a window gone black for a few seconds.
+        ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
     }
 
     /// Asks before closing a window that still has emails to deliver.

@@ -399,3 +399,96 @@ bulk-emails-refused =
        *[other] { $count } Emails could not be used (they belong to other users, or are not valid addresses); those users are still skipped.
     }
 
+
+## history
+
+audit-user-created = User created
+audit-user-updated = User changed
+audit-user-deleted = User deleted
+audit-address-saved = Address saved, pending verification
+audit-address-removed = Pending address removed
+audit-register-generated = Demo register generated
+audit-verification-queued = Verification email queued
+audit-message-delivered = Email delivered to the mail server
+audit-message-failed = Email could not be delivered
+audit-link-confirmed = Link confirmed: connected
+audit-connected-by-domain = Connected at once: verified domain
+audit-reset-queued = Password reset email queued
+audit-connection-deleted = Connection deleted
+audit-settings-changed = Settings changed
+audit-saved-in-folder-to = Email to { $to } saved in the outbox folder (not sent: the folder transport)
+audit-saved-in-folder = Email saved in the outbox folder (not sent: the folder transport)
+audit-delivered-to = Email to { $to } delivered to the mail server
+audit-connection-deleted-address = Connection deleted ({ $address })
+
+## email errors
+
+email-empty = Enter an email address.
+email-no-at = An email address has exactly one @, as in name@company.se.
+email-empty-local = The part before @ is missing.
+email-local-too-long = The part before @ is longer than 64 characters.
+email-bad-local = The part before @ has a character that is not allowed, or a misplaced dot.
+email-domain-without-dot = The domain after @ needs a dot, as in company.se.
+email-bad-domain = The domain after @ is not a valid domain name.
+email-too-long = The address is longer than 254 characters.
+email-short-top-level = The domain ends in a top-level domain of one letter; top-level domains have at least two, as in .se.
+
+## user id errors
+
+user-id-empty = User-ID is required.
+user-id-too-long = User-ID is longer than 50 characters.
+user-id-bad-character = User-ID cannot contain line breaks or control characters.
+
+## field errors
+
+field-too-long = { $field } is longer than 200 characters.
+field-control-characters = Line breaks and control characters are not allowed.
+field-confirmation-mismatch = The confirmation does not match the email address.
+
+## skip reasons
+
+skip-already-connected = already connected
+    .sentence = The user is already connected to Visma Connect.
+skip-no-address = no saved address
+    .sentence = Enter and confirm an email address first.
+skip-not-activated = user not activated
+    .sentence = The user is not activated: activate the user first.
+skip-recently-sent = sent a verification recently
+    .sentence = A verification email was sent recently.
+
+## import rows
+
+import-activated-yes = User is activated: yes
+import-activated-no = User is activated: no
+import-no-user-id-column = The file has no User-ID column (the first row must hold the column names, one of them User-ID).
+import-duplicate-column = The column { $column } appears twice.
+import-user-id-empty = User-ID is empty.
+import-user-id-twice = User-ID { $user_id } is also on row { $row }; only the first is imported.
+import-visma-pending = Email Visma Connect: { $address } (pending verification)
+import-email-invalid = Email { $email } is not a valid address: ignored.
+import-activated-invalid = User is activated "{ $cell }" is not yes or no: ignored.
+import-visma-invalid = Email Visma Connect { $cell } is not a valid address: ignored.
+import-already-connected = Already connected to Visma Connect as { $current }: the address stays. Delete the connection first to change it.
+import-visma-taken = Email Visma Connect { $email } belongs to user { $user_id }: not applied.
+import-visma-twice = Email Visma Connect { $email } is also given to user { $first } in this file: not applied.
+
+## saving
+
+save-invalid = The user was not saved: correct the fields marked in red.
+user-not-found = This user no longer exists in the register; it may have been deleted elsewhere.
+changed-elsewhere = { $by } changed this user at { $when } while the form was open.
+changed-elsewhere-fields = { $by } changed { $fields } at { $when } while the form was open; saving would overwrite it.
+address-taken = This address already belongs to user { $user_id }.
+
+## verification
+
+user-not-connected = The user is not connected to Visma Connect.
+
+## results
+
+outcome-sent = sent
+outcome-failed = failed
+outcome-waiting = waiting
+outcome-connected = connected at once
+outcome-skipped = skipped
+outcome-not-sent = not sent (cancelled)

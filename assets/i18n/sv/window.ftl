@@ -384,3 +384,96 @@ bulk-emails-refused =
        *[other] { $count } e-postadresser kunde inte användas (de tillhör andra användare eller är ogiltiga); de användarna hoppas fortfarande över.
     }
 
+
+## history
+
+audit-user-created = Användare skapad
+audit-user-updated = Användare ändrad
+audit-user-deleted = Användare borttagen
+audit-address-saved = Adress sparad, väntar på verifiering
+audit-address-removed = Väntande adress borttagen
+audit-register-generated = Demoregister skapat
+audit-verification-queued = Verifieringsmeddelande köat
+audit-message-delivered = E-post lämnad till e-postservern
+audit-message-failed = E-post kunde inte levereras
+audit-link-confirmed = Länk bekräftad: kopplad
+audit-connected-by-domain = Kopplad direkt: verifierad domän
+audit-reset-queued = Meddelande om nytt lösenord köat
+audit-connection-deleted = Koppling borttagen
+audit-settings-changed = Inställningar ändrade
+audit-saved-in-folder-to = E-post till { $to } sparad i utkorgsmappen (inte skickad: mapptransporten)
+audit-saved-in-folder = E-post sparad i utkorgsmappen (inte skickad: mapptransporten)
+audit-delivered-to = E-post till { $to } lämnad till e-postservern
+audit-connection-deleted-address = Koppling borttagen ({ $address })
+
+## email errors
+
+email-empty = Ange en e-postadress.
+email-no-at = En e-postadress har exakt ett @, som i namn@foretaget.se.
+email-empty-local = Delen före @ saknas.
+email-local-too-long = Delen före @ är längre än 64 tecken.
+email-bad-local = Delen före @ har ett tecken som inte är tillåtet, eller en felplacerad punkt.
+email-domain-without-dot = Domänen efter @ behöver en punkt, som i foretaget.se.
+email-bad-domain = Domänen efter @ är inte ett giltigt domännamn.
+email-too-long = Adressen är längre än 254 tecken.
+email-short-top-level = Domänen slutar på en toppdomän med en bokstav; toppdomäner har minst två, som i .se.
+
+## user id errors
+
+user-id-empty = Användar-ID måste anges.
+user-id-too-long = Användar-ID är längre än 50 tecken.
+user-id-bad-character = Användar-ID får inte innehålla radbrytningar eller styrtecken.
+
+## field errors
+
+field-too-long = { $field } är längre än 200 tecken.
+field-control-characters = Radbrytningar och styrtecken är inte tillåtna.
+field-confirmation-mismatch = Bekräftelsen stämmer inte med e-postadressen.
+
+## skip reasons
+
+skip-already-connected = redan kopplad
+    .sentence = Användaren är redan kopplad till Visma Connect.
+skip-no-address = ingen sparad adress
+    .sentence = Ange och bekräfta en e-postadress först.
+skip-not-activated = användaren är inte aktiverad
+    .sentence = Användaren är inte aktiverad: aktivera användaren först.
+skip-recently-sent = fick nyligen ett verifieringsmeddelande
+    .sentence = Ett verifieringsmeddelande skickades nyligen.
+
+## import rows
+
+import-activated-yes = Användaren är aktiverad: ja
+import-activated-no = Användaren är aktiverad: nej
+import-no-user-id-column = Filen har ingen kolumn Användar-ID (första raden ska innehålla kolumnnamnen, ett av dem Användar-ID).
+import-duplicate-column = Kolumnen { $column } finns två gånger.
+import-user-id-empty = Användar-ID är tomt.
+import-user-id-twice = Användar-ID { $user_id } finns också på rad { $row }; bara den första importeras.
+import-visma-pending = E-post Visma Connect: { $address } (väntar på verifiering)
+import-email-invalid = E-post { $email } är inte en giltig adress: ignoreras.
+import-activated-invalid = Användaren är aktiverad "{ $cell }" är inte ja eller nej: ignoreras.
+import-visma-invalid = E-post Visma Connect { $cell } är inte en giltig adress: ignoreras.
+import-already-connected = Redan kopplad till Visma Connect som { $current }: adressen ligger kvar. Ta bort kopplingen först för att ändra den.
+import-visma-taken = E-post Visma Connect { $email } tillhör användare { $user_id }: används inte.
+import-visma-twice = E-post Visma Connect { $email } anges också för användare { $first } i den här filen: används inte.
+
+## saving
+
+save-invalid = Användaren sparades inte: rätta fälten som är markerade med rött.
+user-not-found = Användaren finns inte längre i registret; den kan ha tagits bort någon annanstans.
+changed-elsewhere = { $by } ändrade användaren { $when } medan formuläret var öppet.
+changed-elsewhere-fields = { $by } ändrade { $fields } { $when } medan formuläret var öppet; att spara skulle skriva över det.
+address-taken = Adressen tillhör redan användare { $user_id }.
+
+## verification
+
+user-not-connected = Användaren är inte kopplad till Visma Connect.
+
+## results
+
+outcome-sent = skickat
+outcome-failed = misslyckades
+outcome-waiting = väntar
+outcome-connected = kopplad direkt
+outcome-skipped = överhoppad
+outcome-not-sent = inte skickat (avbrutet)
