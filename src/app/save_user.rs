@@ -149,7 +149,7 @@ fn checked_connection(
             {
                 errors.insert(
                     Field::VismaEmail,
-                    t!("address-taken", user_id = owner_id.to_string()),
+                    t!("address-taken", user_id = owner_id.clone()),
                 );
             }
             Connection::Unverified {
