@@ -10,13 +10,53 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn hrm_users(db: &Path, args: &[&str]) -> Output {
+    hrm_users_in(db, args, "C.UTF-8")
+}
+
+/// The program with the OS language `locale` (`LC_ALL`).
+fn hrm_users_in(db: &Path, args: &[&str], locale: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hrm-users"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env("XDG_DATA_HOME", db.parent().unwrap())
+        .env("LC_ALL", locale)
         .output()
         .unwrap()
+}
+
+/// On a Swedish system the command line speaks Swedish; its JSON does not
+/// change.
+#[test]
+fn the_command_line_speaks_the_os_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let made = hrm_users_in(&db, &["demo", "--users", "1200"], "sv_SE.UTF-8");
+    assert!(made.status.success(), "{made:?}");
+    let said = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        said.contains("Skapade ett demoregister med 1\u{a0}200 användare"),
+        "{said}"
+    );
+    let english = hrm_users_in(&db, &["db", "status"], "en_GB.UTF-8");
+    assert!(String::from_utf8_lossy(&english.stdout).contains("Users:"));
+    let swedish = hrm_users_in(&db, &["db", "status"], "sv_SE.UTF-8");
+    let status = String::from_utf8_lossy(&swedish.stdout);
+    assert!(status.contains("Användare:"), "{status}");
+    assert!(
+        status.contains("1\u{a0}200") || status.contains("1200"),
+        "{status}"
+    );
+    let refused = hrm_users_in(&db, &["verify", "--user", "nobody"], "sv_SE.UTF-8");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("Det finns ingen användare med Användar-ID nobody."),
+        "{refused:?}"
+    );
+    let json_sv = hrm_users_in(&db, &["db", "status", "--json"], "sv_SE.UTF-8");
+    let json_en = hrm_users_in(&db, &["db", "status", "--json"], "C.UTF-8");
+    assert_eq!(json_sv.stdout, json_en.stdout, "JSON is the same in both");
 }
 
 fn json(output: &Output) -> Vec<serde_json::Value> {

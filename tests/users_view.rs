@@ -865,3 +865,42 @@ fn closing_hides_the_window_at_once() {
     );
     assert!(!commands.contains(&egui::ViewportCommand::CancelClose));
 }
+
+/// Tab goes through the form in reading order: down the General fields,
+/// then the Connection fields and Verify account.
+#[test]
+fn tab_follows_the_reading_order_of_the_form() {
+    use egui_kittest::kittest::NodeT as _;
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    harness
+        .get_by_role_and_label(Role::TextInput, "User-ID *")
+        .focus();
+    harness.run();
+    let mut order = Vec::new();
+    for _ in 0..12 {
+        press(&mut harness, egui::Key::Tab);
+        let focused = harness
+            .query_by(|n| n.is_focused())
+            .and_then(|n| n.accesskit_node().label())
+            .unwrap_or_default();
+        order.push(focused);
+    }
+    assert_eq!(
+        order,
+        [
+            "Alias user-ID",
+            "Signature",
+            "Card-/Tag-ID",
+            "External reference",
+            "Email",
+            "First name",
+            "Last name",
+            "Department",
+            "Office",
+            "Email",
+            "Confirm email",
+            "Verify account",
+        ]
+    );
+}

@@ -21,12 +21,12 @@ pub fn verify_all_pending(
     let plan = plan_verify_accounts(session, listing.visible_records(), send_again_to_recent)?;
     let settings = session.store.load_settings()?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Selection: {} users", plan.counts.total())?;
+    writeln!(out, "{}", t!("cli-selection", count = plan.counts.total()))?;
     for (label, count) in plan.counts.lines(settings.resend_after_minutes) {
         writeln!(out, "  {label}: {count}")?;
     }
     if dry_run {
-        writeln!(out, "Dry run: nothing was sent.")?;
+        writeln!(out, "{}", t!("cli-dry-run-sent"))?;
         return Ok(ExitCode::SUCCESS);
     }
     out.flush()?;
@@ -80,14 +80,17 @@ pub fn verify_all_pending(
     }
     writeln!(
         out,
-        "{sent} sent, {failed} failed, {waiting} still queued, {} other",
-        rows.len() - sent - failed - waiting
+        "{}",
+        t!(
+            "cli-bulk-summary",
+            sent = sent,
+            failed = failed,
+            waiting = waiting,
+            other = rows.len() - sent - failed - waiting
+        )
     )?;
     if waiting > 0 {
-        writeln!(
-            out,
-            "{waiting} messages wait for a retry (see `hrm-users outbox`); the window or `hrm-users serve` delivers them."
-        )?;
+        writeln!(out, "{}", t!("cli-bulk-waiting", waiting = waiting))?;
     }
     Ok(ExitCode::SUCCESS)
 }

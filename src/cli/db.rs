@@ -18,19 +18,37 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &status)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "Register:        {}", status.location)?;
-        writeln!(out, "Backend:         {}", status.backend)?;
-        writeln!(out, "Schema version:  {}", status.schema_version)?;
-        writeln!(out, "Users:           {}", status.users)?;
-        writeln!(out, "  connected:     {}", status.connected)?;
-        writeln!(out, "  pending:       {}", status.pending)?;
-        writeln!(
-            out,
-            "Outbox:          {} messages, {} waiting",
-            status.outbox_messages, status.outbox_waiting
-        )?;
-        writeln!(out, "Audit log:       {} rows", status.audit_rows)?;
-        writeln!(out, "Outbox workers:  {}", status.workers)?;
+        let rows = [
+            (t!("cli-status-register"), status.location.clone()),
+            (t!("cli-status-backend"), status.backend.clone()),
+            (t!("cli-status-schema"), status.schema_version.to_string()),
+            (t!("cli-status-users"), status.users.to_string()),
+            (t!("cli-status-connected"), status.connected.to_string()),
+            (t!("cli-status-pending"), status.pending.to_string()),
+            (
+                t!("cli-status-outbox"),
+                t!(
+                    "cli-status-outbox-value",
+                    messages = status.outbox_messages,
+                    waiting = status.outbox_waiting
+                ),
+            ),
+            (
+                t!("cli-status-audit"),
+                t!("cli-status-audit-value", rows = status.audit_rows),
+            ),
+            (t!("cli-status-workers"), status.workers.to_string()),
+        ];
+        let width = rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        for (label, value) in rows {
+            let label = format!("{label}:");
+            writeln!(out, "{label:<width$}{value}")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -40,7 +58,7 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
 pub fn copy(from: &str, to: &str, json: bool) -> anyhow::Result<ExitCode> {
     let (from, to) = (Location::parse(from), Location::parse(to));
     if from == to {
-        return Err(Refused("FROM and TO are the same register.".into()).into());
+        return Err(Refused(t!("cli-copy-same")).into());
     }
     if let Location::File(path) = &to
         && path.exists()
@@ -82,8 +100,13 @@ pub fn copy(from: &str, to: &str, json: bool) -> anyhow::Result<ExitCode> {
     } else {
         writeln!(
             out,
-            "Copied {from} to {to} in {:.1} s.",
-            started.elapsed().as_secs_f64()
+            "{}",
+            t!(
+                "cli-copied",
+                from = from.to_string(),
+                to = to.to_string(),
+                seconds = format!("{:.1}", started.elapsed().as_secs_f64())
+            )
         )?;
         writeln!(
             out,
@@ -94,9 +117,9 @@ pub fn copy(from: &str, to: &str, json: bool) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", sum_line(a, b))?;
         }
         if report.matches() {
-            writeln!(out, "Every table has the same rows on both sides.")?;
+            writeln!(out, "{}", t!("cli-copy-same-rows"))?;
         } else {
-            writeln!(out, "The two sides differ (marked with !).")?;
+            writeln!(out, "{}", t!("cli-copy-differ"))?;
         }
     }
     Ok(if report.matches() {

@@ -19,14 +19,18 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
     let record = session
         .store
         .user_by_user_id(&id)?
-        .ok_or_else(|| Refused(format!("There is no user with User-ID {id}.")))?;
+        .ok_or_else(|| Refused(t!("cli-no-such-user", user_id = id.to_string())))?;
     match app::verify_account(session, record.key) {
-        Ok(VerifyOutcome::ConnectedByDomain(email)) => say(&format!(
-            "User {id} is connected: {email} is in a verified domain, so no email was sent."
+        Ok(VerifyOutcome::ConnectedByDomain(email)) => say(&t!(
+            "cli-connected-by-domain",
+            user_id = id.to_string(),
+            email = email.to_string()
         )),
         Ok(VerifyOutcome::Queued(email)) => {
-            say(&format!(
-                "Queued a verification email to {email} for user {id}."
+            say(&t!(
+                "cli-queued",
+                user_id = id.to_string(),
+                email = email.to_string()
             ))?;
             let mut worker = OutboxWorker::open(
                 session.store.location(),
@@ -34,32 +38,33 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
                 WorkerOptions::default(),
             )?;
             if let Err(error) = worker.run_once() {
-                say(&format!(
-                    "Not sent now ({error}); it stays queued for the outbox worker."
-                ))?;
+                say(&t!("cli-not-sent-now", error = error.to_string()))?;
                 return Ok(ExitCode::SUCCESS);
             }
             let message = session.store.last_message_for(record.key)?;
             say(&match message {
                 Some(m) if m.state == DeliveryState::Sent => {
-                    format!("Delivered: {}", m.last_result.unwrap_or_default())
+                    t!("cli-delivered", answer = m.last_result.unwrap_or_default())
                 }
                 Some(m) if m.state == DeliveryState::Failed => {
-                    return Err(anyhow::anyhow!(
-                        "the server refused the message: {}",
-                        m.last_result.unwrap_or_default()
-                    ));
+                    return Err(anyhow::anyhow!(t!(
+                        "cli-server-refused",
+                        answer = m.last_result.unwrap_or_default()
+                    )));
                 }
-                Some(m) => format!(
-                    "Not delivered yet ({}); it stays queued and is retried.",
-                    m.last_result.unwrap_or_else(|| "waiting".into())
+                Some(m) => t!(
+                    "cli-not-delivered-yet",
+                    answer = m.last_result.unwrap_or_else(|| t!("outcome-waiting"))
                 ),
-                None => "Queued.".to_owned(),
+                None => t!("cli-queued-short"),
             })
         }
-        Err(ConnectionError::Refused(reason)) => {
-            Err(Refused(format!("User {id}: {}", reason.sentence())).into())
-        }
+        Err(ConnectionError::Refused(reason)) => Err(Refused(t!(
+            "cli-user-refused",
+            user_id = id.to_string(),
+            reason = reason.sentence()
+        ))
+        .into()),
         Err(error) => Err(error.into()),
     }
 }
@@ -93,30 +98,32 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
     let address = services
         .endpoint_address()
         .map_or_else(|| settings.bind_address.clone(), |a| a.to_string());
-    say(&format!(
-        "Serving verification links on http://{address} (links in emails start with {}); delivering queued email. Press Ctrl+C to stop.",
-        settings.public_base_url
+    say(&t!(
+        "cli-serving",
+        address = address,
+        base = &settings.public_base_url
     ))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(tokio::signal::ctrl_c())?;
     drop(services);
-    say("Stopped.")
+    say(&t!("cli-stopped"))
 }
 
 fn key(name: &str) -> Result<SettingKey, Refused> {
     if name == "smtp_password" {
-        return Err(Refused(format!(
-            "The SMTP password is not a setting: enter it in the window's Settings (kept in the system keyring), or set {}.",
-            crate::mail::password::PASSWORD_ENV
+        return Err(Refused(t!(
+            "cli-smtp-password-not-a-setting",
+            variable = crate::mail::password::PASSWORD_ENV
         )));
     }
     SettingKey::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = SettingKey::ALL.iter().map(|k| k.name()).collect();
-        Refused(format!(
-            "There is no setting {name}. Settings: {}.",
-            names.join(", ")
+        Refused(t!(
+            "cli-no-such-setting",
+            name = name,
+            names = names.join(", ")
         ))
     })
 }

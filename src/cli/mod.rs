@@ -337,16 +337,13 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Template { .. } | Command::Db { .. } => Ok(ExitCode::SUCCESS),
         Command::Demo { users } => {
             if session.store.count_users()? > 0 {
-                return Err(Refused(format!(
-                    "{path} already holds users; give a new file with --db to make a demo register."
-                ))
-                .into());
+                return Err(Refused(t!("cli-demo-not-empty", path = path.to_string())).into());
             }
             let made = app::demo::create_demo_register(&mut session, *users)?;
-            users::say(&format!(
-                "Made a demo register of {} users in {}.",
-                made.len(),
-                path
+            users::say(&t!(
+                "cli-demo-made",
+                count = made.len(),
+                path = path.to_string()
             ))
         }
     }

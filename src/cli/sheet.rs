@@ -18,14 +18,24 @@ fn print_counts(out: &mut impl std::io::Write, plan: &ImportPlan) -> std::io::Re
     let c = &plan.counts;
     writeln!(
         out,
-        "to create: {}, to update: {}, unchanged: {}, rejected rows: {}, notes: {}",
-        c.create, c.update, c.unchanged, c.rejected, c.notes
+        "{}",
+        t!(
+            "cli-import-counts",
+            create = c.create,
+            update = c.update,
+            unchanged = c.unchanged,
+            rejected = c.rejected,
+            notes = c.notes
+        )
     )?;
     if !plan.unknown_columns.is_empty() {
         writeln!(
             out,
-            "ignored columns (not in the template): {}",
-            super::printable(&plan.unknown_columns.join(", "))
+            "{}",
+            t!(
+                "cli-import-ignored",
+                columns = super::printable(&plan.unknown_columns.join(", "))
+            )
         )?;
     }
     for row in &plan.rows {
@@ -64,7 +74,11 @@ pub fn import(
     print_counts(&mut out, &plan)?;
     if let Some(report) = report {
         write_report(report, &table, &plan)?;
-        writeln!(out, "report written to {}", report.display())?;
+        writeln!(
+            out,
+            "{}",
+            t!("cli-report-written", path = report.display().to_string())
+        )?;
     }
     let changes = plan.counts.create + plan.counts.update;
     if dry_run {
@@ -73,19 +87,21 @@ pub fn import(
             "{}",
             crate::app::import::backup_note(session.store.location())
         )?;
-        writeln!(out, "Dry run: nothing was imported.")?;
+        writeln!(out, "{}", t!("cli-dry-run-imported"))?;
         return Ok(ExitCode::SUCCESS);
     }
     if changes == 0 && plan.counts.rejected > 0 {
         out.flush()?;
-        return Err(
-            Refused("Nothing was imported: every row with a change was rejected.".into()).into(),
-        );
+        return Err(Refused(t!("cli-all-rejected")).into());
     }
     writeln!(
         out,
-        "Imported: {} created, {} updated.",
-        plan.counts.create, plan.counts.update
+        "{}",
+        t!(
+            "import-done",
+            created = plan.counts.create,
+            updated = plan.counts.update
+        )
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -95,24 +111,26 @@ pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Re
     let format = match Format::of(file) {
         Some(Format::Xlsx) => ExportFormat::Xlsx,
         Some(Format::Csv) => ExportFormat::Csv,
-        _ => return Err(Refused(format!("{} must end in .xlsx or .csv.", file.display())).into()),
+        _ => {
+            return Err(Refused(t!("cli-export-type", path = file.display().to_string())).into());
+        }
     };
     let mut listing = Listing::new(session.store.load_users()?);
     listing.set_filter(filter.clone());
     let users: Vec<_> = listing.visible_records().collect();
     export_users(file, format, users.into_iter(), |_| true)?;
-    super::users::say(&format!(
-        "Exported {} users to {}.",
-        listing.visible_len(),
-        file.display()
+    super::users::say(&t!(
+        "export-done",
+        users = t!("users-count", count = listing.visible_len()),
+        path = file.display().to_string()
     ))
 }
 
 /// `template FILE`: an empty template.
 pub fn template(file: &Path) -> anyhow::Result<ExitCode> {
     write_template(file)?;
-    super::users::say(&format!(
-        "Wrote an empty Employees/users template to {}.",
-        file.display()
+    super::users::say(&t!(
+        "cli-template-written",
+        path = file.display().to_string()
     ))
 }

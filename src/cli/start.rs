@@ -14,7 +14,13 @@ pub fn start() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
     let result = match &cli.command {
-        Some(command) => run(&cli, command),
+        Some(command) => {
+            // The command line speaks the OS's language (LANG, LC_ALL or
+            // LC_MESSAGES: Swedish for sv_*, English otherwise); tables and
+            // JSON stay as they are for scripts.
+            crate::i18n::set_window_language(crate::i18n::Language::of_system());
+            run(&cli, command)
+        }
         None => crate::ui::run_window(
             cli.db
                 .as_deref()

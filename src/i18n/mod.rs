@@ -103,13 +103,14 @@ fn group_digits(number: i128, separator: char) -> String {
 }
 
 /// The Fluent files of one language, in the order they are read.
-const FILES: [(&str, [&str; 3]); 2] = [
+const FILES: [(&str, [&str; 4]); 2] = [
     (
         "sv",
         [
             include_str!("../../assets/i18n/sv/window.ftl"),
             include_str!("../../assets/i18n/sv/pages.ftl"),
             include_str!("../../assets/i18n/sv/emails.ftl"),
+            include_str!("../../assets/i18n/sv/cli.ftl"),
         ],
     ),
     (
@@ -118,6 +119,7 @@ const FILES: [(&str, [&str; 3]); 2] = [
             include_str!("../../assets/i18n/en/window.ftl"),
             include_str!("../../assets/i18n/en/pages.ftl"),
             include_str!("../../assets/i18n/en/emails.ftl"),
+            include_str!("../../assets/i18n/en/cli.ftl"),
         ],
     ),
 ];
@@ -190,6 +192,12 @@ impl From<&str> for Arg {
 impl From<String> for Arg {
     fn from(value: String) -> Self {
         Self::Text(value)
+    }
+}
+
+impl From<std::borrow::Cow<'_, str>> for Arg {
+    fn from(value: std::borrow::Cow<'_, str>) -> Self {
+        Self::Text(value.into_owned())
     }
 }
 

@@ -25,7 +25,7 @@ pub fn smtp_password(host: &str, user: &str) -> Option<String> {
 /// Why the password could not be stored.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "The password could not be stored in the system keyring ({0}). Set the environment variable HRM_USERS_SMTP_PASSWORD instead."
+    "{}", t!("mail-keyring", detail = .0.as_str())
 )]
 pub struct KeyringError(String);
 

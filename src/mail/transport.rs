@@ -22,7 +22,10 @@ pub enum Transport {
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     /// The outbox folder cannot be created.
-    #[error("The outbox folder {} cannot be created: {source}", path.display())]
+    #[error(
+        "{}",
+        t!("mail-folder", path = .path.display().to_string(), error = .source.to_string())
+    )]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -30,7 +33,7 @@ pub enum TransportError {
         source: std::io::Error,
     },
     /// The SMTP settings do not make a transport.
-    #[error("The SMTP settings are not usable: {0}")]
+    #[error("{}", t!("mail-smtp-settings", detail = .0.as_str()))]
     Smtp(String),
 }
 

@@ -44,28 +44,28 @@ impl Default for Limits {
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SheetError {
     /// The extension is not one the program reads.
-    #[error("{0} is not a file type HRM Users reads: use xlsx, xlsm, xls, ods or csv.")]
+    #[error("{}", t!("sheet-unknown-type", detail = .0.as_str()))]
     UnknownType(String),
     /// The file cannot be read.
-    #[error("The file cannot be read: {0}")]
+    #[error("{}", t!("sheet-io", detail = .0.as_str()))]
     Io(String),
     /// Not a spreadsheet at all.
-    #[error("The file is not a spreadsheet of the kind its name says ({0}).")]
+    #[error("{}", t!("sheet-not-a-spreadsheet", detail = .0.as_str()))]
     NotASpreadsheet(String),
     /// Password-protected.
-    #[error("The workbook is password-protected. Save it without a password and import that copy.")]
+    #[error("{}", t!("sheet-password"))]
     PasswordProtected,
     /// Damaged or truncated.
-    #[error("The file is damaged or incomplete: {0}")]
+    #[error("{}", t!("sheet-damaged", detail = .0.as_str()))]
     Damaged(String),
     /// Over a limit.
-    #[error("The file is too big to import: {0}")]
+    #[error("{}", t!("sheet-too-big", detail = .0.as_str()))]
     TooBig(String),
     /// No rows at all.
-    #[error("The file is empty: it has no header row.")]
+    #[error("{}", t!("sheet-empty"))]
     Empty,
     /// Stopped by the administrator.
-    #[error("Reading was cancelled.")]
+    #[error("{}", t!("sheet-cancelled"))]
     Cancelled,
 }
 

@@ -25,13 +25,13 @@ pub enum ExportFormat {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The workbook writer.
-    #[error("The workbook could not be written: {0}")]
+    #[error("{}", t!("sheet-write-xlsx", error = .0.to_string()))]
     Xlsx(#[from] XlsxError),
     /// The file system.
-    #[error("The file could not be written: {0}")]
+    #[error("{}", t!("sheet-write-file", error = .0.to_string()))]
     Io(#[from] std::io::Error),
     /// The CSV writer.
-    #[error("The file could not be written: {0}")]
+    #[error("{}", t!("sheet-write-file", error = .0.to_string()))]
     Csv(#[from] csv::Error),
 }
 

@@ -6,24 +6,26 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file exists but is not an SQLite database at all.
-    #[error(
-        "{register} is not an HRM Users register (it is not an SQLite database). Choose another file; this one was left untouched."
-    )]
+    #[error("{}", t!("store-not-a-database", register = .register.as_str()))]
     NotADatabase {
         /// The file, as shown.
         register: String,
     },
     /// A database of some other program.
-    #[error(
-        "{register} is a database of another program, not an HRM Users register. Choose another one; this one was left untouched."
-    )]
+    #[error("{}", t!("store-foreign-database", register = .register.as_str()))]
     ForeignDatabase {
         /// The register, as shown.
         register: String,
     },
     /// Written by a newer version of the program.
     #[error(
-        "{register} was written by a newer version of HRM Users (register version {found}, this program knows up to {supported}). Update the program; the register was left untouched."
+        "{}",
+        t!(
+            "store-too-new",
+            register = .register.as_str(),
+            found = .found.to_string(),
+            supported = .supported.to_string()
+        )
     )]
     TooNew {
         /// The register, as shown.
@@ -34,18 +36,23 @@ pub enum StoreError {
         supported: i64,
     },
     /// Another program holds a lock on the register.
-    #[error(
-        "The register is locked by another program. Close the other program (or wait for it to finish) and try again."
-    )]
+    #[error("{}", t!("store-locked"))]
     Locked,
     /// The database found the register damaged.
-    #[error("The register is damaged ({detail}). Restore it from a backup; nothing was changed.")]
+    #[error("{}", t!("store-damaged", detail = .detail.as_str()))]
     Damaged {
         /// The database's words.
         detail: String,
     },
     /// The file or its folder cannot be read or written.
-    #[error("Cannot open the register at {}: {source}", path.display())]
+    #[error(
+        "{}",
+        t!(
+            "store-io",
+            path = .path.display().to_string(),
+            error = .source.to_string()
+        )
+    )]
     Io {
         /// The file.
         path: PathBuf,
@@ -53,11 +60,12 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The shared register's URL or its TLS options are wrong.
-    #[error("The shared register's address is not usable: {0}")]
+    #[error("{}", t!("store-bad-location", detail = .0.as_str()))]
     BadLocation(String),
     /// The PostgreSQL server cannot be reached or refused the login.
     #[error(
-        "Cannot reach the shared register at {register}: {detail}. Check the address, the user and the password, and that the server is running."
+        "{}",
+        t!("store-unreachable", register = .register.as_str(), detail = .detail.as_str())
     )]
     Unreachable {
         /// The register, without its password.
@@ -72,10 +80,10 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
     /// Any other SQLite error.
-    #[error("The register could not be read or written: {0}")]
+    #[error("{}", t!("store-sqlite", error = .0.to_string()))]
     Sqlite(rusqlite::Error),
     /// Any other PostgreSQL error.
-    #[error("The shared register could not be read or written: {}", postgres_words(.0))]
+    #[error("{}", t!("store-postgres", error = postgres_words(.0)))]
     Postgres(postgres::Error),
 }
 

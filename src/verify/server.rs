@@ -44,7 +44,8 @@ const CONNECTION_LIFETIME: Duration = Duration::from_mins(1);
 pub enum EndpointError {
     /// The address to listen on is taken or not allowed.
     #[error(
-        "The verification endpoint cannot listen on {address}: {source}. Choose another bind address in Settings."
+        "{}",
+        t!("endpoint-bind", address = .address.as_str(), error = .source.to_string())
     )]
     Bind {
         /// The address.
@@ -53,7 +54,7 @@ pub enum EndpointError {
         source: std::io::Error,
     },
     /// The runtime or thread could not start.
-    #[error("The verification endpoint could not start: {0}")]
+    #[error("{}", t!("endpoint-start", error = .0.to_string()))]
     Start(std::io::Error),
 }
 

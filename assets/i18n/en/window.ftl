@@ -492,3 +492,46 @@ outcome-waiting = waiting
 outcome-connected = connected at once
 outcome-skipped = skipped
 outcome-not-sent = not sent (cancelled)
+
+## register errors
+
+store-not-a-database = { $register } is not an HRM Users register (it is not an SQLite database). Choose another file; this one was left untouched.
+store-foreign-database = { $register } is a database of another program, not an HRM Users register. Choose another one; this one was left untouched.
+store-too-new = { $register } was written by a newer version of HRM Users (register version { $found }, this program knows up to { $supported }). Update the program; the register was left untouched.
+store-locked = The register is locked by another program. Close the other program (or wait for it to finish) and try again.
+store-damaged = The register is damaged ({ $detail }). Restore it from a backup; nothing was changed.
+store-io = Cannot open the register at { $path }: { $error }
+store-bad-location = The shared register's address is not usable: { $detail }
+store-unreachable = Cannot reach the shared register at { $register }: { $detail }. Check the address, the user and the password, and that the server is running.
+store-sqlite = The register could not be read or written: { $error }
+store-postgres = The shared register could not be read or written: { $error }
+
+## spreadsheet errors
+
+sheet-unknown-type = { $detail } is not a file type HRM Users reads: use xlsx, xlsm, xls, ods or csv.
+sheet-io = The file cannot be read: { $detail }
+sheet-not-a-spreadsheet = The file is not a spreadsheet of the kind its name says ({ $detail }).
+sheet-password = The workbook is password-protected. Save it without a password and import that copy.
+sheet-damaged = The file is damaged or incomplete: { $detail }
+sheet-too-big = The file is too big to import: { $detail }
+sheet-empty = The file is empty: it has no header row.
+sheet-cancelled = Reading was cancelled.
+
+## writing
+
+sheet-write-xlsx = The workbook could not be written: { $error }
+sheet-write-file = The file could not be written: { $error }
+
+## mail
+
+mail-folder = The outbox folder { $path } cannot be created: { $error }
+mail-smtp-settings = The SMTP settings are not usable: { $detail }
+
+## keyring
+
+mail-keyring = The password could not be stored in the system keyring ({ $detail }). Set the environment variable HRM_USERS_SMTP_PASSWORD instead.
+
+## endpoint
+
+endpoint-bind = The verification endpoint cannot listen on { $address }: { $error }. Choose another bind address in Settings.
+endpoint-start = The verification endpoint could not start: { $error }

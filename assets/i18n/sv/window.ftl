@@ -477,3 +477,46 @@ outcome-waiting = väntar
 outcome-connected = kopplad direkt
 outcome-skipped = överhoppad
 outcome-not-sent = inte skickat (avbrutet)
+
+## register errors
+
+store-not-a-database = { $register } är inte ett register för HRM Users (det är ingen SQLite-databas). Välj en annan fil; den här lämnades orörd.
+store-foreign-database = { $register } är en databas för ett annat program, inte ett register för HRM Users. Välj ett annat; det här lämnades orört.
+store-too-new = { $register } skrevs av en nyare version av HRM Users (registerversion { $found }, det här programmet känner till upp till { $supported }). Uppdatera programmet; registret lämnades orört.
+store-locked = Registret är låst av ett annat program. Stäng det andra programmet (eller vänta tills det är klart) och försök igen.
+store-damaged = Registret är skadat ({ $detail }). Återställ det från en säkerhetskopia; ingenting ändrades.
+store-io = Registret i { $path } kan inte öppnas: { $error }
+store-bad-location = Det delade registrets adress går inte att använda: { $detail }
+store-unreachable = Det delade registret på { $register } kan inte nås: { $detail }. Kontrollera adressen, användaren och lösenordet, och att servern är igång.
+store-sqlite = Registret kunde inte läsas eller skrivas: { $error }
+store-postgres = Det delade registret kunde inte läsas eller skrivas: { $error }
+
+## spreadsheet errors
+
+sheet-unknown-type = { $detail } är ingen filtyp som HRM Users läser: använd xlsx, xlsm, xls, ods eller csv.
+sheet-io = Filen kan inte läsas: { $detail }
+sheet-not-a-spreadsheet = Filen är inte ett kalkylblad av den sort som namnet säger ({ $detail }).
+sheet-password = Arbetsboken är lösenordsskyddad. Spara den utan lösenord och importera den kopian.
+sheet-damaged = Filen är skadad eller ofullständig: { $detail }
+sheet-too-big = Filen är för stor att importera: { $detail }
+sheet-empty = Filen är tom: den har ingen rubrikrad.
+sheet-cancelled = Läsningen avbröts.
+
+## writing
+
+sheet-write-xlsx = Arbetsboken kunde inte skrivas: { $error }
+sheet-write-file = Filen kunde inte skrivas: { $error }
+
+## mail
+
+mail-folder = Utkorgsmappen { $path } kan inte skapas: { $error }
+mail-smtp-settings = SMTP-inställningarna går inte att använda: { $detail }
+
+## keyring
+
+mail-keyring = Lösenordet kunde inte sparas i systemets nyckelring ({ $detail }). Ange miljövariabeln HRM_USERS_SMTP_PASSWORD i stället.
+
+## endpoint
+
+endpoint-bind = Verifieringstjänsten kan inte lyssna på { $address }: { $error }. Välj en annan lyssningsadress under Inställningar.
+endpoint-start = Verifieringstjänsten kunde inte starta: { $error }

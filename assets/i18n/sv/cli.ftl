@@ -1,0 +1,57 @@
+# Kommandoradens meddelanden (tabeller och JSON är oförändrade).
+
+## verify --all-pending
+
+cli-selection = Urval: { $count } användare
+cli-dry-run-sent = Provkörning: ingenting skickades.
+cli-bulk-summary = { $sent } skickade, { $failed } misslyckade, { $waiting } fortfarande i kö, { $other } övriga
+cli-bulk-waiting = { $waiting } meddelanden väntar på ett nytt försök (se `hrm-users outbox`); fönstret eller `hrm-users serve` levererar dem.
+
+## db
+
+cli-status-register = Register
+cli-status-backend = Databas
+cli-status-schema = Schemaversion
+cli-status-users = Användare
+cli-status-connected = {"  "}kopplade
+cli-status-pending = {"  "}väntande
+cli-status-outbox = Utkorg
+cli-status-outbox-value = { $messages } meddelanden, { $waiting } väntar
+cli-status-audit = Granskningslogg
+cli-status-audit-value = { $rows } rader
+cli-status-workers = Utkorgsarbetare
+cli-copy-same = FROM och TO är samma register.
+cli-copied = Kopierade { $from } till { $to } på { $seconds } s.
+cli-copy-same-rows = Varje tabell har samma rader på båda sidor.
+cli-copy-differ = De två sidorna skiljer sig (markerat med !).
+
+## mail
+
+cli-no-such-user = Det finns ingen användare med Användar-ID { $user_id }.
+cli-connected-by-domain = Användare { $user_id } är kopplad: { $email } hör till en verifierad domän, så inget meddelande skickades.
+cli-queued = Köade ett verifieringsmeddelande till { $email } för användare { $user_id }.
+cli-not-sent-now = Inte skickat nu ({ $error }); det ligger kvar i kön för utkorgsarbetaren.
+cli-delivered = Levererat: { $answer }
+cli-server-refused = servern tog inte emot meddelandet: { $answer }
+cli-not-delivered-yet = Inte levererat än ({ $answer }); det ligger kvar i kön och försöks igen.
+cli-queued-short = Köat.
+cli-user-refused = Användare { $user_id }: { $reason }
+cli-serving = Tar emot verifieringslänkar på http://{ $address } (länkarna i e-posten börjar med { $base }); levererar köad e-post. Tryck Ctrl+C för att stoppa.
+cli-stopped = Stoppad.
+cli-smtp-password-not-a-setting = SMTP-lösenordet är ingen inställning: ange det under Inställningar i fönstret (det förvaras i systemets nyckelring), eller ange { $variable }.
+cli-no-such-setting = Det finns ingen inställning { $name }. Inställningar: { $names }.
+
+## demo
+
+cli-demo-not-empty = { $path } innehåller redan användare; ange en ny fil med --db för att skapa ett demoregister.
+cli-demo-made = Skapade ett demoregister med { $count } användare i { $path }.
+
+## import and export
+
+cli-import-counts = skapas: { $create }, uppdateras: { $update }, oförändrade: { $unchanged }, avvisade rader: { $rejected }, anmärkningar: { $notes }
+cli-import-ignored = ignorerade kolumner (finns inte i mallen): { $columns }
+cli-report-written = rapporten skrevs till { $path }
+cli-dry-run-imported = Provkörning: ingenting importerades.
+cli-all-rejected = Ingenting importerades: varje rad med en ändring avvisades.
+cli-export-type = { $path } måste sluta på .xlsx eller .csv.
+cli-template-written = Skrev en tom mall Anställda/användare till { $path }.
