@@ -881,7 +881,11 @@ fn tab_follows_the_reading_order_of_the_form() {
     for _ in 0..12 {
         press(&mut harness, egui::Key::Tab);
         let focused = harness
-            .query_by(egui_kittest::kittest::AccessKitNode::is_focused)
+            .query_by(
+                #[allow(clippy::redundant_closure_for_method_calls)]
+                // the method is not general over lifetimes
+                |n| n.is_focused(),
+            )
             .and_then(|n| n.accesskit_node().label())
             .unwrap_or_default();
         order.push(focused);
