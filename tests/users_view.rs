@@ -908,3 +908,47 @@ fn tab_follows_the_reading_order_of_the_form() {
         ]
     );
 }
+
+/// Typing into the Visma Connect Email of a user whose General Email is
+/// offered: the offer goes away at the first letter, and the cursor stays
+/// in the field for the rest (it used to jump out mid-word).
+#[test]
+fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
+    use egui_kittest::kittest::NodeT as _;
+    let mut session = Session::new(Store::open_in_memory().unwrap());
+    let draft = UserDraft {
+        user_id: "20".into(),
+        first_name: "Klara".into(),
+        last_name: "Ek".into(),
+        email: "klara.ek@company.se".into(),
+        ..UserDraft::new_user()
+    };
+    save_user(&mut session, None, &draft).unwrap();
+    let change_stamp = session.store.last_change_ms().unwrap();
+    let users = session.store.load_users().unwrap();
+    let mut harness = harness(OpenedRegister {
+        session,
+        users,
+        is_demo: false,
+        change_stamp,
+    });
+    click(&mut harness, "Klara Ek");
+    assert!(harness.query_by_label("Use this address").is_some());
+    press(&mut harness, egui::Key::Enter);
+    for letter in "k.ek@company.se".chars() {
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::Text(letter.to_string()));
+        harness.run();
+    }
+    assert!(harness.query_by_label("Use this address").is_none());
+    let typed = harness
+        .get_all_by_role_and_label(Role::TextInput, "Email")
+        .nth(1)
+        .unwrap()
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    assert_eq!(typed, "k.ek@company.se");
+}

@@ -207,7 +207,12 @@ fn text_input_ui(
     // As wide as the panel allows (long names stay whole), within reason;
     // `reserve` is kept free beside it.
     let width = (ui.available_width() - 8.0 - reserve).clamp(160.0, 480.0);
-    let mut edit = TextEdit::singleline(value).desired_width(width);
+    // A fixed id per field: the suggestion row above the Connection
+    // fields comes and goes as they are typed in, and an id from the
+    // widgets' order would move the cursor out of the field mid-word.
+    let mut edit = TextEdit::singleline(value)
+        .id(egui::Id::unique(("user-form-field", field)))
+        .desired_width(width);
     if error.is_some() {
         edit = edit.text_color(ERROR_RED);
     }
