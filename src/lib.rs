@@ -15,3 +15,4 @@ pub mod store;
 pub mod testing;
 pub mod ui;
 pub mod verify;
+pub mod web;

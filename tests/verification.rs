@@ -14,7 +14,7 @@ use hrm_users::app::{VerifyOutcome, verify_account};
 use hrm_users::domain::{
     AuditAction, ConnectedBy, Connection, ConnectionStatus, DeliveryState, Email, SettingKey,
 };
-use hrm_users::verify::start_endpoint;
+use hrm_users::web::start_endpoint;
 use support::{Register, SmtpServer, TestClock, link_in, pending_user, smtp_settings};
 
 fn agent() -> ureq::Agent {
@@ -60,7 +60,7 @@ struct Rig {
     register: Register,
     clock: TestClock,
     smtp: SmtpServer,
-    endpoint: hrm_users::verify::Endpoint,
+    endpoint: hrm_users::web::Endpoint,
     session: hrm_users::app::Session,
     worker: OutboxWorker,
 }

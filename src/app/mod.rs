@@ -12,7 +12,7 @@ pub mod outbox_worker;
 pub mod paths;
 pub mod progress;
 mod save_user;
-pub mod services;
+
 mod snapshot;
 mod test_email;
 pub mod verification;
@@ -25,7 +25,7 @@ pub use delete_user::{delete_user, delete_user_seen};
 pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
-pub use services::{Runner, Services};
+
 pub use test_email::{TestEmailReport, remember_smtputf8, send_test_email, store_smtp_password};
 pub use verification::{
     ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,

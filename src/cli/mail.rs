@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::app::outbox_worker::{OutboxWorker, WorkerOptions};
-use crate::app::{self, ConnectionError, Services, Session, VerifyOutcome};
+use crate::app::{self, ConnectionError, Session, VerifyOutcome};
 use crate::domain::{DeliveryState, OutboxMessage, SettingKey, UserId};
+use crate::web::Services;
 
 use super::Refused;
 use super::users::say;
@@ -90,7 +91,7 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
         session.store.location(),
         session.clock.clone(),
         &settings,
-        crate::app::Runner::Serve,
+        crate::web::Runner::Serve,
     );
     if let Some(problem) = services.problems.first() {
         return Err(anyhow::anyhow!("{problem}"));

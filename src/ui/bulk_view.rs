@@ -7,13 +7,14 @@ use egui::{Label, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
+use crate::app::Session;
 use crate::app::bulk::{
     BulkJob, BulkOutcome, BulkRequest, BulkResultRow, load_selection, plan_verify_accounts,
     save_results_xlsx, start_bulk, use_general_emails,
 };
-use crate::app::{Services, Session};
 use crate::domain::{BulkPlan, UserKey, UserRecord};
 use crate::store::Store;
+use crate::web::Services;
 
 use super::background::spawn;
 use super::file_chooser::SaveAs;

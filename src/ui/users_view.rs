@@ -5,10 +5,9 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
-use crate::app::{
-    self, ConnectionError, OpenedRegister, SaveUserError, Services, Session, VerifyOutcome,
-};
+use crate::app::{self, ConnectionError, OpenedRegister, SaveUserError, Session, VerifyOutcome};
 use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
+use crate::web::Services;
 
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
@@ -148,7 +147,7 @@ impl UsersView {
             view.session.store.location(),
             view.session.clock.clone(),
             &settings,
-            app::Runner::Window,
+            crate::web::Runner::Window,
         );
         if let Some(problem) = services.problems.first() {
             view.notice = Some(Notice {

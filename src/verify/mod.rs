@@ -1,7 +1,4 @@
-//! Verification links: the tokens and the HTTP endpoint employees open.
+//! Verification links: the tokens (256 random bits, stored hashed). The
+//! endpoint employees open lives in `web/`.
 
-mod pages;
-mod server;
 pub mod token;
-
-pub use server::{Endpoint, EndpointError, start_endpoint};

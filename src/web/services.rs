@@ -3,10 +3,10 @@
 
 use crate::store::Location;
 
+use super::server::{Endpoint, start_endpoint};
 use crate::domain::{Clock, DeliveredBy, Settings};
-use crate::verify::{Endpoint, start_endpoint};
 
-use super::outbox_worker::{OutboxWorker, WorkerHandle, WorkerOptions};
+use crate::app::outbox_worker::{OutboxWorker, WorkerHandle, WorkerOptions};
 
 /// Who runs the services: the window or `serve`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
