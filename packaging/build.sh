@@ -11,11 +11,37 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 dist="$root/dist"
-work="$root/target/packaging"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to here, as
+# cargo reads it), else target/.
+target="${CARGO_TARGET_DIR:-$root/target}"
+case "$target" in /*) ;; *) target="$root/$target" ;; esac
+work="$target/packaging"
 mkdir -p "$dist" "$work"
 
+# The Debian package that brings a tool, for `need`.
+debian_package() {
+    case "$1" in
+    x86_64-w64-mingw32-gcc) echo gcc-mingw-w64-x86-64 ;;
+    x86_64-w64-mingw32-windres) echo binutils-mingw-w64-x86-64 ;;
+    makensis) echo nsis ;;
+    tar) echo tar ;;
+    gzip) echo gzip ;;
+    *) echo "" ;;
+    esac
+}
+
+# Each tool, installed from Debian's packages when it is missing and this
+# is a Debian system run as root; otherwise a clear message.
 need() {
     for tool in "$@"; do
+        if command -v "$tool" >/dev/null 2>&1; then
+            continue
+        fi
+        package="$(debian_package "$tool")"
+        if [ -n "$package" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+            echo "build.sh: installing $package for $tool" >&2
+            apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null
+        fi
         if ! command -v "$tool" >/dev/null 2>&1; then
             echo "build.sh: $tool is needed for this package (see packaging/README.md)" >&2
             exit 2
@@ -36,12 +62,12 @@ windows)
         rustup target add x86_64-pc-windows-gnu
     fi
     cargo build --release --locked --target x86_64-pc-windows-gnu
-    exe="$root/target/x86_64-pc-windows-gnu/release/hrm-users.exe"
+    exe="$target/x86_64-pc-windows-gnu/release/hrm-users.exe"
     out="$dist/hrm-users-$version-windows-x86_64-setup.exe"
     makensis -V2 \
         -DVERSION="$version" \
         -DEXE="$exe" \
-        -DEXE_CLI="$root/target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
+        -DEXE_CLI="$target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
         -DICON="$root/assets/icon/hrm-users.ico" \
         -DLICENSE_MIT="$root/LICENSE-MIT" \
         -DLICENSE_APACHE="$root/LICENSE-APACHE" \
@@ -65,7 +91,7 @@ tar)
     stage="$work/$name"
     rm -rf "$stage"
     mkdir -p "$stage/share/applications" "$stage/share/metainfo"
-    install -m 755 target/release/hrm-users "$stage/hrm-users"
+    install -m 755 "$target/release/hrm-users" "$stage/hrm-users"
     install -m 644 packaging/linux/hrm-users.desktop "$stage/share/applications/"
     install -m 644 "$work/com.hrmusers.HrmUsers.metainfo.xml" "$stage/share/metainfo/"
     for size in 16 24 32 48 64 128 256 512; do
@@ -92,8 +118,8 @@ macos)
     rm -rf "$app"
     mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources"
     lipo -create -output "$app/Contents/MacOS/hrm-users" \
-        target/aarch64-apple-darwin/release/hrm-users \
-        target/x86_64-apple-darwin/release/hrm-users
+        "$target/aarch64-apple-darwin/release/hrm-users" \
+        "$target/x86_64-apple-darwin/release/hrm-users"
     sed "s/@VERSION@/$version/g" packaging/macos/Info.plist >"$app/Contents/Info.plist"
     cp assets/icon/hrm-users.icns "$app/Contents/Resources/"
     # Ad-hoc signature: Apple Silicon runs nothing unsigned. Releases are signed

@@ -10,6 +10,9 @@
 set -eu
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# Cargo's output folder, as build.sh finds it.
+target="${CARGO_TARGET_DIR:-$root/target}"
+case "$target" in /*) ;; *) target="$root/$target" ;; esac
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
 setup="${1:-$root/dist/hrm-users-$version-windows-x86_64-setup.exe}"
 [ -f "$setup" ] || { echo "no setup at $setup: run packaging/build.sh windows" >&2; exit 2; }
@@ -47,8 +50,8 @@ appdata_register="$WINEPREFIX/drive_c/users/$(whoami)/AppData/Roaming/HRM Users/
 # "An older version": the same program in a setup that says 0.0.1.
 older="$work/hrm-users-0.0.1-setup.exe"
 makensis -V1 -DVERSION=0.0.1 \
-    -DEXE="$root/target/x86_64-pc-windows-gnu/release/hrm-users.exe" \
-    -DEXE_CLI="$root/target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
+    -DEXE="$target/x86_64-pc-windows-gnu/release/hrm-users.exe" \
+    -DEXE_CLI="$target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
     -DICON="$root/assets/icon/hrm-users.ico" -DLICENSE_MIT="$root/LICENSE-MIT" \
     -DLICENSE_APACHE="$root/LICENSE-APACHE" -DOUTFILE="$older" \
     "$root/packaging/windows/installer.nsi"

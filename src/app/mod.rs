@@ -10,6 +10,7 @@ pub mod import;
 mod open;
 pub mod outbox_worker;
 pub mod paths;
+pub mod presets;
 pub mod progress;
 mod save_user;
 

@@ -138,6 +138,14 @@ pub fn config_get(session: &Session, name: &str) -> anyhow::Result<ExitCode> {
 /// `config set KEY VALUE`.
 pub fn config_set(session: &mut Session, name: &str, value: &str) -> anyhow::Result<ExitCode> {
     let key = key(name)?;
+    if let Some(presets) = crate::domain::presets::machine().filter(|p| p.locks(key)) {
+        return Err(Refused(t!(
+            "cli-setting-locked",
+            name = name,
+            file = &presets.source
+        ))
+        .into());
+    }
     let mut settings = session.store.load_settings()?;
     settings
         .set(key, value)

@@ -272,12 +272,18 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
 #[error("{0}")]
 pub struct Refused(pub String);
 
-/// The register to use: `--db` (or `HRM_USERS_DB`), or the default file.
+/// The register to use: `--db` (or `HRM_USERS_DB`), else the one this
+/// machine's presets name, else the default file.
 pub fn database_location(cli: &Cli) -> Location {
-    cli.db.as_deref().map_or_else(
-        || Location::File(app::paths::default_database()),
-        Location::parse,
-    )
+    chosen_register(cli).unwrap_or_else(|| Location::File(app::paths::default_database()))
+}
+
+/// `--db` (or `HRM_USERS_DB`), else the register of this machine's presets.
+pub fn chosen_register(cli: &Cli) -> Option<Location> {
+    cli.db
+        .as_deref()
+        .or_else(|| crate::domain::presets::machine().and_then(|p| p.register.as_deref()))
+        .map(Location::parse)
 }
 
 /// Runs a subcommand (not the window).

@@ -13,6 +13,14 @@ use super::{Cli, exit_code_for, run};
 pub fn start() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
+    // IT's presets (defaults.toml) apply to the window and every command.
+    if let Some(warning) = crate::app::presets::install_machine_presets() {
+        tracing::warn!("{warning}");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("hrm-users: warning: {warning}");
+        }
+    }
     let result = match &cli.command {
         Some(command) => {
             // The command line speaks the OS's language (LANG, LC_ALL or
@@ -21,13 +29,9 @@ pub fn start() -> ExitCode {
             crate::i18n::set_window_language(crate::i18n::Language::of_system());
             run(&cli, command)
         }
-        None => crate::ui::run_window(
-            cli.db
-                .as_deref()
-                .map(crate::store::Location::parse)
-                .as_ref(),
-        )
-        .map(|()| ExitCode::SUCCESS),
+        None => {
+            crate::ui::run_window(super::chosen_register(&cli).as_ref()).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

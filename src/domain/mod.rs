@@ -11,6 +11,7 @@ pub mod import;
 pub mod listing;
 pub mod message;
 pub mod outbox;
+pub mod presets;
 pub mod rules;
 mod search_index;
 pub mod settings;

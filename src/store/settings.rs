@@ -28,6 +28,10 @@ fn load(db: &impl Sql) -> Result<Settings, StoreError> {
                 );
             }
         }
+        // What this machine's IT administrator fixed wins over the register.
+        if let Some(presets) = crate::domain::presets::machine() {
+            presets.apply(&mut settings);
+        }
         Ok(settings)
     }
 }

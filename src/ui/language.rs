@@ -21,8 +21,11 @@ pub fn choose(ctx: &egui::Context, language: Option<Language>) {
     apply(ctx);
 }
 
-/// Sets the window's language from the remembered choice, or the OS's.
+/// Sets the window's language from the remembered choice, IT's preset, or
+/// the OS's.
 pub fn apply(ctx: &egui::Context) {
-    i18n::set_window_language(chosen(ctx).unwrap_or_else(Language::of_system));
+    // The person's choice, else IT's preset for this computer, else the OS's.
+    let preset = crate::domain::presets::machine().and_then(|p| p.language);
+    i18n::set_window_language(chosen(ctx).or(preset).unwrap_or_else(Language::of_system));
     ctx.request_repaint();
 }

@@ -121,6 +121,19 @@ impl SettingsView {
             ui.add_space(6.0);
         }
         window_ui(ui);
+        if let Some(presets) = crate::domain::presets::machine().filter(|p| !p.settings.is_empty())
+        {
+            ui.add_space(6.0);
+            let names: Vec<&str> = presets.settings.iter().map(|(k, _)| k.name()).collect();
+            ui.label(
+                RichText::new(t!(
+                    "settings-locked-note",
+                    file = &presets.source,
+                    names = names.join(", ")
+                ))
+                .strong(),
+            );
+        }
         ui.add_space(10.0);
         ui.heading(t!("settings-email"));
         self.email_ui(ui, session);
@@ -137,7 +150,10 @@ impl SettingsView {
         );
         let mut enabled = self.value(SettingKey::EndpointEnabled) == "true";
         if ui
-            .checkbox(&mut enabled, t!("settings-endpoint-enabled"))
+            .add_enabled(
+                !locked(SettingKey::EndpointEnabled),
+                egui::Checkbox::new(&mut enabled, t!("settings-endpoint-enabled")),
+            )
             .changed()
         {
             *self.value(SettingKey::EndpointEnabled) = enabled.to_string();
@@ -155,7 +171,8 @@ impl SettingsView {
         let label = ui.label(t!("settings-verified-domains"));
         let mut domains = self.value(SettingKey::VerifiedDomains).replace(',', "\n");
         if ui
-            .add(
+            .add_enabled(
+                !locked(SettingKey::VerifiedDomains),
                 TextEdit::multiline(&mut domains)
                     .desired_rows(3)
                     .desired_width(f32::INFINITY),
@@ -212,11 +229,13 @@ impl SettingsView {
         let before =
             Language::from_code(self.value(SettingKey::MessageLanguage)).unwrap_or_default();
         let mut chosen = before;
-        ui.horizontal(|ui| {
-            ui.label(t!("settings-message-language"));
-            for language in Language::ALL {
-                ui.radio_value(&mut chosen, language, language.native_name());
-            }
+        ui.add_enabled_ui(!locked(SettingKey::MessageLanguage), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(t!("settings-message-language"));
+                for language in Language::ALL {
+                    ui.radio_value(&mut chosen, language, language.native_name());
+                }
+            });
         });
         if chosen == before {
             return;
@@ -267,28 +286,32 @@ impl SettingsView {
             ],
         );
         let serve_only = self.value(SettingKey::DeliveredBy) == "serve_only";
-        ui.horizontal(|ui| {
-            ui.label(t!("settings-delivered-by"));
-            if ui.radio(!serve_only, t!("settings-every-window")).clicked() {
-                *self.value(SettingKey::DeliveredBy) = "every_window".into();
-            }
-            if ui
-                .radio(serve_only, t!("settings-serve-only"))
-                .on_hover_text(t!("settings-serve-only.hint"))
-                .clicked()
-            {
-                *self.value(SettingKey::DeliveredBy) = "serve_only".into();
-            }
+        ui.add_enabled_ui(!locked(SettingKey::DeliveredBy), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(t!("settings-delivered-by"));
+                if ui.radio(!serve_only, t!("settings-every-window")).clicked() {
+                    *self.value(SettingKey::DeliveredBy) = "every_window".into();
+                }
+                if ui
+                    .radio(serve_only, t!("settings-serve-only"))
+                    .on_hover_text(t!("settings-serve-only.hint"))
+                    .clicked()
+                {
+                    *self.value(SettingKey::DeliveredBy) = "serve_only".into();
+                }
+            })
         });
         let smtp = self.value(SettingKey::Transport) == "smtp";
-        ui.horizontal(|ui| {
-            ui.label(t!("settings-send-by"));
-            if ui.radio(!smtp, t!("settings-folder")).clicked() {
-                *self.value(SettingKey::Transport) = "folder".into();
-            }
-            if ui.radio(smtp, "SMTP").clicked() {
-                *self.value(SettingKey::Transport) = "smtp".into();
-            }
+        ui.add_enabled_ui(!locked(SettingKey::Transport), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(t!("settings-send-by"));
+                if ui.radio(!smtp, t!("settings-folder")).clicked() {
+                    *self.value(SettingKey::Transport) = "folder".into();
+                }
+                if ui.radio(smtp, "SMTP").clicked() {
+                    *self.value(SettingKey::Transport) = "smtp".into();
+                }
+            })
         });
         if smtp {
             self.grid_ui(
@@ -303,18 +326,20 @@ impl SettingsView {
                     (SettingKey::MessagesPerMinute, t!("settings-per-minute")),
                 ],
             );
-            ui.horizontal(|ui| {
-                ui.label(t!("settings-security"));
-                let current = self.value(SettingKey::SmtpSecurity).clone();
-                for (code, label) in [
-                    ("starttls", "STARTTLS".to_owned()),
-                    ("tls", "TLS".to_owned()),
-                    ("none", t!("settings-security-none")),
-                ] {
-                    if ui.radio(current == code, label).clicked() {
-                        *self.value(SettingKey::SmtpSecurity) = code.into();
+            ui.add_enabled_ui(!locked(SettingKey::SmtpSecurity), |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(t!("settings-security"));
+                    let current = self.value(SettingKey::SmtpSecurity).clone();
+                    for (code, label) in [
+                        ("starttls", "STARTTLS".to_owned()),
+                        ("tls", "TLS".to_owned()),
+                        ("none", t!("settings-security-none")),
+                    ] {
+                        if ui.radio(current == code, label).clicked() {
+                            *self.value(SettingKey::SmtpSecurity) = code.into();
+                        }
                     }
-                }
+                })
             });
             self.error_ui(ui, SettingKey::SmtpSecurity);
             ui.horizontal(|ui| {
@@ -485,8 +510,16 @@ impl SettingsView {
                 for (key, label) in rows {
                     let label = ui.label(label.as_str());
                     ui.vertical(|ui| {
-                        ui.add(TextEdit::singleline(self.value(*key)).desired_width(300.0))
+                        let locked = locked(*key);
+                        let edit = ui
+                            .add_enabled(
+                                !locked,
+                                TextEdit::singleline(self.value(*key)).desired_width(300.0),
+                            )
                             .labelled_by(label.id);
+                        if locked {
+                            edit.on_disabled_hover_text(t!("settings-locked-hint"));
+                        }
                         self.error_ui(ui, *key);
                     });
                     ui.end_row();
@@ -517,6 +550,11 @@ impl SettingsView {
             ui.label(RichText::new(error).color(ERROR_RED).small());
         }
     }
+}
+
+/// True when this computer's presets fix `key` (the field is then locked).
+fn locked(key: SettingKey) -> bool {
+    crate::domain::presets::machine().is_some_and(|p| p.locks(key))
 }
 
 /// The window's language and theme: this OS user's choices, applied at

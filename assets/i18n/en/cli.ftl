@@ -59,3 +59,7 @@ cli-dry-run-imported = Dry run: nothing was imported.
 cli-all-rejected = Nothing was imported: every row with a change was rejected.
 cli-export-type = { $path } must end in .xlsx or .csv.
 cli-template-written = Wrote an empty Employees/users template to { $path }.
+
+## presets
+
+cli-setting-locked = { $name } is fixed on this computer by your IT administrator ({ $file }); it cannot be changed here.

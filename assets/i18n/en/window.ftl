@@ -535,3 +535,8 @@ mail-keyring = The password could not be stored in the system keyring ({ $detail
 
 endpoint-bind = The verification endpoint cannot listen on { $address }: { $error }. Choose another bind address in Settings.
 endpoint-start = The verification endpoint could not start: { $error }
+
+## presets
+
+settings-locked-hint = Set by your IT administrator for this computer
+settings-locked-note = Set by your IT administrator for this computer ({ $file }), and locked here: { $names }.

@@ -55,3 +55,7 @@ cli-dry-run-imported = Provkörning: ingenting importerades.
 cli-all-rejected = Ingenting importerades: varje rad med en ändring avvisades.
 cli-export-type = { $path } måste sluta på .xlsx eller .csv.
 cli-template-written = Skrev en tom mall Anställda/användare till { $path }.
+
+## presets
+
+cli-setting-locked = { $name } är låst på den här datorn av er IT-administratör ({ $file }); den kan inte ändras här.

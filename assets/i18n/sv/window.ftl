@@ -520,3 +520,8 @@ mail-keyring = Lösenordet kunde inte sparas i systemets nyckelring ({ $detail }
 
 endpoint-bind = Verifieringstjänsten kan inte lyssna på { $address }: { $error }. Välj en annan lyssningsadress under Inställningar.
 endpoint-start = Verifieringstjänsten kunde inte starta: { $error }
+
+## presets
+
+settings-locked-hint = Låst av er IT-administratör för den här datorn
+settings-locked-note = Låst av er IT-administratör för den här datorn ({ $file }): { $names }.
