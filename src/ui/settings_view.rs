@@ -96,6 +96,7 @@ impl SettingsView {
         egui::Window::new(t!("settings-title"))
             .open(open)
             .default_width(560.0)
+            .default_height(620.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(fields_height.min(ui.available_height() - SAVE_ROW_HEIGHT))
