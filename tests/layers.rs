@@ -26,7 +26,6 @@ const FACES_STILL_NAMING_ADAPTERS: &[&str] = &[
     "src/cli/mail.rs",
     "src/cli/mod.rs",
     "src/cli/sheet.rs",
-    "src/cli/start.rs",
     "src/ui/about_view.rs",
     "src/ui/bulk_view.rs",
     "src/ui/mod.rs",
