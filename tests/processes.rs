@@ -26,6 +26,7 @@ fn hrm_users(db: &Path) -> Command {
         .arg("--db")
         .arg(db)
         .env("XDG_DATA_HOME", db.parent().unwrap())
+        .env("LC_ALL", "C.UTF-8")
         .env_remove("HRM_USERS_SMTP_PASSWORD");
     command
 }
@@ -520,7 +521,11 @@ fn soak_several_processes_kills_and_a_big_import() {
     assert!(last.status.success(), "{}", text(&last.stderr));
     let imported = import.unwrap().wait_with_output().unwrap();
     assert!(
-        text(&imported.stdout).contains(&format!("{import_rows} created")),
+        // English (LC_ALL=C.UTF-8) groups digits: "100,000 created".
+        text(&imported.stdout).contains(&format!(
+            "{} created",
+            hrm_users::i18n::Language::English.count(i64::try_from(import_rows).unwrap())
+        )),
         "{}",
         text(&imported.stderr)
     );

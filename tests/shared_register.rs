@@ -23,7 +23,8 @@ fn hrm_users(register: &Register) -> Command {
         .arg(register.db_arg())
         .env("XDG_DATA_HOME", register.dir.path())
         .env_remove("HRM_USERS_SMTP_PASSWORD")
-        .env_remove("HRM_USERS_DB");
+        .env_remove("HRM_USERS_DB")
+        .env("LC_ALL", "C.UTF-8");
     command
 }
 
