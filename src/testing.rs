@@ -80,8 +80,11 @@ fn server_bin_dir() -> Option<PathBuf> {
         return Some(bin);
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
+    // `initdb.exe` and `postgres.exe` on Windows.
+    let program = |name: &str| format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    std::env::split_paths(&path).find(|dir| {
+        dir.join(program("initdb")).is_file() && dir.join(program("postgres")).is_file()
+    })
 }
 
 fn is_root() -> bool {

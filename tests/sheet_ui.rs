@@ -158,3 +158,27 @@ fn export_writes_the_selection() {
     let text = std::fs::read_to_string(out).unwrap();
     assert!(text.contains("existing@company.se"));
 }
+
+/// The window takes the same file names as `hrm-users export`: a name that
+/// is neither .xlsx nor .csv is refused at the field, and nothing is written.
+#[test]
+fn export_refuses_a_name_that_is_not_xlsx_or_csv() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    harness.get_by_label("Export").click();
+    harness.run();
+    let out = register.dir.path().join("out.ods");
+    type_file(&mut harness, out.to_str().unwrap());
+    harness
+        .get_all_by_role_and_label(Role::Button, "Export")
+        .last()
+        .unwrap()
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("must end in .xlsx or .csv")
+            .is_some()
+    );
+    assert!(!out.exists());
+}

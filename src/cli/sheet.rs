@@ -8,9 +8,7 @@ use crate::app::Session;
 use crate::app::import::{commit_import, plan_table_import};
 use crate::domain::import::{ImportPlan, RowAction};
 use crate::domain::{Listing, UserFilter};
-use crate::sheet::{
-    ExportFormat, Format, Limits, export_users, read_table, write_report, write_template,
-};
+use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
 
 use super::Refused;
 
@@ -108,12 +106,8 @@ pub fn import(
 
 /// `export FILE` (xlsx or csv by extension) with the selection options.
 pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Result<ExitCode> {
-    let format = match Format::of(file) {
-        Some(Format::Xlsx) => ExportFormat::Xlsx,
-        Some(Format::Csv) => ExportFormat::Csv,
-        _ => {
-            return Err(Refused(t!("cli-export-type", path = file.display().to_string())).into());
-        }
+    let Some(format) = ExportFormat::for_file(file) else {
+        return Err(Refused(t!("cli-export-type", path = file.display().to_string())).into());
     };
     let mut listing = Listing::new(session.store.load_users()?);
     listing.set_filter(filter.clone());

@@ -54,6 +54,24 @@ impl SkipReason {
     }
 }
 
+/// Whether the form offers *Send again* for a pending address: once the
+/// newest verification email to it has reached an end (sent, failed or not
+/// sent), or, when the outbox holds none, once one was ever sent. Not while
+/// one still waits to go out: a second would only queue behind it.
+pub fn offers_send_again(
+    newest_message: Option<super::outbox::DeliveryState>,
+    sent_count: u32,
+) -> bool {
+    use super::outbox::DeliveryState;
+    match newest_message {
+        Some(state) => matches!(
+            state,
+            DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
+        ),
+        None => sent_count > 0,
+    }
+}
+
 /// Decides for one user. `resend_guard` is `Some(now)` for bulk sends, which
 /// skip users sent a verification within the resend interval; a single
 /// `Verify account` or `Send again` passes `None`.
@@ -175,5 +193,23 @@ mod tests {
             verify_decision(&record, &settings, None),
             VerifyDecision::Send(_)
         ));
+    }
+
+    #[test]
+    fn send_again_is_offered_once_the_last_email_has_ended() {
+        use crate::domain::outbox::DeliveryState;
+        assert!(offers_send_again(Some(DeliveryState::Sent), 1));
+        assert!(offers_send_again(Some(DeliveryState::Failed), 1));
+        assert!(offers_send_again(Some(DeliveryState::Cancelled), 1));
+        assert!(!offers_send_again(Some(DeliveryState::Queued), 1));
+        assert!(!offers_send_again(Some(DeliveryState::Sending), 1));
+        assert!(
+            offers_send_again(None, 2),
+            "sent earlier, no longer in the outbox"
+        );
+        assert!(
+            !offers_send_again(None, 0),
+            "never sent: Verify account, not Send again"
+        );
     }
 }

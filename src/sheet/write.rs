@@ -21,6 +21,19 @@ pub enum ExportFormat {
     Csv,
 }
 
+impl ExportFormat {
+    /// The format a file's name asks for: `.xlsx` or `.csv` (any case);
+    /// any other name is refused, by the window and the CLI alike.
+    pub fn for_file(path: &std::path::Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "xlsx" => Some(Self::Xlsx),
+            "csv" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
 /// Why a file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

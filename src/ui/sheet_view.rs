@@ -371,13 +371,13 @@ fn export_choice_ui(
         .clicked()
     {
         let file = file?;
-        let format = if file
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        {
-            ExportFormat::Csv
-        } else {
-            ExportFormat::Xlsx
+        // The same rule as `hrm-users export`: .xlsx or .csv, else said.
+        let Some(format) = ExportFormat::for_file(&file) else {
+            *chooser = Chooser::refused(
+                &file,
+                t!("cli-export-type", path = file.display().to_string()),
+            );
+            return None;
         };
         let users: Vec<UserRecord> = if *all {
             listing.all_records().to_vec()

@@ -254,16 +254,12 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
             .last_message
             .as_ref()
             .filter(|m| m.kind == MessageKind::Verification && m.recipient == *email);
-        let can_send_again = if let Some(message) = last {
+        if let Some(message) = last {
             ui.label(delivery_sentence(
                 message,
                 &t!("message-verification"),
                 form.details.link_expires,
             ));
-            matches!(
-                message.state,
-                DeliveryState::Sent | DeliveryState::Failed | DeliveryState::Cancelled
-            )
         } else {
             let email = email.to_string();
             ui.label(match (sent_count, last_sent_at) {
@@ -275,8 +271,9 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
                     last = local_time(*at)
                 ),
             });
-            *sent_count > 0
-        };
+        }
+        let can_send_again =
+            crate::domain::rules::offers_send_again(last.map(|m| m.state), *sent_count);
         if can_send_again && ui.button(t!("form-send-again")).clicked() {
             action = Some(FormAction::VerifyAccount);
         }
