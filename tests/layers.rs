@@ -27,7 +27,6 @@ const FACES_STILL_NAMING_ADAPTERS: &[&str] = &[
     "src/cli/mod.rs",
     "src/cli/sheet.rs",
     "src/ui/about_view.rs",
-    "src/ui/bulk_view.rs",
     "src/ui/mod.rs",
     "src/ui/register_view.rs",
     "src/ui/settings_view.rs",

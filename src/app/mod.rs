@@ -74,6 +74,24 @@ impl Session {
         }
     }
 
+    /// Opens a session of its own on the same register, as the same
+    /// administrator on the same clock, when called: for work on another
+    /// thread (opening a shared register's connection takes a round trip,
+    /// which a frame must not wait for). An in-memory register cannot be
+    /// opened twice ([`Location::is_in_memory`](crate::store::Location::is_in_memory)).
+    pub fn reopener(&self) -> impl FnOnce() -> Result<Self, StoreError> + Send + 'static {
+        let location = self.store.location().clone();
+        let actor = self.actor.clone();
+        let clock = self.clock.clone();
+        move || {
+            Ok(Self {
+                store: Store::open(&location)?,
+                actor,
+                clock,
+            })
+        }
+    }
+
     /// The time now, by the session's clock.
     pub fn now(&self) -> Timestamp {
         (self.clock)()

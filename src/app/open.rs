@@ -37,7 +37,7 @@ fn load_all_users(store: &Store) -> Result<Vec<UserRecord>, StoreError> {
     let Some((low, high)) = store.key_bounds()? else {
         return Ok(Vec::new());
     };
-    let in_memory = matches!(location, Location::File(path) if path.as_os_str() == ":memory:");
+    let in_memory = location.is_in_memory();
     if high - low < PARALLEL_LOAD_FROM || in_memory {
         return store.load_users();
     }

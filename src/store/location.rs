@@ -98,6 +98,12 @@ fn without_password(url: &str) -> String {
 }
 
 impl Location {
+    /// An in-memory SQLite register (tests): it cannot be opened a second
+    /// time, so work on it stays on its one connection.
+    pub fn is_in_memory(&self) -> bool {
+        matches!(self, Self::File(path) if path.as_os_str() == ":memory:")
+    }
+
     /// A `postgres://` or `postgresql://` URL is a shared register; anything
     /// else is a file path.
     pub fn parse(text: &str) -> Self {

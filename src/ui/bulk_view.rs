@@ -13,7 +13,6 @@ use crate::app::bulk::{
     save_results_xlsx, start_bulk, use_general_emails,
 };
 use crate::domain::{BulkPlan, UserKey, UserRecord};
-use crate::store::Store;
 use crate::web::Services;
 
 use super::background::spawn;
@@ -56,18 +55,16 @@ impl BulkView {
     /// reads them from the register (so the window copies nothing big). An
     /// in-memory register (tests) has no file to read from: counted here.
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
-        let register = session.store.location().clone();
-        if register.file().is_some_and(|f| f.as_os_str() == ":memory:") {
+        if session.store.location().is_in_memory() {
             let selection = load_selection(session, &keys).map_err(|e| e.to_string());
             let view = selection
                 .and_then(|selection| Self::confirm(session, selection))
                 .map(Box::new);
             return Self::Counting(Promise::from_ready(view));
         }
-        let clock = session.clock.clone();
+        let reopen = session.reopener();
         Self::Counting(spawn(ctx, "verify-accounts-count", move || {
-            let mut session = Session::new(Store::open(&register).map_err(|e| e.to_string())?);
-            session.clock = clock;
+            let session = reopen().map_err(|e| e.to_string())?;
             let selection = load_selection(&session, &keys).map_err(|e| e.to_string())?;
             Self::confirm(&session, selection).map(Box::new)
         }))
@@ -81,13 +78,14 @@ impl BulkView {
         session: &Session,
         selection: Vec<UserRecord>,
     ) -> Self {
-        let register = session.store.location().clone();
-        let clock = session.clock.clone();
-        let actor = session.actor.clone();
+        if session.store.location().is_in_memory() {
+            return Self::Counting(Promise::from_ready(Err(
+                "an in-memory register cannot be opened twice".to_owned(),
+            )));
+        }
+        let reopen = session.reopener();
         let work = move || {
-            let mut session = Session::new(Store::open(&register).map_err(|e| e.to_string())?);
-            session.clock = clock;
-            session.actor = actor;
+            let mut session = reopen().map_err(|e| e.to_string())?;
             let (selection, refused) = use_general_emails(&mut session, selection);
             let mut view = Self::confirm(&session, selection)?;
             if let Self::Confirm { refused_emails, .. } = &mut view {
@@ -95,16 +93,6 @@ impl BulkView {
             }
             Ok(Box::new(view))
         };
-        if session
-            .store
-            .location()
-            .file()
-            .is_some_and(|f| f.as_os_str() == ":memory:")
-        {
-            return Self::Counting(Promise::from_ready(Err(
-                "an in-memory register cannot be opened twice".to_owned(),
-            )));
-        }
         Self::Counting(spawn(ctx, "verify-accounts-use-email", work))
     }
 

@@ -533,9 +533,9 @@ impl UsersView {
 
     /// Goes where asked, or first asks about unsaved changes.
     fn request(&mut self, intent: Intent) {
-        if intent == Intent::Select(self.selected.unwrap_or(UserKey(i64::MIN)))
-            && self.form.as_ref().is_some_and(|f| f.key.is_some())
-        {
+        // The user shown already: nothing to do.
+        let shown_already = matches!(intent, Intent::Select(key) if Some(key) == self.selected);
+        if shown_already && self.form.as_ref().is_some_and(|f| f.key.is_some()) {
             return;
         }
         if self
