@@ -3,6 +3,7 @@
 //! storage from `store`.
 
 pub mod bulk;
+mod changes;
 mod delete_user;
 pub mod demo;
 mod details;
@@ -22,12 +23,16 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+pub use changes::ChangeWatch;
 pub use delete_user::{delete_user, delete_user_seen};
 pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
 
-pub use test_email::{TestEmailReport, remember_smtputf8, send_test_email, store_smtp_password};
+pub use test_email::{
+    TestEmailReport, remember_smtputf8, save_settings_and_password, send_test_email,
+    store_smtp_password,
+};
 pub use verification::{
     ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,
     inspect_link, reset_password, save_settings, verify_account,

@@ -83,3 +83,17 @@ pub fn store_smtp_password(settings: &Settings, secret: &str) -> Result<(), Stri
     password::store_smtp_password(&settings.smtp_host, &settings.smtp_user, secret)
         .map_err(|e| e.to_string())
 }
+
+/// *Save settings*: the SMTP password (when one was typed and SMTP is
+/// chosen) into the keyring first, then the settings; a password that
+/// cannot be stored saves nothing. Returns the words to show on failure.
+pub fn save_settings_and_password(
+    session: &mut super::Session,
+    settings: &Settings,
+    password: &str,
+) -> Result<(), String> {
+    if !password.is_empty() && settings.transport == crate::domain::TransportKind::Smtp {
+        store_smtp_password(settings, password)?;
+    }
+    super::save_settings(session, settings).map_err(|e| e.to_string())
+}

@@ -476,21 +476,14 @@ impl SettingsView {
         match self.parse() {
             Ok(settings) => {
                 self.errors.clear();
-                if !self.password.is_empty()
-                    && settings.transport == TransportKind::Smtp
-                    && let Err(error) = app::store_smtp_password(&settings, &self.password)
-                {
-                    self.saved_message = Some(Err(error));
-                    return None;
-                }
-                match app::save_settings(session, &settings) {
+                match app::save_settings_and_password(session, &settings, &self.password) {
                     Ok(()) => {
                         self.password.clear();
                         self.saved_message = Some(Ok(t!("settings-saved")));
                         Some(settings)
                     }
                     Err(error) => {
-                        self.saved_message = Some(Err(error.to_string()));
+                        self.saved_message = Some(Err(error));
                         None
                     }
                 }

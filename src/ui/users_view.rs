@@ -79,8 +79,8 @@ pub struct UsersView {
     about: Option<AboutView>,
     bulk: Option<BulkView>,
     sheet: Option<SheetView>,
-    seen_data_version: i64,
-    seen_change_ms: i64,
+    /// What other programs changed since the last look.
+    changes: app::ChangeWatch,
     next_poll_secs: f64,
     /// The configured SMTP server was found (by *Send test email*) not to
     /// take addresses with letters outside ASCII before the @.
@@ -96,8 +96,7 @@ pub struct UsersView {
 impl UsersView {
     /// The view of an opened register, with no worker or endpoint (tests).
     pub fn new(opened: OpenedRegister) -> Self {
-        let seen_data_version = opened.session.store.data_version().unwrap_or(0);
-        let seen_change_ms = opened.change_stamp;
+        let changes = app::ChangeWatch::from(&opened.session, opened.change_stamp);
         let smtputf8_missing = opened
             .session
             .store
@@ -129,8 +128,7 @@ impl UsersView {
             about: None,
             bulk: None,
             sheet: None,
-            seen_data_version,
-            seen_change_ms,
+            changes,
             next_poll_secs: 0.0,
             rows_per_page: 20,
             smtputf8_missing,
@@ -175,30 +173,10 @@ impl UsersView {
             return;
         }
         self.next_poll_secs = now + 0.2;
-        let Ok(version) = self.session.store.data_version() else {
-            return;
-        };
-        if version == self.seen_data_version {
-            return;
-        }
-        self.seen_data_version = version;
-        self.refresh_changed();
-    }
-
-    /// Reloads the users changed since the last look, and the open form's details.
-    fn refresh_changed(&mut self) {
-        // Read the newest change time first: a change committed in between is
-        // picked up again next time rather than missed.
-        let newest = self
-            .session
-            .store
-            .last_change_ms()
-            .unwrap_or(self.seen_change_ms);
-        if let Ok(changed) = self.session.store.users_changed_since(self.seen_change_ms) {
+        if let Some(changed) = self.changes.changes(&self.session) {
             self.listing.upsert_many(changed);
-            self.seen_change_ms = self.seen_change_ms.max(newest);
+            self.refresh_form();
         }
-        self.refresh_form();
     }
 
     fn refresh_form(&mut self) {
