@@ -43,10 +43,7 @@ fn the_command_line_speaks_the_os_language() {
     let swedish = hrm_users_in(&db, &["db", "status"], "sv_SE.UTF-8");
     let status = String::from_utf8_lossy(&swedish.stdout);
     assert!(status.contains("Användare:"), "{status}");
-    assert!(
-        status.contains("1\u{a0}200") || status.contains("1200"),
-        "{status}"
-    );
+    assert!(status.contains("1\u{a0}200"), "{status}");
     let refused = hrm_users_in(&db, &["verify", "--user", "nobody"], "sv_SE.UTF-8");
     assert!(!refused.status.success());
     assert!(

@@ -8,7 +8,7 @@
 //! never a second one made.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -438,7 +438,7 @@ fn results(
             }
             (_, Some(Queued::Connected)) => (
                 BulkOutcome::ConnectedAtOnce,
-                "verified domain".to_owned(),
+                t!("bulk-detail-verified-domain"),
                 false,
             ),
             (_, Some(Queued::Message | Queued::Adopted)) => match messages.get(key) {
@@ -451,7 +451,7 @@ fn results(
                     };
                     let words = m.last_result.clone().unwrap_or_default();
                     let details = if matches!(queued.get(key), Some(Queued::Adopted)) {
-                        format!("queued by an earlier send, not made again; {words}")
+                        t!("bulk-detail-adopted", words = words)
                     } else {
                         words
                     };
@@ -461,7 +461,7 @@ fn results(
             },
             (_, None) => (
                 BulkOutcome::NotSent,
-                "the send was cancelled before this user".to_owned(),
+                t!("bulk-detail-cancelled-before"),
                 false,
             ),
         };
@@ -516,18 +516,6 @@ pub fn save_results_xlsx(
     sheet.autofilter(0, 0, u32::try_from(rows.len()).unwrap_or(0), 5)?;
     workbook.save(path)?;
     Ok(())
-}
-
-/// A results file name in the OS documents folder: `verify-accounts-2026-11-22-1405.xlsx`.
-pub fn default_results_path(now: jiff::Timestamp) -> PathBuf {
-    let folder = directories::UserDirs::new()
-        .and_then(|dirs| dirs.document_dir().map(Path::to_path_buf))
-        .unwrap_or_else(std::env::temp_dir);
-    let stamp = now
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%Y-%m-%d-%H%M%S")
-        .to_string();
-    folder.join(format!("verify-accounts-{stamp}.xlsx"))
 }
 
 /// For `Verify accounts`' choice "use their Email": saves each selected

@@ -17,12 +17,12 @@ pub enum Stage {
 impl Stage {
     const ALL: [Stage; 3] = [Stage::Reading, Stage::Checking, Stage::Importing];
 
-    /// The words the window shows.
-    pub fn label(self) -> &'static str {
+    /// The words the window shows, in its language.
+    pub fn label(self) -> String {
         match self {
-            Stage::Reading => "Reading the file",
-            Stage::Checking => "Checking every row",
-            Stage::Importing => "Importing",
+            Stage::Reading => t!("sheet-stage-reading"),
+            Stage::Checking => t!("sheet-stage-checking"),
+            Stage::Importing => t!("sheet-stage-importing"),
         }
     }
 }

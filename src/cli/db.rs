@@ -18,13 +18,16 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &status)?;
         writeln!(out)?;
     } else {
+        // Counts grouped as the language writes them (1 200 / 1,200).
+        let count =
+            |n: usize| crate::i18n::window_language().count(i128::try_from(n).unwrap_or(i128::MAX));
         let rows = [
             (t!("cli-status-register"), status.location.clone()),
             (t!("cli-status-backend"), status.backend.clone()),
             (t!("cli-status-schema"), status.schema_version.to_string()),
-            (t!("cli-status-users"), status.users.to_string()),
-            (t!("cli-status-connected"), status.connected.to_string()),
-            (t!("cli-status-pending"), status.pending.to_string()),
+            (t!("cli-status-users"), count(status.users)),
+            (t!("cli-status-connected"), count(status.connected)),
+            (t!("cli-status-pending"), count(status.pending)),
             (
                 t!("cli-status-outbox"),
                 t!(
@@ -37,7 +40,7 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
                 t!("cli-status-audit"),
                 t!("cli-status-audit-value", rows = status.audit_rows),
             ),
-            (t!("cli-status-workers"), status.workers.to_string()),
+            (t!("cli-status-workers"), count(status.workers)),
         ];
         let width = rows
             .iter()

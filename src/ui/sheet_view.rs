@@ -112,16 +112,6 @@ fn read_and_plan(register: &Location, file: &Path, progress: &Progress) -> ReadA
     ))
 }
 
-/// The stage of a long job, in words.
-fn stage_text(stage: crate::app::progress::Stage) -> String {
-    use crate::app::progress::Stage;
-    match stage {
-        Stage::Reading => t!("sheet-stage-reading"),
-        Stage::Checking => t!("sheet-stage-checking"),
-        Stage::Importing => t!("sheet-stage-importing"),
-    }
-}
-
 /// A long job's progress bar: its stage, rows done of rows in all (an
 /// animated bar while the total is not known yet).
 fn progress_ui(ui: &mut Ui, progress: &Progress) {
@@ -129,13 +119,13 @@ fn progress_ui(ui: &mut Ui, progress: &Progress) {
     let bar = if total == 0 {
         egui::ProgressBar::new(0.0).animate(true).text(t!(
             "sheet-rows-so-far",
-            stage = stage_text(stage),
+            stage = stage.label(),
             done = done
         ))
     } else {
         egui::ProgressBar::new(done as f32 / total as f32).text(t!(
             "sheet-rows-of",
-            stage = stage_text(stage),
+            stage = stage.label(),
             done = done,
             total = total
         ))

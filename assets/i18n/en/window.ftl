@@ -540,3 +540,9 @@ endpoint-start = The verification endpoint could not start: { $error }
 
 settings-locked-hint = Set by your IT administrator for this computer
 settings-locked-note = Set by your IT administrator for this computer ({ $file }), and locked here: { $names }.
+
+## bulk results details
+
+bulk-detail-verified-domain = verified domain
+bulk-detail-adopted = queued by an earlier send, not made again; { $words }
+bulk-detail-cancelled-before = the send was cancelled before this user

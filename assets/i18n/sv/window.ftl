@@ -525,3 +525,9 @@ endpoint-start = Verifieringstjänsten kunde inte starta: { $error }
 
 settings-locked-hint = Låst av er IT-administratör för den här datorn
 settings-locked-note = Låst av er IT-administratör för den här datorn ({ $file }): { $names }.
+
+## bulk results details
+
+bulk-detail-verified-domain = verifierad domän
+bulk-detail-adopted = köat av ett tidigare utskick, inte skapat igen; { $words }
+bulk-detail-cancelled-before = utskicket avbröts före den här användaren
