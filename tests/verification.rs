@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
-use hrm_users::app::{VerifyOutcome, verify_account};
+use hrm_users::app::{NewLinkAnswer, RelinkInvitation, VerifyOutcome, verify_account};
 use hrm_users::domain::{
     AuditAction, ConnectedBy, Connection, ConnectionStatus, DeliveryState, Email, SettingKey,
 };
@@ -32,6 +32,15 @@ struct Answer {
 
 fn get(url: &str) -> Answer {
     let mut response = agent().get(url).call().unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.body_mut().read_to_string().unwrap(),
+    }
+}
+
+fn post_form(url: &str, fields: &[(&str, &str)]) -> Answer {
+    let mut response = agent().post(url).send_form(fields.to_vec()).unwrap();
     Answer {
         status: response.status().as_u16(),
         headers: response.headers().clone(),
@@ -458,7 +467,12 @@ fn reset_password_and_delete_connection(register: Register) {
     assert!(support::text_part(&received[1]).contains("Glömt ditt lösenord?"));
 
     let after = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
-    assert_eq!(after.connection, Connection::None);
+    assert_eq!(after.record.connection, Connection::None);
+    // Live phase (the default): nobody is invited; the administrator
+    // enters the new address.
+    assert_eq!(after.invitation, RelinkInvitation::NotSent);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.smtp.accepted().len(), 2, "no invitation in the live phase");
     assert!(hrm_users::app::reset_password(&mut rig.session, key).is_err());
     let audit = rig.session.store.audit_for(key).unwrap();
     assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
@@ -620,7 +634,247 @@ fn an_edited_template_is_sent_as_written(register: Register) {
     assert!(text.starts_with("Välkommen Anna Testsson!"), "{text}");
 }
 
+/// A connected user with a General Email, on a register in the preparation
+/// phase.
+fn connected_user_in_preparation(rig: &mut Rig) -> hrm_users::domain::UserKey {
+    let mut settings = rig.session.store.load_settings().unwrap();
+    settings
+        .set(SettingKey::VismaConnectPhase, "preparation")
+        .unwrap();
+    hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna.wrong@company.se");
+    let record = rig.session.store.user(key).unwrap().unwrap();
+    let draft = hrm_users::domain::UserDraft {
+        email: "anna.home@example.org".into(),
+        ..hrm_users::domain::UserDraft::from_record(&record)
+    };
+    hrm_users::app::save_user(&mut rig.session, Some(key), &draft).unwrap();
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    assert_eq!(post(&link_in(&rig.smtp.accepted()[0])).status, 200);
+    key
+}
+
+/// The link of a relink invitation in a received message.
+fn relink_link_in(raw: &[u8]) -> String {
+    support::text_part(raw)
+        .split_whitespace()
+        .find(|w| w.contains("/relink/"))
+        .unwrap()
+        .to_owned()
+}
+
+/// Preparation phase, end to end over real HTTP and SMTP: the administrator
+/// deletes a wrong connection → the invitation goes to the General Email →
+/// its link opens *Security and login* (GET changes nothing) → a refused
+/// address changes nothing → the new address twice → the verification
+/// email → its link → connected. The invitation works once.
+fn in_the_preparation_phase_the_employee_links_again_themselves(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = connected_user_in_preparation(&mut rig);
+    let other = pending_user(&mut rig.session, "15", "Bo", "bo@company.se");
+
+    let deleted = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
+    let home = Email::parse("anna.home@example.org").unwrap();
+    assert_eq!(deleted.invitation, RelinkInvitation::Queued(home.clone()));
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 2);
+    let invitation = support::text_part(&received[1]);
+    assert!(invitation.contains("Hej Anna Testsson"), "{invitation}");
+    assert!(invitation.contains("Säkerhet och inloggning"), "{invitation}");
+    let raw = String::from_utf8_lossy(&received[1]);
+    assert!(raw.contains("anna.home@example.org"), "sent to the General Email");
+    let link = relink_link_in(&received[1]);
+    assert!(link.starts_with(&format!("http://{}/relink/", rig.endpoint.address())));
+    // The invitation's token is not a verification link.
+    let as_verification = get(&link.replace("/relink/", "/verify/"));
+    assert_eq!(as_verification.status, 404);
+
+    let page = get(&link);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Min profil › Säkerhet och inloggning"));
+    assert!(page.body.contains("Ditt konto är inte kopplat till Visma Connect"));
+    assert!(page.body.contains("Skicka verifieringsmejl"));
+    assert_eq!(rig.connection(key), Connection::None, "GET changes nothing");
+
+    // Refused addresses change nothing and leave the invitation usable.
+    let differ = post_form(
+        &link,
+        &[("email", "anna@company.se"), ("confirm", "anna@company.com")],
+    );
+    assert_eq!(differ.status, 422);
+    assert!(differ.body.contains("inte likadana"), "{}", differ.body);
+    assert!(differ.body.contains("value=\"anna@company.se\""), "what was typed stays");
+    let invalid = post_form(&link, &[("email", "anna@"), ("confirm", "anna@")]);
+    assert_eq!(invalid.status, 422);
+    assert!(invalid.body.contains("giltig e-postadress"));
+    let taken = post_form(
+        &link,
+        &[("email", "bo@company.se"), ("confirm", "BO@company.se")],
+    );
+    assert_eq!(taken.status, 422);
+    assert!(taken.body.contains("kan inte användas"));
+    assert!(!taken.body.contains("15") && !taken.body.contains("Bo "), "never whose");
+    assert_eq!(rig.connection(key), Connection::None);
+    assert_eq!(rig.connection(other).status(), ConnectionStatus::Pending);
+
+    let sent = post_form(
+        &link,
+        &[("email", "anna@company.se"), ("confirm", "anna@company.se")],
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("a***@company.se"), "{}", sent.body);
+    assert!(matches!(
+        rig.connection(key),
+        Connection::Unverified { email, .. } if email.as_str() == "anna@company.se"
+    ));
+    // The invitation is used up.
+    assert_eq!(get(&link).status, 410);
+
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 3);
+    let verification = link_in(&received[2]);
+    assert_eq!(post(&verification).status, 200);
+    assert!(matches!(
+        rig.connection(key),
+        Connection::Connected { email, by: ConnectedBy::Link, .. } if email.as_str() == "anna@company.se"
+    ));
+    let actions: Vec<AuditAction> = rig
+        .session
+        .store
+        .audit_for(key)
+        .unwrap()
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        AuditAction::ConnectionDeleted,
+        AuditAction::RelinkInvitationQueued,
+        AuditAction::RelinkRequested,
+        AuditAction::LinkConfirmed,
+    ] {
+        assert!(actions.contains(&action), "{action:?} in {actions:?}");
+    }
+}
+
+/// Preparation phase: an invitation still waiting when the administrator
+/// enters a new address is not sent (only the verification is); without a
+/// General Email nothing is queued and the administrator is told so.
+fn an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email(
+    register: Register,
+) {
+    let mut rig = Rig::on(register);
+    let key = connected_user_in_preparation(&mut rig);
+    let deleted = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
+    assert!(matches!(deleted.invitation, RelinkInvitation::Queued(_)));
+    let record = rig.session.store.user(key).unwrap().unwrap();
+    let new_address = hrm_users::domain::UserDraft {
+        visma_email: "anna@company.se".into(),
+        visma_email_confirm: "anna@company.se".into(),
+        ..hrm_users::domain::UserDraft::from_record(&record)
+    };
+    hrm_users::app::save_user(&mut rig.session, Some(key), &new_address).unwrap();
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.smtp.accepted().len(), 1, "the invitation is not sent");
+    let invitation = rig.session.store.last_message_for(key).unwrap().unwrap();
+    assert_eq!(invitation.kind, hrm_users::domain::MessageKind::RelinkInvitation);
+    assert_eq!(invitation.state, DeliveryState::Cancelled);
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 2, "the first verification and the new one only");
+    let text = support::text_part(&received[1]);
+    assert!(text.contains("/verify/") && !text.contains("/relink/"), "{text}");
+
+    // Connected again; then without a General Email: nobody to invite.
+    assert_eq!(post(&link_in(&received[1])).status, 200);
+    let record = rig.session.store.user(key).unwrap().unwrap();
+    let without_email = hrm_users::domain::UserDraft {
+        email: String::new(),
+        ..hrm_users::domain::UserDraft::from_record(&record)
+    };
+    hrm_users::app::save_user(&mut rig.session, Some(key), &without_email).unwrap();
+    let deleted = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
+    assert_eq!(deleted.invitation, RelinkInvitation::NoEmail);
+    assert_eq!(rig.worker.run_once().unwrap(), 0);
+    assert_eq!(rig.smtp.accepted().len(), 2);
+}
+
+/// *Send me a new link* on an expired page: a new verification to the same
+/// pending address, at most once per 10 minutes; the page says the same
+/// whatever happened, also for a made-up link.
+fn an_expired_link_offers_a_new_one_at_most_every_ten_minutes(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let link = link_in(&rig.smtp.accepted()[0]);
+    rig.clock.advance_hours(25);
+
+    let expired = get(&link);
+    assert_eq!(expired.status, 410);
+    assert!(expired.body.contains("Skicka en ny länk till mig"), "{}", expired.body);
+    let token = link.rsplit('/').next().unwrap();
+    assert!(expired.body.contains(&format!("action=\"{token}/new\"")));
+    // A used or unknown link offers nothing of the kind.
+    let unknown = get(&format!("http://{}/verify/{}", rig.endpoint.address(), "ab".repeat(32)));
+    assert!(!unknown.body.contains("Skicka en ny länk"));
+
+    let asked = post(&format!("{link}/new"));
+    assert_eq!(asked.status, 200);
+    assert!(asked.body.contains("Titta i din inkorg"));
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 2);
+    let fresh = link_in(&received[1]);
+    assert_ne!(fresh, link);
+
+    // Again at once: the same page, nothing sent.
+    let again = post(&format!("{link}/new"));
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, asked.body, "the same words");
+    assert_eq!(
+        hrm_users::app::request_new_link(&mut rig.session, token).unwrap(),
+        NewLinkAnswer::TooSoon
+    );
+    // A made-up link: the same page.
+    let made_up = post(&format!("http://{}/verify/{}/new", rig.endpoint.address(), "cd".repeat(32)));
+    assert_eq!(made_up.status, 200);
+    assert_eq!(made_up.body, asked.body);
+    assert_eq!(rig.worker.run_once().unwrap(), 0);
+    assert_eq!(rig.smtp.accepted().len(), 2);
+
+    // The fresh link works; the old one, asked again later, sends nothing
+    // (the user is connected).
+    assert_eq!(post(&fresh).status, 200);
+    rig.clock.advance_hours(1);
+    assert_eq!(
+        hrm_users::app::request_new_link(&mut rig.session, token).unwrap(),
+        NewLinkAnswer::Nothing
+    );
+    let actions: Vec<AuditAction> = rig
+        .session
+        .store
+        .audit_for(key)
+        .unwrap()
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == AuditAction::NewLinkRequested)
+            .count(),
+        1
+    );
+}
+
 support::on_both_backends!(
+    in_the_preparation_phase_the_employee_links_again_themselves,
+    an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email,
+    an_expired_link_offers_a_new_one_at_most_every_ten_minutes,
     a_register_set_to_english_sends_and_shows_english,
     an_edited_template_is_sent_as_written,
     an_employee_confirms_the_link_from_the_email_and_is_connected,

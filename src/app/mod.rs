@@ -13,6 +13,7 @@ pub mod outbox_worker;
 pub mod paths;
 pub mod presets;
 pub mod progress;
+pub mod relink;
 mod save_user;
 
 mod snapshot;
@@ -33,9 +34,12 @@ pub use test_email::{
     TestEmailReport, remember_smtputf8, save_settings_and_password, send_test_email,
     store_smtp_password,
 };
+pub use relink::{
+    NewLinkAnswer, RelinkError, inspect_invitation, relink_by_employee, request_new_link,
+};
 pub use verification::{
-    ConfirmError, ConnectionError, LinkError, VerifyOutcome, confirm_link, delete_connection,
-    inspect_link, reset_password, save_settings, verify_account,
+    ConfirmError, ConnectionError, DeletedConnection, LinkError, RelinkInvitation, VerifyOutcome,
+    confirm_link, delete_connection, inspect_link, reset_password, save_settings, verify_account,
 };
 
 use crate::store::{Store, StoreError};

@@ -28,7 +28,7 @@ use crate::domain::{
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
 use crate::store::{
-    AnswerRecord, Delivery, Location, NewToken, Store, StoreError, WorkerRow, WriteTx,
+    AnswerRecord, Delivery, Location, NewToken, Store, StoreError, TokenPurpose, WorkerRow, WriteTx,
 };
 use crate::verify::token::{new_token, random_hex};
 
@@ -584,6 +584,7 @@ fn prepare(
     let mut tokens = Vec::new();
     let verification = settings.verification_texts();
     let reset = settings.reset_texts();
+    let relink = settings.relink_texts();
     for message in claimed {
         let cancel = |reason: &str| {
             tx.record_delivery(message.id, DeliveryState::Cancelled, reason, None, now)
@@ -629,6 +630,7 @@ fn prepare(
                     key,
                     email_key: message.recipient.key().to_owned(),
                     expires_at: expires,
+                    purpose: TokenPurpose::Verification,
                 });
                 values.link = format!(
                     "{}/verify/{}",
@@ -646,6 +648,43 @@ fn prepare(
                     continue;
                 }
                 (&reset.subject, &reset.body)
+            }
+            MessageKind::RelinkInvitation => {
+                let wanted = record.connection == Connection::None
+                    && record.user.activated
+                    && record.user.email.as_ref() == Some(&message.recipient);
+                if !wanted {
+                    cancel(
+                        "not sent: the user was connected, deactivated or their Email changed meanwhile",
+                    )?;
+                    continue;
+                }
+                let Ok(token) = new_token() else {
+                    tx.record_delivery(
+                        message.id,
+                        DeliveryState::Queued,
+                        "no random token could be made",
+                        None,
+                        now,
+                    )?;
+                    continue;
+                };
+                let expires =
+                    now + SignedDuration::from_hours(i64::from(settings.link_lifetime_hours));
+                tokens.push(NewToken {
+                    hash: token.hash,
+                    key,
+                    email_key: message.recipient.key().to_owned(),
+                    expires_at: expires,
+                    purpose: TokenPurpose::Relink,
+                });
+                values.link = format!(
+                    "{}/relink/{}",
+                    settings.public_base_url.trim_end_matches('/'),
+                    token.text
+                );
+                values.expires = format_local(expires);
+                (&relink.subject, &relink.body)
             }
         };
         match compose(

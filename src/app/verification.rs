@@ -7,9 +7,9 @@ use jiff::Timestamp;
 
 use crate::domain::{
     AuditAction, AuditEntry, ConnectedBy, Connection, Email, MessageKind, SkipReason, UserKey,
-    UserRecord, VerifyDecision, verify_decision,
+    UserRecord, VerifyDecision, VismaConnectPhase, verify_decision,
 };
-use crate::store::{LinkToken, NewMessage, StoreError, WriteTx};
+use crate::store::{LinkToken, NewMessage, StoreError, TokenPurpose, WriteTx};
 use crate::verify::token::{hash_token, random_hex};
 
 use super::Session;
@@ -44,7 +44,7 @@ pub enum ConnectionError {
     Store(#[from] StoreError),
 }
 
-fn entry(
+pub(crate) fn entry(
     session_actor: &str,
     now: Timestamp,
     action: AuditAction,
@@ -277,18 +277,47 @@ pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, Conn
     })
 }
 
+/// Whether *Delete connection* invited the employee to link again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelinkInvitation {
+    /// Live phase (or nothing was deleted, or the user is deactivated): the
+    /// administrator enters the new address.
+    NotSent,
+    /// Preparation phase: the invitation to *Security and login* is queued
+    /// to the user's General Email.
+    Queued(Email),
+    /// Preparation phase, but the user has no General Email: the
+    /// administrator must enter the new address.
+    NoEmail,
+}
+
+/// What *Delete connection* did.
+#[derive(Clone, Debug)]
+pub struct DeletedConnection {
+    /// The user as they are now.
+    pub record: UserRecord,
+    /// Whether the employee was invited to link again.
+    pub invitation: RelinkInvitation,
+}
+
 /// `Delete connection`: the user is no longer connected, links die, queued
-/// messages are cancelled, and a new address can be entered.
+/// messages are cancelled, and a new address can be entered. In the
+/// preparation phase the employee is also invited (by their General Email)
+/// to redo the link themselves.
 pub fn delete_connection(
     session: &mut Session,
     key: UserKey,
-) -> Result<UserRecord, ConnectionError> {
+) -> Result<DeletedConnection, ConnectionError> {
+    let settings = session.store.load_settings()?;
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
         let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
         if record.connection == Connection::None {
-            return Ok(record);
+            return Ok(DeletedConnection {
+                record,
+                invitation: RelinkInvitation::NotSent,
+            });
         }
         tx.supersede_tokens(key, now)?;
         tx.cancel_queued(
@@ -309,8 +338,54 @@ pub fn delete_connection(
             &record,
             Some(snapshot(&record.user, &Connection::None)),
         ))?;
-        tx.user(key)?.ok_or(ConnectionError::NotFound)
+        let invitation = if settings.visma_connect_phase != VismaConnectPhase::Preparation
+            || !record.user.activated
+        {
+            RelinkInvitation::NotSent
+        } else if let Some(email) = &record.user.email {
+            queue_relink_invitation(tx, &settings, &actor, &record, email, now)?;
+            RelinkInvitation::Queued(email.clone())
+        } else {
+            RelinkInvitation::NoEmail
+        };
+        Ok(DeletedConnection {
+            record: tx.user(key)?.ok_or(ConnectionError::NotFound)?,
+            invitation,
+        })
     })
+}
+
+/// Queues the preparation phase's invitation to redo the link (an older
+/// one still waiting is cancelled), with its audit row.
+pub(crate) fn queue_relink_invitation(
+    tx: &WriteTx<'_>,
+    settings: &crate::domain::Settings,
+    actor: &str,
+    record: &UserRecord,
+    email: &Email,
+    now: Timestamp,
+) -> Result<(), ConnectionError> {
+    tx.cancel_queued(
+        record.key,
+        MessageKind::RelinkInvitation,
+        "not sent: a newer invitation replaced it",
+    )?;
+    let message_id = new_message_id(&settings.sender_address)?;
+    tx.queue_message(
+        MessageKind::RelinkInvitation,
+        Some(record.key),
+        email,
+        &message_id,
+        now,
+    )?;
+    tx.append_audit(&entry(
+        actor,
+        now,
+        AuditAction::RelinkInvitationQueued,
+        record,
+        Some(serde_json::json!({ "message_id": message_id, "to": email.masked() }).to_string()),
+    ))?;
+    Ok(())
 }
 
 /// Why a link does not work. The words never tell whether an account or
@@ -336,7 +411,9 @@ fn check_token(
     pending: Option<&UserRecord>,
     now: Timestamp,
 ) -> Result<Email, LinkError> {
-    let token = token.ok_or(LinkError::Unknown)?;
+    let token = token
+        .filter(|t| t.purpose == TokenPurpose::Verification)
+        .ok_or(LinkError::Unknown)?;
     if token.used_at.is_some() {
         return Err(LinkError::Used);
     }

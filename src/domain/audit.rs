@@ -35,11 +35,17 @@ pub enum AuditAction {
     ConnectionDeleted,
     /// Settings were changed.
     SettingsChanged,
+    /// Preparation phase: an invitation to redo the link was queued.
+    RelinkInvitationQueued,
+    /// The employee entered a new address on *Security and login*.
+    RelinkRequested,
+    /// The employee asked for a new link from an expired or replaced one.
+    NewLinkRequested,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 17] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -54,6 +60,9 @@ impl AuditAction {
         Self::ResetQueued,
         Self::ConnectionDeleted,
         Self::SettingsChanged,
+        Self::RelinkInvitationQueued,
+        Self::RelinkRequested,
+        Self::NewLinkRequested,
     ];
 
     /// The stored code.
@@ -73,6 +82,9 @@ impl AuditAction {
             Self::ResetQueued => "reset_queued",
             Self::ConnectionDeleted => "connection_deleted",
             Self::SettingsChanged => "settings_changed",
+            Self::RelinkInvitationQueued => "relink_invitation_queued",
+            Self::RelinkRequested => "relink_requested",
+            Self::NewLinkRequested => "new_link_requested",
         }
     }
 
@@ -98,6 +110,9 @@ impl AuditAction {
             Self::ResetQueued => t!("audit-reset-queued"),
             Self::ConnectionDeleted => t!("audit-connection-deleted"),
             Self::SettingsChanged => t!("audit-settings-changed"),
+            Self::RelinkInvitationQueued => t!("audit-relink-invitation-queued"),
+            Self::RelinkRequested => t!("audit-relink-requested"),
+            Self::NewLinkRequested => t!("audit-new-link-requested"),
         }
     }
 }

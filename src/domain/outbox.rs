@@ -12,6 +12,9 @@ pub enum MessageKind {
     Verification,
     /// The password-reset email.
     PasswordReset,
+    /// In the preparation phase, after the connection was deleted: the
+    /// invitation to redo the link on *My profile › Security and login*.
+    RelinkInvitation,
 }
 
 impl MessageKind {
@@ -20,12 +23,13 @@ impl MessageKind {
         match self {
             Self::Verification => "verification",
             Self::PasswordReset => "password_reset",
+            Self::RelinkInvitation => "relink_invitation",
         }
     }
 
     /// Parses a stored code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Verification, Self::PasswordReset]
+        [Self::Verification, Self::PasswordReset, Self::RelinkInvitation]
             .into_iter()
             .find(|k| k.code() == code)
     }

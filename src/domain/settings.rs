@@ -87,6 +87,31 @@ pub struct Settings {
     /// announces SMTPUTF8 (addresses with letters outside ASCII before the
     /// @), `host:port no` when it does not; empty before any test.
     pub smtputf8_checked: String,
+    /// The Visma Connect phase: in *Preparation*, deleting a connection
+    /// also invites the employee to link again themselves.
+    pub visma_connect_phase: VismaConnectPhase,
+}
+
+/// Where the organisation is in its move to Visma Connect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VismaConnectPhase {
+    /// Employees are being connected: an employee whose connection was
+    /// deleted is invited to redo the link on *My profile › Security and
+    /// login*.
+    Preparation,
+    /// In use: the administrator enters and verifies a new address.
+    #[default]
+    Live,
+}
+
+impl VismaConnectPhase {
+    /// The stored word: `preparation` or `live`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Preparation => "preparation",
+            Self::Live => "live",
+        }
+    }
 }
 
 /// Who delivers the outbox of a register.
@@ -137,6 +162,15 @@ pub fn default_reset(language: Language) -> MessageTexts {
     }
 }
 
+/// The relink invitation of a language (from `assets/i18n`).
+pub fn default_relink(language: Language) -> MessageTexts {
+    let args = placeholder_args();
+    MessageTexts {
+        subject: crate::i18n::text(language, "email-relink-invitation.subject", &args),
+        body: crate::i18n::text(language, "email-relink-invitation", &args),
+    }
+}
+
 /// `stored`, unless it is some language's default text: then `wanted`'s.
 fn resolve(stored: &str, defaults: impl Fn(Language) -> String, wanted: Language) -> String {
     // Stored defaults of earlier versions end in a line break; Fluent's do not.
@@ -183,6 +217,7 @@ impl Default for Settings {
             reset_subject: reset.subject,
             reset_body: reset.body,
             smtputf8_checked: String::new(),
+            visma_connect_phase: VismaConnectPhase::Live,
         }
     }
 }
@@ -248,6 +283,8 @@ pub enum SettingKey {
     ResetBody,
     /// `smtputf8_checked`: `host:port yes|no`, written by *Send test email*
     Smtputf8Checked,
+    /// `visma_connect_phase`: `preparation` or `live`
+    VismaConnectPhase,
 }
 
 /// A `smtputf8_checked` value: empty, or `host:port yes|no`.
@@ -281,7 +318,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -308,6 +345,7 @@ impl SettingKey {
         Self::ResetSubject,
         Self::ResetBody,
         Self::Smtputf8Checked,
+        Self::VismaConnectPhase,
     ];
 
     /// The key's name.
@@ -339,6 +377,7 @@ impl SettingKey {
             Self::ResetSubject => "reset_subject",
             Self::ResetBody => "reset_body",
             Self::Smtputf8Checked => "smtputf8_checked",
+            Self::VismaConnectPhase => "visma_connect_phase",
         }
     }
 
@@ -466,6 +505,12 @@ impl Settings {
         }
     }
 
+    /// The relink invitation of the preparation phase, in the message
+    /// language (not editable: it only points to *Security and login*).
+    pub fn relink_texts(&self) -> MessageTexts {
+        default_relink(self.message_language)
+    }
+
     /// Sets the language of emails and pages; templates left at a default
     /// text take the new language's.
     pub fn set_message_language(&mut self, language: Language) {
@@ -522,6 +567,7 @@ impl Settings {
             SettingKey::ResetSubject => self.reset_subject.clone(),
             SettingKey::ResetBody => self.reset_body.clone(),
             SettingKey::Smtputf8Checked => self.smtputf8_checked.clone(),
+            SettingKey::VismaConnectPhase => self.visma_connect_phase.code().into(),
         }
     }
 
@@ -624,6 +670,13 @@ impl Settings {
             SettingKey::ResetSubject => self.reset_subject = one_line(key, value)?,
             SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
             SettingKey::Smtputf8Checked => self.smtputf8_checked = server_answer(key, value)?,
+            SettingKey::VismaConnectPhase => {
+                self.visma_connect_phase = match value.trim() {
+                    "preparation" => VismaConnectPhase::Preparation,
+                    "live" => VismaConnectPhase::Live,
+                    _ => return Err(bad("expected preparation or live")),
+                };
+            }
         }
         Ok(())
     }

@@ -258,6 +258,54 @@ pub const MIGRATIONS: &[Migration] = &[
         FOR EACH STATEMENT EXECUTE FUNCTION notify_users_changed();
     ",
     },
+    // 7: the preparation phase's relink invitation. A link token says what
+    // it is for (a verification, or the invitation to *Security and login*),
+    // and the outbox takes the invitation. SQLite cannot change a CHECK, so
+    // its outbox is rebuilt with the same columns, rows and indexes.
+    Migration {
+        sqlite: r"
+    ALTER TABLE link_tokens ADD COLUMN purpose TEXT NOT NULL DEFAULT 'verification'
+        CHECK (purpose IN ('verification', 'relink'));
+    CREATE TABLE outbox_new (
+        id                 INTEGER PRIMARY KEY,
+        message_id         TEXT NOT NULL UNIQUE,
+        kind               TEXT NOT NULL
+                           CHECK (kind IN ('verification', 'password_reset', 'relink_invitation')),
+        user_key           INTEGER REFERENCES users(key) ON DELETE SET NULL,
+        recipient          TEXT NOT NULL,
+        state              TEXT NOT NULL
+                           CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts           INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL,
+        last_result        TEXT,
+        possible_duplicate INTEGER NOT NULL DEFAULT 0,
+        batch              TEXT,
+        created_at_ms      INTEGER NOT NULL,
+        sent_at_ms         INTEGER,
+        owner              TEXT,
+        lease_until_ms     INTEGER,
+        handed_over        INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO outbox_new
+        SELECT id, message_id, kind, user_key, recipient, state, attempts, next_attempt_at_ms,
+               last_result, possible_duplicate, batch, created_at_ms, sent_at_ms, owner,
+               lease_until_ms, handed_over
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_user ON outbox(user_key, id);
+    CREATE INDEX outbox_by_owner ON outbox(owner) WHERE owner IS NOT NULL;
+    CREATE INDEX outbox_by_batch ON outbox(batch) WHERE batch IS NOT NULL;
+    ",
+        postgres: r"
+    ALTER TABLE link_tokens ADD COLUMN purpose TEXT NOT NULL DEFAULT 'verification'
+        CHECK (purpose IN ('verification', 'relink'));
+    ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
+        CHECK (kind IN ('verification', 'password_reset', 'relink_invitation'));
+    ",
+    },
 ];
 
 /// The schema version this build writes.

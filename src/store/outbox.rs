@@ -434,6 +434,24 @@ impl WriteTx<'_> {
         ))
     }
 
+    /// When a message of this kind was last queued for the user (whatever
+    /// became of it), if ever: what the employee's *Send me a new link* is
+    /// rate-limited by.
+    pub fn last_queued_at(
+        &self,
+        key: UserKey,
+        kind: MessageKind,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let latest = on_tx!(self, db => db.fetch_opt(
+            "SELECT MAX(created_at_ms) FROM outbox WHERE user_key = ?1 AND kind = ?2",
+            params![key.0, kind.code()],
+            |r| r.opt_int(0),
+        ))?;
+        Ok(latest
+            .flatten()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
+    }
+
     /// [`Self::cancel_queued`] for many users in one statement.
     pub fn cancel_queued_of(
         &self,

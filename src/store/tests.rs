@@ -87,6 +87,72 @@ fn an_older_file_is_migrated_and_keeps_its_users() {
     assert_eq!(users[0].user.user_id.as_str(), "14");
 }
 
+/// Migration 7 rebuilds SQLite's outbox (to allow the relink invitation):
+/// every message, its owner and indexes stay; older tokens are
+/// verification links.
+#[test]
+fn a_version_6_file_keeps_its_outbox_and_tokens_through_migration_7() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (key, user_id, activated, created_at_ms, updated_at_ms)
+                 VALUES (1, '14', 1, 0, 0);
+             INSERT INTO outbox (message_id, kind, user_key, recipient, state,
+                                 next_attempt_at_ms, created_at_ms, owner, handed_over)
+                 VALUES ('<a@x>', 'verification', 1, 'anna@company.se', 'sending', 5, 4, 'w-1', 1),
+                        ('<b@x>', 'password_reset', 1, 'anna@company.se', 'sent', 7, 6, NULL, 0);
+             INSERT INTO link_tokens (hash, user_key, email_key, created_at_ms, expires_at_ms)
+                 VALUES (x'0101010101010101010101010101010101010101010101010101010101010101',
+                         1, 'anna@company.se', 0, 99);",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.version().unwrap(), latest_version());
+    let rows: Vec<(String, String, String, Option<String>, i64)> = store
+        .sqlite()
+        .prepare("SELECT message_id, kind, state, owner, handed_over FROM outbox ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("<a@x>".into(), "verification".into(), "sending".into(), Some("w-1".into()), 1),
+            ("<b@x>".into(), "password_reset".into(), "sent".into(), None, 0),
+        ]
+    );
+    let indexes: i64 = store
+        .sqlite()
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'
+             AND name IN ('outbox_due', 'outbox_by_user', 'outbox_by_owner', 'outbox_by_batch')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 4);
+    let token = store.token(&[1; 32]).unwrap().unwrap();
+    assert_eq!(token.purpose, TokenPurpose::Verification);
+    // The new kind is taken.
+    store
+        .write(|tx| {
+            tx.queue_message(
+                crate::domain::MessageKind::RelinkInvitation,
+                Some(crate::domain::UserKey(1)),
+                &crate::domain::Email::parse("anna@home.se").unwrap(),
+                "<c@x>",
+                Timestamp::UNIX_EPOCH,
+            )
+        })
+        .unwrap();
+}
+
 #[test]
 fn a_file_from_a_newer_version_is_refused_and_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -585,6 +651,11 @@ fn new_tokens_of_one_user_leave_only_the_latest_usable(mut store: Store) {
         key: anna_key,
         email_key: anna.key().to_owned(),
         expires_at: now + jiff::SignedDuration::from_hours(24),
+        purpose: if n == 3 {
+            TokenPurpose::Relink
+        } else {
+            TokenPurpose::Verification
+        },
     };
     store.write(|tx| tx.issue_tokens(&[token(1)], now)).unwrap();
     let later = now + jiff::SignedDuration::from_secs(1);
@@ -595,6 +666,15 @@ fn new_tokens_of_one_user_leave_only_the_latest_usable(mut store: Store) {
     assert_eq!(superseded(1), Some(later));
     assert_eq!(superseded(2), Some(later));
     assert_eq!(superseded(3), None);
+    // Each keeps its purpose (a relink invitation works only on its page).
+    assert_eq!(
+        store.token(&[3; 32]).unwrap().unwrap().purpose,
+        TokenPurpose::Relink
+    );
+    assert_eq!(
+        store.token(&[1; 32]).unwrap().unwrap().purpose,
+        TokenPurpose::Verification
+    );
 }
 
 fn the_outbox_claims_each_message_once(mut store: Store) {

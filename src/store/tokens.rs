@@ -1,5 +1,6 @@
-//! Verification links: only the SHA-256 of each token is stored, with its
-//! user, address, expiry and use.
+//! Link tokens (verification links and relink invitations): only the
+//! SHA-256 of each token is stored, with its purpose, user, address, expiry
+//! and use.
 
 use jiff::Timestamp;
 
@@ -7,9 +8,38 @@ use super::db::{RowRead, Sql as _, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::UserKey;
 
+/// What a link token is for; a token works only on its own page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// `/verify/{token}`: confirms the address it was sent to.
+    #[default]
+    Verification,
+    /// `/relink/{token}`: the preparation phase's invitation to enter a new
+    /// address on *Security and login* (sent to the user's General Email).
+    Relink,
+}
+
+impl TokenPurpose {
+    /// The stored word.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Verification => "verification",
+            Self::Relink => "relink",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        [Self::Verification, Self::Relink]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+}
+
 /// A stored link token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkToken {
+    /// What it is for.
+    pub purpose: TokenPurpose,
     /// The user it verifies.
     pub user_key: UserKey,
     /// The address key it was sent to.
@@ -28,12 +58,15 @@ fn timestamp(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-const SELECT: &str =
-    "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms, superseded_at_ms
+const SELECT: &str = "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms,
+        superseded_at_ms, purpose
     FROM link_tokens";
 
 fn token_from_row(row: &dyn RowRead) -> Result<LinkToken, StoreError> {
+    let purpose = row.text(6)?;
     Ok(LinkToken {
+        purpose: TokenPurpose::from_code(&purpose)
+            .ok_or_else(|| StoreError::bad_value(6, &purpose))?,
         user_key: UserKey(row.int(0)?),
         email_key: row.text(1)?,
         created_at: timestamp(row.int(2)?),
@@ -53,7 +86,7 @@ impl Store {
         ))
     }
 
-    /// The user's newest link that still works at `now`, if any.
+    /// The user's newest verification link that still works at `now`, if any.
     pub fn live_token_for(
         &self,
         key: UserKey,
@@ -62,7 +95,8 @@ impl Store {
         on_store!(self, db => db.fetch_opt(
             &format!(
                 "{SELECT} WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL
-                 AND expires_at_ms > ?2 ORDER BY created_at_ms DESC LIMIT 1"
+                 AND expires_at_ms > ?2 AND purpose = 'verification'
+                 ORDER BY created_at_ms DESC LIMIT 1"
             ),
             params![key.0, now.as_millisecond()],
             token_from_row,
@@ -113,23 +147,18 @@ impl WriteTx<'_> {
     }
 
     /// Stores a new token's hash.
-    pub fn insert_token(
-        &self,
-        hash: &[u8; 32],
-        key: UserKey,
-        email_key: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<(), StoreError> {
+    pub fn insert_token(&self, token: &NewToken, now: Timestamp) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec(
-            "INSERT INTO link_tokens (hash, user_key, email_key, created_at_ms, expires_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO link_tokens
+                 (hash, user_key, email_key, created_at_ms, expires_at_ms, purpose)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                &hash[..],
-                key.0,
-                email_key,
+                &token.hash[..],
+                token.key.0,
+                token.email_key.as_str(),
                 now.as_millisecond(),
-                expires_at.as_millisecond()
+                token.expires_at.as_millisecond(),
+                token.purpose.code()
             ],
         ))?;
         Ok(())
@@ -174,6 +203,7 @@ impl WriteTx<'_> {
             .iter()
             .map(|t| t.expires_at.as_millisecond())
             .collect();
+        let purposes: Vec<&str> = tokens.iter().map(|t| t.purpose.code()).collect();
         // An earlier token of a user who gets another in the same call is
         // superseded at once, as one call per token would have done.
         let superseded: Vec<Option<i64>> = tokens
@@ -194,24 +224,28 @@ impl WriteTx<'_> {
             )?;
             db.exec_typed(
                 "INSERT INTO link_tokens
-                     (hash, user_key, email_key, created_at_ms, expires_at_ms, superseded_at_ms)
-                 SELECT hash, user_key, email_key, ?6, expires_at_ms, superseded_at_ms
-                 FROM unnest(?1::bytea[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[])
-                     AS v(hash, user_key, email_key, expires_at_ms, superseded_at_ms)",
-                &[&hashes, &keys, &emails, &expires, &superseded, &now_ms],
+                     (hash, user_key, email_key, created_at_ms, expires_at_ms, superseded_at_ms,
+                      purpose)
+                 SELECT hash, user_key, email_key, ?6, expires_at_ms, superseded_at_ms, purpose
+                 FROM unnest(?1::bytea[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[],
+                             ?7::text[])
+                     AS v(hash, user_key, email_key, expires_at_ms, superseded_at_ms, purpose)",
+                &[
+                    &hashes,
+                    &keys,
+                    &emails,
+                    &expires,
+                    &superseded,
+                    &now_ms,
+                    &purposes,
+                ],
             )
         }) {
             return done.map(|_| ());
         }
         for token in tokens {
             self.supersede_tokens(token.key, now)?;
-            self.insert_token(
-                &token.hash,
-                token.key,
-                &token.email_key,
-                now,
-                token.expires_at,
-            )?;
+            self.insert_token(token, now)?;
         }
         Ok(())
     }
@@ -228,4 +262,6 @@ pub struct NewToken {
     pub email_key: String,
     /// When it stops working.
     pub expires_at: Timestamp,
+    /// What it is for.
+    pub purpose: TokenPurpose,
 }

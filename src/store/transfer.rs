@@ -55,6 +55,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "expires_at_ms",
             "used_at_ms",
             "superseded_at_ms",
+            "purpose",
         ],
     ),
     (

@@ -190,6 +190,9 @@ impl SettingsView {
             &[(SettingKey::ResendAfterMinutes, t!("settings-resend-after"))],
         );
         ui.add_space(10.0);
+        ui.heading(t!("settings-visma-connect"));
+        self.phase_ui(ui);
+        ui.add_space(10.0);
         ui.heading(t!("settings-messages"));
         self.message_language_ui(ui);
         ui.weak(t!("settings-placeholders", list = PLACEHOLDERS.join(" ")));
@@ -222,6 +225,26 @@ impl SettingsView {
             outcome_label_ui(ui, self.saved_message.as_ref());
         });
         saved
+    }
+
+    /// The Visma Connect phase: *Preparation* or *Live*.
+    fn phase_ui(&mut self, ui: &mut Ui) {
+        let preparation = self.value(SettingKey::VismaConnectPhase) == "preparation";
+        ui.add_enabled_ui(!locked(SettingKey::VismaConnectPhase), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(t!("settings-phase"));
+                if ui
+                    .radio(preparation, t!("settings-phase-preparation"))
+                    .clicked()
+                {
+                    *self.value(SettingKey::VismaConnectPhase) = "preparation".into();
+                }
+                if ui.radio(!preparation, t!("settings-phase-live")).clicked() {
+                    *self.value(SettingKey::VismaConnectPhase) = "live".into();
+                }
+            })
+        });
+        ui.weak(t!("settings-phase-note"));
     }
 
     /// The language of the emails and the employee's pages (the register's).

@@ -236,6 +236,16 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
         return connected_ui(ui, email, *since, *by, &form.details);
     }
     email_suggestion_ui(ui, form, &connection);
+    // Preparation phase: the invitation to link again, as it goes out.
+    if connection == Connection::None
+        && let Some(message) = form
+            .details
+            .last_message
+            .as_ref()
+            .filter(|m| m.kind == MessageKind::RelinkInvitation)
+    {
+        ui.weak(delivery_sentence(message, &t!("message-relink"), None));
+    }
     let mut action = address_fields_ui(ui, form);
     if smtputf8_missing && form.draft.visma_email_needs_smtputf8() {
         ui.horizontal_wrapped(|ui| {

@@ -369,9 +369,21 @@ impl UsersView {
                     if ui.button(t!("delete-connection-yes")).clicked() {
                         self.confirm_delete_connection = None;
                         let result = app::delete_connection(&mut self.session, key);
-                        self.after_connection_action(
-                            result.map(|_| t!("status-connection-deleted", user = &title)),
-                        );
+                        self.after_connection_action(result.map(|deleted| {
+                            match deleted.invitation {
+                                app::RelinkInvitation::NotSent => {
+                                    t!("status-connection-deleted", user = &title)
+                                }
+                                app::RelinkInvitation::Queued(email) => t!(
+                                    "status-connection-deleted-invited",
+                                    user = &title,
+                                    address = email.to_string()
+                                ),
+                                app::RelinkInvitation::NoEmail => {
+                                    t!("status-connection-deleted-no-email", user = &title)
+                                }
+                            }
+                        }));
                     }
                     if ui.button(t!("cancel")).clicked() {
                         self.confirm_delete_connection = None;

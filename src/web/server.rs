@@ -1,7 +1,10 @@
 //! The verification endpoint: `GET /verify/{token}` shows what the link
 //! confirms and changes nothing (mail scanners open links); `POST` confirms.
-//! axum on tokio, on a thread of its own; each request opens the register
-//! through the same use cases as the window.
+//! `/relink/{token}` is the employee's *My profile › Security and login*
+//! (the preparation phase's invitation), and `POST …/{token}/new` is *Send
+//! me a new link* from an expired or replaced link. axum on tokio, on a
+//! thread of its own; each request opens the register through the same use
+//! cases as the window.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -12,13 +15,16 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Path as UrlPath, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use crate::app::{self, ConfirmError, LinkError, Session};
+use crate::app::{self, ConfirmError, LinkError, RelinkError, Session, VerifyOutcome};
 use crate::domain::Clock;
 use crate::store::Store;
 
-use super::pages::{confirm_page, confirmed_page, problem_page};
+use super::pages::{
+    RelinkProblem, confirm_page, confirmed_page, new_link_page, problem_page,
+    problem_page_with_new_link, relink_page, relink_sent_page,
+};
 use crate::i18n::Language;
 
 /// Failures from one client address within this window count toward slowing it down.
@@ -275,6 +281,9 @@ fn router(shared: Arc<Shared>) -> Router {
     let fallback_shared = Arc::clone(&shared);
     Router::new()
         .route("/verify/{token}", get(show).post(confirm))
+        .route("/verify/{token}/new", post(new_link))
+        .route("/relink/{token}", get(show_relink).post(relink))
+        .route("/relink/{token}/new", post(new_link))
         .route("/health", get(health))
         .fallback(move || async move {
             let language = language_of(&fallback_shared);
@@ -385,7 +394,9 @@ async fn record_failure_and_wait(shared: &Shared, client: IpAddr) {
     }
 }
 
-fn link_problem(language: Language, error: LinkError) -> Response {
+/// Why a link does not work; an expired or replaced one (`token` given)
+/// offers *Send me a new link*.
+fn link_problem(language: Language, error: LinkError, token: &str) -> Response {
     let (status, title, text) = match error {
         LinkError::Unknown => (
             StatusCode::NOT_FOUND,
@@ -408,7 +419,12 @@ fn link_problem(language: Language, error: LinkError) -> Response {
             tl!(language, "page-link-replaced-text"),
         ),
     };
-    (status, Html(problem_page(language, &title, &text))).into_response()
+    let page = if matches!(error, LinkError::Expired | LinkError::Superseded) {
+        problem_page_with_new_link(language, &title, &text, token)
+    } else {
+        problem_page(language, &title, &text)
+    };
+    (status, Html(page)).into_response()
 }
 
 fn unavailable(language: Language) -> Response {
@@ -511,9 +527,10 @@ async fn show(
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
     let reading = Arc::clone(&shared);
+    let asked = token.clone();
     let result = with_session(&shared, move |session| {
         (
-            app::inspect_link(session, &token),
+            app::inspect_link(session, &asked),
             read_language(&reading, session),
         )
     })
@@ -522,7 +539,7 @@ async fn show(
         Some((Ok(masked), language)) => Html(confirm_page(language, &masked)).into_response(),
         Some((Err(error), language)) => {
             record_failure_and_wait(&shared, client).await;
-            link_problem(language, error)
+            link_problem(language, error, &token)
         }
         None => unavailable(language_of(&shared)),
     }
@@ -536,8 +553,9 @@ async fn confirm(
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
     let reading = Arc::clone(&shared);
+    let asked = token.clone();
     let result = with_session(&shared, move |session| {
-        let confirmed = app::confirm_link(session, &token);
+        let confirmed = app::confirm_link(session, &asked);
         let language = read_language(&reading, session);
         let login = session
             .store
@@ -553,10 +571,134 @@ async fn confirm(
         }
         Some((Err(ConfirmError::Link(error)), _, language)) => {
             record_failure_and_wait(&shared, client).await;
-            link_problem(language, error)
+            link_problem(language, error, &token)
         }
         Some((Err(ConfirmError::Store(error)), _, language)) => {
             tracing::error!("confirming a link failed: {error}");
+            unavailable(language)
+        }
+        None => unavailable(language_of(&shared)),
+    }
+}
+
+/// *Send me a new link*: the same page whatever happened (nothing tells
+/// whether an account exists); at most one new email per user per 10 minutes.
+async fn new_link(
+    State(shared): State<Arc<Shared>>,
+    UrlPath(token): UrlPath<String>,
+) -> Response {
+    let reading = Arc::clone(&shared);
+    let result = with_session(&shared, move |session| {
+        (
+            app::request_new_link(session, &token),
+            read_language(&reading, session),
+        )
+    })
+    .await;
+    match result {
+        Some((Ok(_), language)) => Html(new_link_page(language)).into_response(),
+        Some((Err(error), language)) => {
+            tracing::error!("a new link could not be queued: {error}");
+            unavailable(language)
+        }
+        None => unavailable(language_of(&shared)),
+    }
+}
+
+/// `GET /relink/{token}`: *Security and login*, changing nothing.
+async fn show_relink(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    UrlPath(token): UrlPath<String>,
+) -> Response {
+    let client = client_of(&shared, peer, &headers);
+    let reading = Arc::clone(&shared);
+    let asked = token.clone();
+    let result = with_session(&shared, move |session| {
+        (
+            app::inspect_invitation(session, &asked),
+            read_language(&reading, session),
+        )
+    })
+    .await;
+    match result {
+        Some((Ok(()), language)) => Html(relink_page(language, None, "", "")).into_response(),
+        Some((Err(error), language)) => {
+            record_failure_and_wait(&shared, client).await;
+            link_problem(language, error, &token)
+        }
+        None => unavailable(language_of(&shared)),
+    }
+}
+
+/// The two fields of *Security and login*.
+#[derive(serde::Deserialize, Default)]
+struct RelinkForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Longest address kept from the form (RFC 5321's limit).
+const MAX_ADDRESS_CHARS: usize = 254;
+
+/// `POST /relink/{token}`: the new address, twice. A refused address shows
+/// the page again with the reason and what was typed; the invitation stays
+/// usable.
+async fn relink(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    UrlPath(token): UrlPath<String>,
+    form: Result<axum::Form<RelinkForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let client = client_of(&shared, peer, &headers);
+    let form = form.map(|f| f.0).unwrap_or_default();
+    let typed = |text: &str| text.chars().take(MAX_ADDRESS_CHARS).collect::<String>();
+    let (address, confirmation) = (typed(&form.email), typed(&form.confirm));
+    let reading = Arc::clone(&shared);
+    let asked = token.clone();
+    let (given, repeated) = (address.clone(), confirmation.clone());
+    let result = with_session(&shared, move |session| {
+        let outcome = app::relink_by_employee(session, &asked, &given, &repeated);
+        let language = read_language(&reading, session);
+        let login = session
+            .store
+            .load_settings()
+            .map(|s| s.login_page_url)
+            .unwrap_or_default();
+        (outcome, login, language)
+    })
+    .await;
+    let refused = |language, problem| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(relink_page(language, Some(problem), &address, &confirmation)),
+        )
+            .into_response()
+    };
+    match result {
+        Some((Ok(VerifyOutcome::Queued(email)), _, language)) => {
+            Html(relink_sent_page(language, &email.masked())).into_response()
+        }
+        Some((Ok(VerifyOutcome::ConnectedByDomain(email)), login, language)) => {
+            Html(confirmed_page(language, &email.masked(), &login)).into_response()
+        }
+        Some((Err(RelinkError::InvalidAddress), _, language)) => {
+            refused(language, RelinkProblem::Invalid)
+        }
+        Some((Err(RelinkError::NotTheSame), _, language)) => {
+            refused(language, RelinkProblem::NotTheSame)
+        }
+        Some((Err(RelinkError::Taken), _, language)) => refused(language, RelinkProblem::Taken),
+        Some((Err(RelinkError::Link(error)), _, language)) => {
+            record_failure_and_wait(&shared, client).await;
+            link_problem(language, error, &token)
+        }
+        Some((Err(RelinkError::Store(error)), _, language)) => {
+            tracing::error!("a relink could not be saved: {error}");
             unavailable(language)
         }
         None => unavailable(language_of(&shared)),

@@ -27,3 +27,15 @@ email-password-reset =
 
     If you did not ask for this, you can ignore this message; your password stays as it is.
     .subject = Set a new password for Visma Connect
+
+email-relink-invitation =
+    Hello { $name },
+
+    Your HRM account is no longer linked to Visma Connect. Link it again with your own work email address:
+
+    { $link }
+
+    The page, My profile › Security and login, asks for the address twice and sends a verification email to it. The link is valid until { $expires }.
+
+    If you did not expect this message, contact your HR administrator.
+    .subject = Link your HRM account to Visma Connect again

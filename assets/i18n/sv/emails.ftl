@@ -27,3 +27,15 @@ email-password-reset =
 
     Om du inte har bett om detta kan du bortse från meddelandet; ditt lösenord förblir detsamma.
     .subject = Välj ett nytt lösenord för Visma Connect
+
+email-relink-invitation =
+    Hej { $name },
+
+    Ditt HRM-konto är inte längre kopplat till Visma Connect. Koppla det igen med din egen e-postadress på jobbet:
+
+    { $link }
+
+    Sidan, Min profil › Säkerhet och inloggning, ber dig ange adressen två gånger och skickar ett verifieringsmejl till den. Länken gäller till { $expires }.
+
+    Om du inte väntade dig det här meddelandet, kontakta din HR-administratör.
+    .subject = Koppla ditt HRM-konto till Visma Connect igen
