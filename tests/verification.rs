@@ -472,7 +472,11 @@ fn reset_password_and_delete_connection(register: Register) {
     // enters the new address.
     assert_eq!(after.invitation, RelinkInvitation::NotSent);
     rig.worker.run_once().unwrap();
-    assert_eq!(rig.smtp.accepted().len(), 2, "no invitation in the live phase");
+    assert_eq!(
+        rig.smtp.accepted().len(),
+        2,
+        "no invitation in the live phase"
+    );
     assert!(hrm_users::app::reset_password(&mut rig.session, key).is_err());
     let audit = rig.session.store.audit_for(key).unwrap();
     assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
@@ -682,9 +686,15 @@ fn in_the_preparation_phase_the_employee_links_again_themselves(register: Regist
     assert_eq!(received.len(), 2);
     let invitation = support::text_part(&received[1]);
     assert!(invitation.contains("Hej Anna Testsson"), "{invitation}");
-    assert!(invitation.contains("Säkerhet och inloggning"), "{invitation}");
+    assert!(
+        invitation.contains("Säkerhet och inloggning"),
+        "{invitation}"
+    );
     let raw = String::from_utf8_lossy(&received[1]);
-    assert!(raw.contains("anna.home@example.org"), "sent to the General Email");
+    assert!(
+        raw.contains("anna.home@example.org"),
+        "sent to the General Email"
+    );
     let link = relink_link_in(&received[1]);
     assert!(link.starts_with(&format!("http://{}/relink/", rig.endpoint.address())));
     // The invitation's token is not a verification link.
@@ -694,18 +704,27 @@ fn in_the_preparation_phase_the_employee_links_again_themselves(register: Regist
     let page = get(&link);
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Min profil › Säkerhet och inloggning"));
-    assert!(page.body.contains("Ditt konto är inte kopplat till Visma Connect"));
+    assert!(
+        page.body
+            .contains("Ditt konto är inte kopplat till Visma Connect")
+    );
     assert!(page.body.contains("Skicka verifieringsmejl"));
     assert_eq!(rig.connection(key), Connection::None, "GET changes nothing");
 
     // Refused addresses change nothing and leave the invitation usable.
     let differ = post_form(
         &link,
-        &[("email", "anna@company.se"), ("confirm", "anna@company.com")],
+        &[
+            ("email", "anna@company.se"),
+            ("confirm", "anna@company.com"),
+        ],
     );
     assert_eq!(differ.status, 422);
     assert!(differ.body.contains("inte likadana"), "{}", differ.body);
-    assert!(differ.body.contains("value=\"anna@company.se\""), "what was typed stays");
+    assert!(
+        differ.body.contains("value=\"anna@company.se\""),
+        "what was typed stays"
+    );
     let invalid = post_form(&link, &[("email", "anna@"), ("confirm", "anna@")]);
     assert_eq!(invalid.status, 422);
     assert!(invalid.body.contains("giltig e-postadress"));
@@ -715,7 +734,10 @@ fn in_the_preparation_phase_the_employee_links_again_themselves(register: Regist
     );
     assert_eq!(taken.status, 422);
     assert!(taken.body.contains("kan inte användas"));
-    assert!(!taken.body.contains("15") && !taken.body.contains("Bo "), "never whose");
+    assert!(
+        !taken.body.contains("15") && !taken.body.contains("Bo "),
+        "never whose"
+    );
     assert_eq!(rig.connection(key), Connection::None);
     assert_eq!(rig.connection(other).status(), ConnectionStatus::Pending);
 
@@ -779,14 +801,24 @@ fn an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email
     rig.worker.run_once().unwrap();
     assert_eq!(rig.smtp.accepted().len(), 1, "the invitation is not sent");
     let invitation = rig.session.store.last_message_for(key).unwrap().unwrap();
-    assert_eq!(invitation.kind, hrm_users::domain::MessageKind::RelinkInvitation);
+    assert_eq!(
+        invitation.kind,
+        hrm_users::domain::MessageKind::RelinkInvitation
+    );
     assert_eq!(invitation.state, DeliveryState::Cancelled);
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
     let received = rig.smtp.accepted();
-    assert_eq!(received.len(), 2, "the first verification and the new one only");
+    assert_eq!(
+        received.len(),
+        2,
+        "the first verification and the new one only"
+    );
     let text = support::text_part(&received[1]);
-    assert!(text.contains("/verify/") && !text.contains("/relink/"), "{text}");
+    assert!(
+        text.contains("/verify/") && !text.contains("/relink/"),
+        "{text}"
+    );
 
     // Connected again; then without a General Email: nobody to invite.
     assert_eq!(post(&link_in(&received[1])).status, 200);
@@ -815,11 +847,19 @@ fn an_expired_link_offers_a_new_one_at_most_every_ten_minutes(register: Register
 
     let expired = get(&link);
     assert_eq!(expired.status, 410);
-    assert!(expired.body.contains("Skicka en ny länk till mig"), "{}", expired.body);
+    assert!(
+        expired.body.contains("Skicka en ny länk till mig"),
+        "{}",
+        expired.body
+    );
     let token = link.rsplit('/').next().unwrap();
     assert!(expired.body.contains(&format!("action=\"{token}/new\"")));
     // A used or unknown link offers nothing of the kind.
-    let unknown = get(&format!("http://{}/verify/{}", rig.endpoint.address(), "ab".repeat(32)));
+    let unknown = get(&format!(
+        "http://{}/verify/{}",
+        rig.endpoint.address(),
+        "ab".repeat(32)
+    ));
     assert!(!unknown.body.contains("Skicka en ny länk"));
 
     let asked = post(&format!("{link}/new"));
@@ -840,7 +880,11 @@ fn an_expired_link_offers_a_new_one_at_most_every_ten_minutes(register: Register
         NewLinkAnswer::TooSoon
     );
     // A made-up link: the same page.
-    let made_up = post(&format!("http://{}/verify/{}/new", rig.endpoint.address(), "cd".repeat(32)));
+    let made_up = post(&format!(
+        "http://{}/verify/{}/new",
+        rig.endpoint.address(),
+        "cd".repeat(32)
+    ));
     assert_eq!(made_up.status, 200);
     assert_eq!(made_up.body, asked.body);
     assert_eq!(rig.worker.run_once().unwrap(), 0);

@@ -178,6 +178,40 @@ fn delete_connection_asks_then_brings_the_address_fields_back() {
     assert!(rig.has(&hrm_users::ui::not_connected_warning()));
 }
 
+/// Settings › Visma Connect › Preparation, then Delete connection: the
+/// status says the employee is invited (to their Email), and the form
+/// follows the invitation as it goes out.
+#[test]
+fn in_the_preparation_phase_delete_connection_invites_the_employee() {
+    let mut rig = Rig::new("company.se");
+    rig.click("Settings");
+    assert!(rig.has("Preparation: Delete connection also emails the user"));
+    rig.click("Preparation");
+    rig.click("Save settings");
+    assert!(rig.has("Settings saved."));
+    rig.harness.key_press(egui::Key::Escape);
+    rig.harness.run();
+
+    rig.click("Erik Testsson");
+    rig.type_into("Email", 0, "erik.home@example.org");
+    rig.click("Save");
+    rig.click("Verify account");
+    assert!(rig.harness.query_by_label("Verified").is_some());
+    rig.click("Delete connection");
+    rig.click("Yes, delete the connection");
+    assert!(rig.has(
+        "Preparation phase: an invitation to link again on My profile › Security and login is queued to erik.home@example.org."
+    ));
+    assert_eq!(rig.deliver(), 1);
+    rig.let_time_pass();
+    assert!(
+        rig.has("Invitation to link again"),
+        "the form shows the invitation's delivery"
+    );
+    rig.click("History");
+    assert!(rig.has("Invitation to link again queued (preparation phase)"));
+}
+
 #[test]
 fn reset_password_queues_the_reset_email() {
     let mut rig = Rig::new("company.se");

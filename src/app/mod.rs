@@ -30,12 +30,12 @@ pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
 pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
 
+pub use relink::{
+    NewLinkAnswer, RelinkError, inspect_invitation, relink_by_employee, request_new_link,
+};
 pub use test_email::{
     TestEmailReport, remember_smtputf8, save_settings_and_password, send_test_email,
     store_smtp_password,
-};
-pub use relink::{
-    NewLinkAnswer, RelinkError, inspect_invitation, relink_by_employee, request_new_link,
 };
 pub use verification::{
     ConfirmError, ConnectionError, DeletedConnection, LinkError, RelinkInvitation, VerifyOutcome,

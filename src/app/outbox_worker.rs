@@ -564,7 +564,47 @@ fn pacing_pause(settings: &Settings) -> Option<Duration> {
         .then(|| Duration::from_secs_f64(60.0 / f64::from(settings.messages_per_minute)))
 }
 
-/// Checks each claimed message is still wanted, makes verification links, and
+/// Whether a claimed message is still wanted (the reason to cancel it when
+/// not), and the link it carries, if any.
+fn still_wanted(
+    message: &OutboxMessage,
+    record: &UserRecord,
+) -> Result<Option<TokenPurpose>, &'static str> {
+    match message.kind {
+        MessageKind::Verification => {
+            let wanted = matches!(&record.connection,
+                Connection::Unverified { email, .. } if *email == message.recipient);
+            if wanted && record.user.activated {
+                Ok(Some(TokenPurpose::Verification))
+            } else {
+                Err("not sent: the address was changed, connected or deactivated meanwhile")
+            }
+        }
+        MessageKind::PasswordReset => {
+            let wanted = matches!(&record.connection,
+                Connection::Connected { email, .. } if *email == message.recipient);
+            if wanted {
+                Ok(None)
+            } else {
+                Err("not sent: the user is no longer connected with this address")
+            }
+        }
+        MessageKind::RelinkInvitation => {
+            let wanted = record.connection == Connection::None
+                && record.user.activated
+                && record.user.email.as_ref() == Some(&message.recipient);
+            if wanted {
+                Ok(Some(TokenPurpose::Relink))
+            } else {
+                Err(
+                    "not sent: the user was connected, deactivated or their Email changed meanwhile",
+                )
+            }
+        }
+    }
+}
+
+/// Checks each claimed message is still wanted, makes their links, and
 /// builds the messages. What is no longer wanted is cancelled, with the reason.
 fn prepare(
     tx: &WriteTx<'_>,
@@ -603,90 +643,49 @@ fn prepare(
             login_url: settings.login_page_url.clone(),
             ..TemplateValues::default()
         };
-        let (subject, body) = match message.kind {
-            MessageKind::Verification => {
-                let wanted = matches!(&record.connection,
-                    Connection::Unverified { email, .. } if *email == message.recipient);
-                if !wanted || !record.user.activated {
-                    cancel(
-                        "not sent: the address was changed, connected or deactivated meanwhile",
-                    )?;
-                    continue;
-                }
-                let Ok(token) = new_token() else {
-                    tx.record_delivery(
-                        message.id,
-                        DeliveryState::Queued,
-                        "no random token could be made",
-                        None,
-                        now,
-                    )?;
-                    continue;
-                };
-                let expires =
-                    now + SignedDuration::from_hours(i64::from(settings.link_lifetime_hours));
-                tokens.push(NewToken {
-                    hash: token.hash,
-                    key,
-                    email_key: message.recipient.key().to_owned(),
-                    expires_at: expires,
-                    purpose: TokenPurpose::Verification,
-                });
-                values.link = format!(
-                    "{}/verify/{}",
-                    settings.public_base_url.trim_end_matches('/'),
-                    token.text
-                );
-                values.expires = format_local(expires);
-                (&verification.subject, &verification.body)
-            }
-            MessageKind::PasswordReset => {
-                let wanted = matches!(&record.connection,
-                    Connection::Connected { email, .. } if *email == message.recipient);
-                if !wanted {
-                    cancel("not sent: the user is no longer connected with this address")?;
-                    continue;
-                }
-                (&reset.subject, &reset.body)
-            }
-            MessageKind::RelinkInvitation => {
-                let wanted = record.connection == Connection::None
-                    && record.user.activated
-                    && record.user.email.as_ref() == Some(&message.recipient);
-                if !wanted {
-                    cancel(
-                        "not sent: the user was connected, deactivated or their Email changed meanwhile",
-                    )?;
-                    continue;
-                }
-                let Ok(token) = new_token() else {
-                    tx.record_delivery(
-                        message.id,
-                        DeliveryState::Queued,
-                        "no random token could be made",
-                        None,
-                        now,
-                    )?;
-                    continue;
-                };
-                let expires =
-                    now + SignedDuration::from_hours(i64::from(settings.link_lifetime_hours));
-                tokens.push(NewToken {
-                    hash: token.hash,
-                    key,
-                    email_key: message.recipient.key().to_owned(),
-                    expires_at: expires,
-                    purpose: TokenPurpose::Relink,
-                });
-                values.link = format!(
-                    "{}/relink/{}",
-                    settings.public_base_url.trim_end_matches('/'),
-                    token.text
-                );
-                values.expires = format_local(expires);
-                (&relink.subject, &relink.body)
+        let purpose = match still_wanted(&message, record) {
+            Ok(purpose) => purpose,
+            Err(reason) => {
+                cancel(reason)?;
+                continue;
             }
         };
+        if let Some(purpose) = purpose {
+            let Ok(token) = new_token() else {
+                tx.record_delivery(
+                    message.id,
+                    DeliveryState::Queued,
+                    "no random token could be made",
+                    None,
+                    now,
+                )?;
+                continue;
+            };
+            let expires = now + SignedDuration::from_hours(i64::from(settings.link_lifetime_hours));
+            tokens.push(NewToken {
+                hash: token.hash,
+                key,
+                email_key: message.recipient.key().to_owned(),
+                expires_at: expires,
+                purpose,
+            });
+            let page = match purpose {
+                TokenPurpose::Verification => "verify",
+                TokenPurpose::Relink => "relink",
+            };
+            values.link = format!(
+                "{}/{page}/{}",
+                settings.public_base_url.trim_end_matches('/'),
+                token.text
+            );
+            values.expires = format_local(expires);
+        }
+        let texts = match message.kind {
+            MessageKind::Verification => &verification,
+            MessageKind::PasswordReset => &reset,
+            MessageKind::RelinkInvitation => &relink,
+        };
+        let (subject, body) = (&texts.subject, &texts.body);
         match compose(
             settings,
             &record.user.display_name(),

@@ -28,8 +28,8 @@ pub use listing::{Column, Listing, Sort};
 pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
 pub use rules::{SkipReason, VerifyDecision, verify_decision};
 pub use settings::{
-    DeliveredBy, MessageTexts, SettingKey, Settings, SmtpSecurity, TransportKind, VismaConnectPhase, default_reset,
-    default_verification,
+    DeliveredBy, MessageTexts, SettingKey, Settings, SmtpSecurity, TransportKind,
+    VismaConnectPhase, default_reset, default_verification,
 };
 pub use template::TemplateColumn;
 pub use user::{User, UserId, UserKey, UserRecord};

@@ -29,9 +29,13 @@ impl MessageKind {
 
     /// Parses a stored code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Verification, Self::PasswordReset, Self::RelinkInvitation]
-            .into_iter()
-            .find(|k| k.code() == code)
+        [
+            Self::Verification,
+            Self::PasswordReset,
+            Self::RelinkInvitation,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
     }
 }
 

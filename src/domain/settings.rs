@@ -112,6 +112,13 @@ impl VismaConnectPhase {
             Self::Live => "live",
         }
     }
+
+    /// Parses the stored word.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Preparation, Self::Live]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
 }
 
 /// Who delivers the outbox of a register.
@@ -121,6 +128,23 @@ pub enum DeliveredBy {
     EveryWindow,
     /// Only `serve` (a shared register with an always-on server).
     ServeOnly,
+}
+
+impl DeliveredBy {
+    /// The stored word: `every_window` or `serve_only`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EveryWindow => "every_window",
+            Self::ServeOnly => "serve_only",
+        }
+    }
+
+    /// Parses the stored word.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::EveryWindow, Self::ServeOnly]
+            .into_iter()
+            .find(|d| d.code() == code)
+    }
 }
 
 /// A message's subject and body, with `{name}`-style placeholders.
@@ -548,10 +572,7 @@ impl Settings {
             SettingKey::PublicBaseUrl => self.public_base_url.clone(),
             SettingKey::EndpointEnabled => self.endpoint_enabled.to_string(),
             SettingKey::BindAddress => self.bind_address.clone(),
-            SettingKey::DeliveredBy => match self.delivered_by {
-                DeliveredBy::EveryWindow => "every_window".into(),
-                DeliveredBy::ServeOnly => "serve_only".into(),
-            },
+            SettingKey::DeliveredBy => self.delivered_by.code().into(),
             SettingKey::TrustedProxies => self
                 .trusted_proxies
                 .iter()
@@ -633,11 +654,8 @@ impl Settings {
                 address.clone_into(&mut self.bind_address);
             }
             SettingKey::DeliveredBy => {
-                self.delivered_by = match value.trim() {
-                    "every_window" => DeliveredBy::EveryWindow,
-                    "serve_only" => DeliveredBy::ServeOnly,
-                    _ => return Err(bad("expected every_window or serve_only")),
-                };
+                self.delivered_by = DeliveredBy::from_code(value.trim())
+                    .ok_or_else(|| bad("expected every_window or serve_only"))?;
             }
             SettingKey::TrustedProxies => self.trusted_proxies = ip_list(key, value)?,
             SettingKey::LinkLifetimeHours => {
@@ -671,11 +689,8 @@ impl Settings {
             SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
             SettingKey::Smtputf8Checked => self.smtputf8_checked = server_answer(key, value)?,
             SettingKey::VismaConnectPhase => {
-                self.visma_connect_phase = match value.trim() {
-                    "preparation" => VismaConnectPhase::Preparation,
-                    "live" => VismaConnectPhase::Live,
-                    _ => return Err(bad("expected preparation or live")),
-                };
+                self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
+                    .ok_or_else(|| bad("expected preparation or live"))?;
             }
         }
         Ok(())

@@ -26,8 +26,8 @@ pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::{AnswerRecord, BatchCounts, Delivery, NewMessage, WorkerRow};
 pub use pg::remember_password as remember_shared_password;
-pub use tokens::{LinkToken, TokenPurpose};
 pub use tokens::NewToken;
+pub use tokens::{LinkToken, TokenPurpose};
 
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,

@@ -116,15 +116,29 @@ fn a_version_6_file_keeps_its_outbox_and_tokens_through_migration_7() {
         .sqlite()
         .prepare("SELECT message_id, kind, state, owner, handed_over FROM outbox ORDER BY id")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(
         rows,
         vec![
-            ("<a@x>".into(), "verification".into(), "sending".into(), Some("w-1".into()), 1),
-            ("<b@x>".into(), "password_reset".into(), "sent".into(), None, 0),
+            (
+                "<a@x>".into(),
+                "verification".into(),
+                "sending".into(),
+                Some("w-1".into()),
+                1
+            ),
+            (
+                "<b@x>".into(),
+                "password_reset".into(),
+                "sent".into(),
+                None,
+                0
+            ),
         ]
     );
     let indexes: i64 = store

@@ -369,8 +369,8 @@ impl UsersView {
                     if ui.button(t!("delete-connection-yes")).clicked() {
                         self.confirm_delete_connection = None;
                         let result = app::delete_connection(&mut self.session, key);
-                        self.after_connection_action(result.map(|deleted| {
-                            match deleted.invitation {
+                        self.after_connection_action(result.map(
+                            |deleted| match deleted.invitation {
                                 app::RelinkInvitation::NotSent => {
                                     t!("status-connection-deleted", user = &title)
                                 }
@@ -382,8 +382,8 @@ impl UsersView {
                                 app::RelinkInvitation::NoEmail => {
                                     t!("status-connection-deleted-no-email", user = &title)
                                 }
-                            }
-                        }));
+                            },
+                        ));
                     }
                     if ui.button(t!("cancel")).clicked() {
                         self.confirm_delete_connection = None;

@@ -98,7 +98,10 @@ pub fn new_link_page(language: Language) -> String {
     page(
         language,
         &title,
-        &format!("<h1>{title}</h1><p>{}</p>", tl!(language, "page-new-link-text")),
+        &format!(
+            "<h1>{title}</h1><p>{}</p>",
+            tl!(language, "page-new-link-text")
+        ),
     )
 }
 
@@ -161,7 +164,11 @@ pub fn relink_sent_page(language: Language, masked: &str) -> String {
         &title,
         &format!(
             "<h1>{title}</h1><p>{}</p>",
-            tl!(language, "page-relink-sent-text", address = escape_html(masked)),
+            tl!(
+                language,
+                "page-relink-sent-text",
+                address = escape_html(masked)
+            ),
         ),
     )
 }

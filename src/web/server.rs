@@ -583,10 +583,7 @@ async fn confirm(
 
 /// *Send me a new link*: the same page whatever happened (nothing tells
 /// whether an account exists); at most one new email per user per 10 minutes.
-async fn new_link(
-    State(shared): State<Arc<Shared>>,
-    UrlPath(token): UrlPath<String>,
-) -> Response {
+async fn new_link(State(shared): State<Arc<Shared>>, UrlPath(token): UrlPath<String>) -> Response {
     let reading = Arc::clone(&shared);
     let result = with_session(&shared, move |session| {
         (
@@ -675,7 +672,12 @@ async fn relink(
     let refused = |language, problem| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(relink_page(language, Some(problem), &address, &confirmation)),
+            Html(relink_page(
+                language,
+                Some(problem),
+                &address,
+                &confirmation,
+            )),
         )
             .into_response()
     };
