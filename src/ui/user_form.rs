@@ -491,16 +491,17 @@ fn history_ui(ui: &mut Ui, details: &UserDetails) {
             if details.history.is_empty() {
                 ui.weak(t!("form-history-empty"));
             }
-            egui::Grid::new("history_rows")
-                .num_columns(3)
-                .striped(true)
-                .show(ui, |ui| {
-                    for entry in &details.history {
-                        ui.label(local_time(entry.at));
-                        ui.label(entry.describe());
-                        ui.weak(&entry.actor);
-                        ui.end_row();
-                    }
+            // Two lines per row, the words wrapped: a long row (an address,
+            // the folder transport's note, an employee's own change) never
+            // widens the form beyond its panel.
+            for entry in &details.history {
+                ui.horizontal_wrapped(|ui| {
+                    ui.weak(local_time(entry.at));
+                    ui.weak("·");
+                    ui.weak(&entry.actor);
                 });
+                ui.add(egui::Label::new(entry.describe()).wrap());
+                ui.add_space(4.0);
+            }
         });
 }
