@@ -95,6 +95,7 @@ fn register_of_pending(location: &Location, port: u16, sessions: usize) -> Sessi
                     last_name: format!("User {n}"),
                     department: "Bench".into(),
                     office: "Loopback".into(),
+                    employment_ends: None,
                 },
                 Connection::Unverified {
                     email: Email::parse(&format!("user{n}@example.org")).unwrap(),

@@ -90,6 +90,7 @@ fn demo_then_list_with_filters() {
         "activated",
         "connection_status",
         "connection_email",
+        "employment_ends",
     ] {
         assert!(first.get(field).is_some(), "field {field} missing: {first}");
     }

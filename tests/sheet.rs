@@ -215,6 +215,7 @@ fn export_then_import_changes_nothing(register: Register) {
         Some(record.key),
         &UserDraft {
             last_name: "=HYPERLINK(\"http://x\")".into(),
+            employment_ends: "2027-01-31".into(),
             ..UserDraft::from_record(&record)
         },
     )
@@ -458,7 +459,70 @@ fn the_fuzzers_four_gigabyte_xlsx_is_refused() {
     assert!(matches!(error, SheetError::Damaged(_)), "{error}");
 }
 
+/// *Employment ends* from a spreadsheet: a real date cell under the Swedish
+/// header, and text; a cell that is no date is a note and changes nothing.
+fn employment_ends_is_read_from_date_cells_and_text(register: Register) {
+    let (register, mut session) = register_on(register);
+    let path = register.dir.path().join("leavers.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (column, header) in ["Användar-ID", "Förnamn", "Anställning upphör"]
+        .iter()
+        .enumerate()
+    {
+        sheet
+            .write_string(0, u16::try_from(column).unwrap(), *header)
+            .unwrap();
+    }
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2027, 1, 31).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("d mmm yyyy");
+    sheet.write_string(1, 0, "2").unwrap();
+    sheet
+        .write_datetime_with_format(1, 2, &date, &format)
+        .unwrap();
+    sheet.write_string(2, 0, "15").unwrap();
+    sheet.write_string(2, 2, "2027-02-28").unwrap();
+    sheet.write_string(3, 0, "40").unwrap();
+    sheet.write_string(3, 1, "Nora").unwrap();
+    sheet.write_string(3, 2, "31/01/2027").unwrap();
+    book.save(&path).unwrap();
+
+    let table = read_table(&path, &Limits::default()).unwrap();
+    let plan = plan_table_import(&session, &table).unwrap();
+    let kalle = plan.rows.iter().find(|r| r.user_id == "2").unwrap();
+    assert_eq!(kalle.action, RowAction::Update);
+    assert!(
+        kalle
+            .changes
+            .iter()
+            .any(|c| c.contains("Employment ends") && c.contains("2027-01-31")),
+        "{:?}",
+        kalle.changes
+    );
+    let nora = plan.rows.iter().find(|r| r.user_id == "40").unwrap();
+    assert!(
+        nora.notes.iter().any(|n| n.contains("31/01/2027")),
+        "{:?}",
+        nora.notes
+    );
+    commit_import(&mut session, &table).unwrap();
+    let ends = |session: &Session, id: &str| {
+        session
+            .store
+            .user_by_user_id(&UserId::parse(id).unwrap())
+            .unwrap()
+            .unwrap()
+            .user
+            .employment_ends
+            .map(|d| d.to_string())
+    };
+    assert_eq!(ends(&session, "2").as_deref(), Some("2027-01-31"));
+    assert_eq!(ends(&session, "15").as_deref(), Some("2027-02-28"));
+    assert_eq!(ends(&session, "40"), None);
+}
+
 support::on_both_backends!(
+    employment_ends_is_read_from_date_cells_and_text,
     files_written_by_libreoffice_and_excel_give_the_same_plan,
     committing_backs_up_and_applies_every_row_in_one_go,
     export_then_import_changes_nothing,

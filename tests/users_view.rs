@@ -878,7 +878,7 @@ fn tab_follows_the_reading_order_of_the_form() {
         .focus();
     harness.run();
     let mut order = Vec::new();
-    for _ in 0..12 {
+    for _ in 0..13 {
         press(&mut harness, egui::Key::Tab);
         let focused = harness
             .query_by(
@@ -902,6 +902,7 @@ fn tab_follows_the_reading_order_of_the_form() {
             "Last name",
             "Department",
             "Office",
+            "Employment ends",
             "Email",
             "Confirm email",
             "Verify account",

@@ -915,7 +915,87 @@ fn an_expired_link_offers_a_new_one_at_most_every_ten_minutes(register: Register
     );
 }
 
+/// Leavers, with the test's clock: five days (the default) after
+/// *Employment ends* the connection is removed — not a day earlier — by
+/// the outbox worker, with a History row naming the address and the date;
+/// a pending user's queued verification is cancelled with it.
+fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
+    let mut rig = Rig::on(register);
+    let today = rig
+        .session
+        .now()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .date();
+    let ended = |days: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(days))
+            .unwrap()
+            .to_string()
+    };
+    let set_ends = |rig: &mut Rig, key, date: String| {
+        let record = rig.session.store.user(key).unwrap().unwrap();
+        let draft = hrm_users::domain::UserDraft {
+            employment_ends: date,
+            ..hrm_users::domain::UserDraft::from_record(&record)
+        };
+        hrm_users::app::save_user(&mut rig.session, Some(key), &draft).unwrap();
+    };
+    let anna = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
+    verify_account(&mut rig.session, anna).unwrap();
+    rig.worker.run_once().unwrap();
+    assert_eq!(post(&link_in(&rig.smtp.accepted()[0])).status, 200);
+    let bo = pending_user(&mut rig.session, "15", "Bo", "bo@company.se");
+    let cleo = pending_user(&mut rig.session, "16", "Cleo", "cleo@company.se");
+    set_ends(&mut rig, anna, ended(5));
+    set_ends(&mut rig, bo, ended(4));
+    verify_account(&mut rig.session, bo).unwrap();
+
+    let now = rig.session.now();
+    let removed =
+        hrm_users::app::leavers::remove_leavers_connections(&mut rig.session.store, now).unwrap();
+    assert_eq!(
+        removed,
+        vec![anna],
+        "five days after: removed; four: not yet"
+    );
+    assert_eq!(rig.connection(anna), Connection::None);
+    assert_eq!(rig.connection(bo).status(), ConnectionStatus::Pending);
+    assert_eq!(rig.connection(cleo).status(), ConnectionStatus::Pending);
+    let history = rig.session.store.audit_for(anna).unwrap();
+    assert_eq!(history[0].action, AuditAction::LeaverConnectionRemoved);
+    assert_eq!(history[0].actor, "leaver rule");
+    assert_eq!(
+        history[0].describe(),
+        format!(
+            "Connection removed (anna@company.se): employment ended {}",
+            ended(5)
+        )
+    );
+    assert!(
+        hrm_users::app::leavers::remove_leavers_connections(&mut rig.session.store, now)
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+
+    // A day later the worker removes Bo's pending connection; his queued
+    // verification is not sent.
+    rig.clock.advance_hours(24);
+    let before = rig.smtp.accepted().len();
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.connection(bo), Connection::None);
+    assert_eq!(
+        rig.smtp.accepted().len(),
+        before,
+        "nothing sent to a leaver"
+    );
+    let message = rig.session.store.last_message_for(bo).unwrap().unwrap();
+    assert_eq!(message.state, DeliveryState::Cancelled);
+    assert_eq!(rig.connection(cleo).status(), ConnectionStatus::Pending);
+}
+
 support::on_both_backends!(
+    a_leavers_connection_is_removed_on_the_right_day,
     in_the_preparation_phase_the_employee_links_again_themselves,
     an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email,
     an_expired_link_offers_a_new_one_at_most_every_ten_minutes,

@@ -212,6 +212,46 @@ fn in_the_preparation_phase_delete_connection_invites_the_employee() {
     assert!(rig.has("Invitation to link again queued (preparation phase)"));
 }
 
+/// Employment ends takes a date as YYYY-MM-DD; anything else is a field
+/// error and nothing is saved.
+#[test]
+fn employment_ends_is_a_date_or_a_field_error() {
+    let mut rig = Rig::new("");
+    rig.click("Erik Testsson");
+    rig.type_into("Employment ends", 0, "31/01/2027");
+    rig.click("Save");
+    assert!(rig.has("Enter a date as YYYY-MM-DD, such as 2027-01-31."));
+    let stored = |rig: &Rig| {
+        let session = rig.harness.state().users_view().unwrap().session();
+        let erik = hrm_users::domain::UserId::parse("15").unwrap();
+        session
+            .store
+            .user_by_user_id(&erik)
+            .unwrap()
+            .unwrap()
+            .user
+            .employment_ends
+    };
+    assert_eq!(stored(&rig), None);
+    // Select what is there and type over it.
+    rig.harness
+        .get_by_role_and_label(Role::TextInput, "Employment ends")
+        .click();
+    rig.harness.run();
+    rig.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    rig.harness
+        .get_by_role_and_label(Role::TextInput, "Employment ends")
+        .type_text("2027-01-31");
+    rig.harness.run();
+    rig.click("Save");
+    assert!(!rig.has("Enter a date as YYYY-MM-DD"));
+    assert_eq!(
+        stored(&rig).map(|d| d.to_string()).as_deref(),
+        Some("2027-01-31")
+    );
+}
+
 #[test]
 fn reset_password_queues_the_reset_email() {
     let mut rig = Rig::new("company.se");

@@ -231,6 +231,7 @@ pub fn demo_users(count: usize) -> Vec<(User, Connection)> {
                 last_name: last.to_owned(),
                 department: dice.pick(DEPARTMENTS).to_owned(),
                 office: dice.pick(OFFICES).to_owned(),
+                employment_ends: None,
             };
             let minutes = i64::try_from(dice.below(60 * 24 * 300)).unwrap_or(0);
             let when = base

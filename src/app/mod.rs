@@ -8,6 +8,7 @@ mod delete_user;
 pub mod demo;
 mod details;
 pub mod import;
+pub mod leavers;
 mod open;
 pub mod outbox_worker;
 pub mod paths;

@@ -102,7 +102,12 @@ pub struct OutboxWorker {
     /// Sessions kept across rounds, so SMTP connections stay open.
     sessions: Vec<Session>,
     stopping: Arc<AtomicBool>,
+    /// When this worker last applied the leaver rule.
+    leavers_checked_at: Option<Timestamp>,
 }
+
+/// How often a worker applies the leaver rule (also once when it starts).
+const LEAVERS_EVERY: SignedDuration = SignedDuration::from_mins(10);
 
 impl OutboxWorker {
     /// A worker on its own connection to the register at `register`,
@@ -134,6 +139,7 @@ impl OutboxWorker {
             transport: None,
             sessions: Vec::new(),
             stopping: Arc::new(AtomicBool::new(false)),
+            leavers_checked_at: None,
         };
         worker.take_back_from_the_gone()?;
         Ok(worker)
@@ -181,11 +187,33 @@ impl OutboxWorker {
         Ok(())
     }
 
-    /// Sends every message due now; returns how many were handled.
+    /// Removes the connections of leavers when the last look is 10 minutes
+    /// old (or there was none). A failure is logged: delivery goes on.
+    fn apply_leaver_rule_when_due(&mut self, now: Timestamp) {
+        if self
+            .leavers_checked_at
+            .is_some_and(|at| now.duration_since(at) < LEAVERS_EVERY)
+        {
+            return;
+        }
+        self.leavers_checked_at = Some(now);
+        match super::leavers::remove_leavers_connections(&mut self.lock_store(), now) {
+            Ok(removed) if !removed.is_empty() => tracing::info!(
+                users = removed.len(),
+                "connections of leavers removed (employment ended)"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("the leaver rule could not run: {error}"),
+        }
+    }
+
+    /// Applies the leaver rule when due, then sends every message due now;
+    /// returns how many messages were handled.
     pub fn run_once(&mut self) -> Result<usize, WorkerError> {
         self.lock_store().reconnect_if_lost()?;
         self.take_back_from_the_gone()?;
         let now = (self.clock)();
+        self.apply_leaver_rule_when_due(now);
         let lease_until = now + lease_span(&self.options);
         let (settings, claimed) = {
             let mut store = self.lock_store();

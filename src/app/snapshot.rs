@@ -18,6 +18,8 @@ struct UserSnapshot<'a> {
     last_name: &'a str,
     department: &'a str,
     office: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    employment_ends: Option<String>,
     visma_connect: ConnectionSnapshot<'a>,
 }
 
@@ -68,9 +70,12 @@ pub fn snapshot(user: &User, connection: &Connection) -> String {
         last_name: &user.last_name,
         department: &user.department,
         office: &user.office,
+        employment_ends: user
+            .employment_ends
+            .map(|d| crate::domain::date_text(Some(d))),
         visma_connect,
     };
-    // Serializing borrowed strings, a bool and integers into a String cannot fail.
+    // Serializing strings, a bool and integers into a String cannot fail.
     serde_json::to_string(&snapshot).unwrap_or_default()
 }
 

@@ -319,18 +319,7 @@ pub fn delete_connection(
                 invitation: RelinkInvitation::NotSent,
             });
         }
-        tx.supersede_tokens(key, now)?;
-        tx.cancel_queued(
-            key,
-            MessageKind::Verification,
-            "not sent: the connection was deleted",
-        )?;
-        tx.cancel_queued(
-            key,
-            MessageKind::PasswordReset,
-            "not sent: the connection was deleted",
-        )?;
-        tx.set_connection(key, &Connection::None, now.as_millisecond())?;
+        remove_connection_in(tx, key, now, "not sent: the connection was deleted")?;
         tx.append_audit(&entry(
             &actor,
             now,
@@ -353,6 +342,25 @@ pub fn delete_connection(
             invitation,
         })
     })
+}
+
+/// Ends a user's connection inside a transaction: links die, messages still
+/// queued for it are cancelled with `reason`, and the user has no address.
+pub(crate) fn remove_connection_in(
+    tx: &WriteTx<'_>,
+    key: UserKey,
+    now: Timestamp,
+    reason: &str,
+) -> Result<(), StoreError> {
+    tx.supersede_tokens(key, now)?;
+    for kind in [
+        MessageKind::Verification,
+        MessageKind::PasswordReset,
+        MessageKind::RelinkInvitation,
+    ] {
+        tx.cancel_queued(key, kind, reason)?;
+    }
+    tx.set_connection(key, &Connection::None, now.as_millisecond())
 }
 
 /// Queues the preparation phase's invitation to redo the link (an older

@@ -20,6 +20,7 @@ struct UserJson<'a> {
     activated: bool,
     connection_status: &'static str,
     connection_email: Option<&'a str>,
+    employment_ends: Option<String>,
 }
 
 impl<'a> UserJson<'a> {
@@ -35,6 +36,9 @@ impl<'a> UserJson<'a> {
             activated: user.activated,
             connection_status: record.connection.status().code(),
             connection_email: record.connection.email().map(Email::as_str),
+            employment_ends: user
+                .employment_ends
+                .map(|d| crate::domain::date_text(Some(d))),
         }
     }
 }

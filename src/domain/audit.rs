@@ -41,11 +41,13 @@ pub enum AuditAction {
     RelinkRequested,
     /// The employee asked for a new link from an expired or replaced one.
     NewLinkRequested,
+    /// Days after *Employment ends*: the connection was removed.
+    LeaverConnectionRemoved,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -63,6 +65,7 @@ impl AuditAction {
         Self::RelinkInvitationQueued,
         Self::RelinkRequested,
         Self::NewLinkRequested,
+        Self::LeaverConnectionRemoved,
     ];
 
     /// The stored code.
@@ -85,6 +88,7 @@ impl AuditAction {
             Self::RelinkInvitationQueued => "relink_invitation_queued",
             Self::RelinkRequested => "relink_requested",
             Self::NewLinkRequested => "new_link_requested",
+            Self::LeaverConnectionRemoved => "leaver_connection_removed",
         }
     }
 
@@ -113,6 +117,7 @@ impl AuditAction {
             Self::RelinkInvitationQueued => t!("audit-relink-invitation-queued"),
             Self::RelinkRequested => t!("audit-relink-requested"),
             Self::NewLinkRequested => t!("audit-new-link-requested"),
+            Self::LeaverConnectionRemoved => t!("audit-leaver-connection-removed"),
         }
     }
 }
@@ -155,6 +160,27 @@ impl AuditEntry {
                 match address {
                     Some(address) => t!("audit-connection-deleted-address", address = address),
                     None => self.action.label(),
+                }
+            }
+            AuditAction::LeaverConnectionRemoved => {
+                let before = json(&self.before);
+                let field = |path: &[&str]| {
+                    let mut value = before.as_ref()?;
+                    for step in path {
+                        value = value.get(step)?;
+                    }
+                    value.as_str().map(str::to_owned)
+                };
+                match (
+                    field(&["visma_connect", "email"]),
+                    field(&["employment_ends"]),
+                ) {
+                    (Some(address), Some(ended)) => t!(
+                        "audit-leaver-connection-removed-details",
+                        address = address,
+                        ended = ended
+                    ),
+                    _ => self.action.label(),
                 }
             }
             _ => self.action.label(),

@@ -30,6 +30,8 @@ pub enum Field {
     Department,
     /// "Office".
     Office,
+    /// "Employment ends".
+    EmploymentEnds,
     /// "Email" in Connection to Visma Connect.
     VismaEmail,
     /// "Confirm email" in Connection to Visma Connect.
@@ -50,6 +52,7 @@ impl Field {
             Self::LastName => t!("field-last-name"),
             Self::Department => t!("field-department"),
             Self::Office => t!("field-office"),
+            Self::EmploymentEnds => t!("field-employment-ends"),
             Self::VismaEmailConfirm => t!("field-confirm-email"),
         }
     }
@@ -83,6 +86,8 @@ pub struct UserDraft {
     pub department: String,
     /// Office.
     pub office: String,
+    /// "Employment ends", as typed (`2027-01-31`, or empty).
+    pub employment_ends: String,
     /// Visma Connect "Email".
     pub visma_email: String,
     /// Visma Connect "Confirm email".
@@ -111,7 +116,7 @@ pub fn overwritten_fields(
     current_is_connected: bool,
 ) -> Vec<&'static str> {
     type Value = fn(&UserDraft) -> String;
-    let fields: [(&'static str, Value); 12] = [
+    let fields: [(&'static str, Value); 13] = [
         ("User is activated", |d| d.activated.to_string()),
         ("User-ID", |d| d.user_id.clone()),
         ("Alias user-ID", |d| d.alias_user_id.clone()),
@@ -123,6 +128,7 @@ pub fn overwritten_fields(
         ("Last name", |d| d.last_name.clone()),
         ("Department", |d| d.department.clone()),
         ("Office", |d| d.office.clone()),
+        ("Employment ends", |d| d.employment_ends.trim().to_owned()),
         ("Email Visma Connect", |d| d.visma_email.clone()),
     ];
     fields
@@ -183,6 +189,7 @@ impl UserDraft {
             last_name: user.last_name.clone(),
             department: user.department.clone(),
             office: user.office.clone(),
+            employment_ends: super::user::date_text(user.employment_ends),
             visma_email_confirm: pending.clone(),
             visma_email: pending,
         }
@@ -218,6 +225,10 @@ impl UserDraft {
                 .map_err(|e| errors.insert(Field::Email, e.to_string()))
                 .ok()
         };
+        let employment_ends = super::user::parse_date(&self.employment_ends)
+            .map_err(|e| errors.insert(Field::EmploymentEnds, e.to_string()))
+            .ok()
+            .flatten();
         let visma_email =
             validate_visma_email(&self.visma_email, &self.visma_email_confirm, &mut errors);
         match (user_id, errors.is_empty()) {
@@ -234,6 +245,7 @@ impl UserDraft {
                     last_name,
                     department,
                     office,
+                    employment_ends,
                 },
                 visma_email,
             }),
@@ -444,5 +456,22 @@ mod overwrite_tests {
         draft.visma_email_confirm.clear();
         draft.email = "not an address".into();
         assert!(draft.suggested_visma_email(&Connection::None).is_none());
+    }
+
+    #[test]
+    fn employment_ends_must_be_a_date() {
+        let mut draft = UserDraft {
+            user_id: "14".into(),
+            employment_ends: "31.01.2027".into(),
+            ..UserDraft::new_user()
+        };
+        let errors = draft.validate().unwrap_err();
+        assert!(errors.contains_key(&Field::EmploymentEnds));
+        draft.employment_ends = "2027-01-31".into();
+        let valid = draft.validate().unwrap();
+        assert_eq!(
+            valid.user.employment_ends.map(|d| d.to_string()).as_deref(),
+            Some("2027-01-31")
+        );
     }
 }

@@ -407,6 +407,12 @@ fn draft_from_cells(
             None => notes.push(t!("import-activated-invalid", cell = *cell)),
         }
     }
+    if let Some(cell) = cells.get(TemplateColumn::EmploymentEnds) {
+        match super::user::parse_date(cell) {
+            Ok(date) => draft.employment_ends = super::user::date_text(date),
+            Err(_) => notes.push(t!("import-date-invalid", cell = *cell)),
+        }
+    }
     draft
 }
 
@@ -461,6 +467,12 @@ fn describe_changes(old: &User, user: &User) -> Vec<String> {
         &user.department,
     );
     change(&mut changes, "field-office", &old.office, &user.office);
+    change(
+        &mut changes,
+        "field-employment-ends",
+        &super::user::date_text(old.employment_ends),
+        &super::user::date_text(user.employment_ends),
+    );
     if old.activated != user.activated {
         changes.push(if user.activated {
             t!("import-activated-yes")

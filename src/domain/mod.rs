@@ -32,7 +32,7 @@ pub use settings::{
     VismaConnectPhase, default_reset, default_verification,
 };
 pub use template::TemplateColumn;
-pub use user::{User, UserId, UserKey, UserRecord};
+pub use user::{User, UserId, UserKey, UserRecord, date_text, parse_date};
 
 /// Where the time comes from: the system clock, or a fixed one in tests.
 pub type Clock = std::sync::Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;

@@ -90,6 +90,9 @@ pub struct Settings {
     /// The Visma Connect phase: in *Preparation*, deleting a connection
     /// also invites the employee to link again themselves.
     pub visma_connect_phase: VismaConnectPhase,
+    /// Days after *Employment ends* when the Visma Connect connection is
+    /// removed (0: on that day).
+    pub remove_connection_after_days: u32,
 }
 
 /// Where the organisation is in its move to Visma Connect.
@@ -242,6 +245,7 @@ impl Default for Settings {
             reset_body: reset.body,
             smtputf8_checked: String::new(),
             visma_connect_phase: VismaConnectPhase::Live,
+            remove_connection_after_days: 5,
         }
     }
 }
@@ -309,6 +313,8 @@ pub enum SettingKey {
     Smtputf8Checked,
     /// `visma_connect_phase`: `preparation` or `live`
     VismaConnectPhase,
+    /// `remove_connection_after_days`: days after *Employment ends*
+    RemoveConnectionAfterDays,
 }
 
 /// A `smtputf8_checked` value: empty, or `host:port yes|no`.
@@ -342,7 +348,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -370,6 +376,7 @@ impl SettingKey {
         Self::ResetBody,
         Self::Smtputf8Checked,
         Self::VismaConnectPhase,
+        Self::RemoveConnectionAfterDays,
     ];
 
     /// The key's name.
@@ -402,6 +409,7 @@ impl SettingKey {
             Self::ResetBody => "reset_body",
             Self::Smtputf8Checked => "smtputf8_checked",
             Self::VismaConnectPhase => "visma_connect_phase",
+            Self::RemoveConnectionAfterDays => "remove_connection_after_days",
         }
     }
 
@@ -415,6 +423,25 @@ impl fmt::Display for SettingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Comma-, semicolon-, space- or line-separated domain names (ASCII form),
+/// each once.
+fn domain_list(key: SettingKey, value: &str) -> Result<Vec<String>, SettingError> {
+    let mut domains = Vec::new();
+    for part in value
+        .split([',', '\n', ';', ' '])
+        .filter(|p| !p.trim().is_empty())
+    {
+        let domain = parse_domain_name(part).map_err(|e| SettingError {
+            key: key.name(),
+            message: format!("{} is not a valid domain: {e}", part.trim()),
+        })?;
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    Ok(domains)
 }
 
 /// Comma-, space- or line-separated IP addresses, each once.
@@ -589,6 +616,7 @@ impl Settings {
             SettingKey::ResetBody => self.reset_body.clone(),
             SettingKey::Smtputf8Checked => self.smtputf8_checked.clone(),
             SettingKey::VismaConnectPhase => self.visma_connect_phase.code().into(),
+            SettingKey::RemoveConnectionAfterDays => self.remove_connection_after_days.to_string(),
         }
     }
 
@@ -661,20 +689,7 @@ impl Settings {
             SettingKey::LinkLifetimeHours => {
                 self.link_lifetime_hours = number(key, value, 1..=24 * 30)?;
             }
-            SettingKey::VerifiedDomains => {
-                let mut domains = Vec::new();
-                for part in value
-                    .split([',', '\n', ';', ' '])
-                    .filter(|p| !p.trim().is_empty())
-                {
-                    let domain = parse_domain_name(part)
-                        .map_err(|e| bad(&format!("{} is not a valid domain: {e}", part.trim())))?;
-                    if !domains.contains(&domain) {
-                        domains.push(domain);
-                    }
-                }
-                self.verified_domains = domains;
-            }
+            SettingKey::VerifiedDomains => self.verified_domains = domain_list(key, value)?,
             SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
             SettingKey::MessageLanguage => {
                 let language =
@@ -688,6 +703,9 @@ impl Settings {
             SettingKey::ResetSubject => self.reset_subject = one_line(key, value)?,
             SettingKey::ResetBody => self.reset_body = text(key, value, true)?,
             SettingKey::Smtputf8Checked => self.smtputf8_checked = server_answer(key, value)?,
+            SettingKey::RemoveConnectionAfterDays => {
+                self.remove_connection_after_days = number(key, value, 0..=365)?;
+            }
             SettingKey::VismaConnectPhase => {
                 self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
                     .ok_or_else(|| bad("expected preparation or live"))?;

@@ -28,11 +28,13 @@ pub enum TemplateColumn {
     Office,
     /// User is activated.
     Activated,
+    /// Employment ends (the last day, `2027-01-31`).
+    EmploymentEnds,
 }
 
 impl TemplateColumn {
     /// The template's columns, in order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::UserId,
         Self::AliasUserId,
         Self::FirstName,
@@ -45,6 +47,7 @@ impl TemplateColumn {
         Self::Department,
         Self::Office,
         Self::Activated,
+        Self::EmploymentEnds,
     ];
 
     /// The header the template writes.
@@ -62,6 +65,7 @@ impl TemplateColumn {
             Self::Department => "Department",
             Self::Office => "Office",
             Self::Activated => "User is activated",
+            Self::EmploymentEnds => "Employment ends",
         }
     }
 
@@ -107,6 +111,12 @@ impl TemplateColumn {
                 "användaren är aktiverad",
                 "aktiverad",
                 "user is enabled",
+            ],
+            Self::EmploymentEnds => &[
+                "anställning upphör",
+                "anställningen upphör",
+                "end of employment",
+                "employment end date",
             ],
         }
     }

@@ -105,6 +105,33 @@ pub struct User {
     pub department: String,
     /// Office.
     pub office: String,
+    /// "Employment ends": the last day of employment, if known. Some days
+    /// after it (a setting) the Visma Connect connection is removed.
+    pub employment_ends: Option<jiff::civil::Date>,
+}
+
+/// A date as the form, the spreadsheet and the CLI write it: `2027-01-31`.
+pub fn date_text(date: Option<jiff::civil::Date>) -> String {
+    date.map(|d| d.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A text that is not a date as `2027-01-31`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", t!("field-date-invalid"))]
+pub struct DateError;
+
+/// Parses `2027-01-31` (also with a time after it, as a spreadsheet's date
+/// cell reads); empty is no date.
+pub fn parse_date(text: &str) -> Result<Option<jiff::civil::Date>, DateError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let day = text.split([' ', 'T']).next().unwrap_or(text);
+    jiff::civil::Date::strptime("%Y-%m-%d", day)
+        .map(Some)
+        .map_err(|_| DateError)
 }
 
 impl User {
@@ -149,7 +176,25 @@ pub(crate) fn test_record(key: i64, user_id: &str) -> UserRecord {
             last_name: String::new(),
             department: String::new(),
             office: String::new(),
+            employment_ends: None,
         },
         connection: Connection::None,
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::{date_text, parse_date};
+
+    #[test]
+    fn dates_are_read_as_written_and_a_spreadsheets_time_is_dropped() {
+        let date = parse_date(" 2027-01-31 ").unwrap().unwrap();
+        assert_eq!(date_text(Some(date)), "2027-01-31");
+        assert_eq!(parse_date("2027-01-31 00:00:00").unwrap(), Some(date));
+        assert_eq!(parse_date("").unwrap(), None);
+        assert_eq!(date_text(None), "");
+        for bad in ["31/01/2027", "2027-02-30", "2027-13-01", "soon", "46418"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -285,8 +285,22 @@ fn data_text(data: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
-        Data::DateTime(d) => d.to_string(),
+        Data::DateTime(d) => date_time_text(d),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// A date cell as a person reads it: `2027-01-31`, with the time when it
+/// has one; a duration stays its number.
+fn date_time_text(cell: &calamine::ExcelDateTime) -> String {
+    if !cell.is_datetime() {
+        return cell.to_string();
+    }
+    let (year, month, day, hour, minute, second, _) = cell.to_ymd_hms_milli();
+    if (hour, minute, second) == (0, 0, 0) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}")
     }
 }
 
@@ -298,7 +312,7 @@ fn data_ref_text(data: &DataRef<'_>) -> String {
         DataRef::Int(i) => i.to_string(),
         DataRef::Float(f) => number_text(*f),
         DataRef::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
-        DataRef::DateTime(d) => d.to_string(),
+        DataRef::DateTime(d) => date_time_text(d),
         DataRef::Error(e) => format!("#{e:?}"),
     }
 }

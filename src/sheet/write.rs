@@ -49,7 +49,7 @@ pub enum WriteError {
 }
 
 /// The template's cells of one user, in column order.
-pub fn user_cells(record: &UserRecord) -> [String; 12] {
+pub fn user_cells(record: &UserRecord) -> [String; 13] {
     let user = &record.user;
     TemplateColumn::ALL.map(|column| match column {
         TemplateColumn::UserId => user.user_id.to_string(),
@@ -72,6 +72,7 @@ pub fn user_cells(record: &UserRecord) -> [String; 12] {
         TemplateColumn::Department => user.department.clone(),
         TemplateColumn::Office => user.office.clone(),
         TemplateColumn::Activated => if user.activated { "Yes" } else { "No" }.to_owned(),
+        TemplateColumn::EmploymentEnds => crate::domain::date_text(user.employment_ends),
     })
 }
 

@@ -28,7 +28,7 @@ pub struct InsertBatch {
 /// insert of one user computes it.
 const USER_COLUMNS: &str = "key, user_id, activated, alias_user_id, signature, card_tag_id,
     external_reference, email, first_name, last_name, department, office, updated_at_ms,
-    created_at_ms";
+    created_at_ms, employment_ends";
 const CONNECTION_COLUMNS: &str = "user_key, email, email_key, state, sent_count,
     last_sent_at_ms, connected_at_ms, connected_by, saved_at_ms";
 const AUDIT_COLUMNS: &str = "at_ms, actor, action, user_key, user_id, before, after";
@@ -63,7 +63,7 @@ impl InsertBatch {
             .ok_or_else(|| StoreError::bad_value(0, "the users' sequence gave no key"))
     }
 
-    /// Holds a new user: `key` then the 13 parameters of an insert.
+    /// Holds a new user: `key` then the 14 parameters of an insert.
     pub fn user(&mut self, key: i64, params: &[Param<'_>]) {
         let mut row = vec![Value::Int(key)];
         row.extend(owned(params));
@@ -121,9 +121,9 @@ pub fn flush<C: postgres::GenericClient>(
             "INSERT INTO users ({USER_COLUMNS})
              SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12,
                  greatest(c13, (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users)) + n - 1,
-                 c14
+                 c14, c15
              FROM unnest({}) WITH ORDINALITY
-                 AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, n)",
+                 AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, n)",
             casts(USER_TYPES)
         );
         exec_columns(db, &users_sql, USER_TYPES, &users).map_err(taken_user_id)?;
@@ -169,7 +169,7 @@ fn insert_rows<C: postgres::GenericClient>(
 const STAMP_COLUMN: usize = 12;
 
 /// Column types: `i` a BIGINT, `t` a TEXT.
-const USER_TYPES: &str = "ititttttttttii";
+const USER_TYPES: &str = "ititttttttttiii";
 const CONNECTION_TYPES: &str = "itttiiiti";
 const AUDIT_TYPES: &str = "ittittt";
 

@@ -306,6 +306,18 @@ pub const MIGRATIONS: &[Migration] = &[
         CHECK (kind IN ('verification', 'password_reset', 'relink_invitation'));
     ",
     },
+    // 8: leavers. The last day of employment as a number, 20270131 (NULL
+    // when not known); the connection is removed some days after it.
+    Migration {
+        sqlite: r"
+    ALTER TABLE users ADD COLUMN employment_ends INTEGER
+        CHECK (employment_ends BETWEEN 10000101 AND 99991231);
+    ",
+        postgres: r"
+    ALTER TABLE users ADD COLUMN employment_ends BIGINT
+        CHECK (employment_ends BETWEEN 10000101 AND 99991231);
+    ",
+    },
 ];
 
 /// The schema version this build writes.

@@ -11,6 +11,7 @@ mod migrations;
 mod outbox;
 mod pg;
 mod rows;
+pub use rows::date_number;
 mod settings;
 mod tokens;
 pub mod transfer;
@@ -247,6 +248,17 @@ impl Store {
         Ok(usize::try_from(count).unwrap_or(0))
     }
 
+    /// How many users with a connection have an *Employment ends* on or
+    /// before `last_day` (`20270131`): a cheap look before any write.
+    pub fn count_connected_leavers(&self, last_day: i64) -> Result<usize, StoreError> {
+        let count = on_store!(self, db => db.fetch_int(
+            "SELECT count(*) FROM users u JOIN connections c ON c.user_key = u.key
+             WHERE u.employment_ends <= ?1",
+            params![last_day],
+        ))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// One user by key.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
         on_store!(self, db => rows::user_by_key(db, key))
@@ -471,6 +483,17 @@ impl WriteTx<'_> {
         on_tx!(self, db => db.fetch_opt(
             "SELECT key FROM users WHERE user_id = ?1",
             params![user_id.as_str()],
+            |r| r.int(0).map(UserKey),
+        ))
+    }
+
+    /// Users with a connection (pending or connected) whose *Employment
+    /// ends* is on or before `last_day` (a date as `20270131`).
+    pub fn connected_leavers(&self, last_day: i64) -> Result<Vec<UserKey>, StoreError> {
+        on_tx!(self, db => db.fetch(
+            "SELECT u.key FROM users u JOIN connections c ON c.user_key = u.key
+             WHERE u.employment_ends <= ?1 ORDER BY u.key",
+            params![last_day],
             |r| r.int(0).map(UserKey),
         ))
     }

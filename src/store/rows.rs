@@ -13,7 +13,7 @@ use crate::domain::{
 pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
         u.card_tag_id, u.external_reference, u.email, u.first_name, u.last_name, u.department,
         u.office, c.email, c.state, c.sent_count, c.last_sent_at_ms, c.connected_at_ms,
-        c.connected_by
+        c.connected_by, u.employment_ends
     FROM users u LEFT JOIN connections c ON c.user_key = u.key";
 
 /// Insert of one user; parameters as [`user_params`] gives them. The change
@@ -21,22 +21,24 @@ pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_us
 /// "changed since" never misses or repeats users written in the same millisecond.
 pub const INSERT_USER: &str = "INSERT INTO users (user_id, activated, alias_user_id, signature,
         card_tag_id, external_reference, email, first_name, last_name, department, office,
-        updated_at_ms, created_at_ms)
+        updated_at_ms, created_at_ms, employment_ends)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-        greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13)
+        greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13, ?14)
     RETURNING key";
 
-/// Update of one user's fields; parameters 1–12 as for insert, 13 the key.
+/// Update of one user's fields; parameters 1–12 and 14 as for insert, 13 the key.
 pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
         alias_user_id = ?3, signature = ?4, card_tag_id = ?5, external_reference = ?6,
         email = ?7, first_name = ?8, last_name = ?9, department = ?10, office = ?11,
+        employment_ends = ?14,
         updated_at_ms = greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
     WHERE key = ?13";
 
 /// The parameters of [`INSERT_USER`] (`last` is the creation time) or of
 /// [`UPDATE_USER`] (`last` is the user's key): the user's fields, the change
-/// stamp, and `last`. Borrowed, so binding allocates nothing.
-pub fn user_params(user: &User, now_ms: i64, last: i64) -> [Param<'_>; 13] {
+/// stamp, `last`, and the end of employment (`20270131`, or NULL). Borrowed,
+/// so binding allocates nothing.
+pub fn user_params(user: &User, now_ms: i64, last: i64) -> [Param<'_>; 14] {
     [
         Param::Text(user.user_id.as_str()),
         Param::from(user.activated),
@@ -51,7 +53,23 @@ pub fn user_params(user: &User, now_ms: i64, last: i64) -> [Param<'_>; 13] {
         Param::Text(&user.office),
         Param::Int(now_ms),
         Param::Int(last),
+        user.employment_ends
+            .map_or(Param::Null, |d| Param::Int(date_number(d))),
     ]
+}
+
+/// A date as the register stores it: `20270131`, which orders as dates do
+/// and reads plainly in any SQL tool.
+pub fn date_number(date: jiff::civil::Date) -> i64 {
+    i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day())
+}
+
+/// The date of a stored `20270131`; a damaged one is an error.
+fn stored_date(number: i64, column: usize) -> Result<jiff::civil::Date, StoreError> {
+    let part = |n: i64| i8::try_from(n).map_err(|_| StoreError::bad_value(column, number));
+    let year = i16::try_from(number / 10_000).map_err(|_| StoreError::bad_value(column, number))?;
+    jiff::civil::Date::new(year, part(number / 100 % 100)?, part(number % 100)?)
+        .map_err(|e| StoreError::bad_value(column, e))
 }
 
 /// A stored text that must be a valid address; a damaged one is an error, not a panic.
@@ -83,6 +101,7 @@ pub fn record_from_row(row: &dyn RowRead) -> Result<UserRecord, StoreError> {
         last_name: row.text(9)?,
         department: row.text(10)?,
         office: row.text(11)?,
+        employment_ends: row.opt_int(18)?.map(|n| stored_date(n, 18)).transpose()?,
     };
     let connection = match row.opt_text(13)?.as_deref() {
         None => VismaConnection::None,

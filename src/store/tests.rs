@@ -18,6 +18,7 @@ fn user(id: &str) -> User {
         last_name: "Svensson".into(),
         department: "HR".into(),
         office: "Lund".into(),
+        employment_ends: jiff::civil::Date::new(2027, 1, 31).ok(),
     }
 }
 

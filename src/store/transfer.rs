@@ -29,6 +29,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "office",
             "created_at_ms",
             "updated_at_ms",
+            "employment_ends",
         ],
     ),
     (

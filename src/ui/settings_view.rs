@@ -245,6 +245,14 @@ impl SettingsView {
             })
         });
         ui.weak(t!("settings-phase-note"));
+        self.grid_ui(
+            ui,
+            "leaver_grid",
+            &[(
+                SettingKey::RemoveConnectionAfterDays,
+                t!("settings-remove-after"),
+            )],
+        );
     }
 
     /// The language of the emails and the employee's pages (the register's).

@@ -171,6 +171,13 @@ pub fn user_form_ui(
             text_row_ui(ui, Field::LastName, &mut draft.last_name, errors);
             text_row_ui(ui, Field::Department, &mut draft.department, errors);
             text_row_ui(ui, Field::Office, &mut draft.office, errors);
+            text_row_ui(
+                ui,
+                Field::EmploymentEnds,
+                &mut draft.employment_ends,
+                errors,
+            )
+            .on_hover_text(t!("field-employment-ends.hint"));
         });
     ui.add_space(12.0);
     let action = connection_ui(ui, form, smtputf8_missing);
