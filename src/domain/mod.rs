@@ -12,6 +12,7 @@ pub mod listing;
 pub mod message;
 pub mod outbox;
 pub mod presets;
+pub mod roles;
 pub mod rules;
 mod search_index;
 pub mod settings;

@@ -1,0 +1,485 @@
+//! Roles and authorisations (*Users/Authorities › Roles*): what a role
+//! permits per view and function, each grant optionally limited to
+//! departments and offices; a user's roles with their validity dates and
+//! limits; and the rules that decide what an operator may do. The three
+//! built-in roles live here, in code: they cannot be changed or deleted.
+
+use jiff::civil::Date;
+
+use super::user::UserKey;
+
+/// A view or function a role can permit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    /// The Users view: see users.
+    UsersRead,
+    /// The Users view: add, change and delete users and their connection.
+    UsersEdit,
+    /// *Verify accounts* (many users at once).
+    VerifyAccounts,
+    /// Import and export the Employees/users spreadsheet.
+    ImportExport,
+    /// The register's settings.
+    Settings,
+    /// Roles and users' authorisations.
+    Roles,
+}
+
+impl Permission {
+    /// Every permission, in the order the role form shows them.
+    pub const ALL: [Self; 6] = [
+        Self::UsersRead,
+        Self::UsersEdit,
+        Self::VerifyAccounts,
+        Self::ImportExport,
+        Self::Settings,
+        Self::Roles,
+    ];
+
+    /// The word scripts use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UsersRead => "users_read",
+            Self::UsersEdit => "users_edit",
+            Self::VerifyAccounts => "verify_accounts",
+            Self::ImportExport => "import_export",
+            Self::Settings => "settings",
+            Self::Roles => "roles",
+        }
+    }
+
+    /// The permission with this word.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// The words the window and the CLI show.
+    pub fn label(self) -> String {
+        match self {
+            Self::UsersRead => t!("permission-users-read"),
+            Self::UsersEdit => t!("permission-users-edit"),
+            Self::VerifyAccounts => t!("permission-verify-accounts"),
+            Self::ImportExport => t!("permission-import-export"),
+            Self::Settings => t!("permission-settings"),
+            Self::Roles => t!("permission-roles"),
+        }
+    }
+
+    /// True when holding `self` also gives `wanted` (editing users includes
+    /// seeing them).
+    fn includes(self, wanted: Self) -> bool {
+        self == wanted || (self == Self::UsersEdit && wanted == Self::UsersRead)
+    }
+}
+
+/// Which departments and offices something covers; an empty list is all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Departments covered (all when empty).
+    pub departments: Vec<String>,
+    /// Offices covered (all when empty).
+    pub offices: Vec<String>,
+}
+
+impl Scope {
+    /// Covers every department and office.
+    pub fn everything() -> Self {
+        Self::default()
+    }
+
+    /// True for a user in this department and office (compared without
+    /// regard to case or surrounding spaces).
+    pub fn covers(&self, department: &str, office: &str) -> bool {
+        let listed = |list: &[String], value: &str| {
+            list.is_empty()
+                || list
+                    .iter()
+                    .any(|item| item.trim().eq_ignore_ascii_case(value.trim()))
+        };
+        listed(&self.departments, department) && listed(&self.offices, office)
+    }
+
+    /// True when it covers every department and office.
+    pub fn is_everything(&self) -> bool {
+        self.departments.is_empty() && self.offices.is_empty()
+    }
+}
+
+/// One permission of a role, with its limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// What it permits.
+    pub permission: Permission,
+    /// Where.
+    pub scope: Scope,
+}
+
+/// The roles every register has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BuiltinRole {
+    /// Everything, everywhere.
+    SystemAdministrator,
+    /// The Users view, Verify accounts, Import and export.
+    HrAdministrator,
+    /// Sees users, changes nothing.
+    ReadOnly,
+}
+
+impl BuiltinRole {
+    /// The three, in the order lists show them.
+    pub const ALL: [Self; 3] = [
+        Self::SystemAdministrator,
+        Self::HrAdministrator,
+        Self::ReadOnly,
+    ];
+
+    /// The role's id as stored and as scripts name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SystemAdministrator => "system_administrator",
+            Self::HrAdministrator => "hr_administrator",
+            Self::ReadOnly => "read_only",
+        }
+    }
+
+    /// The role as a [`Role`].
+    pub fn role(self) -> Role {
+        let grants = |permissions: &[Permission]| {
+            permissions
+                .iter()
+                .map(|&permission| Grant {
+                    permission,
+                    scope: Scope::everything(),
+                })
+                .collect()
+        };
+        let (name, description, permissions): (String, String, &[Permission]) = match self {
+            Self::SystemAdministrator => (
+                t!("role-system-administrator"),
+                t!("role-system-administrator.description"),
+                &Permission::ALL,
+            ),
+            Self::HrAdministrator => (
+                t!("role-hr-administrator"),
+                t!("role-hr-administrator.description"),
+                &[
+                    Permission::UsersEdit,
+                    Permission::VerifyAccounts,
+                    Permission::ImportExport,
+                ],
+            ),
+            Self::ReadOnly => (
+                t!("role-read-only"),
+                t!("role-read-only.description"),
+                &[Permission::UsersRead],
+            ),
+        };
+        Role {
+            id: self.code().to_owned(),
+            name,
+            description,
+            builtin: Some(self),
+            grants: grants(permissions),
+        }
+    }
+}
+
+/// A role: its id (a built-in role's code), name, description and grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// Stable id.
+    pub id: String,
+    /// Name, shown in lists.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Which built-in role it is, if it is one.
+    pub builtin: Option<BuiltinRole>,
+    /// What it permits.
+    pub grants: Vec<Grant>,
+}
+
+impl Role {
+    /// True when the role permits `permission` for a user in this
+    /// department and office (`None`: anywhere at all).
+    pub fn permits(&self, permission: Permission, target: Option<(&str, &str)>) -> bool {
+        self.grants.iter().any(|grant| {
+            grant.permission.includes(permission)
+                && target.is_none_or(|(department, office)| grant.scope.covers(department, office))
+        })
+    }
+}
+
+/// The roles every register starts with.
+pub fn builtin_roles() -> Vec<Role> {
+    BuiltinRole::ALL.into_iter().map(BuiltinRole::role).collect()
+}
+
+/// One of a user's roles on the *Authorisations* tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The role's id.
+    pub role: String,
+    /// First day it applies (none: from always).
+    pub valid_from: Option<Date>,
+    /// Last day it applies (none: until further notice).
+    pub valid_to: Option<Date>,
+    /// Where it applies, within what the role itself allows.
+    pub scope: Scope,
+}
+
+/// Why an assignment cannot be saved.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AssignmentError {
+    /// Valid to is before valid from.
+    #[error("{}", t!("assignment-dates-reversed"))]
+    DatesReversed,
+    /// No role has this id.
+    #[error("{}", t!("assignment-unknown-role", role = .0.as_str()))]
+    UnknownRole(String),
+    /// The change would leave the register without a System administrator.
+    #[error("{}", t!("assignment-last-system-administrator"))]
+    LastSystemAdministrator,
+}
+
+impl Assignment {
+    /// The role from today on, everywhere the role allows.
+    pub fn new(role: &str) -> Self {
+        Self {
+            role: role.to_owned(),
+            valid_from: None,
+            valid_to: None,
+            scope: Scope::everything(),
+        }
+    }
+
+    /// True on `day` (both ends included).
+    pub fn is_valid_on(&self, day: Date) -> bool {
+        self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day <= to)
+    }
+
+    /// Checks the dates are in order and the role exists.
+    pub fn check(&self, roles: &[Role]) -> Result<(), AssignmentError> {
+        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to)
+            && to < from
+        {
+            return Err(AssignmentError::DatesReversed);
+        }
+        if !roles.iter().any(|r| r.id == self.role) {
+            return Err(AssignmentError::UnknownRole(self.role.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// True when the assignments give `permission` on `day` for a user in this
+/// department and office (`None`: anywhere at all): a role that permits it
+/// there, assigned for that day and covering that place.
+pub fn permits(
+    roles: &[Role],
+    assignments: &[Assignment],
+    permission: Permission,
+    target: Option<(&str, &str)>,
+    day: Date,
+) -> bool {
+    assignments
+        .iter()
+        .filter(|a| a.is_valid_on(day))
+        .any(|assignment| {
+            let Some(role) = roles.iter().find(|r| r.id == assignment.role) else {
+                return false;
+            };
+            role.permits(permission, target)
+                && target.is_none_or(|(department, office)| {
+                    assignment.scope.covers(department, office)
+                })
+        })
+}
+
+/// True when someone holds the System administrator role on `day` (until
+/// then, everyone may do everything).
+pub fn has_system_administrator(everyone: &[(UserKey, Vec<Assignment>)], day: Date) -> bool {
+    everyone.iter().any(|(_, assignments)| {
+        assignments
+            .iter()
+            .any(|a| a.role == BuiltinRole::SystemAdministrator.code() && a.is_valid_on(day))
+    })
+}
+
+/// Refuses a change of `user`'s roles to `after` that would take the last
+/// System administrator away (on `day`) from a register that has one.
+pub fn check_keeps_a_system_administrator(
+    everyone: &[(UserKey, Vec<Assignment>)],
+    user: UserKey,
+    after: &[Assignment],
+    day: Date,
+) -> Result<(), AssignmentError> {
+    if !has_system_administrator(everyone, day) {
+        return Ok(());
+    }
+    let changed: Vec<(UserKey, Vec<Assignment>)> = everyone
+        .iter()
+        .filter(|(key, _)| *key != user)
+        .cloned()
+        .chain(std::iter::once((user, after.to_vec())))
+        .collect();
+    if has_system_administrator(&changed, day) {
+        Ok(())
+    } else {
+        Err(AssignmentError::LastSystemAdministrator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn built_in_roles_permit_what_they_say() {
+        let roles = builtin_roles();
+        let today = day("2027-01-15");
+        let hr = [Assignment::new("hr_administrator")];
+        assert!(permits(&roles, &hr, Permission::UsersEdit, None, today));
+        assert!(permits(&roles, &hr, Permission::UsersRead, None, today));
+        assert!(permits(&roles, &hr, Permission::VerifyAccounts, None, today));
+        assert!(!permits(&roles, &hr, Permission::Settings, None, today));
+        assert!(!permits(&roles, &hr, Permission::Roles, None, today));
+        let reader = [Assignment::new("read_only")];
+        assert!(permits(&roles, &reader, Permission::UsersRead, None, today));
+        assert!(!permits(&roles, &reader, Permission::UsersEdit, None, today));
+        let admin = [Assignment::new("system_administrator")];
+        for permission in Permission::ALL {
+            assert!(permits(&roles, &admin, permission, None, today));
+        }
+        assert!(!permits(&roles, &[], Permission::UsersRead, None, today));
+    }
+
+    #[test]
+    fn validity_dates_include_both_ends() {
+        let roles = builtin_roles();
+        let assignment = Assignment {
+            valid_from: Some(day("2027-01-10")),
+            valid_to: Some(day("2027-01-20")),
+            ..Assignment::new("hr_administrator")
+        };
+        let on = |d: &str| {
+            permits(
+                &roles,
+                std::slice::from_ref(&assignment),
+                Permission::UsersEdit,
+                None,
+                day(d),
+            )
+        };
+        assert!(!on("2027-01-09"));
+        assert!(on("2027-01-10"));
+        assert!(on("2027-01-20"));
+        assert!(!on("2027-01-21"));
+        let reversed = Assignment {
+            valid_from: Some(day("2027-01-20")),
+            valid_to: Some(day("2027-01-10")),
+            ..Assignment::new("hr_administrator")
+        };
+        assert_eq!(reversed.check(&roles), Err(AssignmentError::DatesReversed));
+        assert_eq!(
+            Assignment::new("nobody").check(&roles),
+            Err(AssignmentError::UnknownRole("nobody".into()))
+        );
+        assert_eq!(assignment.check(&roles), Ok(()));
+    }
+
+    #[test]
+    fn department_and_office_limits_narrow_both_the_role_and_the_assignment() {
+        let mut roles = builtin_roles();
+        roles.push(Role {
+            id: "hr-lund".into(),
+            name: "HR Lund".into(),
+            description: String::new(),
+            builtin: None,
+            grants: vec![Grant {
+                permission: Permission::UsersEdit,
+                scope: Scope {
+                    departments: Vec::new(),
+                    offices: vec!["Lund".into()],
+                },
+            }],
+        });
+        let today = day("2027-01-15");
+        let lund = [Assignment::new("hr-lund")];
+        assert!(permits(
+            &roles,
+            &lund,
+            Permission::UsersEdit,
+            Some(("HR", "lund ")),
+            today
+        ));
+        assert!(!permits(
+            &roles,
+            &lund,
+            Permission::UsersEdit,
+            Some(("HR", "Malmö")),
+            today
+        ));
+        // Anywhere at all (may the operator open the view?): yes.
+        assert!(permits(&roles, &lund, Permission::UsersEdit, None, today));
+        // The assignment narrows an unlimited role to one department.
+        let sales_only = [Assignment {
+            scope: Scope {
+                departments: vec!["Sales".into()],
+                offices: Vec::new(),
+            },
+            ..Assignment::new("hr_administrator")
+        }];
+        assert!(permits(
+            &roles,
+            &sales_only,
+            Permission::UsersEdit,
+            Some(("Sales", "Umeå")),
+            today
+        ));
+        assert!(!permits(
+            &roles,
+            &sales_only,
+            Permission::UsersEdit,
+            Some(("HR", "Umeå")),
+            today
+        ));
+    }
+
+    #[test]
+    fn the_last_system_administrator_cannot_be_removed() {
+        let today = day("2027-01-15");
+        let admin = || vec![Assignment::new("system_administrator")];
+        let (anna, bo) = (UserKey(1), UserKey(2));
+        // No administrator yet: anything goes.
+        let nobody = vec![(anna, Vec::new()), (bo, Vec::new())];
+        assert_eq!(
+            check_keeps_a_system_administrator(&nobody, anna, &[], today),
+            Ok(())
+        );
+        let one = vec![(anna, admin()), (bo, Vec::new())];
+        assert_eq!(
+            check_keeps_a_system_administrator(&one, anna, &[], today),
+            Err(AssignmentError::LastSystemAdministrator)
+        );
+        // Ending the role yesterday is removing it too.
+        let ended = [Assignment {
+            valid_to: Some(day("2027-01-14")),
+            ..Assignment::new("system_administrator")
+        }];
+        assert_eq!(
+            check_keeps_a_system_administrator(&one, anna, &ended, today),
+            Err(AssignmentError::LastSystemAdministrator)
+        );
+        let two = vec![(anna, admin()), (bo, admin())];
+        assert_eq!(
+            check_keeps_a_system_administrator(&two, anna, &[], today),
+            Ok(())
+        );
+    }
+}
