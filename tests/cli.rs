@@ -699,3 +699,155 @@ fn an_import_that_deactivates_a_user_cancels_their_waiting_verification() {
         "the reason is said"
     );
 }
+
+/// Roles from the command line: the built-in roles with their members, a
+/// user's roles given and taken with dates, and the refusals (reversed
+/// dates, an unknown role, the last System administrator) with exit 2 and
+/// nothing changed. Every change is in the user's History (audit log).
+#[test]
+fn roles_are_listed_given_and_taken_and_the_rules_refuse_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+
+    let roles = json(&hrm_users(&db, &["roles", "list", "--json"]));
+    let ids: Vec<&str> = roles.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["system_administrator", "hr_administrator", "read_only"]
+    );
+    assert!(
+        roles
+            .iter()
+            .all(|r| r["members"] == 0 && r["built_in"] == true)
+    );
+
+    let given = hrm_users(
+        &db,
+        &["users", "roles", "1", "--add", "system_administrator"],
+    );
+    assert!(
+        given.status.success(),
+        "{}",
+        String::from_utf8_lossy(&given.stderr)
+    );
+    let dated = json(&hrm_users(
+        &db,
+        &[
+            "users",
+            "roles",
+            "2",
+            "--add",
+            "hr_administrator",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-12-31",
+            "--json",
+        ],
+    ));
+    assert_eq!(dated.len(), 1);
+    assert_eq!(dated[0]["role"], "hr_administrator");
+    assert_eq!(dated[0]["valid_from"], "2027-01-01");
+    assert_eq!(dated[0]["valid_to"], "2027-12-31");
+
+    assert_role_changes_are_refused(&db);
+    let admins = hrm_users(&db, &["roles", "show", "system_administrator", "--json"]);
+    let admins: serde_json::Value = serde_json::from_slice(&admins.stdout).unwrap();
+    assert_eq!(admins["members"], 1);
+    assert_eq!(admins["holders"][0]["user_id"], "1");
+    let second = json(&hrm_users(&db, &["users", "roles", "2", "--json"]));
+    assert_eq!(second.len(), 1, "the refused changes left user 2 as it was");
+
+    // A second administrator: now the first may go.
+    assert!(
+        hrm_users(
+            &db,
+            &["users", "roles", "2", "--add", "system_administrator"]
+        )
+        .status
+        .success()
+    );
+    let taken = hrm_users(
+        &db,
+        &["users", "roles", "1", "--remove", "system_administrator"],
+    );
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&taken.stdout).trim(), "No roles.");
+    assert_eq!(
+        hrm_users(&db, &["roles", "show", "nobody"]).status.code(),
+        Some(2)
+    );
+
+    let store = hrm_users::store::Store::open(&db).unwrap();
+    let user = store
+        .user_by_user_id(&hrm_users::domain::UserId::parse("1").unwrap())
+        .unwrap()
+        .unwrap();
+    let history: Vec<String> = store
+        .audit_for(user.key)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == hrm_users::domain::AuditAction::RolesChanged)
+        .map(hrm_users::domain::AuditEntry::describe)
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "Roles changed; now none",
+            "Roles changed; now: System administrator"
+        ]
+    );
+}
+
+/// The refusals of `users roles`: exit 2, the reason, nothing changed.
+fn assert_role_changes_are_refused(db: &Path) {
+    for (args, words) in [
+        (
+            vec![
+                "users",
+                "roles",
+                "2",
+                "--add",
+                "read_only",
+                "--from",
+                "2027-02-01",
+                "--to",
+                "2027-01-01",
+            ],
+            "Valid to is before Valid from.",
+        ),
+        (
+            vec!["users", "roles", "2", "--add", "owner"],
+            "There is no role owner.",
+        ),
+        (
+            vec!["users", "roles", "1", "--remove", "system_administrator"],
+            "must keep a System administrator",
+        ),
+        (
+            vec![
+                "users",
+                "roles",
+                "1",
+                "--add",
+                "read_only",
+                "--from",
+                "someday",
+            ],
+            "YYYY-MM-DD",
+        ),
+    ] {
+        let refused = hrm_users(db, &args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(words),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+    }
+}

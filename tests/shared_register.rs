@@ -65,6 +65,18 @@ fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
     // Links, outbox rows and audit rows too: one verification through the folder outbox.
     let verified = run(&file, &["verify", "--all-pending", "--search", "Lund"]);
     assert!(verified.status.success(), "{}", text(&verified.stderr));
+    // Roles too, two for one user (a table keyed by two columns).
+    for (user, role) in [
+        ("1", "system_administrator"),
+        ("1", "read_only"),
+        ("2", "hr_administrator"),
+    ] {
+        let given = run(
+            &file,
+            &["users", "roles", user, "--add", role, "--to", "2027-12-31"],
+        );
+        assert!(given.status.success(), "{}", text(&given.stderr));
+    }
     let users_before = json(&run(&file, &["users", "list", "--json"]));
 
     let shared = Register::postgres();
@@ -89,6 +101,7 @@ fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
         "link_tokens",
         "outbox",
         "audit",
+        "user_roles",
     ] {
         assert!(
             tables.iter().any(|(name, rows)| name == table && *rows > 0),

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod presets;
 pub mod progress;
 pub mod relink;
+pub mod roles;
 mod save_user;
 
 mod snapshot;

@@ -6,6 +6,7 @@
 mod bulk;
 mod db;
 mod mail;
+mod roles;
 mod sheet;
 mod start;
 mod users;
@@ -135,6 +136,12 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// The roles of *Users/Authorities › Roles* and who holds them.
+    Roles {
+        /// What to do.
+        #[command(subcommand)]
+        command: RolesCommand,
+    },
     /// Make a demo register of made-up users (the same ones for the same size).
     Demo {
         /// How many users.
@@ -154,6 +161,47 @@ pub enum UsersCommand {
         /// The selection.
         #[command(flatten)]
         selection: SelectionArgs,
+    },
+    /// Print a user's roles (the Authorisations tab); with `--add` or
+    /// `--remove`, change them first.
+    Roles {
+        /// The user, by User-ID.
+        user_id: String,
+        /// Give the user this role (by id); with `--from`/`--to` its dates.
+        #[arg(long, value_name = "ROLE")]
+        add: Option<String>,
+        /// First day the added role applies (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "add")]
+        from: Option<String>,
+        /// Last day the added role applies (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "add")]
+        to: Option<String>,
+        /// Take this role (by id) from the user.
+        #[arg(long, value_name = "ROLE")]
+        remove: Option<String>,
+        /// Print JSON (an array of objects) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `roles` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// Print every role with its permissions and how many hold it.
+    List {
+        /// Print JSON (an array of objects) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one role (by id, such as `hr_administrator`): what it permits
+    /// and its members with their validity dates.
+    Show {
+        /// The role's id.
+        role: String,
+        /// Print a JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -305,6 +353,33 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Users {
             command: UsersCommand::List { json, selection },
         } => users::list(&session, &selection.filter(), *json),
+        Command::Users {
+            command:
+                UsersCommand::Roles {
+                    user_id,
+                    add,
+                    from,
+                    to,
+                    remove,
+                    json,
+                },
+        } => roles::user_roles(
+            &mut session,
+            user_id,
+            &roles::Change {
+                add: add.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                remove: remove.as_deref(),
+            },
+            *json,
+        ),
+        Command::Roles {
+            command: RolesCommand::List { json },
+        } => roles::list(&session, *json),
+        Command::Roles {
+            command: RolesCommand::Show { role, json },
+        } => roles::show(&session, role, *json),
         Command::Verify {
             user_id: Some(user_id),
             ..

@@ -43,11 +43,13 @@ pub enum AuditAction {
     NewLinkRequested,
     /// Days after *Employment ends*: the connection was removed.
     LeaverConnectionRemoved,
+    /// The user's roles (Authorisations) were changed.
+    RolesChanged,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -66,6 +68,7 @@ impl AuditAction {
         Self::RelinkRequested,
         Self::NewLinkRequested,
         Self::LeaverConnectionRemoved,
+        Self::RolesChanged,
     ];
 
     /// The stored code.
@@ -89,6 +92,7 @@ impl AuditAction {
             Self::RelinkRequested => "relink_requested",
             Self::NewLinkRequested => "new_link_requested",
             Self::LeaverConnectionRemoved => "leaver_connection_removed",
+            Self::RolesChanged => "roles_changed",
         }
     }
 
@@ -118,6 +122,7 @@ impl AuditAction {
             Self::RelinkRequested => t!("audit-relink-requested"),
             Self::NewLinkRequested => t!("audit-new-link-requested"),
             Self::LeaverConnectionRemoved => t!("audit-leaver-connection-removed"),
+            Self::RolesChanged => t!("audit-roles-changed"),
         }
     }
 }
@@ -159,6 +164,22 @@ impl AuditEntry {
                 });
                 match address {
                     Some(address) => t!("audit-connection-deleted-address", address = address),
+                    None => self.action.label(),
+                }
+            }
+            AuditAction::RolesChanged => {
+                let names: Option<Vec<String>> = json(&self.after).and_then(|after| {
+                    after.get("roles")?.as_array().map(|roles| {
+                        roles
+                            .iter()
+                            .filter_map(|r| r.get("role")?.as_str())
+                            .map(super::roles::role_name)
+                            .collect()
+                    })
+                });
+                match names {
+                    Some(names) if names.is_empty() => t!("audit-roles-none"),
+                    Some(names) => t!("audit-roles-now", roles = names.join(", ")),
                     None => self.action.label(),
                 }
             }

@@ -210,9 +210,20 @@ impl Role {
     }
 }
 
+/// A role's name by its id (the id itself when no role has it).
+pub fn role_name(id: &str) -> String {
+    BuiltinRole::ALL
+        .into_iter()
+        .find(|b| b.code() == id)
+        .map_or_else(|| id.to_owned(), |b| b.role().name)
+}
+
 /// The roles every register starts with.
 pub fn builtin_roles() -> Vec<Role> {
-    BuiltinRole::ALL.into_iter().map(BuiltinRole::role).collect()
+    BuiltinRole::ALL
+        .into_iter()
+        .map(BuiltinRole::role)
+        .collect()
 }
 
 /// One of a user's roles on the *Authorisations* tab.
@@ -290,9 +301,8 @@ pub fn permits(
                 return false;
             };
             role.permits(permission, target)
-                && target.is_none_or(|(department, office)| {
-                    assignment.scope.covers(department, office)
-                })
+                && target
+                    .is_none_or(|(department, office)| assignment.scope.covers(department, office))
         })
 }
 
@@ -346,12 +356,24 @@ mod tests {
         let hr = [Assignment::new("hr_administrator")];
         assert!(permits(&roles, &hr, Permission::UsersEdit, None, today));
         assert!(permits(&roles, &hr, Permission::UsersRead, None, today));
-        assert!(permits(&roles, &hr, Permission::VerifyAccounts, None, today));
+        assert!(permits(
+            &roles,
+            &hr,
+            Permission::VerifyAccounts,
+            None,
+            today
+        ));
         assert!(!permits(&roles, &hr, Permission::Settings, None, today));
         assert!(!permits(&roles, &hr, Permission::Roles, None, today));
         let reader = [Assignment::new("read_only")];
         assert!(permits(&roles, &reader, Permission::UsersRead, None, today));
-        assert!(!permits(&roles, &reader, Permission::UsersEdit, None, today));
+        assert!(!permits(
+            &roles,
+            &reader,
+            Permission::UsersEdit,
+            None,
+            today
+        ));
         let admin = [Assignment::new("system_administrator")];
         for permission in Permission::ALL {
             assert!(permits(&roles, &admin, permission, None, today));

@@ -318,6 +318,38 @@ pub const MIGRATIONS: &[Migration] = &[
         CHECK (employment_ends BETWEEN 10000101 AND 99991231);
     ",
     },
+    // 9: users' roles (the Authorisations tab). A role is named by its id
+    // (the built-in roles' are `system_administrator`, `hr_administrator`,
+    // `read_only`); dates as 20270131, NULL for open; departments and
+    // offices one per line, empty for all.
+    Migration {
+        sqlite: r"
+    CREATE TABLE user_roles (
+        user_key    INTEGER NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        valid_from  INTEGER CHECK (valid_from BETWEEN 10000101 AND 99991231),
+        valid_to    INTEGER CHECK (valid_to BETWEEN 10000101 AND 99991231),
+        departments TEXT NOT NULL DEFAULT '',
+        offices     TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (user_key, role),
+        CHECK (valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to)
+    );
+    CREATE INDEX user_roles_by_role ON user_roles(role);
+    ",
+        postgres: r"
+    CREATE TABLE user_roles (
+        user_key    BIGINT NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        valid_from  BIGINT CHECK (valid_from BETWEEN 10000101 AND 99991231),
+        valid_to    BIGINT CHECK (valid_to BETWEEN 10000101 AND 99991231),
+        departments TEXT NOT NULL DEFAULT '',
+        offices     TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (user_key, role),
+        CHECK (valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to)
+    );
+    CREATE INDEX user_roles_by_role ON user_roles(role);
+    ",
+    },
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@ mod location;
 mod migrations;
 mod outbox;
 mod pg;
+mod roles;
 mod rows;
 pub use rows::date_number;
 mod settings;

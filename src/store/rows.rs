@@ -65,7 +65,7 @@ pub fn date_number(date: jiff::civil::Date) -> i64 {
 }
 
 /// The date of a stored `20270131`; a damaged one is an error.
-fn stored_date(number: i64, column: usize) -> Result<jiff::civil::Date, StoreError> {
+pub(super) fn stored_date(number: i64, column: usize) -> Result<jiff::civil::Date, StoreError> {
     let part = |n: i64| i8::try_from(n).map_err(|_| StoreError::bad_value(column, number));
     let year = i16::try_from(number / 10_000).map_err(|_| StoreError::bad_value(column, number))?;
     jiff::civil::Date::new(year, part(number / 100 % 100)?, part(number % 100)?)

@@ -282,7 +282,49 @@ on_both_backends!(
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
     new_tokens_of_one_user_leave_only_the_latest_usable,
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
+    users_roles_round_trip_and_go_with_the_user,
 );
+
+fn users_roles_round_trip_and_go_with_the_user(mut store: Store) {
+    use crate::domain::roles::{Assignment, Scope};
+    let (anna, bo) = store
+        .write(|tx| {
+            Ok::<_, StoreError>((
+                tx.insert_user(&user("1"), 0)?,
+                tx.insert_user(&user("2"), 0)?,
+            ))
+        })
+        .unwrap();
+    let limited = Assignment {
+        valid_from: jiff::civil::Date::new(2027, 1, 1).ok(),
+        valid_to: jiff::civil::Date::new(2027, 12, 31).ok(),
+        scope: Scope {
+            departments: vec!["HR".into(), "Sales".into()],
+            offices: vec!["Lund".into()],
+        },
+        ..Assignment::new("hr_administrator")
+    };
+    let admin = Assignment::new("system_administrator");
+    store
+        .write(|tx| {
+            tx.set_roles(anna, &[limited.clone(), admin.clone()])?;
+            tx.set_roles(bo, std::slice::from_ref(&admin))
+        })
+        .unwrap();
+    assert_eq!(
+        store.roles_of(anna).unwrap(),
+        vec![limited.clone(), admin.clone()]
+    );
+    assert_eq!(
+        store.all_roles().unwrap(),
+        vec![(anna, vec![limited, admin.clone()]), (bo, vec![admin])]
+    );
+    // Replacing and deleting.
+    store.write(|tx| tx.set_roles(anna, &[])).unwrap();
+    assert!(store.roles_of(anna).unwrap().is_empty());
+    store.write(|tx| tx.delete_user(bo)).unwrap();
+    assert!(store.all_roles().unwrap().is_empty());
+}
 
 fn the_audit_row_commits_with_its_change(mut store: Store) {
     let key = store

@@ -86,6 +86,17 @@ const TABLES: &[(&str, &[&str])] = &[
             "id", "at_ms", "actor", "action", "user_key", "user_id", "before", "after",
         ],
     ),
+    (
+        "user_roles",
+        &[
+            "user_key",
+            "role",
+            "valid_from",
+            "valid_to",
+            "departments",
+            "offices",
+        ],
+    ),
 ];
 
 /// Tables whose key PostgreSQL numbers itself: after a copy its counter
@@ -204,7 +215,9 @@ fn read_table(db: &impl Sql, table: &str, columns: &[&str]) -> Result<Vec<Vec<Va
             .map(|i| row.value(i))
             .collect::<Result<Vec<_>, _>>()
     })?;
-    rows.sort_by(|a, b| a.first().cmp(&b.first()));
+    // By the key, then the other columns: a table keyed by two columns
+    // (a user's roles) orders the same on both sides.
+    rows.sort();
     Ok(rows)
 }
 

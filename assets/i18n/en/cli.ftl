@@ -63,3 +63,8 @@ cli-template-written = Wrote an empty Employees/users template to { $path }.
 ## presets
 
 cli-setting-locked = { $name } is fixed on this computer by your IT administrator ({ $file }); it cannot be changed here.
+cli-role-members = { $count ->
+    [one] 1 member
+   *[other] { $count } members
+}
+cli-user-no-roles = No roles.

@@ -579,3 +579,6 @@ role-read-only = Read only
 assignment-dates-reversed = Valid to is before Valid from.
 assignment-unknown-role = There is no role { $role }.
 assignment-last-system-administrator = The register must keep a System administrator: this change would remove the last one.
+audit-roles-changed = Roles changed
+audit-roles-now = Roles changed; now: { $roles }
+audit-roles-none = Roles changed; now none

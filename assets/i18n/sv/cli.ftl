@@ -59,3 +59,8 @@ cli-template-written = Skrev en tom mall Anställda/användare till { $path }.
 ## presets
 
 cli-setting-locked = { $name } är låst på den här datorn av er IT-administratör ({ $file }); den kan inte ändras här.
+cli-role-members = { $count ->
+    [one] 1 medlem
+   *[other] { $count } medlemmar
+}
+cli-user-no-roles = Inga roller.

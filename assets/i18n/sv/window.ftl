@@ -564,3 +564,6 @@ role-read-only = Endast läsa
 assignment-dates-reversed = Giltig till är före Giltig från.
 assignment-unknown-role = Det finns ingen roll { $role }.
 assignment-last-system-administrator = Registret måste ha kvar en systemadministratör: ändringen skulle ta bort den sista.
+audit-roles-changed = Roller ändrade
+audit-roles-now = Roller ändrade; nu: { $roles }
+audit-roles-none = Roller ändrade; nu inga
