@@ -953,3 +953,134 @@ fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
         .unwrap_or_default();
     assert_eq!(typed, "k.ek@company.se");
 }
+
+/// The roles of user `user_id` as stored.
+fn stored_roles(harness: &Harness<'_, HrmApp>, user_id: &str) -> Vec<(String, Option<String>)> {
+    let session = harness.state().users_view().unwrap().session();
+    let record = session
+        .store
+        .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
+        .unwrap()
+        .unwrap();
+    session
+        .store
+        .roles_of(record.key)
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.role, a.valid_to.map(|d| d.to_string())))
+        .collect()
+}
+
+/// Authorisations: a role is added with a last day and saved with Save,
+/// as the General fields are; History says so.
+#[test]
+fn the_authorisations_tab_adds_a_role_and_save_stores_it() {
+    let mut harness = harness(register());
+    click(&mut harness, "Erik Lind");
+    click_button(&mut harness, "Authorisations");
+    assert!(harness.query_by_label("No roles.").is_some());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Add role")
+        .click();
+    harness.run();
+    click(&mut harness, "HR administrator");
+    type_into(&mut harness, "Valid to", 0, "2027-12-31");
+    let save = harness.get_by_role_and_label(Role::Button, "Save");
+    assert!(
+        !egui_kittest::kittest::NodeT::accesskit_node(&save).is_disabled(),
+        "an added role is an unsaved change"
+    );
+    click_button(&mut harness, "Save");
+    assert_eq!(
+        stored_roles(&harness, "15"),
+        [("hr_administrator".to_owned(), Some("2027-12-31".to_owned()))]
+    );
+    click_button(&mut harness, "General");
+    harness.get_by_label("History").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Roles changed; now: HR administrator")
+            .is_some()
+    );
+}
+
+/// The last System administrator stays: Save keeps the fields, says why
+/// the roles were not saved, and the role is still there.
+#[test]
+fn the_last_system_administrator_cannot_be_removed_in_the_window() {
+    let mut opened = register();
+    let anna = opened
+        .session
+        .store
+        .user_by_user_id(&hrm_users::domain::UserId::parse("14").unwrap())
+        .unwrap()
+        .unwrap();
+    hrm_users::app::roles::set_user_roles(
+        &mut opened.session,
+        anna.key,
+        vec![hrm_users::domain::roles::Assignment::new(
+            "system_administrator",
+        )],
+    )
+    .unwrap();
+    let mut harness = harness(opened);
+    click(&mut harness, "Anna Svensson");
+    click_button(&mut harness, "Authorisations");
+    assert!(harness.query_by_label("System administrator").is_some());
+    click_button(&mut harness, "Remove");
+    click_button(&mut harness, "Save");
+    assert!(
+        harness
+            .query_by_label_contains(
+                "the roles are not: The register must keep a System administrator"
+            )
+            .is_some()
+    );
+    assert_eq!(
+        stored_roles(&harness, "14"),
+        [("system_administrator".to_owned(), None)]
+    );
+}
+
+/// Go to roles from a user's form: the Roles view with that user's roles
+/// marked and listed as members; Escape closes it.
+#[test]
+fn go_to_roles_shows_the_roles_with_the_users_marked() {
+    let mut harness = harness(register());
+    click(&mut harness, "Erik Lind");
+    click_button(&mut harness, "Authorisations");
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Add role")
+        .click();
+    harness.run();
+    click(&mut harness, "Read only");
+    click_button(&mut harness, "Save");
+    click_button(&mut harness, "Go to roles");
+    assert!(
+        harness
+            .query_by_label("Users/Authorities › Roles")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label("Underlined: the roles of 15 Erik Lind.")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Read only (1)").is_some());
+    assert!(harness.query_by_label("System administrator (0)").is_some());
+    assert_eq!(
+        harness.query_all_by_label("15 Erik Lind").count(),
+        2,
+        "the form's heading and the role's member"
+    );
+    click(&mut harness, "System administrator (0)");
+    assert!(harness.query_by_label("0 members").is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Users/Authorities › Roles")
+            .is_none()
+    );
+}

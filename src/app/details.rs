@@ -20,9 +20,11 @@ pub struct UserDetails {
     pub link_expires: Option<Timestamp>,
     /// The user's audit rows, newest first.
     pub history: Vec<AuditEntry>,
+    /// The user's roles (the Authorisations tab).
+    pub roles: Vec<crate::domain::roles::Assignment>,
 }
 
-/// Reads the details of one user (three indexed queries).
+/// Reads the details of one user (four indexed queries).
 pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, StoreError> {
     let mut history = session.store.audit_for(key)?;
     history.truncate(HISTORY_ROWS);
@@ -33,5 +35,6 @@ pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, Stor
             .live_token_for(key, session.now())?
             .map(|t| t.expires_at),
         history,
+        roles: session.store.roles_of(key)?,
     })
 }

@@ -2,6 +2,7 @@
 //! only; long work runs off the UI thread.
 
 mod about_view;
+mod authorisations_tab;
 mod background;
 mod bulk_view;
 mod conflict_dialog;
@@ -10,6 +11,7 @@ mod format;
 mod icons;
 mod language;
 mod register_view;
+mod roles_view;
 mod settings_view;
 mod sheet_view;
 mod user_form;

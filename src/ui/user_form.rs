@@ -1,9 +1,11 @@
 //! The user form: tab General with the seed's fields, errors at each field,
-//! the section Connection to Visma Connect with its buttons, and History.
+//! the section Connection to Visma Connect with its buttons, and History;
+//! tab Authorisations with the user's roles.
 
 use egui::{RichText, TextEdit, Ui};
 
 use crate::app::UserDetails;
+use crate::domain::roles::{Assignment, Scope};
 use crate::domain::{
     ConnectedBy, Connection, DeliveryState, Field, FieldErrors, MessageKind, UserDraft, UserKey,
     UserRecord,
@@ -40,6 +42,67 @@ pub enum FormAction {
     DeleteConnection,
 }
 
+/// The form's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormTab {
+    /// The seed's fields, the connection and History.
+    General,
+    /// The user's roles.
+    Authorisations,
+}
+
+/// One of the user's roles as the Authorisations tab edits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleRow {
+    /// The role's id.
+    pub role: String,
+    /// Valid from, as typed (`2027-01-31` or empty).
+    pub valid_from: String,
+    /// Valid to, as typed.
+    pub valid_to: String,
+    /// Departments, comma-separated (empty: all the role allows).
+    pub departments: String,
+    /// Offices, comma-separated.
+    pub offices: String,
+}
+
+impl RoleRow {
+    fn from_assignment(assignment: &Assignment) -> Self {
+        Self {
+            role: assignment.role.clone(),
+            valid_from: crate::domain::date_text(assignment.valid_from),
+            valid_to: crate::domain::date_text(assignment.valid_to),
+            departments: assignment.scope.departments.join(", "),
+            offices: assignment.scope.offices.join(", "),
+        }
+    }
+
+    /// The assignment, or why the dates cannot be read.
+    pub fn to_assignment(&self) -> Result<Assignment, String> {
+        let list = |text: &str| {
+            text.split([',', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let date = |text: &str| crate::domain::parse_date(text).map_err(|e| e.to_string());
+        Ok(Assignment {
+            role: self.role.clone(),
+            valid_from: date(&self.valid_from)?,
+            valid_to: date(&self.valid_to)?,
+            scope: Scope {
+                departments: list(&self.departments),
+                offices: list(&self.offices),
+            },
+        })
+    }
+}
+
+fn role_rows(details: &UserDetails) -> Vec<RoleRow> {
+    details.roles.iter().map(RoleRow::from_assignment).collect()
+}
+
 /// The form's state: the stored user (if any), the draft being edited and its errors.
 pub struct UserForm {
     /// The user's key; `None` for a new user.
@@ -62,6 +125,14 @@ pub struct UserForm {
     /// Put the cursor in the Visma Connect Email at the next frame (Enter
     /// in the list); in User-ID when the user is connected.
     pub focus_connection: bool,
+    /// The tab shown.
+    pub tab: FormTab,
+    /// The user's roles as edited (saved with the form).
+    pub roles: Vec<RoleRow>,
+    /// The roles as loaded, to tell unsaved changes.
+    pub roles_original: Vec<RoleRow>,
+    /// Why the roles were not saved, if they were not.
+    pub roles_error: Option<String>,
 }
 
 impl UserForm {
@@ -78,12 +149,17 @@ impl UserForm {
             errors: FieldErrors::new(),
             focus_user_id: false,
             focus_connection: false,
+            tab: FormTab::General,
+            roles: Vec::new(),
+            roles_original: Vec::new(),
+            roles_error: None,
         }
     }
 
     /// The form of a stored user.
     pub fn edit(record: &UserRecord, details: UserDetails) -> Self {
         let draft = UserDraft::from_record(record);
+        let roles = role_rows(&details);
         Self {
             key: Some(record.key),
             record: Some(record.clone()),
@@ -94,7 +170,16 @@ impl UserForm {
             errors: FieldErrors::new(),
             focus_user_id: false,
             focus_connection: false,
+            tab: FormTab::General,
+            roles_original: roles.clone(),
+            roles,
+            roles_error: None,
         }
+    }
+
+    /// True when the roles differ from what was loaded.
+    pub fn roles_changed(&self) -> bool {
+        self.roles != self.roles_original
     }
 
     /// Takes a newer stored state of the same user: the fields follow unless
@@ -103,6 +188,8 @@ impl UserForm {
         if !self.has_unsaved_changes() {
             self.draft = UserDraft::from_record(record);
             self.original = self.draft.clone();
+            self.roles = role_rows(&details);
+            self.roles_original = self.roles.clone();
         }
         self.record = Some(record.clone());
         self.details = details;
@@ -110,7 +197,7 @@ impl UserForm {
 
     /// True when the draft differs from what was loaded.
     pub fn has_unsaved_changes(&self) -> bool {
-        self.draft != self.original
+        self.draft != self.original || self.roles_changed()
     }
 
     /// "14 Anna Svensson", or "New user".
@@ -140,10 +227,23 @@ pub fn user_form_ui(
     ui.heading(form.title());
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        // One tab for now; the seed's Authorisations tab belongs to roles.
-        let _ = ui.add(egui::Button::new(t!("form-tab-general")).selected(true));
+        for (tab, label) in [
+            (FormTab::General, t!("form-tab-general")),
+            (FormTab::Authorisations, t!("form-tab-authorisations")),
+        ] {
+            if ui
+                .add(egui::Button::new(label).selected(form.tab == tab))
+                .clicked()
+            {
+                form.tab = tab;
+            }
+        }
     });
     ui.separator();
+    if form.tab == FormTab::Authorisations {
+        super::authorisations_tab::authorisations_ui(ui, form);
+        return None;
+    }
     ui.label(RichText::new(t!("form-tab-general")).strong());
     let errors = &form.errors;
     let draft = &mut form.draft;

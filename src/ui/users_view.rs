@@ -77,6 +77,8 @@ pub struct UsersView {
     services: Option<Services>,
     settings_view: Option<SettingsView>,
     about: Option<AboutView>,
+    /// *Users/Authorities › Roles*, when open.
+    roles_view: Option<super::roles_view::RolesView>,
     bulk: Option<BulkView>,
     sheet: Option<SheetView>,
     /// What other programs changed since the last look.
@@ -126,6 +128,7 @@ impl UsersView {
             services: None,
             settings_view: None,
             about: None,
+            roles_view: None,
             bulk: None,
             sheet: None,
             changes,
@@ -246,6 +249,7 @@ impl UsersView {
         self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
         self.about_window_ui(ui.ctx());
+        self.roles_window_ui(ui.ctx());
         if let Some(bulk) = &mut self.bulk
             && !bulk_ui(ui.ctx(), bulk, &self.session, self.services.as_ref())
         {
@@ -260,6 +264,17 @@ impl UsersView {
             && (!sheet_ui(ctx, sheet, &self.session, &self.listing) || escape_pressed(ctx))
         {
             self.sheet = None;
+        }
+    }
+
+    fn roles_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(view) = &mut self.roles_view else {
+            return;
+        };
+        let mut open = !escape_pressed(ctx);
+        view.window_ui(ctx, &mut open);
+        if !open {
+            self.roles_view = None;
         }
     }
 
@@ -575,6 +590,28 @@ impl UsersView {
         let Some(form) = &mut self.form else {
             return false;
         };
+        // The roles are read first: a date that cannot be read saves nothing.
+        let roles = if form.roles_changed() {
+            match form
+                .roles
+                .iter()
+                .map(super::user_form::RoleRow::to_assignment)
+                .collect::<Result<Vec<_>, String>>()
+            {
+                Ok(roles) => Some(roles),
+                Err(error) => {
+                    form.roles_error = Some(error.clone());
+                    form.tab = super::user_form::FormTab::Authorisations;
+                    self.notice = Some(Notice {
+                        text: error,
+                        is_error: true,
+                    });
+                    return false;
+                }
+            }
+        } else {
+            None
+        };
         let saved = match form.key {
             Some(key) if checked => {
                 app::save_user_over(&mut self.session, key, &form.original, &form.draft)
@@ -583,6 +620,11 @@ impl UsersView {
         };
         match saved {
             Ok(record) => {
+                let roles_refused = roles.and_then(|roles| {
+                    app::roles::set_user_roles(&mut self.session, record.key, roles)
+                        .err()
+                        .map(|e| e.to_string())
+                });
                 let text = t!(
                     "status-user-saved",
                     user_id = record.user.user_id.to_string(),
@@ -590,9 +632,22 @@ impl UsersView {
                 );
                 let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
+                let (tab, edited_roles) = (form.tab, form.roles.clone());
                 *form = UserForm::edit(&record, details);
+                form.tab = tab;
                 self.listing.upsert(record);
                 self.scroll_to_selected = true;
+                if let Some(refused) = roles_refused {
+                    // The fields are saved; the roles stay as edited, with why.
+                    form.roles = edited_roles;
+                    form.roles_error = Some(refused.clone());
+                    form.tab = super::user_form::FormTab::Authorisations;
+                    self.notice = Some(Notice {
+                        text: t!("status-roles-not-saved", reason = refused),
+                        is_error: true,
+                    });
+                    return false;
+                }
                 self.notice = Some(Notice {
                     text,
                     is_error: false,
@@ -807,6 +862,17 @@ impl UsersView {
             self.register_menu_ui(ui);
             self.verify_accounts_button_ui(ui);
             self.sheet_buttons_ui(ui);
+            if ui
+                .button(t!("toolbar-go-to-roles"))
+                .on_hover_text(t!("toolbar-go-to-roles.hint"))
+                .clicked()
+            {
+                let marked = self
+                    .form
+                    .as_ref()
+                    .and_then(|f| f.key.map(|key| (key, f.title())));
+                self.roles_view = Some(super::roles_view::RolesView::open(&self.session, marked));
+            }
             if ui
                 .add(egui::Button::new(t!("toolbar-filter")).selected(self.filter_open))
                 .on_hover_text(t!("toolbar-filter.hint"))

@@ -582,3 +582,29 @@ assignment-last-system-administrator = The register must keep a System administr
 audit-roles-changed = Roles changed
 audit-roles-now = Roles changed; now: { $roles }
 audit-roles-none = Roles changed; now none
+form-tab-authorisations = Authorisations
+authorisations-note = The user's roles decide what they may do in HRM Users. Changes are saved with Save (Ctrl+S).
+authorisations-none = No roles.
+authorisations-remove = Remove
+    .hint = Take the role { $role } from the user (when you save)
+authorisations-add = Add role
+authorisations-choose = Choose…
+authorisations-valid-from = Valid from
+authorisations-valid-to = Valid to
+authorisations-departments = Departments
+authorisations-offices = Offices
+authorisations-all = all the role allows (comma-separated to limit)
+status-roles-not-saved = The user's fields are saved, the roles are not: { $reason }
+toolbar-go-to-roles = Go to roles
+    .hint = Users/Authorities › Roles: what each role permits and who holds it (the user shown is marked)
+roles-title = Users/Authorities › Roles
+roles-marked = Underlined: the roles of { $user }.
+roles-list = Roles
+roles-built-in = Built-in role: it cannot be changed or deleted.
+roles-permissions = Permissions
+roles-members = { $count ->
+    [one] 1 member
+   *[other] { $count } members
+}
+roles-everywhere = all departments and offices
+roles-always = always

@@ -567,3 +567,29 @@ assignment-last-system-administrator = Registret måste ha kvar en systemadminis
 audit-roles-changed = Roller ändrade
 audit-roles-now = Roller ändrade; nu: { $roles }
 audit-roles-none = Roller ändrade; nu inga
+form-tab-authorisations = Behörigheter
+authorisations-note = Användarens roller avgör vad hen får göra i HRM Users. Ändringar sparas med Spara (Ctrl+S).
+authorisations-none = Inga roller.
+authorisations-remove = Ta bort
+    .hint = Ta rollen { $role } från användaren (när du sparar)
+authorisations-add = Lägg till roll
+authorisations-choose = Välj…
+authorisations-valid-from = Giltig från
+authorisations-valid-to = Giltig till
+authorisations-departments = Avdelningar
+authorisations-offices = Kontor
+authorisations-all = allt rollen tillåter (kommaseparerat för att begränsa)
+status-roles-not-saved = Användarens fält är sparade, rollerna inte: { $reason }
+toolbar-go-to-roles = Gå till roller
+    .hint = Användare/Behörigheter › Roller: vad varje roll tillåter och vem som har den (visad användare markeras)
+roles-title = Användare/Behörigheter › Roller
+roles-marked = Understrukna: rollerna för { $user }.
+roles-list = Roller
+roles-built-in = Inbyggd roll: den kan inte ändras eller tas bort.
+roles-permissions = Behörigheter
+roles-members = { $count ->
+    [one] 1 medlem
+   *[other] { $count } medlemmar
+}
+roles-everywhere = alla avdelningar och kontor
+roles-always = alltid
