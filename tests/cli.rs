@@ -722,6 +722,9 @@ fn roles_are_listed_given_and_taken_and_the_rules_refuse_with_exit_2() {
             .all(|r| r["members"] == 0 && r["built_in"] == true)
     );
 
+    // The person running the commands is user 1: their Alias user-ID is
+    // the OS login name.
+    set_alias(&db, "1", &login());
     let given = hrm_users(
         &db,
         &["users", "roles", "1", "--add", "system_administrator"],
@@ -752,6 +755,9 @@ fn roles_are_listed_given_and_taken_and_the_rules_refuse_with_exit_2() {
     assert_eq!(dated[0]["valid_to"], "2027-12-31");
 
     assert_role_changes_are_refused(&db);
+    let unknown = hrm_users(&db, &["roles", "show", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("There is no role nobody."));
     let admins = hrm_users(&db, &["roles", "show", "system_administrator", "--json"]);
     let admins: serde_json::Value = serde_json::from_slice(&admins.stdout).unwrap();
     assert_eq!(admins["members"], 1);
@@ -778,10 +784,6 @@ fn roles_are_listed_given_and_taken_and_the_rules_refuse_with_exit_2() {
         String::from_utf8_lossy(&taken.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&taken.stdout).trim(), "No roles.");
-    assert_eq!(
-        hrm_users(&db, &["roles", "show", "nobody"]).status.code(),
-        Some(2)
-    );
 
     let store = hrm_users::store::Store::open(&db).unwrap();
     let user = store
@@ -850,4 +852,108 @@ fn assert_role_changes_are_refused(db: &Path) {
             String::from_utf8_lossy(&refused.stderr)
         );
     }
+}
+
+/// The OS login name, as the program reads it.
+fn login() -> String {
+    let store = hrm_users::store::Store::open_in_memory().unwrap();
+    hrm_users::app::Session::new(store).login
+}
+
+/// Sets a user's Alias user-ID in the register file.
+fn set_alias(db: &Path, user_id: &str, alias: &str) {
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
+    let record = session
+        .store
+        .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
+        .unwrap()
+        .unwrap();
+    hrm_users::app::save_user(
+        &mut session,
+        Some(record.key),
+        &hrm_users::domain::UserDraft {
+            alias_user_id: alias.into(),
+            ..hrm_users::domain::UserDraft::from_record(&record)
+        },
+    )
+    .unwrap();
+}
+
+/// Gives a user one role through the library (as the window would).
+fn give_role(db: &Path, user_id: &str, role: &str) {
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
+    let record = session
+        .store
+        .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
+        .unwrap()
+        .unwrap();
+    hrm_users::app::roles::set_user_roles(
+        &mut session,
+        record.key,
+        vec![hrm_users::domain::roles::Assignment::new(role)],
+    )
+    .unwrap();
+}
+
+/// Once a System administrator exists, the command line allows each
+/// operator only what their roles permit: a reader may list but not change
+/// (exit 2 with the missing permission in words, nothing changed), a login
+/// the register does not know may do nothing, and every refusal is in the
+/// audit log.
+#[test]
+fn the_command_line_refuses_what_the_operators_roles_do_not_permit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+    set_alias(&db, "1", &login());
+    give_role(&db, "1", "system_administrator");
+    assert!(
+        hrm_users(&db, &["config", "set", "sender_name", "HR"])
+            .status
+            .success()
+    );
+
+    // The login is now user 2's, a reader.
+    set_alias(&db, "1", "someone-else");
+    set_alias(&db, "2", &login());
+    give_role(&db, "2", "read_only");
+    assert!(
+        hrm_users(&db, &["users", "list", "--json"])
+            .status
+            .success(),
+        "a reader may list"
+    );
+    for args in [
+        vec!["config", "set", "sender_name", "Mallory"],
+        vec!["verify", "--all-pending", "--dry-run"],
+        vec!["users", "roles", "2", "--add", "system_administrator"],
+    ] {
+        let refused = hrm_users(&db, &args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}");
+        let words = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            words.contains("do not have the permission"),
+            "{args:?}: {words}"
+        );
+    }
+    let sender = hrm_users(&db, &["config", "get", "sender_name"]);
+    assert!(
+        String::from_utf8_lossy(&sender.stdout).contains("HR"),
+        "unchanged"
+    );
+
+    // A login the register does not know.
+    set_alias(&db, "2", "");
+    let stranger = hrm_users(&db, &["users", "list"]);
+    assert_eq!(stranger.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stranger.stderr).contains("are not an HRM user"));
+
+    let store = hrm_users::store::Store::open(&db).unwrap();
+    let refusals = store
+        .audit_all()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == hrm_users::domain::AuditAction::AccessRefused)
+        .count();
+    assert_eq!(refusals, 4);
 }

@@ -1024,6 +1024,18 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         )],
     )
     .unwrap();
+    // Anna is the one at the window (her Alias user-ID is the login name).
+    save_user(
+        &mut opened.session,
+        Some(anna.key),
+        &UserDraft {
+            alias_user_id: "anna".into(),
+            ..UserDraft::from_record(&anna)
+        },
+    )
+    .unwrap();
+    opened.session.login = "anna".into();
+    opened.users = opened.session.store.load_users().unwrap();
     let mut harness = harness(opened);
     click(&mut harness, "Anna Svensson");
     click_button(&mut harness, "Authorisations");
@@ -1083,4 +1095,90 @@ fn go_to_roles_shows_the_roles_with_the_users_marked() {
             .query_by_label("Users/Authorities › Roles")
             .is_none()
     );
+}
+
+/// Once someone is System administrator, a read-only operator (Erik, whose
+/// Alias user-ID is the login name) finds every changing button off, with
+/// the missing permission in words; without an administrator the window
+/// says everyone may do everything.
+#[test]
+fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
+    use egui_kittest::kittest::NodeT as _;
+    let open_as = |login: &str, roles: &[(&str, &str)]| {
+        let mut opened = register();
+        let key = |session: &Session, id: &str| {
+            session
+                .store
+                .user_by_user_id(&hrm_users::domain::UserId::parse(id).unwrap())
+                .unwrap()
+                .unwrap()
+        };
+        let erik = key(&opened.session, "15");
+        save_user(
+            &mut opened.session,
+            Some(erik.key),
+            &UserDraft {
+                alias_user_id: "erik".into(),
+                ..UserDraft::from_record(&erik)
+            },
+        )
+        .unwrap();
+        for (id, role) in roles {
+            let user = key(&opened.session, id);
+            hrm_users::app::roles::set_user_roles(
+                &mut opened.session,
+                user.key,
+                vec![hrm_users::domain::roles::Assignment::new(role)],
+            )
+            .unwrap();
+        }
+        opened.session.login = login.into();
+        opened.users = opened.session.store.load_users().unwrap();
+        harness(opened)
+    };
+    let banner = "No one is System administrator yet, so everyone may do everything.";
+    let disabled = |harness: &Harness<'_, HrmApp>, label: &str| {
+        harness
+            .get_by_role_and_label(Role::Button, label)
+            .accesskit_node()
+            .is_disabled()
+    };
+
+    let mut everyone = open_as("erik", &[("15", "read_only")]);
+    assert!(everyone.query_by_label_contains(banner).is_some());
+    assert!(!disabled(&everyone, "+ New"));
+    everyone.run();
+
+    let mut reader = open_as(
+        "erik",
+        &[("14", "system_administrator"), ("15", "read_only")],
+    );
+    assert!(reader.query_by_label_contains(banner).is_none());
+    for label in ["+ New", "Verify accounts", "Import", "Export", "Settings"] {
+        assert!(disabled(&reader, label), "{label} is off for a reader");
+    }
+    click(&mut reader, "Maja Berg");
+    assert!(
+        reader
+            .query_by_label_contains(
+                "You (erik, user 15) do not have the permission Users view: edit."
+            )
+            .is_some()
+    );
+    assert!(
+        reader
+            .get_by_role_and_label(Role::TextInput, "User-ID *")
+            .accesskit_node()
+            .is_disabled(),
+        "the fields cannot be changed"
+    );
+    // Ctrl+N does nothing either.
+    reader.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    reader.run();
+    assert!(reader.query_by_label("New user").is_none());
+
+    // The administrator (Anna logs in as "anna", her Alias user-ID is
+    // empty): not a user the register knows, so nothing is permitted.
+    let stranger = open_as("anna", &[("14", "system_administrator")]);
+    assert!(disabled(&stranger, "+ New"));
 }

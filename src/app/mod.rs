@@ -10,6 +10,7 @@ mod details;
 pub mod import;
 pub mod leavers;
 mod open;
+pub mod operator;
 pub mod outbox_worker;
 pub mod paths;
 pub mod presets;
@@ -65,6 +66,9 @@ pub struct Session {
     pub store: Store,
     /// The administrator's operating-system user name, written into the audit log.
     pub actor: String,
+    /// The operating-system login name: the operator is the HRM user whose
+    /// Alias user-ID it is (see [`operator`]).
+    pub login: String,
     /// The clock.
     pub clock: Clock,
 }
@@ -76,11 +80,12 @@ impl Session {
         let user = whoami::username();
         let actor = match store.database_role() {
             Some(role) if role != user => format!("{user} (database role {role})"),
-            _ => user,
+            _ => user.clone(),
         };
         Self {
             store,
             actor,
+            login: user,
             clock: Arc::new(Timestamp::now),
         }
     }
@@ -93,11 +98,13 @@ impl Session {
     pub fn reopener(&self) -> impl FnOnce() -> Result<Self, StoreError> + Send + 'static {
         let location = self.store.location().clone();
         let actor = self.actor.clone();
+        let login = self.login.clone();
         let clock = self.clock.clone();
         move || {
             Ok(Self {
                 store: Store::open(&location)?,
                 actor,
+                login,
                 clock,
             })
         }

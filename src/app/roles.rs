@@ -102,7 +102,7 @@ pub fn set_user_roles(
             return Ok(());
         }
         check_keeps_a_system_administrator(&everyone, key, &wanted, day_of(now))?;
-        tx.set_roles(key, &wanted)?;
+        tx.set_roles(key, &wanted, now.as_millisecond())?;
         tx.append_audit(&AuditEntry {
             at: now,
             actor,

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{self, Session};
+use crate::domain::roles::Permission;
 use crate::domain::{ConnectionStatus, UserFilter};
 use crate::store::{Location, Store};
 
@@ -334,6 +335,32 @@ pub fn chosen_register(cli: &Cli) -> Option<Location> {
         .map(Location::parse)
 }
 
+/// What the operator's roles must permit for a subcommand (checked once a
+/// System administrator exists; `serve` runs as a service, not a person).
+fn required_permission(command: &Command) -> Option<Permission> {
+    match command {
+        Command::Users {
+            command: UsersCommand::Roles { add, remove, .. },
+        } if add.is_some() || remove.is_some() => Some(Permission::Roles),
+        Command::Users { .. } | Command::Outbox { .. } | Command::Roles { .. } => {
+            Some(Permission::UsersRead)
+        }
+        Command::Verify {
+            user_id: Some(_), ..
+        } => Some(Permission::UsersEdit),
+        Command::Verify { .. } => Some(Permission::VerifyAccounts),
+        Command::Import { .. } | Command::Export { .. } => Some(Permission::ImportExport),
+        Command::Config {
+            command: ConfigCommand::Set { .. },
+        }
+        | Command::Demo { .. } => Some(Permission::Settings),
+        Command::Config { .. }
+        | Command::Serve { .. }
+        | Command::Template { .. }
+        | Command::Db { .. } => None,
+    }
+}
+
 /// Runs a subcommand (not the window).
 pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     // Writing a template needs no register (and must not create one).
@@ -349,6 +376,15 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     let path = database_location(cli);
     let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
     let mut session = Session::new(store);
+    if let Some(permission) = required_permission(command) {
+        match app::operator::require(&mut session, permission) {
+            Ok(()) => {}
+            Err(app::operator::RequireError::Refused(refused)) => {
+                return Err(Refused(refused.sentence).into());
+            }
+            Err(app::operator::RequireError::Store(error)) => return Err(error.into()),
+        }
+    }
     match command {
         Command::Users {
             command: UsersCommand::List { json, selection },

@@ -45,11 +45,13 @@ pub enum AuditAction {
     LeaverConnectionRemoved,
     /// The user's roles (Authorisations) were changed.
     RolesChanged,
+    /// The operator tried what their roles do not permit.
+    AccessRefused,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -69,6 +71,7 @@ impl AuditAction {
         Self::NewLinkRequested,
         Self::LeaverConnectionRemoved,
         Self::RolesChanged,
+        Self::AccessRefused,
     ];
 
     /// The stored code.
@@ -93,6 +96,7 @@ impl AuditAction {
             Self::NewLinkRequested => "new_link_requested",
             Self::LeaverConnectionRemoved => "leaver_connection_removed",
             Self::RolesChanged => "roles_changed",
+            Self::AccessRefused => "access_refused",
         }
     }
 
@@ -123,6 +127,7 @@ impl AuditAction {
             Self::NewLinkRequested => t!("audit-new-link-requested"),
             Self::LeaverConnectionRemoved => t!("audit-leaver-connection-removed"),
             Self::RolesChanged => t!("audit-roles-changed"),
+            Self::AccessRefused => t!("audit-access-refused"),
         }
     }
 }
@@ -164,6 +169,21 @@ impl AuditEntry {
                 });
                 match address {
                     Some(address) => t!("audit-connection-deleted-address", address = address),
+                    None => self.action.label(),
+                }
+            }
+            AuditAction::AccessRefused => {
+                let permission = json(&self.after).and_then(|after| {
+                    after
+                        .get("permission")?
+                        .as_str()
+                        .and_then(super::roles::Permission::from_code)
+                });
+                match permission {
+                    Some(permission) => t!(
+                        "audit-access-refused-permission",
+                        permission = permission.label()
+                    ),
                     None => self.action.label(),
                 }
             }

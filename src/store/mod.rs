@@ -271,6 +271,17 @@ impl Store {
         on_store!(self, db => db.fetch_opt(&sql, params![user_id.as_str()], rows::record_from_row))
     }
 
+    /// The first user (by key) whose Alias user-ID is `alias`, without
+    /// regard to case: the person at the window, by their login name.
+    pub fn user_by_alias(&self, alias: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "{} WHERE lower(u.alias_user_id) = lower(?1) AND u.alias_user_id <> ''
+             ORDER BY u.key LIMIT 1",
+            rows::SELECT_USERS
+        );
+        on_store!(self, db => db.fetch_opt(&sql, params![alias.trim()], rows::record_from_row))
+    }
+
     /// Copies the whole register file to `path` with SQLite's online backup
     /// API. A shared register is backed up by its server's own backups.
     pub fn backup_to(&self, path: &Path) -> Result<(), StoreError> {

@@ -83,9 +83,20 @@ impl WriteTx<'_> {
         Ok(group(rows))
     }
 
-    /// Replaces the user's roles with `assignments` (one per role).
-    pub fn set_roles(&self, key: UserKey, assignments: &[Assignment]) -> Result<(), StoreError> {
+    /// Replaces the user's roles with `assignments` (one per role). The
+    /// user is stamped changed, so open windows read who may do what again.
+    pub fn set_roles(
+        &self,
+        key: UserKey,
+        assignments: &[Assignment],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec("DELETE FROM user_roles WHERE user_key = ?1", params![key.0]))?;
+        on_tx!(self, db => db.exec(
+            "UPDATE users SET updated_at_ms =
+                greatest(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
+            params![key.0, now_ms],
+        ))?;
         for assignment in assignments {
             let date = |d: Option<jiff::civil::Date>| {
                 d.map_or(Param::Null, |d| Param::Int(date_number(d)))

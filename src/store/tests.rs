@@ -307,8 +307,8 @@ fn users_roles_round_trip_and_go_with_the_user(mut store: Store) {
     let admin = Assignment::new("system_administrator");
     store
         .write(|tx| {
-            tx.set_roles(anna, &[limited.clone(), admin.clone()])?;
-            tx.set_roles(bo, std::slice::from_ref(&admin))
+            tx.set_roles(anna, &[limited.clone(), admin.clone()], 1)?;
+            tx.set_roles(bo, std::slice::from_ref(&admin), 1)
         })
         .unwrap();
     assert_eq!(
@@ -320,7 +320,7 @@ fn users_roles_round_trip_and_go_with_the_user(mut store: Store) {
         vec![(anna, vec![limited, admin.clone()]), (bo, vec![admin])]
     );
     // Replacing and deleting.
-    store.write(|tx| tx.set_roles(anna, &[])).unwrap();
+    store.write(|tx| tx.set_roles(anna, &[], 2)).unwrap();
     assert!(store.roles_of(anna).unwrap().is_empty());
     store.write(|tx| tx.delete_user(bo)).unwrap();
     assert!(store.all_roles().unwrap().is_empty());

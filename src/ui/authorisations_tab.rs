@@ -10,7 +10,7 @@ use super::format::ERROR_RED;
 use super::user_form::{RoleRow, UserForm};
 
 /// Width of a date field.
-const DATE_WIDTH: f32 = 92.0;
+const DATE_WIDTH: f32 = 104.0;
 
 /// Draws the tab.
 pub fn authorisations_ui(ui: &mut Ui, form: &mut UserForm) {

@@ -133,6 +133,11 @@ pub struct UserForm {
     pub roles_original: Vec<RoleRow>,
     /// Why the roles were not saved, if they were not.
     pub roles_error: Option<String>,
+    /// Why the operator may not change the user (set by the view each
+    /// frame from their roles); `None` when they may.
+    pub read_only: Option<String>,
+    /// Why the operator may not change roles; `None` when they may.
+    pub roles_read_only: Option<String>,
 }
 
 impl UserForm {
@@ -153,6 +158,8 @@ impl UserForm {
             roles: Vec::new(),
             roles_original: Vec::new(),
             roles_error: None,
+            read_only: None,
+            roles_read_only: None,
         }
     }
 
@@ -174,6 +181,26 @@ impl UserForm {
             roles_original: roles.clone(),
             roles,
             roles_error: None,
+            read_only: None,
+            roles_read_only: None,
+        }
+    }
+
+    /// The roles to save when they changed (`None` when not); a date that
+    /// cannot be read is the error, shown on the Authorisations tab.
+    pub fn roles_to_save(&mut self) -> Result<Option<Vec<Assignment>>, String> {
+        if !self.roles_changed() {
+            return Ok(None);
+        }
+        let read: Result<Vec<Assignment>, String> =
+            self.roles.iter().map(RoleRow::to_assignment).collect();
+        match read {
+            Ok(roles) => Ok(Some(roles)),
+            Err(error) => {
+                self.roles_error = Some(error.clone());
+                self.tab = FormTab::Authorisations;
+                Err(error)
+            }
         }
     }
 
@@ -241,10 +268,32 @@ pub fn user_form_ui(
     });
     ui.separator();
     if form.tab == FormTab::Authorisations {
-        super::authorisations_tab::authorisations_ui(ui, form);
+        if let Some(why) = form.roles_read_only.clone() {
+            ui.label(RichText::new(why).color(ERROR_RED));
+        }
+        ui.add_enabled_ui(form.roles_read_only.is_none(), |ui| {
+            super::authorisations_tab::authorisations_ui(ui, form);
+        });
         return None;
     }
     ui.label(RichText::new(t!("form-tab-general")).strong());
+    if let Some(why) = &form.read_only {
+        ui.label(RichText::new(why).color(ERROR_RED));
+    }
+    let action = ui
+        .add_enabled_ui(form.read_only.is_none(), |ui| {
+            general_fields_ui(ui, form);
+            ui.add_space(12.0);
+            connection_ui(ui, form, smtputf8_missing)
+        })
+        .inner;
+    ui.add_space(12.0);
+    history_ui(ui, &form.details);
+    action
+}
+
+/// The General fields in their grid.
+fn general_fields_ui(ui: &mut Ui, form: &mut UserForm) {
     let errors = &form.errors;
     let draft = &mut form.draft;
     ui.checkbox(&mut draft.activated, t!("field-activated"));
@@ -279,11 +328,6 @@ pub fn user_form_ui(
             )
             .on_hover_text(t!("field-employment-ends.hint"));
         });
-    ui.add_space(12.0);
-    let action = connection_ui(ui, form, smtputf8_missing);
-    ui.add_space(12.0);
-    history_ui(ui, &form.details);
-    action
 }
 
 /// A label and its text input in the grid, with the field's error under

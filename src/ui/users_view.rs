@@ -6,6 +6,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use crate::app::{self, ConnectionError, OpenedRegister, SaveUserError, Session, VerifyOutcome};
+use crate::domain::roles::Permission;
 use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
 use crate::web::Services;
 
@@ -79,6 +80,8 @@ pub struct UsersView {
     about: Option<AboutView>,
     /// *Users/Authorities › Roles*, when open.
     roles_view: Option<super::roles_view::RolesView>,
+    /// Who is working and what their roles permit (read again on changes).
+    operator: app::operator::Operator,
     bulk: Option<BulkView>,
     sheet: Option<SheetView>,
     /// What other programs changed since the last look.
@@ -99,6 +102,7 @@ impl UsersView {
     /// The view of an opened register, with no worker or endpoint (tests).
     pub fn new(opened: OpenedRegister) -> Self {
         let changes = app::ChangeWatch::from(&opened.session, opened.change_stamp);
+        let operator = app::operator::operator(&opened.session).unwrap_or_default();
         let smtputf8_missing = opened
             .session
             .store
@@ -129,6 +133,7 @@ impl UsersView {
             settings_view: None,
             about: None,
             roles_view: None,
+            operator,
             bulk: None,
             sheet: None,
             changes,
@@ -179,7 +184,20 @@ impl UsersView {
         if let Some(changed) = self.changes.changes(&self.session) {
             self.listing.upsert_many(changed);
             self.refresh_form();
+            // Someone's roles may have changed (each change stamps the user).
+            self.read_operator();
         }
+    }
+
+    fn read_operator(&mut self) {
+        if let Ok(operator) = app::operator::operator(&self.session) {
+            self.operator = operator;
+        }
+    }
+
+    /// Why the operator may not do what `permission` covers; `None` when they may.
+    fn refusal(&self, permission: Permission) -> Option<String> {
+        self.operator.may(permission).err().map(|r| r.sentence)
     }
 
     fn refresh_form(&mut self) {
@@ -416,7 +434,9 @@ impl UsersView {
         if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
             self.save();
         }
-        if ctx.input_mut(|i| i.consume_shortcut(&NEW)) {
+        if ctx.input_mut(|i| i.consume_shortcut(&NEW))
+            && self.refusal(Permission::UsersEdit).is_none()
+        {
             self.request(Intent::New);
         }
         if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
@@ -587,30 +607,25 @@ impl UsersView {
     }
 
     fn save_checked(&mut self, checked: bool) -> bool {
+        let roles_changed = self.form.as_ref().is_some_and(UserForm::roles_changed);
+        let refused = self.refusal(Permission::UsersEdit).or_else(|| {
+            roles_changed
+                .then(|| self.refusal(Permission::Roles))
+                .flatten()
+        });
         let Some(form) = &mut self.form else {
             return false;
         };
         // The roles are read first: a date that cannot be read saves nothing.
-        let roles = if form.roles_changed() {
-            match form
-                .roles
-                .iter()
-                .map(super::user_form::RoleRow::to_assignment)
-                .collect::<Result<Vec<_>, String>>()
-            {
-                Ok(roles) => Some(roles),
-                Err(error) => {
-                    form.roles_error = Some(error.clone());
-                    form.tab = super::user_form::FormTab::Authorisations;
-                    self.notice = Some(Notice {
-                        text: error,
-                        is_error: true,
-                    });
-                    return false;
-                }
+        let roles = match refused.map_or_else(|| form.roles_to_save(), Err) {
+            Ok(roles) => roles,
+            Err(why) => {
+                self.notice = Some(Notice {
+                    text: why,
+                    is_error: true,
+                });
+                return false;
             }
-        } else {
-            None
         };
         let saved = match form.key {
             Some(key) if checked => {
@@ -625,6 +640,9 @@ impl UsersView {
                         .err()
                         .map(|e| e.to_string())
                 });
+                if let Ok(operator) = app::operator::operator(&self.session) {
+                    self.operator = operator;
+                }
                 let text = t!(
                     "status-user-saved",
                     user_id = record.user.user_id.to_string(),
@@ -794,15 +812,15 @@ impl UsersView {
 
     /// `Import`, `Export` and `Download template`.
     fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
-        if ui
-            .button(t!("toolbar-import"))
+        let refused = self.refusal(Permission::ImportExport);
+        let refused = refused.as_deref();
+        if gated_button(ui, true, &t!("toolbar-import"), refused)
             .on_hover_text(t!("toolbar-import.hint"))
             .clicked()
         {
             self.sheet = Some(SheetView::ChooseImport(Chooser::default()));
         }
-        if ui
-            .button(t!("toolbar-export"))
+        if gated_button(ui, true, &t!("toolbar-export"), refused)
             .on_hover_text(t!("toolbar-export.hint"))
             .clicked()
         {
@@ -811,7 +829,7 @@ impl UsersView {
                 everyone: false,
             });
         }
-        if ui.button(t!("toolbar-template")).clicked() {
+        if gated_button(ui, true, &t!("toolbar-template"), refused).clicked() {
             self.sheet = Some(SheetView::ChooseTemplate(Chooser::default()));
         }
     }
@@ -820,10 +838,15 @@ impl UsersView {
     fn verify_accounts_button_ui(&mut self, ui: &mut Ui) {
         let busy = matches!(self.bulk, Some(BulkView::Running(_)));
         let enabled = !busy && self.listing.visible_len() > 0;
-        if ui
-            .add_enabled(enabled, egui::Button::new(t!("toolbar-verify-accounts")))
-            .on_hover_text(t!("toolbar-verify-accounts.hint"))
-            .clicked()
+        let refused = self.refusal(Permission::VerifyAccounts);
+        if gated_button(
+            ui,
+            enabled,
+            &t!("toolbar-verify-accounts"),
+            refused.as_deref(),
+        )
+        .on_hover_text(t!("toolbar-verify-accounts.hint"))
+        .clicked()
         {
             let keys = self.listing.visible_records().map(|r| r.key).collect();
             self.bulk = Some(BulkView::count(ui.ctx(), &self.session, keys));
@@ -839,24 +862,20 @@ impl UsersView {
                 .as_ref()
                 .is_some_and(UserForm::has_unsaved_changes);
             let can_delete = self.form.as_ref().and_then(|f| f.key).is_some();
-            if ui
-                .button(t!("toolbar-new"))
+            let edit = self.refusal(Permission::UsersEdit);
+            if gated_button(ui, true, &t!("toolbar-new"), edit.as_deref())
                 .on_hover_text(t!("toolbar-new.hint"))
                 .clicked()
             {
                 self.request(Intent::New);
             }
-            if ui
-                .add_enabled(has_changes, egui::Button::new(t!("toolbar-save")))
+            if gated_button(ui, has_changes, &t!("toolbar-save"), edit.as_deref())
                 .on_hover_text(t!("toolbar-save.hint"))
                 .clicked()
             {
                 self.save();
             }
-            if ui
-                .add_enabled(can_delete, egui::Button::new(t!("toolbar-delete")))
-                .clicked()
-            {
+            if gated_button(ui, can_delete, &t!("toolbar-delete"), edit.as_deref()).clicked() {
                 self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
             }
             self.register_menu_ui(ui);
@@ -904,8 +923,8 @@ impl UsersView {
                 {
                     self.about = Some(AboutView::open(&self.session));
                 }
-                if ui
-                    .button(t!("toolbar-settings"))
+                let settings = self.refusal(Permission::Settings);
+                if gated_button(ui, true, &t!("toolbar-settings"), settings.as_deref())
                     .on_hover_text(t!("toolbar-settings.hint"))
                     .clicked()
                     && self.settings_view.is_none()
@@ -923,6 +942,12 @@ impl UsersView {
             self.filters_ui(ui);
         }
         self.listing.set_filter(self.filter.clone());
+        if !self.operator.enforced {
+            ui.label(
+                RichText::new(t!("operator-no-administrator"))
+                    .color(egui::Color32::from_rgb(0xB0, 0x6A, 0x00)),
+            );
+        }
         if self.is_demo {
             ui.label(
                 RichText::new(t!(
@@ -1063,6 +1088,16 @@ impl UsersView {
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 if let Some(form) = &mut self.form {
+                    form.read_only = self
+                        .operator
+                        .may(Permission::UsersEdit)
+                        .err()
+                        .map(|r| r.sentence);
+                    form.roles_read_only = self
+                        .operator
+                        .may(Permission::Roles)
+                        .err()
+                        .map(|r| r.sentence);
                     action = user_form_ui(ui, form, self.smtputf8_missing);
                 } else {
                     ui.add_space(24.0);
@@ -1190,4 +1225,14 @@ fn labelled_combo_ui(
             .response
             .labelled_by(label.id);
     });
+}
+
+/// A toolbar button that is off while `enabled` is false or the operator's
+/// roles do not permit it (`refused` says why, as its tooltip).
+fn gated_button(ui: &mut Ui, enabled: bool, text: &str, refused: Option<&str>) -> egui::Response {
+    let response = ui.add_enabled(enabled && refused.is_none(), egui::Button::new(text));
+    match refused {
+        Some(why) => response.on_disabled_hover_text(why),
+        None => response,
+    }
 }

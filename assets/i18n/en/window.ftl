@@ -608,3 +608,8 @@ roles-members = { $count ->
 }
 roles-everywhere = all departments and offices
 roles-always = always
+operator-missing-permission = You ({ $login }, user { $user_id }) do not have the permission { $permission }. Ask a System administrator to give you a role with it.
+operator-not-a-user = You ({ $login }) are not an HRM user with Alias user-ID { $login }, so you do not have the permission { $permission }. Ask a System administrator.
+operator-no-administrator = No one is System administrator yet, so everyone may do everything. Give the role to someone on the Authorisations tab.
+audit-access-refused = Refused: missing permission
+audit-access-refused-permission = Refused: missing permission { $permission }

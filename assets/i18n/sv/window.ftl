@@ -593,3 +593,8 @@ roles-members = { $count ->
 }
 roles-everywhere = alla avdelningar och kontor
 roles-always = alltid
+operator-missing-permission = Du ({ $login }, användare { $user_id }) har inte behörigheten { $permission }. Be en systemadministratör om en roll med den.
+operator-not-a-user = Du ({ $login }) är inte en HRM-användare med Alias användar-ID { $login }, så du har inte behörigheten { $permission }. Fråga en systemadministratör.
+operator-no-administrator = Ingen är systemadministratör ännu, så alla får göra allt. Ge rollen till någon under fliken Behörigheter.
+audit-access-refused = Nekad: behörighet saknas
+audit-access-refused-permission = Nekad: behörigheten { $permission } saknas

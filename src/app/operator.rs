@@ -1,0 +1,128 @@
+//! Who is working, and what they may do. The operator is the HRM user whose
+//! *Alias user-ID* is the operating-system login name. Until someone holds
+//! the System administrator role everyone may do everything (the window says
+//! so); from then on each operator may do only what their roles permit, and
+//! every refusal is written to the audit log.
+
+use crate::domain::roles::{
+    Assignment, Permission, builtin_roles, has_system_administrator, permits,
+};
+use crate::domain::{AuditAction, AuditEntry, UserRecord};
+use crate::store::StoreError;
+
+use super::Session;
+use super::roles::day_of;
+
+/// The person at the window or the command line, as the register knows them.
+#[derive(Clone, Debug, Default)]
+pub struct Operator {
+    /// The login name.
+    pub login: String,
+    /// The HRM user with that Alias user-ID, if any.
+    pub user: Option<UserRecord>,
+    /// Their roles.
+    pub assignments: Vec<Assignment>,
+    /// False while no one holds System administrator: everything is allowed.
+    pub enforced: bool,
+    /// The day the roles are judged on.
+    pub day: Option<jiff::civil::Date>,
+}
+
+/// An action the operator may not take, with the sentence that says why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{sentence}")]
+pub struct Refused {
+    /// What was missing.
+    pub permission: Permission,
+    /// "You (anna) do not have the permission Verify accounts."
+    pub sentence: String,
+}
+
+impl Operator {
+    /// Whether the operator may do what `permission` covers, anywhere.
+    pub fn may(&self, permission: Permission) -> Result<(), Refused> {
+        if !self.enforced {
+            return Ok(());
+        }
+        let allowed = self
+            .day
+            .is_some_and(|day| permits(&builtin_roles(), &self.assignments, permission, None, day));
+        if allowed {
+            return Ok(());
+        }
+        let sentence = match &self.user {
+            Some(user) => t!(
+                "operator-missing-permission",
+                login = self.login.as_str(),
+                permission = permission.label(),
+                user_id = user.user.user_id.to_string()
+            ),
+            None => t!(
+                "operator-not-a-user",
+                login = self.login.as_str(),
+                permission = permission.label()
+            ),
+        };
+        Err(Refused {
+            permission,
+            sentence,
+        })
+    }
+}
+
+/// Reads who the operator is and what they hold (two indexed queries).
+pub fn operator(session: &Session) -> Result<Operator, StoreError> {
+    let day = day_of(session.now());
+    let everyone = session.store.all_roles()?;
+    let enforced = has_system_administrator(&everyone, day);
+    let user = session.store.user_by_alias(&session.login)?;
+    let assignments = user
+        .as_ref()
+        .and_then(|u| everyone.iter().find(|(key, _)| *key == u.key))
+        .map(|(_, list)| list.clone())
+        .unwrap_or_default();
+    Ok(Operator {
+        login: session.login.clone(),
+        user,
+        assignments,
+        enforced,
+        day: Some(day),
+    })
+}
+
+/// Checks the operator may do `permission`; a refusal is written to the
+/// audit log (and the History of the operator's own user) and returned.
+pub fn require(session: &mut Session, permission: Permission) -> Result<(), RequireError> {
+    let current = operator(session)?;
+    let Err(refused) = current.may(permission) else {
+        return Ok(());
+    };
+    let now = session.now();
+    let actor = session.actor.clone();
+    let entry = AuditEntry {
+        at: now,
+        actor,
+        action: AuditAction::AccessRefused,
+        user_key: current.user.as_ref().map(|u| u.key),
+        user_id: current
+            .user
+            .as_ref()
+            .map(|u| u.user.user_id.to_string())
+            .unwrap_or_default(),
+        before: None,
+        after: Some(serde_json::json!({ "permission": permission.code() }).to_string()),
+    };
+    session.store.write(|tx| tx.append_audit(&entry))?;
+    Err(RequireError::Refused(refused))
+}
+
+/// What [`require`] can end in.
+#[derive(Debug, thiserror::Error)]
+pub enum RequireError {
+    /// The operator may not.
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    /// The register could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
