@@ -957,3 +957,53 @@ fn the_command_line_refuses_what_the_operators_roles_do_not_permit() {
         .count();
     assert_eq!(refusals, 4);
 }
+
+/// Account codes from a spreadsheet: imported (a code again takes the
+/// newer name), listed as JSON, and a file without the Code column refused
+/// with exit 2 and nothing imported.
+#[test]
+fn account_codes_are_imported_from_a_spreadsheet_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let csv = dir.path().join("codes.csv");
+    std::fs::write(
+        &csv,
+        "Dimension;Kod;Namn\nKostnadsställe;100;Ekonomi\nKostnadsställe;200;HR\nRegion;N;Norr\nKostnadsställe;100;Ekonomi och lön\n",
+    )
+    .unwrap();
+    let imported = hrm_users(&db, &["account-codes", "import", csv.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("4 account codes imported."));
+    let codes = json(&hrm_users(&db, &["account-codes", "list", "--json"]));
+    let rows: Vec<(String, String, String)> = codes
+        .iter()
+        .map(|c| {
+            (
+                c["dimension"].as_str().unwrap().to_owned(),
+                c["code"].as_str().unwrap().to_owned(),
+                c["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Region".into(), "N".into(), "Norr".into()),
+            ("cost_centre".into(), "100".into(), "Ekonomi och lön".into()),
+            ("cost_centre".into(), "200".into(), "HR".into()),
+        ]
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Dimension;Namn\nProjekt;X\n").unwrap();
+    let refused = hrm_users(&db, &["account-codes", "import", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no column Code"));
+    assert_eq!(
+        json(&hrm_users(&db, &["account-codes", "list", "--json"])).len(),
+        3
+    );
+}

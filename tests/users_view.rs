@@ -1182,3 +1182,60 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
     let stranger = open_as("anna", &[("14", "system_administrator")]);
     assert!(disabled(&stranger, "+ New"));
 }
+
+/// Audit of account code: a row typed and saved with Save; a reversed
+/// range is refused with the row's number and nothing stored.
+#[test]
+fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
+    let mut harness = harness(register());
+    click(&mut harness, "Erik Lind");
+    click_button(&mut harness, "Audit of account code");
+    assert!(harness.query_by_label("Nothing to audit.").is_some());
+    click_button(&mut harness, "Add row");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::ComboBox, "Account dimension")
+            .is_some()
+    );
+    type_into(&mut harness, "Code (from)", 0, "300");
+    type_into(&mut harness, "To code", 0, "90");
+    type_into(&mut harness, "Amount limit", 0, "10 000");
+    click_button(&mut harness, "Save");
+    assert!(
+        harness
+            .query_by_label("Row 1: The range 300–90 ends before it starts.")
+            .is_some()
+    );
+    let stored = |harness: &Harness<'_, HrmApp>| {
+        let session = harness.state().users_view().unwrap().session();
+        let erik = session
+            .store
+            .user_by_user_id(&hrm_users::domain::UserId::parse("15").unwrap())
+            .unwrap()
+            .unwrap();
+        session.store.audit_rights_of(erik.key).unwrap()
+    };
+    assert!(stored(&harness).is_empty());
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "To code")
+        .click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "To code")
+        .type_text("900");
+    harness.run();
+    click_button(&mut harness, "Save");
+    let rights = stored(&harness);
+    assert_eq!(rights.len(), 1);
+    assert_eq!(
+        (
+            rights[0].dimension.as_str(),
+            rights[0].from_code.as_str(),
+            rights[0].to_code.as_deref(),
+            rights[0].amount_limit
+        ),
+        ("cost_centre", "300", Some("900"), Some(10_000))
+    );
+}

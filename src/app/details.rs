@@ -22,9 +22,28 @@ pub struct UserDetails {
     pub history: Vec<AuditEntry>,
     /// The user's roles (the Authorisations tab).
     pub roles: Vec<crate::domain::roles::Assignment>,
+    /// The user's *Audit of account code* rows.
+    pub audit_rights: Vec<crate::domain::account_codes::AuditRight>,
+    /// The account dimensions to offer: the built-in ones and those with
+    /// codes in the register.
+    pub dimensions: Vec<String>,
 }
 
-/// Reads the details of one user (four indexed queries).
+/// The built-in account dimensions and those with codes in the register.
+pub fn dimensions(session: &Session) -> Result<Vec<String>, StoreError> {
+    let mut all: Vec<String> = crate::domain::account_codes::BUILTIN_DIMENSIONS
+        .iter()
+        .map(|d| (*d).to_owned())
+        .collect();
+    for dimension in session.store.account_dimensions()? {
+        if !all.contains(&dimension) {
+            all.push(dimension);
+        }
+    }
+    Ok(all)
+}
+
+/// Reads the details of one user (six small queries).
 pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, StoreError> {
     let mut history = session.store.audit_for(key)?;
     history.truncate(HISTORY_ROWS);
@@ -36,5 +55,7 @@ pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, Stor
             .map(|t| t.expires_at),
         history,
         roles: session.store.roles_of(key)?,
+        audit_rights: session.store.audit_rights_of(key)?,
+        dimensions: dimensions(session)?,
     })
 }

@@ -2,6 +2,7 @@
 //! No widget and no SQL lives here; the rules come from `domain`, the
 //! storage from `store`.
 
+pub mod account_codes;
 pub mod bulk;
 mod changes;
 mod delete_user;

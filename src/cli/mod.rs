@@ -137,6 +137,12 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// The register's account dimensions and codes (for Audit of account code).
+    AccountCodes {
+        /// What to do.
+        #[command(subcommand)]
+        command: AccountCodesCommand,
+    },
     /// The roles of *Users/Authorities › Roles* and who holds them.
     Roles {
         /// What to do.
@@ -180,6 +186,23 @@ pub enum UsersCommand {
         /// Take this role (by id) from the user.
         #[arg(long, value_name = "ROLE")]
         remove: Option<String>,
+        /// Print JSON (an array of objects) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `account-codes` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AccountCodesCommand {
+    /// Add the codes of a spreadsheet (columns Dimension, Code, Name; xlsx,
+    /// ods, xls or csv); a code already there takes the file's name.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Print every code by dimension.
+    List {
         /// Print JSON (an array of objects) instead of lines.
         #[arg(long)]
         json: bool,
@@ -349,7 +372,12 @@ fn required_permission(command: &Command) -> Option<Permission> {
             user_id: Some(_), ..
         } => Some(Permission::UsersEdit),
         Command::Verify { .. } => Some(Permission::VerifyAccounts),
-        Command::Import { .. } | Command::Export { .. } => Some(Permission::ImportExport),
+        Command::Import { .. }
+        | Command::Export { .. }
+        | Command::AccountCodes {
+            command: AccountCodesCommand::Import { .. },
+        } => Some(Permission::ImportExport),
+        Command::AccountCodes { .. } => Some(Permission::UsersRead),
         Command::Config {
             command: ConfigCommand::Set { .. },
         }
@@ -358,6 +386,19 @@ fn required_permission(command: &Command) -> Option<Permission> {
         | Command::Serve { .. }
         | Command::Template { .. }
         | Command::Db { .. } => None,
+    }
+}
+
+/// Refuses (exit 2, with the sentence) a command the operator's roles do
+/// not permit; the refusal is in the audit log.
+fn check_permission(session: &mut Session, command: &Command) -> anyhow::Result<()> {
+    let Some(permission) = required_permission(command) else {
+        return Ok(());
+    };
+    match app::operator::require(session, permission) {
+        Ok(()) => Ok(()),
+        Err(app::operator::RequireError::Refused(refused)) => Err(Refused(refused.sentence).into()),
+        Err(app::operator::RequireError::Store(error)) => Err(error.into()),
     }
 }
 
@@ -376,15 +417,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     let path = database_location(cli);
     let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
     let mut session = Session::new(store);
-    if let Some(permission) = required_permission(command) {
-        match app::operator::require(&mut session, permission) {
-            Ok(()) => {}
-            Err(app::operator::RequireError::Refused(refused)) => {
-                return Err(Refused(refused.sentence).into());
-            }
-            Err(app::operator::RequireError::Store(error)) => return Err(error.into()),
-        }
-    }
+    check_permission(&mut session, command)?;
     match command {
         Command::Users {
             command: UsersCommand::List { json, selection },
@@ -413,6 +446,12 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Roles {
             command: RolesCommand::List { json },
         } => roles::list(&session, *json),
+        Command::AccountCodes {
+            command: AccountCodesCommand::Import { file },
+        } => roles::import_codes(&mut session, file),
+        Command::AccountCodes {
+            command: AccountCodesCommand::List { json },
+        } => roles::list_codes(&session, *json),
         Command::Roles {
             command: RolesCommand::Show { role, json },
         } => roles::show(&session, role, *json),

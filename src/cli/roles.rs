@@ -1,5 +1,6 @@
 //! `roles list`, `roles show ROLE` and `users roles USER`: the roles, their
-//! members, and a user's roles, as lines or JSON (field names are stable).
+//! members, and a user's roles; `account-codes import/list`: the codes that
+//! Audit of account code refers to. Lines or JSON (field names are stable).
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -229,6 +230,54 @@ pub fn user_roles(
     }
     for assignment in &held {
         writeln!(out, "{}", assignment.line())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `account-codes import FILE`.
+pub fn import_codes(session: &mut Session, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use crate::app::account_codes::{AccountCodesError, import_account_codes_file};
+    match import_account_codes_file(session, file) {
+        Ok(count) => super::users::say(&t!("cli-codes-imported", count = count)),
+        Err(AccountCodesError::Store(error)) => Err(error.into()),
+        Err(refused) => Err(Refused(refused.to_string()).into()),
+    }
+}
+
+/// One code as `account-codes list --json` prints it.
+#[derive(Serialize)]
+struct CodeJson<'a> {
+    dimension: &'a str,
+    code: &'a str,
+    name: &'a str,
+}
+
+/// `account-codes list`.
+pub fn list_codes(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let codes = session.store.account_codes()?;
+    if json {
+        let rows: Vec<CodeJson<'_>> = codes
+            .iter()
+            .map(|c| CodeJson {
+                dimension: &c.dimension,
+                code: &c.code,
+                name: &c.name,
+            })
+            .collect();
+        return write_json(&rows);
+    }
+    let mut out = std::io::stdout().lock();
+    for code in &codes {
+        writeln!(
+            out,
+            "{}",
+            super::printable(&format!(
+                "{}  {}  {}",
+                crate::domain::account_codes::dimension_label(&code.dimension),
+                code.code,
+                code.name
+            ))
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

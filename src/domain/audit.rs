@@ -47,11 +47,15 @@ pub enum AuditAction {
     RolesChanged,
     /// The operator tried what their roles do not permit.
     AccessRefused,
+    /// The user's *Audit of account code* rows were changed.
+    AuditRightsChanged,
+    /// Account codes were imported.
+    AccountCodesImported,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 22] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -72,6 +76,8 @@ impl AuditAction {
         Self::LeaverConnectionRemoved,
         Self::RolesChanged,
         Self::AccessRefused,
+        Self::AuditRightsChanged,
+        Self::AccountCodesImported,
     ];
 
     /// The stored code.
@@ -97,6 +103,8 @@ impl AuditAction {
             Self::LeaverConnectionRemoved => "leaver_connection_removed",
             Self::RolesChanged => "roles_changed",
             Self::AccessRefused => "access_refused",
+            Self::AuditRightsChanged => "audit_rights_changed",
+            Self::AccountCodesImported => "account_codes_imported",
         }
     }
 
@@ -128,6 +136,8 @@ impl AuditAction {
             Self::LeaverConnectionRemoved => t!("audit-leaver-connection-removed"),
             Self::RolesChanged => t!("audit-roles-changed"),
             Self::AccessRefused => t!("audit-access-refused"),
+            Self::AuditRightsChanged => t!("audit-audit-rights-changed"),
+            Self::AccountCodesImported => t!("audit-account-codes-imported"),
         }
     }
 }

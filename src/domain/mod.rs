@@ -1,6 +1,7 @@
 //! Pure types and rules of the register: users, addresses, connections, the
 //! form's validation and who is in a selection. No I/O and no egui here.
 
+pub mod account_codes;
 pub mod audit;
 pub mod bulk;
 pub mod connection;

@@ -350,6 +350,45 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX user_roles_by_role ON user_roles(role);
     ",
     },
+    // 10: Audit of account code. The register's account dimensions and
+    // their codes (imported), and each user's rows: a dimension, a code or
+    // a range, an optional amount limit (whole currency units), in order.
+    Migration {
+        sqlite: r"
+    CREATE TABLE account_codes (
+        dimension TEXT NOT NULL,
+        code      TEXT NOT NULL,
+        name      TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (dimension, code)
+    );
+    CREATE TABLE user_audit_rights (
+        user_key     INTEGER NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+        position     INTEGER NOT NULL,
+        dimension    TEXT NOT NULL,
+        from_code    TEXT NOT NULL,
+        to_code      TEXT,
+        amount_limit INTEGER CHECK (amount_limit >= 0),
+        PRIMARY KEY (user_key, position)
+    );
+    ",
+        postgres: r"
+    CREATE TABLE account_codes (
+        dimension TEXT NOT NULL,
+        code      TEXT NOT NULL,
+        name      TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (dimension, code)
+    );
+    CREATE TABLE user_audit_rights (
+        user_key     BIGINT NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+        position     BIGINT NOT NULL,
+        dimension    TEXT NOT NULL,
+        from_code    TEXT NOT NULL,
+        to_code      TEXT,
+        amount_limit BIGINT CHECK (amount_limit >= 0),
+        PRIMARY KEY (user_key, position)
+    );
+    ",
+    },
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! migrations, typed queries and write transactions that carry their audit
 //! row. Both backends offer the same API and the same rules.
 
+mod account_codes;
 mod batch;
 pub(crate) mod db;
 mod error;

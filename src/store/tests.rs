@@ -283,7 +283,54 @@ on_both_backends!(
     new_tokens_of_one_user_leave_only_the_latest_usable,
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
     users_roles_round_trip_and_go_with_the_user,
+    account_codes_and_audit_rights_round_trip,
 );
+
+fn account_codes_and_audit_rights_round_trip(mut store: Store) {
+    use crate::domain::account_codes::{AccountCode, AuditRight};
+    let code = |code: &str, name: &str| AccountCode {
+        dimension: "cost_centre".into(),
+        code: code.into(),
+        name: name.into(),
+    };
+    let anna = store.write(|tx| tx.insert_user(&user("1"), 0)).unwrap();
+    store
+        .write(|tx| {
+            tx.upsert_account_code(&code("100", "Ekonomi"))?;
+            tx.upsert_account_code(&code("200", "HR"))?;
+            // Again, renamed.
+            tx.upsert_account_code(&code("100", "Ekonomi och lön"))
+        })
+        .unwrap();
+    assert_eq!(
+        store.account_codes().unwrap(),
+        vec![code("100", "Ekonomi och lön"), code("200", "HR")]
+    );
+    assert_eq!(
+        store.account_dimensions().unwrap(),
+        vec!["cost_centre".to_owned()]
+    );
+    let rights = vec![
+        AuditRight {
+            dimension: "cost_centre".into(),
+            from_code: "100".into(),
+            to_code: Some("200".into()),
+            amount_limit: Some(50_000),
+        },
+        AuditRight {
+            dimension: "project".into(),
+            from_code: "P-7".into(),
+            to_code: None,
+            amount_limit: None,
+        },
+    ];
+    store
+        .write(|tx| tx.set_audit_rights(anna, &rights, 1))
+        .unwrap();
+    assert_eq!(store.audit_rights_of(anna).unwrap(), rights);
+    store.write(|tx| tx.set_audit_rights(anna, &[], 2)).unwrap();
+    assert!(store.audit_rights_of(anna).unwrap().is_empty());
+}
 
 fn users_roles_round_trip_and_go_with_the_user(mut store: Store) {
     use crate::domain::roles::{Assignment, Scope};

@@ -97,6 +97,18 @@ const TABLES: &[(&str, &[&str])] = &[
             "offices",
         ],
     ),
+    ("account_codes", &["dimension", "code", "name"]),
+    (
+        "user_audit_rights",
+        &[
+            "user_key",
+            "position",
+            "dimension",
+            "from_code",
+            "to_code",
+            "amount_limit",
+        ],
+    ),
 ];
 
 /// Tables whose key PostgreSQL numbers itself: after a copy its counter

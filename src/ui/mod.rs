@@ -2,6 +2,7 @@
 //! only; long work runs off the UI thread.
 
 mod about_view;
+mod account_code_tab;
 mod authorisations_tab;
 mod background;
 mod bulk_view;

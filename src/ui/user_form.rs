@@ -5,6 +5,7 @@
 use egui::{RichText, TextEdit, Ui};
 
 use crate::app::UserDetails;
+use crate::domain::account_codes::{AuditRight, parse_limit};
 use crate::domain::roles::{Assignment, Scope};
 use crate::domain::{
     ConnectedBy, Connection, DeliveryState, Field, FieldErrors, MessageKind, UserDraft, UserKey,
@@ -49,6 +50,54 @@ pub enum FormTab {
     General,
     /// The user's roles.
     Authorisations,
+    /// What the user may audit (attest) of account codings.
+    AuditOfAccountCode,
+}
+
+/// One row of *Audit of account code* as the tab edits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    /// The dimension's id.
+    pub dimension: String,
+    /// The code, or the first of a range.
+    pub from_code: String,
+    /// The last code of a range, or empty.
+    pub to_code: String,
+    /// The amount limit as typed, or empty.
+    pub amount_limit: String,
+}
+
+impl AuditRow {
+    fn from_right(right: &AuditRight) -> Self {
+        Self {
+            dimension: right.dimension.clone(),
+            from_code: right.from_code.clone(),
+            to_code: right.to_code.clone().unwrap_or_default(),
+            amount_limit: right
+                .amount_limit
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The row as stored, or why the limit cannot be read.
+    fn to_right(&self) -> Result<AuditRight, String> {
+        let to = self.to_code.trim();
+        Ok(AuditRight {
+            dimension: self.dimension.clone(),
+            from_code: self.from_code.trim().to_owned(),
+            to_code: (!to.is_empty()).then(|| to.to_owned()),
+            amount_limit: parse_limit(&self.amount_limit).map_err(|e| e.to_string())?,
+        })
+    }
+}
+
+fn audit_rows(details: &UserDetails) -> Vec<AuditRow> {
+    details
+        .audit_rights
+        .iter()
+        .map(AuditRow::from_right)
+        .collect()
 }
 
 /// One of the user's roles as the Authorisations tab edits it.
@@ -138,6 +187,12 @@ pub struct UserForm {
     pub read_only: Option<String>,
     /// Why the operator may not change roles; `None` when they may.
     pub roles_read_only: Option<String>,
+    /// The user's *Audit of account code* rows as edited.
+    pub audit_rows: Vec<AuditRow>,
+    /// The rows as loaded.
+    pub audit_rows_original: Vec<AuditRow>,
+    /// Why the rows were not saved, if they were not.
+    pub audit_error: Option<String>,
 }
 
 impl UserForm {
@@ -160,6 +215,9 @@ impl UserForm {
             roles_error: None,
             read_only: None,
             roles_read_only: None,
+            audit_rows: Vec::new(),
+            audit_rows_original: Vec::new(),
+            audit_error: None,
         }
     }
 
@@ -167,6 +225,7 @@ impl UserForm {
     pub fn edit(record: &UserRecord, details: UserDetails) -> Self {
         let draft = UserDraft::from_record(record);
         let roles = role_rows(&details);
+        let rows = audit_rows(&details);
         Self {
             key: Some(record.key),
             record: Some(record.clone()),
@@ -183,6 +242,27 @@ impl UserForm {
             roles_error: None,
             read_only: None,
             roles_read_only: None,
+            audit_rows_original: rows.clone(),
+            audit_rows: rows,
+            audit_error: None,
+        }
+    }
+
+    /// The *Audit of account code* rows to save when they changed (`None`
+    /// when not); a limit that cannot be read is the error.
+    pub fn audit_rights_to_save(&mut self) -> Result<Option<Vec<AuditRight>>, String> {
+        if self.audit_rows == self.audit_rows_original {
+            return Ok(None);
+        }
+        let read: Result<Vec<AuditRight>, String> =
+            self.audit_rows.iter().map(AuditRow::to_right).collect();
+        match read {
+            Ok(rights) => Ok(Some(rights)),
+            Err(error) => {
+                self.audit_error = Some(error.clone());
+                self.tab = FormTab::AuditOfAccountCode;
+                Err(error)
+            }
         }
     }
 
@@ -217,6 +297,8 @@ impl UserForm {
             self.original = self.draft.clone();
             self.roles = role_rows(&details);
             self.roles_original = self.roles.clone();
+            self.audit_rows = audit_rows(&details);
+            self.audit_rows_original = self.audit_rows.clone();
         }
         self.record = Some(record.clone());
         self.details = details;
@@ -224,7 +306,9 @@ impl UserForm {
 
     /// True when the draft differs from what was loaded.
     pub fn has_unsaved_changes(&self) -> bool {
-        self.draft != self.original || self.roles_changed()
+        self.draft != self.original
+            || self.roles_changed()
+            || self.audit_rows != self.audit_rows_original
     }
 
     /// "14 Anna Svensson", or "New user".
@@ -257,6 +341,7 @@ pub fn user_form_ui(
         for (tab, label) in [
             (FormTab::General, t!("form-tab-general")),
             (FormTab::Authorisations, t!("form-tab-authorisations")),
+            (FormTab::AuditOfAccountCode, t!("form-tab-audit")),
         ] {
             if ui
                 .add(egui::Button::new(label).selected(form.tab == tab))
@@ -267,6 +352,15 @@ pub fn user_form_ui(
         }
     });
     ui.separator();
+    if form.tab == FormTab::AuditOfAccountCode {
+        if let Some(why) = form.roles_read_only.clone() {
+            ui.label(RichText::new(why).color(ERROR_RED));
+        }
+        ui.add_enabled_ui(form.roles_read_only.is_none(), |ui| {
+            super::account_code_tab::audit_of_account_code_ui(ui, form);
+        });
+        return None;
+    }
     if form.tab == FormTab::Authorisations {
         if let Some(why) = form.roles_read_only.clone() {
             ui.label(RichText::new(why).color(ERROR_RED));

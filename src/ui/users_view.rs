@@ -607,7 +607,10 @@ impl UsersView {
     }
 
     fn save_checked(&mut self, checked: bool) -> bool {
-        let roles_changed = self.form.as_ref().is_some_and(UserForm::roles_changed);
+        let roles_changed = self
+            .form
+            .as_ref()
+            .is_some_and(|f| f.roles_changed() || f.audit_rows != f.audit_rows_original);
         let refused = self.refusal(Permission::UsersEdit).or_else(|| {
             roles_changed
                 .then(|| self.refusal(Permission::Roles))
@@ -617,8 +620,12 @@ impl UsersView {
             return false;
         };
         // The roles are read first: a date that cannot be read saves nothing.
-        let roles = match refused.map_or_else(|| form.roles_to_save(), Err) {
-            Ok(roles) => roles,
+        let read = refused.map_or_else(
+            || Ok((form.roles_to_save()?, form.audit_rights_to_save()?)),
+            Err,
+        );
+        let (roles, audit_rights) = match read {
+            Ok(read) => read,
             Err(why) => {
                 self.notice = Some(Notice {
                     text: why,
@@ -635,11 +642,8 @@ impl UsersView {
         };
         match saved {
             Ok(record) => {
-                let roles_refused = roles.and_then(|roles| {
-                    app::roles::set_user_roles(&mut self.session, record.key, roles)
-                        .err()
-                        .map(|e| e.to_string())
-                });
+                let roles_refused =
+                    save_authorisations(&mut self.session, record.key, roles, audit_rights);
                 if let Ok(operator) = app::operator::operator(&self.session) {
                     self.operator = operator;
                 }
@@ -650,16 +654,23 @@ impl UsersView {
                 );
                 let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
-                let (tab, edited_roles) = (form.tab, form.roles.clone());
+                let (tab, edited_roles, edited_rows) =
+                    (form.tab, form.roles.clone(), form.audit_rows.clone());
                 *form = UserForm::edit(&record, details);
                 form.tab = tab;
                 self.listing.upsert(record);
                 self.scroll_to_selected = true;
-                if let Some(refused) = roles_refused {
-                    // The fields are saved; the roles stay as edited, with why.
+                if let Some((refused_tab, refused)) = roles_refused {
+                    // The fields are saved; the roles and rows stay as
+                    // edited, with why.
                     form.roles = edited_roles;
-                    form.roles_error = Some(refused.clone());
-                    form.tab = super::user_form::FormTab::Authorisations;
+                    form.audit_rows = edited_rows;
+                    if refused_tab == super::user_form::FormTab::Authorisations {
+                        form.roles_error = Some(refused.clone());
+                    } else {
+                        form.audit_error = Some(refused.clone());
+                    }
+                    form.tab = refused_tab;
                     self.notice = Some(Notice {
                         text: t!("status-roles-not-saved", reason = refused),
                         is_error: true,
@@ -1235,4 +1246,28 @@ fn gated_button(ui: &mut Ui, enabled: bool, text: &str, refused: Option<&str>) -
         Some(why) => response.on_disabled_hover_text(why),
         None => response,
     }
+}
+
+/// Saves a user's roles and *Audit of account code* rows (those that
+/// changed); the tab and the reason of the first refusal, if any.
+fn save_authorisations(
+    session: &mut app::Session,
+    key: UserKey,
+    roles: Option<Vec<crate::domain::roles::Assignment>>,
+    audit_rights: Option<Vec<crate::domain::account_codes::AuditRight>>,
+) -> Option<(super::user_form::FormTab, String)> {
+    if let Some(roles) = roles
+        && let Err(error) = app::roles::set_user_roles(session, key, roles)
+    {
+        return Some((super::user_form::FormTab::Authorisations, error.to_string()));
+    }
+    let rights = audit_rights?;
+    app::account_codes::set_audit_rights(session, key, &rights)
+        .err()
+        .map(|error| {
+            (
+                super::user_form::FormTab::AuditOfAccountCode,
+                error.to_string(),
+            )
+        })
 }

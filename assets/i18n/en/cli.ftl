@@ -68,3 +68,7 @@ cli-role-members = { $count ->
    *[other] { $count } members
 }
 cli-user-no-roles = No roles.
+cli-codes-imported = { $count ->
+    [one] 1 account code imported.
+   *[other] { $count } account codes imported.
+}

@@ -64,3 +64,7 @@ cli-role-members = { $count ->
    *[other] { $count } medlemmar
 }
 cli-user-no-roles = Inga roller.
+cli-codes-imported = { $count ->
+    [one] 1 kontokod importerad.
+   *[other] { $count } kontokoder importerade.
+}

@@ -1,0 +1,108 @@
+//! The register's account codes and users' *Audit of account code* rows.
+
+use super::db::{Param, RowRead, Sql as _, params};
+use super::{Store, StoreError, WriteTx, on_store, on_tx};
+use crate::domain::UserKey;
+use crate::domain::account_codes::{AccountCode, AuditRight};
+
+fn code_from_row(row: &dyn RowRead) -> Result<AccountCode, StoreError> {
+    Ok(AccountCode {
+        dimension: row.text(0)?,
+        code: row.text(1)?,
+        name: row.text(2)?,
+    })
+}
+
+fn right_from_row(row: &dyn RowRead) -> Result<AuditRight, StoreError> {
+    Ok(AuditRight {
+        dimension: row.text(0)?,
+        from_code: row.text(1)?,
+        to_code: row.opt_text(2)?,
+        amount_limit: row
+            .opt_int(3)?
+            .map(|n| u64::try_from(n).map_err(|_| StoreError::bad_value(3, n)))
+            .transpose()?,
+    })
+}
+
+const CODES: &str = "SELECT dimension, code, name FROM account_codes ORDER BY dimension, code";
+const RIGHTS: &str = "SELECT dimension, from_code, to_code, amount_limit FROM user_audit_rights
+    WHERE user_key = ?1 ORDER BY position";
+
+impl Store {
+    /// Every account code of every dimension.
+    pub fn account_codes(&self) -> Result<Vec<AccountCode>, StoreError> {
+        on_store!(self, db => db.fetch(CODES, &[], code_from_row))
+    }
+
+    /// The dimensions that have codes in the register.
+    pub fn account_dimensions(&self) -> Result<Vec<String>, StoreError> {
+        on_store!(self, db => db.fetch(
+            "SELECT DISTINCT dimension FROM account_codes ORDER BY dimension",
+            &[],
+            |r| r.text(0),
+        ))
+    }
+
+    /// The user's *Audit of account code* rows, in order.
+    pub fn audit_rights_of(&self, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
+        on_store!(self, db => db.fetch(RIGHTS, params![key.0], right_from_row))
+    }
+}
+
+impl WriteTx<'_> {
+    /// Every account code, as this transaction sees them.
+    pub fn account_codes(&self) -> Result<Vec<AccountCode>, StoreError> {
+        on_tx!(self, db => db.fetch(CODES, &[], code_from_row))
+    }
+
+    /// The user's rows, as this transaction sees them.
+    pub fn audit_rights_of(&self, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
+        on_tx!(self, db => db.fetch(RIGHTS, params![key.0], right_from_row))
+    }
+
+    /// Adds a code, or renames it when the dimension has it already.
+    pub fn upsert_account_code(&self, code: &AccountCode) -> Result<(), StoreError> {
+        on_tx!(self, db => db.exec(
+            "INSERT INTO account_codes (dimension, code, name) VALUES (?1, ?2, ?3)
+             ON CONFLICT (dimension, code) DO UPDATE SET name = excluded.name",
+            params![code.dimension.as_str(), code.code.as_str(), code.name.as_str()],
+        ))?;
+        Ok(())
+    }
+
+    /// Replaces the user's rows; the user is stamped changed.
+    pub fn set_audit_rights(
+        &self,
+        key: UserKey,
+        rights: &[AuditRight],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, db => db.exec("DELETE FROM user_audit_rights WHERE user_key = ?1", params![key.0]))?;
+        on_tx!(self, db => db.exec(
+            "UPDATE users SET updated_at_ms =
+                greatest(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1) WHERE key = ?1",
+            params![key.0, now_ms],
+        ))?;
+        for (position, right) in (0_i64..).zip(rights) {
+            let limit = right
+                .amount_limit
+                .and_then(|n| i64::try_from(n).ok())
+                .map_or(Param::Null, Param::Int);
+            on_tx!(self, db => db.exec(
+                "INSERT INTO user_audit_rights
+                     (user_key, position, dimension, from_code, to_code, amount_limit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    Param::Int(key.0),
+                    Param::Int(position),
+                    Param::Text(&right.dimension),
+                    Param::Text(&right.from_code),
+                    right.to_code.as_deref().map_or(Param::Null, Param::Text),
+                    limit,
+                ],
+            ))?;
+        }
+        Ok(())
+    }
+}
