@@ -1045,7 +1045,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     assert!(
         harness
             .query_by_label_contains(
-                "the roles are not: The register must keep a System administrator"
+                "the authorisations are not: The register must keep a System administrator"
             )
             .is_some()
     );
