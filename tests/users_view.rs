@@ -1239,3 +1239,84 @@ fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
         ("cost_centre", "300", Some("900"), Some(10_000))
     );
 }
+
+/// A role limited to a department: the operator (Erik, HR administrator for
+/// HR only) may change Anna in HR, not Maja in Sales, and cannot move Anna
+/// to Sales either.
+#[test]
+fn a_role_limited_to_a_department_covers_only_its_users() {
+    use egui_kittest::kittest::NodeT as _;
+    let mut opened = register();
+    let user = |session: &Session, id: &str| {
+        session
+            .store
+            .user_by_user_id(&hrm_users::domain::UserId::parse(id).unwrap())
+            .unwrap()
+            .unwrap()
+    };
+    let (anna, erik) = (user(&opened.session, "14"), user(&opened.session, "15"));
+    save_user(
+        &mut opened.session,
+        Some(erik.key),
+        &UserDraft {
+            alias_user_id: "erik".into(),
+            ..UserDraft::from_record(&erik)
+        },
+    )
+    .unwrap();
+    use hrm_users::domain::roles::{Assignment, Scope};
+    hrm_users::app::roles::set_user_roles(
+        &mut opened.session,
+        anna.key,
+        vec![Assignment::new("system_administrator")],
+    )
+    .unwrap();
+    hrm_users::app::roles::set_user_roles(
+        &mut opened.session,
+        erik.key,
+        vec![Assignment {
+            scope: Scope {
+                departments: vec!["HR".into()],
+                offices: Vec::new(),
+            },
+            ..Assignment::new("hr_administrator")
+        }],
+    )
+    .unwrap();
+    opened.session.login = "erik".into();
+    opened.users = opened.session.store.load_users().unwrap();
+    let mut harness = harness(opened);
+    let field_off = |harness: &Harness<'_, HrmApp>| {
+        harness
+            .get_by_role_and_label(Role::TextInput, "User-ID *")
+            .accesskit_node()
+            .is_disabled()
+    };
+    click(&mut harness, "Maja Berg");
+    assert!(field_off(&harness), "Sales is outside Erik's role");
+    assert!(
+        harness
+            .query_by_label_contains("only for other departments or offices, not for Sales / Lund")
+            .is_some()
+    );
+    click(&mut harness, "Anna Svensson");
+    assert!(!field_off(&harness), "HR is inside");
+    // Moving Anna to Sales is outside the role: nothing is saved.
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Department")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Department")
+        .next()
+        .unwrap()
+        .type_text("Sales");
+    harness.run();
+    click_button(&mut harness, "Save");
+    let session = harness.state().users_view().unwrap().session();
+    let stored = session.store.user(anna.key).unwrap().unwrap();
+    assert_eq!(stored.user.department, "HR");
+}

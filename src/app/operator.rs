@@ -5,7 +5,7 @@
 //! every refusal is written to the audit log.
 
 use crate::domain::roles::{
-    Assignment, Permission, builtin_roles, has_system_administrator, permits,
+    Assignment, Permission, Role, builtin_roles, has_system_administrator, permits,
 };
 use crate::domain::{AuditAction, AuditEntry, UserRecord};
 use crate::store::StoreError;
@@ -26,6 +26,8 @@ pub struct Operator {
     pub enforced: bool,
     /// The day the roles are judged on.
     pub day: Option<jiff::civil::Date>,
+    /// The register's roles, read once (a frame asks several times).
+    pub roles: Vec<Role>,
 }
 
 /// An action the operator may not take, with the sentence that says why.
@@ -41,14 +43,42 @@ pub struct Refused {
 impl Operator {
     /// Whether the operator may do what `permission` covers, anywhere.
     pub fn may(&self, permission: Permission) -> Result<(), Refused> {
+        self.may_at(permission, None)
+    }
+
+    /// Whether the operator may do what `permission` covers for a user in
+    /// this department and office (their roles' and assignments' limits).
+    pub fn may_for(
+        &self,
+        permission: Permission,
+        department: &str,
+        office: &str,
+    ) -> Result<(), Refused> {
+        self.may_at(permission, None)?;
+        self.may_at(permission, Some((department, office)))
+    }
+
+    fn may_at(&self, permission: Permission, target: Option<(&str, &str)>) -> Result<(), Refused> {
         if !self.enforced {
             return Ok(());
         }
         let allowed = self
             .day
-            .is_some_and(|day| permits(&builtin_roles(), &self.assignments, permission, None, day));
+            .is_some_and(|day| permits(&self.roles, &self.assignments, permission, target, day));
         if allowed {
             return Ok(());
+        }
+        if let Some((department, office)) = target {
+            return Err(Refused {
+                permission,
+                sentence: t!(
+                    "operator-outside-limits",
+                    login = self.login.as_str(),
+                    permission = permission.label(),
+                    department = department,
+                    office = office
+                ),
+            });
         }
         let sentence = match &self.user {
             Some(user) => t!(
@@ -87,6 +117,7 @@ pub fn operator(session: &Session) -> Result<Operator, StoreError> {
         assignments,
         enforced,
         day: Some(day),
+        roles: builtin_roles(),
     })
 }
 

@@ -611,11 +611,22 @@ impl UsersView {
             .form
             .as_ref()
             .is_some_and(|f| f.roles_changed() || f.audit_rows != f.audit_rows_original);
-        let refused = self.refusal(Permission::UsersEdit).or_else(|| {
-            roles_changed
-                .then(|| self.refusal(Permission::Roles))
-                .flatten()
-        });
+        // A limited role: the place the user is saved in must be covered too.
+        let place = self
+            .form
+            .as_ref()
+            .map(|f| (f.draft.department.clone(), f.draft.office.clone()))
+            .unwrap_or_default();
+        let refused = self
+            .operator
+            .may_for(Permission::UsersEdit, &place.0, &place.1)
+            .err()
+            .map(|r| r.sentence)
+            .or_else(|| {
+                roles_changed
+                    .then(|| self.refusal(Permission::Roles))
+                    .flatten()
+            });
         let Some(form) = &mut self.form else {
             return false;
         };
@@ -1099,11 +1110,16 @@ impl UsersView {
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 if let Some(form) = &mut self.form {
-                    form.read_only = self
-                        .operator
-                        .may(Permission::UsersEdit)
-                        .err()
-                        .map(|r| r.sentence);
+                    // A limited role: the user's department and office as stored.
+                    let edit = match &form.record {
+                        Some(record) => self.operator.may_for(
+                            Permission::UsersEdit,
+                            &record.user.department,
+                            &record.user.office,
+                        ),
+                        None => self.operator.may(Permission::UsersEdit),
+                    };
+                    form.read_only = edit.err().map(|r| r.sentence);
                     form.roles_read_only = self
                         .operator
                         .may(Permission::Roles)

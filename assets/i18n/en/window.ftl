@@ -636,3 +636,4 @@ audit-tab-to-code = To code
 audit-tab-limit = Amount limit
     .hint = empty: no limit
 audit-tab-add = Add row
+operator-outside-limits = You ({ $login }) have the permission { $permission } only for other departments or offices, not for { $department } / { $office }.

@@ -621,3 +621,4 @@ audit-tab-to-code = Till kod
 audit-tab-limit = Beloppsgräns
     .hint = tom: ingen gräns
 audit-tab-add = Lägg till rad
+operator-outside-limits = Du ({ $login }) har behörigheten { $permission } bara för andra avdelningar eller kontor, inte för { $department } / { $office }.
