@@ -606,27 +606,30 @@ impl UsersView {
         self.save_checked(true)
     }
 
-    fn save_checked(&mut self, checked: bool) -> bool {
-        let roles_changed = self
-            .form
-            .as_ref()
-            .is_some_and(|f| f.roles_changed() || f.audit_rows != f.audit_rows_original);
-        // A limited role: the place the user is saved in must be covered too.
-        let place = self
-            .form
-            .as_ref()
-            .map(|f| (f.draft.department.clone(), f.draft.office.clone()))
-            .unwrap_or_default();
-        let refused = self
-            .operator
-            .may_for(Permission::UsersEdit, &place.0, &place.1)
+    /// Why the operator may not save the form as it stands: editing users
+    /// (at the place the user is saved in, for a limited role), and
+    /// changing authorisations when those changed.
+    fn save_refusal(&self) -> Option<String> {
+        let form = self.form.as_ref()?;
+        let authorisations_changed =
+            form.roles_changed() || form.audit_rows != form.audit_rows_original;
+        self.operator
+            .may_for(
+                Permission::UsersEdit,
+                &form.draft.department,
+                &form.draft.office,
+            )
             .err()
             .map(|r| r.sentence)
             .or_else(|| {
-                roles_changed
+                authorisations_changed
                     .then(|| self.refusal(Permission::Roles))
                     .flatten()
-            });
+            })
+    }
+
+    fn save_checked(&mut self, checked: bool) -> bool {
+        let refused = self.save_refusal();
         let Some(form) = &mut self.form else {
             return false;
         };
