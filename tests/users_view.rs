@@ -1246,6 +1246,7 @@ fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
 #[test]
 fn a_role_limited_to_a_department_covers_only_its_users() {
     use egui_kittest::kittest::NodeT as _;
+    use hrm_users::domain::roles::{Assignment, Scope};
     let mut opened = register();
     let user = |session: &Session, id: &str| {
         session
@@ -1264,7 +1265,6 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
         },
     )
     .unwrap();
-    use hrm_users::domain::roles::{Assignment, Scope};
     hrm_users::app::roles::set_user_roles(
         &mut opened.session,
         anna.key,
