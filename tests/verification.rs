@@ -947,8 +947,16 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
     let bo = pending_user(&mut rig.session, "15", "Bo", "bo@company.se");
     let cleo = pending_user(&mut rig.session, "16", "Cleo", "cleo@company.se");
     set_ends(&mut rig, anna, ended(5));
-    set_ends(&mut rig, bo, ended(4));
+    // Bo's verification went out before his end date was entered; once it
+    // has passed, no new one is sent.
     verify_account(&mut rig.session, bo).unwrap();
+    set_ends(&mut rig, bo, ended(4));
+    assert!(matches!(
+        verify_account(&mut rig.session, bo),
+        Err(hrm_users::app::ConnectionError::Refused(
+            hrm_users::domain::SkipReason::EmploymentEnded
+        ))
+    ));
 
     let now = rig.session.now();
     let removed =

@@ -50,6 +50,7 @@ pub fn plan_verify_accounts<'a>(
         selection,
         &settings,
         session.now(),
+        super::roles::day_of(session.now()),
         send_again_to_recent,
         &already_queued,
     ))

@@ -227,7 +227,7 @@ fn new_verification(
         return Ok(NewLinkAnswer::TooSoon);
     }
     if !matches!(
-        verify_decision(record, settings, None),
+        verify_decision(record, settings, None, super::roles::day_of(now)),
         crate::domain::VerifyDecision::Send(_)
     ) {
         return Ok(NewLinkAnswer::Nothing);

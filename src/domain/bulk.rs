@@ -66,6 +66,10 @@ impl BulkCounts {
                 self.skipped_for(SkipReason::RecentlySent),
             ),
         ]);
+        let leavers = self.skipped_for(SkipReason::EmploymentEnded);
+        if leavers > 0 {
+            lines.push((t!("bulk-line-skipped-employment-ended"), leavers));
+        }
         lines
     }
 }
@@ -97,13 +101,14 @@ pub fn plan_bulk<'a, S: std::hash::BuildHasher>(
     selection: impl IntoIterator<Item = &'a UserRecord>,
     settings: &Settings,
     now: Timestamp,
+    today: jiff::civil::Date,
     send_again_to_recent: bool,
     already_queued: &std::collections::HashSet<UserKey, S>,
 ) -> BulkPlan {
     let guard = (!send_again_to_recent).then_some(now);
     let mut plan = BulkPlan::default();
     for record in selection {
-        let decision = verify_decision(record, settings, guard);
+        let decision = verify_decision(record, settings, guard, today);
         match &decision {
             VerifyDecision::Send(_) => {
                 plan.counts.send += 1;
@@ -166,7 +171,14 @@ mod tests {
             ),
         ];
         let waiting = std::collections::HashSet::from([UserKey(2)]);
-        let plan = plan_bulk(&users, &settings, now, false, &waiting);
+        let plan = plan_bulk(
+            &users,
+            &settings,
+            now,
+            jiff::civil::date(2026, 1, 1),
+            false,
+            &waiting,
+        );
         assert_eq!(plan.counts.send, 2);
         assert_eq!(plan.counts.connect, 1);
         assert_eq!(plan.counts.skipped_for(SkipReason::NoAddress), 2);
@@ -182,7 +194,14 @@ mod tests {
             [UserKey(1), UserKey(2), UserKey(3)]
         );
 
-        let again = plan_bulk(&users, &settings, now, true, &waiting);
+        let again = plan_bulk(
+            &users,
+            &settings,
+            now,
+            jiff::civil::date(2026, 1, 1),
+            true,
+            &waiting,
+        );
         assert_eq!(again.counts.send, 3, "send again to recently sent");
     }
 }

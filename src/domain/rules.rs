@@ -30,6 +30,8 @@ pub enum SkipReason {
     NotActivated,
     /// A verification went out less than the resend interval ago.
     RecentlySent,
+    /// The user's *Employment ends* has passed.
+    EmploymentEnded,
 }
 
 impl SkipReason {
@@ -40,6 +42,7 @@ impl SkipReason {
             Self::NoAddress => t!("skip-no-address"),
             Self::NotActivated => t!("skip-not-activated"),
             Self::RecentlySent => t!("skip-recently-sent"),
+            Self::EmploymentEnded => t!("skip-employment-ended"),
         }
     }
 
@@ -50,6 +53,7 @@ impl SkipReason {
             Self::NoAddress => t!("skip-no-address.sentence"),
             Self::NotActivated => t!("skip-not-activated.sentence"),
             Self::RecentlySent => t!("skip-recently-sent.sentence"),
+            Self::EmploymentEnded => t!("skip-employment-ended.sentence"),
         }
     }
 }
@@ -74,11 +78,13 @@ pub fn offers_send_again(
 
 /// Decides for one user. `resend_guard` is `Some(now)` for bulk sends, which
 /// skip users sent a verification within the resend interval; a single
-/// `Verify account` or `Send again` passes `None`.
+/// `Verify account` or `Send again` passes `None`. `today` (the computer's
+/// calendar day): a user whose *Employment ends* is before it is not sent.
 pub fn verify_decision(
     record: &UserRecord,
     settings: &Settings,
     resend_guard: Option<Timestamp>,
+    today: jiff::civil::Date,
 ) -> VerifyDecision {
     let email = match &record.connection {
         Connection::Connected { .. } => return VerifyDecision::Skip(SkipReason::AlreadyConnected),
@@ -100,6 +106,9 @@ pub fn verify_decision(
     if !record.user.activated {
         return VerifyDecision::Skip(SkipReason::NotActivated);
     }
+    if record.user.employment_ends.is_some_and(|last| last < today) {
+        return VerifyDecision::Skip(SkipReason::EmploymentEnded);
+    }
     if settings.is_verified_domain(email) {
         VerifyDecision::ConnectByDomain(email.clone())
     } else {
@@ -113,6 +122,15 @@ mod tests {
     use crate::domain::connection::test_pending as pending;
     use crate::domain::user::test_record;
     use crate::domain::{ConnectedBy, SettingKey};
+
+    /// A day long before anyone's employment ends in these tests.
+    fn decide(
+        record: &UserRecord,
+        settings: &Settings,
+        guard: Option<Timestamp>,
+    ) -> VerifyDecision {
+        verify_decision(record, settings, guard, jiff::civil::date(2026, 1, 1))
+    }
 
     fn record(activated: bool, connection: Connection) -> UserRecord {
         let mut record = test_record(1, "14");
@@ -128,7 +146,7 @@ mod tests {
         let settings = Settings::default();
         let address = Email::parse("anna@company.se").unwrap();
         assert_eq!(
-            verify_decision(
+            decide(
                 &record(true, pending("anna@company.se", None)),
                 &settings,
                 None
@@ -136,7 +154,7 @@ mod tests {
             VerifyDecision::Send(address.clone())
         );
         assert_eq!(
-            verify_decision(
+            decide(
                 &record(false, pending("anna@company.se", None)),
                 &settings,
                 None
@@ -144,7 +162,7 @@ mod tests {
             VerifyDecision::Skip(SkipReason::NotActivated)
         );
         assert_eq!(
-            verify_decision(&record(true, Connection::None), &settings, None),
+            decide(&record(true, Connection::None), &settings, None),
             VerifyDecision::Skip(SkipReason::NoAddress)
         );
         let connected = Connection::Connected {
@@ -153,7 +171,7 @@ mod tests {
             by: ConnectedBy::Link,
         };
         assert_eq!(
-            verify_decision(&record(true, connected), &settings, None),
+            decide(&record(true, connected), &settings, None),
             VerifyDecision::Skip(SkipReason::AlreadyConnected)
         );
     }
@@ -165,7 +183,7 @@ mod tests {
             .set(SettingKey::VerifiedDomains, "company.se")
             .unwrap();
         assert!(matches!(
-            verify_decision(
+            decide(
                 &record(true, pending("anna@Company.se", None)),
                 &settings,
                 None
@@ -182,15 +200,15 @@ mod tests {
         let soon = sent + SignedDuration::from_mins(9);
         let later = sent + SignedDuration::from_mins(11);
         assert_eq!(
-            verify_decision(&record, &settings, Some(soon)),
+            decide(&record, &settings, Some(soon)),
             VerifyDecision::Skip(SkipReason::RecentlySent)
         );
         assert!(matches!(
-            verify_decision(&record, &settings, Some(later)),
+            decide(&record, &settings, Some(later)),
             VerifyDecision::Send(_)
         ));
         assert!(matches!(
-            verify_decision(&record, &settings, None),
+            decide(&record, &settings, None),
             VerifyDecision::Send(_)
         ));
     }
@@ -210,6 +228,22 @@ mod tests {
         assert!(
             !offers_send_again(None, 0),
             "never sent: Verify account, not Send again"
+        );
+    }
+
+    #[test]
+    fn a_user_whose_employment_has_ended_is_not_sent() {
+        let settings = Settings::default();
+        let mut record = record(true, pending("anna@company.se", None));
+        record.user.employment_ends = Some(jiff::civil::date(2027, 1, 31));
+        let on = |day| verify_decision(&record, &settings, None, day);
+        assert!(matches!(
+            on(jiff::civil::date(2027, 1, 31)),
+            VerifyDecision::Send(_)
+        ));
+        assert_eq!(
+            on(jiff::civil::date(2027, 2, 1)),
+            VerifyDecision::Skip(SkipReason::EmploymentEnded)
         );
     }
 }

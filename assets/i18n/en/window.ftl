@@ -637,3 +637,6 @@ audit-tab-limit = Amount limit
     .hint = empty: no limit
 audit-tab-add = Add row
 operator-outside-limits = You ({ $login }) have the permission { $permission } only for other departments or offices, not for { $department } / { $office }.
+skip-employment-ended = employment has ended
+    .sentence = This user's employment has ended (Employment ends): no verification email is sent.
+bulk-line-skipped-employment-ended = Skipped: employment has ended

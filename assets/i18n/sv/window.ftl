@@ -622,3 +622,6 @@ audit-tab-limit = Beloppsgräns
     .hint = tom: ingen gräns
 audit-tab-add = Lägg till rad
 operator-outside-limits = Du ({ $login }) har behörigheten { $permission } bara för andra avdelningar eller kontor, inte för { $department } / { $office }.
+skip-employment-ended = anställningen har upphört
+    .sentence = Användarens anställning har upphört (Anställning upphör): inget verifieringsmejl skickas.
+bulk-line-skipped-employment-ended = Hoppas över: anställningen har upphört
