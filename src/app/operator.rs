@@ -1,5 +1,6 @@
 //! Who is working, and what they may do. The operator is the HRM user whose
-//! *Alias user-ID* is the operating-system login name. Until someone holds
+//! *Alias user-ID* (or the field the setting `operator_field` names) is the
+//! operating-system login name. Until someone holds
 //! the System administrator role everyone may do everything (the window says
 //! so); from then on each operator may do only what their roles permit, and
 //! every refusal is written to the audit log.
@@ -105,7 +106,8 @@ pub fn operator(session: &Session) -> Result<Operator, StoreError> {
     let day = day_of(session.now());
     let everyone = session.store.all_roles()?;
     let enforced = has_system_administrator(&everyone, day);
-    let user = session.store.user_by_alias(&session.login)?;
+    let field = session.store.load_settings()?.operator_field;
+    let user = session.store.user_by_login(field, &session.login)?;
     let assignments = user
         .as_ref()
         .and_then(|u| everyone.iter().find(|(key, _)| *key == u.key))

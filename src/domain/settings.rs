@@ -93,6 +93,48 @@ pub struct Settings {
     /// Days after *Employment ends* when the Visma Connect connection is
     /// removed (0: on that day).
     pub remove_connection_after_days: u32,
+    /// The user field that holds each administrator's login name: who is
+    /// working is the user whose field equals it.
+    pub operator_field: OperatorField,
+}
+
+/// The user field the login name is looked up in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OperatorField {
+    /// *Alias user-ID* (the default).
+    #[default]
+    AliasUserId,
+    /// *User-ID*.
+    UserId,
+    /// *Email*, compared with the login name before the @.
+    EmailLocalPart,
+    /// *External reference*.
+    ExternalReference,
+}
+
+impl OperatorField {
+    /// Every field, in the order Settings lists them.
+    pub const ALL: [Self; 4] = [
+        Self::AliasUserId,
+        Self::UserId,
+        Self::EmailLocalPart,
+        Self::ExternalReference,
+    ];
+
+    /// The stored word.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AliasUserId => "alias_user_id",
+            Self::UserId => "user_id",
+            Self::EmailLocalPart => "email",
+            Self::ExternalReference => "external_reference",
+        }
+    }
+
+    /// Parses the stored word.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
 }
 
 /// Where the organisation is in its move to Visma Connect.
@@ -246,6 +288,7 @@ impl Default for Settings {
             smtputf8_checked: String::new(),
             visma_connect_phase: VismaConnectPhase::Live,
             remove_connection_after_days: 5,
+            operator_field: OperatorField::AliasUserId,
         }
     }
 }
@@ -315,6 +358,8 @@ pub enum SettingKey {
     VismaConnectPhase,
     /// `remove_connection_after_days`: days after *Employment ends*
     RemoveConnectionAfterDays,
+    /// `operator_field`: `alias_user_id`, `user_id`, `email` or `external_reference`
+    OperatorField,
 }
 
 /// A `smtputf8_checked` value: empty, or `host:port yes|no`.
@@ -348,7 +393,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 29] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -377,6 +422,7 @@ impl SettingKey {
         Self::Smtputf8Checked,
         Self::VismaConnectPhase,
         Self::RemoveConnectionAfterDays,
+        Self::OperatorField,
     ];
 
     /// The key's name.
@@ -410,6 +456,7 @@ impl SettingKey {
             Self::Smtputf8Checked => "smtputf8_checked",
             Self::VismaConnectPhase => "visma_connect_phase",
             Self::RemoveConnectionAfterDays => "remove_connection_after_days",
+            Self::OperatorField => "operator_field",
         }
     }
 
@@ -617,6 +664,7 @@ impl Settings {
             SettingKey::Smtputf8Checked => self.smtputf8_checked.clone(),
             SettingKey::VismaConnectPhase => self.visma_connect_phase.code().into(),
             SettingKey::RemoveConnectionAfterDays => self.remove_connection_after_days.to_string(),
+            SettingKey::OperatorField => self.operator_field.code().into(),
         }
     }
 
@@ -705,6 +753,11 @@ impl Settings {
             SettingKey::Smtputf8Checked => self.smtputf8_checked = server_answer(key, value)?,
             SettingKey::RemoveConnectionAfterDays => {
                 self.remove_connection_after_days = number(key, value, 0..=365)?;
+            }
+            SettingKey::OperatorField => {
+                self.operator_field = OperatorField::from_code(value.trim()).ok_or_else(|| {
+                    bad("expected alias_user_id, user_id, email or external_reference")
+                })?;
             }
             SettingKey::VismaConnectPhase => {
                 self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())

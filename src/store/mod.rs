@@ -272,15 +272,28 @@ impl Store {
         on_store!(self, db => db.fetch_opt(&sql, params![user_id.as_str()], rows::record_from_row))
     }
 
-    /// The first user (by key) whose Alias user-ID is `alias`, without
-    /// regard to case: the person at the window, by their login name.
-    pub fn user_by_alias(&self, alias: &str) -> Result<Option<UserRecord>, StoreError> {
+    /// The first user (by key) whose `field` is `login`, without regard to
+    /// case (for the Email, its part before the @): the person at the
+    /// window, by their login name.
+    pub fn user_by_login(
+        &self,
+        field: crate::domain::settings::OperatorField,
+        login: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        use crate::domain::settings::OperatorField;
+        let condition = match field {
+            OperatorField::AliasUserId => "lower(u.alias_user_id) = lower(?1)",
+            OperatorField::UserId => "lower(u.user_id) = lower(?1)",
+            OperatorField::ExternalReference => "lower(u.external_reference) = lower(?1)",
+            OperatorField::EmailLocalPart => {
+                "lower(substr(u.email, 1, length(?1) + 1)) = lower(?1) || '@'"
+            }
+        };
         let sql = format!(
-            "{} WHERE lower(u.alias_user_id) = lower(?1) AND u.alias_user_id <> ''
-             ORDER BY u.key LIMIT 1",
+            "{} WHERE {condition} AND ?1 <> '' ORDER BY u.key LIMIT 1",
             rows::SELECT_USERS
         );
-        on_store!(self, db => db.fetch_opt(&sql, params![alias.trim()], rows::record_from_row))
+        on_store!(self, db => db.fetch_opt(&sql, params![login.trim()], rows::record_from_row))
     }
 
     /// Copies the whole register file to `path` with SQLite's online backup

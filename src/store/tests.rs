@@ -284,7 +284,49 @@ on_both_backends!(
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
     users_roles_round_trip_and_go_with_the_user,
     account_codes_and_audit_rights_round_trip,
+    the_operator_is_found_by_the_field_the_setting_names,
 );
+
+fn the_operator_is_found_by_the_field_the_setting_names(mut store: Store) {
+    use crate::domain::settings::OperatorField;
+    let mut anna = user("anna_s");
+    anna.alias_user_id = "ASV".into();
+    anna.external_reference = "EMP-7".into();
+    anna.email = Some(crate::domain::Email::parse("anna_s@company.se").unwrap());
+    let mut other = user("2");
+    // `_` is not a wildcard: "annaxs" must not be taken for "anna_s".
+    other.email = Some(crate::domain::Email::parse("annaxs@company.se").unwrap());
+    store
+        .write(|tx| {
+            tx.insert_user(&other, 0)?;
+            tx.insert_user(&anna, 0)
+        })
+        .unwrap();
+    let found = |store: &Store, field, login: &str| {
+        store
+            .user_by_login(field, login)
+            .unwrap()
+            .map(|r| r.user.user_id.to_string())
+    };
+    assert_eq!(
+        found(&store, OperatorField::AliasUserId, "asv").as_deref(),
+        Some("anna_s")
+    );
+    assert_eq!(
+        found(&store, OperatorField::UserId, "ANNA_S").as_deref(),
+        Some("anna_s")
+    );
+    assert_eq!(
+        found(&store, OperatorField::ExternalReference, "emp-7").as_deref(),
+        Some("anna_s")
+    );
+    assert_eq!(
+        found(&store, OperatorField::EmailLocalPart, "anna_s").as_deref(),
+        Some("anna_s")
+    );
+    assert_eq!(found(&store, OperatorField::EmailLocalPart, "anna"), None);
+    assert_eq!(found(&store, OperatorField::AliasUserId, ""), None);
+}
 
 fn account_codes_and_audit_rights_round_trip(mut store: Store) {
     use crate::domain::account_codes::{AccountCode, AuditRight};

@@ -189,6 +189,7 @@ impl SettingsView {
             "resend_grid",
             &[(SettingKey::ResendAfterMinutes, t!("settings-resend-after"))],
         );
+        self.operator_field_ui(ui);
         ui.add_space(10.0);
         ui.heading(t!("settings-visma-connect"));
         self.phase_ui(ui);
@@ -225,6 +226,39 @@ impl SettingsView {
             outcome_label_ui(ui, self.saved_message.as_ref());
         });
         saved
+    }
+
+    /// Which user field holds the login name of the person at the window.
+    fn operator_field_ui(&mut self, ui: &mut Ui) {
+        use crate::domain::settings::OperatorField;
+        let field_label = |field: OperatorField| match field {
+            OperatorField::AliasUserId => t!("field-alias-user-id"),
+            OperatorField::UserId => t!("settings-operator-user-id"),
+            OperatorField::EmailLocalPart => t!("settings-operator-email"),
+            OperatorField::ExternalReference => t!("field-external-reference"),
+        };
+        let current =
+            OperatorField::from_code(self.value(SettingKey::OperatorField)).unwrap_or_default();
+        let mut chosen = current;
+        ui.add_enabled_ui(!locked(SettingKey::OperatorField), |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label(t!("settings-operator-field"));
+                egui::ComboBox::from_id_salt("operator_field")
+                    .selected_text(field_label(current))
+                    .show_ui(ui, |ui| {
+                        for field in OperatorField::ALL {
+                            ui.selectable_value(&mut chosen, field, field_label(field));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+        });
+        if chosen != current {
+            chosen
+                .code()
+                .clone_into(self.value(SettingKey::OperatorField));
+        }
     }
 
     /// The Visma Connect phase: *Preparation* or *Live*.

@@ -640,3 +640,6 @@ operator-outside-limits = You ({ $login }) have the permission { $permission } o
 skip-employment-ended = employment has ended
     .sentence = This user's employment has ended (Employment ends): no verification email is sent.
 bulk-line-skipped-employment-ended = Skipped: employment has ended
+settings-operator-field = The person at the window is the user whose field equals their login name:
+settings-operator-user-id = User-ID
+settings-operator-email = Email (before the @)

@@ -625,3 +625,6 @@ operator-outside-limits = Du ({ $login }) har behörigheten { $permission } bara
 skip-employment-ended = anställningen har upphört
     .sentence = Användarens anställning har upphört (Anställning upphör): inget verifieringsmejl skickas.
 bulk-line-skipped-employment-ended = Hoppas över: anställningen har upphört
+settings-operator-field = Den som arbetar är användaren vars fält är lika med inloggningsnamnet:
+settings-operator-user-id = Användar-ID
+settings-operator-email = E-post (före @)
