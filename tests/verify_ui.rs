@@ -198,6 +198,10 @@ fn in_the_preparation_phase_delete_connection_invites_the_employee() {
     rig.click("Verify account");
     assert!(rig.harness.query_by_label("Verified").is_some());
     rig.click("Delete connection");
+    assert!(
+        rig.has("an invitation to link again on My profile › Security and login goes to erik.home@example.org."),
+        "the question says who will be invited"
+    );
     rig.click("Yes, delete the connection");
     assert!(rig.has(
         "Preparation phase: an invitation to link again on My profile › Security and login is queued to erik.home@example.org."

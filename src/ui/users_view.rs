@@ -67,6 +67,9 @@ pub struct UsersView {
     focus_search: bool,
     close_confirmed: bool,
     confirm_delete_connection: Option<UserKey>,
+    /// What the open Delete connection question adds in the preparation
+    /// phase: who will be invited (read once when it opens).
+    delete_connection_note: Option<String>,
     conflict: Option<Conflict>,
     register_dialog: Option<RegisterDialog>,
     /// A register chosen in the Register menu, waiting for unsaved changes.
@@ -124,6 +127,7 @@ impl UsersView {
             focus_search: false,
             close_confirmed: false,
             confirm_delete_connection: None,
+            delete_connection_note: None,
             conflict: None,
             register_dialog: None,
             switch_pending: None,
@@ -360,6 +364,18 @@ impl UsersView {
                 );
             }
             FormAction::DeleteConnection => {
+                // One settings read when the question opens, not per frame.
+                let preparation = self.session.store.load_settings().is_ok_and(|s| {
+                    s.visma_connect_phase == crate::domain::VismaConnectPhase::Preparation
+                });
+                let email = form
+                    .record
+                    .as_ref()
+                    .and_then(|r| r.user.email.as_ref().map(ToString::to_string));
+                self.delete_connection_note = preparation.then(|| match email {
+                    Some(address) => t!("delete-connection-invites", address = address),
+                    None => t!("delete-connection-no-email"),
+                });
                 self.confirm_delete_connection = form.key;
             }
         }
@@ -397,6 +413,9 @@ impl UsersView {
                 ui.set_max_width(400.0);
                 ui.heading(t!("delete-connection-title"));
                 ui.label(t!("delete-connection-question", user = &title));
+                if let Some(note) = &self.delete_connection_note {
+                    ui.label(note);
+                }
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button(t!("delete-connection-yes")).clicked() {

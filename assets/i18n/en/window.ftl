@@ -643,3 +643,5 @@ bulk-line-skipped-employment-ended = Skipped: employment has ended
 settings-operator-field = The person at the window is the user whose field equals their login name:
 settings-operator-user-id = User-ID
 settings-operator-email = Email (before the @)
+delete-connection-invites = Preparation phase: an invitation to link again on My profile › Security and login goes to { $address }.
+delete-connection-no-email = Preparation phase, but the user has no Email: you will need to enter the new address yourself.

@@ -628,3 +628,5 @@ bulk-line-skipped-employment-ended = Hoppas över: anställningen har upphört
 settings-operator-field = Den som arbetar är användaren vars fält är lika med inloggningsnamnet:
 settings-operator-user-id = Användar-ID
 settings-operator-email = E-post (före @)
+delete-connection-invites = Förberedelsefas: en inbjudan att koppla igen under Min profil › Säkerhet och inloggning skickas till { $address }.
+delete-connection-no-email = Förberedelsefas, men användaren har ingen E-post: du behöver själv ange den nya adressen.
