@@ -860,14 +860,19 @@ fn login() -> String {
     hrm_users::app::Session::new(store).login
 }
 
-/// Sets a user's Alias user-ID in the register file.
-fn set_alias(db: &Path, user_id: &str, alias: &str) {
-    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
-    let record = session
+/// A user of the register by User-ID.
+fn user_record(session: &hrm_users::app::Session, user_id: &str) -> hrm_users::domain::UserRecord {
+    session
         .store
         .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+/// Sets a user's Alias user-ID in the register file.
+fn set_alias(db: &Path, user_id: &str, alias: &str) {
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
+    let record = user_record(&session, user_id);
     hrm_users::app::save_user(
         &mut session,
         Some(record.key),
@@ -882,11 +887,7 @@ fn set_alias(db: &Path, user_id: &str, alias: &str) {
 /// Gives a user one role through the library (as the window would).
 fn give_role(db: &Path, user_id: &str, role: &str) {
     let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
-    let record = session
-        .store
-        .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
-        .unwrap()
-        .unwrap();
+    let record = user_record(&session, user_id);
     hrm_users::app::roles::set_user_roles(
         &mut session,
         record.key,

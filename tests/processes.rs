@@ -648,3 +648,61 @@ fn cancel_stops_a_send_that_another_process_delivers() {
     assert_eq!(store.queued_count().unwrap(), 0);
     integrity_ok(&register.path);
 }
+
+/// Leavers with several processes: two `serve`s start at once on a register
+/// whose 200 pending users' employment ended long ago, and one is killed
+/// with kill -9 as soon as it listens. Every connection is removed exactly
+/// once (one audit row per user, whichever process did it and whatever the
+/// kill cut short), and the register is whole.
+#[test]
+fn two_serves_and_a_kill_remove_each_leavers_connection_once() {
+    use hrm_users::domain::{AuditAction, ConnectionStatus, UserDraft, UserId};
+    let smtp = SmtpServer::start();
+    let (register, mut session) = register_for(&smtp);
+    let leavers = add_pending(&mut session, 200, "leaver");
+    for address in &leavers {
+        let user_id = address.split('@').next().unwrap();
+        let record = session
+            .store
+            .user_by_user_id(&UserId::parse(user_id).unwrap())
+            .unwrap()
+            .unwrap();
+        let draft = UserDraft {
+            employment_ends: "2020-01-31".into(),
+            ..UserDraft::from_record(&record)
+        };
+        hrm_users::app::save_user(&mut session, Some(record.key), &draft).unwrap();
+    }
+    let (mut killed, _) = start_serve(&register.path);
+    let (mut survivor, _) = start_serve(&register.path);
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let connected = |session: &Session| {
+        session
+            .store
+            .load_users()
+            .unwrap()
+            .iter()
+            .filter(|r| r.connection.status() != ConnectionStatus::None)
+            .count()
+    };
+    wait_until("every leaver disconnected", Duration::from_secs(30), || {
+        connected(&session) == 0
+    });
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+    let mut removals: Vec<_> = session
+        .store
+        .audit_all()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::LeaverConnectionRemoved)
+        .map(|e| e.user_key)
+        .collect();
+    assert_eq!(removals.len(), 200, "one removal per leaver");
+    removals.sort();
+    removals.dedup();
+    assert_eq!(removals.len(), 200, "nobody removed twice");
+    assert!(smtp.accepted().is_empty(), "nothing sent to leavers");
+    integrity_ok(&register.path);
+}

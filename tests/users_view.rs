@@ -1144,10 +1144,9 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
             .is_disabled()
     };
 
-    let mut everyone = open_as("erik", &[("15", "read_only")]);
+    let everyone = open_as("erik", &[("15", "read_only")]);
     assert!(everyone.query_by_label_contains(banner).is_some());
     assert!(!disabled(&everyone, "+ New"));
-    everyone.run();
 
     let mut reader = open_as(
         "erik",

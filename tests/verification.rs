@@ -1002,7 +1002,35 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
     assert_eq!(rig.connection(cleo).status(), ConnectionStatus::Pending);
 }
 
+/// An expired invitation offers *Send me a new link* too: a new invitation
+/// to the same General Email, once per 10 minutes.
+fn an_expired_invitation_sends_a_new_invitation(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = connected_user_in_preparation(&mut rig);
+    hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let old = relink_link_in(&rig.smtp.accepted()[1]);
+    rig.clock.advance_hours(25);
+    let expired = get(&old);
+    assert_eq!(expired.status, 410);
+    assert!(expired.body.contains("Skicka en ny länk till mig"));
+    assert_eq!(post(&format!("{old}/new")).status, 200);
+    assert_eq!(rig.worker.run_once().unwrap(), 1);
+    let received = rig.smtp.accepted();
+    assert_eq!(received.len(), 3);
+    let fresh = relink_link_in(&received[2]);
+    assert_ne!(fresh, old);
+    assert!(String::from_utf8_lossy(&received[2]).contains("anna.home@example.org"));
+    assert_eq!(get(&fresh).status, 200, "the new invitation opens the page");
+    assert_eq!(
+        hrm_users::app::request_new_link(&mut rig.session, old.rsplit('/').next().unwrap())
+            .unwrap(),
+        NewLinkAnswer::TooSoon
+    );
+}
+
 support::on_both_backends!(
+    an_expired_invitation_sends_a_new_invitation,
     a_leavers_connection_is_removed_on_the_right_day,
     in_the_preparation_phase_the_employee_links_again_themselves,
     an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email,

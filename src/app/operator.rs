@@ -59,6 +59,22 @@ impl Operator {
         self.may_at(permission, Some((department, office)))
     }
 
+    /// Whether the operator may save a user's form: edit users where the
+    /// user is saved (department, office), and, when the user's roles or
+    /// audit rows changed, change authorisations.
+    pub fn may_save_user(
+        &self,
+        department: &str,
+        office: &str,
+        authorisations_changed: bool,
+    ) -> Result<(), Refused> {
+        self.may_for(Permission::UsersEdit, department, office)?;
+        if authorisations_changed {
+            self.may(Permission::Roles)?;
+        }
+        Ok(())
+    }
+
     fn may_at(&self, permission: Permission, target: Option<(&str, &str)>) -> Result<(), Refused> {
         if !self.enforced {
             return Ok(());

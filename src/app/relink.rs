@@ -16,6 +16,7 @@ use super::Session;
 use super::snapshot::snapshot;
 use super::verification::{
     ConnectionError, LinkError, VerifyOutcome, entry, queue_relink_invitation, verify_in,
+    working_token,
 };
 
 /// Who the audit log names for what the employee does on *Security and login*.
@@ -64,18 +65,7 @@ fn check_invitation(
     record: Option<UserRecord>,
     now: Timestamp,
 ) -> Result<UserRecord, LinkError> {
-    let token = token
-        .filter(|t| t.purpose == TokenPurpose::Relink)
-        .ok_or(LinkError::Unknown)?;
-    if token.used_at.is_some() {
-        return Err(LinkError::Used);
-    }
-    if token.superseded_at.is_some() {
-        return Err(LinkError::Superseded);
-    }
-    if token.expires_at <= now {
-        return Err(LinkError::Expired);
-    }
+    working_token(token, TokenPurpose::Relink, now)?;
     match record {
         Some(record) if record.user.activated && record.connection == Connection::None => {
             Ok(record)
@@ -223,14 +213,28 @@ fn new_verification(
     if !same_address {
         return Ok(NewLinkAnswer::Nothing);
     }
-    if too_soon(tx, record, MessageKind::Verification, now)? {
-        return Ok(NewLinkAnswer::TooSoon);
-    }
     if !matches!(
         verify_decision(record, settings, None, super::roles::day_of(now)),
         crate::domain::VerifyDecision::Send(_)
     ) {
         return Ok(NewLinkAnswer::Nothing);
+    }
+    send_new_link(tx, record, MessageKind::Verification, now, || {
+        verify_in(tx, settings, NEW_LINK_ACTOR, record.key, now, None, None).map(|_| ())
+    })
+}
+
+/// Queues the new link with `queue` unless one of `kind` went out less than
+/// [`NEW_LINK_EVERY`] ago; the request is an audit row.
+fn send_new_link(
+    tx: &WriteTx<'_>,
+    record: &UserRecord,
+    kind: MessageKind,
+    now: Timestamp,
+    queue: impl FnOnce() -> Result<(), ConnectionError>,
+) -> Result<NewLinkAnswer, StoreError> {
+    if too_soon(tx, record, kind, now)? {
+        return Ok(NewLinkAnswer::TooSoon);
     }
     tx.append_audit(&entry(
         NEW_LINK_ACTOR,
@@ -239,8 +243,8 @@ fn new_verification(
         record,
         None,
     ))?;
-    match verify_in(tx, settings, NEW_LINK_ACTOR, record.key, now, None, None) {
-        Ok(_) => Ok(NewLinkAnswer::Queued),
+    match queue() {
+        Ok(()) => Ok(NewLinkAnswer::Queued),
         Err(ConnectionError::Store(error)) => Err(error),
         Err(_) => Ok(NewLinkAnswer::Nothing),
     }
@@ -266,19 +270,7 @@ fn new_invitation(
     {
         return Ok(NewLinkAnswer::Nothing);
     }
-    if too_soon(tx, record, MessageKind::RelinkInvitation, now)? {
-        return Ok(NewLinkAnswer::TooSoon);
-    }
-    tx.append_audit(&entry(
-        NEW_LINK_ACTOR,
-        now,
-        AuditAction::NewLinkRequested,
-        record,
-        None,
-    ))?;
-    match queue_relink_invitation(tx, settings, NEW_LINK_ACTOR, record, email, now) {
-        Ok(()) => Ok(NewLinkAnswer::Queued),
-        Err(ConnectionError::Store(error)) => Err(error),
-        Err(_) => Ok(NewLinkAnswer::Nothing),
-    }
+    send_new_link(tx, record, MessageKind::RelinkInvitation, now, || {
+        queue_relink_invitation(tx, settings, NEW_LINK_ACTOR, record, email, now)
+    })
 }

@@ -36,21 +36,26 @@ pub fn day_of(now: Timestamp) -> jiff::civil::Date {
     now.to_zoned(TimeZone::system()).date()
 }
 
-/// The users holding `role`, with their assignment, by User-ID.
-pub fn role_members(
+/// The users holding each of `roles` (in that order), with their
+/// assignment, by User-ID: the roles read once, each holder once.
+pub fn members_of(
     session: &Session,
-    role: &str,
-) -> Result<Vec<(UserRecord, Assignment)>, StoreError> {
-    let everyone = session.store.all_roles()?;
-    let mut members = Vec::new();
-    for (key, assignments) in everyone {
-        if let Some(assignment) = assignments.into_iter().find(|a| a.role == role)
-            && let Some(record) = session.store.user(key)?
-        {
-            members.push((record, assignment));
+    roles: &[Role],
+) -> Result<Vec<Vec<(UserRecord, Assignment)>>, StoreError> {
+    let mut members: Vec<Vec<(UserRecord, Assignment)>> = vec![Vec::new(); roles.len()];
+    for (key, assignments) in session.store.all_roles()? {
+        let Some(record) = session.store.user(key)? else {
+            continue;
+        };
+        for assignment in assignments {
+            if let Some(index) = roles.iter().position(|r| r.id == assignment.role) {
+                members[index].push((record.clone(), assignment));
+            }
         }
     }
-    members.sort_by(|(a, _), (b, _)| a.user.user_id.natural_cmp(&b.user.user_id));
+    for list in &mut members {
+        list.sort_by(|(a, _), (b, _)| a.user.user_id.natural_cmp(&b.user.user_id));
+    }
     Ok(members)
 }
 

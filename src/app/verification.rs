@@ -415,13 +415,15 @@ pub enum LinkError {
     Superseded,
 }
 
-fn check_token(
+/// The stored token when it still works at `now` for `purpose`: known, of
+/// that purpose, unused, not replaced and not expired.
+pub(crate) fn working_token(
     token: Option<LinkToken>,
-    pending: Option<&UserRecord>,
+    purpose: TokenPurpose,
     now: Timestamp,
-) -> Result<Email, LinkError> {
+) -> Result<LinkToken, LinkError> {
     let token = token
-        .filter(|t| t.purpose == TokenPurpose::Verification)
+        .filter(|t| t.purpose == purpose)
         .ok_or(LinkError::Unknown)?;
     if token.used_at.is_some() {
         return Err(LinkError::Used);
@@ -432,6 +434,15 @@ fn check_token(
     if token.expires_at <= now {
         return Err(LinkError::Expired);
     }
+    Ok(token)
+}
+
+fn check_token(
+    token: Option<LinkToken>,
+    pending: Option<&UserRecord>,
+    now: Timestamp,
+) -> Result<Email, LinkError> {
+    let token = working_token(token, TokenPurpose::Verification, now)?;
     match pending {
         // A deactivated user cannot be connected, whatever link they hold.
         Some(record) if !record.user.activated => Err(LinkError::Superseded),

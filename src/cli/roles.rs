@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::app::Session;
-use crate::app::roles::{RolesError, role_members, roles, set_user_roles};
+use crate::app::roles::{RolesError, members_of, roles, set_user_roles};
 use crate::domain::roles::{Assignment, Permission, Role};
 use crate::domain::{UserId, parse_date};
 
@@ -99,14 +99,13 @@ fn write_json(value: &impl Serialize) -> anyhow::Result<ExitCode> {
 
 /// `roles list`.
 pub fn list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
-    let everyone = session.store.all_roles()?;
-    let count = |id: &str| {
-        everyone
-            .iter()
-            .filter(|(_, list)| list.iter().any(|a| a.role == id))
-            .count()
-    };
-    let roles: Vec<RoleJson> = roles().iter().map(|r| role_json(r, count(&r.id))).collect();
+    let all = roles();
+    let members = members_of(session, &all)?;
+    let roles: Vec<RoleJson> = all
+        .iter()
+        .zip(&members)
+        .map(|(role, holders)| role_json(role, holders.len()))
+        .collect();
     if json {
         return write_json(&roles);
     }
@@ -135,9 +134,10 @@ pub fn show(session: &Session, id: &str, json: bool) -> anyhow::Result<ExitCode>
     let Some(role) = roles().into_iter().find(|r| r.id == id) else {
         return Err(Refused(t!("assignment-unknown-role", role = id)).into());
     };
-    let members = role_members(session, id)?;
+    let members = members_of(session, std::slice::from_ref(&role))?;
     let members: Vec<AssignmentJson> = members
         .iter()
+        .flatten()
         .map(|(record, a)| AssignmentJson::new(record.user.user_id.as_str(), a))
         .collect();
     if json {

@@ -6,7 +6,7 @@
 use egui::{RichText, Ui};
 
 use crate::app::Session;
-use crate::app::roles::{role_members, roles};
+use crate::app::roles::{members_of, roles};
 use crate::domain::roles::{Assignment, Permission, Role, Scope};
 
 /// One member of a role as the view lists it.
@@ -34,22 +34,20 @@ impl RolesView {
     /// the user whose roles to mark, by key and title.
     pub fn open(session: &Session, marked: Option<(crate::domain::UserKey, String)>) -> Self {
         let roles = roles();
-        let mut error = None;
-        let members: Vec<Vec<Member>> = roles
-            .iter()
-            .map(|role| match role_members(session, &role.id) {
-                Ok(list) => list
-                    .into_iter()
+        let (read, error) = match members_of(session, &roles) {
+            Ok(read) => (read, None),
+            Err(e) => (vec![Vec::new(); roles.len()], Some(e.to_string())),
+        };
+        let members: Vec<Vec<Member>> = read
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
                     .map(|(record, assignment)| Member {
                         title: format!("{} {}", record.user.user_id, record.user.display_name()),
                         marked: marked.as_ref().is_some_and(|(key, _)| *key == record.key),
                         assignment,
                     })
-                    .collect(),
-                Err(e) => {
-                    error = Some(e.to_string());
-                    Vec::new()
-                }
+                    .collect()
             })
             .collect();
         let marked_roles: Vec<String> = roles

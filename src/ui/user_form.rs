@@ -284,6 +284,11 @@ impl UserForm {
         }
     }
 
+    /// True when the roles or the audit rows differ from what was loaded.
+    pub fn authorisations_changed(&self) -> bool {
+        self.roles_changed() || self.audit_rows != self.audit_rows_original
+    }
+
     /// True when the roles differ from what was loaded.
     pub fn roles_changed(&self) -> bool {
         self.roles != self.roles_original
@@ -306,9 +311,7 @@ impl UserForm {
 
     /// True when the draft differs from what was loaded.
     pub fn has_unsaved_changes(&self) -> bool {
-        self.draft != self.original
-            || self.roles_changed()
-            || self.audit_rows != self.audit_rows_original
+        self.draft != self.original || self.authorisations_changed()
     }
 
     /// "14 Anna Svensson", or "New user".

@@ -630,21 +630,14 @@ impl UsersView {
     /// changing authorisations when those changed.
     fn save_refusal(&self) -> Option<String> {
         let form = self.form.as_ref()?;
-        let authorisations_changed =
-            form.roles_changed() || form.audit_rows != form.audit_rows_original;
         self.operator
-            .may_for(
-                Permission::UsersEdit,
+            .may_save_user(
                 &form.draft.department,
                 &form.draft.office,
+                form.authorisations_changed(),
             )
             .err()
             .map(|r| r.sentence)
-            .or_else(|| {
-                authorisations_changed
-                    .then(|| self.refusal(Permission::Roles))
-                    .flatten()
-            })
     }
 
     fn save_checked(&mut self, checked: bool) -> bool {

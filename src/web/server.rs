@@ -447,19 +447,6 @@ fn language_of(shared: &Shared) -> Language {
         .map_or(Language::Swedish, |language| *language)
 }
 
-/// Reads the register's message language (a cheap query), and keeps it for
-/// the pages that cannot read the register.
-fn read_language(shared: &Shared, session: &Session) -> Language {
-    let language = session
-        .store
-        .load_settings()
-        .map_or_else(|_| language_of(shared), |s| s.message_language);
-    if let Ok(mut kept) = shared.language.lock() {
-        *kept = language;
-    }
-    language
-}
-
 fn client_of(shared: &Shared, peer: SocketAddr, headers: &axum::http::HeaderMap) -> IpAddr {
     let forwarded = headers
         .get_all("x-forwarded-for")
@@ -519,6 +506,55 @@ async fn with_session<T: Send + 'static>(
     .flatten()
 }
 
+/// What a page needs of the register's settings, read once per request.
+struct PageSettings {
+    /// The register's message language.
+    language: Language,
+    /// The Visma Connect login page the confirmed page points to.
+    login_url: String,
+}
+
+/// Runs a use case on the register off the async threads, then reads the
+/// page settings (one query; the language is kept for the pages that cannot
+/// read the register).
+async fn in_register<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    work: impl FnOnce(&mut Session) -> T + Send + 'static,
+) -> Option<(T, PageSettings)> {
+    let reading = Arc::clone(shared);
+    with_session(shared, move |session| {
+        let done = work(session);
+        let page = match session.store.load_settings() {
+            Ok(settings) => PageSettings {
+                language: settings.message_language,
+                login_url: settings.login_page_url,
+            },
+            Err(_) => PageSettings {
+                language: language_of(&reading),
+                login_url: String::new(),
+            },
+        };
+        if let Ok(mut kept) = reading.language.lock() {
+            *kept = page.language;
+        }
+        (done, page)
+    })
+    .await
+}
+
+/// A link that does not work: the answer waits after repeated failures
+/// from the client, then says why.
+async fn failed_link(
+    shared: &Shared,
+    client: IpAddr,
+    language: Language,
+    error: LinkError,
+    token: &str,
+) -> Response {
+    record_failure_and_wait(shared, client).await;
+    link_problem(language, error, token)
+}
+
 async fn show(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -526,20 +562,11 @@ async fn show(
     UrlPath(token): UrlPath<String>,
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
-    let reading = Arc::clone(&shared);
     let asked = token.clone();
-    let result = with_session(&shared, move |session| {
-        (
-            app::inspect_link(session, &asked),
-            read_language(&reading, session),
-        )
-    })
-    .await;
-    match result {
-        Some((Ok(masked), language)) => Html(confirm_page(language, &masked)).into_response(),
-        Some((Err(error), language)) => {
-            record_failure_and_wait(&shared, client).await;
-            link_problem(language, error, &token)
+    match in_register(&shared, move |session| app::inspect_link(session, &asked)).await {
+        Some((Ok(masked), page)) => Html(confirm_page(page.language, &masked)).into_response(),
+        Some((Err(error), page)) => {
+            failed_link(&shared, client, page.language, error, &token).await
         }
         None => unavailable(language_of(&shared)),
     }
@@ -552,30 +579,17 @@ async fn confirm(
     UrlPath(token): UrlPath<String>,
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
-    let reading = Arc::clone(&shared);
     let asked = token.clone();
-    let result = with_session(&shared, move |session| {
-        let confirmed = app::confirm_link(session, &asked);
-        let language = read_language(&reading, session);
-        let login = session
-            .store
-            .load_settings()
-            .map(|s| s.login_page_url)
-            .unwrap_or_default();
-        (confirmed, login, language)
-    })
-    .await;
-    match result {
-        Some((Ok(masked), login, language)) => {
-            Html(confirmed_page(language, &masked, &login)).into_response()
+    match in_register(&shared, move |session| app::confirm_link(session, &asked)).await {
+        Some((Ok(masked), page)) => {
+            Html(confirmed_page(page.language, &masked, &page.login_url)).into_response()
         }
-        Some((Err(ConfirmError::Link(error)), _, language)) => {
-            record_failure_and_wait(&shared, client).await;
-            link_problem(language, error, &token)
+        Some((Err(ConfirmError::Link(error)), page)) => {
+            failed_link(&shared, client, page.language, error, &token).await
         }
-        Some((Err(ConfirmError::Store(error)), _, language)) => {
+        Some((Err(ConfirmError::Store(error)), page)) => {
             tracing::error!("confirming a link failed: {error}");
-            unavailable(language)
+            unavailable(page.language)
         }
         None => unavailable(language_of(&shared)),
     }
@@ -584,19 +598,15 @@ async fn confirm(
 /// *Send me a new link*: the same page whatever happened (nothing tells
 /// whether an account exists); at most one new email per user per 10 minutes.
 async fn new_link(State(shared): State<Arc<Shared>>, UrlPath(token): UrlPath<String>) -> Response {
-    let reading = Arc::clone(&shared);
-    let result = with_session(&shared, move |session| {
-        (
-            app::request_new_link(session, &token),
-            read_language(&reading, session),
-        )
+    match in_register(&shared, move |session| {
+        app::request_new_link(session, &token)
     })
-    .await;
-    match result {
-        Some((Ok(_), language)) => Html(new_link_page(language)).into_response(),
-        Some((Err(error), language)) => {
+    .await
+    {
+        Some((Ok(_), page)) => Html(new_link_page(page.language)).into_response(),
+        Some((Err(error), page)) => {
             tracing::error!("a new link could not be queued: {error}");
-            unavailable(language)
+            unavailable(page.language)
         }
         None => unavailable(language_of(&shared)),
     }
@@ -610,20 +620,15 @@ async fn show_relink(
     UrlPath(token): UrlPath<String>,
 ) -> Response {
     let client = client_of(&shared, peer, &headers);
-    let reading = Arc::clone(&shared);
     let asked = token.clone();
-    let result = with_session(&shared, move |session| {
-        (
-            app::inspect_invitation(session, &asked),
-            read_language(&reading, session),
-        )
+    match in_register(&shared, move |session| {
+        app::inspect_invitation(session, &asked)
     })
-    .await;
-    match result {
-        Some((Ok(()), language)) => Html(relink_page(language, None, "", "")).into_response(),
-        Some((Err(error), language)) => {
-            record_failure_and_wait(&shared, client).await;
-            link_problem(language, error, &token)
+    .await
+    {
+        Some((Ok(()), page)) => Html(relink_page(page.language, None, "", "")).into_response(),
+        Some((Err(error), page)) => {
+            failed_link(&shared, client, page.language, error, &token).await
         }
         None => unavailable(language_of(&shared)),
     }
@@ -655,55 +660,39 @@ async fn relink(
     let form = form.map(|f| f.0).unwrap_or_default();
     let typed = |text: &str| text.chars().take(MAX_ADDRESS_CHARS).collect::<String>();
     let (address, confirmation) = (typed(&form.email), typed(&form.confirm));
-    let reading = Arc::clone(&shared);
     let asked = token.clone();
     let (given, repeated) = (address.clone(), confirmation.clone());
-    let result = with_session(&shared, move |session| {
-        let outcome = app::relink_by_employee(session, &asked, &given, &repeated);
-        let language = read_language(&reading, session);
-        let login = session
-            .store
-            .load_settings()
-            .map(|s| s.login_page_url)
-            .unwrap_or_default();
-        (outcome, login, language)
+    let result = in_register(&shared, move |session| {
+        app::relink_by_employee(session, &asked, &given, &repeated)
     })
     .await;
-    let refused = |language, problem| {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(relink_page(
-                language,
-                Some(problem),
-                &address,
-                &confirmation,
-            )),
-        )
-            .into_response()
+    let Some((outcome, page)) = result else {
+        return unavailable(language_of(&shared));
     };
-    match result {
-        Some((Ok(VerifyOutcome::Queued(email)), _, language)) => {
-            Html(relink_sent_page(language, &email.masked())).into_response()
+    let refused = |problem| {
+        let body = relink_page(page.language, Some(problem), &address, &confirmation);
+        (StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response()
+    };
+    match outcome {
+        Ok(VerifyOutcome::Queued(email)) => {
+            Html(relink_sent_page(page.language, &email.masked())).into_response()
         }
-        Some((Ok(VerifyOutcome::ConnectedByDomain(email)), login, language)) => {
-            Html(confirmed_page(language, &email.masked(), &login)).into_response()
+        Ok(VerifyOutcome::ConnectedByDomain(email)) => Html(confirmed_page(
+            page.language,
+            &email.masked(),
+            &page.login_url,
+        ))
+        .into_response(),
+        Err(RelinkError::InvalidAddress) => refused(RelinkProblem::Invalid),
+        Err(RelinkError::NotTheSame) => refused(RelinkProblem::NotTheSame),
+        Err(RelinkError::Taken) => refused(RelinkProblem::Taken),
+        Err(RelinkError::Link(error)) => {
+            failed_link(&shared, client, page.language, error, &token).await
         }
-        Some((Err(RelinkError::InvalidAddress), _, language)) => {
-            refused(language, RelinkProblem::Invalid)
-        }
-        Some((Err(RelinkError::NotTheSame), _, language)) => {
-            refused(language, RelinkProblem::NotTheSame)
-        }
-        Some((Err(RelinkError::Taken), _, language)) => refused(language, RelinkProblem::Taken),
-        Some((Err(RelinkError::Link(error)), _, language)) => {
-            record_failure_and_wait(&shared, client).await;
-            link_problem(language, error, &token)
-        }
-        Some((Err(RelinkError::Store(error)), _, language)) => {
+        Err(RelinkError::Store(error)) => {
             tracing::error!("a relink could not be saved: {error}");
-            unavailable(language)
+            unavailable(page.language)
         }
-        None => unavailable(language_of(&shared)),
     }
 }
 
