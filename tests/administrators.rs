@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use hrm_users::app::roles::{RolesError, delete_role, roles, save_role, set_user_roles};
 use hrm_users::app::{SaveUserError, Session, save_user};
+use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, RoleError, Scope};
 use hrm_users::domain::{Field, UserDraft, UserId, UserRecord};
 use hrm_users::ui::HrmApp;
 use support::{Register, TestClock, pending_user};
@@ -229,7 +231,156 @@ fn two_administrators_saving_one_address_at_once_get_one_success(register: Regis
     );
 }
 
+fn hr_lund() -> RoleDraft {
+    RoleDraft {
+        name: "HR Lund".into(),
+        description: "HR staff in Lund".into(),
+        grants: vec![
+            Grant {
+                permission: Permission::UsersEdit,
+                scope: Scope {
+                    departments: Vec::new(),
+                    offices: vec![" Lund ".into(), String::new()],
+                },
+            },
+            Grant {
+                permission: Permission::VerifyAccounts,
+                scope: Scope::everything(),
+            },
+        ],
+    }
+}
+
+fn a_role_made_here_is_saved_held_and_deleted_only_when_nobody_holds_it(register: Register) {
+    let clock = TestClock::new();
+    let mut first = register.session(&clock);
+    pending_user(&mut first, "14", "Anna", "anna@example.org");
+    let saved = save_role(&mut first, None, &hr_lund()).unwrap();
+    assert_eq!(saved.id, "hr_lund");
+    // Limits are trimmed, blanks dropped; the role reads back as saved.
+    assert_eq!(saved.grants[0].scope.offices, vec!["Lund".to_owned()]);
+    let listed = roles(&first).unwrap();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[3], saved);
+    // A second administrator, through their own connection, cannot take the
+    // name (in any case), nor a built-in role's name in either language.
+    let mut second = register.session(&clock);
+    let taken = RoleDraft {
+        name: "hr LUND".into(),
+        ..hr_lund()
+    };
+    let refused = save_role(&mut second, None, &taken).unwrap_err();
+    assert!(
+        matches!(refused, RolesError::Role(RoleError::NameTaken(_))),
+        "{refused}"
+    );
+    for name in ["Systemadministratör", "read only"] {
+        let builtin_name = RoleDraft {
+            name: name.into(),
+            ..hr_lund()
+        };
+        assert!(
+            save_role(&mut second, None, &builtin_name).is_err(),
+            "{name}"
+        );
+    }
+    let nothing = RoleDraft {
+        name: "Nothing".into(),
+        description: String::new(),
+        grants: Vec::new(),
+    };
+    assert!(matches!(
+        save_role(&mut second, None, &nothing),
+        Err(RolesError::Role(RoleError::NoPermission))
+    ));
+    // The second gives it to Anna; the first may then not delete it.
+    let anna = user(&second, "14");
+    set_user_roles(&mut second, anna.key, vec![Assignment::new("hr_lund")]).unwrap();
+    let refused = delete_role(&mut first, "hr_lund").unwrap_err();
+    assert!(
+        refused.to_string().contains("One user holds the role"),
+        "{refused}"
+    );
+    // Anna's History names the role by its name.
+    let history = hrm_users::app::user_details(&first, anna.key).unwrap();
+    assert!(
+        history
+            .history
+            .iter()
+            .any(|e| e.describe() == "Roles changed; now: HR Lund"),
+        "{:?}",
+        history
+            .history
+            .iter()
+            .map(hrm_users::domain::AuditEntry::describe)
+            .collect::<Vec<_>>()
+    );
+    // Renamed, the id stays; built-in roles cannot be changed or deleted.
+    let renamed = RoleDraft {
+        name: "HR Lund and Malmö".into(),
+        ..hr_lund()
+    };
+    assert_eq!(
+        save_role(&mut first, Some("hr_lund"), &renamed).unwrap().id,
+        "hr_lund"
+    );
+    assert!(matches!(
+        save_role(&mut first, Some("read_only"), &renamed),
+        Err(RolesError::Role(RoleError::BuiltIn))
+    ));
+    assert!(delete_role(&mut first, "system_administrator").is_err());
+    // Taken away, it can be deleted; a role deleted cannot then be given.
+    set_user_roles(&mut second, anna.key, Vec::new()).unwrap();
+    delete_role(&mut first, "hr_lund").unwrap();
+    assert_eq!(roles(&first).unwrap().len(), 3);
+    assert!(set_user_roles(&mut second, anna.key, vec![Assignment::new("hr_lund")]).is_err());
+    let actions: Vec<String> = first
+        .store
+        .audit_all()
+        .unwrap()
+        .iter()
+        .map(|e| e.action.code().to_owned())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "role_saved").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|a| a == "role_deleted"));
+}
+
+fn two_administrators_naming_two_roles_alike_at_once_get_one_success(register: Register) {
+    let clock = TestClock::new();
+    let mut first = register.session(&clock);
+    let mut second = register.session(&clock);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles = [(&mut first, "HR Lund"), (&mut second, "hr lund")].map(|(session, name)| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || {
+                    let draft = RoleDraft {
+                        name: name.into(),
+                        ..hr_lund()
+                    };
+                    barrier.wait();
+                    save_role(session, None, &draft)
+                })
+                .unwrap()
+        });
+        handles.map(|h| h.join().unwrap()).into_iter().collect()
+    });
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(roles(&first).unwrap().len(), 4);
+}
+
 support::on_both_backends!(
+    a_role_made_here_is_saved_held_and_deleted_only_when_nobody_holds_it,
+    two_administrators_naming_two_roles_alike_at_once_get_one_success,
     another_administrators_edit_shows_in_an_open_window_within_a_second,
     saving_over_someone_elses_change_asks_and_reload_shows_theirs,
     save_anyway_writes_the_form_over_the_other_change,

@@ -1097,6 +1097,74 @@ fn go_to_roles_shows_the_roles_with_the_users_marked() {
     );
 }
 
+/// A role is made on the role form, given on a user's Authorisations tab,
+/// then refused deletion while held; a built-in role is copied; Escape
+/// keeps a role form with unsaved changes open.
+#[test]
+fn a_role_is_made_given_copied_and_not_deleted_while_held() {
+    let mut harness = harness(register());
+    click_button(&mut harness, "Go to roles");
+    click_button(&mut harness, "New role");
+    type_into(&mut harness, "Name", 0, "HR Lund");
+    // Unsaved: Escape does not close the window.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Users/Authorities › Roles")
+            .is_some()
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Users view: edit")
+        .click();
+    harness.run();
+    type_into(&mut harness, "Offices", 1, "Lund, Malmö");
+    click_button(&mut harness, "Save role");
+    assert!(
+        harness
+            .query_by_label("The role HR Lund is saved.")
+            .is_some()
+    );
+    assert!(harness.query_by_label("HR Lund (0)").is_some());
+    // Saved, Escape closes; the new role is offered on the user's form.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Users/Authorities › Roles")
+            .is_none()
+    );
+    click(&mut harness, "Erik Lind");
+    click_button(&mut harness, "Authorisations");
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Add role")
+        .click();
+    harness.run();
+    click(&mut harness, "HR Lund");
+    click_button(&mut harness, "Save");
+    click_button(&mut harness, "Go to roles");
+    assert!(harness.query_by_label("HR Lund (1)").is_some());
+    // The form shows the limits as saved.
+    let offices: Vec<String> = harness
+        .get_all_by_role_and_label(Role::TextInput, "Offices")
+        .map(|node| node.value().unwrap_or_default())
+        .collect();
+    assert!(offices.contains(&"Lund, Malmö".to_owned()), "{offices:?}");
+    click_button(&mut harness, "Delete role");
+    click_button(&mut harness, "Yes, delete it");
+    assert!(
+        harness
+            .query_by_label("One user holds the role: take it away from them first.")
+            .is_some()
+    );
+    assert!(harness.query_by_label("HR Lund (1)").is_some());
+    // A built-in role is copied under a new name.
+    click(&mut harness, "Read only (0)");
+    click_button(&mut harness, "Copy");
+    click_button(&mut harness, "Save role");
+    assert!(harness.query_by_label("Copy of Read only (0)").is_some());
+}
+
 /// Once someone is System administrator, a read-only operator (Erik, whose
 /// Alias user-ID is the login name) finds every changing button off, with
 /// the missing permission in words; without an administrator the window

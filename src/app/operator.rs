@@ -5,9 +5,7 @@
 //! so); from then on each operator may do only what their roles permit, and
 //! every refusal is written to the audit log.
 
-use crate::domain::roles::{
-    Assignment, Permission, Role, builtin_roles, has_system_administrator, permits,
-};
+use crate::domain::roles::{Assignment, Permission, Role, has_system_administrator, permits};
 use crate::domain::{AuditAction, AuditEntry, UserRecord};
 use crate::store::StoreError;
 
@@ -135,7 +133,7 @@ pub fn operator(session: &Session) -> Result<Operator, StoreError> {
         assignments,
         enforced,
         day: Some(day),
-        roles: builtin_roles(),
+        roles: super::roles::roles(session)?,
     })
 }
 

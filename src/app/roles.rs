@@ -1,11 +1,13 @@
 //! Roles and users' authorisations: the roles a register has (the built-in
-//! three for now), who holds them, and changing a user's roles under the
-//! rules of `domain::roles`, with an audit row.
+//! three and those administrators make), who holds them, making, changing
+//! and deleting roles, and changing a user's roles under the rules of
+//! `domain::roles`; every change with an audit row.
 
 use jiff::{Timestamp, tz::TimeZone};
 
 use crate::domain::roles::{
-    Assignment, AssignmentError, Role, builtin_roles, check_keeps_a_system_administrator,
+    Assignment, AssignmentError, Permission, Role, RoleDraft, RoleError, builtin_roles,
+    check_keeps_a_system_administrator, new_role_id,
 };
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
 use crate::store::StoreError;
@@ -18,6 +20,12 @@ pub enum RolesError {
     /// The rules say no (dates, unknown role, the last System administrator).
     #[error(transparent)]
     Invalid(#[from] AssignmentError),
+    /// The role cannot be saved or deleted (name, permissions, in use).
+    #[error(transparent)]
+    Role(#[from] RoleError),
+    /// The operator's roles do not permit it.
+    #[error(transparent)]
+    Refused(#[from] super::operator::Refused),
     /// The user was deleted meanwhile.
     #[error("{}", t!("user-not-found"))]
     NotFound,
@@ -26,9 +34,125 @@ pub enum RolesError {
     Store(#[from] StoreError),
 }
 
-/// The register's roles.
-pub fn roles() -> Vec<Role> {
-    builtin_roles()
+/// The register's roles: the built-in three, then those administrators
+/// made, by name.
+pub fn roles(session: &Session) -> Result<Vec<Role>, StoreError> {
+    let mut all = builtin_roles();
+    all.extend(session.store.custom_roles()?);
+    Ok(all)
+}
+
+fn role_json(role: &Role) -> serde_json::Value {
+    serde_json::json!({
+        "id": role.id,
+        "name": role.name,
+        "description": role.description,
+        "permissions": role.grants.iter().map(|g| serde_json::json!({
+            "permission": g.permission.code(),
+            "departments": g.scope.departments,
+            "offices": g.scope.offices,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Checks the operator holds [`Permission::Roles`]; a refusal is audited.
+fn require_roles(session: &mut Session) -> Result<(), RolesError> {
+    match super::operator::require(session, Permission::Roles) {
+        Ok(()) => Ok(()),
+        Err(super::operator::RequireError::Refused(refused)) => Err(refused.into()),
+        Err(super::operator::RequireError::Store(error)) => Err(error.into()),
+    }
+}
+
+/// Saves a role from the role form: a new one when `id` is `None` (its id
+/// made from the name), else the role `id` made by administrators
+/// (built-in roles cannot be changed). Checked against the roles as the
+/// write sees them, so two administrators cannot give two roles one name.
+/// Returns the role as saved.
+pub fn save_role(
+    session: &mut Session,
+    id: Option<&str>,
+    draft: &RoleDraft,
+) -> Result<Role, RolesError> {
+    require_roles(session)?;
+    if let Some(id) = id
+        && builtin_roles().iter().any(|r| r.id == id)
+    {
+        return Err(RoleError::BuiltIn.into());
+    }
+    let now = session.now();
+    let actor = session.actor.clone();
+    session.store.write(|tx| {
+        let mut all = builtin_roles();
+        all.extend(tx.custom_roles()?);
+        let before = match id {
+            Some(id) => Some(
+                all.iter()
+                    .find(|r| r.id == id)
+                    .cloned()
+                    .ok_or_else(|| RoleError::Unknown(id.to_owned()))?,
+            ),
+            None => None,
+        };
+        let new_id = match id {
+            Some(id) => id.to_owned(),
+            None => new_role_id(&draft.name, &all),
+        };
+        let others: Vec<Role> = all.into_iter().filter(|r| r.id != new_id).collect();
+        let role = draft.check(&new_id, &others)?;
+        if before.as_ref() == Some(&role) {
+            return Ok(role);
+        }
+        tx.put_role(&role, now.as_millisecond())?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor,
+            action: AuditAction::RoleSaved,
+            user_key: None,
+            user_id: String::new(),
+            before: before.as_ref().map(|r| role_json(r).to_string()),
+            after: Some(role_json(&role).to_string()),
+        })?;
+        Ok(role)
+    })
+}
+
+/// Deletes a role administrators made. Refused for a built-in role and
+/// while anyone holds it (checked in the write, so an assignment made
+/// meanwhile in another window is seen).
+pub fn delete_role(session: &mut Session, id: &str) -> Result<(), RolesError> {
+    require_roles(session)?;
+    if builtin_roles().iter().any(|r| r.id == id) {
+        return Err(RoleError::BuiltIn.into());
+    }
+    let now = session.now();
+    let actor = session.actor.clone();
+    session.store.write(|tx| {
+        let role = tx
+            .custom_roles()?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| RoleError::Unknown(id.to_owned()))?;
+        let holders = tx
+            .all_roles()?
+            .iter()
+            .filter(|(_, held)| held.iter().any(|a| a.role == id))
+            .count();
+        if holders > 0 {
+            return Err(RoleError::Assigned(holders).into());
+        }
+        tx.delete_role(id)?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor,
+            action: AuditAction::RoleDeleted,
+            user_key: None,
+            user_id: String::new(),
+            before: Some(role_json(&role).to_string()),
+            after: None,
+        })?;
+        Ok(())
+    })
 }
 
 /// The calendar day of `now` on this computer.
@@ -59,13 +183,14 @@ pub fn members_of(
     Ok(members)
 }
 
-fn describe(assignments: &[Assignment]) -> serde_json::Value {
+fn describe(assignments: &[Assignment], roles: &[Role]) -> serde_json::Value {
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
     assignments
         .iter()
         .map(|a| {
             serde_json::json!({
                 "role": a.role,
+                "name": crate::domain::roles::name_among(roles, &a.role),
                 "valid_from": date(a.valid_from),
                 "valid_to": date(a.valid_to),
                 "departments": a.scope.departments,
@@ -85,10 +210,8 @@ pub fn set_user_roles(
     key: UserKey,
     assignments: Vec<Assignment>,
 ) -> Result<(), RolesError> {
-    let roles = roles();
     let mut wanted: Vec<Assignment> = Vec::new();
     for assignment in assignments {
-        assignment.check(&roles)?;
         wanted.retain(|a| a.role != assignment.role);
         wanted.push(assignment);
     }
@@ -96,6 +219,12 @@ pub fn set_user_roles(
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
+        // The roles as the write sees them: one deleted meanwhile is refused.
+        let mut roles = builtin_roles();
+        roles.extend(tx.custom_roles()?);
+        for assignment in &wanted {
+            assignment.check(&roles)?;
+        }
         let record = tx.user(key)?.ok_or(RolesError::NotFound)?;
         let everyone = tx.all_roles()?;
         let before = everyone
@@ -114,8 +243,8 @@ pub fn set_user_roles(
             action: AuditAction::RolesChanged,
             user_key: Some(key),
             user_id: record.user.user_id.to_string(),
-            before: Some(serde_json::json!({ "roles": describe(&before) }).to_string()),
-            after: Some(serde_json::json!({ "roles": describe(&wanted) }).to_string()),
+            before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
+            after: Some(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
         })?;
         Ok(())
     })

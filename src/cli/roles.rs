@@ -45,11 +45,11 @@ struct AssignmentJson {
 }
 
 impl AssignmentJson {
-    fn new(user_id: &str, assignment: &Assignment) -> Self {
+    fn new(user_id: &str, assignment: &Assignment, roles: &[Role]) -> Self {
         Self {
             user_id: user_id.to_owned(),
             role: assignment.role.clone(),
-            name: crate::domain::roles::role_name(&assignment.role),
+            name: crate::domain::roles::name_among(roles, &assignment.role),
             valid_from: assignment.valid_from.map(|d| d.to_string()),
             valid_to: assignment.valid_to.map(|d| d.to_string()),
             departments: assignment.scope.departments.clone(),
@@ -99,7 +99,7 @@ fn write_json(value: &impl Serialize) -> anyhow::Result<ExitCode> {
 
 /// `roles list`.
 pub fn list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
-    let all = roles();
+    let all = roles(session)?;
     let members = members_of(session, &all)?;
     let roles: Vec<RoleJson> = all
         .iter()
@@ -131,14 +131,18 @@ pub fn list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
 
 /// `roles show ROLE`.
 pub fn show(session: &Session, id: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let Some(role) = roles().into_iter().find(|r| r.id == id) else {
+    let all = roles(session)?;
+    let wanted = crate::domain::roles::role_id_for(&all, id);
+    let Some(role) = all.into_iter().find(|r| r.id == wanted) else {
         return Err(Refused(t!("assignment-unknown-role", role = id)).into());
     };
     let members = members_of(session, std::slice::from_ref(&role))?;
     let members: Vec<AssignmentJson> = members
         .iter()
         .flatten()
-        .map(|(record, a)| AssignmentJson::new(record.user.user_id.as_str(), a))
+        .map(|(record, a)| {
+            AssignmentJson::new(record.user.user_id.as_str(), a, std::slice::from_ref(&role))
+        })
         .collect();
     if json {
         #[derive(Serialize)]
@@ -194,19 +198,22 @@ pub fn user_roles(
         .store
         .user_by_user_id(&id)?
         .ok_or_else(|| Refused(t!("cli-no-such-user", user_id = user_id)))?;
+    let all = roles(session)?;
+    let id_of = |text: &str| crate::domain::roles::role_id_for(&all, text);
     if change.add.is_some() || change.remove.is_some() {
         let date = |text: Option<&str>| {
             parse_date(text.unwrap_or_default()).map_err(|e| Refused(e.to_string()))
         };
         let mut assignments = session.store.roles_of(record.key)?;
         if let Some(role) = change.remove {
+            let role = id_of(role);
             assignments.retain(|a| a.role != role);
         }
         if let Some(role) = change.add {
             assignments.push(Assignment {
                 valid_from: date(change.from)?,
                 valid_to: date(change.to)?,
-                ..Assignment::new(role)
+                ..Assignment::new(&id_of(role))
             });
         }
         match set_user_roles(session, record.key, assignments) {
@@ -219,7 +226,7 @@ pub fn user_roles(
         .store
         .roles_of(record.key)?
         .iter()
-        .map(|a| AssignmentJson::new(record.user.user_id.as_str(), a))
+        .map(|a| AssignmentJson::new(record.user.user_id.as_str(), a, &all))
         .collect();
     if json {
         return write_json(&held);

@@ -51,11 +51,15 @@ pub enum AuditAction {
     AuditRightsChanged,
     /// Account codes were imported.
     AccountCodesImported,
+    /// A role was made or changed.
+    RoleSaved,
+    /// A role was deleted.
+    RoleDeleted,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -78,6 +82,8 @@ impl AuditAction {
         Self::AccessRefused,
         Self::AuditRightsChanged,
         Self::AccountCodesImported,
+        Self::RoleSaved,
+        Self::RoleDeleted,
     ];
 
     /// The stored code.
@@ -105,6 +111,8 @@ impl AuditAction {
             Self::AccessRefused => "access_refused",
             Self::AuditRightsChanged => "audit_rights_changed",
             Self::AccountCodesImported => "account_codes_imported",
+            Self::RoleSaved => "role_saved",
+            Self::RoleDeleted => "role_deleted",
         }
     }
 
@@ -138,6 +146,8 @@ impl AuditAction {
             Self::AccessRefused => t!("audit-access-refused"),
             Self::AuditRightsChanged => t!("audit-audit-rights-changed"),
             Self::AccountCodesImported => t!("audit-account-codes-imported"),
+            Self::RoleSaved => t!("audit-role-saved"),
+            Self::RoleDeleted => t!("audit-role-deleted"),
         }
     }
 }
@@ -202,8 +212,14 @@ impl AuditEntry {
                     after.get("roles")?.as_array().map(|roles| {
                         roles
                             .iter()
-                            .filter_map(|r| r.get("role")?.as_str())
-                            .map(super::roles::role_name)
+                            .filter_map(|r| {
+                                r.get("name")
+                                    .and_then(serde_json::Value::as_str)
+                                    .map(str::to_owned)
+                                    .or_else(|| {
+                                        r.get("role")?.as_str().map(super::roles::role_name)
+                                    })
+                            })
                             .collect()
                     })
                 });

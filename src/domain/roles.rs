@@ -210,6 +210,172 @@ impl Role {
     }
 }
 
+/// A role as the role form edits it: name, description, and for each
+/// permission whether it is given and its limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleDraft {
+    /// Name, as typed.
+    pub name: String,
+    /// Description, as typed.
+    pub description: String,
+    /// The permissions given, with their limits.
+    pub grants: Vec<Grant>,
+}
+
+/// Why a role cannot be saved or deleted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RoleError {
+    /// The name is empty.
+    #[error("{}", t!("role-name-missing"))]
+    NameMissing,
+    /// The name is longer than [`ROLE_NAME_MAX`] characters.
+    #[error("{}", t!("role-name-too-long", max = ROLE_NAME_MAX))]
+    NameTooLong,
+    /// Another role has this name (case does not count).
+    #[error("{}", t!("role-name-taken", name = .0.as_str()))]
+    NameTaken(String),
+    /// No permission is given.
+    #[error("{}", t!("role-no-permission"))]
+    NoPermission,
+    /// Built-in roles are part of the program.
+    #[error("{}", t!("role-built-in"))]
+    BuiltIn,
+    /// Users hold the role.
+    #[error("{}", t!("role-assigned", count = *.0))]
+    Assigned(usize),
+    /// No role has this id.
+    #[error("{}", t!("assignment-unknown-role", role = .0.as_str()))]
+    Unknown(String),
+}
+
+/// The longest role name.
+pub const ROLE_NAME_MAX: usize = 80;
+
+impl RoleDraft {
+    /// The draft of an existing role, for editing or copying.
+    pub fn of(role: &Role) -> Self {
+        Self {
+            name: role.name.clone(),
+            description: role.description.clone(),
+            grants: role.grants.clone(),
+        }
+    }
+
+    /// Checks the draft and makes it the role `id`: a name (trimmed, not
+    /// empty, at most [`ROLE_NAME_MAX`] characters, not another role's in
+    /// any case), at least one permission, each permission once (the last
+    /// wins), limits trimmed with blanks dropped. `others`: every role but
+    /// the one being edited.
+    pub fn check(&self, id: &str, others: &[Role]) -> Result<Role, RoleError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(RoleError::NameMissing);
+        }
+        if name.chars().count() > ROLE_NAME_MAX {
+            return Err(RoleError::NameTooLong);
+        }
+        let lowered = name.to_lowercase();
+        if let Some(other) = others.iter().find(|r| {
+            r.name.to_lowercase() == lowered
+                || r.id == lowered
+                || builtin_names(r).contains(&lowered)
+        }) {
+            return Err(RoleError::NameTaken(other.name.clone()));
+        }
+        let mut grants: Vec<Grant> = Vec::new();
+        for grant in &self.grants {
+            let clean = |list: &[String]| -> Vec<String> {
+                list.iter()
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            };
+            grants.retain(|g| g.permission != grant.permission);
+            grants.push(Grant {
+                permission: grant.permission,
+                scope: Scope {
+                    departments: clean(&grant.scope.departments),
+                    offices: clean(&grant.scope.offices),
+                },
+            });
+        }
+        if grants.is_empty() {
+            return Err(RoleError::NoPermission);
+        }
+        grants.sort_by_key(|g| g.permission);
+        Ok(Role {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            description: self.description.trim().to_owned(),
+            builtin: None,
+            grants,
+        })
+    }
+}
+
+/// A built-in role's names in both languages, lowercased (a custom role may
+/// not take either); empty for other roles.
+fn builtin_names(role: &Role) -> Vec<String> {
+    if role.builtin.is_none() {
+        return Vec::new();
+    }
+    let key = match role.builtin {
+        Some(BuiltinRole::SystemAdministrator) => "role-system-administrator",
+        Some(BuiltinRole::HrAdministrator) => "role-hr-administrator",
+        _ => "role-read-only",
+    };
+    crate::i18n::Language::ALL
+        .into_iter()
+        .map(|language| crate::i18n::text(language, key, &[]).to_lowercase())
+        .collect()
+}
+
+/// A new role's id from its name: lowercase letters, digits and `_`
+/// (`HR Lund` → `hr_lund`), numbered when taken (`hr_lund_2`).
+pub fn new_role_id(name: &str, existing: &[Role]) -> String {
+    let mut base = String::new();
+    for c in name.trim().to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            base.push(c);
+        } else if !base.ends_with('_') && !base.is_empty() {
+            base.push('_');
+        }
+    }
+    let base = base.trim_end_matches('_');
+    let base = if base.is_empty() { "role" } else { base };
+    let taken = |id: &str| existing.iter().any(|r| r.id == id);
+    if !taken(base) {
+        return base.to_owned();
+    }
+    // One of the first existing.len() + 2 numbers is free.
+    (2..existing.len() + 3)
+        .map(|n| format!("{base}_{n}"))
+        .find(|id| !taken(id))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// The id of the role a script names by id or by name (case does not
+/// count); the text itself when no role matches, so the check names it.
+pub fn role_id_for(roles: &[Role], text: &str) -> String {
+    let wanted = text.trim();
+    roles
+        .iter()
+        .find(|r| r.id == wanted)
+        .or_else(|| {
+            let lowered = wanted.to_lowercase();
+            roles.iter().find(|r| r.name.to_lowercase() == lowered)
+        })
+        .map_or_else(|| wanted.to_owned(), |r| r.id.clone())
+}
+
+/// The name of the role `id` among `roles` (the id itself when none has it).
+pub fn name_among(roles: &[Role], id: &str) -> String {
+    roles
+        .iter()
+        .find(|r| r.id == id)
+        .map_or_else(|| role_name(id), |r| r.name.clone())
+}
+
 /// A role's name by its id (the id itself when no role has it).
 pub fn role_name(id: &str) -> String {
     BuiltinRole::ALL
@@ -471,6 +637,53 @@ mod tests {
             Some(("HR", "Umeå")),
             today
         ));
+    }
+
+    #[test]
+    fn a_new_roles_id_comes_from_its_name_and_its_draft_is_checked() {
+        let mut roles = builtin_roles();
+        assert_eq!(new_role_id("  HR – Lund/Malmö ", &roles), "hr_lund_malmö");
+        assert_eq!(new_role_id("!!", &roles), "role");
+        assert_eq!(new_role_id("Read only", &roles), "read_only_2");
+        let draft = RoleDraft {
+            name: " Payroll ".into(),
+            description: String::new(),
+            grants: vec![
+                Grant {
+                    permission: Permission::Settings,
+                    scope: Scope::everything(),
+                },
+                Grant {
+                    permission: Permission::UsersRead,
+                    scope: Scope {
+                        departments: vec![" Pay ".into(), " ".into()],
+                        offices: Vec::new(),
+                    },
+                },
+            ],
+        };
+        let role = draft.check("payroll", &roles).unwrap();
+        assert_eq!(role.name, "Payroll");
+        // Ordered as the form shows them; blanks dropped, limits trimmed.
+        assert_eq!(role.grants[0].permission, Permission::UsersRead);
+        assert_eq!(role.grants[0].scope.departments, vec!["Pay".to_owned()]);
+        roles.push(role);
+        let again = RoleDraft {
+            name: "PAYROLL".into(),
+            ..draft.clone()
+        };
+        assert_eq!(
+            again.check("payroll_2", &roles),
+            Err(RoleError::NameTaken("Payroll".into()))
+        );
+        let long = RoleDraft {
+            name: "x".repeat(ROLE_NAME_MAX + 1),
+            ..draft
+        };
+        assert_eq!(long.check("x", &roles), Err(RoleError::NameTooLong));
+        assert_eq!(role_id_for(&roles, "payroll"), "payroll");
+        assert_eq!(role_id_for(&roles, "hr administrator"), "hr_administrator");
+        assert_eq!(role_id_for(&roles, "nobody"), "nobody");
     }
 
     #[test]

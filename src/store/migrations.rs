@@ -389,6 +389,43 @@ pub const MIGRATIONS: &[Migration] = &[
     );
     ",
     },
+    // 11: the roles administrators make (the built-in three live in the
+    // program): name, description, and per permission its department and
+    // office limits, one per line, empty for all.
+    Migration {
+        sqlite: r"
+    CREATE TABLE roles (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        description   TEXT NOT NULL DEFAULT '',
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX roles_by_name ON roles(lower(name));
+    CREATE TABLE role_grants (
+        role        TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+        permission  TEXT NOT NULL,
+        departments TEXT NOT NULL DEFAULT '',
+        offices     TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (role, permission)
+    );
+    ",
+        postgres: r"
+    CREATE TABLE roles (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        description   TEXT NOT NULL DEFAULT '',
+        updated_at_ms BIGINT NOT NULL
+    );
+    CREATE UNIQUE INDEX roles_by_name ON roles(lower(name));
+    CREATE TABLE role_grants (
+        role        TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+        permission  TEXT NOT NULL,
+        departments TEXT NOT NULL DEFAULT '',
+        offices     TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (role, permission)
+    );
+    ",
+    },
 ];
 
 /// The schema version this build writes.

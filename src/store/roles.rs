@@ -1,11 +1,12 @@
 //! Users' roles (the *Authorisations* tab): one row per user and role, with
-//! the validity dates and the departments and offices it covers.
+//! the validity dates and the departments and offices it covers; and the
+//! roles administrators make, with their permissions and limits.
 
 use super::db::{Param, RowRead, Sql as _, params};
 use super::rows::{date_number, stored_date};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::UserKey;
-use crate::domain::roles::{Assignment, Scope};
+use crate::domain::roles::{Assignment, Grant, Permission, Role, Scope};
 
 const SELECT: &str =
     "SELECT user_key, role, valid_from, valid_to, departments, offices FROM user_roles";
@@ -50,7 +51,51 @@ fn group(rows: Vec<(UserKey, Assignment)>) -> Vec<(UserKey, Vec<Assignment>)> {
     grouped
 }
 
+const ROLES: &str = "SELECT id, name, description FROM roles ORDER BY lower(name), id";
+const GRANTS: &str =
+    "SELECT role, permission, departments, offices FROM role_grants ORDER BY role, permission";
+
+/// The stored roles with their grants (a permission this build does not
+/// know is skipped, so a newer program's grants never widen an older one's).
+fn custom_roles_in(db: &impl super::db::Sql) -> Result<Vec<Role>, StoreError> {
+    let mut roles = db.fetch(ROLES, &[], |row| {
+        Ok(Role {
+            id: row.text(0)?,
+            name: row.text(1)?,
+            description: row.text(2)?,
+            builtin: None,
+            grants: Vec::new(),
+        })
+    })?;
+    let grants = db.fetch(GRANTS, &[], |row| {
+        Ok((
+            row.text(0)?,
+            Permission::from_code(&row.text(1)?),
+            Scope {
+                departments: lines(&row.text(2)?),
+                offices: lines(&row.text(3)?),
+            },
+        ))
+    })?;
+    for (role, permission, scope) in grants {
+        if let (Some(target), Some(permission)) =
+            (roles.iter_mut().find(|r| r.id == role), permission)
+        {
+            target.grants.push(Grant { permission, scope });
+        }
+    }
+    for role in &mut roles {
+        role.grants.sort_by_key(|g| g.permission);
+    }
+    Ok(roles)
+}
+
 impl Store {
+    /// The roles administrators made, by name.
+    pub fn custom_roles(&self) -> Result<Vec<Role>, StoreError> {
+        on_store!(self, db => custom_roles_in(db))
+    }
+
     /// The user's roles, by role id.
     pub fn roles_of(&self, key: UserKey) -> Result<Vec<Assignment>, StoreError> {
         let rows = on_store!(self, db => db.fetch(
@@ -73,6 +118,56 @@ impl Store {
 }
 
 impl WriteTx<'_> {
+    /// The roles administrators made, as this transaction sees them.
+    pub fn custom_roles(&self) -> Result<Vec<Role>, StoreError> {
+        on_tx!(self, db => custom_roles_in(db))
+    }
+
+    /// Writes a role made by administrators (new, or replacing the one with
+    /// its id) with its grants.
+    pub fn put_role(&self, role: &Role, now_ms: i64) -> Result<(), StoreError> {
+        on_tx!(self, db => db.exec("DELETE FROM role_grants WHERE role = ?1", params![role.id.as_str()]))?;
+        on_tx!(self, db => db.exec("DELETE FROM roles WHERE id = ?1", params![role.id.as_str()]))?;
+        // Its holders are stamped changed, so open windows read again what
+        // they may do.
+        on_tx!(self, db => db.exec(
+            "UPDATE users SET updated_at_ms =
+                greatest(?2, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
+             WHERE key IN (SELECT user_key FROM user_roles WHERE role = ?1)",
+            params![role.id.as_str(), now_ms],
+        ))?;
+        on_tx!(self, db => db.exec(
+            "INSERT INTO roles (id, name, description, updated_at_ms) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                Param::Text(&role.id),
+                Param::Text(&role.name),
+                Param::Text(&role.description),
+                Param::Int(now_ms),
+            ],
+        ))?;
+        for grant in &role.grants {
+            let departments = grant.scope.departments.join("\n");
+            let offices = grant.scope.offices.join("\n");
+            on_tx!(self, db => db.exec(
+                "INSERT INTO role_grants (role, permission, departments, offices) VALUES (?1, ?2, ?3, ?4)",
+                &[
+                    Param::Text(&role.id),
+                    Param::Text(grant.permission.code()),
+                    Param::Text(&departments),
+                    Param::Text(&offices),
+                ],
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a role administrators made, with its grants.
+    pub fn delete_role(&self, id: &str) -> Result<(), StoreError> {
+        on_tx!(self, db => db.exec("DELETE FROM role_grants WHERE role = ?1", params![id]))?;
+        on_tx!(self, db => db.exec("DELETE FROM roles WHERE id = ?1", params![id]))?;
+        Ok(())
+    }
+
     /// Every user's roles, as this transaction sees them.
     pub fn all_roles(&self) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
         let rows = on_tx!(self, db => db.fetch(

@@ -98,6 +98,11 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("account_codes", &["dimension", "code", "name"]),
+    ("roles", &["id", "name", "description", "updated_at_ms"]),
+    (
+        "role_grants",
+        &["role", "permission", "departments", "offices"],
+    ),
     (
         "user_audit_rights",
         &[

@@ -4,7 +4,7 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use crate::app::roles::roles;
+use crate::domain::roles::Role;
 
 use super::format::ERROR_RED;
 use super::user_form::{RoleRow, UserForm};
@@ -12,9 +12,8 @@ use super::user_form::{RoleRow, UserForm};
 /// Width of a date field.
 const DATE_WIDTH: f32 = 104.0;
 
-/// Draws the tab.
-pub fn authorisations_ui(ui: &mut Ui, form: &mut UserForm) {
-    let all = roles();
+/// Draws the tab; `all`: the register's roles.
+pub fn authorisations_ui(ui: &mut Ui, form: &mut UserForm, all: &[Role]) {
     ui.label(RichText::new(t!("form-tab-authorisations")).strong());
     ui.weak(t!("authorisations-note"));
     ui.add_space(6.0);

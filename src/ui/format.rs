@@ -54,6 +54,21 @@ pub fn escape_pressed(ctx: &egui::Context) -> bool {
     ctx.input(|i| i.key_pressed(egui::Key::Escape))
 }
 
+/// A button that is off when `enabled` is false or the operator may not
+/// (`refused`: why, shown when hovered).
+pub fn gated_button(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    text: &str,
+    refused: Option<&str>,
+) -> egui::Response {
+    let response = ui.add_enabled(enabled && refused.is_none(), egui::Button::new(text));
+    match refused {
+        Some(why) => response.on_disabled_hover_text(why),
+        None => response,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::i18n::Language;

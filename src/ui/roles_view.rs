@@ -1,13 +1,17 @@
 //! *Users/Authorities › Roles*, opened by `Go to roles`: the roles with
-//! how many hold each, and the chosen role's description, permissions (with
-//! their department and office limits) and members with their dates. Opened
-//! from a user's form, that user's roles are marked.
+//! how many hold each, and the chosen role's form: name, description,
+//! permissions (with their department and office limits) and members with
+//! their dates. Built-in roles are shown and can be copied; roles made here
+//! can be changed and deleted (not while anyone holds them). Opened from a
+//! user's form, that user's roles are marked.
 
-use egui::{RichText, Ui};
+use egui::{RichText, TextEdit, Ui};
 
 use crate::app::Session;
-use crate::app::roles::{members_of, roles};
-use crate::domain::roles::{Assignment, Permission, Role, Scope};
+use crate::app::roles::{delete_role, members_of, roles, save_role};
+use crate::domain::roles::{Assignment, Grant, Permission, Role, RoleDraft, Scope};
+
+use super::format::{ERROR_RED, gated_button};
 
 /// One member of a role as the view lists it.
 struct Member {
@@ -16,87 +20,293 @@ struct Member {
     marked: bool,
 }
 
+/// One permission on the role form: given or not, and its limits as typed
+/// (comma-separated; empty for all).
+#[derive(Clone, PartialEq, Eq)]
+struct GrantRow {
+    permission: Permission,
+    given: bool,
+    departments: String,
+    offices: String,
+}
+
+/// The role form as edited: a new role (`id` none) or a role made here.
+#[derive(Clone, PartialEq, Eq)]
+struct RoleEditor {
+    id: Option<String>,
+    name: String,
+    description: String,
+    grants: Vec<GrantRow>,
+}
+
+impl RoleEditor {
+    fn of(id: Option<String>, draft: &RoleDraft) -> Self {
+        let grants = Permission::ALL
+            .into_iter()
+            .map(|permission| {
+                let grant = draft.grants.iter().find(|g| g.permission == permission);
+                GrantRow {
+                    permission,
+                    given: grant.is_some(),
+                    departments: grant
+                        .map(|g| g.scope.departments.join(", "))
+                        .unwrap_or_default(),
+                    offices: grant
+                        .map(|g| g.scope.offices.join(", "))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        Self {
+            id,
+            name: draft.name.clone(),
+            description: draft.description.clone(),
+            grants,
+        }
+    }
+
+    fn draft(&self) -> RoleDraft {
+        let list = |text: &str| -> Vec<String> {
+            text.split([',', ';', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        RoleDraft {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            grants: self
+                .grants
+                .iter()
+                .filter(|row| row.given)
+                .map(|row| Grant {
+                    permission: row.permission,
+                    scope: Scope {
+                        departments: list(&row.departments),
+                        offices: list(&row.offices),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The open Roles window.
 pub struct RolesView {
     roles: Vec<Role>,
     members: Vec<Vec<Member>>,
     selected: usize,
-    /// "14 Anna Svensson" when opened from a user's form.
-    marked: Option<String>,
+    /// The user whose roles are marked: key and "14 Anna Svensson".
+    marked: Option<(crate::domain::UserKey, String)>,
     /// The ids of the roles the marked user holds.
     marked_roles: Vec<String>,
-    /// Why the members could not be read, if they could not.
+    /// Why the roles or members could not be read, if they could not.
     error: Option<String>,
+    /// The role form being edited, and as it was when opened.
+    editor: Option<(RoleEditor, RoleEditor)>,
+    /// Why the last save or delete was refused, or what it did.
+    status: Option<(bool, String)>,
+    /// Asking before deleting the selected role.
+    confirm_delete: bool,
+    /// A role was saved or deleted since the owner last looked (who may do
+    /// what must be read again).
+    pub changed: bool,
 }
 
 impl RolesView {
     /// Reads the roles and their members (a few small queries). `marked`:
     /// the user whose roles to mark, by key and title.
     pub fn open(session: &Session, marked: Option<(crate::domain::UserKey, String)>) -> Self {
-        let roles = roles();
-        let (read, error) = match members_of(session, &roles) {
-            Ok(read) => (read, None),
-            Err(e) => (vec![Vec::new(); roles.len()], Some(e.to_string())),
+        let mut view = Self {
+            roles: Vec::new(),
+            members: Vec::new(),
+            selected: 0,
+            marked,
+            marked_roles: Vec::new(),
+            error: None,
+            editor: None,
+            status: None,
+            confirm_delete: false,
+            changed: false,
         };
-        let members: Vec<Vec<Member>> = read
+        view.reload(session, None);
+        // Opened for a user: their first role is shown.
+        if let Some(index) = view
+            .roles
+            .iter()
+            .position(|r| view.marked_roles.contains(&r.id))
+        {
+            view.select(index);
+        }
+        view
+    }
+
+    /// Reads the roles and members again; `select`: the role to show.
+    fn reload(&mut self, session: &Session, select: Option<&str>) {
+        let previous = select
+            .map(str::to_owned)
+            .or_else(|| self.roles.get(self.selected).map(|r| r.id.clone()));
+        self.error = None;
+        self.roles = roles(session).unwrap_or_else(|e| {
+            self.error = Some(e.to_string());
+            crate::domain::roles::builtin_roles()
+        });
+        let read = match members_of(session, &self.roles) {
+            Ok(read) => read,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                vec![Vec::new(); self.roles.len()]
+            }
+        };
+        let marked = self.marked.as_ref().map(|(key, _)| *key);
+        self.members = read
             .into_iter()
             .map(|list| {
                 list.into_iter()
                     .map(|(record, assignment)| Member {
                         title: format!("{} {}", record.user.user_id, record.user.display_name()),
-                        marked: marked.as_ref().is_some_and(|(key, _)| *key == record.key),
+                        marked: marked == Some(record.key),
                         assignment,
                     })
                     .collect()
             })
             .collect();
-        let marked_roles: Vec<String> = roles
+        self.marked_roles = self
+            .roles
             .iter()
-            .zip(&members)
+            .zip(&self.members)
             .filter(|(_, list)| list.iter().any(|m| m.marked))
             .map(|(role, _)| role.id.clone())
             .collect();
-        // Opened for a user: their first role is shown.
-        let selected = roles
-            .iter()
-            .position(|r| marked_roles.contains(&r.id))
+        let index = previous
+            .and_then(|id| self.roles.iter().position(|r| r.id == id))
             .unwrap_or(0);
-        Self {
-            roles,
-            members,
-            selected,
-            marked: marked.map(|(_, title)| title),
-            marked_roles,
-            error,
-        }
+        self.select(index);
     }
 
-    /// Draws the window; false once it is closed.
-    pub fn window_ui(&mut self, ctx: &egui::Context, open: &mut bool) {
+    /// Shows role `index`: its form is editable when it was made here.
+    fn select(&mut self, index: usize) {
+        self.selected = index;
+        self.confirm_delete = false;
+        self.editor = self
+            .roles
+            .get(index)
+            .filter(|r| r.builtin.is_none())
+            .map(|role| {
+                let editor = RoleEditor::of(Some(role.id.clone()), &RoleDraft::of(role));
+                (editor.clone(), editor)
+            });
+    }
+
+    /// True while the role form has changes not saved.
+    pub fn unsaved(&self) -> bool {
+        self.editor.as_ref().is_some_and(|(now, was)| now != was)
+    }
+
+    /// Draws the window. `refused`: why the operator may not change roles.
+    pub fn window_ui(
+        &mut self,
+        ctx: &egui::Context,
+        open: &mut bool,
+        session: &mut Session,
+        refused: Option<&str>,
+    ) {
         egui::Window::new(t!("roles-title"))
             .open(open)
             .collapsible(false)
-            .default_size([680.0, 440.0])
+            .default_size([720.0, 480.0])
             .show(ctx, |ui| {
-                if let Some(title) = &self.marked {
+                if let Some((_, title)) = &self.marked {
                     ui.label(t!("roles-marked", user = title.as_str()));
                 }
                 if let Some(error) = &self.error {
-                    ui.colored_label(super::format::ERROR_RED, error);
+                    ui.colored_label(ERROR_RED, error);
                 }
+                self.toolbar_ui(ui, session, refused);
+                ui.separator();
                 ui.horizontal_top(|ui| {
                     ui.vertical(|ui| {
                         ui.set_width(200.0);
                         self.list_ui(ui);
                     });
                     ui.separator();
-                    ui.vertical(|ui| self.role_ui(ui));
+                    ui.vertical(|ui| self.role_ui(ui, session, refused));
                 });
             });
     }
 
+    fn toolbar_ui(&mut self, ui: &mut Ui, session: &mut Session, refused: Option<&str>) {
+        let clean = !self.unsaved();
+        ui.horizontal(|ui| {
+            if gated_button(ui, clean, &t!("roles-new"), refused)
+                .on_hover_text(t!("roles-new.hint"))
+                .clicked()
+            {
+                let draft = RoleDraft {
+                    name: String::new(),
+                    description: String::new(),
+                    grants: Vec::new(),
+                };
+                let editor = RoleEditor::of(None, &draft);
+                self.editor = Some((editor.clone(), editor));
+                self.status = None;
+            }
+            let role = self.roles.get(self.selected).cloned();
+            let copyable = clean && role.is_some();
+            if gated_button(ui, copyable, &t!("roles-copy"), refused)
+                .on_hover_text(t!("roles-copy.hint"))
+                .clicked()
+                && let Some(role) = &role
+            {
+                let mut draft = RoleDraft::of(role);
+                draft.name = t!("roles-copy-name", name = role.name.as_str());
+                let editor = RoleEditor::of(None, &draft);
+                self.editor = Some((editor.clone(), editor));
+                self.status = None;
+            }
+            let deletable = clean && role.as_ref().is_some_and(|r| r.builtin.is_none());
+            if gated_button(ui, deletable, &t!("roles-delete"), refused)
+                .on_hover_text(t!("roles-delete.hint"))
+                .clicked()
+            {
+                self.confirm_delete = true;
+            }
+            if self.confirm_delete
+                && let Some(role) = &role
+            {
+                ui.separator();
+                ui.label(t!("roles-delete-question", name = role.name.as_str()));
+                if ui.button(t!("roles-delete-yes")).clicked() {
+                    self.confirm_delete = false;
+                    match delete_role(session, &role.id) {
+                        Ok(()) => {
+                            self.status =
+                                Some((false, t!("roles-deleted", name = role.name.as_str())));
+                            self.changed = true;
+                            self.reload(session, None);
+                        }
+                        Err(error) => self.status = Some((true, error.to_string())),
+                    }
+                }
+                if ui.button(t!("cancel")).clicked() {
+                    self.confirm_delete = false;
+                }
+            }
+        });
+        if let Some((is_error, text)) = &self.status {
+            if *is_error {
+                ui.colored_label(ERROR_RED, text);
+            } else {
+                ui.label(text);
+            }
+        }
+    }
+
     fn list_ui(&mut self, ui: &mut Ui) {
         ui.label(RichText::new(t!("roles-list")).strong());
+        let clean = !self.unsaved();
+        let mut chosen = None;
         for (index, role) in self.roles.iter().enumerate() {
             let text = RichText::new(format!("{} ({})", role.name, self.members[index].len()));
             let text = if self.marked_roles.contains(&role.id) {
@@ -104,39 +314,160 @@ impl RolesView {
             } else {
                 text
             };
-            if ui.selectable_label(self.selected == index, text).clicked() {
-                self.selected = index;
+            let current = self.selected == index
+                && self
+                    .editor
+                    .as_ref()
+                    .is_none_or(|(editor, _)| editor.id.as_deref() == Some(role.id.as_str()));
+            let response = ui
+                .add_enabled(clean || current, egui::Button::selectable(current, text))
+                .on_disabled_hover_text(t!("roles-unsaved"));
+            if response.clicked() {
+                chosen = Some(index);
+            }
+        }
+        if let Some(index) = chosen {
+            self.status = None;
+            self.select(index);
+        }
+    }
+
+    fn role_ui(&mut self, ui: &mut Ui, session: &mut Session, refused: Option<&str>) {
+        if self.editor.is_some() {
+            self.editor_ui(ui, session, refused);
+        } else if let Some(role) = self.roles.get(self.selected) {
+            ui.heading(&role.name);
+            ui.weak(t!("roles-built-in"));
+            ui.label(&role.description);
+            ui.add_space(6.0);
+            ui.label(RichText::new(t!("roles-permissions")).strong());
+            for permission in Permission::ALL {
+                let grant = role.grants.iter().find(|g| g.permission == permission);
+                // Editing users includes reading them.
+                let mut held = role.permits(permission, None);
+                ui.horizontal(|ui| {
+                    ui.add_enabled(false, egui::Checkbox::new(&mut held, permission.label()));
+                    if let Some(grant) = grant {
+                        ui.weak(scope_text(&grant.scope));
+                    }
+                });
+            }
+        }
+        let editing_new = self
+            .editor
+            .as_ref()
+            .is_some_and(|(editor, _)| editor.id.is_none());
+        if !editing_new {
+            self.members_ui(ui);
+        }
+    }
+
+    /// The editable form of a new role or one made here, with Save.
+    fn editor_ui(&mut self, ui: &mut Ui, session: &mut Session, refused: Option<&str>) {
+        let unsaved = self.unsaved();
+        let Some((editor, original)) = &mut self.editor else {
+            return;
+        };
+        ui.add_enabled_ui(refused.is_none(), |ui| {
+            egui::Grid::new("role_form")
+                .num_columns(2)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    let label = ui.label(t!("roles-name"));
+                    ui.add(
+                        TextEdit::singleline(&mut editor.name)
+                            .char_limit(crate::domain::roles::ROLE_NAME_MAX)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label(t!("roles-description"));
+                    ui.add(
+                        TextEdit::multiline(&mut editor.description)
+                            .desired_rows(2)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                });
+            ui.add_space(6.0);
+            ui.label(RichText::new(t!("roles-permissions")).strong());
+            ui.weak(t!("roles-limits-note"));
+            egui::Grid::new("role_grants")
+                .num_columns(3)
+                .spacing([8.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label("");
+                    let departments = ui.weak(t!("authorisations-departments")).id;
+                    let offices = ui.weak(t!("authorisations-offices")).id;
+                    ui.end_row();
+                    for row in &mut editor.grants {
+                        let label = row.permission.label();
+                        ui.checkbox(&mut row.given, &label);
+                        ui.add_enabled_ui(row.given, |ui| {
+                            ui.add(
+                                TextEdit::singleline(&mut row.departments)
+                                    .id(egui::Id::unique(("grant_departments", row.permission)))
+                                    .hint_text(t!("authorisations-all"))
+                                    .desired_width(150.0),
+                            )
+                            .labelled_by(departments)
+                            .on_hover_text(t!("roles-departments-of", permission = label.as_str()));
+                        });
+                        ui.add_enabled_ui(row.given, |ui| {
+                            ui.add(
+                                TextEdit::singleline(&mut row.offices)
+                                    .id(egui::Id::unique(("grant_offices", row.permission)))
+                                    .hint_text(t!("authorisations-all"))
+                                    .desired_width(150.0),
+                            )
+                            .labelled_by(offices)
+                            .on_hover_text(t!("roles-offices-of", permission = label.as_str()));
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+        ui.add_space(6.0);
+        let mut save = false;
+        let mut undo = false;
+        ui.horizontal(|ui| {
+            save = gated_button(
+                ui,
+                unsaved || editor.id.is_none(),
+                &t!("roles-save"),
+                refused,
+            )
+            .clicked();
+            undo = ui
+                .add_enabled(unsaved, egui::Button::new(t!("roles-undo")))
+                .clicked();
+        });
+        if undo {
+            *editor = original.clone();
+            self.status = None;
+        }
+        if save {
+            let id = editor.id.clone();
+            match save_role(session, id.as_deref(), &editor.draft()) {
+                Ok(role) => {
+                    self.status = Some((false, t!("roles-saved", name = role.name.as_str())));
+                    self.changed = true;
+                    self.reload(session, Some(&role.id));
+                }
+                Err(error) => self.status = Some((true, error.to_string())),
             }
         }
     }
 
-    fn role_ui(&self, ui: &mut Ui) {
-        let Some(role) = self.roles.get(self.selected) else {
+    fn members_ui(&self, ui: &mut Ui) {
+        let Some(members) = self.members.get(self.selected) else {
             return;
         };
-        ui.heading(&role.name);
-        if role.builtin.is_some() {
-            ui.weak(t!("roles-built-in"));
-        }
-        ui.label(&role.description);
         ui.add_space(6.0);
-        ui.label(RichText::new(t!("roles-permissions")).strong());
-        for permission in Permission::ALL {
-            let grant = role.grants.iter().find(|g| g.permission == permission);
-            // Editing users includes reading them.
-            let mut held = role.permits(permission, None);
-            ui.horizontal(|ui| {
-                ui.add_enabled(false, egui::Checkbox::new(&mut held, permission.label()));
-                if let Some(grant) = grant {
-                    ui.weak(scope_text(&grant.scope));
-                }
-            });
-        }
-        ui.add_space(6.0);
-        let members = &self.members[self.selected];
         ui.label(RichText::new(t!("roles-members", count = members.len())).strong());
         egui::ScrollArea::vertical()
-            .max_height(180.0)
+            .max_height(160.0)
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 egui::Grid::new("role_members")

@@ -330,6 +330,7 @@ pub fn user_form_ui(
     ui: &mut Ui,
     form: &mut UserForm,
     smtputf8_missing: bool,
+    roles: &[crate::domain::roles::Role],
 ) -> Option<FormAction> {
     let connected = form
         .record
@@ -369,7 +370,7 @@ pub fn user_form_ui(
             ui.label(RichText::new(why).color(ERROR_RED));
         }
         ui.add_enabled_ui(form.roles_read_only.is_none(), |ui| {
-            super::authorisations_tab::authorisations_ui(ui, form);
+            super::authorisations_tab::authorisations_ui(ui, form, roles);
         });
         return None;
     }

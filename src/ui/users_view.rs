@@ -14,7 +14,7 @@ use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
 use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
 use super::file_chooser::Chooser;
-use super::format::{ERROR_RED, GREEN, escape_pressed};
+use super::format::{ERROR_RED, GREEN, escape_pressed, gated_button};
 use super::register_view::{
     OpenRequest, RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui,
     register_menu_ui,
@@ -293,8 +293,17 @@ impl UsersView {
         let Some(view) = &mut self.roles_view else {
             return;
         };
-        let mut open = !escape_pressed(ctx);
-        view.window_ui(ctx, &mut open);
+        // Escape does not throw away a role's unsaved changes.
+        let mut open = !escape_pressed(ctx) || view.unsaved();
+        let refused = self
+            .operator
+            .may(Permission::Roles)
+            .err()
+            .map(|r| r.sentence);
+        view.window_ui(ctx, &mut open, &mut self.session, refused.as_deref());
+        if std::mem::take(&mut view.changed) {
+            self.read_operator();
+        }
         if !open {
             self.roles_view = None;
         }
@@ -1140,7 +1149,7 @@ impl UsersView {
                         .may(Permission::Roles)
                         .err()
                         .map(|r| r.sentence);
-                    action = user_form_ui(ui, form, self.smtputf8_missing);
+                    action = user_form_ui(ui, form, self.smtputf8_missing, &self.operator.roles);
                 } else {
                     ui.add_space(24.0);
                     ui.label(t!("form-none-chosen"));
@@ -1271,14 +1280,6 @@ fn labelled_combo_ui(
 
 /// A toolbar button that is off while `enabled` is false or the operator's
 /// roles do not permit it (`refused` says why, as its tooltip).
-fn gated_button(ui: &mut Ui, enabled: bool, text: &str, refused: Option<&str>) -> egui::Response {
-    let response = ui.add_enabled(enabled && refused.is_none(), egui::Button::new(text));
-    match refused {
-        Some(why) => response.on_disabled_hover_text(why),
-        None => response,
-    }
-}
-
 /// Saves a user's roles and *Audit of account code* rows (those that
 /// changed); the tab and the reason of the first refusal, if any.
 fn save_authorisations(

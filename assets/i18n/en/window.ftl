@@ -645,3 +645,33 @@ settings-operator-user-id = User-ID
 settings-operator-email = Email (before the @)
 delete-connection-invites = Preparation phase: an invitation to link again on My profile › Security and login goes to { $address }.
 delete-connection-no-email = Preparation phase, but the user has no Email: you will need to enter the new address yourself.
+roles-new = New role
+    .hint = Make a role with the permissions you choose
+roles-copy = Copy
+    .hint = Make a new role from the chosen one
+roles-copy-name = Copy of { $name }
+roles-delete = Delete role
+    .hint = Delete the chosen role (not while anyone holds it)
+roles-delete-question = Delete the role { $name }?
+roles-delete-yes = Yes, delete it
+roles-deleted = The role { $name } is deleted.
+roles-saved = The role { $name } is saved.
+roles-unsaved = Save or undo the role's changes first.
+roles-name = Name
+roles-description = Description
+roles-limits-note = Departments and offices: separate with commas; empty for all.
+roles-departments-of = Departments where { $permission } applies
+roles-offices-of = Offices where { $permission } applies
+roles-save = Save role
+roles-undo = Undo changes
+role-name-missing = Enter the role's name.
+role-name-too-long = The name may be at most { $max } characters.
+role-name-taken = There is already a role called { $name }.
+role-no-permission = Choose at least one permission.
+role-built-in = Built-in roles cannot be changed or deleted; copy one instead.
+role-assigned = { $count ->
+    [one] One user holds the role: take it away from them first.
+   *[other] { $count } users hold the role: take it away from them first.
+}
+audit-role-saved = Role saved
+audit-role-deleted = Role deleted

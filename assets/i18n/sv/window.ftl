@@ -630,3 +630,33 @@ settings-operator-user-id = Användar-ID
 settings-operator-email = E-post (före @)
 delete-connection-invites = Förberedelsefas: en inbjudan att koppla igen under Min profil › Säkerhet och inloggning skickas till { $address }.
 delete-connection-no-email = Förberedelsefas, men användaren har ingen E-post: du behöver själv ange den nya adressen.
+roles-new = Ny roll
+    .hint = Skapa en roll med de behörigheter du väljer
+roles-copy = Kopiera
+    .hint = Skapa en ny roll utifrån den valda
+roles-copy-name = Kopia av { $name }
+roles-delete = Ta bort roll
+    .hint = Ta bort den valda rollen (inte medan någon har den)
+roles-delete-question = Ta bort rollen { $name }?
+roles-delete-yes = Ja, ta bort den
+roles-deleted = Rollen { $name } är borttagen.
+roles-saved = Rollen { $name } är sparad.
+roles-unsaved = Spara eller ångra rollens ändringar först.
+roles-name = Namn
+roles-description = Beskrivning
+roles-limits-note = Avdelningar och kontor: skilj med kommatecken; tomt för alla.
+roles-departments-of = Avdelningar där { $permission } gäller
+roles-offices-of = Kontor där { $permission } gäller
+roles-save = Spara roll
+roles-undo = Ångra ändringar
+role-name-missing = Ange rollens namn.
+role-name-too-long = Namnet får vara högst { $max } tecken.
+role-name-taken = Det finns redan en roll som heter { $name }.
+role-no-permission = Välj minst en behörighet.
+role-built-in = Inbyggda roller kan inte ändras eller tas bort; kopiera en i stället.
+role-assigned = { $count ->
+    [one] En användare har rollen: ta bort den från användaren först.
+   *[other] { $count } användare har rollen: ta bort den från dem först.
+}
+audit-role-saved = Roll sparad
+audit-role-deleted = Roll borttagen
