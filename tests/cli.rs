@@ -959,6 +959,102 @@ fn the_command_line_refuses_what_the_operators_roles_do_not_permit() {
     assert_eq!(refusals, 4);
 }
 
+/// Sets a user's department, office and a pending Visma Connect address.
+fn set_place(db: &Path, user_id: &str, office: &str) {
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
+    let record = user_record(&session, user_id);
+    let address = format!("user{user_id}@example.org");
+    hrm_users::app::save_user(
+        &mut session,
+        Some(record.key),
+        &hrm_users::domain::UserDraft {
+            office: office.into(),
+            activated: true,
+            visma_email: address.clone(),
+            visma_email_confirm: address,
+            ..hrm_users::domain::UserDraft::from_record(&record)
+        },
+    )
+    .unwrap();
+}
+
+/// A role limited to one office: the operator may verify, import and
+/// change only users there. Elsewhere `verify --user` is refused with exit 2,
+/// `verify --all-pending` skips them with the reason, and an import rejects
+/// their rows (and a row moving a user there), changing nothing of theirs.
+#[test]
+fn a_role_limited_to_one_office_verifies_and_imports_only_there() {
+    use hrm_users::domain::roles::{Grant, Permission, RoleDraft, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+    set_alias(&db, "1", &login());
+    give_role(&db, "1", "system_administrator");
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+    let lund = |permission| Grant {
+        permission,
+        scope: Scope {
+            departments: Vec::new(),
+            offices: vec!["Lund".into()],
+        },
+    };
+    hrm_users::app::roles::save_role(
+        &mut session,
+        None,
+        &RoleDraft {
+            name: "HR Lund".into(),
+            description: String::new(),
+            grants: vec![
+                lund(Permission::UsersEdit),
+                lund(Permission::VerifyAccounts),
+                lund(Permission::ImportExport),
+            ],
+        },
+    )
+    .unwrap();
+    drop(session);
+    set_place(&db, "2", "Lund");
+    set_place(&db, "3", "Malmö");
+    set_place(&db, "4", "Lund");
+    // From now on the login is user 4's, who holds HR Lund.
+    give_role(&db, "4", "hr_lund");
+    set_alias(&db, "1", "someone-else");
+    set_alias(&db, "4", &login());
+
+    let refused = hrm_users(&db, &["verify", "--user", "3"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let words = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        words.contains("only for other departments or offices"),
+        "{words}"
+    );
+    let planned = hrm_users(&db, &["verify", "--all-pending", "--dry-run"]);
+    let lines = String::from_utf8_lossy(&planned.stdout);
+    assert!(
+        lines.contains("Skipped: outside your departments and offices: "),
+        "{lines}"
+    );
+
+    let csv = dir.path().join("users.csv");
+    std::fs::write(
+        &csv,
+        "User-ID;Last name;Office\n2;Lundberg;Lund\n3;Malmberg;Malmö\n5;Flyttad;Lund\n",
+    )
+    .unwrap();
+    let imported = hrm_users(&db, &["import", csv.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{said}");
+    let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+    assert_eq!(user_record(&session, "2").user.last_name, "Lundberg");
+    assert_ne!(user_record(&session, "3").user.last_name, "Malmberg");
+    // User 5 is not in Lund: moving them there is not this operator's to do.
+    assert_ne!(user_record(&session, "5").user.last_name, "Flyttad");
+    assert!(
+        said.contains("only for other departments or offices"),
+        "{said}"
+    );
+}
+
 /// Account codes from a spreadsheet: imported (a code again takes the
 /// newer name), listed as JSON, and a file without the Code column refused
 /// with exit 2 and nothing imported.

@@ -38,7 +38,9 @@ pub fn load_selection(session: &Session, keys: &[UserKey]) -> Result<Vec<UserRec
     Ok(keys.iter().filter_map(|key| by_key.remove(key)).collect())
 }
 
-/// Plans `Verify accounts` for a selection with the stored settings.
+/// Plans `Verify accounts` for a selection with the stored settings. Users
+/// outside the departments and offices where the operator's roles permit
+/// Verify accounts are skipped, with that reason.
 pub fn plan_verify_accounts<'a>(
     session: &Session,
     selection: impl IntoIterator<Item = &'a UserRecord>,
@@ -46,14 +48,30 @@ pub fn plan_verify_accounts<'a>(
 ) -> Result<BulkPlan, StoreError> {
     let settings = session.store.load_settings()?;
     let already_queued = session.store.users_with_waiting_verification()?;
-    Ok(plan_bulk(
-        selection,
+    let operator = super::operator::operator(session)?;
+    let (inside, outside): (Vec<&UserRecord>, Vec<&UserRecord>) =
+        selection.into_iter().partition(|record| {
+            operator
+                .may_for(
+                    crate::domain::roles::Permission::VerifyAccounts,
+                    &record.user.department,
+                    &record.user.office,
+                )
+                .is_ok()
+        });
+    let mut plan = plan_bulk(
+        inside,
         &settings,
         session.now(),
         super::roles::day_of(session.now()),
         send_again_to_recent,
         &already_queued,
-    ))
+    );
+    plan.skip_also(
+        outside.iter().map(|record| record.key),
+        crate::domain::SkipReason::OutsideLimits,
+    );
+    Ok(plan)
 }
 
 /// Where a bulk send stands.

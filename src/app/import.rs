@@ -10,6 +10,7 @@ use crate::domain::import::{
     ColumnMap, HeaderError, ImportPlan, RawTable, RegisterIndex, RowAction, plan_import,
     plan_import_with_progress,
 };
+use crate::domain::roles::Permission;
 use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
 use crate::store::{Location, Store, StoreError};
 
@@ -85,11 +86,19 @@ pub fn plan_table_import_with_progress(
 ) -> Result<ImportPlan, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
     let users = session.store.load_users()?;
+    let operator = super::operator::operator(session)?;
     progress.start(Stage::Checking, table.rows.len());
-    plan_import_with_progress(table, &map, &RegisterIndex::new(&users), &mut |done| {
-        progress.advance(done)
-    })
-    .ok_or(ImportError::Cancelled)
+    let index = RegisterIndex::new(&users);
+    let mut plan =
+        plan_import_with_progress(table, &map, &index, &mut |done| progress.advance(done))
+            .ok_or(ImportError::Cancelled)?;
+    // A role limited to departments or offices imports only there.
+    plan.reject_where(&index, &|department, office| {
+        operator
+            .may_for(Permission::UsersEdit, department, office)
+            .map_err(|refused| refused.sentence)
+    });
+    Ok(plan)
 }
 
 /// What a committed import did.
@@ -159,12 +168,20 @@ pub fn commit_planned_with_progress(
         Some((plan, stamp)) if register_stamp(session)? == stamp => Some(plan),
         _ => None,
     };
+    let operator = super::operator::operator(session)?;
     let written = session.store.write(|tx| {
         let plan = if let Some(plan) = unchanged_since {
             plan
         } else {
             let users = tx.load_users()?;
-            Arc::new(plan_import(table, &map, &RegisterIndex::new(&users)))
+            let index = RegisterIndex::new(&users);
+            let mut plan = plan_import(table, &map, &index);
+            plan.reject_where(&index, &|department, office| {
+                operator
+                    .may_for(Permission::UsersEdit, department, office)
+                    .map_err(|refused| refused.sentence)
+            });
+            Arc::new(plan)
         };
         progress.start(Stage::Importing, plan.rows.len());
         for (index, row) in plan.rows.iter().enumerate() {

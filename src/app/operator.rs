@@ -144,6 +144,26 @@ pub fn require(session: &mut Session, permission: Permission) -> Result<(), Requ
     let Err(refused) = current.may(permission) else {
         return Ok(());
     };
+    refuse(session, &current, refused)
+}
+
+/// Checks the operator may do `permission` for `target` (within their
+/// roles' department and office limits); a refusal is audited and returned.
+pub fn require_for(
+    session: &mut Session,
+    permission: Permission,
+    target: &UserRecord,
+) -> Result<(), RequireError> {
+    let current = operator(session)?;
+    let Err(refused) = current.may_for(permission, &target.user.department, &target.user.office)
+    else {
+        return Ok(());
+    };
+    refuse(session, &current, refused)
+}
+
+fn refuse(session: &mut Session, current: &Operator, refused: Refused) -> Result<(), RequireError> {
+    let permission = refused.permission;
     let now = session.now();
     let actor = session.actor.clone();
     let entry = AuditEntry {

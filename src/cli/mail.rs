@@ -21,6 +21,11 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
         .store
         .user_by_user_id(&id)?
         .ok_or_else(|| Refused(t!("cli-no-such-user", user_id = id.to_string())))?;
+    super::check_permission_for(
+        session,
+        crate::domain::roles::Permission::UsersEdit,
+        &record,
+    )?;
     match app::verify_account(session, record.key) {
         Ok(VerifyOutcome::ConnectedByDomain(email)) => say(&t!(
             "cli-connected-by-domain",

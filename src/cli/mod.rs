@@ -389,6 +389,20 @@ fn required_permission(command: &Command) -> Option<Permission> {
     }
 }
 
+/// Refuses (exit 2, with the sentence) what the operator's roles do not
+/// permit for `target` (their department and office limits); audited.
+pub(crate) fn check_permission_for(
+    session: &mut Session,
+    permission: Permission,
+    target: &crate::domain::UserRecord,
+) -> anyhow::Result<()> {
+    match app::operator::require_for(session, permission, target) {
+        Ok(()) => Ok(()),
+        Err(app::operator::RequireError::Refused(refused)) => Err(Refused(refused.sentence).into()),
+        Err(app::operator::RequireError::Store(error)) => Err(error.into()),
+    }
+}
+
 /// Refuses (exit 2, with the sentence) a command the operator's roles do
 /// not permit; the refusal is in the audit log.
 fn check_permission(session: &mut Session, command: &Command) -> anyhow::Result<()> {

@@ -201,6 +201,7 @@ pub fn user_roles(
     let all = roles(session)?;
     let id_of = |text: &str| crate::domain::roles::role_id_for(&all, text);
     if change.add.is_some() || change.remove.is_some() {
+        super::check_permission_for(session, Permission::Roles, &record)?;
         let date = |text: Option<&str>| {
             parse_date(text.unwrap_or_default()).map_err(|e| Refused(e.to_string()))
         };

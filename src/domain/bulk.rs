@@ -70,6 +70,10 @@ impl BulkCounts {
         if leavers > 0 {
             lines.push((t!("bulk-line-skipped-employment-ended"), leavers));
         }
+        let outside = self.skipped_for(SkipReason::OutsideLimits);
+        if outside > 0 {
+            lines.push((t!("bulk-line-skipped-outside-limits"), outside));
+        }
         lines
     }
 }
@@ -84,6 +88,14 @@ pub struct BulkPlan {
 }
 
 impl BulkPlan {
+    /// Adds users skipped before planning (outside the operator's limits).
+    pub fn skip_also(&mut self, keys: impl IntoIterator<Item = UserKey>, reason: SkipReason) {
+        for key in keys {
+            *self.counts.skipped.entry(reason).or_default() += 1;
+            self.entries.push((key, VerifyDecision::Skip(reason)));
+        }
+    }
+
     /// Users who get a message or connect at once, in selection order.
     pub fn to_verify(&self) -> impl Iterator<Item = UserKey> + '_ {
         self.entries

@@ -185,6 +185,43 @@ pub struct ImportPlan {
     pub unknown_columns: Vec<String>,
 }
 
+impl ImportPlan {
+    /// Rejects every row that would create or change a user for which
+    /// `may_change(department, office)` says no (with its reason): as the
+    /// register has them and as the row leaves them. Counts follow.
+    pub fn reject_where(
+        &mut self,
+        register: &RegisterIndex<'_>,
+        may_change: &dyn Fn(&str, &str) -> Result<(), String>,
+    ) {
+        for row in &mut self.rows {
+            if !matches!(row.action, RowAction::Create | RowAction::Update) {
+                continue;
+            }
+            let before = register.by_user_id.get(row.user_id.trim()).map(|r| &r.user);
+            let places = before
+                .into_iter()
+                .chain(row.user.as_ref())
+                .map(|u| (u.department.as_str(), u.office.as_str()));
+            let refusal = places
+                .map(|(department, office)| may_change(department, office))
+                .find_map(Result::err);
+            if let Some(reason) = refusal {
+                match row.action {
+                    RowAction::Create => self.counts.create -= 1,
+                    _ => self.counts.update -= 1,
+                }
+                self.counts.rejected += 1;
+                row.action = RowAction::Rejected(reason);
+                row.changes.clear();
+                row.user = None;
+                row.key = None;
+                row.new_address = None;
+            }
+        }
+    }
+}
+
 /// The register as the rules need it.
 pub struct RegisterIndex<'a> {
     by_user_id: HashMap<&'a str, &'a UserRecord>,

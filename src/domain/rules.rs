@@ -32,6 +32,9 @@ pub enum SkipReason {
     RecentlySent,
     /// The user's *Employment ends* has passed.
     EmploymentEnded,
+    /// The user is outside the departments and offices where the
+    /// operator's roles permit *Verify accounts*.
+    OutsideLimits,
 }
 
 impl SkipReason {
@@ -43,6 +46,7 @@ impl SkipReason {
             Self::NotActivated => t!("skip-not-activated"),
             Self::RecentlySent => t!("skip-recently-sent"),
             Self::EmploymentEnded => t!("skip-employment-ended"),
+            Self::OutsideLimits => t!("skip-outside-limits"),
         }
     }
 
@@ -54,6 +58,7 @@ impl SkipReason {
             Self::NotActivated => t!("skip-not-activated.sentence"),
             Self::RecentlySent => t!("skip-recently-sent.sentence"),
             Self::EmploymentEnded => t!("skip-employment-ended.sentence"),
+            Self::OutsideLimits => t!("skip-outside-limits.sentence"),
         }
     }
 }

@@ -675,3 +675,6 @@ role-assigned = { $count ->
 }
 audit-role-saved = Role saved
 audit-role-deleted = Role deleted
+skip-outside-limits = outside your departments and offices
+    .sentence = Your roles do not permit Verify accounts for this user's department and office.
+bulk-line-skipped-outside-limits = Skipped: outside your departments and offices

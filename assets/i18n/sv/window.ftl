@@ -660,3 +660,6 @@ role-assigned = { $count ->
 }
 audit-role-saved = Roll sparad
 audit-role-deleted = Roll borttagen
+skip-outside-limits = utanför dina avdelningar och kontor
+    .sentence = Dina roller tillåter inte Verifiera konton för användarens avdelning och kontor.
+bulk-line-skipped-outside-limits = Hoppas över: utanför dina avdelningar och kontor
