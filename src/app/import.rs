@@ -92,13 +92,22 @@ pub fn plan_table_import_with_progress(
     let mut plan =
         plan_import_with_progress(table, &map, &index, &mut |done| progress.advance(done))
             .ok_or(ImportError::Cancelled)?;
-    // A role limited to departments or offices imports only there.
-    plan.reject_where(&index, &|department, office| {
+    within_limits(&mut plan, &index, &operator);
+    Ok(plan)
+}
+
+/// A role limited to departments or offices imports only there: other rows
+/// are rejected with the reason.
+fn within_limits(
+    plan: &mut ImportPlan,
+    index: &RegisterIndex<'_>,
+    operator: &super::operator::Operator,
+) {
+    plan.reject_where(index, &|department, office| {
         operator
             .may_for(Permission::UsersEdit, department, office)
             .map_err(|refused| refused.sentence)
     });
-    Ok(plan)
 }
 
 /// What a committed import did.
@@ -176,11 +185,7 @@ pub fn commit_planned_with_progress(
             let users = tx.load_users()?;
             let index = RegisterIndex::new(&users);
             let mut plan = plan_import(table, &map, &index);
-            plan.reject_where(&index, &|department, office| {
-                operator
-                    .may_for(Permission::UsersEdit, department, office)
-                    .map_err(|refused| refused.sentence)
-            });
+            within_limits(&mut plan, &index, &operator);
             Arc::new(plan)
         };
         progress.start(Stage::Importing, plan.rows.len());
