@@ -96,6 +96,28 @@ pub fn plan_table_import_with_progress(
     Ok(plan)
 }
 
+/// Saves a row's new pending address; for an existing user, older links and
+/// queued verifications die.
+fn save_pending_address(
+    tx: &crate::store::WriteTx<'_>,
+    key: crate::domain::UserKey,
+    pending: &Connection,
+    created: bool,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    let now_ms = now.as_millisecond();
+    if created {
+        return tx.add_connection(key, pending, now_ms);
+    }
+    tx.supersede_tokens(key, now)?;
+    tx.cancel_queued(
+        key,
+        MessageKind::Verification,
+        "not sent: the address was changed by an import",
+    )?;
+    tx.set_connection(key, pending, now_ms)
+}
+
 /// A role limited to departments or offices imports only there: other rows
 /// are rejected with the reason.
 fn within_limits(
@@ -213,21 +235,8 @@ pub fn commit_planned_with_progress(
                 }
                 _ => continue,
             };
-            match (&pending, action) {
-                (Some(pending), AuditAction::UserCreated) => {
-                    tx.add_connection(key, pending, now_ms)?;
-                }
-                (Some(pending), _) => {
-                    // A new address: older links and queued verifications die.
-                    tx.supersede_tokens(key, now)?;
-                    tx.cancel_queued(
-                        key,
-                        MessageKind::Verification,
-                        "not sent: the address was changed by an import",
-                    )?;
-                    tx.set_connection(key, pending, now_ms)?;
-                }
-                (None, _) => {}
+            if let Some(pending) = &pending {
+                save_pending_address(tx, key, pending, action == AuditAction::UserCreated, now)?;
             }
             let connection = pending
                 .or_else(|| before.as_ref().map(|b| b.connection.clone()))
