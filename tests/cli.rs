@@ -1104,3 +1104,142 @@ fn account_codes_are_imported_from_a_spreadsheet_and_listed() {
         3
     );
 }
+
+/// The workbook carries roles, authorisations and Audit of account code
+/// rows: exported from one register (sheets Roles, Authorisations, Audit of
+/// account code beside Employees-users) and imported into another, they
+/// come back the same. A sheet row naming a role that does not exist is
+/// listed with its sheet and row, and that user keeps their roles while
+/// the others are set.
+#[test]
+fn roles_authorisations_and_audit_rows_travel_in_the_workbook() {
+    use calamine::Reader as _;
+    use hrm_users::domain::account_codes::AuditRight;
+    use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("from.db");
+    let to = dir.path().join("to.db");
+    assert!(hrm_users(&from, &["demo", "--users", "5"]).status.success());
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&from).unwrap());
+    hrm_users::app::roles::save_role(
+        &mut session,
+        None,
+        &RoleDraft {
+            name: "HR Lund".into(),
+            description: "HR in Lund".into(),
+            grants: vec![Grant {
+                permission: Permission::UsersEdit,
+                scope: Scope {
+                    departments: Vec::new(),
+                    offices: vec!["Lund".into(), "Malmö".into()],
+                },
+            }],
+        },
+    )
+    .unwrap();
+    let two = user_record(&session, "2");
+    let held = vec![
+        Assignment {
+            valid_from: "2027-01-01".parse().ok(),
+            valid_to: "2027-12-31".parse().ok(),
+            scope: Scope {
+                departments: vec!["HR".into()],
+                offices: Vec::new(),
+            },
+            ..Assignment::new("hr_lund")
+        },
+        Assignment::new("read_only"),
+    ];
+    hrm_users::app::roles::set_user_roles(&mut session, two.key, held.clone()).unwrap();
+    let rights = vec![AuditRight {
+        dimension: "cost_centre".into(),
+        from_code: "100".into(),
+        to_code: Some("200".into()),
+        amount_limit: Some(10_000),
+    }];
+    hrm_users::app::account_codes::set_audit_rights(&mut session, two.key, &rights).unwrap();
+    drop(session);
+
+    let file = dir.path().join("users.xlsx");
+    let exported = hrm_users(&from, &["export", file.to_str().unwrap()]);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let workbook: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        [
+            "Employees-users",
+            "Roles",
+            "Authorisations",
+            "Audit of account code"
+        ]
+    );
+
+    let imported = hrm_users(&to, &["import", file.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{said}");
+    assert!(
+        said.contains("Authorisations: 1 roles saved, 1 users' roles set, 1 users' Audit of account code rows set"),
+        "{said}"
+    );
+    let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&to).unwrap());
+    let two = user_record(&session, "2");
+    assert_eq!(session.store.roles_of(two.key).unwrap(), held);
+    assert_eq!(session.store.audit_rights_of(two.key).unwrap(), rights);
+    let roles = hrm_users::app::roles::roles(&session).unwrap();
+    let lund = roles.iter().find(|r| r.id == "hr_lund").unwrap();
+    assert_eq!(lund.name, "HR Lund");
+    assert_eq!(lund.grants[0].scope.offices, ["Lund", "Malmö"]);
+    drop(session);
+}
+
+/// A sheet row naming a role that does not exist is listed with its sheet
+/// and row; that user keeps their roles while the others are set.
+#[test]
+fn a_sheet_row_naming_no_role_is_listed_and_the_others_are_set() {
+    use hrm_users::domain::roles::Assignment;
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("to.db");
+    assert!(hrm_users(&to, &["demo", "--users", "5"]).status.success());
+    let bad = dir.path().join("roles.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Employees-users")
+        .unwrap()
+        .write_string(0, 0, "User-ID")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("Behörigheter").unwrap();
+    for (row, cells) in (0_u32..).zip([
+        ["Användar-ID", "Roll"],
+        ["3", "no_such_role"],
+        ["4", "Read only"],
+    ]) {
+        for (column, cell) in (0_u16..).zip(cells) {
+            sheet.write_string(row, column, cell).unwrap();
+        }
+    }
+    book.save(&bad).unwrap();
+    let imported = hrm_users(&to, &["import", bad.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{said}");
+    assert!(said.contains("Authorisations, row 2: "), "{said}");
+    assert!(said.contains("no_such_role"), "{said}");
+    let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&to).unwrap());
+    assert!(
+        session
+            .store
+            .roles_of(user_record(&session, "3").key)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        session
+            .store
+            .roles_of(user_record(&session, "4").key)
+            .unwrap(),
+        [Assignment::new("read_only")]
+    );
+}

@@ -181,6 +181,7 @@ fn only_the_last_five_backups_are_kept() {
     let (_register, mut session) = register_on(Register::new());
     for n in 0..7 {
         let table = hrm_users::domain::import::RawTable {
+            sheets: Vec::new(),
             headers: vec!["User-ID".into(), "Office".into()],
             rows: vec![(2, vec!["2".into(), format!("Office {n}")])],
         };
@@ -222,7 +223,7 @@ fn export_then_import_changes_nothing(register: Register) {
     .unwrap();
     let users = session.store.load_users().unwrap();
     let xlsx = register.dir.path().join("export.xlsx");
-    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), |_| true).unwrap();
+    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), &[], |_| true).unwrap();
     let back = read_table(&xlsx, &Limits::default()).unwrap();
     let plan = plan_table_import(&session, &back).unwrap();
     assert_eq!(
@@ -238,7 +239,7 @@ fn export_then_import_changes_nothing(register: Register) {
     );
 
     let csv = register.dir.path().join("export.csv");
-    export_users(&csv, ExportFormat::Csv, users.iter(), |_| true).unwrap();
+    export_users(&csv, ExportFormat::Csv, users.iter(), &[], |_| true).unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),

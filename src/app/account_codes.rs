@@ -69,7 +69,7 @@ pub fn import_account_codes_file(
     import_account_codes(session, &table)
 }
 
-fn describe(rights: &[AuditRight]) -> serde_json::Value {
+pub(super) fn describe(rights: &[AuditRight]) -> serde_json::Value {
     rights
         .iter()
         .map(|r| {

@@ -15,9 +15,11 @@ use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
 use crate::store::{Location, Store, StoreError};
 
 use super::Session;
+use super::import_sheets::{Snapshot, apply, plan_sheets};
 use super::progress::{Progress, Stage};
 use super::snapshot::snapshot;
 use super::verification::end_links_of_deactivated;
+use crate::domain::authorisation_sheets::parse_sheets;
 
 /// Backups kept beside the register.
 pub const BACKUPS_KEPT: usize = 5;
@@ -93,7 +95,43 @@ pub fn plan_table_import_with_progress(
         plan_import_with_progress(table, &map, &index, &mut |done| progress.advance(done))
             .ok_or(ImportError::Cancelled)?;
     within_limits(&mut plan, &index, &operator);
+    if !table.sheets.is_empty() {
+        let parsed = parse_sheets(&table.sheets);
+        let snapshot = Snapshot {
+            users: &users,
+            pending: Some(&plan),
+            custom_roles: session.store.custom_roles()?,
+            everyone: session.store.all_roles()?,
+            codes: session.store.account_codes()?,
+            day: super::roles::day_of(session.now()),
+        };
+        plan.authorisations = plan_sheets(&parsed, &snapshot, &operator);
+    }
     Ok(plan)
+}
+
+/// The sheets beside Employees/users, planned on the users as the rows
+/// left them and written in the same transaction.
+fn import_sheets_in(
+    tx: &crate::store::WriteTx<'_>,
+    table: &RawTable,
+    operator: &super::operator::Operator,
+    now: jiff::Timestamp,
+    actor: &str,
+) -> Result<crate::domain::authorisation_sheets::AuthorisationPlan, StoreError> {
+    let parsed = parse_sheets(&table.sheets);
+    let users = tx.load_users()?;
+    let snapshot = Snapshot {
+        users: &users,
+        pending: None,
+        custom_roles: tx.custom_roles()?,
+        everyone: tx.all_roles()?,
+        codes: tx.account_codes()?,
+        day: super::roles::day_of(now),
+    };
+    let sheets = plan_sheets(&parsed, &snapshot, operator);
+    apply(tx, &sheets, &users, now, actor)?;
+    Ok(sheets)
 }
 
 /// Saves a row's new pending address; for an existing user, older links and
@@ -182,7 +220,7 @@ pub fn commit_planned_with_progress(
     progress: &Progress,
 ) -> Result<Imported, ImportError> {
     let map = ColumnMap::new(&table.headers)?;
-    if table.rows.is_empty() {
+    if table.rows.is_empty() && table.sheets.is_empty() {
         return Ok(Imported {
             plan: Arc::default(),
             backup: None,
@@ -251,7 +289,12 @@ pub fn commit_planned_with_progress(
                 after: Some(snapshot(user, &connection)),
             })?;
         }
-        Ok::<_, ImportError>(plan)
+        if table.sheets.is_empty() {
+            return Ok::<_, ImportError>(plan);
+        }
+        let mut plan = ImportPlan::clone(&plan);
+        plan.authorisations = import_sheets_in(tx, table, &operator, now, &actor)?;
+        Ok(Arc::new(plan))
     });
     let plan = match written {
         Ok(plan) => plan,
@@ -267,7 +310,7 @@ pub fn commit_planned_with_progress(
             return Err(error);
         }
     };
-    if plan.counts.create + plan.counts.update == 0 {
+    if plan.changes() == 0 {
         // Nothing changed: the backup is not needed.
         if let Some(backup) = &backup
             && let Err(error) = std::fs::remove_file(backup)

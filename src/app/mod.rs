@@ -8,7 +8,9 @@ mod changes;
 mod delete_user;
 pub mod demo;
 mod details;
+pub mod export;
 pub mod import;
+mod import_sheets;
 pub mod leavers;
 mod open;
 pub mod operator;
@@ -49,6 +51,7 @@ pub use verification::{
 use crate::store::{Store, StoreError};
 
 pub use crate::domain::Clock;
+pub use crate::store::Location;
 
 /// Settings key that marks a register made by the demo generator.
 pub const DEMO_SETTING: &str = "demo_register";
@@ -89,6 +92,11 @@ impl Session {
             login: user,
             clock: Arc::new(Timestamp::now),
         }
+    }
+
+    /// A session on the register at `location`, as [`Session::new`].
+    pub fn open(location: &Location) -> Result<Self, StoreError> {
+        Ok(Self::new(Store::open(location)?))
     }
 
     /// Opens a session of its own on the same register, as the same

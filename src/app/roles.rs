@@ -42,7 +42,7 @@ pub fn roles(session: &Session) -> Result<Vec<Role>, StoreError> {
     Ok(all)
 }
 
-fn role_json(role: &Role) -> serde_json::Value {
+pub(super) fn role_json(role: &Role) -> serde_json::Value {
     serde_json::json!({
         "id": role.id,
         "name": role.name,
@@ -183,7 +183,7 @@ pub fn members_of(
     Ok(members)
 }
 
-fn describe(assignments: &[Assignment], roles: &[Role]) -> serde_json::Value {
+pub(super) fn describe(assignments: &[Assignment], roles: &[Role]) -> serde_json::Value {
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string());
     assignments
         .iter()

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::app::Session;
+use crate::app::export::{read_spreadsheet, write_import_report};
 use crate::app::import::{commit_import, plan_table_import};
 use crate::domain::import::{ImportPlan, RowAction};
 use crate::domain::{Listing, UserFilter};
-use crate::sheet::{ExportFormat, Limits, export_users, read_table, write_report, write_template};
 
 use super::Refused;
 
@@ -26,6 +26,9 @@ fn print_counts(out: &mut impl std::io::Write, plan: &ImportPlan) -> std::io::Re
             notes = c.notes
         )
     )?;
+    for line in plan.authorisations.lines() {
+        writeln!(out, "{}", super::printable(&line))?;
+    }
     if !plan.unknown_columns.is_empty() {
         writeln!(
             out,
@@ -58,7 +61,7 @@ pub fn import(
     dry_run: bool,
     report: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let table = read_table(file, &Limits::default()).map_err(|e| Refused(e.to_string()))?;
+    let table = read_spreadsheet(file).map_err(|e| Refused(e.to_string()))?;
     let plan = if dry_run {
         plan_table_import(session, &table).map(std::sync::Arc::new)
     } else {
@@ -71,14 +74,14 @@ pub fn import(
     let mut out = std::io::stdout().lock();
     print_counts(&mut out, &plan)?;
     if let Some(report) = report {
-        write_report(report, &table, &plan)?;
+        write_import_report(report, &table, &plan)?;
         writeln!(
             out,
             "{}",
             t!("cli-report-written", path = report.display().to_string())
         )?;
     }
-    let changes = plan.counts.create + plan.counts.update;
+    let changes = plan.changes();
     if dry_run {
         writeln!(
             out,
@@ -106,13 +109,18 @@ pub fn import(
 
 /// `export FILE` (xlsx or csv by extension) with the selection options.
 pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Result<ExitCode> {
-    let Some(format) = ExportFormat::for_file(file) else {
-        return Err(Refused(t!("cli-export-type", path = file.display().to_string())).into());
-    };
+    use crate::app::export::{ExportError, export_format, export_users};
+    export_format(file).map_err(|e| Refused(e.to_string()))?;
     let mut listing = Listing::new(session.store.load_users()?);
     listing.set_filter(filter.clone());
-    let users: Vec<_> = listing.visible_records().collect();
-    export_users(file, format, users.into_iter(), |_| true)?;
+    let users: Vec<_> = listing.visible_records().cloned().collect();
+    match export_users(session.store.location(), file, &users, |_| true) {
+        Ok(_) => {}
+        Err(ExportError::Type(path)) => {
+            return Err(Refused(t!("cli-export-type", path = path)).into());
+        }
+        Err(error) => return Err(error.into()),
+    }
     super::users::say(&t!(
         "export-done",
         users = t!("users-count", count = listing.visible_len()),
@@ -122,7 +130,7 @@ pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Re
 
 /// `template FILE`: an empty template.
 pub fn template(file: &Path) -> anyhow::Result<ExitCode> {
-    write_template(file)?;
+    crate::app::export::write_template(file)?;
     super::users::say(&t!(
         "cli-template-written",
         path = file.display().to_string()

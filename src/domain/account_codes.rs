@@ -245,6 +245,7 @@ mod tests {
     #[test]
     fn a_codes_file_is_read_in_english_or_swedish_and_refused_when_incomplete() {
         let table = RawTable {
+            sheets: Vec::new(),
             headers: vec!["Namn".into(), "Dimension".into(), "Kod".into()],
             rows: vec![
                 (
@@ -272,6 +273,7 @@ mod tests {
             ]
         );
         let missing = RawTable {
+            sheets: Vec::new(),
             headers: vec!["Dimension".into(), "Code".into()],
             rows: Vec::new(),
         };
@@ -280,6 +282,7 @@ mod tests {
             Err(CodesFileError::MissingColumn("Name".into()))
         );
         let empty_code = RawTable {
+            sheets: Vec::new(),
             headers: vec!["Dimension".into(), "Code".into(), "Name".into()],
             rows: vec![(2, vec!["Project".into(), String::new(), "x".into()])],
         };

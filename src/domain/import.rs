@@ -21,6 +21,9 @@ pub struct RawTable {
     pub headers: Vec<String>,
     /// The other rows, with their row numbers in the file (1-based; the header is row 1).
     pub rows: Vec<(usize, Vec<String>)>,
+    /// The workbook's other sheets (Roles, Authorisations, Audit of account
+    /// code), by name; none for a csv file.
+    pub sheets: Vec<super::authorisation_sheets::NamedSheet>,
 }
 
 /// Which template column each file column is.
@@ -183,9 +186,21 @@ pub struct ImportPlan {
     pub counts: ImportCounts,
     /// Columns reported and ignored.
     pub unknown_columns: Vec<String>,
+    /// What the sheets Roles, Authorisations and Audit of account code set.
+    pub authorisations: super::authorisation_sheets::AuthorisationPlan,
 }
 
 impl ImportPlan {
+    /// How many users, roles and users' authorisations the import writes.
+    pub fn changes(&self) -> usize {
+        let sheets = &self.authorisations;
+        self.counts.create
+            + self.counts.update
+            + sheets.roles.len()
+            + sheets.assignments.len()
+            + sheets.audit_rights.len()
+    }
+
     /// Rejects every row that would create or change a user for which
     /// `may_change(department, office)` says no (with its reason): as the
     /// register has them and as the row leaves them. Counts follow.
@@ -588,6 +603,7 @@ mod tests {
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> RawTable {
         RawTable {
+            sheets: Vec::new(),
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: rows
                 .iter()

@@ -3,6 +3,7 @@
 
 pub mod account_codes;
 pub mod audit;
+pub mod authorisation_sheets;
 pub mod bulk;
 pub mod connection;
 pub mod draft;

@@ -11,6 +11,7 @@ use std::path::Path;
 use calamine::{Data, DataRef, Reader as _, Xlsx};
 
 use super::Format;
+use crate::domain::authorisation_sheets::{ExtraSheet, NamedSheet};
 use crate::domain::import::RawTable;
 
 /// How much a file may hold.
@@ -223,7 +224,38 @@ fn read_unguarded(
             range_rows(&range, limits, progress)?
         }
     };
-    into_table(rows)
+    let mut table = into_table(rows)?;
+    if !matches!(format, Format::Csv) {
+        table.sheets = extra_sheets(bytes, limits)?;
+    }
+    Ok(table)
+}
+
+/// The workbook's sheets after the first that are Roles, Authorisations or
+/// Audit of account code (by name, English or Swedish); empty ones are left
+/// out. The same limits apply as to the first sheet.
+fn extra_sheets(bytes: &[u8], limits: &Limits) -> Result<Vec<NamedSheet>, SheetError> {
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| calamine_error(&e))?;
+    let names: Vec<String> = workbook
+        .sheet_names()
+        .into_iter()
+        .skip(1)
+        .filter(|name| ExtraSheet::from_name(name).is_some())
+        .collect();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| calamine_error(&e))?;
+        let rows = range_rows(&range, limits, &mut |_| true)?;
+        match into_table(rows) {
+            Ok(table) => sheets.push(NamedSheet { name, table }),
+            Err(SheetError::Empty) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(sheets)
 }
 
 fn calamine_error(error: &calamine::Error) -> SheetError {
@@ -498,6 +530,7 @@ fn into_table(rows: Rows) -> Result<RawTable, SheetError> {
         return Err(SheetError::Empty);
     };
     Ok(RawTable {
+        sheets: Vec::new(),
         headers,
         rows: rows.map(|(index, cells)| (index + 1, cells)).collect(),
     })

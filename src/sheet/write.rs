@@ -6,6 +6,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 
+use crate::domain::authorisation_sheets::ExtraSheet;
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Email, TemplateColumn, UserRecord};
 
@@ -81,8 +82,12 @@ fn header_format() -> CellFormat {
 }
 
 fn new_sheet(workbook: &mut Workbook, headers: &[&str]) -> Result<(), XlsxError> {
+    new_named_sheet(workbook, SHEET_NAME, headers)
+}
+
+fn new_named_sheet(workbook: &mut Workbook, name: &str, headers: &[&str]) -> Result<(), XlsxError> {
     let sheet = workbook.add_worksheet();
-    sheet.set_name(SHEET_NAME)?;
+    sheet.set_name(name)?;
     let bold = header_format();
     for (column, header) in (0_u16..).zip(headers) {
         sheet.write_string_with_format(0, column, *header, &bold)?;
@@ -92,24 +97,51 @@ fn new_sheet(workbook: &mut Workbook, headers: &[&str]) -> Result<(), XlsxError>
     Ok(())
 }
 
-/// Writes an empty template.
+/// Writes an empty template: Employees/users, then the sheets Roles,
+/// Authorisations and Audit of account code with their headers.
 pub fn write_template(path: &Path) -> Result<(), WriteError> {
     let mut workbook = Workbook::new();
     new_sheet(
         &mut workbook,
         &TemplateColumn::ALL.map(TemplateColumn::header),
     )?;
+    write_extra_sheets(&mut workbook, &[])?;
     workbook.save(path)?;
     Ok(())
 }
 
-/// Writes users in the template, as xlsx or csv. `progress` is told the
-/// number of rows written now and then; returning false stops the export
-/// (and nothing is written).
+/// Adds the sheets Roles, Authorisations and Audit of account code with
+/// `rows` (by sheet; a sheet not given gets its headers only).
+fn write_extra_sheets(
+    workbook: &mut Workbook,
+    rows: &[(ExtraSheet, Vec<Vec<String>>)],
+) -> Result<(), XlsxError> {
+    for (index, kind) in (1..).zip(ExtraSheet::ALL) {
+        new_named_sheet(workbook, kind.name(), &kind.headers())?;
+        let sheet = workbook.worksheet_from_index(index)?;
+        let Some((_, cells)) = rows.iter().find(|(k, _)| *k == kind) else {
+            continue;
+        };
+        for (row, cells) in (1_u32..).zip(cells) {
+            for (column, cell) in (0_u16..).zip(cells) {
+                if !cell.is_empty() {
+                    sheet.write_string(row, column, cell)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes users in the template, as xlsx (with the sheets `extra`: Roles,
+/// Authorisations, Audit of account code) or csv (users only). `progress`
+/// is told the number of rows written now and then; returning false stops
+/// the export (and nothing is written).
 pub fn export_users<'a>(
     path: &Path,
     format: ExportFormat,
     users: impl ExactSizeIterator<Item = &'a UserRecord>,
+    extra: &[(ExtraSheet, Vec<Vec<String>>)],
     mut progress: impl FnMut(usize) -> bool,
 ) -> Result<bool, WriteError> {
     let headers = TemplateColumn::ALL.map(TemplateColumn::header);
@@ -129,6 +161,7 @@ pub fn export_users<'a>(
                     return Ok(false);
                 }
             }
+            write_extra_sheets(&mut workbook, extra)?;
             workbook.save(path)?;
         }
         ExportFormat::Csv => {

@@ -14,13 +14,18 @@ fn code_from_row(row: &dyn RowRead) -> Result<AccountCode, StoreError> {
 }
 
 fn right_from_row(row: &dyn RowRead) -> Result<AuditRight, StoreError> {
+    right_from_columns(row, 0)
+}
+
+/// A row's four columns from `at` on.
+fn right_from_columns(row: &dyn RowRead, at: usize) -> Result<AuditRight, StoreError> {
     Ok(AuditRight {
-        dimension: row.text(0)?,
-        from_code: row.text(1)?,
-        to_code: row.opt_text(2)?,
+        dimension: row.text(at)?,
+        from_code: row.text(at + 1)?,
+        to_code: row.opt_text(at + 2)?,
         amount_limit: row
-            .opt_int(3)?
-            .map(|n| u64::try_from(n).map_err(|_| StoreError::bad_value(3, n)))
+            .opt_int(at + 3)?
+            .map(|n| u64::try_from(n).map_err(|_| StoreError::bad_value(at + 3, n)))
             .transpose()?,
     })
 }
@@ -47,6 +52,25 @@ impl Store {
     /// The user's *Audit of account code* rows, in order.
     pub fn audit_rights_of(&self, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
         on_store!(self, db => db.fetch(RIGHTS, params![key.0], right_from_row))
+    }
+
+    /// Everyone's *Audit of account code* rows, by user (users without
+    /// rows are left out).
+    pub fn all_audit_rights(&self) -> Result<Vec<(UserKey, Vec<AuditRight>)>, StoreError> {
+        let rows = on_store!(self, db => db.fetch(
+            "SELECT user_key, dimension, from_code, to_code, amount_limit FROM user_audit_rights
+             ORDER BY user_key, position",
+            &[],
+            |row| Ok((UserKey(row.int(0)?), right_from_columns(row, 1)?)),
+        ))?;
+        let mut grouped: Vec<(UserKey, Vec<AuditRight>)> = Vec::new();
+        for (key, right) in rows {
+            match grouped.last_mut() {
+                Some((previous, held)) if *previous == key => held.push(right),
+                _ => grouped.push((key, vec![right])),
+            }
+        }
+        Ok(grouped)
     }
 }
 

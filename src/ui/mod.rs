@@ -19,7 +19,7 @@ mod user_form;
 mod user_table;
 mod users_view;
 
-use crate::store::Location;
+use crate::app::Location;
 
 use poll_promise::Promise;
 

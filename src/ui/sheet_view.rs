@@ -13,14 +13,13 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 
 use super::file_chooser::{Chooser, FileFilter};
+use crate::app::Location;
 use crate::app::Session;
+use crate::app::export::write_import_report;
 use crate::app::import::{self, Imported, RegisterStamp, commit_planned_with_progress};
 use crate::app::progress::Progress;
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
-use crate::sheet::{ExportFormat, export_users, write_report, write_template};
-use crate::store::Location;
-use crate::store::Store;
 
 use super::background::spawn;
 use super::file_chooser::SaveAs;
@@ -273,6 +272,9 @@ fn contents_ui(
             report,
         } => {
             ui.label(RichText::new(summary.as_str()).color(GREEN));
+            for line in plan.authorisations.lines() {
+                ui.label(line);
+            }
             ui.horizontal(|ui| {
                 save_report_ui(ui, table, plan, report);
             });
@@ -283,7 +285,7 @@ fn contents_ui(
         SheetView::ChooseExport {
             chooser,
             everyone: all,
-        } => export_choice_ui(ui, chooser, all, listing),
+        } => export_choice_ui(ui, chooser, all, listing, session.store.location()),
         SheetView::Exporting {
             written,
             cancel,
@@ -313,7 +315,7 @@ fn contents_ui(
             {
                 let file = file?;
                 return Some(SheetView::Writing(spawn(ui.ctx(), "template", move || {
-                    write_template(&file)
+                    crate::app::export::write_template(&file)
                         .map(|()| t!("template-saved", path = file.display().to_string()))
                         .map_err(|e| e.to_string())
                 })));
@@ -342,6 +344,7 @@ fn export_choice_ui(
     chooser: &mut Chooser,
     all: &mut bool,
     listing: &Listing,
+    register: &Location,
 ) -> Option<SheetView> {
     ui.radio_value(
         all,
@@ -362,13 +365,10 @@ fn export_choice_ui(
     {
         let file = file?;
         // The same rule as `hrm-users export`: .xlsx or .csv, else said.
-        let Some(format) = ExportFormat::for_file(&file) else {
-            *chooser = Chooser::refused(
-                &file,
-                t!("cli-export-type", path = file.display().to_string()),
-            );
+        if let Err(refused) = crate::app::export::export_format(&file) {
+            *chooser = Chooser::refused(&file, refused.to_string());
             return None;
-        };
+        }
         let users: Vec<UserRecord> = if *all {
             listing.all_records().to_vec()
         } else {
@@ -377,9 +377,10 @@ fn export_choice_ui(
         let written = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (w, c) = (Arc::clone(&written), Arc::clone(&cancel));
+        let register = register.clone();
         let total = users.len();
         let done = spawn(ui.ctx(), "export", move || {
-            let finished = export_users(&file, format, users.iter(), |n| {
+            let finished = crate::app::export::export_users(&register, &file, &users, |n| {
                 w.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             })
@@ -424,6 +425,13 @@ fn preview_ui(
         ))
         .strong(),
     );
+    for (index, line) in plan.authorisations.lines().into_iter().enumerate() {
+        if index == 0 {
+            ui.label(RichText::new(line).strong());
+        } else {
+            ui.label(RichText::new(line).color(ERROR_RED));
+        }
+    }
     if !plan.unknown_columns.is_empty() {
         ui.label(t!(
             "import-ignored-columns",
@@ -434,12 +442,14 @@ fn preview_ui(
     ui.weak(import::backup_note(register));
     let mut next = None;
     ui.horizontal(|ui| {
-        let changes = c.create + c.update;
+        let changes = plan.changes();
+        let label = if plan.authorisations.is_empty() {
+            t!("import-button", count = changes)
+        } else {
+            t!("import-button-changes", count = changes)
+        };
         if ui
-            .add_enabled(
-                changes > 0,
-                egui::Button::new(t!("import-button", count = changes)),
-            )
+            .add_enabled(changes > 0, egui::Button::new(label))
             .clicked()
         {
             let register = register.clone();
@@ -450,8 +460,7 @@ fn preview_ui(
             let kept = Arc::clone(&table);
             next = Some(SheetView::Committing(
                 spawn(ui.ctx(), "import-commit", move || {
-                    let mut session =
-                        Session::new(Store::open(&register).map_err(|e| e.to_string())?);
+                    let mut session = Session::open(&register).map_err(|e| e.to_string())?;
                     commit_planned_with_progress(&mut session, &table, Some((plan, stamp)), &job)
                         .map_err(|e| e.to_string())
                 }),
@@ -475,7 +484,8 @@ fn save_report_ui(ui: &mut Ui, table: &Arc<RawTable>, plan: &Arc<ImportPlan>, re
         &format!("import-report-{}.xlsx", file_stamp(jiff::Timestamp::now())),
         ("Excel", &["xlsx"]),
         move |path| {
-            write_report(path, &table, &plan).map_err(|e| t!("not-saved", error = e.to_string()))
+            write_import_report(path, &table, &plan)
+                .map_err(|e| t!("not-saved", error = e.to_string()))
         },
     );
 }

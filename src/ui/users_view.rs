@@ -23,7 +23,7 @@ use super::settings_view::SettingsView;
 use super::sheet_view::{SheetView, sheet_ui};
 use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::{rows_in, user_table_ui};
-use crate::store::Location;
+use crate::app::Location;
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);

@@ -19,7 +19,6 @@ use axum::routing::{get, post};
 
 use crate::app::{self, ConfirmError, LinkError, RelinkError, Session, VerifyOutcome};
 use crate::domain::Clock;
-use crate::store::Store;
 
 use super::pages::{
     RelinkProblem, confirm_page, confirmed_page, new_link_page, problem_page,
@@ -122,7 +121,7 @@ impl Drop for Endpoint {
 
 /// Starts the endpoint on `bind` over the register at `register`.
 pub fn start_endpoint(
-    register: &crate::store::Location,
+    register: &crate::app::Location,
     bind: &str,
     clock: Clock,
 ) -> Result<Endpoint, EndpointError> {
@@ -133,13 +132,13 @@ pub fn start_endpoint(
     let listener = std::net::TcpListener::bind(bind).map_err(bind_error)?;
     listener.set_nonblocking(true).map_err(bind_error)?;
     let address = listener.local_addr().map_err(bind_error)?;
-    let store = Store::open(register)
+    let mut session = Session::open(register)
         .map_err(|e| EndpointError::Start(std::io::Error::other(e.to_string())))?;
-    let (trusted_proxies, language) = store
+    let (trusted_proxies, language) = session
+        .store
         .load_settings()
         .map(|s| (s.trusted_proxies, s.message_language))
         .unwrap_or_default();
-    let mut session = Session::new(store);
     session.clock = clock;
     let shared = Arc::new(Shared {
         session: Mutex::new(session),

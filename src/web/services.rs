@@ -1,7 +1,7 @@
 //! What runs beside the window or `serve`: the outbox worker and the
 //! verification endpoint, started from the settings and restarted when they change.
 
-use crate::store::Location;
+use crate::app::Location;
 
 use super::server::{Endpoint, start_endpoint};
 use crate::domain::{Clock, DeliveredBy, Settings};

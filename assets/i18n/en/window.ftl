@@ -678,3 +678,15 @@ audit-role-deleted = Role deleted
 skip-outside-limits = outside your departments and offices
     .sentence = Your roles do not permit Verify accounts for this user's department and office.
 bulk-line-skipped-outside-limits = Skipped: outside your departments and offices
+sheet-problem = { $sheet }, row { $row }: { $message }
+sheet-missing-column = the sheet has no column { $column }; nothing in it is imported
+sheet-role-id-empty = the Role column is empty
+sheet-unknown-permission = "{ $permission }" is not a permission (Users view: read, Users view: edit, Verify accounts, Import and export, Settings, Roles)
+sheet-unknown-user = there is no user with User-ID { $user_id }; their rows are not imported
+sheet-authorisations-summary = Authorisations: { $roles } roles saved, { $assignments } users' roles set, { $audit } users' Audit of account code rows set
+sheet-authorisations-refused = { $sheet }: not imported: { $reason }
+import-button-changes =
+    { $count ->
+        [one] Import { $count } change
+       *[other] Import { $count } changes
+    }

@@ -663,3 +663,15 @@ audit-role-deleted = Roll borttagen
 skip-outside-limits = utanför dina avdelningar och kontor
     .sentence = Dina roller tillåter inte Verifiera konton för användarens avdelning och kontor.
 bulk-line-skipped-outside-limits = Hoppas över: utanför dina avdelningar och kontor
+sheet-problem = { $sheet }, rad { $row }: { $message }
+sheet-missing-column = bladet saknar kolumnen { $column }; inget i det importeras
+sheet-role-id-empty = kolumnen Roll är tom
+sheet-unknown-permission = "{ $permission }" är ingen behörighet (Användarvyn: läsa, Användarvyn: ändra, Verifiera konton, Importera och exportera, Inställningar, Roller)
+sheet-unknown-user = det finns ingen användare med användar-ID { $user_id }; raderna importeras inte
+sheet-authorisations-summary = Behörigheter: { $roles } roller sparade, { $assignments } användares roller satta, { $audit } användares rader för attest av kontering satta
+sheet-authorisations-refused = { $sheet }: importeras inte: { $reason }
+import-button-changes =
+    { $count ->
+        [one] Importera { $count } ändring
+       *[other] Importera { $count } ändringar
+    }

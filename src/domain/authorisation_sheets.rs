@@ -1,0 +1,785 @@
+//! The workbook's sheets beside Employees/users: *Roles* (the roles
+//! administrators make, one row per permission), *Authorisations* (users'
+//! roles with their dates and limits) and *Audit of account code* (users'
+//! rows). Their names and columns in English and Swedish, reading them, and
+//! planning what an import sets against the register: a user named in a
+//! sheet gets exactly the rows listed there (one row with only the User-ID:
+//! none); a user not named keeps theirs.
+
+use std::collections::HashSet;
+
+use jiff::civil::Date;
+
+use super::account_codes::{AccountCode, AuditRight, dimension_id, parse_limit};
+use super::import::RawTable;
+use super::roles::{
+    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_keeps_a_system_administrator,
+    role_id_for,
+};
+use super::template::normalize_header;
+use super::user::UserKey;
+
+/// A sheet of the workbook beside Employees/users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExtraSheet {
+    /// The roles administrators make.
+    Roles,
+    /// Users' roles.
+    Authorisations,
+    /// Users' *Audit of account code* rows.
+    AuditOfAccountCode,
+}
+
+/// A sheet read from a file, with its name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NamedSheet {
+    /// The sheet's name in the file.
+    pub name: String,
+    /// Its cells.
+    pub table: RawTable,
+}
+
+impl ExtraSheet {
+    /// The three, in the order the workbook has them.
+    pub const ALL: [Self; 3] = [Self::Roles, Self::Authorisations, Self::AuditOfAccountCode];
+
+    /// The sheet's name as the template and exports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Roles => "Roles",
+            Self::Authorisations => "Authorisations",
+            Self::AuditOfAccountCode => "Audit of account code",
+        }
+    }
+
+    fn other_names(self) -> &'static [&'static str] {
+        match self {
+            Self::Roles => &["roller"],
+            Self::Authorisations => &["authorizations", "behörigheter"],
+            Self::AuditOfAccountCode => &["attest av kontering", "audit of account codes"],
+        }
+    }
+
+    /// The sheet a name in a file is (English or Swedish, any case).
+    pub fn from_name(name: &str) -> Option<Self> {
+        let wanted = normalize_header(name);
+        Self::ALL.into_iter().find(|sheet| {
+            normalize_header(sheet.name()) == wanted
+                || sheet.other_names().iter().any(|n| *n == wanted)
+        })
+    }
+
+    /// The columns: the header written first, then other names read.
+    fn columns(self) -> &'static [&'static [&'static str]] {
+        const USER_ID: &[&str] = &["User-ID", "user id", "användar-id"];
+        const ROLE: &[&str] = &["Role", "roll"];
+        const DEPARTMENTS: &[&str] = &["Departments", "avdelningar"];
+        const OFFICES: &[&str] = &["Offices", "kontor"];
+        match self {
+            Self::Roles => &[
+                ROLE,
+                &["Name", "namn"],
+                &["Description", "beskrivning"],
+                &["Permission", "behörighet"],
+                DEPARTMENTS,
+                OFFICES,
+            ],
+            Self::Authorisations => &[
+                USER_ID,
+                ROLE,
+                &["Valid from", "giltig från"],
+                &["Valid to", "giltig till"],
+                DEPARTMENTS,
+                OFFICES,
+            ],
+            Self::AuditOfAccountCode => &[
+                USER_ID,
+                &["Account dimension", "dimension", "kontodimension"],
+                &["From code", "code", "från kod", "kod"],
+                &["To code", "till kod"],
+                &["Amount limit", "beloppsgräns"],
+            ],
+        }
+    }
+
+    /// The headers the template writes.
+    pub fn headers(self) -> Vec<&'static str> {
+        self.columns().iter().map(|names| names[0]).collect()
+    }
+
+    /// For each column, where the file has it.
+    fn find_columns(self, table: &RawTable) -> Vec<Option<usize>> {
+        self.columns()
+            .iter()
+            .map(|names| {
+                table.headers.iter().position(|header| {
+                    let header = normalize_header(header);
+                    names.iter().any(|n| normalize_header(n) == header)
+                })
+            })
+            .collect()
+    }
+}
+
+/// Something in a sheet that is not imported, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetProblem {
+    /// The sheet.
+    pub sheet: ExtraSheet,
+    /// The row (1 is the header).
+    pub row: usize,
+    /// What is wrong, and what is left as it was.
+    pub message: String,
+}
+
+impl std::fmt::Display for SheetProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}",
+            t!(
+                "sheet-problem",
+                sheet = self.sheet.name(),
+                row = self.row,
+                message = self.message.as_str()
+            )
+        )
+    }
+}
+
+/// One user's rows in a sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRows<T> {
+    /// The user's first row.
+    pub row: usize,
+    /// The User-ID as written.
+    pub user_id: String,
+    /// The rows (the role of an assignment is as written: id or name).
+    pub rows: Vec<T>,
+}
+
+/// A role as the Roles sheet lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetRole {
+    /// Its first row.
+    pub row: usize,
+    /// The Role column: the role's id.
+    pub id: String,
+    /// The rest.
+    pub draft: RoleDraft,
+}
+
+/// What the three sheets hold, read but not yet checked against the
+/// register.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParsedSheets {
+    /// The sheets the file has.
+    pub present: Vec<ExtraSheet>,
+    /// Roles.
+    pub roles: Vec<SheetRole>,
+    /// Users' roles.
+    pub assignments: Vec<UserRows<Assignment>>,
+    /// Users' Audit of account code rows.
+    pub audit_rights: Vec<UserRows<AuditRight>>,
+    /// Rows that cannot be read.
+    pub problems: Vec<SheetProblem>,
+}
+
+impl ParsedSheets {
+    /// True when no sheet has a row.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.assignments.is_empty()
+            && self.audit_rights.is_empty()
+            && self.problems.is_empty()
+    }
+}
+
+/// Splits a list cell: commas, semicolons or new lines.
+fn list(cell: &str) -> Vec<String> {
+    cell.split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The permission a cell names: its code or its words in either language.
+fn permission_named(cell: &str) -> Option<Permission> {
+    let wanted = normalize_header(cell);
+    Permission::ALL.into_iter().find(|p| {
+        p.code() == wanted
+            || crate::i18n::Language::ALL.into_iter().any(|language| {
+                normalize_header(&crate::i18n::text(language, permission_key(*p), &[])) == wanted
+            })
+    })
+}
+
+fn permission_key(permission: Permission) -> &'static str {
+    match permission {
+        Permission::UsersRead => "permission-users-read",
+        Permission::UsersEdit => "permission-users-edit",
+        Permission::VerifyAccounts => "permission-verify-accounts",
+        Permission::ImportExport => "permission-import-export",
+        Permission::Settings => "permission-settings",
+        Permission::Roles => "permission-roles",
+    }
+}
+
+/// Reads the sheets of a workbook that are Roles, Authorisations or Audit
+/// of account code (others are left alone).
+pub fn parse_sheets(sheets: &[NamedSheet]) -> ParsedSheets {
+    let mut parsed = ParsedSheets::default();
+    let mut bad: HashSet<(ExtraSheet, String)> = HashSet::new();
+    for sheet in sheets {
+        let Some(kind) = ExtraSheet::from_name(&sheet.name) else {
+            continue;
+        };
+        parsed.present.push(kind);
+        let columns = kind.find_columns(&sheet.table);
+        let required = match kind {
+            ExtraSheet::Roles => [0, 3],
+            ExtraSheet::Authorisations | ExtraSheet::AuditOfAccountCode => [0, 1],
+        };
+        if let Some(missing) = required.into_iter().find(|&i| columns[i].is_none()) {
+            parsed.problems.push(SheetProblem {
+                sheet: kind,
+                row: 1,
+                message: t!("sheet-missing-column", column = kind.columns()[missing][0]),
+            });
+            continue;
+        }
+        for (row, cells) in &sheet.table.rows {
+            let cell = |i: usize| {
+                columns[i]
+                    .and_then(|c| cells.get(c))
+                    .map_or("", |s| s.trim())
+            };
+            if (0..columns.len()).all(|i| cell(i).is_empty()) {
+                continue;
+            }
+            let problem = match kind {
+                ExtraSheet::Roles => read_role_row(&mut parsed, *row, &cell),
+                ExtraSheet::Authorisations => read_assignment_row(&mut parsed, *row, &cell),
+                ExtraSheet::AuditOfAccountCode => read_audit_row(&mut parsed, *row, &cell),
+            };
+            if let Err(message) = problem {
+                bad.insert((kind, cell(0).to_owned()));
+                parsed.problems.push(SheetProblem {
+                    sheet: kind,
+                    row: *row,
+                    message,
+                });
+            }
+        }
+    }
+    // A user (or role) with a row that cannot be read keeps what they have:
+    // their other rows are dropped too, so no one is left with half a list.
+    parsed
+        .roles
+        .retain(|r| !bad.contains(&(ExtraSheet::Roles, r.id.clone())));
+    parsed
+        .assignments
+        .retain(|u| !bad.contains(&(ExtraSheet::Authorisations, u.user_id.clone())));
+    parsed
+        .audit_rights
+        .retain(|u| !bad.contains(&(ExtraSheet::AuditOfAccountCode, u.user_id.clone())));
+    parsed
+}
+
+fn read_role_row<'c>(
+    parsed: &mut ParsedSheets,
+    row: usize,
+    cell: &dyn Fn(usize) -> &'c str,
+) -> Result<(), String> {
+    let id = cell(0);
+    if id.is_empty() {
+        return Err(t!("sheet-role-id-empty"));
+    }
+    let permission = permission_named(cell(3))
+        .ok_or_else(|| t!("sheet-unknown-permission", permission = cell(3)))?;
+    let index = parsed
+        .roles
+        .iter()
+        .position(|r| r.id == id)
+        .unwrap_or_else(|| {
+            parsed.roles.push(SheetRole {
+                row,
+                id: id.to_owned(),
+                draft: RoleDraft {
+                    name: String::new(),
+                    description: String::new(),
+                    grants: Vec::new(),
+                },
+            });
+            parsed.roles.len() - 1
+        });
+    let role = &mut parsed.roles[index];
+    if role.draft.name.is_empty() {
+        cell(1).clone_into(&mut role.draft.name);
+    }
+    if role.draft.description.is_empty() {
+        cell(2).clone_into(&mut role.draft.description);
+    }
+    role.draft.grants.push(Grant {
+        permission,
+        scope: Scope {
+            departments: list(cell(4)),
+            offices: list(cell(5)),
+        },
+    });
+    Ok(())
+}
+
+fn rows_of<'a, T>(
+    list: &'a mut Vec<UserRows<T>>,
+    row: usize,
+    user_id: &str,
+) -> &'a mut UserRows<T> {
+    let index = list
+        .iter()
+        .position(|u| u.user_id == user_id)
+        .unwrap_or_else(|| {
+            list.push(UserRows {
+                row,
+                user_id: user_id.to_owned(),
+                rows: Vec::new(),
+            });
+            list.len() - 1
+        });
+    &mut list[index]
+}
+
+fn read_date(cell: &str) -> Result<Option<Date>, String> {
+    super::parse_date(cell).map_err(|e| e.to_string())
+}
+
+fn read_assignment_row<'c>(
+    parsed: &mut ParsedSheets,
+    row: usize,
+    cell: &dyn Fn(usize) -> &'c str,
+) -> Result<(), String> {
+    let user_id = cell(0);
+    if user_id.is_empty() {
+        return Err(t!("import-user-id-empty"));
+    }
+    let entry = rows_of(&mut parsed.assignments, row, user_id);
+    let role = cell(1);
+    if role.is_empty() {
+        // The User-ID alone: the user has no roles.
+        return Ok(());
+    }
+    entry.rows.push(Assignment {
+        role: role.to_owned(),
+        valid_from: read_date(cell(2))?,
+        valid_to: read_date(cell(3))?,
+        scope: Scope {
+            departments: list(cell(4)),
+            offices: list(cell(5)),
+        },
+    });
+    Ok(())
+}
+
+fn read_audit_row<'c>(
+    parsed: &mut ParsedSheets,
+    row: usize,
+    cell: &dyn Fn(usize) -> &'c str,
+) -> Result<(), String> {
+    let user_id = cell(0);
+    if user_id.is_empty() {
+        return Err(t!("import-user-id-empty"));
+    }
+    let entry = rows_of(&mut parsed.audit_rights, row, user_id);
+    if cell(1).is_empty() && cell(2).is_empty() {
+        return Ok(());
+    }
+    let to = cell(3);
+    entry.rows.push(AuditRight {
+        dimension: dimension_id(cell(1)),
+        from_code: cell(2).to_owned(),
+        to_code: (!to.is_empty()).then(|| to.to_owned()),
+        amount_limit: parse_limit(cell(4)).map_err(|e| e.to_string())?,
+    });
+    Ok(())
+}
+
+/// A user as planning needs them: their key (none while the same import
+/// creates them) and where they work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownUser {
+    /// The key, once stored.
+    pub key: Option<UserKey>,
+    /// Department.
+    pub department: String,
+    /// Office.
+    pub office: String,
+}
+
+/// What planning checks the sheets against.
+pub struct Register<'a> {
+    /// Every role there is.
+    pub roles: &'a [Role],
+    /// Everyone's roles now.
+    pub everyone: &'a [(UserKey, Vec<Assignment>)],
+    /// The register's account codes.
+    pub codes: &'a [AccountCode],
+    /// The day the System administrator rule is judged on.
+    pub day: Date,
+    /// A user by User-ID (as the import leaves them).
+    pub user: &'a dyn Fn(&str) -> Option<KnownUser>,
+    /// Whether the operator may change authorisations of a user in this
+    /// department and office (why not, when not).
+    pub may_change: &'a dyn Fn(&str, &str) -> Result<(), String>,
+}
+
+/// What an import sets beside the users.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthorisationPlan {
+    /// Roles to write (new or changed).
+    pub roles: Vec<Role>,
+    /// Users whose roles become these.
+    pub assignments: Vec<(String, Vec<Assignment>)>,
+    /// Users whose Audit of account code rows become these.
+    pub audit_rights: Vec<(String, Vec<AuditRight>)>,
+    /// What is not imported, and why.
+    pub problems: Vec<SheetProblem>,
+}
+
+impl AuthorisationPlan {
+    /// True when it sets nothing and has nothing to say.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.assignments.is_empty()
+            && self.audit_rights.is_empty()
+            && self.problems.is_empty()
+    }
+
+    /// The lines a dry run and a finished import show.
+    pub fn lines(&self) -> Vec<String> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![t!(
+            "sheet-authorisations-summary",
+            roles = self.roles.len(),
+            assignments = self.assignments.len(),
+            audit = self.audit_rights.len()
+        )];
+        lines.extend(self.problems.iter().map(ToString::to_string));
+        lines
+    }
+}
+
+/// Plans the sheets: which roles are written (built-in roles in the sheet
+/// are left as they are), which users' roles and rows are set. A user whose
+/// rows name an unknown user or role, break a rule (dates, ranges, codes,
+/// the last System administrator) or lie outside the operator's limits
+/// keeps what they have, and the reason is listed.
+pub fn plan_authorisations(parsed: &ParsedSheets, register: &Register<'_>) -> AuthorisationPlan {
+    let mut plan = AuthorisationPlan {
+        problems: parsed.problems.clone(),
+        ..AuthorisationPlan::default()
+    };
+    let mut roles: Vec<Role> = register.roles.to_vec();
+    for sheet_role in &parsed.roles {
+        let existing = roles.iter().find(|r| r.id == sheet_role.id).cloned();
+        if existing.as_ref().is_some_and(|r| r.builtin.is_some()) {
+            continue;
+        }
+        let others: Vec<Role> = roles
+            .iter()
+            .filter(|r| r.id != sheet_role.id)
+            .cloned()
+            .collect();
+        match sheet_role.draft.check(&sheet_role.id, &others) {
+            Ok(role) if existing.as_ref() == Some(&role) => {}
+            Ok(role) => {
+                roles.retain(|r| r.id != role.id);
+                roles.push(role.clone());
+                plan.roles.push(role);
+            }
+            Err(error) => plan.problems.push(SheetProblem {
+                sheet: ExtraSheet::Roles,
+                row: sheet_role.row,
+                message: error.to_string(),
+            }),
+        }
+    }
+    let mut everyone = register.everyone.to_vec();
+    for user_rows in &parsed.assignments {
+        match plan_assignments(user_rows, register, &roles, &everyone) {
+            Ok(Some((key, wanted))) => {
+                if let Some(key) = key {
+                    everyone.retain(|(k, _)| *k != key);
+                    everyone.push((key, wanted.clone()));
+                }
+                plan.assignments.push((user_rows.user_id.clone(), wanted));
+            }
+            Ok(None) => {}
+            Err(message) => plan.problems.push(SheetProblem {
+                sheet: ExtraSheet::Authorisations,
+                row: user_rows.row,
+                message,
+            }),
+        }
+    }
+    for user_rows in &parsed.audit_rights {
+        match plan_audit_rights(user_rows, register) {
+            Ok(()) => plan
+                .audit_rights
+                .push((user_rows.user_id.clone(), user_rows.rows.clone())),
+            Err(message) => plan.problems.push(SheetProblem {
+                sheet: ExtraSheet::AuditOfAccountCode,
+                row: user_rows.row,
+                message,
+            }),
+        }
+    }
+    plan.problems.sort_by_key(|p| (p.sheet, p.row));
+    plan
+}
+
+fn known_user(user_rows_id: &str, register: &Register<'_>) -> Result<KnownUser, String> {
+    let user = (register.user)(user_rows_id)
+        .ok_or_else(|| t!("sheet-unknown-user", user_id = user_rows_id))?;
+    (register.may_change)(&user.department, &user.office)?;
+    Ok(user)
+}
+
+/// A user's key (none while the import creates them) and roles to set.
+type NewRoles = (Option<UserKey>, Vec<Assignment>);
+
+/// The user's roles as the sheet sets them; `None` when they are as now.
+fn plan_assignments(
+    user_rows: &UserRows<Assignment>,
+    register: &Register<'_>,
+    roles: &[Role],
+    everyone: &[(UserKey, Vec<Assignment>)],
+) -> Result<Option<NewRoles>, String> {
+    let user = known_user(&user_rows.user_id, register)?;
+    let mut wanted: Vec<Assignment> = Vec::new();
+    for row in &user_rows.rows {
+        let assignment = Assignment {
+            role: role_id_for(roles, &row.role),
+            ..row.clone()
+        };
+        assignment.check(roles).map_err(|e| e.to_string())?;
+        wanted.retain(|a| a.role != assignment.role);
+        wanted.push(assignment);
+    }
+    wanted.sort_by(|a, b| a.role.cmp(&b.role));
+    let Some(key) = user.key else {
+        return Ok((!wanted.is_empty()).then_some((None, wanted)));
+    };
+    let now = everyone
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, a)| a.as_slice())
+        .unwrap_or_default();
+    if now == wanted.as_slice() {
+        return Ok(None);
+    }
+    check_keeps_a_system_administrator(everyone, key, &wanted, register.day)
+        .map_err(|e| e.to_string())?;
+    Ok(Some((Some(key), wanted)))
+}
+
+fn plan_audit_rights(
+    user_rows: &UserRows<AuditRight>,
+    register: &Register<'_>,
+) -> Result<(), String> {
+    known_user(&user_rows.user_id, register)?;
+    for right in &user_rows.rows {
+        right.check(register.codes).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The rows of the three sheets as an export writes them: every role (one
+/// row per permission; built-in roles too, which an import leaves alone),
+/// and the exported users' roles and Audit of account code rows. Each
+/// user's rows are whole, so the file imports back to the same register.
+pub fn sheet_rows(
+    roles: &[Role],
+    assignments: &[(String, Vec<Assignment>)],
+    audit_rights: &[(String, Vec<AuditRight>)],
+) -> Vec<(ExtraSheet, Vec<Vec<String>>)> {
+    let joined = |list: &[String]| list.join(", ");
+    let date = |d: Option<Date>| super::date_text(d);
+    let role_rows = roles
+        .iter()
+        .flat_map(|role| {
+            role.grants.iter().map(move |grant| {
+                vec![
+                    role.id.clone(),
+                    role.name.clone(),
+                    role.description.clone(),
+                    grant.permission.code().to_owned(),
+                    joined(&grant.scope.departments),
+                    joined(&grant.scope.offices),
+                ]
+            })
+        })
+        .collect();
+    let assignment_rows = assignments
+        .iter()
+        .flat_map(|(user_id, held)| {
+            held.iter().map(move |a| {
+                vec![
+                    user_id.clone(),
+                    a.role.clone(),
+                    date(a.valid_from),
+                    date(a.valid_to),
+                    joined(&a.scope.departments),
+                    joined(&a.scope.offices),
+                ]
+            })
+        })
+        .collect();
+    let audit_rows = audit_rights
+        .iter()
+        .flat_map(|(user_id, rights)| {
+            rights.iter().map(move |r| {
+                vec![
+                    user_id.clone(),
+                    super::account_codes::dimension_label(&r.dimension),
+                    r.from_code.clone(),
+                    r.to_code.clone().unwrap_or_default(),
+                    r.amount_limit.map(|n| n.to_string()).unwrap_or_default(),
+                ]
+            })
+        })
+        .collect();
+    vec![
+        (ExtraSheet::Roles, role_rows),
+        (ExtraSheet::Authorisations, assignment_rows),
+        (ExtraSheet::AuditOfAccountCode, audit_rows),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::domain::roles::builtin_roles;
+
+    fn sheet(name: &str, headers: &[&str], rows: &[&[&str]]) -> NamedSheet {
+        NamedSheet {
+            name: name.into(),
+            table: RawTable {
+                headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+                rows: (2..)
+                    .zip(rows)
+                    .map(|(n, cells)| (n, cells.iter().map(|c| (*c).to_owned()).collect()))
+                    .collect(),
+                sheets: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_bad_row_leaves_its_user_or_role_as_it_was_and_says_where() {
+        let parsed = parse_sheets(&[
+            sheet(
+                "roller",
+                &["Roll", "Namn", "Behörighet", "Kontor"],
+                &[
+                    &["payroll", "Payroll", "Användarvyn: läsa", "Lund; Malmö"],
+                    &["payroll", "", "settings", ""],
+                    &["broken", "Broken", "fly", ""],
+                    &["broken", "Broken", "roles", ""],
+                ],
+            ),
+            sheet(
+                "Authorisations",
+                &["User-ID", "Role", "Valid from"],
+                &[
+                    &["1", "payroll", "2027-01-01"],
+                    &["2", "read_only", "not a date"],
+                    &["2", "payroll", ""],
+                    &["3", "", ""],
+                ],
+            ),
+            sheet("Notes", &["Anything"], &[&["ignored"]]),
+        ]);
+        assert_eq!(
+            parsed.present,
+            [ExtraSheet::Roles, ExtraSheet::Authorisations]
+        );
+        assert_eq!(parsed.roles.len(), 1);
+        let payroll = &parsed.roles[0].draft;
+        assert_eq!(payroll.grants.len(), 2);
+        assert_eq!(payroll.grants[0].scope.offices, ["Lund", "Malmö"]);
+        let problems: Vec<(ExtraSheet, usize)> =
+            parsed.problems.iter().map(|p| (p.sheet, p.row)).collect();
+        assert_eq!(
+            problems,
+            [(ExtraSheet::Roles, 4), (ExtraSheet::Authorisations, 3)]
+        );
+        // User 2's good row goes with the bad one; user 3 has no roles.
+        let users: Vec<(&str, usize)> = parsed
+            .assignments
+            .iter()
+            .map(|u| (u.user_id.as_str(), u.rows.len()))
+            .collect();
+        assert_eq!(users, [("1", 1), ("3", 0)]);
+    }
+
+    #[test]
+    fn planning_checks_users_roles_limits_and_the_last_administrator() {
+        let roles = builtin_roles();
+        let (anna, bo) = (UserKey(1), UserKey(2));
+        let everyone = vec![(anna, vec![Assignment::new("system_administrator")])];
+        let parsed = parse_sheets(&[sheet(
+            "Authorisations",
+            &["User-ID", "Role"],
+            &[
+                &["anna", "read only"],
+                &["bo", "hr administrator"],
+                &["nobody", "read_only"],
+                &["cecilia", "read_only"],
+            ],
+        )]);
+        let user = |id: &str| {
+            let (key, office) = match id {
+                "anna" => (Some(anna), "Lund"),
+                "bo" => (Some(bo), "Lund"),
+                "cecilia" => (None, "Malmö"),
+                _ => return None,
+            };
+            Some(KnownUser {
+                key,
+                department: String::new(),
+                office: office.into(),
+            })
+        };
+        let may_change = |_: &str, office: &str| {
+            if office == "Lund" {
+                Ok(())
+            } else {
+                Err(format!("not {office}"))
+            }
+        };
+        let plan = plan_authorisations(
+            &parsed,
+            &Register {
+                roles: &roles,
+                everyone: &everyone,
+                codes: &[],
+                day: "2027-01-15".parse().unwrap(),
+                user: &user,
+                may_change: &may_change,
+            },
+        );
+        assert_eq!(
+            plan.assignments,
+            [("bo".to_owned(), vec![Assignment::new("hr_administrator")])]
+        );
+        let rows: Vec<usize> = plan.problems.iter().map(|p| p.row).collect();
+        // Anna is the last System administrator; nobody is unknown;
+        // Cecilia is outside the operator's offices.
+        assert_eq!(rows, [2, 4, 5]);
+        assert!(plan.problems[2].message.contains("not Malmö"));
+    }
+}
