@@ -182,3 +182,44 @@ fn export_refuses_a_name_that_is_not_xlsx_or_csv() {
     );
     assert!(!out.exists());
 }
+
+/// `Import account codes…` on a user's Audit of account code tab reads a
+/// spreadsheet of codes on a thread and says how many came in; a file
+/// without the Code column is refused and changes nothing.
+#[test]
+fn account_codes_are_imported_from_the_audit_of_account_code_tab() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    harness.get_by_label("Existing Testsson").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Audit of account code")
+        .click();
+    harness.run();
+    harness.get_by_label("Import account codes…").click();
+    harness.run();
+    let bad = register.dir.path().join("bad-codes.csv");
+    std::fs::write(&bad, "Dimension;Namn\nProjekt;Alfa\n").unwrap();
+    type_file(&mut harness, bad.to_str().unwrap());
+    harness.get_by_label("Import codes").click();
+    wait_for(&mut harness, "The file has no column Code");
+    let session = register.session(&TestClock::new());
+    assert!(session.store.account_codes().unwrap().is_empty());
+    drop(session);
+
+    harness.get_by_label("Existing Testsson").click();
+    harness.run();
+    harness.get_by_label("Import account codes…").click();
+    harness.run();
+    let codes = register.dir.path().join("codes.csv");
+    std::fs::write(
+        &codes,
+        "Dimension;Kod;Namn\nKostnadsställe;100;Ekonomi\nKostnadsställe;200;HR\nProjekt;P1;Alfa\n",
+    )
+    .unwrap();
+    type_file(&mut harness, codes.to_str().unwrap());
+    harness.get_by_label("Import codes").click();
+    wait_for(&mut harness, "3 account codes imported.");
+    let session = register.session(&TestClock::new());
+    assert_eq!(session.store.account_codes().unwrap().len(), 3);
+}

@@ -8,10 +8,10 @@ use egui::{RichText, TextEdit, Ui};
 use crate::domain::account_codes::dimension_label;
 
 use super::format::ERROR_RED;
-use super::user_form::{AuditRow, UserForm};
+use super::user_form::{AuditRow, FormAction, UserForm};
 
-/// Draws the tab.
-pub fn audit_of_account_code_ui(ui: &mut Ui, form: &mut UserForm) {
+/// Draws the tab; `Import account codes…` comes back as its action.
+pub fn audit_of_account_code_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
     ui.label(RichText::new(t!("form-tab-audit")).strong());
     ui.weak(t!("audit-tab-note"));
     ui.add_space(6.0);
@@ -86,16 +86,27 @@ pub fn audit_of_account_code_ui(ui: &mut Ui, form: &mut UserForm) {
         form.audit_rows.remove(index);
     }
     ui.add_space(6.0);
-    if ui.button(t!("audit-tab-add")).clicked() {
-        form.audit_rows.push(AuditRow {
-            dimension: dimensions.first().cloned().unwrap_or_default(),
-            from_code: String::new(),
-            to_code: String::new(),
-            amount_limit: String::new(),
-        });
-    }
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if ui.button(t!("audit-tab-add")).clicked() {
+            form.audit_rows.push(AuditRow {
+                dimension: dimensions.first().cloned().unwrap_or_default(),
+                from_code: String::new(),
+                to_code: String::new(),
+                amount_limit: String::new(),
+            });
+        }
+        if ui
+            .button(t!("audit-tab-import-codes"))
+            .on_hover_text(t!("audit-tab-import-codes.hint"))
+            .clicked()
+        {
+            action = Some(FormAction::ImportAccountCodes);
+        }
+    });
     if let Some(error) = &form.audit_error {
         ui.add_space(4.0);
         ui.label(RichText::new(error).color(ERROR_RED));
     }
+    action
 }

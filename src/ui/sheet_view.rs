@@ -83,6 +83,10 @@ pub enum SheetView {
     ChooseTemplate(Chooser),
     /// Writing a file.
     Writing(Promise<Result<String, String>>),
+    /// Choosing a spreadsheet of account codes (Dimension, Code, Name).
+    ChooseCodes(Chooser),
+    /// Importing account codes.
+    ImportingCodes(Promise<Result<String, String>>),
     /// A result to read, in the window of the flow it ends (its title).
     Finished(&'static str, Result<String, String>),
 }
@@ -92,6 +96,7 @@ pub enum SheetView {
 const IMPORT: &str = "toolbar-import";
 const EXPORT: &str = "toolbar-export";
 const TEMPLATE: &str = "toolbar-template";
+const CODES: &str = "codes-import-title";
 
 /// The spreadsheets the import reads and the export writes.
 const SPREADSHEETS: FileFilter = (
@@ -145,6 +150,7 @@ pub fn sheet_ui(
     let title = match view {
         SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => EXPORT,
         SheetView::ChooseTemplate(_) | SheetView::Writing(_) => TEMPLATE,
+        SheetView::ChooseCodes(_) | SheetView::ImportingCodes(_) => CODES,
         SheetView::Finished(title, _) => title,
         _ => IMPORT,
     };
@@ -322,6 +328,13 @@ fn contents_ui(
             }
             None
         }
+        SheetView::ChooseCodes(chooser) => codes_choice_ui(ui, chooser, session),
+        SheetView::ImportingCodes(promise) => {
+            ui.spinner();
+            promise
+                .ready()
+                .map(|result| SheetView::Finished(CODES, result.clone()))
+        }
         SheetView::Writing(promise) => {
             ui.spinner();
             promise
@@ -336,6 +349,31 @@ fn contents_ui(
             None
         }
     }
+}
+
+/// Which spreadsheet of account codes; starts their import on a thread.
+fn codes_choice_ui(ui: &mut Ui, chooser: &mut Chooser, session: &Session) -> Option<SheetView> {
+    ui.label(t!("codes-import-text"));
+    chooser.ui(ui, false, "account-codes.xlsx", SPREADSHEETS);
+    let file = chooser.chosen();
+    if !ui
+        .add_enabled(file.is_some(), egui::Button::new(t!("codes-import-button")))
+        .clicked()
+    {
+        return None;
+    }
+    let file = file?;
+    let reopen = session.reopener();
+    Some(SheetView::ImportingCodes(spawn(
+        ui.ctx(),
+        "account-codes",
+        move || {
+            let mut session = reopen().map_err(|e| e.to_string())?;
+            crate::app::account_codes::import_account_codes_file(&mut session, &file)
+                .map(|count| t!("cli-codes-imported", count = count))
+                .map_err(|e| e.to_string())
+        },
+    )))
 }
 
 /// What to export and where; starts the export.

@@ -41,6 +41,8 @@ pub enum FormAction {
     ResetPassword,
     /// `Delete connection` (asks first).
     DeleteConnection,
+    /// `Import account codes…` on the Audit of account code tab.
+    ImportAccountCodes,
 }
 
 /// The form's tabs.
@@ -360,10 +362,11 @@ pub fn user_form_ui(
         if let Some(why) = form.roles_read_only.clone() {
             ui.label(RichText::new(why).color(ERROR_RED));
         }
-        ui.add_enabled_ui(form.roles_read_only.is_none(), |ui| {
-            super::account_code_tab::audit_of_account_code_ui(ui, form);
-        });
-        return None;
+        return ui
+            .add_enabled_ui(form.roles_read_only.is_none(), |ui| {
+                super::account_code_tab::audit_of_account_code_ui(ui, form)
+            })
+            .inner;
     }
     if form.tab == FormTab::Authorisations {
         if let Some(why) = form.roles_read_only.clone() {

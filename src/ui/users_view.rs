@@ -365,6 +365,15 @@ impl UsersView {
                     }
                 }));
             }
+            FormAction::ImportAccountCodes => match self.refusal(Permission::ImportExport) {
+                Some(why) => {
+                    self.notice = Some(Notice {
+                        text: why,
+                        is_error: true,
+                    });
+                }
+                None => self.sheet = Some(SheetView::ChooseCodes(Chooser::default())),
+            },
             FormAction::ResetPassword => {
                 let Some(key) = form.key else { return };
                 let result = app::reset_password(&mut self.session, key);

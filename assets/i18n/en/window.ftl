@@ -690,3 +690,8 @@ import-button-changes =
         [one] Import { $count } change
        *[other] Import { $count } changes
     }
+audit-tab-import-codes = Import account codes…
+    .hint = Read the register's account dimensions and codes from a spreadsheet (columns Dimension, Code, Name)
+codes-import-title = Import account codes
+codes-import-text = A spreadsheet with the columns Dimension, Code and Name (also Kod, Namn). A code already in the register takes the file's name; nothing is removed.
+codes-import-button = Import codes

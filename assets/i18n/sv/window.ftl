@@ -675,3 +675,8 @@ import-button-changes =
         [one] Importera { $count } ändring
        *[other] Importera { $count } ändringar
     }
+audit-tab-import-codes = Importera kontokoder…
+    .hint = Läs registrets kontodimensioner och koder från ett kalkylark (kolumnerna Dimension, Kod, Namn)
+codes-import-title = Importera kontokoder
+codes-import-text = Ett kalkylark med kolumnerna Dimension, Kod och Namn (även Code, Name). En kod som redan finns får filens namn; inget tas bort.
+codes-import-button = Importera koder
