@@ -453,3 +453,102 @@ fn two_imports_giving_one_address_to_two_users_at_once_apply_it_once() {
     let said: String = outputs.iter().map(|o| text(&o.stdout)).collect();
     assert!(said.contains("belongs to user"), "{said}");
 }
+
+/// Two administrators, at two desktops at the same moment, each take the
+/// System administrator role from one of the last two holders: one change
+/// is made and the other is refused with exit 2, so the register always
+/// keeps one. Run several times, on a register file and on PostgreSQL.
+fn two_removals_of_the_last_two_system_administrators_leave_one(shared: &Register) {
+    use hrm_users::app::roles::{save_role, set_user_roles};
+    use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, Scope};
+    let mut session = shared.session(&support::TestClock::new());
+    let mut keys = Vec::new();
+    let login = session.login.clone();
+    for id in ["1", "2", "3"] {
+        let record = hrm_users::app::save_user(
+            &mut session,
+            None,
+            &hrm_users::domain::UserDraft {
+                user_id: id.into(),
+                first_name: "Test".into(),
+                alias_user_id: if id == "3" {
+                    login.clone()
+                } else {
+                    String::new()
+                },
+                ..hrm_users::domain::UserDraft::new_user()
+            },
+        )
+        .unwrap();
+        keys.push(record.key);
+    }
+    // The operator (user 3) may change roles without being an administrator.
+    let grant = |permission| Grant {
+        permission,
+        scope: Scope::everything(),
+    };
+    save_role(
+        &mut session,
+        None,
+        &RoleDraft {
+            name: "Role keeper".into(),
+            description: String::new(),
+            grants: vec![grant(Permission::UsersRead), grant(Permission::Roles)],
+        },
+    )
+    .unwrap();
+    set_user_roles(&mut session, keys[2], vec![Assignment::new("role_keeper")]).unwrap();
+    for round in 0..4 {
+        for key in &keys[..2] {
+            set_user_roles(
+                &mut session,
+                *key,
+                vec![Assignment::new("system_administrator")],
+            )
+            .unwrap();
+        }
+        let removals: Vec<Child> = ["1", "2"]
+            .iter()
+            .map(|id| {
+                hrm_users(shared)
+                    .args(["users", "roles", id, "--remove", "system_administrator"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<Output> = removals
+            .into_iter()
+            .map(|child| child.wait_with_output().unwrap())
+            .collect();
+        let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [Some(0), Some(2)], "round {round}: {codes:?}");
+        let refused = outputs.iter().find(|o| o.status.code() == Some(2)).unwrap();
+        assert!(
+            text(&refused.stderr).contains("must keep a System administrator"),
+            "{}",
+            text(&refused.stderr)
+        );
+        let holders = session
+            .store
+            .all_roles()
+            .unwrap()
+            .into_iter()
+            .filter(|(_, held)| held.iter().any(|a| a.role == "system_administrator"))
+            .count();
+        assert_eq!(holders, 1, "round {round}");
+    }
+}
+
+#[test]
+fn two_removals_of_the_last_two_system_administrators_leave_one_in_a_file() {
+    two_removals_of_the_last_two_system_administrators_leave_one(&Register::new());
+}
+
+#[test]
+fn two_removals_of_the_last_two_system_administrators_leave_one_on_postgres() {
+    two_removals_of_the_last_two_system_administrators_leave_one(&Register::postgres());
+}
