@@ -231,6 +231,19 @@ fn two_administrators_saving_one_address_at_once_get_one_success(register: Regis
     );
 }
 
+fn an_open_roles_window_shows_a_role_given_elsewhere(register: Register) {
+    let mut harness = window_on(&register);
+    click(&mut harness, "Go to roles");
+    assert!(has(&harness, "Read only (0)"));
+    let mut other = register.session(&TestClock::new());
+    let erik = user(&other, "15");
+    set_user_roles(&mut other, erik.key, vec![Assignment::new("read_only")]).unwrap();
+    let took = time_until_shown(&mut harness, "Read only (1)", Duration::from_secs(3));
+    assert!(took.is_some(), "the role given elsewhere never showed");
+    click(&mut harness, "Read only (1)");
+    assert!(has(&harness, "15 Erik Testsson"));
+}
+
 fn hr_lund() -> RoleDraft {
     RoleDraft {
         name: "HR Lund".into(),
@@ -379,6 +392,7 @@ fn two_administrators_naming_two_roles_alike_at_once_get_one_success(register: R
 }
 
 support::on_both_backends!(
+    an_open_roles_window_shows_a_role_given_elsewhere,
     a_role_made_here_is_saved_held_and_deleted_only_when_nobody_holds_it,
     two_administrators_naming_two_roles_alike_at_once_get_one_success,
     another_administrators_edit_shows_in_an_open_window_within_a_second,

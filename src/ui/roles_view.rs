@@ -199,6 +199,14 @@ impl RolesView {
             });
     }
 
+    /// Reads the roles and members again after a change elsewhere (another
+    /// window or program); a role form with unsaved changes is left alone.
+    pub fn refresh(&mut self, session: &Session) {
+        if !self.unsaved() && !self.confirm_delete {
+            self.reload(session, None);
+        }
+    }
+
     /// True while the role form has changes not saved.
     pub fn unsaved(&self) -> bool {
         self.editor.as_ref().is_some_and(|(now, was)| now != was)
@@ -286,7 +294,12 @@ impl RolesView {
                             self.changed = true;
                             self.reload(session, None);
                         }
-                        Err(error) => self.status = Some((true, error.to_string())),
+                        Err(error) => {
+                            self.status = Some((true, error.to_string()));
+                            // The refusal may come from a holder given the
+                            // role elsewhere: show who holds it now.
+                            self.reload(session, None);
+                        }
                     }
                 }
                 if ui.button(t!("cancel")).clicked() {
@@ -294,13 +307,12 @@ impl RolesView {
                 }
             }
         });
-        if let Some((is_error, text)) = &self.status {
-            if *is_error {
-                ui.colored_label(ERROR_RED, text);
-            } else {
-                ui.label(text);
-            }
-        }
+        // The line is always there, so nothing moves when a message comes.
+        match &self.status {
+            Some((true, text)) => ui.colored_label(ERROR_RED, text),
+            Some((false, text)) => ui.label(text),
+            None => ui.label(""),
+        };
     }
 
     fn list_ui(&mut self, ui: &mut Ui) {
@@ -368,6 +380,10 @@ impl RolesView {
         let Some((editor, original)) = &mut self.editor else {
             return;
         };
+        ui.heading(match &editor.id {
+            None => t!("roles-new"),
+            Some(_) => original.name.clone(),
+        });
         ui.add_enabled_ui(refused.is_none(), |ui| {
             egui::Grid::new("role_form")
                 .num_columns(2)
@@ -395,6 +411,7 @@ impl RolesView {
             ui.weak(t!("roles-limits-note"));
             egui::Grid::new("role_grants")
                 .num_columns(3)
+                .min_col_width(140.0)
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     ui.label("");
@@ -404,26 +421,24 @@ impl RolesView {
                     for row in &mut editor.grants {
                         let label = row.permission.label();
                         ui.checkbox(&mut row.given, &label);
-                        ui.add_enabled_ui(row.given, |ui| {
-                            ui.add(
-                                TextEdit::singleline(&mut row.departments)
-                                    .id(egui::Id::unique(("grant_departments", row.permission)))
-                                    .hint_text(t!("authorisations-all"))
-                                    .desired_width(150.0),
-                            )
-                            .labelled_by(departments)
-                            .on_hover_text(t!("roles-departments-of", permission = label.as_str()));
-                        });
-                        ui.add_enabled_ui(row.given, |ui| {
-                            ui.add(
-                                TextEdit::singleline(&mut row.offices)
-                                    .id(egui::Id::unique(("grant_offices", row.permission)))
-                                    .hint_text(t!("authorisations-all"))
-                                    .desired_width(150.0),
-                            )
-                            .labelled_by(offices)
-                            .on_hover_text(t!("roles-offices-of", permission = label.as_str()));
-                        });
+                        ui.add_enabled(
+                            row.given,
+                            TextEdit::singleline(&mut row.departments)
+                                .id(egui::Id::unique(("grant_departments", row.permission)))
+                                .hint_text(t!("roles-all"))
+                                .desired_width(140.0),
+                        )
+                        .labelled_by(departments)
+                        .on_hover_text(t!("roles-departments-of", permission = label.as_str()));
+                        ui.add_enabled(
+                            row.given,
+                            TextEdit::singleline(&mut row.offices)
+                                .id(egui::Id::unique(("grant_offices", row.permission)))
+                                .hint_text(t!("roles-all"))
+                                .desired_width(140.0),
+                        )
+                        .labelled_by(offices)
+                        .on_hover_text(t!("roles-offices-of", permission = label.as_str()));
                         ui.end_row();
                     }
                 });

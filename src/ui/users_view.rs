@@ -190,6 +190,9 @@ impl UsersView {
             self.refresh_form();
             // Someone's roles may have changed (each change stamps the user).
             self.read_operator();
+            if let Some(view) = &mut self.roles_view {
+                view.refresh(&self.session);
+            }
         }
     }
 

@@ -600,7 +600,8 @@ toolbar-go-to-roles = Go to roles
 roles-title = Users/Authorities › Roles
 roles-marked = Underlined: the roles of { $user }.
 roles-list = Roles
-roles-built-in = Built-in role: it cannot be changed or deleted.
+roles-built-in = Built-in role: it cannot be changed or deleted; Copy makes one you can change.
+roles-all = all
 roles-permissions = Permissions
 roles-members = { $count ->
     [one] 1 member

@@ -585,7 +585,8 @@ toolbar-go-to-roles = Gå till roller
 roles-title = Användare/Behörigheter › Roller
 roles-marked = Understrukna: rollerna för { $user }.
 roles-list = Roller
-roles-built-in = Inbyggd roll: den kan inte ändras eller tas bort.
+roles-built-in = Inbyggd roll: den kan inte ändras eller tas bort; Kopiera gör en som du kan ändra.
+roles-all = alla
 roles-permissions = Behörigheter
 roles-members = { $count ->
     [one] 1 medlem
