@@ -34,13 +34,13 @@ pub enum ImportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The backup before the import.
-    #[error("The register could not be backed up before the import, so nothing was imported: {0}")]
+    #[error("{}", t!("import-backup-failed", error = .0.as_str()))]
     Backup(String),
     /// The file could not be read.
     #[error(transparent)]
     Sheet(#[from] crate::sheet::SheetError),
     /// Stopped by the administrator; nothing was imported.
-    #[error("The import was cancelled; nothing was imported.")]
+    #[error("{}", t!("import-cancelled"))]
     Cancelled,
 }
 
@@ -325,11 +325,11 @@ pub fn commit_planned_with_progress(
 /// What happens to the register's backup when importing into it, as the
 /// dry run says it: a file is copied first; a shared register relies on its
 /// server's own backups.
-pub fn backup_note(register: &Location) -> &'static str {
+pub fn backup_note(register: &Location) -> String {
     if register.is_shared() {
-        "Backup: this is a shared register, so the PostgreSQL server's own backups apply; the program makes no copy. The import is all or nothing."
+        t!("import-backup-shared")
     } else {
-        "Backup: a copy of the register file is saved beside it before importing. The import is all or nothing."
+        t!("import-backup-file")
     }
 }
 

@@ -696,3 +696,6 @@ audit-tab-import-codes = Import account codes…
 codes-import-title = Import account codes
 codes-import-text = A spreadsheet with the columns Dimension, Code and Name (also Kod, Namn). A code already in the register takes the file's name; nothing is removed.
 codes-import-button = Import codes
+import-backup-shared = Backup: this is a shared register, so the PostgreSQL server's own backups apply; the program makes no copy. The import is all or nothing.
+import-backup-file = Backup: a copy of the register file is saved beside it before importing. The import is all or nothing.
+import-backup-failed = The register could not be backed up before the import, so nothing was imported: { $error }

@@ -681,3 +681,6 @@ audit-tab-import-codes = Importera kontokoder…
 codes-import-title = Importera kontokoder
 codes-import-text = Ett kalkylark med kolumnerna Dimension, Kod och Namn (även Code, Name). En kod som redan finns får filens namn; inget tas bort.
 codes-import-button = Importera koder
+import-backup-shared = Säkerhetskopia: detta är ett delat register, så PostgreSQL-serverns egna säkerhetskopior gäller; programmet gör ingen kopia. Importen blir av helt eller inte alls.
+import-backup-file = Säkerhetskopia: en kopia av registerfilen sparas bredvid den innan importen. Importen blir av helt eller inte alls.
+import-backup-failed = Registret kunde inte säkerhetskopieras före importen, så ingenting importerades: { $error }
