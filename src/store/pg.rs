@@ -377,16 +377,18 @@ fn register_version(
     db: &impl super::db::Sql,
     shared: &SharedRegister,
 ) -> Result<Option<i64>, StoreError> {
-    let has_meta = db.fetch_int(
-        "SELECT count(*) FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_name = 'hrm_register'",
-        &[],
-    )? > 0;
-    if !has_meta {
-        let tables = db.fetch_int(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+    // One statement, one snapshot: another program committing the first
+    // migration between two separate counts made an empty database look
+    // like someone else's (seen with four programs opening at once).
+    let (meta, tables) = db
+        .fetch_opt(
+            "SELECT count(*) FILTER (WHERE table_name = 'hrm_register'), count(*)
+             FROM information_schema.tables WHERE table_schema = current_schema()",
             &[],
-        )?;
+            |row| Ok((row.int(0)?, row.int(1)?)),
+        )?
+        .unwrap_or((0, 0));
+    if meta == 0 {
         return if tables == 0 {
             Ok(None)
         } else {
