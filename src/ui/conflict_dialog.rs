@@ -5,6 +5,7 @@
 use crate::domain::UserKey;
 
 /// A save or delete refused because the user changed elsewhere.
+#[derive(Clone)]
 pub struct Conflict {
     /// The user.
     pub key: UserKey,

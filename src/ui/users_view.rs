@@ -12,7 +12,7 @@ use crate::web::Services;
 
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
-use super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
+use super::conflict_dialog::Conflict;
 use super::file_chooser::Chooser;
 use super::format::{ERROR_RED, GREEN, escape_pressed, gated_button};
 use super::register_view::{
@@ -24,6 +24,10 @@ use super::sheet_view::{SheetView, sheet_ui};
 use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::{rows_in, user_table_ui};
 use crate::app::Location;
+
+mod dialogs;
+
+use dialogs::Dialog;
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
@@ -60,17 +64,12 @@ pub struct UsersView {
     filter: UserFilter,
     selected: Option<UserKey>,
     form: Option<UserForm>,
-    pending_intent: Option<Intent>,
-    confirm_delete: Option<UserKey>,
+    /// The question being asked, if any.
+    dialog: Option<Dialog>,
     notice: Option<Notice>,
     scroll_to_selected: bool,
     focus_search: bool,
     close_confirmed: bool,
-    confirm_delete_connection: Option<UserKey>,
-    /// What the open Delete connection question adds in the preparation
-    /// phase: who will be invited (read once when it opens).
-    delete_connection_note: Option<String>,
-    conflict: Option<Conflict>,
     register_dialog: Option<RegisterDialog>,
     /// A register chosen in the Register menu, waiting for unsaved changes.
     switch_pending: Option<OpenRequest>,
@@ -93,8 +92,6 @@ pub struct UsersView {
     /// The configured SMTP server was found (by *Send test email*) not to
     /// take addresses with letters outside ASCII before the @.
     smtputf8_missing: bool,
-    /// Emails waiting when a close was asked for: the question is open.
-    confirm_close_waiting: Option<usize>,
     /// Close was confirmed with emails still waiting.
     close_with_waiting: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
@@ -120,15 +117,11 @@ impl UsersView {
             filter: UserFilter::default(),
             selected: None,
             form: None,
-            pending_intent: None,
-            confirm_delete: None,
+            dialog: None,
             notice: None,
             scroll_to_selected: false,
             focus_search: false,
             close_confirmed: false,
-            confirm_delete_connection: None,
-            delete_connection_note: None,
-            conflict: None,
             register_dialog: None,
             switch_pending: None,
             switch_to: None,
@@ -144,7 +137,6 @@ impl UsersView {
             next_poll_secs: 0.0,
             rows_per_page: 20,
             smtputf8_missing,
-            confirm_close_waiting: None,
             close_with_waiting: false,
         }
     }
@@ -266,12 +258,8 @@ impl UsersView {
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
-        self.unsaved_changes_dialog_ui(ui.ctx());
-        self.close_waiting_dialog_ui(ui.ctx());
-        self.delete_dialog_ui(ui.ctx());
-        self.conflict_ui(ui.ctx());
+        self.dialog_ui(ui.ctx());
         self.register_dialog_ui(ui.ctx());
-        self.delete_connection_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
         self.about_window_ui(ui.ctx());
         self.roles_window_ui(ui.ctx());
@@ -393,11 +381,13 @@ impl UsersView {
                     .record
                     .as_ref()
                     .and_then(|r| r.user.email.as_ref().map(ToString::to_string));
-                self.delete_connection_note = preparation.then(|| match email {
+                let note = preparation.then(|| match email {
                     Some(address) => t!("delete-connection-invites", address = address),
                     None => t!("delete-connection-no-email"),
                 });
-                self.confirm_delete_connection = form.key;
+                if let Some(key) = form.key {
+                    self.dialog = Some(Dialog::DeleteConnection { key, note });
+                }
             }
         }
     }
@@ -424,51 +414,6 @@ impl UsersView {
         }
     }
 
-    fn delete_connection_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(key) = self.confirm_delete_connection else {
-            return;
-        };
-        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        let modal =
-            egui::Modal::new(egui::Id::unique("confirm_delete_connection")).show(ctx, |ui| {
-                ui.set_max_width(400.0);
-                ui.heading(t!("delete-connection-title"));
-                ui.label(t!("delete-connection-question", user = &title));
-                if let Some(note) = &self.delete_connection_note {
-                    ui.label(note);
-                }
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button(t!("delete-connection-yes")).clicked() {
-                        self.confirm_delete_connection = None;
-                        let result = app::delete_connection(&mut self.session, key);
-                        self.after_connection_action(result.map(
-                            |deleted| match deleted.invitation {
-                                app::RelinkInvitation::NotSent => {
-                                    t!("status-connection-deleted", user = &title)
-                                }
-                                app::RelinkInvitation::Queued(email) => t!(
-                                    "status-connection-deleted-invited",
-                                    user = &title,
-                                    address = email.to_string()
-                                ),
-                                app::RelinkInvitation::NoEmail => {
-                                    t!("status-connection-deleted-no-email", user = &title)
-                                }
-                            },
-                        ));
-                    }
-                    if ui.button(t!("cancel")).clicked() {
-                        self.confirm_delete_connection = None;
-                    }
-                });
-            });
-        // Escape (or a click beside the dialog) is Cancel.
-        if modal.should_close() {
-            self.confirm_delete_connection = None;
-        }
-    }
-
     fn shortcuts(&mut self, ui: &Ui) {
         let ctx = ui.ctx();
         if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
@@ -484,12 +429,8 @@ impl UsersView {
         }
         let dialog_open = self.bulk.is_some()
             || self.sheet.is_some()
-            || self.pending_intent.is_some()
-            || self.confirm_delete.is_some()
-            || self.confirm_delete_connection.is_some()
-            || self.conflict.is_some()
-            || self.register_dialog.is_some()
-            || self.confirm_close_waiting.is_some();
+            || self.dialog.is_some()
+            || self.register_dialog.is_some();
         if !dialog_open && !ctx.egui_wants_keyboard_input() {
             let page = isize::try_from(self.rows_per_page.max(1)).unwrap_or(1);
             let moves = [
@@ -529,7 +470,7 @@ impl UsersView {
             .is_some_and(UserForm::has_unsaved_changes);
         if unsaved {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.pending_intent = Some(Intent::Close);
+            self.dialog = Some(Dialog::UnsavedChanges(Intent::Close));
             return;
         }
         // This window delivers: emails still waiting (retries) would wait
@@ -541,43 +482,13 @@ impl UsersView {
             && waiting > 0
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.confirm_close_waiting = Some(waiting);
+            self.dialog = Some(Dialog::CloseWithWaiting(waiting));
             return;
         }
         // The window closes: hide it at once. Stopping the endpoint and the
         // outbox worker (and saving the window's state) then happens out of
         // sight, instead of in a window gone black for a few seconds.
         ctx.send_viewport_cmd(egui::ViewportCommand::Visible(false));
-    }
-
-    /// Asks before closing a window that still has emails to deliver.
-    fn close_waiting_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(waiting) = self.confirm_close_waiting else {
-            return;
-        };
-        let mut close = false;
-        let modal =
-            egui::Modal::new(egui::Id::unique("close_with_waiting_email")).show(ctx, |ui| {
-                ui.set_max_width(420.0);
-                ui.heading(t!("close-waiting-title"));
-                ui.label(t!("close-waiting-text", count = waiting));
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button(t!("close-waiting-keep")).clicked() {
-                        self.confirm_close_waiting = None;
-                    }
-                    if ui.button(t!("close-waiting-close")).clicked() {
-                        close = true;
-                    }
-                });
-            });
-        if close {
-            self.confirm_close_waiting = None;
-            self.close_with_waiting = true;
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        } else if modal.should_close() {
-            self.confirm_close_waiting = None;
-        }
     }
 
     fn move_selection(&mut self, step: isize) {
@@ -608,7 +519,7 @@ impl UsersView {
             .as_ref()
             .is_some_and(UserForm::has_unsaved_changes)
         {
-            self.pending_intent = Some(intent);
+            self.dialog = Some(Dialog::UnsavedChanges(intent));
         } else {
             self.go(intent);
         }
@@ -732,11 +643,11 @@ impl UsersView {
             }
             Err(SaveUserError::ChangedElsewhere(changed)) => {
                 if let Some(key) = form.key {
-                    self.conflict = Some(Conflict {
+                    self.dialog = Some(Dialog::Conflict(Conflict {
                         key,
                         message: changed.to_string(),
                         is_delete: false,
-                    });
+                    }));
                 }
                 false
             }
@@ -782,11 +693,11 @@ impl UsersView {
                 });
             }
             Err(SaveUserError::ChangedElsewhere(changed)) => {
-                self.conflict = Some(Conflict {
+                self.dialog = Some(Dialog::Conflict(Conflict {
                     key,
                     message: format!("{changed} {}", t!("delete-user-changed-again")),
                     is_delete: true,
-                });
+                }));
             }
             Err(error) => {
                 self.notice = Some(Notice {
@@ -841,34 +752,6 @@ impl UsersView {
         }
     }
 
-    /// The dialog after a save or delete refused because another
-    /// administrator changed the user meanwhile.
-    fn conflict_ui(&mut self, ctx: &egui::Context) {
-        let Some(conflict) = &self.conflict else {
-            return;
-        };
-        let Some(choice) = conflict_dialog_ui(ctx, conflict) else {
-            return;
-        };
-        let (key, is_delete) = (conflict.key, conflict.is_delete);
-        self.conflict = None;
-        match (choice, is_delete) {
-            (ConflictChoice::Anyway, true) => self.delete(key, false),
-            (ConflictChoice::Anyway, false) => {
-                self.save_checked(false);
-            }
-            (ConflictChoice::Reload, _) => {
-                if let Ok(Some(record)) = self.session.store.user(key) {
-                    let details = app::user_details(&self.session, key).unwrap_or_default();
-                    self.form = Some(UserForm::edit(&record, details));
-                    self.listing.upsert(record);
-                }
-            }
-            (ConflictChoice::Cancel, _) => {}
-        }
-    }
-
-    /// `Import`, `Export` and `Download template`.
     fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
         let refused = self.refusal(Permission::ImportExport);
         let refused = refused.as_deref();
@@ -934,7 +817,7 @@ impl UsersView {
                 self.save();
             }
             if gated_button(ui, can_delete, &t!("toolbar-delete"), edit.as_deref()).clicked() {
-                self.confirm_delete = self.form.as_ref().and_then(|f| f.key);
+                self.dialog = self.form.as_ref().and_then(|f| f.key).map(Dialog::DeleteUser);
             }
             self.register_menu_ui(ui);
             self.verify_accounts_button_ui(ui);
@@ -1187,77 +1070,6 @@ impl UsersView {
         });
     }
 
-    fn unsaved_changes_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(intent) = self.pending_intent else {
-            return;
-        };
-        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        let mut answer = None;
-        let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
-            ui.set_max_width(380.0);
-            ui.heading(t!("unsaved-title"));
-            ui.label(t!("unsaved-question", user = &title));
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                if ui.button(t!("unsaved-save")).clicked() {
-                    answer = Some(true);
-                }
-                if ui.button(t!("unsaved-discard")).clicked() {
-                    answer = Some(false);
-                }
-                if ui.button(t!("cancel")).clicked() {
-                    self.pending_intent = None;
-                }
-            });
-        });
-        if modal.should_close() && answer.is_none() {
-            self.pending_intent = None;
-        }
-        match answer {
-            Some(true) => {
-                self.pending_intent = None;
-                if self.save() {
-                    self.go(intent);
-                }
-            }
-            Some(false) => {
-                self.pending_intent = None;
-                if let Some(form) = &mut self.form {
-                    form.draft = form.original.clone();
-                }
-                self.go(intent);
-            }
-            None => {}
-        }
-        if self.close_confirmed {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        }
-    }
-
-    fn delete_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(key) = self.confirm_delete else {
-            return;
-        };
-        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
-            ui.set_max_width(380.0);
-            ui.heading(t!("delete-user-title"));
-            ui.label(t!("delete-user-question", user = &title));
-            ui.add_space(8.0);
-            ui.horizontal(|ui| {
-                if ui.button(t!("delete-user-title")).clicked() {
-                    self.confirm_delete = None;
-                    self.delete(key, true);
-                }
-                if ui.button(t!("cancel")).clicked() {
-                    self.confirm_delete = None;
-                }
-            });
-        });
-        if modal.should_close() {
-            self.confirm_delete = None;
-        }
-    }
 }
 
 /// A combo box over the given values, with "All" for no filter.

@@ -1,0 +1,217 @@
+//! The Users view's questions: at most one modal at a time, as one
+//! [`Dialog`], drawn by [`UsersView::dialog_ui`] and answered there once.
+
+use crate::app;
+
+use super::super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
+use super::super::user_form::UserForm;
+use super::{Intent, UsersView};
+use crate::domain::UserKey;
+
+/// The question the view is asking.
+pub(super) enum Dialog {
+    /// The form has unsaved changes: save, discard or stay, then go.
+    UnsavedChanges(Intent),
+    /// Delete this user?
+    DeleteUser(UserKey),
+    /// Delete this user's Visma Connect connection? In the preparation
+    /// phase `note` says who will be invited.
+    DeleteConnection {
+        /// The user.
+        key: UserKey,
+        /// Who will be invited, read once when the question opened.
+        note: Option<String>,
+    },
+    /// Someone else changed the user meanwhile: anyway, reload or cancel.
+    Conflict(Conflict),
+    /// Emails still wait to go out: close anyway?
+    CloseWithWaiting(usize),
+}
+
+/// What the person answered.
+enum Answer {
+    /// Cancel, Escape, or a click beside the question.
+    Dismiss,
+    /// Unsaved changes: save (true) or discard (false), then go.
+    Unsaved(Intent, bool),
+    /// Delete the user.
+    DeleteUser(UserKey),
+    /// Delete the connection.
+    DeleteConnection(UserKey),
+    /// The conflict's choice.
+    Conflict(Conflict, ConflictChoice),
+    /// Close with emails waiting.
+    CloseAnyway,
+}
+
+/// A modal with a heading, a sentence (and a note) and buttons; `None`
+/// while unanswered.
+fn question_ui(
+    ctx: &egui::Context,
+    id: &str,
+    heading: &str,
+    text: &str,
+    note: Option<&str>,
+    buttons: &[(String, Answer)],
+) -> Option<usize> {
+    let mut chosen = None;
+    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+        ui.set_max_width(400.0);
+        ui.heading(heading);
+        ui.label(text);
+        if let Some(note) = note {
+            ui.label(note);
+        }
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            for (index, (label, _)) in buttons.iter().enumerate() {
+                if ui.button(label).clicked() {
+                    chosen = Some(index);
+                }
+            }
+        });
+    });
+    // Escape (or a click beside the question) is the button that changes
+    // nothing (Cancel, Keep open).
+    chosen.or_else(|| {
+        modal
+            .should_close()
+            .then(|| buttons.iter().position(|(_, a)| matches!(a, Answer::Dismiss)))
+            .flatten()
+    })
+}
+
+impl UsersView {
+    /// Draws the open question, if any, and acts on its answer.
+    pub(super) fn dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &self.dialog else {
+            return;
+        };
+        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
+        let cancel = || (t!("cancel"), Answer::Dismiss);
+        let mut buttons = match dialog {
+            Dialog::UnsavedChanges(intent) => vec![
+                (t!("unsaved-save"), Answer::Unsaved(*intent, true)),
+                (t!("unsaved-discard"), Answer::Unsaved(*intent, false)),
+                cancel(),
+            ],
+            Dialog::DeleteUser(key) => {
+                vec![(t!("delete-user-title"), Answer::DeleteUser(*key)), cancel()]
+            }
+            Dialog::DeleteConnection { key, .. } => vec![
+                (t!("delete-connection-yes"), Answer::DeleteConnection(*key)),
+                cancel(),
+            ],
+            Dialog::CloseWithWaiting(_) => vec![
+                (t!("close-waiting-keep"), Answer::Dismiss),
+                (t!("close-waiting-close"), Answer::CloseAnyway),
+            ],
+            Dialog::Conflict(conflict) => {
+                if let Some(choice) = conflict_dialog_ui(ctx, conflict) {
+                    let conflict = conflict.clone();
+                    self.dialog = None;
+                    self.answer(ctx, Answer::Conflict(conflict, choice));
+                }
+                return;
+            }
+        };
+        let chosen = match dialog {
+            Dialog::UnsavedChanges(_) => question_ui(
+                ctx,
+                "unsaved_changes",
+                &t!("unsaved-title"),
+                &t!("unsaved-question", user = &title),
+                None,
+                &buttons,
+            ),
+            Dialog::DeleteUser(_) => question_ui(
+                ctx,
+                "confirm_delete",
+                &t!("delete-user-title"),
+                &t!("delete-user-question", user = &title),
+                None,
+                &buttons,
+            ),
+            Dialog::DeleteConnection { note, .. } => question_ui(
+                ctx,
+                "confirm_delete_connection",
+                &t!("delete-connection-title"),
+                &t!("delete-connection-question", user = &title),
+                note.as_deref(),
+                &buttons,
+            ),
+            Dialog::CloseWithWaiting(waiting) => question_ui(
+                ctx,
+                "close_with_waiting_email",
+                &t!("close-waiting-title"),
+                &t!("close-waiting-text", count = *waiting),
+                None,
+                &buttons,
+            ),
+            Dialog::Conflict(_) => None,
+        };
+        if let Some(index) = chosen {
+            self.dialog = None;
+            let (_, answer) = buttons.swap_remove(index);
+            self.answer(ctx, answer);
+        }
+    }
+
+    fn answer(&mut self, ctx: &egui::Context, answer: Answer) {
+        match answer {
+            Answer::Dismiss => {}
+            Answer::Unsaved(intent, save) => {
+                if save {
+                    if !self.save() {
+                        return;
+                    }
+                } else if let Some(form) = &mut self.form {
+                    form.draft = form.original.clone();
+                }
+                self.go(intent);
+                if self.close_confirmed {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            Answer::DeleteUser(key) => self.delete(key, true),
+            Answer::DeleteConnection(key) => self.delete_connection(key),
+            Answer::CloseAnyway => {
+                self.close_with_waiting = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Answer::Conflict(conflict, choice) => match (choice, conflict.is_delete) {
+                (ConflictChoice::Anyway, true) => self.delete(conflict.key, false),
+                (ConflictChoice::Anyway, false) => {
+                    self.save_checked(false);
+                }
+                (ConflictChoice::Reload, _) => {
+                    if let Ok(Some(record)) = self.session.store.user(conflict.key) {
+                        let details =
+                            app::user_details(&self.session, conflict.key).unwrap_or_default();
+                        self.form = Some(UserForm::edit(&record, details));
+                        self.listing.upsert(record);
+                    }
+                }
+                (ConflictChoice::Cancel, _) => {}
+            },
+        }
+    }
+
+    /// Deletes the user's connection and says what happened (and who was
+    /// invited to link again).
+    fn delete_connection(&mut self, key: UserKey) {
+        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
+        let result = app::delete_connection(&mut self.session, key);
+        self.after_connection_action(result.map(|deleted| match deleted.invitation {
+            app::RelinkInvitation::NotSent => t!("status-connection-deleted", user = &title),
+            app::RelinkInvitation::Queued(email) => t!(
+                "status-connection-deleted-invited",
+                user = &title,
+                address = email.to_string()
+            ),
+            app::RelinkInvitation::NoEmail => {
+                t!("status-connection-deleted-no-email", user = &title)
+            }
+        }));
+    }
+}
