@@ -7,25 +7,24 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
 use crate::app::{self, ConnectionError, OpenedRegister, SaveUserError, Session, VerifyOutcome};
 use crate::domain::roles::Permission;
-use crate::domain::{ConnectionStatus, Listing, Sort, UserFilter, UserKey, UserRecord};
+use crate::domain::{Listing, Sort, UserFilter, UserKey, UserRecord};
 use crate::web::Services;
 
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
 use super::conflict_dialog::Conflict;
 use super::file_chooser::Chooser;
-use super::format::{ERROR_RED, GREEN, escape_pressed, gated_button};
-use super::register_view::{
-    OpenRequest, RegisterChoice, RegisterDialog, RegisterMenuPick, register_dialog_ui,
-    register_menu_ui,
-};
+use super::format::{ERROR_RED, GREEN};
+use super::register_view::{OpenRequest, RegisterDialog};
 use super::settings_view::SettingsView;
-use super::sheet_view::{SheetView, sheet_ui};
+use super::sheet_view::SheetView;
 use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::{rows_in, user_table_ui};
 use crate::app::Location;
 
 mod dialogs;
+mod toolbar;
+mod windows;
 
 use dialogs::Dialog;
 
@@ -66,6 +65,8 @@ pub struct UsersView {
     form: Option<UserForm>,
     /// The question being asked, if any.
     dialog: Option<Dialog>,
+    /// What buttons and shortcuts asked for this frame.
+    commands: Vec<toolbar::Command>,
     notice: Option<Notice>,
     scroll_to_selected: bool,
     focus_search: bool,
@@ -118,6 +119,7 @@ impl UsersView {
             selected: None,
             form: None,
             dialog: None,
+            commands: Vec::new(),
             notice: None,
             scroll_to_selected: false,
             focus_search: false,
@@ -258,6 +260,7 @@ impl UsersView {
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
+        self.run_commands();
         self.dialog_ui(ui.ctx());
         self.register_dialog_ui(ui.ctx());
         self.settings_window_ui(ui.ctx());
@@ -270,67 +273,6 @@ impl UsersView {
         }
         self.sheet_window_ui(ui.ctx());
         self.poll_changes(ui.ctx());
-    }
-
-    fn sheet_window_ui(&mut self, ctx: &egui::Context) {
-        if let Some(sheet) = &mut self.sheet
-            && (!sheet_ui(ctx, sheet, &self.session, &self.listing) || escape_pressed(ctx))
-        {
-            self.sheet = None;
-        }
-    }
-
-    fn roles_window_ui(&mut self, ctx: &egui::Context) {
-        let Some(view) = &mut self.roles_view else {
-            return;
-        };
-        // Escape does not throw away a role's unsaved changes.
-        let mut open = !escape_pressed(ctx) || view.unsaved();
-        let refused = self
-            .operator
-            .may(Permission::Roles)
-            .err()
-            .map(|r| r.sentence);
-        view.window_ui(ctx, &mut open, &mut self.session, refused.as_deref());
-        if std::mem::take(&mut view.changed) {
-            self.read_operator();
-        }
-        if !open {
-            self.roles_view = None;
-        }
-    }
-
-    fn about_window_ui(&mut self, ctx: &egui::Context) {
-        let Some(about) = &self.about else {
-            return;
-        };
-        let mut open = !escape_pressed(ctx);
-        about.window_ui(ctx, &mut open);
-        if !open {
-            self.about = None;
-        }
-    }
-
-    fn settings_window_ui(&mut self, ctx: &egui::Context) {
-        let Some(settings_view) = &mut self.settings_view else {
-            return;
-        };
-        let mut open = !escape_pressed(ctx);
-        let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
-        if let Some(settings) = saved
-            && let Some(services) = &mut self.services
-        {
-            services.apply(&settings);
-        }
-        if !open {
-            self.settings_view = None;
-            // Send test email may have found out what the server takes.
-            self.smtputf8_missing = self
-                .session
-                .store
-                .load_settings()
-                .is_ok_and(|s| s.server_lacks_smtputf8());
-        }
     }
 
     /// Runs a connection button of the form.
@@ -417,12 +359,12 @@ impl UsersView {
     fn shortcuts(&mut self, ui: &Ui) {
         let ctx = ui.ctx();
         if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
-            self.save();
+            self.commands.push(toolbar::Command::Save);
         }
         if ctx.input_mut(|i| i.consume_shortcut(&NEW))
             && self.refusal(Permission::UsersEdit).is_none()
         {
-            self.request(Intent::New);
+            self.commands.push(toolbar::Command::Request(Intent::New));
         }
         if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
             self.focus_search = true;
@@ -724,264 +666,6 @@ impl UsersView {
         self.notice = Some(Notice { text, is_error });
     }
 
-    /// The Register menu: a new file, another file, a shared register, the recent ones.
-    fn register_menu_ui(&mut self, ui: &mut Ui) {
-        match register_menu_ui(ui, self.session.store.location(), &self.recent) {
-            Some(RegisterMenuPick::Dialog(dialog)) => self.register_dialog = Some(dialog),
-            Some(RegisterMenuPick::Recent(location)) => {
-                self.switch_pending = Some(OpenRequest::plain(location));
-                self.request(Intent::SwitchRegister);
-            }
-            None => {}
-        }
-    }
-
-    fn register_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.register_dialog else {
-            return;
-        };
-        match register_dialog_ui(ctx, dialog) {
-            Some(RegisterChoice::Open(request)) => {
-                self.register_dialog = None;
-                self.switch_pending = Some(request);
-                self.request(Intent::SwitchRegister);
-            }
-            Some(RegisterChoice::Closed) => self.register_dialog = None,
-            None if escape_pressed(ctx) => self.register_dialog = None,
-            None => {}
-        }
-    }
-
-    fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
-        let refused = self.refusal(Permission::ImportExport);
-        let refused = refused.as_deref();
-        if gated_button(ui, true, &t!("toolbar-import"), refused)
-            .on_hover_text(t!("toolbar-import.hint"))
-            .clicked()
-        {
-            self.sheet = Some(SheetView::ChooseImport(Chooser::default()));
-        }
-        if gated_button(ui, true, &t!("toolbar-export"), refused)
-            .on_hover_text(t!("toolbar-export.hint"))
-            .clicked()
-        {
-            self.sheet = Some(SheetView::ChooseExport {
-                chooser: Chooser::default(),
-                everyone: false,
-            });
-        }
-        if gated_button(ui, true, &t!("toolbar-template"), refused).clicked() {
-            self.sheet = Some(SheetView::ChooseTemplate(Chooser::default()));
-        }
-    }
-
-    /// `Verify accounts`: the confirmation for everyone the list shows.
-    fn verify_accounts_button_ui(&mut self, ui: &mut Ui) {
-        let busy = matches!(self.bulk, Some(BulkView::Running(_)));
-        let enabled = !busy && self.listing.visible_len() > 0;
-        let refused = self.refusal(Permission::VerifyAccounts);
-        if gated_button(
-            ui,
-            enabled,
-            &t!("toolbar-verify-accounts"),
-            refused.as_deref(),
-        )
-        .on_hover_text(t!("toolbar-verify-accounts.hint"))
-        .clicked()
-        {
-            let keys = self.listing.visible_records().map(|r| r.key).collect();
-            self.bulk = Some(BulkView::count(ui.ctx(), &self.session, keys));
-        }
-    }
-
-    fn toolbar_ui(&mut self, ui: &mut Ui) {
-        ui.add_space(4.0);
-        ui.label(RichText::new(t!("view-path")).weak());
-        ui.horizontal_wrapped(|ui| {
-            let has_changes = self
-                .form
-                .as_ref()
-                .is_some_and(UserForm::has_unsaved_changes);
-            let can_delete = self.form.as_ref().and_then(|f| f.key).is_some();
-            let edit = self.refusal(Permission::UsersEdit);
-            if gated_button(ui, true, &t!("toolbar-new"), edit.as_deref())
-                .on_hover_text(t!("toolbar-new.hint"))
-                .clicked()
-            {
-                self.request(Intent::New);
-            }
-            if gated_button(ui, has_changes, &t!("toolbar-save"), edit.as_deref())
-                .on_hover_text(t!("toolbar-save.hint"))
-                .clicked()
-            {
-                self.save();
-            }
-            if gated_button(ui, can_delete, &t!("toolbar-delete"), edit.as_deref()).clicked() {
-                self.dialog = self.form.as_ref().and_then(|f| f.key).map(Dialog::DeleteUser);
-            }
-            self.register_menu_ui(ui);
-            self.verify_accounts_button_ui(ui);
-            self.sheet_buttons_ui(ui);
-            if ui
-                .button(t!("toolbar-go-to-roles"))
-                .on_hover_text(t!("toolbar-go-to-roles.hint"))
-                .clicked()
-            {
-                let marked = self
-                    .form
-                    .as_ref()
-                    .and_then(|f| f.key.map(|key| (key, f.title())));
-                self.roles_view = Some(super::roles_view::RolesView::open(&self.session, marked));
-            }
-            if ui
-                .add(egui::Button::new(t!("toolbar-filter")).selected(self.filter_open))
-                .on_hover_text(t!("toolbar-filter.hint"))
-                .clicked()
-            {
-                self.filter_open = !self.filter_open;
-            }
-            // About and Settings keep to the right; on a narrow window they
-            // go to a line of their own rather than over the other buttons,
-            // and the endpoint's address is left to About.
-            let links = self
-                .services
-                .as_ref()
-                .and_then(Services::endpoint_address)
-                .map(|address| t!("links-served-on", address = address.to_string()));
-            let right = 200.0 + if links.is_some() { 260.0 } else { 0.0 };
-            // What is left of this line (a wrapping layout reports its
-            // whole width as available).
-            let left_on_line = |ui: &Ui| ui.max_rect().right() - ui.cursor().min.x;
-            if left_on_line(ui) < 200.0 {
-                ui.end_row();
-            }
-            let show_links = left_on_line(ui) >= right;
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button(t!("toolbar-about"))
-                    .on_hover_text(t!("toolbar-about.hint"))
-                    .clicked()
-                {
-                    self.about = Some(AboutView::open(&self.session));
-                }
-                let settings = self.refusal(Permission::Settings);
-                if gated_button(ui, true, &t!("toolbar-settings"), settings.as_deref())
-                    .on_hover_text(t!("toolbar-settings.hint"))
-                    .clicked()
-                    && self.settings_view.is_none()
-                {
-                    self.settings_view = Some(SettingsView::open(&self.session));
-                }
-                if let Some(links) = links.filter(|_| show_links) {
-                    ui.weak(links);
-                }
-            });
-        });
-        ui.add_space(2.0);
-        self.search_row_ui(ui);
-        if self.filter_open {
-            self.filters_ui(ui);
-        }
-        self.listing.set_filter(self.filter.clone());
-        if !self.operator.enforced {
-            ui.label(
-                RichText::new(t!("operator-no-administrator"))
-                    .color(egui::Color32::from_rgb(0xB0, 0x6A, 0x00)),
-            );
-        }
-        if self.is_demo {
-            ui.label(
-                RichText::new(t!(
-                    "demo-banner",
-                    file = self.session.store.location().to_string()
-                ))
-                .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
-            );
-        }
-        ui.add_space(4.0);
-    }
-
-    /// The search box and the count of users shown.
-    fn search_row_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            let search = ui.add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text(t!("search-hint"))
-                    .desired_width(320.0),
-            );
-            let search = search.accessible_name(t!("search"));
-            if std::mem::take(&mut self.focus_search) {
-                search.request_focus();
-            }
-            // Down leaves the search box for the list, at its first user
-            // (or the one after the selected user).
-            if search.has_focus()
-                && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown))
-            {
-                search.surrender_focus();
-                self.move_selection(isize::from(self.selected.is_some()));
-            }
-            if search.changed() {
-                self.filter.search.clone_from(&self.search);
-            }
-            let shown = self.listing.visible_len();
-            let total = self.listing.total();
-            ui.label(if self.filter.is_empty() {
-                t!("list-count", shown = shown, total = total)
-            } else {
-                t!("list-count-filtered", shown = shown, total = total)
-            });
-        });
-    }
-
-    fn filters_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal_wrapped(|ui| {
-            let departments: Vec<String> = self.listing.departments().map(str::to_owned).collect();
-            let offices: Vec<String> = self.listing.offices().map(str::to_owned).collect();
-            choice_ui(
-                ui,
-                &t!("field-department"),
-                &mut self.filter.department,
-                &departments,
-            );
-            choice_ui(ui, &t!("field-office"), &mut self.filter.office, &offices);
-            let status_text = self
-                .filter
-                .status
-                .map_or_else(|| t!("filter-all"), ConnectionStatus::label);
-            labelled_combo_ui(ui, "Visma Connect", status_text, |ui| {
-                ui.selectable_value(&mut self.filter.status, None, t!("filter-all"));
-                for status in ConnectionStatus::ALL {
-                    ui.selectable_value(&mut self.filter.status, Some(status), status.label());
-                }
-            });
-            let activated_text = match self.filter.activated {
-                None => t!("filter-all"),
-                Some(true) => t!("filter-activated"),
-                Some(false) => t!("filter-not-activated"),
-            };
-            labelled_combo_ui(ui, &t!("column-activated"), activated_text, |ui| {
-                ui.selectable_value(&mut self.filter.activated, None, t!("filter-all"));
-                ui.selectable_value(
-                    &mut self.filter.activated,
-                    Some(true),
-                    t!("filter-activated"),
-                );
-                ui.selectable_value(
-                    &mut self.filter.activated,
-                    Some(false),
-                    t!("filter-not-activated"),
-                );
-            });
-            if ui.button(t!("filter-clear")).clicked() {
-                self.filter = UserFilter {
-                    search: self.search.clone(),
-                    ..UserFilter::default()
-                };
-            }
-        });
-    }
-
     fn list_ui(&mut self, ui: &mut Ui) {
         if self.listing.visible_len() == 0 {
             ui.add_space(24.0);
@@ -1069,37 +753,6 @@ impl UsersView {
             }
         });
     }
-
-}
-
-/// A combo box over the given values, with "All" for no filter.
-fn choice_ui(ui: &mut Ui, label: &str, value: &mut Option<String>, choices: &[String]) {
-    let selected = value.clone().unwrap_or_else(|| t!("filter-all"));
-    labelled_combo_ui(ui, label, selected, |ui| {
-        ui.selectable_value(value, None, t!("filter-all"));
-        for choice in choices {
-            ui.selectable_value(value, Some(choice.clone()), choice);
-        }
-    });
-}
-
-/// A drop-down with its label in front of it, as a filter bar reads
-/// ("Department [All▼]"); the label is also its name for screen readers.
-fn labelled_combo_ui(
-    ui: &mut Ui,
-    label: &str,
-    selected: impl Into<egui::WidgetText>,
-    choices_ui: impl FnOnce(&mut Ui),
-) {
-    ui.horizontal(|ui| {
-        let id_salt = ("labelled combo", label);
-        let label = ui.label(label);
-        egui::ComboBox::from_id_salt(id_salt)
-            .selected_text(selected)
-            .show_ui(ui, choices_ui)
-            .response
-            .labelled_by(label.id);
-    });
 }
 
 /// A toolbar button that is off while `enabled` is false or the operator's

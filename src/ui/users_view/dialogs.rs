@@ -76,7 +76,11 @@ fn question_ui(
     chosen.or_else(|| {
         modal
             .should_close()
-            .then(|| buttons.iter().position(|(_, a)| matches!(a, Answer::Dismiss)))
+            .then(|| {
+                buttons
+                    .iter()
+                    .position(|(_, a)| matches!(a, Answer::Dismiss))
+            })
             .flatten()
     })
 }
@@ -96,7 +100,10 @@ impl UsersView {
                 cancel(),
             ],
             Dialog::DeleteUser(key) => {
-                vec![(t!("delete-user-title"), Answer::DeleteUser(*key)), cancel()]
+                vec![
+                    (t!("delete-user-title"), Answer::DeleteUser(*key)),
+                    cancel(),
+                ]
             }
             Dialog::DeleteConnection { key, .. } => vec![
                 (t!("delete-connection-yes"), Answer::DeleteConnection(*key)),

@@ -1,0 +1,71 @@
+//! The windows the Users view opens beside the list: the spreadsheet
+//! flows, Users/Authorities › Roles, Settings and About.
+
+use crate::domain::roles::Permission;
+
+use super::super::format::escape_pressed;
+use super::super::sheet_view::sheet_ui;
+use super::UsersView;
+
+impl UsersView {
+    pub(super) fn sheet_window_ui(&mut self, ctx: &egui::Context) {
+        if let Some(sheet) = &mut self.sheet
+            && (!sheet_ui(ctx, sheet, &self.session, &self.listing) || escape_pressed(ctx))
+        {
+            self.sheet = None;
+        }
+    }
+
+    pub(super) fn roles_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(view) = &mut self.roles_view else {
+            return;
+        };
+        // Escape does not throw away a role's unsaved changes.
+        let mut open = !escape_pressed(ctx) || view.unsaved();
+        let refused = self
+            .operator
+            .may(Permission::Roles)
+            .err()
+            .map(|r| r.sentence);
+        view.window_ui(ctx, &mut open, &mut self.session, refused.as_deref());
+        if std::mem::take(&mut view.changed) {
+            self.read_operator();
+        }
+        if !open {
+            self.roles_view = None;
+        }
+    }
+
+    pub(super) fn about_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(about) = &self.about else {
+            return;
+        };
+        let mut open = !escape_pressed(ctx);
+        about.window_ui(ctx, &mut open);
+        if !open {
+            self.about = None;
+        }
+    }
+
+    pub(super) fn settings_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(settings_view) = &mut self.settings_view else {
+            return;
+        };
+        let mut open = !escape_pressed(ctx);
+        let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
+        if let Some(settings) = saved
+            && let Some(services) = &mut self.services
+        {
+            services.apply(&settings);
+        }
+        if !open {
+            self.settings_view = None;
+            // Send test email may have found out what the server takes.
+            self.smtputf8_missing = self
+                .session
+                .store
+                .load_settings()
+                .is_ok_and(|s| s.server_lacks_smtputf8());
+        }
+    }
+}
