@@ -34,8 +34,8 @@ pub enum ImportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The backup before the import.
-    #[error("{}", t!("import-backup-failed", error = .0.as_str()))]
-    Backup(String),
+    #[error("{}", t!("import-backup-failed", error = .0.to_string()))]
+    Backup(#[from] BackupError),
     /// The file could not be read.
     #[error(transparent)]
     Sheet(#[from] crate::sheet::SheetError),
@@ -337,21 +337,33 @@ pub fn backup_note(register: &Location) -> String {
 /// server's own backups (the dry run says so).
 fn backup_before_import(store: &Store) -> Result<Option<PathBuf>, ImportError> {
     match store.file() {
-        Some(_) => backup_register(store)
-            .map(Some)
-            .map_err(ImportError::Backup),
+        Some(_) => Ok(Some(backup_register(store)?)),
         None => Ok(None),
     }
 }
 
+/// Why no backup was made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// A shared register is backed up by its server.
+    #[error("a shared register is backed up by its server")]
+    Shared,
+    /// The register file's path has no folder.
+    #[error("the register has no folder")]
+    NoFolder,
+    /// The copy failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Copies the register with SQLite's backup API to
 /// `<name>.backup-<time>.db` beside it, keeping the newest [`BACKUPS_KEPT`].
-pub fn backup_register(store: &Store) -> Result<PathBuf, String> {
+pub fn backup_register(store: &Store) -> Result<PathBuf, BackupError> {
     let Some(register) = store.file() else {
-        return Err("a shared register is backed up by its server".into());
+        return Err(BackupError::Shared);
     };
     let Some(folder) = register.parent() else {
-        return Err("the register has no folder".into());
+        return Err(BackupError::NoFolder);
     };
     let stem = register.file_stem().map_or_else(
         || "register".to_owned(),
@@ -361,7 +373,7 @@ pub fn backup_register(store: &Store) -> Result<PathBuf, String> {
         .strftime("%Y%m%d-%H%M%S%.3f")
         .to_string();
     let path = folder.join(format!("{stem}.backup-{stamp}.db"));
-    store.backup_to(&path).map_err(|e| e.to_string())?;
+    store.backup_to(&path)?;
     prune_backups(folder, &stem);
     Ok(path)
 }

@@ -40,8 +40,8 @@ pub use relink::{
     NewLinkAnswer, RelinkError, inspect_invitation, relink_by_employee, request_new_link,
 };
 pub use test_email::{
-    TestEmailReport, remember_smtputf8, save_settings_and_password, send_test_email,
-    store_smtp_password,
+    SettingsSaveError, TestEmailReport, remember_smtputf8, save_settings_and_password,
+    send_test_email, store_smtp_password,
 };
 pub use verification::{
     ConfirmError, ConnectionError, DeletedConnection, LinkError, RelinkInvitation, VerifyOutcome,

@@ -64,36 +64,51 @@ pub fn send_test_email(settings: &Settings, register: &Path, to: &Email) -> Test
     }
 }
 
+/// Why settings (or the SMTP password) were not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsSaveError {
+    /// The OS keyring refused the password; nothing was saved.
+    #[error(transparent)]
+    Password(#[from] password::KeyringError),
+    /// A value the setting does not take.
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::settings::SettingError),
+    /// The register could not be read or written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 /// Remembers in the register what *Send test email* found about the SMTP
 /// server (`smtputf8_checked`), so the user form can warn at an address
 /// the server cannot take.
-pub fn remember_smtputf8(session: &mut Session, checked: &str) -> Result<(), String> {
-    let mut stored = session.store.load_settings().map_err(|e| e.to_string())?;
-    stored
-        .set(SettingKey::Smtputf8Checked, checked)
-        .map_err(|e| e.to_string())?;
+pub fn remember_smtputf8(session: &mut Session, checked: &str) -> Result<(), SettingsSaveError> {
+    let mut stored = session.store.load_settings()?;
+    stored.set(SettingKey::Smtputf8Checked, checked)?;
     if stored.smtputf8_checked == checked {
-        super::save_settings(session, &stored).map_err(|e| e.to_string())?;
+        super::save_settings(session, &stored)?;
     }
     Ok(())
 }
 
 /// Stores the SMTP password in the OS keyring.
-pub fn store_smtp_password(settings: &Settings, secret: &str) -> Result<(), String> {
-    password::store_smtp_password(&settings.smtp_host, &settings.smtp_user, secret)
-        .map_err(|e| e.to_string())
+pub fn store_smtp_password(settings: &Settings, secret: &str) -> Result<(), SettingsSaveError> {
+    Ok(password::store_smtp_password(
+        &settings.smtp_host,
+        &settings.smtp_user,
+        secret,
+    )?)
 }
 
 /// *Save settings*: the SMTP password (when one was typed and SMTP is
 /// chosen) into the keyring first, then the settings; a password that
-/// cannot be stored saves nothing. Returns the words to show on failure.
+/// cannot be stored saves nothing.
 pub fn save_settings_and_password(
     session: &mut super::Session,
     settings: &Settings,
     password: &str,
-) -> Result<(), String> {
+) -> Result<(), SettingsSaveError> {
     if !password.is_empty() && settings.transport == crate::domain::TransportKind::Smtp {
         store_smtp_password(settings, password)?;
     }
-    super::save_settings(session, settings).map_err(|e| e.to_string())
+    Ok(super::save_settings(session, settings)?)
 }

@@ -493,7 +493,7 @@ impl SettingsView {
             && settings.transport == TransportKind::Smtp
             && let Err(error) = app::store_smtp_password(&settings, &self.password)
         {
-            self.test_result = Some(Err(error));
+            self.test_result = Some(Err(error.to_string()));
             return;
         }
         let register = app::paths::folder_anchor(session.store.location());
@@ -548,7 +548,7 @@ impl SettingsView {
                         Some(settings)
                     }
                     Err(error) => {
-                        self.saved_message = Some(Err(error));
+                        self.saved_message = Some(Err(error.to_string()));
                         None
                     }
                 }
