@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds HRM Users' packages into dist/:
 #   packaging/build.sh windows   the NSIS setup for 64-bit Windows, cross-built here
+#   packaging/build.sh msi       the same program as an MSI (per machine), built with wixl
 #   packaging/build.sh deb       the Debian/Ubuntu package (cargo-deb)
 #   packaging/build.sh tar       a plain .tar.gz for any x86_64 Linux
 #   packaging/build.sh macos     the .app bundle and a .dmg (on a Mac only)
@@ -24,6 +25,7 @@ debian_package() {
     x86_64-w64-mingw32-gcc) echo gcc-mingw-w64-x86-64 ;;
     x86_64-w64-mingw32-windres) echo binutils-mingw-w64-x86-64 ;;
     makensis) echo nsis ;;
+    wixl) echo wixl ;;
     tar) echo tar ;;
     gzip) echo gzip ;;
     *) echo "" ;;
@@ -55,13 +57,36 @@ metainfo() {
         >"$work/com.hrmusers.HrmUsers.metainfo.xml"
 }
 
-case "${1:-}" in
-windows)
-    need x86_64-w64-mingw32-gcc x86_64-w64-mingw32-windres makensis
+# The Windows programs, cross-built.
+windows_build() {
+    need x86_64-w64-mingw32-gcc x86_64-w64-mingw32-windres
     if ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
         rustup target add x86_64-pc-windows-gnu
     fi
     cargo build --release --locked --target x86_64-pc-windows-gnu
+}
+
+case "${1:-}" in
+msi)
+    need wixl
+    windows_build
+    msi_version="${MSI_VERSION:-$version}"
+    stage="$work/msi"
+    rm -rf "$stage" && mkdir -p "$stage"
+    # wixl reads sources relative to the folder it runs in.
+    cp "$target/x86_64-pc-windows-gnu/release/hrm-users.exe" \
+        "$target/x86_64-pc-windows-gnu/release/hrm-users-cli.exe" \
+        "$root/assets/icon/hrm-users.ico" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" \
+        "$root/packaging/windows/hrm-users.wxs" "$stage/"
+    out="${MSI_OUT:-$dist/hrm-users-$msi_version-windows-x86_64.msi}"
+    (cd "$stage" && wixl -a x64 -D Version="$msi_version" -D Exe=hrm-users.exe \
+        -D ExeCli=hrm-users-cli.exe -D Icon=hrm-users.ico -D LicenseMit=LICENSE-MIT \
+        -D LicenseApache=LICENSE-APACHE -o "$out" hrm-users.wxs)
+    echo "$out"
+    ;;
+windows)
+    need makensis
+    windows_build
     exe="$target/x86_64-pc-windows-gnu/release/hrm-users.exe"
     out="$dist/hrm-users-$version-windows-x86_64-setup.exe"
     makensis -V2 \
@@ -136,7 +161,7 @@ macos)
     echo "$dmg"
     ;;
 *)
-    echo "usage: packaging/build.sh windows|deb|tar|macos" >&2
+    echo "usage: packaging/build.sh windows|msi|deb|tar|macos" >&2
     exit 2
     ;;
 esac

@@ -60,12 +60,45 @@ impl Presets {
                     source_file: source.to_owned(),
                     detail: e.message().to_owned(),
                 })?;
+        Self::from_table(source, &table)
+    }
+
+    /// Presets from names and texts (an MSI's properties, as the Windows
+    /// registry keeps them), checked as a file's are; empty values are left
+    /// out.
+    pub fn from_pairs(source: &str, pairs: &[(String, String)]) -> Result<Self, PresetsError> {
+        let table: toml::Table = pairs
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, value)| (name.clone(), toml::Value::String(value.trim().to_owned())))
+            .collect();
+        Self::from_table(source, &table)
+    }
+
+    /// These presets over `base`: what both fix, these win; the source
+    /// names both.
+    #[must_use]
+    pub fn over(self, base: Self) -> Self {
+        let mut settings = base.settings;
+        for (key, value) in self.settings {
+            settings.retain(|(k, _)| *k != key);
+            settings.push((key, value));
+        }
+        Self {
+            source: format!("{} + {}", base.source, self.source),
+            register: self.register.or(base.register),
+            language: self.language.or(base.language),
+            settings,
+        }
+    }
+
+    fn from_table(source: &str, table: &toml::Table) -> Result<Self, PresetsError> {
         let mut presets = Self {
             source: source.to_owned(),
             ..Self::default()
         };
         let mut check = Settings::default();
-        for (name, value) in &table {
+        for (name, value) in table {
             let text = match value {
                 toml::Value::String(s) => s.clone(),
                 toml::Value::Array(items) => items
@@ -162,6 +195,29 @@ mod tests {
         assert_eq!(settings.smtp_host, "smtp.company.se");
         assert_eq!(settings.smtp_port, 465);
         assert_eq!(settings.verified_domains, ["company.se", "dotter.se"]);
+    }
+
+    #[test]
+    fn msi_properties_are_checked_like_a_file_and_win_over_it() {
+        let file = Presets::parse("defaults.toml", "smtp_host = \"a\"\nsmtp_port = 25\n").unwrap();
+        let pairs = [
+            ("smtp_host".to_owned(), "smtp.company.se".to_owned()),
+            (
+                "public_base_url".to_owned(),
+                "https://hrm.company.se".to_owned(),
+            ),
+            ("sender_address".to_owned(), "  ".to_owned()),
+        ];
+        let msi = Presets::from_pairs("registry", &pairs).unwrap();
+        assert!(!msi.locks(SettingKey::SenderAddress), "empty is not set");
+        let both = msi.over(file);
+        let mut settings = Settings::default();
+        both.apply(&mut settings);
+        assert_eq!(settings.smtp_host, "smtp.company.se");
+        assert_eq!(settings.smtp_port, 25);
+        assert_eq!(settings.public_base_url, "https://hrm.company.se");
+        let bad = [("smtp_port".to_owned(), "many".to_owned())];
+        assert!(Presets::from_pairs("registry", &bad).is_err());
     }
 
     #[test]
