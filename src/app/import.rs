@@ -110,6 +110,63 @@ pub fn plan_table_import_with_progress(
     Ok(plan)
 }
 
+/// Writes one row that creates or changes a user (others do nothing), with
+/// its pending address and its audit row.
+fn write_row(
+    tx: &crate::store::WriteTx<'_>,
+    action: &RowAction,
+    now: jiff::Timestamp,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let now_ms = now.as_millisecond();
+    let (user, new_address) = match action {
+        RowAction::Create { user, new_address }
+        | RowAction::Update {
+            user, new_address, ..
+        } => (user, new_address),
+        RowAction::Unchanged | RowAction::Rejected(_) => return Ok(()),
+    };
+    let pending = new_address.clone().map(|email| Connection::Unverified {
+        email,
+        sent_count: 0,
+        last_sent_at: None,
+    });
+    let (key, audit_action, before) = match action {
+        RowAction::Update { key, .. } => {
+            let before = tx.user(*key)?;
+            tx.update_user(*key, user, now_ms)?;
+            end_links_of_deactivated(tx, *key, before.as_ref(), user, now)?;
+            (*key, AuditAction::UserUpdated, before)
+        }
+        _ => (
+            tx.insert_user(user, now_ms)?,
+            AuditAction::UserCreated,
+            None,
+        ),
+    };
+    if let Some(pending) = &pending {
+        save_pending_address(
+            tx,
+            key,
+            pending,
+            audit_action == AuditAction::UserCreated,
+            now,
+        )?;
+    }
+    let connection = pending
+        .or_else(|| before.as_ref().map(|b| b.connection.clone()))
+        .unwrap_or_default();
+    tx.append_audit(&AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        action: audit_action,
+        user_key: Some(key),
+        user_id: user.user_id.to_string(),
+        before: before.map(|b| snapshot(&b.user, &b.connection)),
+        after: Some(snapshot(user, &connection)),
+    })
+}
+
 /// The sheets beside Employees/users, planned on the users as the rows
 /// left them and written in the same transaction.
 fn import_sheets_in(
@@ -231,7 +288,6 @@ pub fn commit_planned_with_progress(
     // pages half way (measured: 64 MiB was no faster and cost 50 MB).
     session.store.set_page_cache_mib(16)?;
     let now = session.now();
-    let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
     let unchanged_since = match planned {
         Some((plan, stamp)) if register_stamp(session)? == stamp => Some(plan),
@@ -253,41 +309,7 @@ pub fn commit_planned_with_progress(
             if index % 1024 == 0 && !progress.advance(index) {
                 return Err(ImportError::Cancelled);
             }
-            let Some(user) = &row.user else { continue };
-            let pending = row.new_address.clone().map(|email| Connection::Unverified {
-                email,
-                sent_count: 0,
-                last_sent_at: None,
-            });
-            let (key, action, before) = match (&row.action, row.key) {
-                (RowAction::Create, _) => (
-                    tx.insert_user(user, now_ms)?,
-                    AuditAction::UserCreated,
-                    None,
-                ),
-                (RowAction::Update, Some(key)) => {
-                    let before = tx.user(key)?;
-                    tx.update_user(key, user, now_ms)?;
-                    end_links_of_deactivated(tx, key, before.as_ref(), user, now)?;
-                    (key, AuditAction::UserUpdated, before)
-                }
-                _ => continue,
-            };
-            if let Some(pending) = &pending {
-                save_pending_address(tx, key, pending, action == AuditAction::UserCreated, now)?;
-            }
-            let connection = pending
-                .or_else(|| before.as_ref().map(|b| b.connection.clone()))
-                .unwrap_or_default();
-            tx.append_audit(&AuditEntry {
-                at: now,
-                actor: actor.clone(),
-                action,
-                user_key: Some(key),
-                user_id: user.user_id.to_string(),
-                before: before.map(|b| snapshot(&b.user, &b.connection)),
-                after: Some(snapshot(user, &connection)),
-            })?;
+            write_row(tx, &row.action, now, &actor)?;
         }
         if table.sheets.is_empty() {
             return Ok::<_, ImportError>(plan);

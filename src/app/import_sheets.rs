@@ -80,11 +80,15 @@ pub(super) fn plan_sheets(
         })
         .collect();
     for row in snapshot.pending.iter().flat_map(|p| &p.rows) {
-        if let (RowAction::Create | RowAction::Update, Some(user)) = (&row.action, &row.user) {
+        if let Some(user) = row.user() {
+            let key = match &row.action {
+                RowAction::Update { key, .. } => Some(*key),
+                _ => None,
+            };
             known.insert(
                 user.user_id.to_string(),
                 KnownUser {
-                    key: row.key,
+                    key,
                     department: user.department.clone(),
                     office: user.office.clone(),
                 },

@@ -97,28 +97,139 @@ impl<'a> RowCells<'a> {
     }
 }
 
-/// What an import does with one row.
+/// What an import does with one row, with what it needs to do it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RowAction {
     /// A new user.
-    Create,
+    Create {
+        /// The user as the row makes them.
+        user: User,
+        /// A Visma Connect address to save as pending.
+        new_address: Option<Email>,
+    },
     /// Changes to a user.
-    Update,
+    Update {
+        /// The stored user's key.
+        key: UserKey,
+        /// The user as the row leaves them.
+        user: User,
+        /// What changes, field by field ("Last name: Berg → Berg-Lund").
+        changes: Vec<String>,
+        /// A new Visma Connect address to save as pending.
+        new_address: Option<Email>,
+    },
     /// The row matches the register already.
     Unchanged,
     /// Not imported, for this reason.
-    Rejected(String),
+    Rejected(RejectReason),
 }
 
 impl RowAction {
     /// The word in the report's Status column.
     pub fn status(&self) -> &'static str {
         match self {
-            Self::Create => "create",
-            Self::Update => "update",
+            Self::Create { .. } => "create",
+            Self::Update { .. } => "update",
             Self::Unchanged => "unchanged",
             Self::Rejected(_) => "rejected",
         }
+    }
+
+    /// True for a row that creates or changes a user.
+    pub fn writes(&self) -> bool {
+        matches!(self, Self::Create { .. } | Self::Update { .. })
+    }
+}
+
+/// Why a row is not imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The User-ID cell is empty.
+    UserIdEmpty,
+    /// An earlier row has the same User-ID.
+    UserIdTwice {
+        /// The User-ID.
+        user_id: String,
+        /// The earlier row.
+        first_row: usize,
+    },
+    /// Fields the form would refuse, with why ("Email: …").
+    Invalid(Vec<String>),
+    /// The operator's roles do not cover the user's department or office.
+    OutsideLimits(String),
+}
+
+impl std::fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UserIdEmpty => write!(f, "{}", t!("import-user-id-empty")),
+            Self::UserIdTwice { user_id, first_row } => write!(
+                f,
+                "{}",
+                t!(
+                    "import-user-id-twice",
+                    user_id = user_id.as_str(),
+                    row = *first_row
+                )
+            ),
+            Self::Invalid(reasons) => write!(f, "{}", reasons.join(" ")),
+            Self::OutsideLimits(sentence) => write!(f, "{sentence}"),
+        }
+    }
+}
+
+/// Something said about a row that is imported all the same (the value
+/// named is left out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportNote {
+    /// The Email cell is not an address.
+    EmailInvalid(String),
+    /// The User is activated cell is not yes or no.
+    ActivatedInvalid(String),
+    /// The Employment ends cell is not a date.
+    DateInvalid(String),
+    /// The Email Visma Connect cell is not an address.
+    VismaInvalid(String),
+    /// The user is connected to Visma Connect with this other address.
+    AlreadyConnected(String),
+    /// Another user has the address.
+    VismaTaken {
+        /// The address.
+        email: String,
+        /// Whose it is.
+        user_id: String,
+    },
+    /// An earlier row gives the address to another user.
+    VismaTwice {
+        /// The address.
+        email: String,
+        /// The earlier row's User-ID.
+        first: String,
+    },
+}
+
+impl std::fmt::Display for ImportNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            Self::EmailInvalid(cell) => t!("import-email-invalid", email = cell.as_str()),
+            Self::ActivatedInvalid(cell) => t!("import-activated-invalid", cell = cell.as_str()),
+            Self::DateInvalid(cell) => t!("import-date-invalid", cell = cell.as_str()),
+            Self::VismaInvalid(cell) => t!("import-visma-invalid", cell = cell.as_str()),
+            Self::AlreadyConnected(current) => {
+                t!("import-already-connected", current = current.as_str())
+            }
+            Self::VismaTaken { email, user_id } => t!(
+                "import-visma-taken",
+                email = email.as_str(),
+                user_id = user_id.as_str()
+            ),
+            Self::VismaTwice { email, first } => t!(
+                "import-visma-twice",
+                email = email.as_str(),
+                first = first.as_str()
+            ),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -129,18 +240,10 @@ pub struct RowPlan {
     pub row: usize,
     /// The row's User-ID as written.
     pub user_id: String,
-    /// What happens.
+    /// What happens, with its data.
     pub action: RowAction,
-    /// What changes, field by field ("Last name: Berg → Berg-Lund").
-    pub changes: Vec<String>,
     /// Notes (an address ignored, a value not understood).
-    pub notes: Vec<String>,
-    /// The user as the import leaves them (create and update).
-    pub user: Option<User>,
-    /// The existing user's key (update).
-    pub key: Option<UserKey>,
-    /// A new pending Visma Connect address to save.
-    pub new_address: Option<Email>,
+    pub notes: Vec<ImportNote>,
 }
 
 impl RowPlan {
@@ -150,14 +253,45 @@ impl RowPlan {
         !matches!(self.action, RowAction::Unchanged) || !self.notes.is_empty()
     }
 
+    /// The user as the import leaves them (create and update).
+    pub fn user(&self) -> Option<&User> {
+        match &self.action {
+            RowAction::Create { user, .. } | RowAction::Update { user, .. } => Some(user),
+            RowAction::Unchanged | RowAction::Rejected(_) => None,
+        }
+    }
+
+    /// The Visma Connect address the row saves as pending.
+    pub fn new_address(&self) -> Option<&Email> {
+        match &self.action {
+            RowAction::Create { new_address, .. } | RowAction::Update { new_address, .. } => {
+                new_address.as_ref()
+            }
+            _ => None,
+        }
+    }
+
+    /// What changes, field by field (update).
+    pub fn changes(&self) -> &[String] {
+        match &self.action {
+            RowAction::Update { changes, .. } => changes,
+            _ => &[],
+        }
+    }
+
     /// The Message column of the report: why rejected, what changed, notes.
     pub fn message(&self) -> String {
         let mut parts = Vec::new();
-        if let RowAction::Rejected(reason) = &self.action {
-            parts.push(reason.clone());
+        match &self.action {
+            RowAction::Rejected(reason) => parts.push(reason.to_string()),
+            RowAction::Create {
+                new_address: Some(address),
+                ..
+            } => parts.push(t!("import-visma-pending", address = address.to_string())),
+            _ => {}
         }
-        parts.extend(self.changes.iter().cloned());
-        parts.extend(self.notes.iter().cloned());
+        parts.extend(self.changes().iter().cloned());
+        parts.extend(self.notes.iter().map(ToString::to_string));
         parts.join("; ")
     }
 }
@@ -210,28 +344,24 @@ impl ImportPlan {
         may_change: &dyn Fn(&str, &str) -> Result<(), String>,
     ) {
         for row in &mut self.rows {
-            if !matches!(row.action, RowAction::Create | RowAction::Update) {
+            if !row.action.writes() {
                 continue;
             }
             let before = register.by_user_id.get(row.user_id.trim()).map(|r| &r.user);
             let places = before
                 .into_iter()
-                .chain(row.user.as_ref())
+                .chain(row.user())
                 .map(|u| (u.department.as_str(), u.office.as_str()));
             let refusal = places
                 .map(|(department, office)| may_change(department, office))
                 .find_map(Result::err);
             if let Some(reason) = refusal {
                 match row.action {
-                    RowAction::Create => self.counts.create -= 1,
+                    RowAction::Create { .. } => self.counts.create -= 1,
                     _ => self.counts.update -= 1,
                 }
                 self.counts.rejected += 1;
-                row.action = RowAction::Rejected(reason);
-                row.changes.clear();
-                row.user = None;
-                row.key = None;
-                row.new_address = None;
+                row.action = RowAction::Rejected(RejectReason::OutsideLimits(reason));
             }
         }
     }
@@ -316,8 +446,8 @@ pub fn plan_import_with_progress(
             &mut claimed_addresses,
         );
         match &row_plan.action {
-            RowAction::Create => plan.counts.create += 1,
-            RowAction::Update => plan.counts.update += 1,
+            RowAction::Create { .. } => plan.counts.create += 1,
+            RowAction::Update { .. } => plan.counts.update += 1,
             RowAction::Unchanged => plan.counts.unchanged += 1,
             RowAction::Rejected(_) => plan.counts.rejected += 1,
         }
@@ -327,16 +457,12 @@ pub fn plan_import_with_progress(
     Some(plan)
 }
 
-fn rejected(row: usize, user_id: &str, reason: String) -> RowPlan {
+fn rejected(row: usize, user_id: &str, reason: RejectReason) -> RowPlan {
     RowPlan {
         row,
         user_id: user_id.to_owned(),
         action: RowAction::Rejected(reason),
-        changes: Vec::new(),
         notes: Vec::new(),
-        user: None,
-        key: None,
-        new_address: None,
     }
 }
 
@@ -348,13 +474,16 @@ fn plan_row<'t>(
     claimed_addresses: &mut HashMap<String, String>,
 ) -> RowPlan {
     let Some(user_id) = cells.get(TemplateColumn::UserId).copied() else {
-        return rejected(row, "", t!("import-user-id-empty"));
+        return rejected(row, "", RejectReason::UserIdEmpty);
     };
     if let Some(first) = seen_ids.get(user_id) {
         return rejected(
             row,
             user_id,
-            t!("import-user-id-twice", user_id = user_id, row = *first),
+            RejectReason::UserIdTwice {
+                user_id: user_id.to_owned(),
+                first_row: *first,
+            },
         );
     }
     seen_ids.insert(user_id, row);
@@ -368,7 +497,7 @@ fn plan_row<'t>(
                 .iter()
                 .map(|(field, message)| format!("{}: {message}", field.label()))
                 .collect();
-            return rejected(row, user_id, reasons.join(" "));
+            return rejected(row, user_id, RejectReason::Invalid(reasons));
         }
     };
     let new_address = cells
@@ -384,35 +513,30 @@ fn plan_row<'t>(
             )
         });
 
-    let mut changes = Vec::new();
     let action = match existing {
-        None => RowAction::Create,
+        None => RowAction::Create { user, new_address },
         Some(record) => {
-            changes = describe_changes(&record.user, &user);
+            let mut changes = describe_changes(&record.user, &user);
             if let Some(address) = &new_address {
                 changes.push(t!("import-visma-pending", address = address.to_string()));
             }
             if changes.is_empty() {
                 RowAction::Unchanged
             } else {
-                RowAction::Update
+                RowAction::Update {
+                    key: record.key,
+                    user,
+                    changes,
+                    new_address,
+                }
             }
         }
     };
-    if existing.is_none()
-        && let Some(address) = &new_address
-    {
-        changes.push(t!("import-visma-pending", address = address.to_string()));
-    }
     RowPlan {
         row,
         user_id: user_id.to_owned(),
         action,
-        changes,
         notes,
-        user: Some(user),
-        key: existing.map(|r| r.key),
-        new_address,
     }
 }
 
@@ -422,7 +546,7 @@ fn draft_from_cells(
     existing: Option<&UserRecord>,
     cells: &RowCells<'_>,
     user_id: &str,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<ImportNote>,
 ) -> UserDraft {
     let mut draft = match existing {
         Some(record) => UserDraft::from_record(record),
@@ -450,19 +574,19 @@ fn draft_from_cells(
         if Email::parse(email).is_ok() {
             (*email).clone_into(&mut draft.email);
         } else {
-            notes.push(t!("import-email-invalid", email = *email));
+            notes.push(ImportNote::EmailInvalid((*email).to_owned()));
         }
     }
     if let Some(cell) = cells.get(TemplateColumn::Activated) {
         match parse_activated(cell) {
             Some(activated) => draft.activated = activated,
-            None => notes.push(t!("import-activated-invalid", cell = *cell)),
+            None => notes.push(ImportNote::ActivatedInvalid((*cell).to_owned())),
         }
     }
     if let Some(cell) = cells.get(TemplateColumn::EmploymentEnds) {
         match super::user::parse_date(cell) {
             Ok(date) => draft.employment_ends = super::user::date_text(date),
-            Err(_) => notes.push(t!("import-date-invalid", cell = *cell)),
+            Err(_) => notes.push(ImportNote::DateInvalid((*cell).to_owned())),
         }
     }
     draft
@@ -543,19 +667,16 @@ fn visma_address(
     register: &RegisterIndex<'_>,
     claimed: &mut HashMap<String, String>,
     user_id: &str,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<ImportNote>,
 ) -> Option<Email> {
     let Ok(email) = Email::parse(cell) else {
-        notes.push(t!("import-visma-invalid", cell = cell));
+        notes.push(ImportNote::VismaInvalid(cell.to_owned()));
         return None;
     };
     match existing.map(|r| &r.connection) {
         Some(Connection::Connected { email: current, .. }) => {
             if *current != email {
-                notes.push(t!(
-                    "import-already-connected",
-                    current = current.to_string()
-                ));
+                notes.push(ImportNote::AlreadyConnected(current.to_string()));
             }
             return None;
         }
@@ -565,21 +686,19 @@ fn visma_address(
     if let Some(owner) = register.address_owner.get(email.key())
         && owner.user.user_id.as_str() != user_id
     {
-        notes.push(t!(
-            "import-visma-taken",
-            email = email.to_string(),
-            user_id = owner.user.user_id.to_string()
-        ));
+        notes.push(ImportNote::VismaTaken {
+            email: email.to_string(),
+            user_id: owner.user.user_id.to_string(),
+        });
         return None;
     }
     if let Some(first) = claimed.get(email.key())
         && first != user_id
     {
-        notes.push(t!(
-            "import-visma-twice",
-            email = email.to_string(),
-            first = first.as_str()
-        ));
+        notes.push(ImportNote::VismaTwice {
+            email: email.to_string(),
+            first: first.clone(),
+        });
         return None;
     }
     claimed.insert(email.key().to_owned(), user_id.to_owned());
@@ -660,9 +779,9 @@ mod tests {
         );
         let plan = plan(&t);
         assert_eq!(plan.unknown_columns, ["Shoe size"]);
-        assert_eq!(plan.rows[0].action, RowAction::Update);
+        assert_eq!(plan.rows[0].action.status(), "update");
         assert_eq!(
-            plan.rows[0].changes,
+            plan.rows[0].changes(),
             ["Last name: Svensson → Svensson-Holm"]
         );
     }
@@ -678,9 +797,9 @@ mod tests {
             ],
         );
         let plan = plan(&t);
-        assert_eq!(plan.rows[0].action, RowAction::Update);
-        assert_eq!(plan.rows[0].user.as_ref().unwrap().last_name, "Svensson");
-        assert_eq!(plan.rows[1].action, RowAction::Create);
+        assert_eq!(plan.rows[0].action.status(), "update");
+        assert_eq!(plan.rows[0].user().unwrap().last_name, "Svensson");
+        assert_eq!(plan.rows[1].action.status(), "create");
         assert_eq!(plan.rows[2].action, RowAction::Unchanged);
         assert_eq!(
             plan.counts,
@@ -708,20 +827,36 @@ mod tests {
         );
         let plan = plan(&t);
         assert_eq!(
-            plan.rows[0].new_address.as_ref().unwrap().as_str(),
+            plan.rows[0].new_address().unwrap().as_str(),
             "anna@company.se"
         );
-        assert_eq!(plan.rows[1].new_address, None);
-        assert!(plan.rows[1].notes[0].contains("Already connected"));
+        assert_eq!(plan.rows[1].new_address(), None);
+        assert!(
+            plan.rows[1].notes[0]
+                .to_string()
+                .contains("Already connected")
+        );
         assert_eq!(plan.rows[1].action, RowAction::Unchanged);
-        assert!(plan.rows[2].notes[0].contains("not a valid address"));
+        assert!(
+            plan.rows[2].notes[0]
+                .to_string()
+                .contains("not a valid address")
+        );
         assert_eq!(
-            plan.rows[2].action,
-            RowAction::Create,
+            plan.rows[2].action.status(),
+            "create",
             "the row itself is still imported"
         );
-        assert!(plan.rows[3].notes[0].contains("belongs to user 16"));
-        assert!(plan.rows[4].notes[0].contains("also given to user 14"));
+        assert!(
+            plan.rows[3].notes[0]
+                .to_string()
+                .contains("belongs to user 16")
+        );
+        assert!(
+            plan.rows[4].notes[0]
+                .to_string()
+                .contains("also given to user 14")
+        );
         assert_eq!(plan.counts.notes, 4);
     }
 
@@ -738,12 +873,14 @@ mod tests {
         );
         let plan = plan(&t);
         assert!(
-            matches!(&plan.rows[0].action, RowAction::Rejected(r) if r.contains("User-ID is empty"))
+            matches!(&plan.rows[0].action, RowAction::Rejected(r) if r.to_string().contains("User-ID is empty"))
         );
-        assert!(matches!(&plan.rows[1].action, RowAction::Rejected(r) if r.contains("Last name")));
-        assert!(plan.rows[2].notes[0].contains("not yes or no"));
         assert!(
-            matches!(&plan.rows[3].action, RowAction::Rejected(r) if r.contains("also on row 4"))
+            matches!(&plan.rows[1].action, RowAction::Rejected(r) if r.to_string().contains("Last name"))
+        );
+        assert!(plan.rows[2].notes[0].to_string().contains("not yes or no"));
+        assert!(
+            matches!(&plan.rows[3].action, RowAction::Rejected(r) if r.to_string().contains("also on row 4"))
         );
     }
 }
