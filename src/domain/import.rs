@@ -592,69 +592,24 @@ fn draft_from_cells(
     draft
 }
 
-/// What differs between the stored user and the imported one, field by field.
+/// What differs between the stored user and the imported one, field by
+/// field, in the template's order (its columns' texts compared).
 fn describe_changes(old: &User, user: &User) -> Vec<String> {
     let mut changes = Vec::new();
-    change(
-        &mut changes,
-        "field-alias-user-id",
-        &old.alias_user_id,
-        &user.alias_user_id,
-    );
-    change(
-        &mut changes,
-        "field-first-name",
-        &old.first_name,
-        &user.first_name,
-    );
-    change(
-        &mut changes,
-        "field-last-name",
-        &old.last_name,
-        &user.last_name,
-    );
-    change(
-        &mut changes,
-        "field-signature",
-        &old.signature,
-        &user.signature,
-    );
-    change(
-        &mut changes,
-        "field-card-tag-id",
-        &old.card_tag_id,
-        &user.card_tag_id,
-    );
-    change(
-        &mut changes,
-        "field-external-reference",
-        &old.external_reference,
-        &user.external_reference,
-    );
-    if old.email != user.email {
-        let old_email = old.email.as_ref().map_or("", Email::as_str);
-        let new_email = user.email.as_ref().map_or("", Email::as_str);
-        change(&mut changes, "field-email", old_email, new_email);
-    }
-    change(
-        &mut changes,
-        "field-department",
-        &old.department,
-        &user.department,
-    );
-    change(&mut changes, "field-office", &old.office, &user.office);
-    change(
-        &mut changes,
-        "field-employment-ends",
-        &super::user::date_text(old.employment_ends),
-        &super::user::date_text(user.employment_ends),
-    );
-    if old.activated != user.activated {
-        changes.push(if user.activated {
-            t!("import-activated-yes")
-        } else {
-            t!("import-activated-no")
-        });
+    for column in TemplateColumn::ALL {
+        if column == TemplateColumn::Activated {
+            if old.activated != user.activated {
+                changes.push(if user.activated {
+                    t!("import-activated-yes")
+                } else {
+                    t!("import-activated-no")
+                });
+            }
+            continue;
+        }
+        if let (Some(before), Some(after)) = (column.user_text(old), column.user_text(user)) {
+            change(&mut changes, column.field_key(), &before, &after);
+        }
     }
     changes
 }

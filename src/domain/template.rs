@@ -69,6 +69,51 @@ impl TemplateColumn {
         }
     }
 
+    /// The column's value for a stored user as the template writes it;
+    /// `None` for *Email Visma Connect*, which is the connection's, not the
+    /// user's. One table for the export and for describing an import's
+    /// changes.
+    pub fn user_text(self, user: &super::user::User) -> Option<String> {
+        Some(match self {
+            Self::UserId => user.user_id.to_string(),
+            Self::AliasUserId => user.alias_user_id.clone(),
+            Self::FirstName => user.first_name.clone(),
+            Self::LastName => user.last_name.clone(),
+            Self::Signature => user.signature.clone(),
+            Self::CardTagId => user.card_tag_id.clone(),
+            Self::ExternalReference => user.external_reference.clone(),
+            Self::Email => user
+                .email
+                .as_ref()
+                .map(super::email::Email::to_string)
+                .unwrap_or_default(),
+            Self::EmailVismaConnect => return None,
+            Self::Department => user.department.clone(),
+            Self::Office => user.office.clone(),
+            Self::Activated => if user.activated { "Yes" } else { "No" }.to_owned(),
+            Self::EmploymentEnds => super::user::date_text(user.employment_ends),
+        })
+    }
+
+    /// The key of the form's label for the column's field.
+    pub fn field_key(self) -> &'static str {
+        match self {
+            Self::UserId => "field-user-id",
+            Self::AliasUserId => "field-alias-user-id",
+            Self::FirstName => "field-first-name",
+            Self::LastName => "field-last-name",
+            Self::Signature => "field-signature",
+            Self::CardTagId => "field-card-tag-id",
+            Self::ExternalReference => "field-external-reference",
+            Self::Email => "field-email",
+            Self::EmailVismaConnect => "form-connection",
+            Self::Department => "field-department",
+            Self::Office => "field-office",
+            Self::Activated => "field-activated",
+            Self::EmploymentEnds => "field-employment-ends",
+        }
+    }
+
     /// Other names a file may use for the column (compared after [`normalize_header`]).
     fn aliases(self) -> &'static [&'static str] {
         match self {

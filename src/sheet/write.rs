@@ -51,29 +51,14 @@ pub enum WriteError {
 
 /// The template's cells of one user, in column order.
 pub fn user_cells(record: &UserRecord) -> [String; 13] {
-    let user = &record.user;
-    TemplateColumn::ALL.map(|column| match column {
-        TemplateColumn::UserId => user.user_id.to_string(),
-        TemplateColumn::AliasUserId => user.alias_user_id.clone(),
-        TemplateColumn::FirstName => user.first_name.clone(),
-        TemplateColumn::LastName => user.last_name.clone(),
-        TemplateColumn::Signature => user.signature.clone(),
-        TemplateColumn::CardTagId => user.card_tag_id.clone(),
-        TemplateColumn::ExternalReference => user.external_reference.clone(),
-        TemplateColumn::Email => user
-            .email
-            .as_ref()
-            .map(Email::to_string)
-            .unwrap_or_default(),
-        TemplateColumn::EmailVismaConnect => record
-            .connection
-            .email()
-            .map(Email::to_string)
-            .unwrap_or_default(),
-        TemplateColumn::Department => user.department.clone(),
-        TemplateColumn::Office => user.office.clone(),
-        TemplateColumn::Activated => if user.activated { "Yes" } else { "No" }.to_owned(),
-        TemplateColumn::EmploymentEnds => crate::domain::date_text(user.employment_ends),
+    TemplateColumn::ALL.map(|column| {
+        column.user_text(&record.user).unwrap_or_else(|| {
+            record
+                .connection
+                .email()
+                .map(Email::to_string)
+                .unwrap_or_default()
+        })
     })
 }
 
