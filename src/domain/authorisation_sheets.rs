@@ -14,7 +14,7 @@ use super::account_codes::{AccountCode, AuditRight, dimension_id, parse_limit};
 use super::import::RawTable;
 use super::roles::{
     Assignment, Grant, Permission, Role, RoleDraft, Scope, check_keeps_a_system_administrator,
-    role_id_for,
+    place_list_text, role_id_for,
 };
 use super::template::normalize_header;
 use super::user::UserKey;
@@ -195,15 +195,6 @@ impl ParsedSheets {
     }
 }
 
-/// Splits a list cell: commas, semicolons or new lines.
-fn list(cell: &str) -> Vec<String> {
-    cell.split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The permission a cell names: its code or its words in either language.
 fn permission_named(cell: &str) -> Option<Permission> {
     let wanted = normalize_header(cell);
@@ -323,10 +314,7 @@ fn read_role_row<'c>(
     }
     role.draft.grants.push(Grant {
         permission,
-        scope: Scope {
-            departments: list(cell(4)),
-            offices: list(cell(5)),
-        },
+        scope: Scope::from_text(cell(4), cell(5)),
     });
     Ok(())
 }
@@ -373,10 +361,7 @@ fn read_assignment_row<'c>(
         role: role.to_owned(),
         valid_from: read_date(cell(2))?,
         valid_to: read_date(cell(3))?,
-        scope: Scope {
-            departments: list(cell(4)),
-            offices: list(cell(5)),
-        },
+        scope: Scope::from_text(cell(4), cell(5)),
     });
     Ok(())
 }
@@ -605,7 +590,7 @@ pub fn sheet_rows(
     assignments: &[(String, Vec<Assignment>)],
     audit_rights: &[(String, Vec<AuditRight>)],
 ) -> Vec<(ExtraSheet, Vec<Vec<String>>)> {
-    let joined = |list: &[String]| list.join(", ");
+    let joined = |list: &[String]| place_list_text(list);
     let date = |d: Option<Date>| super::date_text(d);
     let role_rows = roles
         .iter()

@@ -103,6 +103,31 @@ impl Scope {
     pub fn is_everything(&self) -> bool {
         self.departments.is_empty() && self.offices.is_empty()
     }
+
+    /// Departments and offices as a person types them (the form, the role
+    /// form, a workbook cell): separated by commas, semicolons or new lines,
+    /// blanks dropped.
+    pub fn from_text(departments: &str, offices: &str) -> Self {
+        Self {
+            departments: place_list(departments),
+            offices: place_list(offices),
+        }
+    }
+}
+
+/// A list of departments or offices as typed (see [`Scope::from_text`]).
+pub fn place_list(text: &str) -> Vec<String> {
+    text.split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A list of departments or offices as the form and the workbook write it
+/// ("Lund, Malmö"); [`place_list`] reads it back.
+pub fn place_list_text(list: &[String]) -> String {
+    list.join(", ")
 }
 
 /// One permission of a role, with its limits.
@@ -684,6 +709,17 @@ mod tests {
         assert_eq!(role_id_for(&roles, "payroll"), "payroll");
         assert_eq!(role_id_for(&roles, "hr administrator"), "hr_administrator");
         assert_eq!(role_id_for(&roles, "nobody"), "nobody");
+    }
+
+    #[test]
+    fn places_are_read_as_typed_and_written_back_the_same() {
+        let scope = Scope::from_text("HR; Sales,\n , IT", " Lund ");
+        assert_eq!(scope.departments, ["HR", "Sales", "IT"]);
+        assert_eq!(scope.offices, ["Lund"]);
+        let written = place_list_text(&scope.departments);
+        assert_eq!(written, "HR, Sales, IT");
+        assert_eq!(place_list(&written), scope.departments);
+        assert!(Scope::from_text("", " ").is_everything());
     }
 
     #[test]

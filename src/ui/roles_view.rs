@@ -9,7 +9,9 @@ use egui::{RichText, TextEdit, Ui};
 
 use crate::app::Session;
 use crate::app::roles::{delete_role, members_of, roles, save_role};
-use crate::domain::roles::{Assignment, Grant, Permission, Role, RoleDraft, Scope};
+use crate::domain::roles::{
+    Assignment, Grant, Permission, Role, RoleDraft, Scope, place_list_text,
+};
 
 use super::format::{ERROR_RED, gated_button};
 
@@ -49,10 +51,10 @@ impl RoleEditor {
                     permission,
                     given: grant.is_some(),
                     departments: grant
-                        .map(|g| g.scope.departments.join(", "))
+                        .map(|g| place_list_text(&g.scope.departments))
                         .unwrap_or_default(),
                     offices: grant
-                        .map(|g| g.scope.offices.join(", "))
+                        .map(|g| place_list_text(&g.scope.offices))
                         .unwrap_or_default(),
                 }
             })
@@ -66,13 +68,6 @@ impl RoleEditor {
     }
 
     fn draft(&self) -> RoleDraft {
-        let list = |text: &str| -> Vec<String> {
-            text.split([',', ';', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
         RoleDraft {
             name: self.name.clone(),
             description: self.description.clone(),
@@ -82,10 +77,7 @@ impl RoleEditor {
                 .filter(|row| row.given)
                 .map(|row| Grant {
                     permission: row.permission,
-                    scope: Scope {
-                        departments: list(&row.departments),
-                        offices: list(&row.offices),
-                    },
+                    scope: Scope::from_text(&row.departments, &row.offices),
                 })
                 .collect(),
         }
@@ -421,24 +413,25 @@ impl RolesView {
                     for row in &mut editor.grants {
                         let label = row.permission.label();
                         ui.checkbox(&mut row.given, &label);
-                        ui.add_enabled(
-                            row.given,
-                            TextEdit::singleline(&mut row.departments)
-                                .id(egui::Id::unique(("grant_departments", row.permission)))
-                                .hint_text(t!("roles-all"))
-                                .desired_width(140.0),
-                        )
-                        .labelled_by(departments)
-                        .on_hover_text(t!("roles-departments-of", permission = label.as_str()));
-                        ui.add_enabled(
-                            row.given,
-                            TextEdit::singleline(&mut row.offices)
-                                .id(egui::Id::unique(("grant_offices", row.permission)))
-                                .hint_text(t!("roles-all"))
-                                .desired_width(140.0),
-                        )
-                        .labelled_by(offices)
-                        .on_hover_text(t!("roles-offices-of", permission = label.as_str()));
+                        let hints = [
+                            t!("roles-departments-of", permission = label.as_str()),
+                            t!("roles-offices-of", permission = label.as_str()),
+                        ];
+                        let fields = [
+                            (&mut row.departments, departments, "grant_departments"),
+                            (&mut row.offices, offices, "grant_offices"),
+                        ];
+                        for ((text, header, salt), hint) in fields.into_iter().zip(hints) {
+                            ui.add_enabled(
+                                row.given,
+                                TextEdit::singleline(text)
+                                    .id(egui::Id::unique((salt, row.permission)))
+                                    .hint_text(t!("roles-all"))
+                                    .desired_width(140.0),
+                            )
+                            .labelled_by(header)
+                            .on_hover_text(hint);
+                        }
                         ui.end_row();
                     }
                 });
@@ -508,10 +501,10 @@ fn scope_text(scope: &Scope) -> String {
     }
     let mut parts = Vec::new();
     if !scope.departments.is_empty() {
-        parts.push(scope.departments.join(", "));
+        parts.push(place_list_text(&scope.departments));
     }
     if !scope.offices.is_empty() {
-        parts.push(scope.offices.join(", "));
+        parts.push(place_list_text(&scope.offices));
     }
     parts.join(" · ")
 }

@@ -6,7 +6,7 @@ use egui::{RichText, TextEdit, Ui};
 
 use crate::app::UserDetails;
 use crate::domain::account_codes::{AuditRight, parse_limit};
-use crate::domain::roles::{Assignment, Scope};
+use crate::domain::roles::{Assignment, Scope, place_list_text};
 use crate::domain::{
     ConnectedBy, Connection, DeliveryState, Field, FieldErrors, MessageKind, UserDraft, UserKey,
     UserRecord,
@@ -123,29 +123,19 @@ impl RoleRow {
             role: assignment.role.clone(),
             valid_from: crate::domain::date_text(assignment.valid_from),
             valid_to: crate::domain::date_text(assignment.valid_to),
-            departments: assignment.scope.departments.join(", "),
-            offices: assignment.scope.offices.join(", "),
+            departments: place_list_text(&assignment.scope.departments),
+            offices: place_list_text(&assignment.scope.offices),
         }
     }
 
     /// The assignment, or why the dates cannot be read.
     pub fn to_assignment(&self) -> Result<Assignment, String> {
-        let list = |text: &str| {
-            text.split([',', ';'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
         let date = |text: &str| crate::domain::parse_date(text).map_err(|e| e.to_string());
         Ok(Assignment {
             role: self.role.clone(),
             valid_from: date(&self.valid_from)?,
             valid_to: date(&self.valid_to)?,
-            scope: Scope {
-                departments: list(&self.departments),
-                offices: list(&self.offices),
-            },
+            scope: Scope::from_text(&self.departments, &self.offices),
         })
     }
 }
