@@ -106,10 +106,10 @@ fn register_of_pending(location: &Location, port: u16, sessions: usize) -> Sessi
         })
         .collect();
     session
-        .store
+        .store_for_tests()
         .write(|tx| tx.insert_many(&users, 0).map(|_| ()))
         .unwrap();
-    let mut settings = session.store.load_settings().unwrap();
+    let mut settings = session.load_settings().unwrap();
     for (key, value) in [
         (SettingKey::Transport, "smtp".to_owned()),
         (SettingKey::SmtpHost, "127.0.0.1".to_owned()),
@@ -168,7 +168,7 @@ fn main() {
     .unwrap()
     .spawn()
     .unwrap();
-    let users = session.store.load_users().unwrap();
+    let users = session.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     assert_eq!(plan.counts.send, USERS);
     let started = Instant::now();
@@ -199,7 +199,7 @@ fn main() {
     );
 
     // The size of one of our messages, for smtp-source's message length.
-    let settings = session.store.load_settings().unwrap();
+    let settings = session.load_settings().unwrap();
     let values = hrm_users::domain::message::TemplateValues {
         name: "Test User 1".into(),
         email: "user1@example.org".into(),
@@ -295,7 +295,7 @@ fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_
         .iter()
         .map(hrm_users::app::outbox_worker::WorkerHandle::waker)
         .collect();
-    let users = session.store.load_users().unwrap();
+    let users = session.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     let started = Instant::now();
     let job = start_bulk(BulkRequest {

@@ -25,7 +25,6 @@ use support::{Register, TestClock, pending_user};
 
 fn user(session: &Session, user_id: &str) -> UserRecord {
     session
-        .store
         .user_by_user_id(&UserId::parse(user_id).unwrap())
         .unwrap()
         .unwrap()
@@ -171,9 +170,9 @@ fn deleting_a_user_someone_just_changed_asks_again(register: Register) {
     harness.run();
     assert!(has(&harness, "Bertil changed this user at"));
     let session = register.session(&TestClock::new());
-    assert_eq!(session.store.count_users().unwrap(), 2, "not deleted yet");
+    assert_eq!(session.count_users().unwrap(), 2, "not deleted yet");
     click(&mut harness, "Delete anyway");
-    assert_eq!(session.store.count_users().unwrap(), 1);
+    assert_eq!(session.count_users().unwrap(), 1);
 }
 
 fn two_administrators_saving_one_address_at_once_get_one_success(register: Register) {
@@ -348,7 +347,6 @@ fn a_role_made_here_is_saved_held_and_deleted_only_when_nobody_holds_it(register
     assert_eq!(roles(&first).unwrap().len(), 3);
     assert!(set_user_roles(&mut second, anna.key, vec![Assignment::new("hr_lund")]).is_err());
     let actions: Vec<String> = first
-        .store
         .audit_all()
         .unwrap()
         .iter()

@@ -35,7 +35,7 @@ fn recipients(smtp: &SmtpServer) -> HashMap<String, usize> {
 }
 
 fn selection(session: &Session, filter: &UserFilter) -> Vec<hrm_users::domain::UserRecord> {
-    let mut listing = hrm_users::domain::Listing::new(session.store.load_users().unwrap());
+    let mut listing = hrm_users::domain::Listing::new(session.load_users().unwrap());
     listing.set_filter(filter.clone());
     listing.visible_records().cloned().collect()
 }
@@ -77,7 +77,7 @@ fn run_bulk(
     let job = start_job(register, clock, session, filter, worker.waker());
     let rows = job.wait().unwrap();
     // Let the worker deliver everything still queued (from earlier runs too).
-    while session.store.queued_count().unwrap() > 0 {
+    while session.queued_count().unwrap() > 0 {
         std::thread::sleep(Duration::from_millis(20));
     }
     worker.stop();
@@ -99,7 +99,7 @@ fn mixed_on(register: Register) -> (Register, TestClock, Session, SmtpServer) {
     pending_user(&mut session, "3", "Cai", "cai@company.se"); // verified domain
     pending_user(&mut session, "4", "Dan", ""); // no address
     let eve = pending_user(&mut session, "5", "Eve", "eve@example.org");
-    let record = session.store.user(eve).unwrap().unwrap();
+    let record = session.user(eve).unwrap().unwrap();
     save_user(
         &mut session,
         Some(eve),
@@ -170,7 +170,7 @@ fn a_department_filter_limits_the_send() {
     smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
     for (id, department) in [("1", "HR"), ("2", "Sales"), ("3", "HR"), ("4", "IT")] {
         let key = pending_user(&mut session, id, "X", &format!("user{id}@example.org"));
-        let record = session.store.user(key).unwrap().unwrap();
+        let record = session.user(key).unwrap().unwrap();
         save_user(
             &mut session,
             Some(key),
@@ -253,7 +253,7 @@ fn cancel_stops_the_send_before_the_mail_server(register: Register) {
     );
     assert!(smtp.accepted().is_empty(), "nothing reached the server");
     assert_eq!(
-        session.store.queued_count().unwrap(),
+        session.queued_count().unwrap(),
         0,
         "nothing left to send later"
     );

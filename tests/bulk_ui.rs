@@ -83,7 +83,6 @@ fn cancel_in_the_dialog_sends_nothing() {
         .users_view()
         .unwrap()
         .session()
-        .store
         .queued_count()
         .unwrap();
     assert_eq!(queued, 0);
@@ -125,7 +124,7 @@ fn cancel_while_sending_says_so_and_the_results_count_what_was_not_sent() {
             .is_some()
     );
     let view = harness.state().users_view().unwrap();
-    assert_eq!(view.session().store.queued_count().unwrap(), 0);
+    assert_eq!(view.session().queued_count().unwrap(), 0);
 }
 
 /// Users with a General Email and no Visma Connect address are counted, and
@@ -170,7 +169,7 @@ fn users_with_only_an_email_are_offered_and_their_email_used_on_request() {
             .query_by_label_contains("1 Email could not be used")
             .is_some()
     );
-    let store = &harness.state().users_view().unwrap().session().store;
+    let store = harness.state().users_view().unwrap().session();
     assert_eq!(store.queued_count().unwrap(), 0, "nothing is sent yet");
     let bo = store
         .load_users()

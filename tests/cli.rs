@@ -863,7 +863,6 @@ fn login() -> String {
 /// A user of the register by User-ID.
 fn user_record(session: &hrm_users::app::Session, user_id: &str) -> hrm_users::domain::UserRecord {
     session
-        .store
         .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
         .unwrap()
         .unwrap()
@@ -1187,8 +1186,8 @@ fn roles_authorisations_and_audit_rows_travel_in_the_workbook() {
     );
     let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&to).unwrap());
     let two = user_record(&session, "2");
-    assert_eq!(session.store.roles_of(two.key).unwrap(), held);
-    assert_eq!(session.store.audit_rights_of(two.key).unwrap(), rights);
+    assert_eq!(session.roles_of(two.key).unwrap(), held);
+    assert_eq!(session.audit_rights_of(two.key).unwrap(), rights);
     let roles = hrm_users::app::roles::roles(&session).unwrap();
     let lund = roles.iter().find(|r| r.id == "hr_lund").unwrap();
     assert_eq!(lund.name, "HR Lund");
@@ -1230,16 +1229,12 @@ fn a_sheet_row_naming_no_role_is_listed_and_the_others_are_set() {
     let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&to).unwrap());
     assert!(
         session
-            .store
             .roles_of(user_record(&session, "3").key)
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        session
-            .store
-            .roles_of(user_record(&session, "4").key)
-            .unwrap(),
+        session.roles_of(user_record(&session, "4").key).unwrap(),
         [Assignment::new("read_only")]
     );
 }

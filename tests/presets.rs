@@ -102,7 +102,7 @@ fn settings_fixed_by_it_are_locked_in_the_window() {
     let clock = support::TestClock::new();
     let session = register.session(&clock);
     assert_eq!(
-        session.store.load_settings().unwrap().smtp_host,
+        session.load_settings().unwrap().smtp_host,
         "smtp.company.se"
     );
     let mut harness = support::window(session);

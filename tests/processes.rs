@@ -345,7 +345,7 @@ fn a_bulk_send_while_the_server_is_down_returns_and_says_what_waits() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port().to_string();
     drop(closed);
-    let mut settings = session.store.load_settings().unwrap();
+    let mut settings = session.load_settings().unwrap();
     settings.set(SettingKey::SmtpPort, &port).unwrap();
     hrm_users::app::save_settings(&mut session, &settings).unwrap();
     drop(session);
@@ -595,7 +595,7 @@ fn cancel_stops_a_send_that_another_process_delivers() {
     let (register, mut session) = register_for(&smtp);
     add_pending(&mut session, 150, "c");
     let (mut serve, _) = start_serve(&register.path);
-    let users = session.store.load_users().unwrap();
+    let users = session.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     let job = start_bulk(BulkRequest {
         register: register.location.clone(),
@@ -663,7 +663,6 @@ fn two_serves_and_a_kill_remove_each_leavers_connection_once() {
     for address in &leavers {
         let user_id = address.split('@').next().unwrap();
         let record = session
-            .store
             .user_by_user_id(&UserId::parse(user_id).unwrap())
             .unwrap()
             .unwrap();
@@ -679,7 +678,6 @@ fn two_serves_and_a_kill_remove_each_leavers_connection_once() {
     killed.wait().unwrap();
     let connected = |session: &Session| {
         session
-            .store
             .load_users()
             .unwrap()
             .iter()
@@ -692,7 +690,6 @@ fn two_serves_and_a_kill_remove_each_leavers_connection_once() {
     survivor.kill().unwrap();
     survivor.wait().unwrap();
     let mut removals: Vec<_> = session
-        .store
         .audit_all()
         .unwrap()
         .into_iter()

@@ -116,7 +116,7 @@ fn the_first_start_opens_the_demo_in_its_own_file() {
             "OPENED demo={} users={} at {}",
             opened.is_demo,
             opened.users.len(),
-            opened.session.store.location()
+            opened.session.location()
         );
         return;
     }

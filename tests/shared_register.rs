@@ -135,7 +135,7 @@ fn db_copy_moves_a_file_register_to_postgres_and_back_unchanged() {
     // The shared register works: a new user gets the next key.
     let mut session = Session::new(Store::open(&shared.location).unwrap());
     support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
-    let audit = session.store.audit_all().unwrap();
+    let audit = session.audit_all().unwrap();
     let actor = &audit.last().unwrap().actor;
     assert!(
         actor.contains("database role postgres") || actor == "postgres",
@@ -230,7 +230,7 @@ fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finishe
     let output = sender.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     wait_until("every message delivered", Duration::from_mins(5), || {
-        session.store.queued_count().unwrap() == 0
+        session.queued_count().unwrap() == 0
     });
     for mut serve in serves {
         let _ = serve.kill();
@@ -244,7 +244,7 @@ fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finishe
             .map_or(to.as_str(), |(_, rest)| rest.trim_end_matches('>'));
         *counts.entry(address.to_owned()).or_default() += n;
     }
-    let messages = session.store.outbox(USERS * 2).unwrap();
+    let messages = session.outbox(USERS * 2).unwrap();
     let mut duplicates = 0;
     for n in 0..USERS {
         let address = format!("drain{n}@example.org");
@@ -381,9 +381,9 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
     // A window as the application role: reads, saves, audits.
     let mut session =
         Session::new(Store::open(hrm_users::store::Location::parse(&url_as(&app))).unwrap());
-    assert_eq!(session.store.count_users().unwrap(), 30);
+    assert_eq!(session.count_users().unwrap(), 30);
     support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
-    assert_eq!(session.store.count_users().unwrap(), 31);
+    assert_eq!(session.count_users().unwrap(), 31);
     // It cannot rewrite history, by permission (beside the trigger).
     let mut as_app = postgres::Client::connect(&url_as(&app), postgres::NoTls).unwrap();
     let words = |e: postgres::Error| e.as_db_error().unwrap().message().to_owned();
@@ -533,7 +533,7 @@ fn two_removals_of_the_last_two_system_administrators_leave_one(shared: &Registe
             text(&refused.stderr)
         );
         let holders = session
-            .store
+            .store_for_tests()
             .all_roles()
             .unwrap()
             .into_iter()

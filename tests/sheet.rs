@@ -58,7 +58,7 @@ fn register_on(register: Register) -> (Register, Session) {
             by: ConnectedBy::Link,
         };
         session
-            .store
+            .store_for_tests()
             .write(|tx| tx.set_connection(saved.key, &connected, 0))
             .unwrap();
     }
@@ -146,15 +146,13 @@ fn committing_backs_up_and_applies_every_row_in_one_go(register: Register) {
         assert!(backup.exists());
         assert_eq!(
             Session::new(hrm_users::store::Store::open(&backup).unwrap())
-                .store
                 .count_users()
                 .unwrap(),
             2
         );
     }
-    assert_eq!(session.store.count_users().unwrap(), 6);
+    assert_eq!(session.count_users().unwrap(), 6);
     let anna = session
-        .store
         .user_by_user_id(&UserId::parse("14").unwrap())
         .unwrap()
         .unwrap();
@@ -163,9 +161,8 @@ fn committing_backs_up_and_applies_every_row_in_one_go(register: Register) {
         ConnectionStatus::Pending,
         "saved as pending; nothing sent"
     );
-    assert_eq!(session.store.queued_count().unwrap(), 0);
+    assert_eq!(session.queued_count().unwrap(), 0);
     let bjorn = session
-        .store
         .user_by_user_id(&UserId::parse("15").unwrap())
         .unwrap()
         .unwrap();
@@ -194,7 +191,13 @@ fn only_the_last_five_backups_are_kept() {
         };
         commit_import(&mut session, &table).unwrap();
     }
-    let folder = session.store.file().unwrap().parent().unwrap().to_owned();
+    let folder = session
+        .location()
+        .file()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
     let backups = std::fs::read_dir(folder)
         .unwrap()
         .filter(|e| {
@@ -214,7 +217,6 @@ fn export_then_import_changes_nothing(register: Register) {
     commit_import(&mut session, &table).unwrap();
     // A name that looks like a formula.
     let record = session
-        .store
         .user_by_user_id(&UserId::parse("18").unwrap())
         .unwrap()
         .unwrap();
@@ -228,7 +230,7 @@ fn export_then_import_changes_nothing(register: Register) {
         },
     )
     .unwrap();
-    let users = session.store.load_users().unwrap();
+    let users = session.load_users().unwrap();
     let xlsx = register.dir.path().join("export.xlsx");
     export_users(&xlsx, ExportFormat::Xlsx, users.iter(), &[], |_| true).unwrap();
     let back = read_table(&xlsx, &Limits::default()).unwrap();
@@ -406,12 +408,12 @@ fn a_cancelled_import_changes_nothing_and_leaves_no_backup(register: Register) {
 
     let (register, mut session) = register_on(register);
     let table = read_table(&fixture("employees.xlsx"), &Limits::default()).unwrap();
-    let before = session.store.count_users().unwrap();
+    let before = session.count_users().unwrap();
     let progress = Progress::default();
     progress.cancel();
     let error = commit_planned_with_progress(&mut session, &table, None, &progress).unwrap_err();
     assert!(matches!(error, ImportError::Cancelled), "{error}");
-    assert_eq!(session.store.count_users().unwrap(), before);
+    assert_eq!(session.count_users().unwrap(), before);
     let folder = register.path.parent().unwrap();
     let backups = std::fs::read_dir(folder)
         .unwrap()
@@ -518,7 +520,6 @@ fn employment_ends_is_read_from_date_cells_and_text(register: Register) {
     commit_import(&mut session, &table).unwrap();
     let ends = |session: &Session, id: &str| {
         session
-            .store
             .user_by_user_id(&UserId::parse(id).unwrap())
             .unwrap()
             .unwrap()

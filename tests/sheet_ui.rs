@@ -204,7 +204,7 @@ fn account_codes_are_imported_from_the_audit_of_account_code_tab() {
     harness.get_by_label("Import codes").click();
     wait_for(&mut harness, "The file has no column Code");
     let session = register.session(&TestClock::new());
-    assert!(session.store.account_codes().unwrap().is_empty());
+    assert!(session.account_codes().unwrap().is_empty());
     drop(session);
 
     harness.get_by_label("Existing Testsson").click();
@@ -221,5 +221,5 @@ fn account_codes_are_imported_from_the_audit_of_account_code_tab() {
     harness.get_by_label("Import codes").click();
     wait_for(&mut harness, "3 account codes imported.");
     let session = register.session(&TestClock::new());
-    assert_eq!(session.store.account_codes().unwrap().len(), 3);
+    assert_eq!(session.account_codes().unwrap().len(), 3);
 }

@@ -47,8 +47,8 @@ fn register() -> OpenedRegister {
     )
     .unwrap();
     connect(&mut session, "14");
-    let change_stamp = session.store.last_change_ms().unwrap();
-    let users = session.store.load_users().unwrap();
+    let change_stamp = session.last_change_ms().unwrap();
+    let users = session.load_users().unwrap();
     OpenedRegister {
         session,
         users,
@@ -61,13 +61,12 @@ fn register() -> OpenedRegister {
 fn connect(session: &mut Session, user_id: &str) {
     use hrm_users::domain::{ConnectedBy, Connection, UserId};
     let record = session
-        .store
         .user_by_user_id(&UserId::parse(user_id).unwrap())
         .unwrap()
         .unwrap();
     let email = record.connection.email().unwrap().clone();
     session
-        .store
+        .store_for_tests()
         .write(|tx| {
             tx.set_connection(
                 record.key,
@@ -84,7 +83,7 @@ fn connect(session: &mut Session, user_id: &str) {
 
 /// Saves these settings in the register before the window opens.
 fn set_settings(opened: &mut OpenedRegister, values: &[(SettingKey, &str)]) {
-    let mut settings = opened.session.store.load_settings().unwrap();
+    let mut settings = opened.session.load_settings().unwrap();
     for (key, value) in values {
         settings.set(*key, value).unwrap();
     }
@@ -440,7 +439,7 @@ fn a_large_register_opens_with_every_user_once(register: support::Register) {
     let mut expected: Vec<i64> = made.iter().map(|u| u.key.0).collect();
     expected.sort_unstable();
     assert_eq!(keys, expected);
-    let single = opened.session.store.load_users().unwrap();
+    let single = opened.session.load_users().unwrap();
     let by_key: std::collections::HashMap<i64, &hrm_users::domain::UserRecord> =
         single.iter().map(|u| (u.key.0, u)).collect();
     assert!(opened.users.iter().all(|u| by_key[&u.key.0] == u));
@@ -576,7 +575,7 @@ fn the_general_email_is_offered_for_visma_connect_and_nothing_is_saved_until_ask
     type_into(&mut harness, "Email", 0, "maja.berg@company.se");
     click_button(&mut harness, "Use this address");
     let status = |harness: &Harness<'_, HrmApp>| {
-        let store = &harness.state().users_view().unwrap().session().store;
+        let store = harness.state().users_view().unwrap().session();
         let maja = store
             .user_by_user_id(&hrm_users::domain::UserId::parse("16").unwrap())
             .unwrap()
@@ -925,8 +924,8 @@ fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
         ..UserDraft::new_user()
     };
     save_user(&mut session, None, &draft).unwrap();
-    let change_stamp = session.store.last_change_ms().unwrap();
-    let users = session.store.load_users().unwrap();
+    let change_stamp = session.last_change_ms().unwrap();
+    let users = session.load_users().unwrap();
     let mut harness = harness(OpenedRegister {
         session,
         users,
@@ -958,12 +957,10 @@ fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
 fn stored_roles(harness: &Harness<'_, HrmApp>, user_id: &str) -> Vec<(String, Option<String>)> {
     let session = harness.state().users_view().unwrap().session();
     let record = session
-        .store
         .user_by_user_id(&hrm_users::domain::UserId::parse(user_id).unwrap())
         .unwrap()
         .unwrap();
     session
-        .store
         .roles_of(record.key)
         .unwrap()
         .into_iter()
@@ -1012,7 +1009,6 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     let mut opened = register();
     let anna = opened
         .session
-        .store
         .user_by_user_id(&hrm_users::domain::UserId::parse("14").unwrap())
         .unwrap()
         .unwrap();
@@ -1035,7 +1031,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     )
     .unwrap();
     opened.session.login = "anna".into();
-    opened.users = opened.session.store.load_users().unwrap();
+    opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);
     click(&mut harness, "Anna Svensson");
     click_button(&mut harness, "Authorisations");
@@ -1176,7 +1172,6 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
         let mut opened = register();
         let key = |session: &Session, id: &str| {
             session
-                .store
                 .user_by_user_id(&hrm_users::domain::UserId::parse(id).unwrap())
                 .unwrap()
                 .unwrap()
@@ -1201,7 +1196,7 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
             .unwrap();
         }
         opened.session.login = login.into();
-        opened.users = opened.session.store.load_users().unwrap();
+        opened.users = opened.session.load_users().unwrap();
         harness(opened)
     };
     let banner = "No one is System administrator yet, so everyone may do everything.";
@@ -1276,11 +1271,10 @@ fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
     let stored = |harness: &Harness<'_, HrmApp>| {
         let session = harness.state().users_view().unwrap().session();
         let erik = session
-            .store
             .user_by_user_id(&hrm_users::domain::UserId::parse("15").unwrap())
             .unwrap()
             .unwrap();
-        session.store.audit_rights_of(erik.key).unwrap()
+        session.audit_rights_of(erik.key).unwrap()
     };
     assert!(stored(&harness).is_empty());
 
@@ -1317,7 +1311,6 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     let mut opened = register();
     let user = |session: &Session, id: &str| {
         session
-            .store
             .user_by_user_id(&hrm_users::domain::UserId::parse(id).unwrap())
             .unwrap()
             .unwrap()
@@ -1351,7 +1344,7 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     )
     .unwrap();
     opened.session.login = "erik".into();
-    opened.users = opened.session.store.load_users().unwrap();
+    opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);
     let field_off = |harness: &Harness<'_, HrmApp>| {
         harness
@@ -1384,6 +1377,6 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     harness.run();
     click_button(&mut harness, "Save");
     let session = harness.state().users_view().unwrap().session();
-    let stored = session.store.user(anna.key).unwrap().unwrap();
+    let stored = session.user(anna.key).unwrap().unwrap();
     assert_eq!(stored.user.department, "HR");
 }

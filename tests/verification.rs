@@ -97,7 +97,7 @@ impl Rig {
     }
 
     fn connection(&self, key: hrm_users::domain::UserKey) -> Connection {
-        self.session.store.user(key).unwrap().unwrap().connection
+        self.session.user(key).unwrap().unwrap().connection
     }
 }
 
@@ -117,7 +117,7 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
     assert!(text.contains("Glömt ditt lösenord?"));
     let raw = String::from_utf8_lossy(&received[0]);
     assert!(raw.contains("Content-Type: text/html"), "an HTML part too");
-    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let message = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Sent);
     assert!(
         raw.contains(&message.message_id),
@@ -162,7 +162,6 @@ fn an_employee_confirms_the_link_from_the_email_and_is_connected(register: Regis
     ));
     let actions: Vec<AuditAction> = rig
         .session
-        .store
         .audit_for(key)
         .unwrap()
         .iter()
@@ -217,7 +216,7 @@ fn changing_the_address_makes_the_link_useless(register: Register) {
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
     let link = link_in(&rig.smtp.accepted()[0]);
-    let record = rig.session.store.user(key).unwrap().unwrap();
+    let record = rig.session.user(key).unwrap().unwrap();
     let draft = hrm_users::domain::UserDraft {
         visma_email: "anna.s@company.se".into(),
         visma_email_confirm: "anna.s@company.se".into(),
@@ -302,7 +301,7 @@ fn a_valid_link_is_answered_at_once_after_many_failures_from_the_same_address(re
 
 fn an_address_in_a_verified_domain_connects_at_once_without_a_message(register: Register) {
     let mut rig = Rig::on(register);
-    let mut settings = rig.session.store.load_settings().unwrap();
+    let mut settings = rig.session.load_settings().unwrap();
     settings
         .set(SettingKey::VerifiedDomains, "company.se")
         .unwrap();
@@ -327,7 +326,7 @@ fn a_451_then_250_is_delivered_once(register: Register) {
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
-    let first = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let first = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(first.state, DeliveryState::Queued);
     assert!(first.last_result.unwrap().contains("451"));
     assert_eq!(
@@ -337,7 +336,7 @@ fn a_451_then_250_is_delivered_once(register: Register) {
     );
     rig.clock.advance_hours(1);
     rig.worker.run_once().unwrap();
-    let done = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let done = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(done.state, DeliveryState::Sent);
     assert_eq!(done.attempts, 2);
     assert_eq!(rig.smtp.accepted().len(), 1);
@@ -350,7 +349,7 @@ fn a_550_fails_with_the_servers_words(register: Register) {
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
-    let failed = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let failed = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(failed.state, DeliveryState::Failed);
     let words = failed.last_result.unwrap();
     assert!(
@@ -358,7 +357,7 @@ fn a_550_fails_with_the_servers_words(register: Register) {
         "{words}"
     );
     assert!(rig.smtp.accepted().is_empty());
-    let audit = rig.session.store.audit_for(key).unwrap();
+    let audit = rig.session.audit_for(key).unwrap();
     assert_eq!(audit[0].action, AuditAction::MessageFailed);
     rig.clock.advance_hours(1);
     assert_eq!(
@@ -382,7 +381,7 @@ fn a_worker_stopped_before_sending_delivers_exactly_once_after_restart(register:
         OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(again.run_once().unwrap(), 0);
     assert_eq!(rig.smtp.accepted().len(), 1);
-    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let sent = rig.session.last_message_for(key).unwrap().unwrap();
     assert!(!sent.possible_duplicate);
 }
 
@@ -395,13 +394,13 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged(register: Regis
     let now = rig.session.now();
     let claimed = rig
         .session
-        .store
+        .store_for_tests()
         .write(|tx| tx.claim_due("w-gone", now, now, 10))
         .unwrap();
     let id = claimed[0].id;
     assert!(
         rig.session
-            .store
+            .store_for_tests()
             .write(|tx| tx.mark_handed_over(id, "w-gone"))
             .unwrap()
     );
@@ -409,7 +408,7 @@ fn a_message_interrupted_while_sending_is_sent_again_and_flagged(register: Regis
     let mut worker =
         OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(worker.run_once().unwrap(), 1);
-    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let sent = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(sent.state, DeliveryState::Sent);
     assert!(sent.possible_duplicate);
     assert_eq!(rig.smtp.accepted().len(), 1);
@@ -421,14 +420,14 @@ fn a_message_claimed_but_not_handed_over_is_taken_back_unflagged(register: Regis
     verify_account(&mut rig.session, key).unwrap();
     let now = rig.session.now();
     rig.session
-        .store
+        .store_for_tests()
         .write(|tx| tx.claim_due("w-gone", now, now, 10))
         .unwrap();
     drop(rig.worker);
     let mut worker =
         OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(worker.run_once().unwrap(), 1);
-    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let sent = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(sent.state, DeliveryState::Sent);
     assert!(!sent.possible_duplicate, "its content never went out");
     assert_eq!(sent.attempts, 1, "the unfinished claim is not counted");
@@ -441,14 +440,14 @@ fn a_live_workers_message_is_not_taken_by_another_worker(register: Register) {
     let now = rig.session.now();
     let lease = now + jiff::SignedDuration::from_mins(5);
     rig.session
-        .store
+        .store_for_tests()
         .write(|tx| tx.claim_due("w-alive", now, lease, 10))
         .unwrap();
     let mut other =
         OutboxWorker::open(&rig.register.location, rig.clock.clock(), fast_retries()).unwrap();
     assert_eq!(other.run_once().unwrap(), 0);
     assert!(rig.smtp.accepted().is_empty());
-    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let message = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Sending);
 }
 
@@ -478,7 +477,7 @@ fn reset_password_and_delete_connection(register: Register) {
         "no invitation in the live phase"
     );
     assert!(hrm_users::app::reset_password(&mut rig.session, key).is_err());
-    let audit = rig.session.store.audit_for(key).unwrap();
+    let audit = rig.session.audit_for(key).unwrap();
     assert_eq!(audit[0].action, AuditAction::ConnectionDeleted);
 }
 
@@ -505,7 +504,7 @@ fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery(register: Regis
     let mut rig = Rig::on(register);
     // As an older version could store it.
     rig.session
-        .store
+        .store_for_tests()
         .write(|tx| tx.set_setting("sender_name", Some("HRM\nBcc: x@evil.example")))
         .unwrap();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
@@ -513,13 +512,13 @@ fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery(register: Regis
     assert_eq!(rig.worker.run_once().unwrap(), 1);
     let raw = String::from_utf8_lossy(&rig.smtp.accepted()[0]).into_owned();
     assert!(!raw.contains("Bcc:"), "{raw}");
-    let message = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let message = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Sent);
 }
 
 fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out(register: Register) {
     let mut rig = Rig::on(register);
-    let mut settings = rig.session.store.load_settings().unwrap();
+    let mut settings = rig.session.load_settings().unwrap();
     settings.set(SettingKey::SmtpTimeoutSecs, "1").unwrap();
     hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
@@ -527,7 +526,7 @@ fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out(register: Re
     // The server takes the message but answers too late.
     rig.smtp.set_delay_ms(2_500);
     assert_eq!(rig.worker.run_once().unwrap(), 1);
-    let first = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let first = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(first.state, DeliveryState::Queued);
     assert_eq!(
         first.last_result.as_deref(),
@@ -538,7 +537,7 @@ fn an_answer_lost_after_the_content_is_flagged_and_named_a_time_out(register: Re
     rig.smtp.set_delay_ms(0);
     rig.clock.advance_hours(1);
     assert_eq!(rig.worker.run_once().unwrap(), 1);
-    let sent = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let sent = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(sent.state, DeliveryState::Sent);
     assert!(sent.possible_duplicate);
 }
@@ -552,7 +551,7 @@ fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it(register: Regist
     // A second verification waits in the outbox when the user is deactivated.
     verify_account(&mut rig.session, key).unwrap();
 
-    let record = rig.session.store.user(key).unwrap().unwrap();
+    let record = rig.session.user(key).unwrap().unwrap();
     let mut draft = hrm_users::domain::UserDraft::from_record(&record);
     draft.activated = false;
     hrm_users::app::save_user(&mut rig.session, Some(key), &draft).unwrap();
@@ -560,7 +559,7 @@ fn a_user_deactivated_after_the_link_went_out_cannot_confirm_it(register: Regist
     let answer = post(&link);
     assert_eq!(answer.status, 410, "{}", answer.body);
     assert!(matches!(rig.connection(key), Connection::Unverified { .. }));
-    let waiting = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let waiting = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(waiting.state, DeliveryState::Cancelled);
     assert_eq!(rig.worker.run_once().unwrap(), 0);
     assert_eq!(rig.smtp.accepted().len(), 1);
@@ -595,7 +594,7 @@ fn a_stopped_worker_is_no_longer_alive(register: Register) {
 /// shows English pages; the templates left at the default follow it.
 fn a_register_set_to_english_sends_and_shows_english(register: Register) {
     let mut rig = Rig::on(register);
-    let mut settings = rig.session.store.load_settings().unwrap();
+    let mut settings = rig.session.load_settings().unwrap();
     settings.set(SettingKey::MessageLanguage, "en").unwrap();
     hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
@@ -625,7 +624,7 @@ fn a_register_set_to_english_sends_and_shows_english(register: Register) {
 /// A template an administrator wrote stays as written in either language.
 fn an_edited_template_is_sent_as_written(register: Register) {
     let mut rig = Rig::on(register);
-    let mut settings = rig.session.store.load_settings().unwrap();
+    let mut settings = rig.session.load_settings().unwrap();
     settings
         .set(SettingKey::VerificationBody, "Välkommen {name}! {link}")
         .unwrap();
@@ -641,13 +640,13 @@ fn an_edited_template_is_sent_as_written(register: Register) {
 /// A connected user with a General Email, on a register in the preparation
 /// phase.
 fn connected_user_in_preparation(rig: &mut Rig) -> hrm_users::domain::UserKey {
-    let mut settings = rig.session.store.load_settings().unwrap();
+    let mut settings = rig.session.load_settings().unwrap();
     settings
         .set(SettingKey::VismaConnectPhase, "preparation")
         .unwrap();
     hrm_users::app::save_settings(&mut rig.session, &settings).unwrap();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna.wrong@company.se");
-    let record = rig.session.store.user(key).unwrap().unwrap();
+    let record = rig.session.user(key).unwrap().unwrap();
     let draft = hrm_users::domain::UserDraft {
         email: "anna.home@example.org".into(),
         ..hrm_users::domain::UserDraft::from_record(&record)
@@ -765,7 +764,6 @@ fn in_the_preparation_phase_the_employee_links_again_themselves(register: Regist
     ));
     let actions: Vec<AuditAction> = rig
         .session
-        .store
         .audit_for(key)
         .unwrap()
         .iter()
@@ -791,7 +789,7 @@ fn an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email
     let key = connected_user_in_preparation(&mut rig);
     let deleted = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
     assert!(matches!(deleted.invitation, RelinkInvitation::Queued(_)));
-    let record = rig.session.store.user(key).unwrap().unwrap();
+    let record = rig.session.user(key).unwrap().unwrap();
     let new_address = hrm_users::domain::UserDraft {
         visma_email: "anna@company.se".into(),
         visma_email_confirm: "anna@company.se".into(),
@@ -800,7 +798,7 @@ fn an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email
     hrm_users::app::save_user(&mut rig.session, Some(key), &new_address).unwrap();
     rig.worker.run_once().unwrap();
     assert_eq!(rig.smtp.accepted().len(), 1, "the invitation is not sent");
-    let invitation = rig.session.store.last_message_for(key).unwrap().unwrap();
+    let invitation = rig.session.last_message_for(key).unwrap().unwrap();
     assert_eq!(
         invitation.kind,
         hrm_users::domain::MessageKind::RelinkInvitation
@@ -822,7 +820,7 @@ fn an_invitation_is_dropped_when_the_administrator_acts_first_and_needs_an_email
 
     // Connected again; then without a General Email: nobody to invite.
     assert_eq!(post(&link_in(&received[1])).status, 200);
-    let record = rig.session.store.user(key).unwrap().unwrap();
+    let record = rig.session.user(key).unwrap().unwrap();
     let without_email = hrm_users::domain::UserDraft {
         email: String::new(),
         ..hrm_users::domain::UserDraft::from_record(&record)
@@ -900,7 +898,6 @@ fn an_expired_link_offers_a_new_one_at_most_every_ten_minutes(register: Register
     );
     let actions: Vec<AuditAction> = rig
         .session
-        .store
         .audit_for(key)
         .unwrap()
         .iter()
@@ -933,7 +930,7 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
             .to_string()
     };
     let set_ends = |rig: &mut Rig, key, date: String| {
-        let record = rig.session.store.user(key).unwrap().unwrap();
+        let record = rig.session.user(key).unwrap().unwrap();
         let draft = hrm_users::domain::UserDraft {
             employment_ends: date,
             ..hrm_users::domain::UserDraft::from_record(&record)
@@ -960,7 +957,8 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
 
     let now = rig.session.now();
     let removed =
-        hrm_users::app::leavers::remove_leavers_connections(&mut rig.session.store, now).unwrap();
+        hrm_users::app::leavers::remove_leavers_connections(rig.session.store_for_tests(), now)
+            .unwrap();
     assert_eq!(
         removed,
         vec![anna],
@@ -969,7 +967,7 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
     assert_eq!(rig.connection(anna), Connection::None);
     assert_eq!(rig.connection(bo).status(), ConnectionStatus::Pending);
     assert_eq!(rig.connection(cleo).status(), ConnectionStatus::Pending);
-    let history = rig.session.store.audit_for(anna).unwrap();
+    let history = rig.session.audit_for(anna).unwrap();
     assert_eq!(history[0].action, AuditAction::LeaverConnectionRemoved);
     assert_eq!(history[0].actor, "leaver rule");
     assert_eq!(
@@ -980,7 +978,7 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
         )
     );
     assert!(
-        hrm_users::app::leavers::remove_leavers_connections(&mut rig.session.store, now)
+        hrm_users::app::leavers::remove_leavers_connections(rig.session.store_for_tests(), now)
             .unwrap()
             .is_empty(),
         "once"
@@ -997,7 +995,7 @@ fn a_leavers_connection_is_removed_on_the_right_day(register: Register) {
         before,
         "nothing sent to a leaver"
     );
-    let message = rig.session.store.last_message_for(bo).unwrap().unwrap();
+    let message = rig.session.last_message_for(bo).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Cancelled);
     assert_eq!(rig.connection(cleo).status(), ConnectionStatus::Pending);
 }
@@ -1081,13 +1079,7 @@ fn an_address_that_needs_smtputf8_is_refused_clearly_and_the_server_remembered()
     let checked = report.smtputf8_checked.unwrap();
     assert_eq!(checked, format!("127.0.0.1:{} no", smtp.port));
     hrm_users::app::remember_smtputf8(&mut session, &checked).unwrap();
-    assert!(
-        session
-            .store
-            .load_settings()
-            .unwrap()
-            .server_lacks_smtputf8()
-    );
+    assert!(session.load_settings().unwrap().server_lacks_smtputf8());
 
     // Only the local part matters: the domain goes out in its ASCII form.
     let plain = Email::parse("klara@företaget.se").unwrap();
@@ -1103,7 +1095,7 @@ fn an_address_that_needs_smtputf8_is_refused_clearly_and_the_server_remembered()
         .unwrap()
         .run_once()
         .unwrap();
-    let message = session.store.last_message_for(key).unwrap().unwrap();
+    let message = session.last_message_for(key).unwrap().unwrap();
     assert_eq!(message.state, DeliveryState::Failed);
     assert!(
         message

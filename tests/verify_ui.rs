@@ -26,7 +26,7 @@ impl Rig {
         let register = Register::new();
         let clock = TestClock::new();
         let mut session = register.session(&clock);
-        let mut settings = session.store.load_settings().unwrap();
+        let mut settings = session.load_settings().unwrap();
         settings
             .set(SettingKey::VerifiedDomains, verified_domains)
             .unwrap();
@@ -229,7 +229,6 @@ fn employment_ends_is_a_date_or_a_field_error() {
         let session = rig.harness.state().users_view().unwrap().session();
         let erik = hrm_users::domain::UserId::parse("15").unwrap();
         session
-            .store
             .user_by_user_id(&erik)
             .unwrap()
             .unwrap()
@@ -296,7 +295,6 @@ fn settings_refuse_a_bad_value_and_save_a_good_one() {
             .users_view()
             .unwrap()
             .session()
-            .store
             .load_settings()
             .unwrap()
     };

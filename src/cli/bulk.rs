@@ -16,10 +16,10 @@ pub fn verify_all_pending(
     dry_run: bool,
     send_again_to_recent: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut listing = Listing::new(session.store.load_users()?);
+    let mut listing = Listing::new(session.load_users()?);
     listing.set_filter(filter.clone());
     let plan = plan_verify_accounts(session, listing.visible_records(), send_again_to_recent)?;
-    let settings = session.store.load_settings()?;
+    let settings = session.load_settings()?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", t!("cli-selection", count = plan.counts.total()))?;
     for (label, count) in plan.counts.lines(settings.resend_after_minutes) {
@@ -31,13 +31,13 @@ pub fn verify_all_pending(
     }
     out.flush()?;
     let worker = OutboxWorker::open(
-        session.store.location(),
+        session.location(),
         session.clock.clone(),
         WorkerOptions::default(),
     )?
     .spawn()?;
     let job = start_bulk(BulkRequest {
-        register: session.store.location().clone(),
+        register: session.location().clone(),
         clock: session.clock.clone(),
         actor: session.actor.clone(),
         plan,

@@ -4,15 +4,14 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::store::transfer::{TableSum, copy_register};
-use crate::store::{Location, Store};
+use crate::app::Location;
+use crate::app::register_admin::{TableSum, copy_register, register_status};
 
 use super::Refused;
 
 /// `db status`: backend, schema version and counts.
 pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open(location).map_err(|e| Refused(e.to_string()))?;
-    let status = store.status()?;
+    let status = register_status(location).map_err(|e| Refused(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &status)?;
@@ -60,32 +59,8 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
 /// sides compared table by table. Exit 0 when they match, 1 when not.
 pub fn copy(from: &str, to: &str, json: bool) -> anyhow::Result<ExitCode> {
     let (from, to) = (Location::parse(from), Location::parse(to));
-    if from == to {
-        return Err(Refused(t!("cli-copy-same")).into());
-    }
-    if let Location::File(path) = &to
-        && path.exists()
-    {
-        return Err(Refused(format!(
-            "{} exists; db copy writes only into a new file or an empty database.",
-            path.display()
-        ))
-        .into());
-    }
-    let source = Store::open(&from).map_err(|e| Refused(e.to_string()))?;
-    let mut target = Store::open(&to).map_err(|e| Refused(e.to_string()))?;
     let started = std::time::Instant::now();
-    let report = match copy_register(&source, &mut target) {
-        Ok(report) => report,
-        Err(error) => {
-            // A file this command made and could not fill is removed again.
-            if let Location::File(path) = &to {
-                drop(target);
-                remove_new_file(path);
-            }
-            return Err(Refused(error.to_string()).into());
-        }
-    };
+    let report = copy_register(&from, &to).map_err(|e| Refused(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(
@@ -142,12 +117,4 @@ fn sum_line(a: &TableSum, b: &TableSum) -> String {
         &a.sha256[..16],
         &b.sha256[..16]
     )
-}
-
-fn remove_new_file(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
-    }
 }

@@ -18,7 +18,6 @@ use super::users::say;
 pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitCode> {
     let id = UserId::parse(user_id).map_err(|e| Refused(e.to_string()))?;
     let record = session
-        .store
         .user_by_user_id(&id)?
         .ok_or_else(|| Refused(t!("cli-no-such-user", user_id = id.to_string())))?;
     super::check_permission_for(
@@ -39,7 +38,7 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
                 email = email.to_string()
             ))?;
             let mut worker = OutboxWorker::open(
-                session.store.location(),
+                session.location(),
                 session.clock.clone(),
                 WorkerOptions::default(),
             )?;
@@ -47,7 +46,7 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
                 say(&t!("cli-not-sent-now", error = error.to_string()))?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let message = session.store.last_message_for(record.key)?;
+            let message = session.last_message_for(record.key)?;
             say(&match message {
                 Some(m) if m.state == DeliveryState::Sent => {
                     t!("cli-delivered", answer = m.last_result.unwrap_or_default())
@@ -77,7 +76,7 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
 
 /// `serve`: the verification endpoint and the outbox worker until Ctrl+C.
 pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> {
-    let mut settings = session.store.load_settings()?;
+    let mut settings = session.load_settings()?;
     if let Some(bind) = bind {
         settings
             .set(SettingKey::BindAddress, bind)
@@ -93,7 +92,7 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
         }
     }
     let services = Services::start(
-        session.store.location(),
+        session.location(),
         session.clock.clone(),
         &settings,
         crate::web::Runner::Serve,
@@ -121,7 +120,7 @@ fn key(name: &str) -> Result<SettingKey, Refused> {
     if name == "smtp_password" {
         return Err(Refused(t!(
             "cli-smtp-password-not-a-setting",
-            variable = crate::mail::password::PASSWORD_ENV
+            variable = crate::app::SMTP_PASSWORD_ENV
         )));
     }
     SettingKey::from_name(name).ok_or_else(|| {
@@ -137,7 +136,7 @@ fn key(name: &str) -> Result<SettingKey, Refused> {
 /// `config get KEY`.
 pub fn config_get(session: &Session, name: &str) -> anyhow::Result<ExitCode> {
     let key = key(name)?;
-    say(&session.store.load_settings()?.get(key))
+    say(&session.load_settings()?.get(key))
 }
 
 /// `config set KEY VALUE`.
@@ -151,7 +150,7 @@ pub fn config_set(session: &mut Session, name: &str, value: &str) -> anyhow::Res
         ))
         .into());
     }
-    let mut settings = session.store.load_settings()?;
+    let mut settings = session.load_settings()?;
     settings
         .set(key, value)
         .map_err(|e| Refused(e.to_string()))?;
@@ -162,7 +161,7 @@ pub fn config_set(session: &mut Session, name: &str, value: &str) -> anyhow::Res
 
 /// `config list [--json]`.
 pub fn config_list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
-    let settings = session.store.load_settings()?;
+    let settings = session.load_settings()?;
     let mut out = std::io::stdout().lock();
     if json {
         let map: serde_json::Map<String, serde_json::Value> = SettingKey::ALL
@@ -225,7 +224,7 @@ impl<'a> MessageJson<'a> {
 
 /// `outbox [--json] [--limit N]`: the newest messages and their delivery state.
 pub fn outbox(session: &Session, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
-    let messages = session.store.outbox(limit)?;
+    let messages = session.outbox(limit)?;
     let mut out = std::io::stdout().lock();
     if json {
         let rows: Vec<MessageJson<'_>> = messages.iter().map(MessageJson::new).collect();

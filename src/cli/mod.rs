@@ -17,9 +17,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{self, Session};
+use crate::app::{Location, StoreError};
 use crate::domain::roles::Permission;
 use crate::domain::{ConnectionStatus, UserFilter};
-use crate::store::{Location, Store};
 
 pub use start::start;
 
@@ -429,8 +429,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         };
     }
     let path = database_location(cli);
-    let store = Store::open(&path).map_err(|e| Refused(e.to_string()))?;
-    let mut session = Session::new(store);
+    let mut session = Session::open(&path).map_err(|e| Refused(e.to_string()))?;
     check_permission(&mut session, command)?;
     match command {
         Command::Users {
@@ -506,7 +505,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Export { file, selection } => sheet::export(&session, file, &selection.filter()),
         Command::Template { .. } | Command::Db { .. } => Ok(ExitCode::SUCCESS),
         Command::Demo { users } => {
-            if session.store.count_users()? > 0 {
+            if session.count_users()? > 0 {
                 return Err(Refused(t!("cli-demo-not-empty", path = path.to_string())).into());
             }
             let made = app::demo::create_demo_register(&mut session, *users)?;
@@ -523,18 +522,15 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
 /// file counts, whether SQLite notices when opening it or on a later read),
 /// 1 for anything else.
 pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
-    let damaged = |e: &crate::store::StoreError| {
+    let damaged = |e: &StoreError| {
         matches!(
             e,
-            crate::store::StoreError::Damaged { .. }
-                | crate::store::StoreError::NotADatabase { .. }
+            StoreError::Damaged { .. } | StoreError::NotADatabase { .. }
         )
     };
     let refused = error.chain().any(|cause| {
         cause.downcast_ref::<Refused>().is_some()
-            || cause
-                .downcast_ref::<crate::store::StoreError>()
-                .is_some_and(damaged)
+            || cause.downcast_ref::<StoreError>().is_some_and(damaged)
             || matches!(
                 cause.downcast_ref::<app::ConnectionError>(),
                 Some(app::ConnectionError::Store(e)) if damaged(e)

@@ -195,7 +195,6 @@ pub fn user_roles(
 ) -> anyhow::Result<ExitCode> {
     let id = UserId::parse(user_id).map_err(|e| Refused(e.to_string()))?;
     let record = session
-        .store
         .user_by_user_id(&id)?
         .ok_or_else(|| Refused(t!("cli-no-such-user", user_id = user_id)))?;
     let all = roles(session)?;
@@ -205,7 +204,7 @@ pub fn user_roles(
         let date = |text: Option<&str>| {
             parse_date(text.unwrap_or_default()).map_err(|e| Refused(e.to_string()))
         };
-        let mut assignments = session.store.roles_of(record.key)?;
+        let mut assignments = session.roles_of(record.key)?;
         if let Some(role) = change.remove {
             let role = id_of(role);
             assignments.retain(|a| a.role != role);
@@ -224,7 +223,6 @@ pub fn user_roles(
         }
     }
     let held: Vec<AssignmentJson> = session
-        .store
         .roles_of(record.key)?
         .iter()
         .map(|a| AssignmentJson::new(record.user.user_id.as_str(), a, &all))
@@ -262,7 +260,7 @@ struct CodeJson<'a> {
 
 /// `account-codes list`.
 pub fn list_codes(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
-    let codes = session.store.account_codes()?;
+    let codes = session.account_codes()?;
     if json {
         let rows: Vec<CodeJson<'_>> = codes
             .iter()

@@ -86,7 +86,7 @@ pub fn import(
         writeln!(
             out,
             "{}",
-            crate::app::import::backup_note(session.store.location())
+            crate::app::import::backup_note(session.location())
         )?;
         writeln!(out, "{}", t!("cli-dry-run-imported"))?;
         return Ok(ExitCode::SUCCESS);
@@ -111,10 +111,10 @@ pub fn import(
 pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Result<ExitCode> {
     use crate::app::export::{ExportError, export_format, export_users};
     export_format(file).map_err(|e| Refused(e.to_string()))?;
-    let mut listing = Listing::new(session.store.load_users()?);
+    let mut listing = Listing::new(session.load_users()?);
     listing.set_filter(filter.clone());
     let users: Vec<_> = listing.visible_records().cloned().collect();
-    match export_users(session.store.location(), file, &users, |_| true) {
+    match export_users(session.location(), file, &users, |_| true) {
         Ok(_) => {}
         Err(ExportError::Type(path)) => {
             return Err(Refused(t!("cli-export-type", path = path)).into());

@@ -52,7 +52,7 @@ pub fn say(line: &str) -> anyhow::Result<ExitCode> {
 
 /// Prints the users the filter selects, sorted by User-ID.
 pub fn list(session: &Session, filter: &UserFilter, json: bool) -> anyhow::Result<ExitCode> {
-    let mut listing = Listing::new(session.store.load_users()?);
+    let mut listing = Listing::new(session.load_users()?);
     listing.set_filter(filter.clone());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {

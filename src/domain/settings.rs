@@ -576,6 +576,19 @@ fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
 }
 
 impl Settings {
+    /// The folder the folder transport writes into for the register at
+    /// `register`: the setting, or `outbox` beside the register.
+    pub fn outbox_folder_beside(&self, register: &std::path::Path) -> std::path::PathBuf {
+        if self.outbox_folder.trim().is_empty() {
+            register.parent().map_or_else(
+                || std::path::PathBuf::from("outbox"),
+                |dir| dir.join("outbox"),
+            )
+        } else {
+            std::path::PathBuf::from(self.outbox_folder.trim())
+        }
+    }
+
     /// The verification email as it goes out: the stored template, or the
     /// message language's default when the template is left at a default.
     pub fn verification_texts(&self) -> MessageTexts {

@@ -8,4 +8,4 @@ mod smtp;
 mod transport;
 
 pub use compose::{ComposeError, compose};
-pub use transport::{SendFailure, Session, Transport, TransportError, outbox_folder};
+pub use transport::{SendFailure, Session, Transport, TransportError};

@@ -49,17 +49,6 @@ pub struct SendFailure {
     pub answer_lost: bool,
 }
 
-/// The outbox folder the settings name, or `outbox` beside the register.
-pub fn outbox_folder(settings: &Settings, register: &Path) -> PathBuf {
-    if settings.outbox_folder.trim().is_empty() {
-        register
-            .parent()
-            .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox"))
-    } else {
-        PathBuf::from(settings.outbox_folder.trim())
-    }
-}
-
 impl Transport {
     /// The transport the settings describe. `password` is used when an SMTP
     /// user is set.
@@ -70,7 +59,7 @@ impl Transport {
     ) -> Result<Self, TransportError> {
         match settings.transport {
             TransportKind::Folder => {
-                let path = outbox_folder(settings, register);
+                let path = settings.outbox_folder_beside(register);
                 std::fs::create_dir_all(&path).map_err(|source| TransportError::Folder {
                     path: path.clone(),
                     source,

@@ -38,13 +38,11 @@ fn keyring_name() -> &'static str {
 impl AboutView {
     /// Gathers the paths for the register open in `session`.
     pub fn open(session: &Session) -> Self {
-        let location = session.store.location();
+        let location = session.location();
         let register_path = crate::app::paths::folder_anchor(location);
         let folder = register_path.parent().unwrap_or(Path::new("."));
-        let outbox = match session.store.load_settings() {
-            Ok(settings) => crate::mail::outbox_folder(&settings, &register_path)
-                .display()
-                .to_string(),
+        let outbox = match session.load_settings() {
+            Ok(settings) => session.outbox_folder(&settings).display().to_string(),
             Err(error) => t!("about-settings-unreadable", error = error.to_string()),
         };
         Self {

@@ -55,7 +55,7 @@ impl BulkView {
     /// reads them from the register (so the window copies nothing big). An
     /// in-memory register (tests) has no file to read from: counted here.
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
-        if session.store.location().is_in_memory() {
+        if session.location().is_in_memory() {
             let selection = load_selection(session, &keys).map_err(|e| e.to_string());
             let view = selection
                 .and_then(|selection| Self::confirm(session, selection))
@@ -78,7 +78,7 @@ impl BulkView {
         session: &Session,
         selection: Vec<UserRecord>,
     ) -> Self {
-        if session.store.location().is_in_memory() {
+        if session.location().is_in_memory() {
             return Self::Counting(Promise::from_ready(Err(
                 "an in-memory register cannot be opened twice".to_owned(),
             )));
@@ -100,7 +100,6 @@ impl BulkView {
     pub fn confirm(session: &Session, selection: Vec<UserRecord>) -> Result<Self, String> {
         let plan = plan_verify_accounts(session, &selection, false).map_err(|e| e.to_string())?;
         let resend_minutes = session
-            .store
             .load_settings()
             .map_or(10, |s| s.resend_after_minutes);
         Ok(Self::Confirm {
@@ -253,7 +252,7 @@ fn confirm_ui(
             if ui.add_enabled(to_do > 0, send).clicked() {
                 let repaint = ctx.clone();
                 let request = BulkRequest {
-                    register: session.store.location().clone(),
+                    register: session.location().clone(),
                     clock: session.clock.clone(),
                     actor: session.actor.clone(),
                     plan: std::mem::take(plan),

@@ -80,7 +80,7 @@ fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Conte
             let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
             if remember
                 && let Ok(opened) = &result
-                && let Err(error) = app::paths::remember_register(opened.session.store.location())
+                && let Err(error) = app::paths::remember_register(opened.session.location())
             {
                 tracing::warn!("the register could not be remembered as the last used: {error}");
             }

@@ -4,7 +4,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::store::{Location, remember_shared_password};
+use crate::app::{Location, remember_shared_password};
 
 use super::file_chooser::{Chooser, FileFilter};
 use super::format::ERROR_RED;

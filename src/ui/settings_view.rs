@@ -35,7 +35,7 @@ pub struct SettingsView {
 impl SettingsView {
     /// Opens with the stored settings.
     pub fn open(session: &Session) -> Self {
-        let (settings, load_error) = match session.store.load_settings() {
+        let (settings, load_error) = match session.load_settings() {
             Ok(settings) => (settings, None),
             Err(error) => (Settings::default(), Some(error.to_string())),
         };
@@ -419,17 +419,14 @@ impl SettingsView {
             });
             ui.weak(t!(
                 "settings-password-note",
-                variable = crate::mail::password::PASSWORD_ENV
+                variable = app::SMTP_PASSWORD_ENV
             ));
         } else {
             let folder = if self.value(SettingKey::OutboxFolder).is_empty() {
-                let settings = Settings::default();
-                crate::mail::outbox_folder(
-                    &settings,
-                    &app::paths::folder_anchor(session.store.location()),
-                )
-                .display()
-                .to_string()
+                session
+                    .outbox_folder(&Settings::default())
+                    .display()
+                    .to_string()
             } else {
                 self.value(SettingKey::OutboxFolder).clone()
             };
@@ -496,7 +493,7 @@ impl SettingsView {
             self.test_result = Some(Err(error.to_string()));
             return;
         }
-        let register = app::paths::folder_anchor(session.store.location());
+        let register = app::paths::folder_anchor(session.location());
         let ctx = ctx.clone();
         let (sender, promise) = Promise::new();
         let spawned = std::thread::Builder::new()

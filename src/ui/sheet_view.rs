@@ -178,7 +178,7 @@ fn contents_ui(
     session: &Session,
     listing: &Listing,
 ) -> Option<SheetView> {
-    let register = session.store.location().clone();
+    let register = session.location().clone();
     match view {
         SheetView::ChooseImport(chooser) => {
             ui.label(t!("import-choose"));
@@ -291,7 +291,7 @@ fn contents_ui(
         SheetView::ChooseExport {
             chooser,
             everyone: all,
-        } => export_choice_ui(ui, chooser, all, listing, session.store.location()),
+        } => export_choice_ui(ui, chooser, all, listing, session.location()),
         SheetView::Exporting {
             written,
             cancel,

@@ -106,7 +106,6 @@ impl UsersView {
         let operator = app::operator::operator(&opened.session).unwrap_or_default();
         let smtputf8_missing = opened
             .session
-            .store
             .load_settings()
             .is_ok_and(|s| s.server_lacks_smtputf8());
         Self {
@@ -146,9 +145,9 @@ impl UsersView {
     /// The view with the outbox worker and verification endpoint running beside it.
     pub fn with_services(opened: OpenedRegister) -> Self {
         let mut view = Self::new(opened);
-        let settings = view.session.store.load_settings().unwrap_or_default();
+        let settings = view.session.load_settings().unwrap_or_default();
         let services = Services::start(
-            view.session.store.location(),
+            view.session.location(),
             view.session.clock.clone(),
             &settings,
             crate::web::Runner::Window,
@@ -205,7 +204,7 @@ impl UsersView {
         let Some(key) = self.form.as_ref().and_then(|f| f.key) else {
             return;
         };
-        let Ok(Some(record)) = self.session.store.user(key) else {
+        let Ok(Some(record)) = self.session.user(key) else {
             return;
         };
         let details = app::user_details(&self.session, key).unwrap_or_default();
@@ -316,7 +315,7 @@ impl UsersView {
             }
             FormAction::DeleteConnection => {
                 // One settings read when the question opens, not per frame.
-                let preparation = self.session.store.load_settings().is_ok_and(|s| {
+                let preparation = self.session.load_settings().is_ok_and(|s| {
                     s.visma_connect_phase == crate::domain::VismaConnectPhase::Preparation
                 });
                 let email = form
@@ -420,7 +419,7 @@ impl UsersView {
         let delivering = self.services.as_ref().is_some_and(Services::is_delivering);
         if delivering
             && !self.close_with_waiting
-            && let Ok(waiting) = self.session.store.queued_count()
+            && let Ok(waiting) = self.session.queued_count()
             && waiting > 0
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -749,7 +748,7 @@ impl UsersView {
                 ui.label(RichText::new(&notice.text).color(GREEN));
             }
             None => {
-                ui.weak(self.session.store.location().to_string());
+                ui.weak(self.session.location().to_string());
             }
         });
     }

@@ -135,7 +135,6 @@ pub fn start_endpoint(
     let mut session = Session::open(register)
         .map_err(|e| EndpointError::Start(std::io::Error::other(e.to_string())))?;
     let (trusted_proxies, language) = session
-        .store
         .load_settings()
         .map(|s| (s.trusted_proxies, s.message_language))
         .unwrap_or_default();
@@ -302,7 +301,7 @@ fn router(shared: Arc<Shared>) -> Router {
 /// `ok`, or 503 when the register cannot be reached or the watched outbox
 /// worker has stopped.
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
-    let reachable = with_session(&shared, |session| session.store.is_reachable()).await;
+    let reachable = with_session(&shared, |session| session.is_reachable()).await;
     if reachable != Some(true) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -494,7 +493,7 @@ async fn with_session<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         shared.session.lock().ok().map(|mut session| {
             // A shared register's server may have restarted: connect anew.
-            if let Err(error) = session.store.reconnect_if_lost() {
+            if let Err(error) = session.reconnect_if_lost() {
                 tracing::warn!("the register cannot be reached: {error}");
             }
             work(&mut session)
@@ -523,7 +522,7 @@ async fn in_register<T: Send + 'static>(
     let reading = Arc::clone(shared);
     with_session(shared, move |session| {
         let done = work(session);
-        let page = match session.store.load_settings() {
+        let page = match session.load_settings() {
             Ok(settings) => PageSettings {
                 language: settings.message_language,
                 login_url: settings.login_page_url,

@@ -212,7 +212,7 @@ impl Register {
 
 /// Settings that send through `smtp` with no encryption (loopback).
 pub fn smtp_settings(session: &mut Session, smtp: &SmtpServer, public_base_url: &str) -> Settings {
-    let mut settings = session.store.load_settings().unwrap();
+    let mut settings = session.load_settings().unwrap();
     settings.set(SettingKey::Transport, "smtp").unwrap();
     settings.set(SettingKey::SmtpHost, "127.0.0.1").unwrap();
     settings
@@ -250,7 +250,7 @@ pub fn pending_user(session: &mut Session, user_id: &str, first: &str, address: 
 /// (`{prefix}{n}@example.org`), in one transaction.
 pub fn seed_pending(session: &mut Session, users: usize, prefix: &str) {
     session
-        .store
+        .store_for_tests()
         .write(|tx| {
             for n in 0..users {
                 let draft = UserDraft {
@@ -299,8 +299,8 @@ pub fn link_in(raw: &[u8]) -> String {
 /// The window over `session`'s register, as the program shows it once the
 /// register is open, with its first frame drawn.
 pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui::HrmApp> {
-    let change_stamp = session.store.last_change_ms().unwrap();
-    let users = session.store.load_users().unwrap();
+    let change_stamp = session.last_change_ms().unwrap();
+    let users = session.load_users().unwrap();
     let opened = hrm_users::app::OpenedRegister {
         session,
         users,
@@ -341,7 +341,6 @@ pub fn users_in(harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) -> u
         .users_view()
         .unwrap()
         .session()
-        .store
         .count_users()
         .unwrap()
 }

@@ -192,7 +192,7 @@ impl UsersView {
                     self.save_checked(false);
                 }
                 (ConflictChoice::Reload, _) => {
-                    if let Ok(Some(record)) = self.session.store.user(conflict.key) {
+                    if let Ok(Some(record)) = self.session.user(conflict.key) {
                         let details =
                             app::user_details(&self.session, conflict.key).unwrap_or_default();
                         self.form = Some(UserForm::edit(&record, details));

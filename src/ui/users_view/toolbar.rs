@@ -39,7 +39,7 @@ pub(super) enum Command {
 impl UsersView {
     /// The Register menu: a new file, another file, a shared register, the recent ones.
     pub(super) fn register_menu_ui(&mut self, ui: &mut Ui) {
-        match register_menu_ui(ui, self.session.store.location(), &self.recent) {
+        match register_menu_ui(ui, self.session.location(), &self.recent) {
             Some(RegisterMenuPick::Dialog(dialog)) => self.register_dialog = Some(dialog),
             Some(RegisterMenuPick::Recent(location)) => {
                 self.switch_pending = Some(OpenRequest::plain(location));
@@ -242,7 +242,7 @@ impl UsersView {
             ui.label(
                 RichText::new(t!(
                     "demo-banner",
-                    file = self.session.store.location().to_string()
+                    file = self.session.location().to_string()
                 ))
                 .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
             );

@@ -63,7 +63,6 @@ impl UsersView {
             // Send test email may have found out what the server takes.
             self.smtputf8_missing = self
                 .session
-                .store
                 .load_settings()
                 .is_ok_and(|s| s.server_lacks_smtputf8());
         }

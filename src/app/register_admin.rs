@@ -1,0 +1,62 @@
+//! The register as a whole, for the administrator who runs it: its counts
+//! (`db status`) and copying it between a file and a shared register
+//! (`db copy`), with both sides compared table by table.
+
+use crate::store::Store;
+pub use crate::store::transfer::{CopyReport, Status, TableSum};
+
+use super::Location;
+
+/// Why a register could not be copied. Nothing was changed in the source,
+/// and a target file this copy made is removed again.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    /// Source and target are the same register.
+    #[error("{}", t!("cli-copy-same"))]
+    Same,
+    /// The target file exists already.
+    #[error("{} exists; db copy writes only into a new file or an empty database.", .0.display())]
+    TargetExists(std::path::PathBuf),
+    /// Opening either side, or the copy itself, failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The counts of the register at `location`.
+pub fn register_status(location: &Location) -> Result<Status, crate::store::StoreError> {
+    Store::open(location)?.status()
+}
+
+/// Copies the whole register at `from` into the new file or empty database
+/// at `to` and compares both sides.
+pub fn copy_register(from: &Location, to: &Location) -> Result<CopyReport, CopyError> {
+    if from == to {
+        return Err(CopyError::Same);
+    }
+    if let Location::File(path) = to
+        && path.exists()
+    {
+        return Err(CopyError::TargetExists(path.clone()));
+    }
+    let source = Store::open(from)?;
+    let mut target = Store::open(to)?;
+    match crate::store::transfer::copy_register(&source, &mut target) {
+        Ok(report) => Ok(report),
+        Err(error) => {
+            // A file this copy made and could not fill is removed again.
+            if let Location::File(path) = to {
+                drop(target);
+                remove_new_file(path);
+            }
+            Err(error.into())
+        }
+    }
+}
+
+fn remove_new_file(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
+}
