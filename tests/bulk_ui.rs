@@ -89,6 +89,31 @@ fn cancel_in_the_dialog_sends_nothing() {
 }
 
 #[test]
+fn escape_closes_the_dialog_and_sends_nothing() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let mut harness = window(session);
+    harness.get_by_label("Verify accounts").click();
+    wait_for(&mut harness, "in the selection:");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("in the selection:")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_label("Sending verification emails")
+            .is_none()
+    );
+    let session = harness.state().users_view().unwrap().session();
+    assert_eq!(session.queued_count().unwrap(), 0);
+}
+
+#[test]
 fn cancel_while_sending_says_so_and_the_results_count_what_was_not_sent() {
     let register = Register::new();
     let clock = TestClock::new();

@@ -105,14 +105,20 @@ impl Session {
     /// Opens a session of its own on the same register, as the same
     /// administrator on the same clock, when called: for work on another
     /// thread (opening a shared register's connection takes a round trip,
-    /// which a frame must not wait for). An in-memory register cannot be
-    /// opened twice ([`Location::is_in_memory`](crate::store::Location::is_in_memory)).
+    /// which a frame must not wait for). An in-memory register (a test's)
+    /// cannot be opened twice: the reopener says so rather than opening an
+    /// empty one.
     pub fn reopener(&self) -> impl FnOnce() -> Result<Self, StoreError> + Send + 'static {
         let location = self.store.location().clone();
         let actor = self.actor.clone();
         let login = self.login.clone();
         let clock = self.clock.clone();
         move || {
+            if location.is_in_memory() {
+                return Err(StoreError::Unsupported(
+                    "an in-memory register cannot be opened a second time".to_owned(),
+                ));
+            }
             Ok(Self {
                 store: Store::open(&location)?,
                 actor,

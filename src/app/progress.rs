@@ -1,5 +1,6 @@
-//! The progress of a long job (an import) shared between its thread and the
-//! window: what it is doing, how far it is, and the window's request to stop.
+//! The progress of a long job (an import, an export) shared between its
+//! thread and the window: what it is doing, how far it is, and the window's
+//! request to stop.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
@@ -12,10 +13,17 @@ pub enum Stage {
     Checking,
     /// Writing the rows into the register.
     Importing,
+    /// Writing the rows into a spreadsheet.
+    Exporting,
 }
 
 impl Stage {
-    const ALL: [Stage; 3] = [Stage::Reading, Stage::Checking, Stage::Importing];
+    const ALL: [Stage; 4] = [
+        Stage::Reading,
+        Stage::Checking,
+        Stage::Importing,
+        Stage::Exporting,
+    ];
 
     /// The words the window shows, in its language.
     pub fn label(self) -> String {
@@ -23,6 +31,7 @@ impl Stage {
             Stage::Reading => t!("sheet-stage-reading"),
             Stage::Checking => t!("sheet-stage-checking"),
             Stage::Importing => t!("sheet-stage-importing"),
+            Stage::Exporting => t!("sheet-stage-exporting"),
         }
     }
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use poll_promise::Promise;
 
 use crate::app::Session;
 use crate::app::bulk::{
@@ -15,15 +14,15 @@ use crate::app::bulk::{
 use crate::domain::{BulkPlan, UserKey, UserRecord};
 use crate::web::Services;
 
-use super::background::spawn;
 use super::file_chooser::SaveAs;
 use super::format::{ERROR_RED, thousands, users};
+use super::tasks::Task;
 
 /// Where a bulk send is, as the window shows it.
 pub enum BulkView {
     /// Loading and planning the selection on a thread (a hundred thousand
     /// users take longer than a frame); becomes the confirmation.
-    Counting(Promise<Result<Box<BulkView>, String>>),
+    Counting(Task<Box<BulkView>>),
     /// The confirmation dialog.
     Confirm {
         /// The plan for the selection.
@@ -52,18 +51,10 @@ pub enum BulkView {
 
 impl BulkView {
     /// The confirmation for the users with `keys`, counted on a thread that
-    /// reads them from the register (so the window copies nothing big). An
-    /// in-memory register (tests) has no file to read from: counted here.
+    /// reads them from the register (so the window copies nothing big).
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
-        if session.location().is_in_memory() {
-            let selection = load_selection(session, &keys).map_err(|e| e.to_string());
-            let view = selection
-                .and_then(|selection| Self::confirm(session, selection))
-                .map(Box::new);
-            return Self::Counting(Promise::from_ready(view));
-        }
         let reopen = session.reopener();
-        Self::Counting(spawn(ctx, "verify-accounts-count", move || {
+        Self::Counting(Task::spawn(ctx, "verify-accounts-count", move |_| {
             let session = reopen().map_err(|e| e.to_string())?;
             let selection = load_selection(&session, &keys).map_err(|e| e.to_string())?;
             Self::confirm(&session, selection).map(Box::new)
@@ -78,13 +69,8 @@ impl BulkView {
         session: &Session,
         selection: Vec<UserRecord>,
     ) -> Self {
-        if session.location().is_in_memory() {
-            return Self::Counting(Promise::from_ready(Err(
-                "an in-memory register cannot be opened twice".to_owned(),
-            )));
-        }
         let reopen = session.reopener();
-        let work = move || {
+        let work = move |_: &_| {
             let mut session = reopen().map_err(|e| e.to_string())?;
             let (selection, refused) = use_general_emails(&mut session, selection);
             let mut view = Self::confirm(&session, selection)?;
@@ -93,7 +79,7 @@ impl BulkView {
             }
             Ok(Box::new(view))
         };
-        Self::Counting(spawn(ctx, "verify-accounts-use-email", work))
+        Self::Counting(Task::spawn(ctx, "verify-accounts-use-email", work))
     }
 
     /// The confirmation for a selection.
@@ -120,7 +106,7 @@ pub fn bulk_ui(
     services: Option<&Services>,
 ) -> bool {
     let (keep, next) = match view {
-        BulkView::Counting(promise) => counting_ui(ctx, promise),
+        BulkView::Counting(task) => counting_ui(ctx, task),
         BulkView::Confirm {
             plan,
             send_again,
@@ -155,14 +141,9 @@ pub fn bulk_ui(
 }
 
 /// While the selection is counted: a spinner and `Cancel`.
-fn counting_ui(
-    ctx: &egui::Context,
-    promise: &mut Promise<Result<Box<BulkView>, String>>,
-) -> (bool, Option<BulkView>) {
-    if promise.ready().is_some() {
-        // The thread is done: take its result by value.
-        let finished = std::mem::replace(promise, Promise::from_ready(Err(String::new())));
-        return match finished.block_and_take() {
+fn counting_ui(ctx: &egui::Context, task: &mut Task<Box<BulkView>>) -> (bool, Option<BulkView>) {
+    if let Some(finished) = task.take_result() {
+        return match finished {
             Ok(view) => (true, Some(*view)),
             Err(error) => (
                 true,

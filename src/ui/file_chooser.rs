@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
-use poll_promise::Promise;
 
 use super::format::ERROR_RED;
+use super::tasks::Task;
 
 /// A filter for the dialog: its name and the file endings it shows.
 pub type FileFilter = (&'static str, &'static [&'static str]);
@@ -16,7 +16,7 @@ pub type FileFilter = (&'static str, &'static [&'static str]);
 #[derive(Default)]
 pub struct Chooser {
     path: String,
-    dialog: Option<(Promise<Option<PathBuf>>, Instant)>,
+    dialog: Option<(Task<Option<PathBuf>>, Instant)>,
     message: Option<String>,
 }
 
@@ -35,44 +35,37 @@ impl Chooser {
                 )
                 .clicked()
             {
-                let ctx = ui.ctx().clone();
                 let default_name = default_name.to_owned();
-                let (sender, promise) = Promise::new();
-                let spawned = std::thread::Builder::new()
-                    .name("file-dialog".into())
-                    .spawn(move || {
-                        let dialog = rfd::AsyncFileDialog::new()
-                            .add_filter(filter.0, filter.1)
-                            .set_file_name(default_name);
-                        let picked = if save {
-                            pollster::block_on(dialog.save_file())
-                        } else {
-                            pollster::block_on(dialog.pick_file())
-                        };
-                        sender.send(picked.map(|f| f.path().to_path_buf()));
-                        ctx.request_repaint();
-                    });
-                match spawned {
-                    Ok(_) => self.dialog = Some((promise, Instant::now())),
-                    Err(error) => {
-                        self.message = Some(t!("chooser-no-dialog", error = error.to_string()));
-                    }
-                }
+                let task = Task::spawn(ui.ctx(), "file-dialog", move |_| {
+                    let dialog = rfd::AsyncFileDialog::new()
+                        .add_filter(filter.0, filter.1)
+                        .set_file_name(default_name);
+                    let picked = if save {
+                        pollster::block_on(dialog.save_file())
+                    } else {
+                        pollster::block_on(dialog.pick_file())
+                    };
+                    Ok(picked.map(|f| f.path().to_path_buf()))
+                });
+                self.dialog = Some((task, Instant::now()));
             }
         });
-        if let Some((promise, started)) = self.dialog.take() {
-            match promise.try_take() {
-                Ok(Some(path)) => {
+        if let Some((task, started)) = self.dialog.take() {
+            match task.try_take() {
+                Ok(Ok(Some(path))) => {
                     self.path = path.display().to_string();
                     self.message = None;
                 }
-                Ok(None) if started.elapsed() < Duration::from_millis(400) => {
+                Ok(Ok(None)) if started.elapsed() < Duration::from_millis(400) => {
                     self.message = Some(t!("chooser-no-portal"));
                 }
-                Ok(None) => self.message = None,
-                Err(promise) => {
+                Ok(Ok(None)) => self.message = None,
+                Ok(Err(error)) => {
+                    self.message = Some(t!("chooser-no-dialog", error = error));
+                }
+                Err(task) => {
                     ui.weak(t!("chooser-waiting"));
-                    self.dialog = Some((promise, started));
+                    self.dialog = Some((task, started));
                 }
             }
         }
@@ -104,7 +97,7 @@ impl Chooser {
 #[derive(Default)]
 pub struct SaveAs {
     chooser: Option<Chooser>,
-    outcome: Option<Promise<Result<String, String>>>,
+    outcome: Option<Task<String>>,
 }
 
 /// Files of a kind saved under the person's Documents folder by default.
@@ -137,7 +130,7 @@ impl SaveAs {
                         message: None,
                     });
                 }
-                super::background::pending_outcome_ui(ui, self.outcome.as_ref());
+                super::tasks::pending_outcome_ui(ui, self.outcome.as_ref());
             });
             return;
         };
@@ -150,7 +143,7 @@ impl SaveAs {
                 && let Some(path) = chosen
             {
                 self.chooser = None;
-                self.outcome = Some(super::background::spawn(ui.ctx(), "save-as", move || {
+                self.outcome = Some(Task::spawn(ui.ctx(), "save-as", move |_| {
                     write(&path).map(|()| t!("save-as-saved", path = path.display().to_string()))
                 }));
             }

@@ -4,7 +4,6 @@
 mod about_view;
 mod account_code_tab;
 mod authorisations_tab;
-mod background;
 mod bulk_view;
 mod conflict_dialog;
 mod file_chooser;
@@ -15,13 +14,12 @@ mod register_view;
 mod roles_view;
 mod settings_view;
 mod sheet_view;
+mod tasks;
 mod user_form;
 mod user_table;
 mod users_view;
 
 use crate::app::Location;
-
-use poll_promise::Promise;
 
 pub use user_form::{not_connected_warning, smtputf8_warning};
 pub use users_view::UsersView;
@@ -45,7 +43,7 @@ type Opened = (OpenedRegister, Vec<Location>, Option<String>);
 enum State {
     /// The register is being opened on a background thread (with this OS
     /// user's recent registers, read there too).
-    Opening(Promise<Result<Opened, String>>),
+    Opening(tasks::Task<Opened>),
     /// It could not be opened; the message says why and what to do, and the
     /// Register menu's dialogs offer another.
     Failed(String, Option<RegisterDialog>),
@@ -58,39 +56,30 @@ enum State {
 /// default file. With `remember`, a register that opens is remembered as the
 /// last used, and the recent ones are read for the Register menu.
 fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Context) -> State {
-    let ctx = ctx.clone();
-    let (sender, promise) = Promise::new();
-    let spawned = std::thread::Builder::new()
-        .name("open-register".into())
-        .spawn(move || {
-            let recent = if remember {
-                app::paths::recent_registers()
-            } else {
-                Vec::new()
-            };
-            // A remembered file that was moved or deleted is not made anew.
-            let last = recent
-                .iter()
-                .find(|l| l.file().is_none_or(std::path::Path::is_file))
-                .cloned();
-            let (db, warning) = match db.map(OpenRequest::prepare) {
-                Some((location, warning)) => (Some(location), warning),
-                None => (last, None),
-            };
-            let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
-            if remember
-                && let Ok(opened) = &result
-                && let Err(error) = app::paths::remember_register(opened.session.location())
-            {
-                tracing::warn!("the register could not be remembered as the last used: {error}");
-            }
-            sender.send(result.map(|opened| (opened, recent, warning)));
-            ctx.request_repaint();
-        });
-    match spawned {
-        Ok(_) => State::Opening(promise),
-        Err(error) => State::Failed(t!("open-could-not-start", error = error.to_string()), None),
-    }
+    State::Opening(tasks::Task::spawn(ctx, "open-register", move |_| {
+        let recent = if remember {
+            app::paths::recent_registers()
+        } else {
+            Vec::new()
+        };
+        // A remembered file that was moved or deleted is not made anew.
+        let last = recent
+            .iter()
+            .find(|l| l.file().is_none_or(std::path::Path::is_file))
+            .cloned();
+        let (db, warning) = match db.map(OpenRequest::prepare) {
+            Some((location, warning)) => (Some(location), warning),
+            None => (last, None),
+        };
+        let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
+        if remember
+            && let Ok(opened) = &result
+            && let Err(error) = app::paths::remember_register(opened.session.location())
+        {
+            tracing::warn!("the register could not be remembered as the last used: {error}");
+        }
+        result.map(|opened| (opened, recent, warning))
+    }))
 }
 
 impl HrmApp {
@@ -130,10 +119,9 @@ impl HrmApp {
 
     /// Draws the window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        if let State::Opening(promise) = &mut self.state
-            && let Some(result) = promise.ready_mut()
+        if let State::Opening(task) = &mut self.state
+            && let Some(result) = task.take_result()
         {
-            let result = std::mem::replace(result, Err(String::new()));
             self.state = match result {
                 Ok((opened, recent, warning)) => {
                     let mut view = if self.with_services {

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use egui::{RichText, TextEdit, Ui};
-use poll_promise::Promise;
 
 use crate::app::{self, Session};
 use crate::domain::message::PLACEHOLDERS;
@@ -13,6 +12,7 @@ use crate::domain::{Email, SettingKey, Settings, TransportKind};
 use crate::i18n::Language;
 
 use super::format::{ERROR_RED, GREEN, outcome_label_ui};
+use super::tasks::Task;
 
 /// Height kept under the scrolling fields for the separator and
 /// `Save settings`, also when the window was resized smaller.
@@ -24,7 +24,7 @@ pub struct SettingsView {
     errors: BTreeMap<&'static str, String>,
     password: String,
     test_to: String,
-    test: Option<Promise<app::TestEmailReport>>,
+    test: Option<Task<app::TestEmailReport>>,
     test_result: Option<Result<String, String>>,
     saved_message: Option<Result<String, String>>,
     /// Why the stored settings could not be read. The fields then show the
@@ -494,27 +494,18 @@ impl SettingsView {
             return;
         }
         let register = app::paths::folder_anchor(session.location());
-        let ctx = ctx.clone();
-        let (sender, promise) = Promise::new();
-        let spawned = std::thread::Builder::new()
-            .name("test-email".into())
-            .spawn(move || {
-                sender.send(app::send_test_email(&settings, &register, &to));
-                ctx.request_repaint();
-            });
-        match spawned {
-            Ok(_) => {
-                self.test_result = None;
-                self.test = Some(promise);
-            }
-            Err(error) => self.test_result = Some(Err(error.to_string())),
-        }
+        self.test_result = None;
+        self.test = Some(Task::spawn(ctx, "test-email", move |_| {
+            Ok(app::send_test_email(&settings, &register, &to))
+        }));
     }
 
     fn poll_test(&mut self, session: &mut Session) {
-        if let Some(promise) = self.test.take() {
-            match promise.try_take() {
-                Ok(report) => {
+        if let Some(task) = self.test.take() {
+            match task.try_take() {
+                Err(task) => self.test = Some(task),
+                Ok(Err(error)) => self.test_result = Some(Err(error)),
+                Ok(Ok(report)) => {
                     self.test_result = Some(report.result);
                     // What the server announced is remembered at once (and
                     // in the fields, so Save settings keeps it).
@@ -529,7 +520,6 @@ impl SettingsView {
                         }
                     }
                 }
-                Err(promise) => self.test = Some(promise),
             }
         }
     }

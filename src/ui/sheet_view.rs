@@ -5,33 +5,30 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use egui::{Label, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use poll_promise::Promise;
 
 use super::file_chooser::{Chooser, FileFilter};
 use crate::app::Location;
 use crate::app::Session;
 use crate::app::export::write_import_report;
 use crate::app::import::{self, Imported, RegisterStamp, commit_planned_with_progress};
-use crate::app::progress::Progress;
+use crate::app::progress::{Progress, Stage};
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Listing, UserRecord};
 
-use super::background::spawn;
 use super::file_chooser::SaveAs;
 use super::format::file_stamp;
 use super::format::{ERROR_RED, GREEN, users};
+use super::tasks::{Task, progress_ui};
 
 /// What the sheet window is doing.
 pub enum SheetView {
     /// Choosing the file to import.
     ChooseImport(Chooser),
     /// Reading the file and planning the import.
-    Reading(Promise<ReadAndPlan>, Arc<Progress>, PathBuf),
+    Reading(Task<ReadAndPlan>, PathBuf),
     /// The dry run, waiting for `Import`.
     Preview {
         /// The file's table.
@@ -44,11 +41,7 @@ pub enum SheetView {
         report: SaveAs,
     },
     /// Committing (the file's table kept for the report afterwards).
-    Committing(
-        Promise<Result<Imported, String>>,
-        Arc<Progress>,
-        Arc<RawTable>,
-    ),
+    Committing(Task<Imported>, Arc<RawTable>),
     /// Imported: what was done, with the row report still there to read
     /// and save.
     Imported {
@@ -69,24 +62,15 @@ pub enum SheetView {
         everyone: bool,
     },
     /// Exporting.
-    Exporting {
-        /// Rows written so far.
-        written: Arc<AtomicUsize>,
-        /// Set to stop.
-        cancel: Arc<AtomicBool>,
-        /// Rows in all.
-        total: usize,
-        /// The result.
-        done: Promise<Result<String, String>>,
-    },
+    Exporting(Task<String>),
     /// Choosing where to write the empty template.
     ChooseTemplate(Chooser),
     /// Writing a file.
-    Writing(Promise<Result<String, String>>),
+    Writing(Task<String>),
     /// Choosing a spreadsheet of account codes (Dimension, Code, Name).
     ChooseCodes(Chooser),
     /// Importing account codes.
-    ImportingCodes(Promise<Result<String, String>>),
+    ImportingCodes(Task<String>),
     /// A result to read, in the window of the flow it ends (its title).
     Finished(&'static str, Result<String, String>),
 }
@@ -105,37 +89,19 @@ const SPREADSHEETS: FileFilter = (
 );
 
 /// A file read and its dry run, with the register's stamp at that moment.
-type ReadAndPlan = Result<(Arc<RawTable>, Arc<ImportPlan>, RegisterStamp), String>;
+type ReadAndPlan = (Arc<RawTable>, Arc<ImportPlan>, RegisterStamp);
 
-fn read_and_plan(register: &Location, file: &Path, progress: &Progress) -> ReadAndPlan {
+fn read_and_plan(
+    register: &Location,
+    file: &Path,
+    progress: &Progress,
+) -> Result<ReadAndPlan, String> {
     let dry_run = import::read_and_plan(register, file, progress).map_err(|e| e.to_string())?;
     Ok((
         Arc::new(dry_run.table),
         Arc::new(dry_run.plan),
         dry_run.stamp,
     ))
-}
-
-/// A long job's progress bar: its stage, rows done of rows in all (an
-/// animated bar while the total is not known yet).
-fn progress_ui(ui: &mut Ui, progress: &Progress) {
-    let (stage, done, total) = progress.now();
-    let bar = if total == 0 {
-        egui::ProgressBar::new(0.0).animate(true).text(t!(
-            "sheet-rows-so-far",
-            stage = stage.label(),
-            done = done
-        ))
-    } else {
-        egui::ProgressBar::new(done as f32 / total as f32).text(t!(
-            "sheet-rows-of",
-            stage = stage.label(),
-            done = done,
-            total = total
-        ))
-    };
-    ui.add(bar.desired_width(420.0));
-    ui.ctx().request_repaint_after(Duration::from_millis(100));
 }
 
 /// Draws the sheet window; returns false when it should close.
@@ -148,7 +114,7 @@ pub fn sheet_ui(
     let mut open = true;
     let mut next = None;
     let title = match view {
-        SheetView::ChooseExport { .. } | SheetView::Exporting { .. } => EXPORT,
+        SheetView::ChooseExport { .. } | SheetView::Exporting(_) => EXPORT,
         SheetView::ChooseTemplate(_) | SheetView::Writing(_) => TEMPLATE,
         SheetView::ChooseCodes(_) | SheetView::ImportingCodes(_) => CODES,
         SheetView::Finished(title, _) => title,
@@ -189,25 +155,22 @@ fn contents_ui(
                 .clicked()
             {
                 let file = file?;
-                let progress = Arc::new(Progress::default());
-                let job = Arc::clone(&progress);
                 let reading = file.clone();
                 return Some(SheetView::Reading(
-                    spawn(ui.ctx(), "import-read", move || {
-                        read_and_plan(&register, &reading, &job)
+                    Task::spawn(ui.ctx(), "import-read", move |progress| {
+                        read_and_plan(&register, &reading, progress)
                     }),
-                    progress,
                     file,
                 ));
             }
             None
         }
-        SheetView::Reading(promise, progress, file) => {
-            progress_ui(ui, progress);
+        SheetView::Reading(task, file) => {
+            progress_ui(ui, task.progress());
             let cancel = ui.button(t!("cancel")).clicked();
-            match promise.ready() {
+            match task.result() {
                 _ if cancel => {
-                    progress.cancel();
+                    task.cancel();
                     Some(SheetView::ChooseImport(Chooser::default()))
                 }
                 Some(Ok((table, plan, stamp))) => Some(SheetView::Preview {
@@ -230,7 +193,8 @@ fn contents_ui(
             stamp,
             report,
         } => preview_ui(ui, table, plan, *stamp, report, &register),
-        SheetView::Committing(promise, progress, table) => {
+        SheetView::Committing(task, table) => {
+            let progress = task.progress();
             ui.label(if register.is_shared() {
                 t!("import-committing-shared")
             } else {
@@ -244,7 +208,7 @@ fn contents_ui(
             {
                 progress.cancel();
             }
-            promise.ready().map(|result| match result {
+            task.result().map(|result| match result {
                 Ok(imported) => SheetView::Imported {
                     summary: match &imported.backup {
                         Some(backup) => t!(
@@ -292,23 +256,12 @@ fn contents_ui(
             chooser,
             everyone: all,
         } => export_choice_ui(ui, chooser, all, listing, session.location()),
-        SheetView::Exporting {
-            written,
-            cancel,
-            total,
-            done,
-        } => {
-            let fraction = written.load(Ordering::Relaxed) as f32 / (*total).max(1) as f32;
-            ui.add(
-                egui::ProgressBar::new(fraction)
-                    .show_percentage()
-                    .desired_width(360.0),
-            );
+        SheetView::Exporting(task) => {
+            progress_ui(ui, task.progress());
             if ui.button(t!("cancel")).clicked() {
-                cancel.store(true, Ordering::Relaxed);
+                task.cancel();
             }
-            ui.ctx().request_repaint_after(Duration::from_millis(100));
-            done.ready()
+            task.result()
                 .map(|result| SheetView::Finished(EXPORT, result.clone()))
         }
         SheetView::ChooseTemplate(chooser) => {
@@ -320,25 +273,27 @@ fn contents_ui(
                 .clicked()
             {
                 let file = file?;
-                return Some(SheetView::Writing(spawn(ui.ctx(), "template", move || {
-                    crate::app::export::write_template(&file)
-                        .map(|()| t!("template-saved", path = file.display().to_string()))
-                        .map_err(|e| e.to_string())
-                })));
+                return Some(SheetView::Writing(Task::spawn(
+                    ui.ctx(),
+                    "template",
+                    move |_| {
+                        crate::app::export::write_template(&file)
+                            .map(|()| t!("template-saved", path = file.display().to_string()))
+                            .map_err(|e| e.to_string())
+                    },
+                )));
             }
             None
         }
         SheetView::ChooseCodes(chooser) => codes_choice_ui(ui, chooser, session),
-        SheetView::ImportingCodes(promise) => {
+        SheetView::ImportingCodes(task) => {
             ui.spinner();
-            promise
-                .ready()
+            task.result()
                 .map(|result| SheetView::Finished(CODES, result.clone()))
         }
-        SheetView::Writing(promise) => {
+        SheetView::Writing(task) => {
             ui.spinner();
-            promise
-                .ready()
+            task.result()
                 .map(|result| SheetView::Finished(TEMPLATE, result.clone()))
         }
         SheetView::Finished(_, result) => {
@@ -364,10 +319,10 @@ fn codes_choice_ui(ui: &mut Ui, chooser: &mut Chooser, session: &Session) -> Opt
     }
     let file = file?;
     let reopen = session.reopener();
-    Some(SheetView::ImportingCodes(spawn(
+    Some(SheetView::ImportingCodes(Task::spawn(
         ui.ctx(),
         "account-codes",
-        move || {
+        move |_| {
             let mut session = reopen().map_err(|e| e.to_string())?;
             crate::app::account_codes::import_account_codes_file(&mut session, &file)
                 .map(|count| t!("cli-codes-imported", count = count))
@@ -412,17 +367,13 @@ fn export_choice_ui(
         } else {
             listing.visible_records().cloned().collect()
         };
-        let written = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (w, c) = (Arc::clone(&written), Arc::clone(&cancel));
         let register = register.clone();
         let total = users.len();
-        let done = spawn(ui.ctx(), "export", move || {
-            let finished = crate::app::export::export_users(&register, &file, &users, |n| {
-                w.store(n, Ordering::Relaxed);
-                !c.load(Ordering::Relaxed)
-            })
-            .map_err(|e| e.to_string())?;
+        let task = Task::spawn(ui.ctx(), "export", move |progress| {
+            progress.start(Stage::Exporting, total);
+            let finished =
+                crate::app::export::export_users(&register, &file, &users, |n| progress.advance(n))
+                    .map_err(|e| e.to_string())?;
             if finished {
                 Ok(t!(
                     "export-done",
@@ -433,12 +384,7 @@ fn export_choice_ui(
                 Err(t!("export-cancelled"))
             }
         });
-        return Some(SheetView::Exporting {
-            written,
-            cancel,
-            total,
-            done,
-        });
+        return Some(SheetView::Exporting(task));
     }
     None
 }
@@ -493,16 +439,18 @@ fn preview_ui(
             let register = register.clone();
             let table = Arc::clone(table);
             let plan = Arc::clone(plan);
-            let progress = Arc::new(Progress::default());
-            let job = Arc::clone(&progress);
             let kept = Arc::clone(&table);
             next = Some(SheetView::Committing(
-                spawn(ui.ctx(), "import-commit", move || {
+                Task::spawn(ui.ctx(), "import-commit", move |progress| {
                     let mut session = Session::open(&register).map_err(|e| e.to_string())?;
-                    commit_planned_with_progress(&mut session, &table, Some((plan, stamp)), &job)
-                        .map_err(|e| e.to_string())
+                    commit_planned_with_progress(
+                        &mut session,
+                        &table,
+                        Some((plan, stamp)),
+                        progress,
+                    )
+                    .map_err(|e| e.to_string())
                 }),
-                progress,
                 kept,
             ));
         }

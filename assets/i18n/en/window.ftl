@@ -229,7 +229,6 @@ connect-bad-url = The URL starts with postgres:// (for example postgres://db.com
 
 ## opening
 
-open-could-not-start = Could not start opening the register: { $error }
 open-opening = Opening the register…
 open-failed = The register could not be opened
 open-failed-next = Open another register, or correct this and start the program again.
@@ -699,3 +698,6 @@ codes-import-button = Import codes
 import-backup-shared = Backup: this is a shared register, so the PostgreSQL server's own backups apply; the program makes no copy. The import is all or nothing.
 import-backup-file = Backup: a copy of the register file is saved beside it before importing. The import is all or nothing.
 import-backup-failed = The register could not be backed up before the import, so nothing was imported: { $error }
+task-failed = The work ({ $task }) failed unexpectedly; nothing more was done. The log has the details.
+task-not-started = The work ({ $task }) could not be started: { $error }
+sheet-stage-exporting = Exporting

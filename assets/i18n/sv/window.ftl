@@ -218,7 +218,6 @@ connect-bad-url = URL:en börjar med postgres:// (till exempel postgres://db.com
 
 ## opening
 
-open-could-not-start = Det gick inte att börja öppna registret: { $error }
 open-opening = Öppnar registret…
 open-failed = Registret kunde inte öppnas
 open-failed-next = Öppna ett annat register, eller rätta detta och starta programmet igen.
@@ -684,3 +683,6 @@ codes-import-button = Importera koder
 import-backup-shared = Säkerhetskopia: detta är ett delat register, så PostgreSQL-serverns egna säkerhetskopior gäller; programmet gör ingen kopia. Importen blir av helt eller inte alls.
 import-backup-file = Säkerhetskopia: en kopia av registerfilen sparas bredvid den innan importen. Importen blir av helt eller inte alls.
 import-backup-failed = Registret kunde inte säkerhetskopieras före importen, så ingenting importerades: { $error }
+task-failed = Arbetet ({ $task }) misslyckades oväntat; inget mer gjordes. Loggen har detaljerna.
+task-not-started = Arbetet ({ $task }) kunde inte startas: { $error }
+sheet-stage-exporting = Exporterar
