@@ -505,7 +505,12 @@ fn a_line_break_stored_in_the_sender_name_does_not_stop_delivery(register: Regis
     // As an older version could store it.
     rig.session
         .store_for_tests()
-        .write(|tx| tx.set_setting("sender_name", Some("HRM\nBcc: x@evil.example")))
+        .write(|tx| {
+            tx.set_setting(
+                hrm_users::domain::SettingKey::SenderName,
+                Some("HRM\nBcc: x@evil.example"),
+            )
+        })
         .unwrap();
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
     verify_account(&mut rig.session, key).unwrap();

@@ -10,7 +10,7 @@ use crate::domain::{
 };
 use crate::store::StoreError;
 
-use super::{DEMO_SETTING, Session};
+use super::Session;
 
 /// How many users the first run's register has.
 pub const FIRST_RUN_USERS: usize = 300;
@@ -288,7 +288,10 @@ pub fn create_demo_register(
     let actor = session.actor.clone();
     let keys = session.store.write(|tx| {
         let keys = tx.insert_many(&users, now.as_millisecond())?;
-        tx.set_setting(DEMO_SETTING, Some("true"))?;
+        tx.set_setting(
+            crate::domain::settings::SettingsRow::DemoRegister,
+            Some("true"),
+        )?;
         tx.append_audit(&AuditEntry {
             at: now,
             actor,

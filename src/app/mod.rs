@@ -55,9 +55,6 @@ use crate::store::Store;
 pub use crate::domain::Clock;
 pub use crate::store::{Location, StoreError, remember_shared_password};
 
-/// Settings key that marks a register made by the demo generator.
-pub const DEMO_SETTING: &str = "demo_register";
-
 /// A time in the OS's time zone, to the minute, with the zone:
 /// `2026-11-23 14:05 CET`. Used in messages and pages.
 pub fn format_local(at: Timestamp) -> String {
@@ -143,6 +140,9 @@ impl Session {
 
     /// True while the register is the generated demo.
     pub fn is_demo(&self) -> Result<bool, StoreError> {
-        Ok(self.store.setting(DEMO_SETTING)?.is_some())
+        Ok(self
+            .store
+            .setting(crate::domain::settings::SettingsRow::DemoRegister)?
+            .is_some())
     }
 }

@@ -23,8 +23,8 @@ use lettre::Message;
 
 use crate::domain::message::TemplateValues;
 use crate::domain::{
-    AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxMessage,
-    Settings, UserKey, UserRecord,
+    AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxId,
+    OutboxMessage, Settings, UserKey, UserRecord,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
 use crate::store::{
@@ -282,7 +282,7 @@ impl OutboxWorker {
     /// confirmed, the session's previous answer is recorded, and no session
     /// ever has more than one message whose content went out unrecorded.
     /// Returns the messages no session took (when stopping).
-    fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<i64> {
+    fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<OutboxId> {
         let queue = Mutex::new(ready.into_iter());
         let sessions = self.sessions.len();
         let recorder = Recorder {
@@ -762,7 +762,7 @@ impl Recorder<'_> {
             let mut group = vec![first];
             group.extend(asked.try_iter());
             let now = (self.clock)();
-            let handing_over: Vec<i64> = group
+            let handing_over: Vec<OutboxId> = group
                 .iter()
                 .filter_map(|(step, _)| match step {
                     Step::HandOver(id) if !failed => Some(*id),
@@ -812,7 +812,7 @@ type Answer = (Box<OutboxMessage>, Result<String, SendFailure>);
 /// What a session asks the register to record.
 enum Step {
     /// The message's content is about to go out.
-    HandOver(i64),
+    HandOver(OutboxId),
     /// The server's answer to it.
     Record(Answer),
 }

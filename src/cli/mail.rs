@@ -208,7 +208,7 @@ struct MessageJson<'a> {
 impl<'a> MessageJson<'a> {
     fn new(m: &'a OutboxMessage) -> Self {
         Self {
-            id: m.id,
+            id: m.id.0,
             message_id: &m.message_id,
             kind: m.kind.code(),
             recipient: m.recipient.as_str(),

@@ -28,7 +28,7 @@ pub use draft::{Field, FieldErrors, UserDraft, ValidDraft, overwritten_fields};
 pub use email::{Email, EmailError};
 pub use filter::UserFilter;
 pub use listing::{Column, Listing, Sort};
-pub use outbox::{DeliveryState, MessageKind, OutboxMessage};
+pub use outbox::{DeliveryState, MessageKind, OutboxId, OutboxMessage};
 pub use rules::{SkipReason, VerifyDecision, verify_decision};
 pub use settings::{
     DeliveredBy, MessageTexts, SettingKey, Settings, SmtpSecurity, TransportKind,

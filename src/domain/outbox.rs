@@ -80,11 +80,21 @@ impl DeliveryState {
     }
 }
 
+/// The register's own key of a message in the outbox (its row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutboxId(pub i64);
+
+impl std::fmt::Display for OutboxId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A message in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxMessage {
     /// Row id.
-    pub id: i64,
+    pub id: OutboxId,
     /// The Message-ID header, unique per message and kept across retries.
     pub message_id: String,
     /// What it is.

@@ -299,6 +299,32 @@ fn unreachable_default() -> Email {
     panic!("the default sender address is valid")
 }
 
+/// A row of the register's settings table: a setting the administrator
+/// changes, or a mark the program keeps there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsRow {
+    /// A setting of [`Settings`].
+    Setting(SettingKey),
+    /// Set on a register the demo generator made.
+    DemoRegister,
+}
+
+impl SettingsRow {
+    /// The row's key in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Setting(key) => key.name(),
+            Self::DemoRegister => "demo_register",
+        }
+    }
+}
+
+impl From<SettingKey> for SettingsRow {
+    fn from(key: SettingKey) -> Self {
+        Self::Setting(key)
+    }
+}
+
 /// A setting's key, as `config get/set` and the database name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingKey {

@@ -33,6 +33,12 @@ impl From<i64> for Param<'_> {
     }
 }
 
+impl From<crate::domain::OutboxId> for Param<'_> {
+    fn from(value: crate::domain::OutboxId) -> Self {
+        Self::Int(value.0)
+    }
+}
+
 impl From<u32> for Param<'_> {
     fn from(value: u32) -> Self {
         Self::Int(i64::from(value))

@@ -32,6 +32,7 @@ pub use pg::remember_password as remember_shared_password;
 pub use tokens::NewToken;
 pub use tokens::{LinkToken, TokenPurpose};
 
+use crate::domain::settings::SettingsRow;
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,
 };
@@ -349,10 +350,10 @@ impl Store {
     }
 
     /// A stored setting, if set.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub fn setting(&self, row: impl Into<SettingsRow>) -> Result<Option<String>, StoreError> {
         on_store!(self, db => db.fetch_opt(
             "SELECT value FROM settings WHERE key = ?1",
-            params![key],
+            params![row.into().name()],
             |r| r.text(0),
         ))
     }
@@ -589,7 +590,12 @@ impl WriteTx<'_> {
     }
 
     /// Stores a setting; `None` removes it.
-    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_setting(
+        &self,
+        row: impl Into<SettingsRow>,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let key = row.into().name();
         match value {
             Some(value) => on_tx!(self, db => db.exec(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)

@@ -5,7 +5,9 @@ use jiff::Timestamp;
 
 use super::db::{Param, RowRead, Sql, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
-use crate::domain::{AuditEntry, DeliveryState, Email, MessageKind, OutboxMessage, UserKey};
+use crate::domain::{
+    AuditEntry, DeliveryState, Email, MessageKind, OutboxId, OutboxMessage, UserKey,
+};
 
 const COLUMNS: &str = "id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms";
@@ -18,7 +20,7 @@ const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, a
 #[derive(Clone, Debug)]
 pub struct Delivery {
     /// The message.
-    pub id: i64,
+    pub id: OutboxId,
     /// Sent, queued again or failed.
     pub state: DeliveryState,
     /// The server's answer, or why it failed.
@@ -143,7 +145,7 @@ fn message_from_row(row: &dyn RowRead) -> Result<OutboxMessage, StoreError> {
     let recipient = row.text(4)?;
     let state = row.text(5)?;
     Ok(OutboxMessage {
-        id: row.int(0)?,
+        id: OutboxId(row.int(0)?),
         message_id: row.text(1)?,
         kind: MessageKind::from_code(&kind).ok_or_else(|| StoreError::bad_value(2, &kind))?,
         user_key: row.opt_int(3)?.map(UserKey),
@@ -175,9 +177,9 @@ impl Store {
         &mut self,
         owner: &str,
         answers: &[AnswerRecord],
-        handing_over: &[i64],
+        handing_over: &[OutboxId],
         now: Timestamp,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<OutboxId>, StoreError> {
         if answers.is_empty() && handing_over.is_empty() {
             return Ok(Vec::new());
         }
@@ -341,7 +343,7 @@ impl WriteTx<'_> {
         recipient: &Email,
         message_id: &str,
         now: Timestamp,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<OutboxId, StoreError> {
         on_tx!(self, db => db.fetch_int(
             "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
                 next_attempt_at_ms, created_at_ms)
@@ -354,6 +356,7 @@ impl WriteTx<'_> {
                 now.as_millisecond()
             ],
         ))
+        .map(OutboxId)
     }
 
     /// Queues verification messages of one bulk send in one statement on a
@@ -363,7 +366,7 @@ impl WriteTx<'_> {
         messages: &[NewMessage<'_>],
         batch: &str,
         now: Timestamp,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<OutboxId>, StoreError> {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
@@ -393,7 +396,7 @@ impl WriteTx<'_> {
                     &now_ms,
                     &batch,
                 ],
-                |r| Ok((r.int(0)?, r.text(1)?)),
+                |r| Ok((OutboxId(r.int(0)?), r.text(1)?)),
             )?;
             // Ids in the order given, whatever order the rows came back in.
             let position: std::collections::HashMap<&str, usize> = message_ids
@@ -549,7 +552,7 @@ impl WriteTx<'_> {
     /// Records the outcome of a try; the message has no owner any more.
     pub fn record_delivery(
         &self,
-        id: i64,
+        id: OutboxId,
         state: DeliveryState,
         result: &str,
         next_attempt_at: Option<Timestamp>,
@@ -588,7 +591,7 @@ impl WriteTx<'_> {
 
     /// Puts a claimed message that was never handed over back in the queue,
     /// as it was.
-    pub fn unclaim(&self, id: i64) -> Result<(), StoreError> {
+    pub fn unclaim(&self, id: OutboxId) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec(
             "UPDATE outbox SET state = 'queued', attempts = greatest(attempts - 1, 0),
                 owner = NULL, lease_until_ms = NULL, handed_over = 0
@@ -599,7 +602,7 @@ impl WriteTx<'_> {
     }
 
     /// Tags a message with the bulk send it belongs to.
-    pub fn set_message_batch(&self, id: i64, batch: &str) -> Result<(), StoreError> {
+    pub fn set_message_batch(&self, id: OutboxId, batch: &str) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec(
             "UPDATE outbox SET batch = ?2 WHERE id = ?1",
             params![id, batch],
@@ -608,7 +611,7 @@ impl WriteTx<'_> {
     }
 
     /// The worker that holds a message being sent, if any.
-    pub fn message_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
+    pub fn message_owner(&self, id: OutboxId) -> Result<Option<String>, StoreError> {
         Ok(on_tx!(self, db => db.fetch_opt(
             "SELECT owner FROM outbox WHERE id = ?1",
             params![id],
@@ -618,7 +621,7 @@ impl WriteTx<'_> {
     }
 
     /// Flags a message whose server answer was lost: the server may have it.
-    pub fn flag_possible_duplicate(&self, id: i64) -> Result<(), StoreError> {
+    pub fn flag_possible_duplicate(&self, id: OutboxId) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec(
             "UPDATE outbox SET possible_duplicate = 1 WHERE id = ?1",
             params![id],
@@ -629,7 +632,7 @@ impl WriteTx<'_> {
     /// Notes that the message's content is about to go to the server (DATA
     /// was accepted). False when `owner` no longer holds it (its lease ran
     /// out and another worker took it back): then it must not be sent.
-    pub fn mark_handed_over(&self, id: i64, owner: &str) -> Result<bool, StoreError> {
+    pub fn mark_handed_over(&self, id: OutboxId, owner: &str) -> Result<bool, StoreError> {
         let changed = on_tx!(self, db => db.exec(
             "UPDATE outbox SET handed_over = 1
              WHERE id = ?1 AND owner = ?2 AND state = 'sending'",
@@ -724,7 +727,7 @@ impl WriteTx<'_> {
     }
 
     /// One message by row id, as this transaction sees it.
-    pub fn message(&self, id: i64) -> Result<Option<OutboxMessage>, StoreError> {
+    pub fn message(&self, id: OutboxId) -> Result<Option<OutboxMessage>, StoreError> {
         Ok(on_tx!(self, db => query(db, &format!("{SELECT} WHERE id = ?1"), params![id]))?.pop())
     }
 }
@@ -734,16 +737,17 @@ fn group_commit_on_postgres(
     db: &super::db::PgSql<'_, postgres::Client>,
     owner: &str,
     answers: &[AnswerRecord],
-    handing_over: &[i64],
+    handing_over: &[OutboxId],
     now: Timestamp,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<OutboxId>, StoreError> {
     let column = |f: &dyn Fn(&AnswerRecord) -> Option<i64>| -> Vec<Option<i64>> {
         answers.iter().map(f).collect()
     };
     let text = |f: &dyn Fn(&AnswerRecord) -> Option<&str>| -> Vec<Option<&str>> {
         answers.iter().map(f).collect()
     };
-    let ids = column(&|a| Some(a.delivery.id));
+    let ids = column(&|a| Some(a.delivery.id.0));
+    let handing_over: Vec<i64> = handing_over.iter().map(|id| id.0).collect();
     let states = text(&|a| Some(a.delivery.state.code()));
     let results = text(&|a| Some(a.delivery.result.as_str()));
     let next = column(&|a| a.delivery.next_attempt_at.map(Timestamp::as_millisecond));
@@ -781,6 +785,6 @@ fn group_commit_on_postgres(
             &owner,
             &handing_over,
         ],
-        |r| r.int(0),
+        |r| r.int(0).map(OutboxId),
     )
 }

@@ -45,7 +45,7 @@ impl WriteTx<'_> {
     /// Stores every setting.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
         for key in SettingKey::ALL {
-            self.set_setting(key.name(), Some(&settings.get(key)))?;
+            self.set_setting(key, Some(&settings.get(key)))?;
         }
         Ok(())
     }

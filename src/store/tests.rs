@@ -3,7 +3,8 @@
 
 use super::db::Sql as _;
 use super::*;
-use crate::domain::{AuditAction, User, UserId};
+use crate::domain::settings::SettingsRow;
+use crate::domain::{AuditAction, OutboxId, SettingKey, User, UserId};
 
 fn user(id: &str) -> User {
     User {
@@ -557,17 +558,17 @@ fn change_stamps_grow_and_find_changed_users(mut store: Store) {
 fn settings_round_trip(mut store: Store) {
     store
         .write(|tx| {
-            tx.set_setting("sender_name", Some("HR"))?;
-            tx.set_setting("sender_name", Some("Personalavdelningen"))?;
-            tx.set_setting("gone", Some("x"))?;
-            tx.set_setting("gone", None)
+            tx.set_setting(SettingKey::SenderName, Some("HR"))?;
+            tx.set_setting(SettingKey::SenderName, Some("Personalavdelningen"))?;
+            tx.set_setting(SettingsRow::DemoRegister, Some("true"))?;
+            tx.set_setting(SettingsRow::DemoRegister, None)
         })
         .unwrap();
     assert_eq!(
-        store.setting("sender_name").unwrap().as_deref(),
+        store.setting(SettingKey::SenderName).unwrap().as_deref(),
         Some("Personalavdelningen")
     );
-    assert_eq!(store.setting("gone").unwrap(), None);
+    assert_eq!(store.setting(SettingsRow::DemoRegister).unwrap(), None);
     assert_eq!(
         store.load_settings().unwrap().sender_name,
         "Personalavdelningen"
@@ -611,7 +612,7 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
     let claimed = store
         .write(|tx| tx.claim_due("w-1", now, lease, 10))
         .unwrap();
-    let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
+    let ids: Vec<OutboxId> = claimed.iter().map(|m| m.id).collect();
     assert_eq!(ids.len(), 4);
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]),
@@ -683,7 +684,7 @@ fn a_group_of_answers_is_recorded_as_one_call_per_answer_would(mut store: Store)
         .unwrap();
     assert!(marked.is_empty());
     let messages = store.outbox(10).unwrap();
-    let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
+    let by_id = |id: OutboxId| messages.iter().find(|m| m.id == id).unwrap();
     assert_eq!(by_id(ids[0]).state, DeliveryState::Sent);
     assert_eq!(by_id(ids[0]).last_result.as_deref(), Some("250 first"));
     assert_eq!(by_id(ids[0]).sent_at, Some(now));
@@ -760,7 +761,7 @@ fn a_group_commit_records_flags_counts_audits_and_marks_at_once(mut store: Store
         .unwrap();
     assert_eq!(marked, [to_send], "only what w-1 holds is marked");
     let messages = store.outbox(10).unwrap();
-    let by_id = |id: i64| messages.iter().find(|m| m.id == id).unwrap();
+    let by_id = |id: OutboxId| messages.iter().find(|m| m.id == id).unwrap();
     assert_eq!(by_id(sent).state, DeliveryState::Sent);
     assert_eq!(by_id(failed).state, DeliveryState::Failed);
     assert_eq!(
