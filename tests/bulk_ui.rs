@@ -88,6 +88,84 @@ fn cancel_in_the_dialog_sends_nothing() {
     assert_eq!(queued, 0);
 }
 
+/// An operator whose role lets them verify accounts only in Lund: the
+/// dialog sends to the Lund user and says why the Malmö user is skipped.
+#[test]
+fn the_dialog_skips_users_outside_the_operators_offices() {
+    use hrm_users::domain::UserDraft;
+    use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, Scope};
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    let mut keys = Vec::new();
+    for (id, office, alias, email) in [
+        ("1", "Lund", "", "ann@example.org"),
+        ("2", "Malmö", "", "bo@example.org"),
+        ("3", "Lund", "boss", ""),
+        ("4", "Lund", "hrlund", ""),
+    ] {
+        let draft = UserDraft {
+            user_id: id.into(),
+            first_name: format!("User {id}"),
+            last_name: office.into(),
+            office: office.into(),
+            alias_user_id: alias.into(),
+            visma_email: email.into(),
+            visma_email_confirm: email.into(),
+            ..UserDraft::new_user()
+        };
+        keys.push(
+            hrm_users::app::save_user(&mut session, None, &draft)
+                .unwrap()
+                .key,
+        );
+    }
+    let in_lund = |permission| Grant {
+        permission,
+        scope: Scope {
+            departments: Vec::new(),
+            offices: vec!["Lund".into()],
+        },
+    };
+    let role = hrm_users::app::roles::save_role(
+        &mut session,
+        None,
+        &RoleDraft {
+            name: "HR Lund".into(),
+            description: String::new(),
+            grants: vec![
+                in_lund(Permission::UsersEdit),
+                in_lund(Permission::VerifyAccounts),
+            ],
+        },
+    )
+    .unwrap();
+    for (key, role) in [
+        (keys[2], "system_administrator"),
+        (keys[3], role.id.as_str()),
+    ] {
+        hrm_users::app::roles::set_user_roles(&mut session, key, vec![Assignment::new(role)])
+            .unwrap();
+    }
+    session.login = "hrlund".into();
+    let mut harness = window(session);
+
+    harness.get_by_label("Verify accounts").click();
+    wait_for(&mut harness, "in the selection:");
+    assert!(
+        harness
+            .query_by_label_contains("outside your departments and offices")
+            .is_some(),
+        "the Malmö user is skipped with the reason"
+    );
+    assert!(
+        harness
+            .query_by_label("Send 1 verification email")
+            .is_some(),
+        "only the Lund user is sent to"
+    );
+}
+
 #[test]
 fn escape_closes_the_dialog_and_sends_nothing() {
     let register = Register::new();

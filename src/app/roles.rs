@@ -167,8 +167,16 @@ pub fn members_of(
     roles: &[Role],
 ) -> Result<Vec<Vec<(UserRecord, Assignment)>>, StoreError> {
     let mut members: Vec<Vec<(UserRecord, Assignment)>> = vec![Vec::new(); roles.len()];
-    for (key, assignments) in session.store.all_roles()? {
-        let Some(record) = session.store.user(key)? else {
+    let held = session.store.all_roles()?;
+    let keys: Vec<UserKey> = held.iter().map(|(key, _)| *key).collect();
+    let records: std::collections::HashMap<UserKey, UserRecord> = session
+        .store
+        .users_by_keys(&keys)?
+        .into_iter()
+        .map(|record| (record.key, record))
+        .collect();
+    for (key, assignments) in held {
+        let Some(record) = records.get(&key) else {
             continue;
         };
         for assignment in assignments {

@@ -267,6 +267,24 @@ impl Store {
         on_store!(self, db => rows::user_by_key(db, key))
     }
 
+    /// Users by key, in no particular order (one statement, one round trip
+    /// on a shared register); missing keys are left out.
+    pub fn users_by_keys(&self, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
+        if let Backend::Postgres(pg) = &self.backend {
+            let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+            return pg.sql().fetch_typed(
+                &format!("{} WHERE u.key = ANY(?1)", rows::SELECT_USERS),
+                &[&raw],
+                rows::record_from_row,
+            );
+        }
+        let mut found = Vec::with_capacity(keys.len());
+        for &key in keys {
+            found.extend(self.user(key)?);
+        }
+        Ok(found)
+    }
+
     /// One user by User-ID.
     pub fn user_by_user_id(&self, user_id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("{} WHERE u.user_id = ?1", rows::SELECT_USERS);

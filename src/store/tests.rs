@@ -277,6 +277,7 @@ on_both_backends!(
     the_audit_log_cannot_be_rewritten,
     two_users_cannot_share_a_visma_connect_address,
     users_round_trip_with_their_connection,
+    users_are_read_by_their_keys_at_once,
     change_stamps_grow_and_find_changed_users,
     settings_round_trip,
     the_outbox_claims_each_message_once,
@@ -531,6 +532,28 @@ fn users_round_trip_with_their_connection(mut store: Store) {
 }
 
 use crate::domain::ConnectedBy;
+
+fn users_are_read_by_their_keys_at_once(mut store: Store) {
+    let keys = store
+        .write(|tx| {
+            Ok::<_, StoreError>([
+                tx.insert_user(&user("1"), 0)?,
+                tx.insert_user(&user("2"), 0)?,
+                tx.insert_user(&user("3"), 0)?,
+            ])
+        })
+        .unwrap();
+    let gone = UserKey(keys[2].0 + 1000);
+    let mut found: Vec<String> = store
+        .users_by_keys(&[keys[2], gone, keys[0]])
+        .unwrap()
+        .into_iter()
+        .map(|record| record.user.user_id.as_str().to_owned())
+        .collect();
+    found.sort();
+    assert_eq!(found, ["1", "3"], "the two that exist, not the missing key");
+    assert!(store.users_by_keys(&[]).unwrap().is_empty());
+}
 
 fn change_stamps_grow_and_find_changed_users(mut store: Store) {
     let (a, b) = store
