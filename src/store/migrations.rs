@@ -426,6 +426,21 @@ pub const MIGRATIONS: &[Migration] = &[
     );
     ",
     },
+    // 12: finding the operator by login name without reading every user
+    // (`Store::user_by_login` compares case-insensitively, so the indexes
+    // are on the lowered field; the email's local part still reads all).
+    Migration {
+        sqlite: r"
+    CREATE INDEX users_by_alias_login ON users(lower(alias_user_id));
+    CREATE INDEX users_by_user_id_login ON users(lower(user_id));
+    CREATE INDEX users_by_reference_login ON users(lower(external_reference));
+    ",
+        postgres: r"
+    CREATE INDEX users_by_alias_login ON users(lower(alias_user_id));
+    CREATE INDEX users_by_user_id_login ON users(lower(user_id));
+    CREATE INDEX users_by_reference_login ON users(lower(external_reference));
+    ",
+    },
 ];
 
 /// The schema version this build writes.
