@@ -232,7 +232,17 @@ fn export_then_import_changes_nothing(register: Register) {
     .unwrap();
     let users = session.load_users().unwrap();
     let xlsx = register.dir.path().join("export.xlsx");
-    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), &[], |_| true).unwrap();
+    let mut told = Vec::new();
+    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), &[], |n| {
+        told.push(n);
+        true
+    })
+    .unwrap();
+    assert_eq!(
+        told.last(),
+        Some(&users.len()),
+        "the progress hears of every row before the file is saved"
+    );
     let back = read_table(&xlsx, &Limits::default()).unwrap();
     let plan = plan_table_import(&session, &back).unwrap();
     assert_eq!(

@@ -15,14 +15,17 @@ pub enum Stage {
     Importing,
     /// Writing the rows into a spreadsheet.
     Exporting,
+    /// Every row is written; the file is being saved (compressed, for xlsx).
+    Saving,
 }
 
 impl Stage {
-    const ALL: [Stage; 4] = [
+    const ALL: [Stage; 5] = [
         Stage::Reading,
         Stage::Checking,
         Stage::Importing,
         Stage::Exporting,
+        Stage::Saving,
     ];
 
     /// The words the window shows, in its language.
@@ -32,6 +35,7 @@ impl Stage {
             Stage::Checking => t!("sheet-stage-checking"),
             Stage::Importing => t!("sheet-stage-importing"),
             Stage::Exporting => t!("sheet-stage-exporting"),
+            Stage::Saving => t!("sheet-stage-saving"),
         }
     }
 }

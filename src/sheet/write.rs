@@ -120,8 +120,9 @@ fn write_extra_sheets(
 
 /// Writes users in the template, as xlsx (with the sheets `extra`: Roles,
 /// Authorisations, Audit of account code) or csv (users only). `progress`
-/// is told the number of rows written now and then; returning false stops
-/// the export (and nothing is written).
+/// is told the number of rows written now and then, and all of them once
+/// more before the file is saved; returning false stops the export (and
+/// nothing is written).
 pub fn export_users<'a>(
     path: &Path,
     format: ExportFormat,
@@ -130,6 +131,7 @@ pub fn export_users<'a>(
     mut progress: impl FnMut(usize) -> bool,
 ) -> Result<bool, WriteError> {
     let headers = TemplateColumn::ALL.map(TemplateColumn::header);
+    let total = users.len();
     match format {
         ExportFormat::Xlsx => {
             let mut workbook = Workbook::new();
@@ -147,6 +149,9 @@ pub fn export_users<'a>(
                 }
             }
             write_extra_sheets(&mut workbook, extra)?;
+            if !progress(total) {
+                return Ok(false);
+            }
             workbook.save(path)?;
         }
         ExportFormat::Csv => {
@@ -165,6 +170,9 @@ pub fn export_users<'a>(
             }
             writer.flush()?;
             drop(writer);
+            if !progress(total) {
+                return Ok(false);
+            }
             std::fs::write(path, out)?;
         }
     }

@@ -258,7 +258,12 @@ fn contents_ui(
         } => export_choice_ui(ui, chooser, all, listing, session.location()),
         SheetView::Exporting(task) => {
             progress_ui(ui, task.progress());
-            if ui.button(t!("cancel")).clicked() {
+            // Once the file is being saved, it is saved whole: no Cancel.
+            let saving = task.progress().now().0 == Stage::Saving;
+            if ui
+                .add_enabled(!saving, egui::Button::new(t!("cancel")))
+                .clicked()
+            {
                 task.cancel();
             }
             task.result()
@@ -371,9 +376,13 @@ fn export_choice_ui(
         let total = users.len();
         let task = Task::spawn(ui.ctx(), "export", move |progress| {
             progress.start(Stage::Exporting, total);
-            let finished =
-                crate::app::export::export_users(&register, &file, &users, |n| progress.advance(n))
-                    .map_err(|e| e.to_string())?;
+            let finished = crate::app::export::export_users(&register, &file, &users, |n| {
+                if n == total {
+                    progress.start(Stage::Saving, 0);
+                }
+                progress.advance(n)
+            })
+            .map_err(|e| e.to_string())?;
             if finished {
                 Ok(t!(
                     "export-done",

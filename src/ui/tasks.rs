@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use poll_promise::Promise;
 
-use crate::app::progress::Progress;
+use crate::app::progress::{Progress, Stage};
 
 /// Work running on a thread of its own, as the window sees it.
 pub struct Task<T: Send + 'static> {
@@ -98,7 +98,11 @@ impl<T: Send + 'static> Task<T> {
 /// animated bar while the total is not known yet).
 pub fn progress_ui(ui: &mut egui::Ui, progress: &Progress) {
     let (stage, done, total) = progress.now();
-    let bar = if total == 0 {
+    let bar = if stage == Stage::Saving {
+        egui::ProgressBar::new(1.0)
+            .animate(true)
+            .text(stage.label())
+    } else if total == 0 {
         egui::ProgressBar::new(0.0).animate(true).text(t!(
             "sheet-rows-so-far",
             stage = stage.label(),

@@ -701,3 +701,4 @@ import-backup-failed = The register could not be backed up before the import, so
 task-failed = The work ({ $task }) failed unexpectedly; nothing more was done. The log has the details.
 task-not-started = The work ({ $task }) could not be started: { $error }
 sheet-stage-exporting = Exporting
+sheet-stage-saving = Saving the file

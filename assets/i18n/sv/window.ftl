@@ -686,3 +686,4 @@ import-backup-failed = Registret kunde inte säkerhetskopieras före importen, s
 task-failed = Arbetet ({ $task }) misslyckades oväntat; inget mer gjordes. Loggen har detaljerna.
 task-not-started = Arbetet ({ $task }) kunde inte startas: { $error }
 sheet-stage-exporting = Exporterar
+sheet-stage-saving = Sparar filen
