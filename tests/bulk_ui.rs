@@ -5,8 +5,10 @@
 
 mod support;
 
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::ui::HrmApp;
 use support::{Register, TestClock, pending_user, wait_for, window};
 
 #[test]
@@ -65,8 +67,8 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     assert!(harness.query_by_label("no saved address").is_some());
 }
 
-#[test]
-fn cancel_in_the_dialog_sends_nothing() {
+/// The confirmation for one pending user, open.
+fn dialog_for_one_pending_user() -> (Register, Harness<'static, HrmApp>) {
     let register = Register::new();
     let clock = TestClock::new();
     let mut session = register.session(&clock);
@@ -75,17 +77,34 @@ fn cancel_in_the_dialog_sends_nothing() {
     harness.get_by_label("Verify accounts").click();
     wait_for(&mut harness, "in the selection:");
     assert!(harness.query_by_label("1 user in the selection:").is_some());
-    harness.get_by_label("Cancel").click();
-    harness.run();
-    assert!(harness.query_by_label("1 user in the selection:").is_none());
-    let queued = harness
-        .state()
-        .users_view()
-        .unwrap()
-        .session()
-        .queued_count()
-        .unwrap();
-    assert_eq!(queued, 0);
+    (register, harness)
+}
+
+/// `Cancel` and Escape both close the confirmation; nothing is queued.
+#[test]
+fn cancel_or_escape_in_the_dialog_sends_nothing() {
+    let by_cancel = |harness: &mut Harness<'static, HrmApp>| harness.get_by_label("Cancel").click();
+    let by_escape = |harness: &mut Harness<'static, HrmApp>| harness.key_press(egui::Key::Escape);
+    for close in [
+        &by_cancel as &dyn Fn(&mut Harness<'static, HrmApp>),
+        &by_escape,
+    ] {
+        let (_register, mut harness) = dialog_for_one_pending_user();
+        close(&mut harness);
+        harness.run();
+        assert!(
+            harness
+                .query_by_label_contains("in the selection:")
+                .is_none()
+        );
+        assert!(
+            harness
+                .query_by_label("Sending verification emails")
+                .is_none()
+        );
+        let session = harness.state().users_view().unwrap().session();
+        assert_eq!(session.queued_count().unwrap(), 0);
+    }
 }
 
 /// An operator whose role lets them verify accounts only in Lund: the
@@ -93,7 +112,7 @@ fn cancel_in_the_dialog_sends_nothing() {
 #[test]
 fn the_dialog_skips_users_outside_the_operators_offices() {
     use hrm_users::domain::UserDraft;
-    use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, Scope};
+    use hrm_users::domain::roles::{Assignment, Permission};
     let register = Register::new();
     let clock = TestClock::new();
     let mut session = register.session(&clock);
@@ -120,26 +139,12 @@ fn the_dialog_skips_users_outside_the_operators_offices() {
                 .key,
         );
     }
-    let in_lund = |permission| Grant {
-        permission,
-        scope: Scope {
-            departments: Vec::new(),
-            offices: vec!["Lund".into()],
-        },
-    };
-    let role = hrm_users::app::roles::save_role(
+    let role = support::save_office_role(
         &mut session,
-        None,
-        &RoleDraft {
-            name: "HR Lund".into(),
-            description: String::new(),
-            grants: vec![
-                in_lund(Permission::UsersEdit),
-                in_lund(Permission::VerifyAccounts),
-            ],
-        },
-    )
-    .unwrap();
+        "HR Lund",
+        "Lund",
+        &[Permission::UsersEdit, Permission::VerifyAccounts],
+    );
     for (key, role) in [
         (keys[2], "system_administrator"),
         (keys[3], role.id.as_str()),
@@ -164,31 +169,6 @@ fn the_dialog_skips_users_outside_the_operators_offices() {
             .is_some(),
         "only the Lund user is sent to"
     );
-}
-
-#[test]
-fn escape_closes_the_dialog_and_sends_nothing() {
-    let register = Register::new();
-    let clock = TestClock::new();
-    let mut session = register.session(&clock);
-    pending_user(&mut session, "1", "Ann", "ann@example.org");
-    let mut harness = window(session);
-    harness.get_by_label("Verify accounts").click();
-    wait_for(&mut harness, "in the selection:");
-    harness.key_press(egui::Key::Escape);
-    harness.run();
-    assert!(
-        harness
-            .query_by_label_contains("in the selection:")
-            .is_none()
-    );
-    assert!(
-        harness
-            .query_by_label("Sending verification emails")
-            .is_none()
-    );
-    let session = harness.state().users_view().unwrap().session();
-    assert_eq!(session.queued_count().unwrap(), 0);
 }
 
 #[test]

@@ -983,34 +983,23 @@ fn set_place(db: &Path, user_id: &str, office: &str) {
 /// their rows (and a row moving a user there), changing nothing of theirs.
 #[test]
 fn a_role_limited_to_one_office_verifies_and_imports_only_there() {
-    use hrm_users::domain::roles::{Grant, Permission, RoleDraft, Scope};
+    use hrm_users::domain::roles::Permission;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.db");
     assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
     set_alias(&db, "1", &login());
     give_role(&db, "1", "system_administrator");
     let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
-    let lund = |permission| Grant {
-        permission,
-        scope: Scope {
-            departments: Vec::new(),
-            offices: vec!["Lund".into()],
-        },
-    };
-    hrm_users::app::roles::save_role(
+    support::save_office_role(
         &mut session,
-        None,
-        &RoleDraft {
-            name: "HR Lund".into(),
-            description: String::new(),
-            grants: vec![
-                lund(Permission::UsersEdit),
-                lund(Permission::VerifyAccounts),
-                lund(Permission::ImportExport),
-            ],
-        },
-    )
-    .unwrap();
+        "HR Lund",
+        "Lund",
+        &[
+            Permission::UsersEdit,
+            Permission::VerifyAccounts,
+            Permission::ImportExport,
+        ],
+    );
     drop(session);
     set_place(&db, "2", "Lund");
     set_place(&db, "3", "Malmö");

@@ -703,3 +703,78 @@ fn two_serves_and_a_kill_remove_each_leavers_connection_once() {
     assert!(smtp.accepted().is_empty(), "nothing sent to leavers");
     integrity_ok(&register.path);
 }
+
+/// The indexes migration 12 adds (finding the operator by login name).
+fn login_indexes(path: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'users_by_%_login'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// Makes the register at `path` look as version 11 left it: migration 12
+/// not yet run.
+fn back_to_version_11(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX IF EXISTS users_by_alias_login;
+         DROP INDEX IF EXISTS users_by_user_id_login;
+         DROP INDEX IF EXISTS users_by_reference_login;
+         PRAGMA user_version = 11;",
+    )
+    .unwrap();
+}
+
+fn schema_version(path: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// A register of the version before is migrated by the first program that
+/// opens it: killed with -9 in the middle, the register is as it was or
+/// migrated whole (never some indexes without the version, or the other
+/// way round); three programs opening it at once all work, and it is
+/// migrated once.
+#[test]
+fn a_register_of_the_version_before_is_migrated_whole_by_several_programs() {
+    let register = Register::new();
+    let made = run(&register.path, &["demo", "--users", "20000"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let mut outcomes = Vec::new();
+    for delay_ms in (0..=120).step_by(4) {
+        back_to_version_11(&register.path);
+        let mut opener = spawn(&register.path, &["users", "list", "--json"]);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = opener.kill();
+        opener.wait().unwrap();
+        integrity_ok(&register.path);
+        let (version, indexes) = (
+            schema_version(&register.path),
+            login_indexes(&register.path),
+        );
+        assert!(
+            (version, indexes) == (11, 0) || (version, indexes) == (12, 3),
+            "killed after {delay_ms} ms: version {version} with {indexes} of the new indexes"
+        );
+        outcomes.push(version);
+    }
+    eprintln!("versions after each kill: {outcomes:?}");
+
+    back_to_version_11(&register.path);
+    let openers: Vec<Child> = (0..3)
+        .map(|_| spawn(&register.path, &["users", "list", "--json"]))
+        .collect();
+    for opener in openers {
+        let output = opener.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(users.as_array().map(Vec::len), Some(20000));
+    }
+    assert_eq!(schema_version(&register.path), 12);
+    assert_eq!(login_indexes(&register.path), 3);
+    integrity_ok(&register.path);
+}

@@ -549,3 +549,25 @@ support::on_both_backends!(
     export_then_import_changes_nothing,
     a_cancelled_import_changes_nothing_and_leaves_no_backup,
 );
+
+/// An export tells its progress of the rows and then of saving the file,
+/// and one cancelled before it saves writes nothing.
+#[test]
+fn an_export_reports_its_stages_and_a_cancelled_one_writes_nothing() {
+    use hrm_users::app::export::export_users;
+    use hrm_users::app::progress::{Progress, Stage};
+
+    let (register, session) = register_on(Register::new());
+    let users = session.load_users().unwrap();
+    let file = register.dir.path().join("everyone.xlsx");
+    let progress = Progress::default();
+    assert!(export_users(session.location(), &file, &users, &progress).unwrap());
+    assert_eq!(progress.now(), (Stage::Saving, users.len(), 0));
+    assert!(file.is_file());
+
+    let cancelled = register.dir.path().join("cancelled.csv");
+    let progress = Progress::default();
+    progress.cancel();
+    assert!(!export_users(session.location(), &cancelled, &users, &progress).unwrap());
+    assert!(!cancelled.exists(), "nothing is written");
+}

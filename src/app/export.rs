@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use super::progress::{Progress, Stage};
 use crate::domain::UserRecord;
 use crate::domain::authorisation_sheets::sheet_rows;
 use crate::sheet::WriteError;
@@ -33,13 +34,15 @@ pub fn export_format(path: &Path) -> Result<ExportFormat, ExportError> {
 
 /// Writes `users` to `path`; an xlsx file also gets every role and these
 /// users' roles and Audit of account code rows, read on a connection of
-/// its own (the window runs this on a thread). `progress` as in
-/// [`crate::sheet::export_users`]; false when cancelled (nothing written).
+/// its own (the window runs this on a thread). `progress` hears the rows
+/// written ([`Stage::Exporting`]), then that the file is being saved
+/// ([`Stage::Saving`], which cannot be cancelled); false when cancelled
+/// before that (nothing written).
 pub fn export_users(
     register: &Location,
     path: &Path,
     users: &[UserRecord],
-    progress: impl FnMut(usize) -> bool,
+    progress: &Progress,
 ) -> Result<bool, ExportError> {
     let format = export_format(path)?;
     let extra = match format {
@@ -49,12 +52,19 @@ pub fn export_users(
         }
         ExportFormat::Csv => Vec::new(),
     };
+    let total = users.len();
+    progress.start(Stage::Exporting, total);
     Ok(crate::sheet::export_users(
         path,
         format,
         users.iter(),
         &extra,
-        progress,
+        |written| {
+            if written == total {
+                progress.start(Stage::Saving, 0);
+            }
+            progress.advance(written)
+        },
     )?)
 }
 

@@ -114,7 +114,12 @@ pub fn export(session: &Session, file: &Path, filter: &UserFilter) -> anyhow::Re
     let mut listing = Listing::new(session.load_users()?);
     listing.set_filter(filter.clone());
     let users: Vec<_> = listing.visible_records().cloned().collect();
-    match export_users(session.location(), file, &users, |_| true) {
+    match export_users(
+        session.location(),
+        file,
+        &users,
+        &crate::app::progress::Progress::default(),
+    ) {
         Ok(_) => {}
         Err(ExportError::Type(path)) => {
             return Err(Refused(t!("cli-export-type", path = path)).into());

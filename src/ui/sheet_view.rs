@@ -375,14 +375,8 @@ fn export_choice_ui(
         let register = register.clone();
         let total = users.len();
         let task = Task::spawn(ui.ctx(), "export", move |progress| {
-            progress.start(Stage::Exporting, total);
-            let finished = crate::app::export::export_users(&register, &file, &users, |n| {
-                if n == total {
-                    progress.start(Stage::Saving, 0);
-                }
-                progress.advance(n)
-            })
-            .map_err(|e| e.to_string())?;
+            let finished = crate::app::export::export_users(&register, &file, &users, progress)
+                .map_err(|e| e.to_string())?;
             if finished {
                 Ok(t!(
                     "export-done",

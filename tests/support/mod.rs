@@ -230,6 +230,32 @@ pub fn smtp_settings(session: &mut Session, smtp: &SmtpServer, public_base_url: 
     settings
 }
 
+/// Saves the role `name` with `permissions`, each limited to `office`.
+pub fn save_office_role(
+    session: &mut Session,
+    name: &str,
+    office: &str,
+    permissions: &[hrm_users::domain::roles::Permission],
+) -> hrm_users::domain::roles::Role {
+    use hrm_users::domain::roles::{Grant, RoleDraft, Scope};
+    let grants = permissions
+        .iter()
+        .map(|&permission| Grant {
+            permission,
+            scope: Scope {
+                departments: Vec::new(),
+                offices: vec![office.into()],
+            },
+        })
+        .collect();
+    let draft = RoleDraft {
+        name: name.into(),
+        description: String::new(),
+        grants,
+    };
+    hrm_users::app::roles::save_role(session, None, &draft).unwrap()
+}
+
 /// Adds an activated user with a pending Visma Connect address.
 pub fn pending_user(session: &mut Session, user_id: &str, first: &str, address: &str) -> UserKey {
     let draft = UserDraft {
