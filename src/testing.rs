@@ -136,7 +136,121 @@ fn command_as(user: Option<&str>, program: &Path) -> Command {
     }
 }
 
-fn start() -> Result<Cluster, String> {
+/// A cluster of its own that a test may stop and start again (a database
+/// restart under a running program), removed when the process ends. Each
+/// one costs an `initdb`; use [`fresh_database`] unless the test restarts.
+pub struct RestartableCluster {
+    bin: PathBuf,
+    user: Option<&'static str>,
+    data: PathBuf,
+    port: u16,
+}
+
+impl RestartableCluster {
+    /// Makes and starts a cluster with one empty database, `register`.
+    pub fn start() -> Result<Self, String> {
+        let (bin, user, dir) = prepare_cluster_folder()?;
+        let data = dir.join("data");
+        let port = free_port()?;
+        // pg_ctl starts it; the watchdog stops it and removes its folder
+        // once this process is gone.
+        let watchdog = format!(
+            "while [ -d /proc/{owner} ]; do sleep 1; done; \
+             {pg_ctl} stop -D {data} -m immediate >/dev/null 2>&1; rm -rf {dir}",
+            owner = std::process::id(),
+            pg_ctl = bin.join("pg_ctl").display(),
+            data = data.display(),
+            dir = dir.display(),
+        );
+        let mut command = match user {
+            Some(user) => {
+                let mut command = Command::new("runuser");
+                command.args(["-u", user, "--", "sh", "-c", &watchdog]);
+                command
+            }
+            None => {
+                let mut command = Command::new("sh");
+                command.args(["-c", &watchdog]);
+                command
+            }
+        };
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting the watchdog: {e}"))?;
+        let cluster = Self {
+            bin,
+            user,
+            data,
+            port,
+        };
+        cluster.start_again()?;
+        let mut admin = connect(port, "postgres")?;
+        admin
+            .batch_execute("CREATE DATABASE register")
+            .map_err(|e| format!("CREATE DATABASE: {e}"))?;
+        Ok(cluster)
+    }
+
+    /// The database `register` on this cluster, as a register location.
+    pub fn location(&self) -> Location {
+        Location::parse(&url(self.port, "register"))
+    }
+
+    /// Stops the server at once, as a crash or `pg_ctl stop -m immediate`
+    /// does: every connection is cut.
+    pub fn stop_immediately(&self) -> Result<(), String> {
+        self.pg_ctl(&["stop", "-m", "immediate", "-w"])
+    }
+
+    /// Starts the server again and waits until it takes connections.
+    pub fn start_again(&self) -> Result<(), String> {
+        let log = self.data.with_file_name("server.log");
+        // Commits are flushed before they are acknowledged (the default), so
+        // a crash loses nothing a client was told is committed; fsync may be
+        // off, since the machine itself does not crash.
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off \
+             -c max_connections=300",
+            self.port
+        );
+        let log_arg = log.display().to_string();
+        self.pg_ctl(&["start", "-w", "-t", "60", "-l", &log_arg, "-o", &options])?;
+        let deadline = Instant::now() + Duration::from_mins(1);
+        loop {
+            match connect(self.port, "postgres") {
+                Ok(_) => return Ok(()),
+                Err(error) if Instant::now() > deadline => return Err(error),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> Result<(), String> {
+        let output = command_as(self.user, &self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&self.data)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("pg_ctl: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "pg_ctl {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    }
+}
+
+/// Finds (or installs) the server programs, and makes a cluster folder
+/// with `initdb`, owned by the user the server will run as.
+fn prepare_cluster_folder() -> Result<(PathBuf, Option<&'static str>, PathBuf), String> {
     let bin = match server_bin_dir() {
         Some(bin) => bin,
         None if is_root() && Path::new("/usr/bin/apt-get").exists() => {
@@ -188,6 +302,12 @@ fn start() -> Result<Cluster, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
+    Ok((bin, user, dir))
+}
+
+fn start() -> Result<Cluster, String> {
+    let (bin, user, dir) = prepare_cluster_folder()?;
+    let data = dir.join("data");
     let port = free_port()?;
     // The watchdog stops the server and removes its folder once this
     // process is gone (also after kill -9 of a test).

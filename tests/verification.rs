@@ -574,10 +574,10 @@ fn health_says_when_the_outbox_worker_has_stopped(register: Register) {
     let rig = Rig::on(register);
     let health = format!("http://{}/health", rig.endpoint.address());
     assert_eq!(get(&health).status, 200);
-    let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-    rig.endpoint.watch_worker(std::sync::Arc::clone(&alive));
+    let worker = hrm_users::app::outbox_worker::WorkerHealth::new();
+    rig.endpoint.watch_worker(std::sync::Arc::clone(&worker));
     assert_eq!(get(&health).status, 200);
-    alive.store(false, std::sync::atomic::Ordering::SeqCst);
+    worker.set_stopped();
     let answer = get(&health);
     assert_eq!(answer.status, 503);
     assert!(answer.body.contains("outbox worker has stopped"));
@@ -589,10 +589,11 @@ fn a_stopped_worker_is_no_longer_alive(register: Register) {
         .unwrap()
         .spawn()
         .unwrap();
-    let alive = handle.liveness();
-    assert!(alive.load(std::sync::atomic::Ordering::SeqCst));
+    let health = handle.health();
+    assert!(health.is_running());
+    assert_eq!(health.problem(), None);
     handle.stop();
-    assert!(!alive.load(std::sync::atomic::Ordering::SeqCst));
+    assert!(!health.is_running());
 }
 
 /// A register whose message language is English sends English emails and

@@ -26,6 +26,36 @@ use super::verification::{ConnectionError, VerifyOutcome, verify_many_in};
 /// Users queued in one transaction.
 const CHUNK: usize = 200;
 
+/// How long a bulk send waits for a shared register that went away (a
+/// restart, a dropped link) before it gives up and says so.
+const OUTAGE_LIMIT: Duration = Duration::from_mins(2);
+
+/// Runs `work` on `store`; while the register cannot be reached, connects
+/// anew and tries again with growing pauses, for up to [`OUTAGE_LIMIT`]. A
+/// write cut off in the middle is tried whole again: queueing adopts what an
+/// earlier try queued, so nothing is queued twice.
+fn through_outages<T>(
+    store: &mut Store,
+    mut work: impl FnMut(&mut Store) -> Result<T, BulkError>,
+) -> Result<T, BulkError> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let result = store
+            .reconnect_if_lost()
+            .map_err(BulkError::from)
+            .and_then(|()| work(store));
+        match result {
+            Err(error) if error.is_connection_lost() && started.elapsed() < OUTAGE_LIMIT => {
+                tracing::warn!("the register cannot be reached; trying again: {error}");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The users with `keys` as the register has them now, in the order of
 /// `keys` (users deleted since are left out): a selection handed over by key.
 pub fn load_selection(session: &Session, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
@@ -204,12 +234,17 @@ impl BulkJob {
         self.cancel.load(Ordering::SeqCst)
     }
 
-    /// Waits until the job has finished.
-    pub fn wait(mut self) -> Option<Vec<BulkResultRow>> {
+    /// Waits until the job has finished: the per-user results, or why it
+    /// stopped before it could tell them (the register was gone too long).
+    pub fn wait(mut self) -> Result<Vec<BulkResultRow>, String> {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        if let Some(error) = self.progress().error {
+            return Err(error);
+        }
         self.results()
+            .ok_or_else(|| "the bulk send ended without results".to_owned())
     }
 }
 
@@ -342,7 +377,8 @@ fn run(
         }
         let now = guard_now();
         let guard = (!request.send_again_to_recent).then_some(now);
-        let done = store.write(|tx| {
+        let done = through_outages(&mut store, |store| {
+            Ok(store.write(|tx| {
             // A verification that still waits (an earlier send stopped half
             // way) is delivered as it is: never a second one.
             let adopted = tx.adopt_waiting_verifications(chunk, &batch)?;
@@ -366,6 +402,7 @@ fn run(
                 done.push((key, queued));
             }
             Ok(done)
+        })?)
         })?;
         update(progress, |p| {
             for (_, outcome) in &done {
@@ -390,11 +427,13 @@ fn run(
     loop {
         if !batch_cancelled && cancel.load(Ordering::SeqCst) && !leave.load(Ordering::SeqCst) {
             // Cancel: what no worker has begun to hand over is not sent.
-            store.write(|tx| tx.cancel_batch(&batch, "not sent: the send was cancelled"))?;
+            through_outages(&mut store, |store| {
+                Ok(store.write(|tx| tx.cancel_batch(&batch, "not sent: the send was cancelled"))?)
+            })?;
             batch_cancelled = true;
             update(progress, |p| p.cancelled = true);
         }
-        let counts = store.batch_counts(&batch)?;
+        let counts = through_outages(&mut store, |store| Ok(store.batch_counts(&batch)?))?;
         update(progress, |p| {
             p.sent = counts.sent;
             p.failed = counts.failed;
@@ -406,13 +445,17 @@ fn run(
             break;
         }
         if request.follow == Follow::FirstRound
-            && store.batch_due_count(&batch, (request.clock)())? == 0
+            && through_outages(&mut store, |store| {
+                Ok(store.batch_due_count(&batch, (request.clock)())?)
+            })? == 0
         {
             break;
         }
         std::thread::sleep(request.poll);
     }
-    results(&store, &request.plan, &queued, &batch)
+    through_outages(&mut store, |store| {
+        results(store, &request.plan, &queued, &batch)
+    })
 }
 
 /// Why a bulk send stopped.
@@ -427,6 +470,17 @@ pub enum BulkError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+}
+
+impl BulkError {
+    /// True when the register could not be reached (try again later).
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            Self::Store(error) => error.is_connection_lost(),
+            Self::Connection(ConnectionError::Store(error)) => error.is_connection_lost(),
+            _ => false,
+        }
+    }
 }
 
 /// One row per user of the plan, in selection order.

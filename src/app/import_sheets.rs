@@ -110,6 +110,7 @@ pub(super) fn plan_sheets(
             everyone: &snapshot.everyone,
             codes: &snapshot.codes,
             day: snapshot.day,
+            operator: operator.user.as_ref().map(|u| u.key),
             user: &find,
             may_change: &may_change,
         },

@@ -82,6 +82,113 @@ pub enum WorkerError {
     Random(String),
 }
 
+/// How long rounds may keep failing, or the lease go unrenewed, before the
+/// worker counts as not delivering (`/health` then answers 503).
+const UNHEALTHY_AFTER: Duration = Duration::from_secs(5);
+
+/// What keeps a running worker from delivering, as `/health` says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerProblem {
+    /// The worker's thread has ended.
+    Stopped,
+    /// Its rounds keep failing (the register or the transport).
+    RoundsFailing,
+    /// Its lease cannot be renewed: other workers will take its messages.
+    LeaseNotRenewed,
+}
+
+impl WorkerProblem {
+    /// The sentence `/health` answers with (for monitors: English).
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::Stopped => "the outbox worker has stopped: queued email is not delivered",
+            Self::RoundsFailing => {
+                "the outbox worker's rounds keep failing: queued email is not delivered"
+            }
+            Self::LeaseNotRenewed => {
+                "the outbox worker cannot renew its lease: queued email is not delivered"
+            }
+        }
+    }
+}
+
+/// How a running worker is doing, shared with `/health`: whether its thread
+/// runs, and since when its rounds or lease renewals have failed.
+#[derive(Debug)]
+pub struct WorkerHealth {
+    state: Mutex<HealthState>,
+}
+
+#[derive(Debug)]
+struct HealthState {
+    running: bool,
+    rounds_failing_since: Option<Instant>,
+    lease_failing_since: Option<Instant>,
+}
+
+impl WorkerHealth {
+    /// A running worker with nothing failing.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(HealthState {
+                running: true,
+                rounds_failing_since: None,
+                lease_failing_since: None,
+            }),
+        })
+    }
+
+    /// What keeps the worker from delivering now, if anything.
+    pub fn problem(&self) -> Option<WorkerProblem> {
+        let state = self.lock();
+        let lasting = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= UNHEALTHY_AFTER);
+        if !state.running {
+            Some(WorkerProblem::Stopped)
+        } else if lasting(state.rounds_failing_since) {
+            Some(WorkerProblem::RoundsFailing)
+        } else if lasting(state.lease_failing_since) {
+            Some(WorkerProblem::LeaseNotRenewed)
+        } else {
+            None
+        }
+    }
+
+    /// True while the worker's thread runs.
+    pub fn is_running(&self) -> bool {
+        self.lock().running
+    }
+
+    /// Marks the worker's thread as ended.
+    pub fn set_stopped(&self) {
+        self.lock().running = false;
+    }
+
+    fn round_ended(&self, ok: bool) {
+        let mut state = self.lock();
+        state.rounds_failing_since = if ok {
+            None
+        } else {
+            state.rounds_failing_since.or_else(|| Some(Instant::now()))
+        };
+    }
+
+    fn lease_renewed(&self, ok: bool) {
+        let mut state = self.lock();
+        state.lease_failing_since = if ok {
+            None
+        } else {
+            state.lease_failing_since.or_else(|| Some(Instant::now()))
+        };
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HealthState> {
+        // The state is a few plain fields: a panic elsewhere leaves it whole.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// A message ready to hand over.
 struct Ready {
     /// The outbox row as claimed (this worker holds it).
@@ -155,7 +262,9 @@ impl OutboxWorker {
     }
 
     /// Ends the leases of workers whose process is gone from this host, then
-    /// takes back every message whose lease ran out.
+    /// takes back every message whose lease ran out, and what this worker
+    /// still holds from a round that broke off (between rounds it holds
+    /// nothing; its heartbeat would otherwise keep such messages its own).
     fn take_back_from_the_gone(&self) -> Result<(), StoreError> {
         let mut store = self.lock_store();
         let host = host_name();
@@ -166,7 +275,7 @@ impl OutboxWorker {
             .map(|w| w.id)
             .collect();
         let now = (self.clock)();
-        if gone.is_empty() && !store.has_expired_leases(now)? {
+        if gone.is_empty() && !store.needs_take_back(now, &self.id)? {
             // Nothing to take back: no write, so idle workers leave the
             // register (and the windows watching it) alone.
             return Ok(());
@@ -175,7 +284,9 @@ impl OutboxWorker {
             for id in &gone {
                 tx.end_lease(id)?;
             }
-            tx.take_back_expired(now)
+            let (own, own_flagged) = tx.take_back_own(&self.id)?;
+            let (expired, expired_flagged) = tx.take_back_expired(now)?;
+            Ok::<_, StoreError>((own + expired, own_flagged + expired_flagged))
         })?;
         if taken > 0 {
             tracing::warn!(
@@ -342,14 +453,14 @@ impl OutboxWorker {
         let (wake, woken) = mpsc::channel::<bool>();
         let stopping = Arc::clone(&self.stopping);
         let poll = self.options.poll_interval;
-        let heartbeat = self.spawn_heartbeat()?;
-        let alive = Arc::new(AtomicBool::new(true));
-        let running = Arc::clone(&alive);
+        let health = WorkerHealth::new();
+        let heartbeat = self.spawn_heartbeat(Arc::clone(&health))?;
+        let watched = Arc::clone(&health);
         let thread = std::thread::Builder::new()
             .name("outbox-worker".into())
             .spawn(move || {
-                // Cleared however the thread ends.
-                let _alive = ClearOnDrop(running);
+                // Marked stopped however the thread ends.
+                let _running = StoppedOnDrop(Arc::clone(&watched));
                 loop {
                     // A round that panics (a bug, a library's assertion) must
                     // not end delivery for good: it is logged, and the next
@@ -357,12 +468,17 @@ impl OutboxWorker {
                     let round =
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_once()));
                     let handled = match round {
-                        Ok(Ok(n)) => n,
+                        Ok(Ok(n)) => {
+                            watched.round_ended(true);
+                            n
+                        }
                         Ok(Err(error)) => {
+                            watched.round_ended(false);
                             tracing::warn!("outbox round failed: {error}");
                             0
                         }
                         Err(_) => {
+                            watched.round_ended(false);
                             tracing::error!("an outbox round failed unexpectedly; trying again");
                             self.sessions.clear();
                             0
@@ -382,7 +498,7 @@ impl OutboxWorker {
                 // Dropping the worker gives up its lease.
             })?;
         Ok(WorkerHandle {
-            alive,
+            health,
             wake,
             stopping,
             thread: Some(thread),
@@ -391,10 +507,20 @@ impl OutboxWorker {
     }
 
     /// Renews this worker's lease (and its messages') a few times per lease,
-    /// on a thread and connection of its own, so a long send never lets it run out.
-    fn spawn_heartbeat(&self) -> std::io::Result<std::thread::JoinHandle<()>> {
+    /// on a thread and connection of its own, so a long send never lets it
+    /// run out. A lost connection is made anew (the server restarted); a
+    /// failed renewal is tried again each second; a worker taken for dead
+    /// while it could not renew registers itself again.
+    fn spawn_heartbeat(&self, health: Arc<WorkerHealth>) -> std::io::Result<std::thread::JoinHandle<()>> {
         let store = Store::open(&self.register).map_err(std::io::Error::other)?;
-        let id = self.id.clone();
+        let row = WorkerRow {
+            id: self.id.clone(),
+            pid: i64::from(std::process::id()),
+            host: host_name(),
+            started_at: (self.clock)(),
+            heartbeat_at: (self.clock)(),
+            lease_until: (self.clock)(),
+        };
         let clock = self.clock.clone();
         let lease = self.options.lease;
         let stopping = Arc::clone(&self.stopping);
@@ -403,23 +529,20 @@ impl OutboxWorker {
             .spawn(move || {
                 let mut store = store;
                 let every = (lease / 4).max(Duration::from_millis(50));
+                let retry = Duration::from_secs(1).min(every);
                 let mut last = Instant::now();
+                let mut failing = false;
                 while !stopping.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(50).min(every));
-                    if last.elapsed() < every {
+                    if last.elapsed() < if failing { retry } else { every } {
                         continue;
                     }
                     last = Instant::now();
-                    let now = clock();
-                    let until = now + SignedDuration::try_from(lease).unwrap_or_default();
-                    match store.write_outbox(|tx| tx.renew_lease(&id, now, until)) {
-                        Ok(true) => {}
-                        // The worker gave its lease up as it stopped.
-                        Ok(false) if stopping.load(Ordering::SeqCst) => {}
-                        Ok(false) => tracing::error!(
-                            "this outbox worker's lease had run out; its messages were taken back"
-                        ),
-                        Err(error) => tracing::warn!("renewing the outbox lease failed: {error}"),
+                    let renewed = renew_or_register(&mut store, &row, &clock, lease, &stopping);
+                    failing = renewed.is_err();
+                    health.lease_renewed(!failing);
+                    if let Err(error) = renewed {
+                        tracing::warn!("renewing the outbox lease failed: {error}");
                     }
                 }
             })
@@ -439,12 +562,42 @@ impl OutboxWorker {
     }
 }
 
-/// Sets its flag to false when dropped (also when a thread unwinds).
-struct ClearOnDrop(Arc<AtomicBool>);
+/// Renews the lease of `worker`; registers it again when its row is gone
+/// (taken for dead while the register could not be reached: its messages
+/// were taken back, so it holds none now). Connects anew first when the
+/// connection was lost.
+fn renew_or_register(
+    store: &mut Store,
+    worker: &WorkerRow,
+    clock: &Clock,
+    lease: Duration,
+    stopping: &AtomicBool,
+) -> Result<(), StoreError> {
+    store.reconnect_if_lost()?;
+    let now = clock();
+    let until = now + SignedDuration::try_from(lease).unwrap_or_default();
+    let renewed = store.write_outbox(|tx| tx.renew_lease(&worker.id, now, until))?;
+    if renewed || stopping.load(Ordering::SeqCst) {
+        // Not renewed while stopping: the worker gave its lease up.
+        return Ok(());
+    }
+    tracing::warn!(
+        "this outbox worker's lease had run out and its messages were taken back; it registers again"
+    );
+    let row = WorkerRow {
+        heartbeat_at: now,
+        lease_until: until,
+        ..worker.clone()
+    };
+    store.write_outbox(|tx| tx.register_worker(&row))
+}
 
-impl Drop for ClearOnDrop {
+/// Marks the worker stopped when dropped (also when its thread unwinds).
+struct StoppedOnDrop(Arc<WorkerHealth>);
+
+impl Drop for StoppedOnDrop {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.0.set_stopped();
     }
 }
 
@@ -507,7 +660,7 @@ fn with_retry<T>(
 
 /// The worker's thread, to wake it or stop it.
 pub struct WorkerHandle {
-    alive: Arc<AtomicBool>,
+    health: Arc<WorkerHealth>,
     wake: mpsc::Sender<bool>,
     stopping: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -545,9 +698,10 @@ impl WorkerHandle {
         }
     }
 
-    /// A flag that is true while the worker's thread runs.
-    pub fn liveness(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.alive)
+    /// How the worker is doing: whether it runs, and whether its rounds
+    /// and lease renewals go through.
+    pub fn health(&self) -> Arc<WorkerHealth> {
+        Arc::clone(&self.health)
     }
 }
 

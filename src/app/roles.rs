@@ -7,7 +7,7 @@ use jiff::{Timestamp, tz::TimeZone};
 
 use crate::domain::roles::{
     Assignment, AssignmentError, Permission, Role, RoleDraft, RoleError, builtin_roles,
-    check_keeps_a_system_administrator, new_role_id,
+    check_role_change, new_role_id,
 };
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
 use crate::store::StoreError;
@@ -210,8 +210,9 @@ pub(super) fn describe(assignments: &[Assignment], roles: &[Role]) -> serde_json
 
 /// Sets a user's roles (one assignment per role; a later one for the same
 /// role replaces an earlier). Refused when a date pair is reversed, a role
-/// does not exist, or the register would lose its last System
-/// administrator; nothing is written then. An audit row keeps the roles
+/// does not exist, the register would lose its last System administrator,
+/// or the first System administrator would be someone other than the
+/// operator (who would lose their rights at once); nothing is written then. An audit row keeps the roles
 /// before and after.
 pub fn set_user_roles(
     session: &mut Session,
@@ -226,6 +227,11 @@ pub fn set_user_roles(
     wanted.sort_by(|a, b| a.role.cmp(&b.role));
     let now = session.now();
     let actor = session.actor.clone();
+    let field = session.store.load_settings()?.operator_field;
+    let operator = session
+        .store
+        .user_by_login(field, &session.login)?
+        .map(|record| record.key);
     session.store.write(|tx| {
         // The roles as the write sees them: one deleted meanwhile is refused.
         let mut roles = builtin_roles();
@@ -243,7 +249,7 @@ pub fn set_user_roles(
         if before == wanted {
             return Ok(());
         }
-        check_keeps_a_system_administrator(&everyone, key, &wanted, day_of(now))?;
+        check_role_change(&everyone, Some(key), &wanted, day_of(now), operator)?;
         tx.set_roles(key, &wanted, now.as_millisecond())?;
         tx.append_audit(&AuditEntry {
             at: now,

@@ -47,8 +47,12 @@ pub fn verify_all_pending(
         wake_worker: worker.waker(),
         poll: Duration::from_millis(200),
     })?;
-    let rows = job.wait().unwrap_or_default();
+    let rows = job.wait();
     worker.stop();
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(error) => return stopped_early(session, &error),
+    };
     writeln!(
         out,
         "{:<12}  {:<36}  {:<20}  DETAILS",
@@ -91,6 +95,19 @@ pub fn verify_all_pending(
     )?;
     if waiting > 0 {
         writeln!(out, "{}", t!("cli-bulk-waiting", waiting = waiting))?;
+        // Not finished: scripts see that messages still wait.
+        return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A send that stopped before it could follow its messages (the register
+/// was gone too long): says so, and what the register holds now if it can
+/// be read, and exits with 1.
+fn stopped_early(session: &Session, error: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("{}", t!("cli-bulk-stopped", error = error));
+    if let Ok(waiting) = session.queued_count() {
+        eprintln!("{}", t!("cli-bulk-waiting", waiting = waiting));
+    }
+    Ok(ExitCode::FAILURE)
 }

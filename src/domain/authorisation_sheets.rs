@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use super::account_codes::{AccountCode, AuditRight, dimension_id, parse_limit};
 use super::import::RawTable;
 use super::roles::{
-    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_keeps_a_system_administrator,
+    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_role_change,
     place_list_text, role_id_for,
 };
 use super::template::normalize_header;
@@ -411,6 +411,9 @@ pub struct Register<'a> {
     pub codes: &'a [AccountCode],
     /// The day the System administrator rule is judged on.
     pub day: Date,
+    /// The HRM user importing, if they are one (only they may become the
+    /// first System administrator).
+    pub operator: Option<UserKey>,
     /// A user by User-ID (as the import leaves them).
     pub user: &'a dyn Fn(&str) -> Option<KnownUser>,
     /// Whether the operator may change authorisations of a user in this
@@ -555,6 +558,8 @@ fn plan_assignments(
     }
     wanted.sort_by(|a, b| a.role.cmp(&b.role));
     let Some(key) = user.key else {
+        check_role_change(everyone, None, &wanted, register.day, register.operator)
+            .map_err(|e| e.to_string())?;
         return Ok((!wanted.is_empty()).then_some((None, wanted)));
     };
     let now = everyone
@@ -565,7 +570,7 @@ fn plan_assignments(
     if now == wanted.as_slice() {
         return Ok(None);
     }
-    check_keeps_a_system_administrator(everyone, key, &wanted, register.day)
+    check_role_change(everyone, Some(key), &wanted, register.day, register.operator)
         .map_err(|e| e.to_string())?;
     Ok(Some((Some(key), wanted)))
 }
@@ -753,6 +758,7 @@ mod tests {
                 everyone: &everyone,
                 codes: &[],
                 day: "2027-01-15".parse().unwrap(),
+                operator: None,
                 user: &user,
                 may_change: &may_change,
             },

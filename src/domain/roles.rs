@@ -442,6 +442,11 @@ pub enum AssignmentError {
     /// The change would leave the register without a System administrator.
     #[error("{}", t!("assignment-last-system-administrator"))]
     LastSystemAdministrator,
+    /// No one is System administrator yet and the change gives the role to
+    /// someone other than the person making it: they would lock themselves
+    /// out at once.
+    #[error("{}", t!("assignment-first-administrator-not-you"))]
+    FirstAdministratorNotYou,
 }
 
 impl Assignment {
@@ -531,10 +536,87 @@ pub fn check_keeps_a_system_administrator(
     }
 }
 
+/// The rules for changing `user`'s roles to `after`, made by `operator`
+/// (the HRM user at the window or command line, if they are one), judged on
+/// `day`: the register keeps its last System administrator, and the first
+/// System administrator is someone giving the role to themselves, so no one
+/// locks themselves out by giving it to another first. `user` is `None` for
+/// a user not yet saved.
+pub fn check_role_change(
+    everyone: &[(UserKey, Vec<Assignment>)],
+    user: Option<UserKey>,
+    after: &[Assignment],
+    day: Date,
+    operator: Option<UserKey>,
+) -> Result<(), AssignmentError> {
+    if has_system_administrator(everyone, day) {
+        return match user {
+            Some(user) => check_keeps_a_system_administrator(everyone, user, after, day),
+            None => Ok(()),
+        };
+    }
+    let makes_one = after
+        .iter()
+        .any(|a| a.role == BuiltinRole::SystemAdministrator.code() && a.is_valid_on(day));
+    if makes_one && (user.is_none() || user != operator) {
+        return Err(AssignmentError::FirstAdministratorNotYou);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_first_system_administrator_is_the_one_who_gives_it() {
+        let today = day("2027-01-15");
+        let (anna, bo) = (UserKey(1), UserKey(2));
+        let admin = [Assignment::new("system_administrator")];
+        let nobody: Vec<(UserKey, Vec<Assignment>)> = vec![];
+        assert_eq!(
+            check_role_change(&nobody, Some(bo), &admin, today, Some(anna)),
+            Err(AssignmentError::FirstAdministratorNotYou)
+        );
+        assert_eq!(
+            check_role_change(&nobody, Some(bo), &admin, today, None),
+            Err(AssignmentError::FirstAdministratorNotYou)
+        );
+        assert_eq!(
+            check_role_change(&nobody, None, &admin, today, Some(anna)),
+            Err(AssignmentError::FirstAdministratorNotYou)
+        );
+        assert_eq!(
+            check_role_change(&nobody, Some(anna), &admin, today, Some(anna)),
+            Ok(())
+        );
+        // Other roles may be given to anyone before there is one.
+        let hr = [Assignment::new("hr_administrator")];
+        assert_eq!(
+            check_role_change(&nobody, Some(bo), &hr, today, Some(anna)),
+            Ok(())
+        );
+        // A role that starts only later is no System administrator today.
+        let later = [Assignment {
+            valid_from: Some(day("2027-02-01")),
+            ..Assignment::new("system_administrator")
+        }];
+        assert_eq!(
+            check_role_change(&nobody, Some(bo), &later, today, Some(anna)),
+            Ok(())
+        );
+        // Once there is one, they may give it to anyone.
+        let one = vec![(anna, admin.to_vec())];
+        assert_eq!(
+            check_role_change(&one, Some(bo), &admin, today, Some(anna)),
+            Ok(())
+        );
+        assert_eq!(
+            check_role_change(&one, Some(anna), &[], today, Some(anna)),
+            Err(AssignmentError::LastSystemAdministrator)
+        );
+    }
 
     fn day(text: &str) -> Date {
         text.parse().unwrap()

@@ -110,6 +110,12 @@ impl StoreError {
         }
     }
 
+    /// True when the register could not be reached or the connection to it
+    /// was lost (a restart, a broken link): trying again later may succeed.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+
     /// True when a constraint of the schema refused the change (a unique
     /// User-ID or address, a foreign key, a check), on either backend.
     pub fn is_constraint_violation(&self) -> bool {
@@ -159,6 +165,15 @@ impl From<postgres::Error> for StoreError {
             {
                 Self::Damaged {
                     detail: error.to_string(),
+                }
+            }
+            // The server is shutting down or restarting, or the link broke.
+            Some(code)
+                if code.code().starts_with("57P") || code.code().starts_with("08") =>
+            {
+                Self::Unreachable {
+                    register: "the shared register".into(),
+                    detail: postgres_words(&error),
                 }
             }
             _ if error.is_closed() => Self::Unreachable {

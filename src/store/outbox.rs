@@ -291,6 +291,20 @@ impl Store {
         .map(|found| found != 0)
     }
 
+    /// True when something is to be taken back: a message or worker whose
+    /// lease ran out, or a message `own` still holds although its round is
+    /// over (the round broke off: the register went away mid-send). A cheap
+    /// read before [`WriteTx::take_back_own`] and [`WriteTx::take_back_expired`].
+    pub fn needs_take_back(&self, now: Timestamp, own: &str) -> Result<bool, StoreError> {
+        on_store!(self, db => db.fetch_int(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending'
+                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR owner = ?2))
+                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1)",
+            params![now.as_millisecond(), own],
+        ))
+        .map(|found| found != 0)
+    }
+
     /// How many messages are being sent (claimed by a worker).
     pub fn sending_count(&self) -> Result<usize, StoreError> {
         on_store!(self, db => db.fetch_int(
@@ -707,6 +721,26 @@ impl WriteTx<'_> {
             params![now],
         ))?;
         on_tx!(self, db => db.exec("DELETE FROM workers WHERE lease_until_ms <= ?1", params![now]))?;
+        Ok((flagged + untouched, flagged))
+    }
+
+    /// Takes back the messages `owner` still holds between its rounds (a
+    /// round broke off before their answers were recorded): queued again,
+    /// flagged as possible duplicates only if their content had gone to the
+    /// server. Returns how many were taken back and how many were flagged.
+    pub fn take_back_own(&self, owner: &str) -> Result<(usize, usize), StoreError> {
+        let flagged = on_tx!(self, db => db.exec(
+            "UPDATE outbox SET state = 'queued', possible_duplicate = 1, owner = NULL,
+                lease_until_ms = NULL, handed_over = 0
+             WHERE state = 'sending' AND owner = ?1 AND handed_over = 1",
+            params![owner],
+        ))?;
+        let untouched = on_tx!(self, db => db.exec(
+            "UPDATE outbox SET state = 'queued', attempts = greatest(attempts - 1, 0), owner = NULL,
+                lease_until_ms = NULL
+             WHERE state = 'sending' AND owner = ?1 AND handed_over = 0",
+            params![owner],
+        ))?;
         Ok((flagged + untouched, flagged))
     }
 

@@ -18,6 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::{self, ConfirmError, LinkError, RelinkError, Session, VerifyOutcome};
+use crate::app::outbox_worker::WorkerHealth;
 use crate::domain::Clock;
 
 use super::pages::{
@@ -68,7 +69,7 @@ struct Shared {
     failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
     all_failures: Mutex<std::collections::VecDeque<Instant>>,
     /// True while the outbox worker beside this endpoint runs, when one is watched.
-    worker_alive: Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
+    worker_health: Mutex<Option<Arc<WorkerHealth>>>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     trusted_proxies: Vec<IpAddr>,
     /// The register's message language, as last read: for the pages shown
@@ -90,11 +91,11 @@ impl Endpoint {
         self.address
     }
 
-    /// Makes `/health` answer 503 once `alive` turns false: a monitor then
-    /// sees that queued email is no longer delivered.
-    pub fn watch_worker(&self, alive: Arc<std::sync::atomic::AtomicBool>) {
-        if let Ok(mut watched) = self.shared.worker_alive.lock() {
-            *watched = Some(alive);
+    /// Makes `/health` answer 503 while the worker cannot deliver: its
+    /// thread ended, its rounds keep failing, or its lease is not renewed.
+    pub fn watch_worker(&self, health: Arc<WorkerHealth>) {
+        if let Ok(mut watched) = self.shared.worker_health.lock() {
+            *watched = Some(health);
         }
     }
 
@@ -143,7 +144,7 @@ pub fn start_endpoint(
         session: Mutex::new(session),
         failures: Mutex::new(HashMap::new()),
         all_failures: Mutex::new(std::collections::VecDeque::new()),
-        worker_alive: Mutex::new(None),
+        worker_health: Mutex::new(None),
         trusted_proxies: trusted_proxies.clone(),
         language: Mutex::new(language),
     });
@@ -299,7 +300,7 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// `ok`, or 503 when the register cannot be reached or the watched outbox
-/// worker has stopped.
+/// worker cannot deliver.
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
     let reachable = with_session(&shared, |session| session.is_reachable()).await;
     if reachable != Some(true) {
@@ -309,20 +310,14 @@ async fn health(State(shared): State<Arc<Shared>>) -> Response {
         )
             .into_response();
     }
-    let stopped = shared
-        .worker_alive
+    let problem = shared
+        .worker_health
         .lock()
         .ok()
-        .and_then(|w| w.clone())
-        .is_some_and(|alive| !alive.load(std::sync::atomic::Ordering::SeqCst));
-    if stopped {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the outbox worker has stopped: queued email is not delivered",
-        )
-            .into_response()
-    } else {
-        "ok".into_response()
+        .and_then(|w| w.as_ref().and_then(|health| health.problem()));
+    match problem {
+        Some(problem) => (StatusCode::SERVICE_UNAVAILABLE, problem.sentence()).into_response(),
+        None => "ok".into_response(),
     }
 }
 

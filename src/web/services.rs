@@ -96,7 +96,7 @@ impl Services {
             match start_endpoint(&self.register, &settings.bind_address, self.clock.clone()) {
                 Ok(endpoint) => {
                     if let Some(worker) = &self.worker {
-                        endpoint.watch_worker(worker.liveness());
+                        endpoint.watch_worker(worker.health());
                     }
                     self.endpoint = Some(endpoint);
                 }

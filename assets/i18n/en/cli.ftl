@@ -9,6 +9,7 @@ cli-selection =
     }
 cli-dry-run-sent = Dry run: nothing was sent.
 cli-bulk-summary = { $sent } sent, { $failed } failed, { $waiting } still queued, { $other } other
+cli-bulk-stopped = The send stopped before every message was followed: { $error }. Messages already queued stay queued; the window or `hrm-users serve` delivers them.
 cli-bulk-waiting = { $waiting } messages wait for a retry (see `hrm-users outbox`); the window or `hrm-users serve` delivers them.
 
 ## db

@@ -5,6 +5,7 @@
 cli-selection = Urval: { $count } användare
 cli-dry-run-sent = Provkörning: ingenting skickades.
 cli-bulk-summary = { $sent } skickade, { $failed } misslyckade, { $waiting } fortfarande i kö, { $other } övriga
+cli-bulk-stopped = Utskicket avbröts innan alla meddelanden kunde följas: { $error }. Meddelanden som redan står i kö ligger kvar; fönstret eller `hrm-users serve` skickar dem.
 cli-bulk-waiting = { $waiting } meddelanden väntar på ett nytt försök (se `hrm-users outbox`); fönstret eller `hrm-users serve` levererar dem.
 
 ## db
