@@ -162,17 +162,14 @@ impl RestartableCluster {
             data = data.display(),
             dir = dir.display(),
         );
-        let mut command = match user {
-            Some(user) => {
-                let mut command = Command::new("runuser");
-                command.args(["-u", user, "--", "sh", "-c", &watchdog]);
-                command
-            }
-            None => {
-                let mut command = Command::new("sh");
-                command.args(["-c", &watchdog]);
-                command
-            }
+        let mut command = if let Some(user) = user {
+            let mut command = Command::new("runuser");
+            command.args(["-u", user, "--", "sh", "-c", &watchdog]);
+            command
+        } else {
+            let mut command = Command::new("sh");
+            command.args(["-c", &watchdog]);
+            command
         };
         command
             .stdin(Stdio::null())

@@ -16,9 +16,14 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use hrm_users::app::roles::{RolesError, delete_role, roles, save_role, set_user_roles};
+use hrm_users::app::roles::{
+    RolesError, delete_role, make_me_system_administrator, recover, roles, save_role,
+    set_user_roles,
+};
 use hrm_users::app::{SaveUserError, Session, save_user};
-use hrm_users::domain::roles::{Assignment, Grant, Permission, RoleDraft, RoleError, Scope};
+use hrm_users::domain::roles::{
+    Assignment, AssignmentError, Grant, Permission, RoleDraft, RoleError, Scope,
+};
 use hrm_users::domain::{Field, UserDraft, UserId, UserRecord};
 use hrm_users::ui::HrmApp;
 use support::{Register, TestClock, pending_user};
@@ -389,7 +394,104 @@ fn two_administrators_naming_two_roles_alike_at_once_get_one_success(register: R
     assert_eq!(roles(&first).unwrap().len(), 4);
 }
 
+/// A user whose Alias user-ID is `login`, and a session working as them.
+fn working_as(register: &Register, user_id: &str, first: &str, login: &str) -> Session {
+    let mut session = register.session(&TestClock::new());
+    session.login = login.into();
+    let key = pending_user(
+        &mut session,
+        user_id,
+        first,
+        &format!("{login}@example.org"),
+    );
+    let record = session.user(key).unwrap().unwrap();
+    let mut draft = UserDraft::from_record(&record);
+    draft.alias_user_id = login.into();
+    save_user(&mut session, Some(key), &draft).unwrap();
+    session
+}
+
+/// No lock-out: the first System administrator is the person working
+/// (giving it to someone else first is refused with the reason); once there
+/// is one they may give it on; and when no one can change roles any more,
+/// the register's owner gets back in with `roles recover`, audited.
+fn no_one_locks_themselves_out_and_the_owner_gets_back_in(register: Register) {
+    let mut anna = working_as(&register, "14", "Anna", "anna");
+    let erik = pending_user(&mut anna, "15", "Erik", "erik@example.org");
+    let admin = Assignment::new("system_administrator");
+    let refused = set_user_roles(&mut anna, erik, vec![admin.clone()]).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            RolesError::Invalid(AssignmentError::FirstAdministratorNotYou)
+        ),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("the first must be you"),
+        "{refused}"
+    );
+    assert!(!hrm_users::app::operator::operator(&anna).unwrap().enforced);
+
+    let me = make_me_system_administrator(&mut anna).unwrap();
+    assert_eq!(me.user.user_id.to_string(), "14");
+    let operator = hrm_users::app::operator::operator(&anna).unwrap();
+    assert!(operator.enforced);
+    assert!(operator.may(Permission::Roles).is_ok());
+    // Now she may give it on, and take her own away.
+    set_user_roles(&mut anna, erik, vec![admin.clone()]).unwrap();
+    let anna_key = user(&anna, "14").key;
+    set_user_roles(&mut anna, anna_key, vec![]).unwrap();
+    assert!(
+        hrm_users::app::operator::operator(&anna)
+            .unwrap()
+            .may(Permission::Roles)
+            .is_err()
+    );
+    // Someone who is no HRM user cannot make themselves anything.
+    let mut stranger = register.session(&TestClock::new());
+    stranger.login = "mallory".into();
+    assert!(make_me_system_administrator(&mut stranger).is_err());
+
+    // The owner (this test's OS account owns the file; the tests' database
+    // role owns the shared register) gives Anna the role back.
+    let mut owner = register.session(&TestClock::new());
+    let back = recover(&mut owner, "ANNA").unwrap();
+    assert_eq!(back.user.user_id.to_string(), "14");
+    assert!(
+        hrm_users::app::operator::operator(&anna)
+            .unwrap()
+            .may(Permission::Roles)
+            .is_ok()
+    );
+    let history = owner.audit_for(anna_key).unwrap();
+    assert!(
+        history.iter().any(|e| e.actor.ends_with("(roles recover)")),
+        "{history:?}"
+    );
+    assert!(matches!(
+        recover(&mut owner, "nobody-here"),
+        Err(RolesError::NotAnHrmUser(_))
+    ));
+}
+
+/// The window offers *Make me System administrator* while no one is, and
+/// pressing it puts roles in force with the operator as the first.
+fn the_window_offers_make_me_system_administrator(register: Register) {
+    let anna = working_as(&register, "14", "Anna", "anna");
+    let mut harness = support::window(anna);
+    assert!(has(&harness, "No one is System administrator yet"));
+    click(&mut harness, "Make me System administrator");
+    assert!(has(&harness, "are now System administrator"));
+    assert!(!has(&harness, "No one is System administrator yet"));
+    let session = register.session(&TestClock::new());
+    let everyone = session.roles_of(user(&session, "14").key).unwrap();
+    assert!(everyone.iter().any(|a| a.role == "system_administrator"));
+}
+
 support::on_both_backends!(
+    no_one_locks_themselves_out_and_the_owner_gets_back_in,
+    the_window_offers_make_me_system_administrator,
     an_open_roles_window_shows_a_role_given_elsewhere,
     a_role_made_here_is_saved_held_and_deleted_only_when_nobody_holds_it,
     two_administrators_naming_two_roles_alike_at_once_get_one_success,

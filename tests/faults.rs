@@ -66,6 +66,52 @@ fn start_serve(register: &Register, log: &std::path::Path) -> (Child, String) {
     (child, address)
 }
 
+/// Every `{prefix}{n}@example.org` got its message, and every second copy
+/// is flagged; returns how many second copies there were.
+fn each_got_theirs(smtp: &SmtpServer, session: &Session, prefix: &str, users: usize) -> usize {
+    let mut counts = HashMap::<String, usize>::new();
+    for (to, n) in smtp.per_recipient() {
+        let address = to
+            .rsplit_once('<')
+            .map_or(to.as_str(), |(_, rest)| rest.trim_end_matches('>'));
+        *counts.entry(address.to_owned()).or_default() += n;
+    }
+    let messages: Vec<_> = session
+        .outbox(users * 2)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient.as_str().starts_with(prefix))
+        .collect();
+    assert!(messages.iter().all(|m| m.state == DeliveryState::Sent));
+    let mut duplicates = 0;
+    for n in 0..users {
+        let address = format!("{prefix}{n}@example.org");
+        let got = counts.get(&address).copied().unwrap_or(0);
+        assert!(got >= 1, "{address} got nothing");
+        if got > 1 {
+            duplicates += got - 1;
+            let flagged = messages
+                .iter()
+                .any(|m| m.recipient.as_str() == address && m.possible_duplicate);
+            assert!(flagged, "{address} got {got} copies and none is flagged");
+        }
+    }
+    duplicates
+}
+
+/// The finished process's output, read on a thread (it is larger than a
+/// pipe holds), within `limit`: a process that never finishes fails the test.
+fn output_within(child: Child, limit: Duration) -> std::process::Output {
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("sender-output".into())
+        .spawn(move || done.send(child.wait_with_output().unwrap()))
+        .unwrap();
+    output
+        .recv_timeout(limit)
+        .expect("the process finishes in time")
+}
+
 /// The CLI summary's four numbers: sent, failed, still queued, other.
 fn summary(stdout: &str) -> Option<[usize; 4]> {
     let line = stdout.lines().find(|l| l.contains(" sent, "))?;
@@ -133,13 +179,7 @@ fn delivery_resumes_after_the_database_restarts() {
         health(&address).0 == 200
     });
 
-    // Read on a thread (its output is larger than a pipe holds), with a
-    // time limit: a sender that never finishes fails the test.
-    let (done, output) = std::sync::mpsc::channel();
-    std::thread::spawn(move || done.send(sender.wait_with_output().unwrap()));
-    let output = output
-        .recv_timeout(Duration::from_mins(3))
-        .expect("the CLI sender finishes within 3 minutes of the restart");
+    let output = output_within(sender, Duration::from_mins(3));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let [sent, failed, waiting, other] = summary(&stdout)
@@ -160,51 +200,29 @@ fn delivery_resumes_after_the_database_restarts() {
         .unwrap()
         .unwrap();
     hrm_users::app::verify_account(&mut session, later.key).unwrap();
-    wait_until("serve to deliver a new message", Duration::from_secs(10), || {
-        smtp.per_recipient()
-            .iter()
-            .any(|(to, _)| to.contains("later0@example.org"))
-    });
+    wait_until(
+        "serve to deliver a new message",
+        Duration::from_secs(10),
+        || {
+            smtp.per_recipient()
+                .iter()
+                .any(|(to, _)| to.contains("later0@example.org"))
+        },
+    );
     let log = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = serve.kill();
     let _ = serve.wait();
-    let mut counts = HashMap::<String, usize>::new();
-    for (to, n) in smtp.per_recipient() {
-        let address = to
-            .rsplit_once('<')
-            .map_or(to.as_str(), |(_, rest)| rest.trim_end_matches('>'));
-        *counts.entry(address.to_owned()).or_default() += n;
-    }
-    let messages: Vec<_> = session
-        .outbox(USERS * 2)
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.recipient.as_str().starts_with("restart"))
-        .collect();
-    assert!(messages.iter().all(|m| m.state == DeliveryState::Sent));
-    let mut duplicates = 0;
-    for n in 0..USERS {
-        let address = format!("restart{n}@example.org");
-        let got = counts.get(&address).copied().unwrap_or(0);
-        assert!(got >= 1, "{address} got nothing");
-        if got > 1 {
-            duplicates += got - 1;
-            let flagged = messages
-                .iter()
-                .any(|m| m.recipient.as_str() == address && m.possible_duplicate);
-            assert!(flagged, "{address} got {got} copies and none is flagged");
-        }
-    }
+    let duplicates = each_got_theirs(&smtp, &session, "restart", USERS);
     // The summary accounts for every user it was asked to verify, and a
     // send that could not finish says so in its exit code.
-    assert_eq!(
-        sent + failed + waiting + other,
-        USERS,
-        "{stdout}\n{stderr}"
-    );
+    assert_eq!(sent + failed + waiting + other, USERS, "{stdout}\n{stderr}");
     assert_eq!(failed, 0, "{stdout}");
     let expected_exit = if waiting > 0 { 3 } else { 0 };
-    assert_eq!(output.status.code(), Some(expected_exit), "{stdout}\n{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(expected_exit),
+        "{stdout}\n{stderr}"
+    );
     eprintln!(
         "restart: {during} delivered before, resumed {resumed:?} after the restart, \
          {duplicates} duplicates (all flagged); sender: {sent} sent, {waiting} still queued, \

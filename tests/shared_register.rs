@@ -391,6 +391,39 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
     assert!(error.contains("permission denied"), "{error}");
     let error = words(as_app.batch_execute("DROP TABLE users").unwrap_err());
     assert!(error.contains("must be owner"), "{error}");
+
+    // `roles recover` is the owner's way back, not the application role's.
+    let nora = session
+        .user_by_user_id(&hrm_users::domain::UserId::parse("new-1").unwrap())
+        .unwrap()
+        .unwrap();
+    let key = nora.key;
+    let mut draft = hrm_users::domain::UserDraft::from_record(&nora);
+    draft.alias_user_id = "nora".into();
+    hrm_users::app::save_user(&mut session, Some(key), &draft).unwrap();
+    let by_role = |role: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hrm-users"));
+        command
+            .args(["--db", &url_as(role), "roles", "recover", "nora"])
+            .env("XDG_DATA_HOME", file.dir.path())
+            .env("LC_ALL", "C.UTF-8");
+        command.output().unwrap()
+    };
+    let refused = by_role(&app);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("Only the register's owner"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(session.roles_of(key).unwrap().is_empty());
+    let recovered = by_role(&owner);
+    assert!(recovered.status.success(), "{}", text(&recovered.stderr));
+    assert!(text(&recovered.stdout).contains("is System administrator again"));
+    assert_eq!(
+        session.roles_of(key).unwrap()[0].role,
+        "system_administrator"
+    );
 }
 
 /// Two administrators at two desktops import, at the same moment, files that

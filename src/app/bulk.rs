@@ -379,30 +379,30 @@ fn run(
         let guard = (!request.send_again_to_recent).then_some(now);
         let done = through_outages(&mut store, |store| {
             Ok(store.write(|tx| {
-            // A verification that still waits (an earlier send stopped half
-            // way) is delivered as it is: never a second one.
-            let adopted = tx.adopt_waiting_verifications(chunk, &batch)?;
-            let rest: Vec<UserKey> = chunk
-                .iter()
-                .copied()
-                .filter(|key| !adopted.contains(key))
-                .collect();
-            let mut done: Vec<(UserKey, Queued)> =
-                adopted.iter().map(|&key| (key, Queued::Adopted)).collect();
-            for (key, outcome) in
-                verify_many_in(tx, &settings, &request.actor, &rest, now, guard, &batch)?
-            {
-                let queued = match outcome {
-                    Ok(VerifyOutcome::Queued(_)) => Queued::Message,
-                    Ok(VerifyOutcome::ConnectedByDomain(_)) => Queued::Connected,
-                    Err(ConnectionError::Refused(reason)) => Queued::Skipped(reason),
-                    Err(ConnectionError::NotFound) => Queued::Skipped(SkipReason::NoAddress),
-                    Err(other) => return Err(other),
-                };
-                done.push((key, queued));
-            }
-            Ok(done)
-        })?)
+                // A verification that still waits (an earlier send stopped half
+                // way) is delivered as it is: never a second one.
+                let adopted = tx.adopt_waiting_verifications(chunk, &batch)?;
+                let rest: Vec<UserKey> = chunk
+                    .iter()
+                    .copied()
+                    .filter(|key| !adopted.contains(key))
+                    .collect();
+                let mut done: Vec<(UserKey, Queued)> =
+                    adopted.iter().map(|&key| (key, Queued::Adopted)).collect();
+                for (key, outcome) in
+                    verify_many_in(tx, &settings, &request.actor, &rest, now, guard, &batch)?
+                {
+                    let queued = match outcome {
+                        Ok(VerifyOutcome::Queued(_)) => Queued::Message,
+                        Ok(VerifyOutcome::ConnectedByDomain(_)) => Queued::Connected,
+                        Err(ConnectionError::Refused(reason)) => Queued::Skipped(reason),
+                        Err(ConnectionError::NotFound) => Queued::Skipped(SkipReason::NoAddress),
+                        Err(other) => return Err(other),
+                    };
+                    done.push((key, queued));
+                }
+                Ok(done)
+            })?)
         })?;
         update(progress, |p| {
             for (_, outcome) in &done {
@@ -428,7 +428,10 @@ fn run(
         if !batch_cancelled && cancel.load(Ordering::SeqCst) && !leave.load(Ordering::SeqCst) {
             // Cancel: what no worker has begun to hand over is not sent.
             through_outages(&mut store, |store| {
-                Ok(store.write(|tx| tx.cancel_batch(&batch, "not sent: the send was cancelled"))?)
+                Ok(
+                    store
+                        .write(|tx| tx.cancel_batch(&batch, "not sent: the send was cancelled"))?,
+                )
             })?;
             batch_cancelled = true;
             update(progress, |p| p.cancelled = true);
@@ -476,8 +479,9 @@ impl BulkError {
     /// True when the register could not be reached (try again later).
     pub fn is_connection_lost(&self) -> bool {
         match self {
-            Self::Store(error) => error.is_connection_lost(),
-            Self::Connection(ConnectionError::Store(error)) => error.is_connection_lost(),
+            Self::Store(error) | Self::Connection(ConnectionError::Store(error)) => {
+                error.is_connection_lost()
+            }
             _ => false,
         }
     }

@@ -141,7 +141,8 @@ impl WorkerHealth {
     /// What keeps the worker from delivering now, if anything.
     pub fn problem(&self) -> Option<WorkerProblem> {
         let state = self.lock();
-        let lasting = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= UNHEALTHY_AFTER);
+        let lasting =
+            |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= UNHEALTHY_AFTER);
         if !state.running {
             Some(WorkerProblem::Stopped)
         } else if lasting(state.rounds_failing_since) {
@@ -511,7 +512,10 @@ impl OutboxWorker {
     /// run out. A lost connection is made anew (the server restarted); a
     /// failed renewal is tried again each second; a worker taken for dead
     /// while it could not renew registers itself again.
-    fn spawn_heartbeat(&self, health: Arc<WorkerHealth>) -> std::io::Result<std::thread::JoinHandle<()>> {
+    fn spawn_heartbeat(
+        &self,
+        health: Arc<WorkerHealth>,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
         let store = Store::open(&self.register).map_err(std::io::Error::other)?;
         let row = WorkerRow {
             id: self.id.clone(),

@@ -6,8 +6,8 @@
 use jiff::{Timestamp, tz::TimeZone};
 
 use crate::domain::roles::{
-    Assignment, AssignmentError, Permission, Role, RoleDraft, RoleError, builtin_roles,
-    check_role_change, new_role_id,
+    Assignment, AssignmentError, BuiltinRole, Permission, Role, RoleDraft, RoleError,
+    builtin_roles, check_role_change, new_role_id,
 };
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
 use crate::store::StoreError;
@@ -29,6 +29,13 @@ pub enum RolesError {
     /// The user was deleted meanwhile.
     #[error("{}", t!("user-not-found"))]
     NotFound,
+    /// The person working is no HRM user (no user's login field is their
+    /// login), so no role can be given to them.
+    #[error("{}", t!("roles-not-an-hrm-user", login = .0.as_str()))]
+    NotAnHrmUser(String),
+    /// `roles recover` by someone who does not own the register.
+    #[error("{}", t!("roles-recover-not-owner"))]
+    NotOwner,
     /// The register could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -262,4 +269,72 @@ pub fn set_user_roles(
         })?;
         Ok(())
     })
+}
+
+/// *Make me System administrator*: gives the operator the System
+/// administrator role (keeping their other roles). This is how a register
+/// gets its first one; once there is one, only someone with *Roles* may.
+pub fn make_me_system_administrator(session: &mut Session) -> Result<UserRecord, RolesError> {
+    require_roles(session)?;
+    let field = session.store.load_settings()?.operator_field;
+    let me = session
+        .store
+        .user_by_login(field, &session.login)?
+        .ok_or_else(|| RolesError::NotAnHrmUser(session.login.clone()))?;
+    let mut held = session
+        .store
+        .all_roles()?
+        .into_iter()
+        .find(|(key, _)| *key == me.key)
+        .map(|(_, held)| held)
+        .unwrap_or_default();
+    held.push(Assignment::new(BuiltinRole::SystemAdministrator.code()));
+    set_user_roles(session, me.key, held)?;
+    Ok(me)
+}
+
+/// `roles recover LOGIN`: the way back when no one can change roles any
+/// more (the last System administrator left, or a role ended). Only the
+/// register's owner may (the OS account owning the file, or the database
+/// role owning the tables); the user whose login field is `login` gets
+/// System administrator from today, with no end, whatever the rules of the
+/// window say. Audited with the owner as actor.
+pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesError> {
+    if !session.store.is_register_owner()? {
+        return Err(RolesError::NotOwner);
+    }
+    let field = session.store.load_settings()?.operator_field;
+    let record = session
+        .store
+        .user_by_login(field, login)?
+        .ok_or_else(|| RolesError::NotAnHrmUser(login.to_owned()))?;
+    let now = session.now();
+    let actor = format!("{} (roles recover)", session.actor);
+    session.store.write(|tx| {
+        let mut roles = builtin_roles();
+        roles.extend(tx.custom_roles()?);
+        let before = tx
+            .all_roles()?
+            .into_iter()
+            .find(|(key, _)| *key == record.key)
+            .map(|(_, held)| held)
+            .unwrap_or_default();
+        let admin = BuiltinRole::SystemAdministrator.code();
+        let mut after: Vec<Assignment> =
+            before.iter().filter(|a| a.role != admin).cloned().collect();
+        after.push(Assignment::new(admin));
+        after.sort_by(|a, b| a.role.cmp(&b.role));
+        tx.set_roles(record.key, &after, now.as_millisecond())?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor,
+            action: AuditAction::RolesChanged,
+            user_key: Some(record.key),
+            user_id: record.user.user_id.to_string(),
+            before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
+            after: Some(serde_json::json!({ "roles": describe(&after, &roles) }).to_string()),
+        })?;
+        Ok::<_, RolesError>(())
+    })?;
+    Ok(record)
 }

@@ -102,12 +102,13 @@ pub fn verify_all_pending(
 }
 
 /// A send that stopped before it could follow its messages (the register
-/// was gone too long): says so, and what the register holds now if it can
-/// be read, and exits with 1.
+/// was gone too long): says so on standard error, with what the register
+/// holds now if it can be read, and exits with 1.
 fn stopped_early(session: &Session, error: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("{}", t!("cli-bulk-stopped", error = error));
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{}", t!("cli-bulk-stopped", error = error))?;
     if let Ok(waiting) = session.queued_count() {
-        eprintln!("{}", t!("cli-bulk-waiting", waiting = waiting));
+        writeln!(err, "{}", t!("cli-bulk-waiting", waiting = waiting))?;
     }
     Ok(ExitCode::FAILURE)
 }

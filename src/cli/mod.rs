@@ -227,6 +227,14 @@ pub enum RolesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The way back when no one can change roles any more: gives System
+    /// administrator to the user whose login field is LOGIN. Only for the
+    /// register's owner (the OS account owning the file, or the database
+    /// role owning the shared register's tables); audited.
+    Recover {
+        /// The login name, as the setting `operator_field` reads it.
+        login: String,
+    },
 }
 
 /// `db` subcommands.
@@ -365,6 +373,10 @@ fn required_permission(command: &Command) -> Option<Permission> {
         Command::Users {
             command: UsersCommand::Roles { add, remove, .. },
         } if add.is_some() || remove.is_some() => Some(Permission::Roles),
+        // Checked by the use case: only the register's owner may.
+        Command::Roles {
+            command: RolesCommand::Recover { .. },
+        } => None,
         Command::Users { .. } | Command::Outbox { .. } | Command::Roles { .. } => {
             Some(Permission::UsersRead)
         }
@@ -468,6 +480,9 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Roles {
             command: RolesCommand::Show { role, json },
         } => roles::show(&session, role, *json),
+        Command::Roles {
+            command: RolesCommand::Recover { login },
+        } => roles::recover(&mut session, login),
         Command::Verify {
             user_id: Some(user_id),
             ..

@@ -287,3 +287,27 @@ pub fn list_codes(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `roles recover LOGIN`: System administrator again for that login's user;
+/// refused (exit 2) for anyone but the register's owner.
+pub fn recover(session: &mut Session, login: &str) -> anyhow::Result<ExitCode> {
+    match crate::app::roles::recover(session, login) {
+        Ok(record) => {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{}",
+                t!(
+                    "roles-recovered",
+                    user_id = record.user.user_id.to_string(),
+                    login = login
+                )
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error @ (RolesError::NotOwner | RolesError::NotAnHrmUser(_))) => {
+            Err(Refused(error.to_string()).into())
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -13,8 +13,8 @@ use jiff::civil::Date;
 use super::account_codes::{AccountCode, AuditRight, dimension_id, parse_limit};
 use super::import::RawTable;
 use super::roles::{
-    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_role_change,
-    place_list_text, role_id_for,
+    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_role_change, place_list_text,
+    role_id_for,
 };
 use super::template::normalize_header;
 use super::user::UserKey;
@@ -570,8 +570,14 @@ fn plan_assignments(
     if now == wanted.as_slice() {
         return Ok(None);
     }
-    check_role_change(everyone, Some(key), &wanted, register.day, register.operator)
-        .map_err(|e| e.to_string())?;
+    check_role_change(
+        everyone,
+        Some(key),
+        &wanted,
+        register.day,
+        register.operator,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(Some((Some(key), wanted)))
 }
 

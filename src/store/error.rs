@@ -168,9 +168,7 @@ impl From<postgres::Error> for StoreError {
                 }
             }
             // The server is shutting down or restarting, or the link broke.
-            Some(code)
-                if code.code().starts_with("57P") || code.code().starts_with("08") =>
-            {
+            Some(code) if code.code().starts_with("57P") || code.code().starts_with("08") => {
                 Self::Unreachable {
                     register: "the shared register".into(),
                     detail: postgres_words(&error),

@@ -193,6 +193,24 @@ impl Store {
         }
     }
 
+    /// True when this program works as the register's owner: on a shared
+    /// register, a database role that owns its tables (or a member of that
+    /// role, or a superuser); for a file, the operating-system account that
+    /// owns the file (on Windows, whoever may write it: the file's
+    /// permissions are the boundary there).
+    pub fn is_register_owner(&self) -> Result<bool, StoreError> {
+        match (&self.backend, &self.location) {
+            (Backend::Postgres(_), _) => Ok(on_store!(self, db => db.fetch_int(
+                "SELECT CASE WHEN pg_has_role(current_user,
+                     (SELECT relowner FROM pg_class WHERE oid = 'users'::regclass), 'USAGE')
+                 THEN 1 ELSE 0 END",
+                &[],
+            ))? == 1),
+            (Backend::Sqlite(_), Location::File(path)) => Ok(owns_file(path)),
+            (Backend::Sqlite(_), Location::Shared(_)) => Ok(false),
+        }
+    }
+
     /// The schema version of the register.
     pub fn version(&self) -> Result<i64, StoreError> {
         match &self.backend {
@@ -758,3 +776,25 @@ fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreE
 
 #[cfg(test)]
 mod tests;
+
+/// True when the running process's account owns `path`: compared with the
+/// owner of a file this process makes (no unsafe call needed).
+#[cfg(unix)]
+fn owns_file(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let probe = std::env::temp_dir().join(format!(".hrm-users-owner-{}", std::process::id()));
+    let mine = std::fs::File::create(&probe)
+        .and_then(|file| file.metadata())
+        .map(|m| m.uid());
+    let _ = std::fs::remove_file(&probe);
+    match (mine, std::fs::metadata(path)) {
+        (Ok(mine), Ok(register)) => register.uid() == mine,
+        _ => false,
+    }
+}
+
+/// On Windows, whoever may write the file owns what is in it.
+#[cfg(not(unix))]
+fn owns_file(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+}

@@ -189,6 +189,27 @@ impl UsersView {
         }
     }
 
+    /// *Make me System administrator*: the first System administrator is
+    /// the person working; the banner and the buttons follow at once.
+    fn make_me_system_administrator(&mut self) {
+        let result = app::roles::make_me_system_administrator(&mut self.session);
+        self.notice = Some(match result {
+            Ok(record) => Notice {
+                text: t!(
+                    "status-made-system-administrator",
+                    user_id = record.user.user_id.to_string()
+                ),
+                is_error: false,
+            },
+            Err(error) => Notice {
+                text: error.to_string(),
+                is_error: true,
+            },
+        });
+        self.read_operator();
+        self.refresh_form();
+    }
+
     fn read_operator(&mut self) {
         if let Ok(operator) = app::operator::operator(&self.session) {
             self.operator = operator;

@@ -17,8 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-use crate::app::{self, ConfirmError, LinkError, RelinkError, Session, VerifyOutcome};
 use crate::app::outbox_worker::WorkerHealth;
+use crate::app::{self, ConfirmError, LinkError, RelinkError, Session, VerifyOutcome};
 use crate::domain::Clock;
 
 use super::pages::{

@@ -34,6 +34,8 @@ pub(super) enum Command {
     OpenAbout,
     /// Open Settings.
     OpenSettings,
+    /// Give the operator the System administrator role (the first one).
+    MakeMeSystemAdministrator,
 }
 
 impl UsersView {
@@ -139,6 +141,7 @@ impl UsersView {
                         self.settings_view = Some(SettingsView::open(&self.session));
                     }
                 }
+                Command::MakeMeSystemAdministrator => self.make_me_system_administrator(),
             }
         }
     }
@@ -233,10 +236,28 @@ impl UsersView {
         }
         self.listing.set_filter(self.filter.clone());
         if !self.operator.enforced {
-            ui.label(
-                RichText::new(t!("operator-no-administrator"))
-                    .color(egui::Color32::from_rgb(0xB0, 0x6A, 0x00)),
-            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(t!("operator-no-administrator"))
+                        .color(egui::Color32::from_rgb(0xB0, 0x6A, 0x00)),
+                );
+                // Only the person working can be the first: giving it to
+                // someone else first would lock them out at once.
+                let is_user = self.operator.user.is_some();
+                let button = ui
+                    .add_enabled(
+                        is_user,
+                        egui::Button::new(t!("make-me-system-administrator")),
+                    )
+                    .on_hover_text(t!("make-me-system-administrator.hint"))
+                    .on_disabled_hover_text(t!(
+                        "roles-not-an-hrm-user",
+                        login = self.operator.login.as_str()
+                    ));
+                if button.clicked() {
+                    self.commands.push(Command::MakeMeSystemAdministrator);
+                }
+            });
         }
         if self.is_demo {
             ui.label(
