@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod domain;
 pub mod mail;
+pub mod scim;
 pub mod sheet;
 pub mod store;
 pub mod testing;

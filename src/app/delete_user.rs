@@ -34,6 +34,8 @@ fn delete(
         if let Some(base) = base {
             super::save_user::check_unchanged(tx, &record, base, None)?;
         }
+        // Marked before the user goes: their account is to be closed.
+        super::idp::mark(tx, &tx.load_settings()?, key, now)?;
         tx.delete_user(key)?;
         tx.append_audit(&AuditEntry {
             at: now,

@@ -117,6 +117,7 @@ fn write_row(
     action: &RowAction,
     now: jiff::Timestamp,
     actor: &str,
+    idp_on: bool,
 ) -> Result<(), StoreError> {
     let now_ms = now.as_millisecond();
     let (user, new_address) = match action {
@@ -152,6 +153,15 @@ fn write_row(
             audit_action == AuditAction::UserCreated,
             now,
         )?;
+    }
+    // A connected user's name, User-ID, activation or address changed: the
+    // identity provider's account follows.
+    if idp_on
+        && before
+            .as_ref()
+            .is_some_and(|b| matches!(b.connection, Connection::Connected { .. }))
+    {
+        tx.mark_idp_push(key, now)?;
     }
     let connection = pending
         .or_else(|| before.as_ref().map(|b| b.connection.clone()))
@@ -294,6 +304,7 @@ pub fn commit_planned_with_progress(
         _ => None,
     };
     let operator = super::operator::operator(session)?;
+    let idp_on = session.store.load_settings()?.idp.is_on();
     let written = session.store.write(|tx| {
         let plan = if let Some(plan) = unchanged_since {
             plan
@@ -309,7 +320,7 @@ pub fn commit_planned_with_progress(
             if index % 1024 == 0 && !progress.advance(index) {
                 return Err(ImportError::Cancelled);
             }
-            write_row(tx, &row.action, now, &actor)?;
+            write_row(tx, &row.action, now, &actor, idp_on)?;
         }
         if table.sheets.is_empty() {
             return Ok::<_, ImportError>(plan);

@@ -42,7 +42,13 @@ pub fn remove_leavers_connections(
             let Some(record) = tx.user(key)? else {
                 continue;
             };
-            remove_connection_in(tx, key, now, "not sent: the user's employment has ended")?;
+            remove_connection_in(
+                tx,
+                &settings,
+                key,
+                now,
+                "not sent: the user's employment has ended",
+            )?;
             tx.append_audit(&entry(
                 LEAVER_ACTOR,
                 now,

@@ -9,6 +9,7 @@ mod delete_user;
 pub mod demo;
 mod details;
 pub mod export;
+pub mod idp;
 pub mod import;
 mod import_sheets;
 pub mod leavers;

@@ -27,6 +27,7 @@ use crate::domain::{
     OutboxMessage, Settings, UserKey, UserRecord,
 };
 use crate::mail::{SendFailure, Session, Transport, compose, password};
+use crate::scim::ScimClient;
 use crate::store::{
     AnswerRecord, Delivery, Location, NewToken, Store, StoreError, TokenPurpose, WorkerRow, WriteTx,
 };
@@ -212,6 +213,29 @@ pub struct OutboxWorker {
     stopping: Arc<AtomicBool>,
     /// When this worker last applied the leaver rule.
     leavers_checked_at: Option<Timestamp>,
+    /// The SCIM client, kept while the identity provider settings stay.
+    scim: Option<(crate::domain::idp::IdpSettings, ScimClient)>,
+}
+
+/// Identity provider pushes claimed at once.
+const IDP_BATCH: usize = 200;
+/// Parallel requests to the identity provider.
+const IDP_PARALLEL: usize = 8;
+
+/// The SCIM client for the current identity provider settings, made anew
+/// when they change (the token is read again then).
+fn current_scim<'a>(
+    cached: &'a mut Option<(crate::domain::idp::IdpSettings, ScimClient)>,
+    settings: &crate::domain::idp::IdpSettings,
+) -> Result<&'a ScimClient, crate::scim::ScimSetupError> {
+    if !matches!(cached, Some((s, _)) if s == settings) {
+        *cached = None;
+        *cached = Some((settings.clone(), ScimClient::from_settings(settings)?));
+    }
+    cached
+        .as_ref()
+        .map(|(_, client)| client)
+        .ok_or(crate::scim::ScimSetupError::Off)
 }
 
 /// How often a worker applies the leaver rule (also once when it starts).
@@ -248,6 +272,7 @@ impl OutboxWorker {
             sessions: Vec::new(),
             stopping: Arc::new(AtomicBool::new(false)),
             leavers_checked_at: None,
+            scim: None,
         };
         worker.take_back_from_the_gone()?;
         Ok(worker)
@@ -286,6 +311,8 @@ impl OutboxWorker {
                 tx.end_lease(id)?;
             }
             let (own, own_flagged) = tx.take_back_own(&self.id)?;
+            tx.take_back_own_idp(&self.id)?;
+            tx.take_back_expired_idp(now)?;
             let (expired, expired_flagged) = tx.take_back_expired(now)?;
             Ok::<_, StoreError>((own + expired, own_flagged + expired_flagged))
         })?;
@@ -319,23 +346,22 @@ impl OutboxWorker {
         }
     }
 
-    /// Applies the leaver rule when due, then sends every message due now;
-    /// returns how many messages were handled.
+    /// Applies the leaver rule when due, pushes the identity provider's
+    /// accounts that wait, then sends every message due now; returns how
+    /// many messages and pushes were handled.
     pub fn run_once(&mut self) -> Result<usize, WorkerError> {
         self.lock_store().reconnect_if_lost()?;
         self.take_back_from_the_gone()?;
         let now = (self.clock)();
         self.apply_leaver_rule_when_due(now);
         let lease_until = now + lease_span(&self.options);
-        let (settings, claimed) = {
-            let mut store = self.lock_store();
-            let settings = store.load_settings()?;
-            let claimed = store
-                .write_outbox(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
-            (settings, claimed)
-        };
+        let settings = self.lock_store().load_settings()?;
+        let pushed = self.push_accounts(&settings, now, lease_until)?;
+        let claimed = self
+            .lock_store()
+            .write_outbox(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
         if claimed.is_empty() {
-            return Ok(0);
+            return Ok(pushed);
         }
         let count = claimed.len();
         let ready = self
@@ -374,6 +400,7 @@ impl OutboxWorker {
             }
         }
         let untouched = self.send_all(ready, pause);
+        let count = count + pushed;
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
             self.lock_store().write_outbox(|tx| {
@@ -384,6 +411,55 @@ impl OutboxWorker {
             })?;
         }
         Ok(count)
+    }
+
+    /// Pushes up to [`IDP_BATCH`] accounts that wait for the identity
+    /// provider, over parallel requests, and records the answers (only
+    /// while this worker still holds them). Nothing while provisioning is
+    /// off; a missing token is logged and the pushes wait.
+    fn push_accounts(
+        &mut self,
+        settings: &Settings,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<usize, WorkerError> {
+        if !settings.idp.is_on() || !self.lock_store().has_due_idp_push(now)? {
+            return Ok(0);
+        }
+        if let Err(error) = current_scim(&mut self.scim, &settings.idp) {
+            tracing::warn!("identity provider pushes wait: {error}");
+            return Ok(0);
+        }
+        let Some((_, client)) = &self.scim else {
+            return Ok(0);
+        };
+        let claims = self
+            .lock_store()
+            .write_outbox(|tx| tx.claim_idp_due(&self.id, now, lease_until, IDP_BATCH))?;
+        if claims.is_empty() {
+            return Ok(0);
+        }
+        let keys: Vec<UserKey> = claims.iter().map(|c| c.account.user_key).collect();
+        let users: HashMap<UserKey, UserRecord> = self
+            .lock_store()
+            .users_by_keys(&keys)?
+            .into_iter()
+            .map(|record| (record.key, record))
+            .collect();
+        let records = super::idp::push_all(
+            client,
+            &claims,
+            &users,
+            settings.idp.on_disconnect,
+            IDP_PARALLEL,
+            &self.clock,
+        );
+        let recorded_at = (self.clock)();
+        with_retry(&self.stopping, || {
+            lock(&self.store)
+                .write_outbox(|tx| tx.record_idp_results(&self.id, &records, recorded_at))
+        })?;
+        Ok(claims.len())
     }
 
     /// Hands `ready` to the sessions in parallel. A session hands in the

@@ -214,6 +214,9 @@ fn save(
             Some(before) => {
                 if before.user != valid.user {
                     tx.update_user(before.key, &valid.user, now_ms)?;
+                    if matches!(before.connection, Connection::Connected { .. }) {
+                        super::idp::mark(tx, &tx.load_settings()?, before.key, now)?;
+                    }
                     end_links_of_deactivated(tx, before.key, Some(before), &valid.user, now)?;
                     let before_json = snapshot(&before.user, &before.connection);
                     tx.append_audit(&entry(

@@ -96,6 +96,7 @@ pub fn verify_in(
                 "not sent: connected by verified domain",
             )?;
             tx.set_connection(key, &connected, now.as_millisecond())?;
+            super::idp::mark(tx, settings, key, now)?;
             tx.append_audit(&entry(
                 actor,
                 now,
@@ -320,7 +321,13 @@ pub fn delete_connection(
                 invitation: RelinkInvitation::NotSent,
             });
         }
-        remove_connection_in(tx, key, now, "not sent: the connection was deleted")?;
+        remove_connection_in(
+            tx,
+            &settings,
+            key,
+            now,
+            "not sent: the connection was deleted",
+        )?;
         tx.append_audit(&entry(
             &actor,
             now,
@@ -349,10 +356,13 @@ pub fn delete_connection(
 /// queued for it are cancelled with `reason`, and the user has no address.
 pub(crate) fn remove_connection_in(
     tx: &WriteTx<'_>,
+    settings: &crate::domain::Settings,
     key: UserKey,
     now: Timestamp,
     reason: &str,
 ) -> Result<(), StoreError> {
+    // Marked while the user is still connected: the account is to be closed.
+    super::idp::mark(tx, settings, key, now)?;
     tx.supersede_tokens(key, now)?;
     for kind in [
         MessageKind::Verification,
@@ -499,6 +509,7 @@ pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, Confir
         tx.use_token(&hash, now)?;
         tx.supersede_tokens(record.key, now)?;
         tx.set_connection(record.key, &connected, now.as_millisecond())?;
+        super::idp::mark(tx, &tx.load_settings()?, record.key, now)?;
         tx.append_audit(&AuditEntry {
             at: now,
             actor: "employee (verification link)".to_owned(),

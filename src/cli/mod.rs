@@ -5,6 +5,7 @@
 
 mod bulk;
 mod db;
+mod idp;
 mod mail;
 mod roles;
 mod sheet;
@@ -149,6 +150,13 @@ pub enum Command {
         #[command(subcommand)]
         command: RolesCommand,
     },
+    /// The identity provider (SCIM 2.0): what it supports, and a
+    /// comparison that repairs its accounts.
+    Idp {
+        /// What to do.
+        #[command(subcommand)]
+        command: IdpCommand,
+    },
     /// Make a demo register of made-up users (the same ones for the same size).
     Demo {
         /// How many users.
@@ -187,6 +195,40 @@ pub enum UsersCommand {
         #[arg(long, value_name = "ROLE")]
         remove: Option<String>,
         /// Print JSON (an array of objects) instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// *Delete connection*: the user is no longer connected to Visma
+    /// Connect (their account at the identity provider is closed).
+    Disconnect {
+        /// The user, by User-ID.
+        user_id: String,
+    },
+    /// *Reset password*: emails the connected user a password reset.
+    ResetPassword {
+        /// The user, by User-ID.
+        user_id: String,
+    },
+}
+
+/// `idp` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IdpCommand {
+    /// Print the server, what it supports, and how many users are in each
+    /// state (none, waiting, active, deactivated, failed).
+    Status {
+        /// Print a JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the connected users with the provider's accounts: make the
+    /// missing, correct what differs, close accounts whose connection is
+    /// gone, and print each difference and what was done.
+    Sync {
+        /// Print the differences only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print a JSON object instead of lines.
         #[arg(long)]
         json: bool,
     },
@@ -377,21 +419,34 @@ fn required_permission(command: &Command) -> Option<Permission> {
         Command::Roles {
             command: RolesCommand::Recover { .. },
         } => None,
-        Command::Users { .. } | Command::Outbox { .. } | Command::Roles { .. } => {
-            Some(Permission::UsersRead)
+        // Disconnect and reset-password are also checked for the user
+        // (their department and office) by the command.
+        Command::Users {
+            command: UsersCommand::Disconnect { .. } | UsersCommand::ResetPassword { .. },
         }
-        Command::Verify {
+        | Command::Verify {
             user_id: Some(_), ..
         } => Some(Permission::UsersEdit),
+        Command::Users { .. }
+        | Command::Outbox { .. }
+        | Command::Roles { .. }
+        | Command::AccountCodes {
+            command: AccountCodesCommand::List { .. },
+        }
+        | Command::Idp {
+            command: IdpCommand::Status { .. } | IdpCommand::Sync { dry_run: true, .. },
+        } => Some(Permission::UsersRead),
         Command::Verify { .. } => Some(Permission::VerifyAccounts),
         Command::Import { .. }
         | Command::Export { .. }
         | Command::AccountCodes {
             command: AccountCodesCommand::Import { .. },
         } => Some(Permission::ImportExport),
-        Command::AccountCodes { .. } => Some(Permission::UsersRead),
         Command::Config {
             command: ConfigCommand::Set { .. },
+        }
+        | Command::Idp {
+            command: IdpCommand::Sync { dry_run: false, .. },
         }
         | Command::Demo { .. } => Some(Permission::Settings),
         Command::Config { .. }
@@ -468,21 +523,17 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             },
             *json,
         ),
-        Command::Roles {
-            command: RolesCommand::List { json },
-        } => roles::list(&session, *json),
+        Command::Users {
+            command: UsersCommand::Disconnect { .. } | UsersCommand::ResetPassword { .. },
+        }
+        | Command::Idp { .. } => run_connection_command(&mut session, command),
+        Command::Roles { command } => run_roles_command(&mut session, command),
         Command::AccountCodes {
             command: AccountCodesCommand::Import { file },
         } => roles::import_codes(&mut session, file),
         Command::AccountCodes {
             command: AccountCodesCommand::List { json },
         } => roles::list_codes(&session, *json),
-        Command::Roles {
-            command: RolesCommand::Show { role, json },
-        } => roles::show(&session, role, *json),
-        Command::Roles {
-            command: RolesCommand::Recover { login },
-        } => roles::recover(&mut session, login),
         Command::Verify {
             user_id: Some(user_id),
             ..
@@ -530,6 +581,34 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
                 path = path.to_string()
             ))
         }
+    }
+}
+
+/// `roles list`, `roles show` and `roles recover`.
+fn run_roles_command(session: &mut Session, command: &RolesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RolesCommand::List { json } => roles::list(session, *json),
+        RolesCommand::Show { role, json } => roles::show(session, role, *json),
+        RolesCommand::Recover { login } => roles::recover(session, login),
+    }
+}
+
+/// `users disconnect`, `users reset-password` and `idp …`.
+fn run_connection_command(session: &mut Session, command: &Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Users {
+            command: UsersCommand::Disconnect { user_id },
+        } => idp::disconnect(session, user_id),
+        Command::Users {
+            command: UsersCommand::ResetPassword { user_id },
+        } => idp::reset_password(session, user_id),
+        Command::Idp {
+            command: IdpCommand::Status { json },
+        } => idp::status(session, *json),
+        Command::Idp {
+            command: IdpCommand::Sync { dry_run, json },
+        } => idp::sync(session, *dry_run, *json),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::app::Session;
+use crate::domain::UserKey;
+use crate::domain::idp::{IdpAccount, IdpState};
 use crate::domain::{Email, Listing, UserFilter, UserRecord};
 
 /// One user as `users list --json` prints it. Field names are a stable interface.
@@ -21,10 +23,12 @@ struct UserJson<'a> {
     connection_status: &'static str,
     connection_email: Option<&'a str>,
     employment_ends: Option<String>,
+    idp_state: &'static str,
+    idp_id: Option<&'a str>,
 }
 
 impl<'a> UserJson<'a> {
-    fn new(record: &'a UserRecord) -> Self {
+    fn new(record: &'a UserRecord, account: Option<&'a IdpAccount>) -> Self {
         let user = &record.user;
         Self {
             user_id: user.user_id.as_str(),
@@ -39,6 +43,8 @@ impl<'a> UserJson<'a> {
             employment_ends: user
                 .employment_ends
                 .map(|d| crate::domain::date_text(Some(d))),
+            idp_state: account.map_or(IdpState::None, |a| a.state).code(),
+            idp_id: account.and_then(|a| a.idp_id.as_deref()),
         }
     }
 }
@@ -56,7 +62,15 @@ pub fn list(session: &Session, filter: &UserFilter, json: bool) -> anyhow::Resul
     listing.set_filter(filter.clone());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        let users: Vec<UserJson<'_>> = listing.visible_records().map(UserJson::new).collect();
+        let accounts: std::collections::HashMap<UserKey, IdpAccount> =
+            crate::app::idp::accounts(session)?
+                .into_iter()
+                .map(|a| (a.user_key, a))
+                .collect();
+        let users: Vec<UserJson<'_>> = listing
+            .visible_records()
+            .map(|r| UserJson::new(r, accounts.get(&r.key)))
+            .collect();
         serde_json::to_writer_pretty(&mut out, &users)?;
         writeln!(out)?;
     } else {

@@ -55,11 +55,15 @@ pub enum AuditAction {
     RoleSaved,
     /// A role was deleted.
     RoleDeleted,
+    /// The identity provider took a push (the account made, changed or closed).
+    IdpPushed,
+    /// The identity provider refused a push, or it was given up.
+    IdpFailed,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -84,6 +88,8 @@ impl AuditAction {
         Self::AccountCodesImported,
         Self::RoleSaved,
         Self::RoleDeleted,
+        Self::IdpPushed,
+        Self::IdpFailed,
     ];
 
     /// The stored code.
@@ -113,6 +119,8 @@ impl AuditAction {
             Self::AccountCodesImported => "account_codes_imported",
             Self::RoleSaved => "role_saved",
             Self::RoleDeleted => "role_deleted",
+            Self::IdpPushed => "idp_pushed",
+            Self::IdpFailed => "idp_failed",
         }
     }
 
@@ -148,6 +156,8 @@ impl AuditAction {
             Self::AccountCodesImported => t!("audit-account-codes-imported"),
             Self::RoleSaved => t!("audit-role-saved"),
             Self::RoleDeleted => t!("audit-role-deleted"),
+            Self::IdpPushed => t!("audit-idp-pushed"),
+            Self::IdpFailed => t!("audit-idp-failed"),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod draft;
 pub mod email;
 pub mod filter;
+pub mod idp;
 pub mod import;
 pub mod listing;
 pub mod message;

@@ -96,6 +96,8 @@ pub struct Settings {
     /// The user field that holds each administrator's login name: who is
     /// working is the user whose field equals it.
     pub operator_field: OperatorField,
+    /// Pushing connections to the identity provider (Settings › Identity provider).
+    pub idp: super::idp::IdpSettings,
 }
 
 /// The user field the login name is looked up in.
@@ -289,6 +291,7 @@ impl Default for Settings {
             visma_connect_phase: VismaConnectPhase::Live,
             remove_connection_after_days: 5,
             operator_field: OperatorField::AliasUserId,
+            idp: super::idp::IdpSettings::default(),
         }
     }
 }
@@ -386,6 +389,16 @@ pub enum SettingKey {
     RemoveConnectionAfterDays,
     /// `operator_field`: `alias_user_id`, `user_id`, `email` or `external_reference`
     OperatorField,
+    /// `idp_provisioning`: `off` or `scim`
+    IdpProvisioning,
+    /// `scim_base_url`: the provider's SCIM endpoint
+    ScimBaseUrl,
+    /// `scim_token_url`: OAuth 2.0 token endpoint (client credentials)
+    ScimTokenUrl,
+    /// `scim_client_id`: OAuth 2.0 client id
+    ScimClientId,
+    /// `idp_on_disconnect`: `deactivate` or `delete`
+    IdpOnDisconnect,
 }
 
 /// A `smtputf8_checked` value: empty, or `host:port yes|no`.
@@ -419,7 +432,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 34] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -449,6 +462,11 @@ impl SettingKey {
         Self::VismaConnectPhase,
         Self::RemoveConnectionAfterDays,
         Self::OperatorField,
+        Self::IdpProvisioning,
+        Self::ScimBaseUrl,
+        Self::ScimTokenUrl,
+        Self::ScimClientId,
+        Self::IdpOnDisconnect,
     ];
 
     /// The key's name.
@@ -483,6 +501,11 @@ impl SettingKey {
             Self::VismaConnectPhase => "visma_connect_phase",
             Self::RemoveConnectionAfterDays => "remove_connection_after_days",
             Self::OperatorField => "operator_field",
+            Self::IdpProvisioning => "idp_provisioning",
+            Self::ScimBaseUrl => "scim_base_url",
+            Self::ScimTokenUrl => "scim_token_url",
+            Self::ScimClientId => "scim_client_id",
+            Self::IdpOnDisconnect => "idp_on_disconnect",
         }
     }
 
@@ -704,11 +727,19 @@ impl Settings {
             SettingKey::VismaConnectPhase => self.visma_connect_phase.code().into(),
             SettingKey::RemoveConnectionAfterDays => self.remove_connection_after_days.to_string(),
             SettingKey::OperatorField => self.operator_field.code().into(),
+            SettingKey::IdpProvisioning
+            | SettingKey::ScimBaseUrl
+            | SettingKey::ScimTokenUrl
+            | SettingKey::ScimClientId
+            | SettingKey::IdpOnDisconnect => self.idp.get(key).unwrap_or_default(),
         }
     }
 
     /// Sets a setting from text, refusing a bad value and changing nothing then.
     pub fn set(&mut self, key: SettingKey, value: &str) -> Result<(), SettingError> {
+        if self.idp.set(key, value)? {
+            return Ok(());
+        }
         let bad = |message: &str| SettingError {
             key: key.name(),
             message: message.to_owned(),
@@ -802,6 +833,8 @@ impl Settings {
                 self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
                     .ok_or_else(|| bad("expected preparation or live"))?;
             }
+            // Set by `IdpSettings::set` above.
+            _ => {}
         }
         Ok(())
     }

@@ -441,6 +441,57 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX users_by_reference_login ON users(lower(external_reference));
     ",
     },
+    // 13: each user's account at the identity provider (SCIM): the
+    // provider's id, whether it is active, and the push that waits. A push
+    // is wanted while `wanted > pushed`; a worker claims it under a lease
+    // as the outbox's messages. The row outlives a deleted user until the
+    // account is closed.
+    Migration {
+        sqlite: r"
+    CREATE TABLE idp_accounts (
+        user_key           INTEGER PRIMARY KEY,
+        external_id        TEXT NOT NULL DEFAULT '',
+        idp_id             TEXT,
+        account            TEXT NOT NULL DEFAULT 'none'
+                           CHECK (account IN ('none', 'active', 'deactivated')),
+        wanted             INTEGER NOT NULL DEFAULT 0,
+        pushed             INTEGER NOT NULL DEFAULT 0,
+        failed             INTEGER NOT NULL DEFAULT 0 CHECK (failed IN (0, 1)),
+        attempts           INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
+        owner              TEXT,
+        lease_until_ms     INTEGER,
+        claimed            INTEGER,
+        last_result        TEXT NOT NULL DEFAULT '',
+        since_ms           INTEGER
+    );
+    CREATE INDEX idp_accounts_due ON idp_accounts(next_attempt_at_ms)
+        WHERE wanted > pushed AND failed = 0;
+    CREATE INDEX idp_accounts_by_owner ON idp_accounts(owner) WHERE owner IS NOT NULL;
+    ",
+        postgres: r"
+    CREATE TABLE idp_accounts (
+        user_key           BIGINT PRIMARY KEY,
+        external_id        TEXT NOT NULL DEFAULT '',
+        idp_id             TEXT,
+        account            TEXT NOT NULL DEFAULT 'none'
+                           CHECK (account IN ('none', 'active', 'deactivated')),
+        wanted             BIGINT NOT NULL DEFAULT 0,
+        pushed             BIGINT NOT NULL DEFAULT 0,
+        failed             BIGINT NOT NULL DEFAULT 0 CHECK (failed IN (0, 1)),
+        attempts           BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at_ms BIGINT NOT NULL DEFAULT 0,
+        owner              TEXT,
+        lease_until_ms     BIGINT,
+        claimed            BIGINT,
+        last_result        TEXT NOT NULL DEFAULT '',
+        since_ms           BIGINT
+    );
+    CREATE INDEX idp_accounts_due ON idp_accounts(next_attempt_at_ms)
+        WHERE wanted > pushed AND failed = 0;
+    CREATE INDEX idp_accounts_by_owner ON idp_accounts(owner) WHERE owner IS NOT NULL;
+    ",
+    },
 ];
 
 /// The schema version this build writes.

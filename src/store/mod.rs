@@ -7,6 +7,7 @@ mod account_codes;
 mod batch;
 pub(crate) mod db;
 mod error;
+mod idp;
 mod location;
 mod migrations;
 mod outbox;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use error::StoreError;
+pub use idp::{IdpClaim, IdpOutcome, IdpRecord, IdpSyncRecord};
 pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::{AnswerRecord, BatchCounts, Delivery, NewMessage, WorkerRow};

@@ -299,7 +299,9 @@ impl Store {
         on_store!(self, db => db.fetch_int(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending'
                     AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR owner = ?2))
-                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1)",
+                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1)
+                 OR EXISTS (SELECT 1 FROM idp_accounts WHERE owner IS NOT NULL
+                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR owner = ?2))",
             params![now.as_millisecond(), own],
         ))
         .map(|found| found != 0)
@@ -687,6 +689,7 @@ impl WriteTx<'_> {
             "UPDATE outbox SET lease_until_ms = ?2 WHERE owner = ?1 AND state = 'sending'",
             params![worker, lease_until.as_millisecond()],
         ))?;
+        self.renew_idp_lease(worker, lease_until)?;
         Ok(found == 1)
     }
 
@@ -697,6 +700,7 @@ impl WriteTx<'_> {
             "UPDATE outbox SET lease_until_ms = 0 WHERE owner = ?1 AND state = 'sending'",
             params![worker],
         ))?;
+        self.take_back_own_idp(worker)?;
         Ok(())
     }
 

@@ -114,6 +114,23 @@ const TABLES: &[(&str, &[&str])] = &[
             "amount_limit",
         ],
     ),
+    // Without a worker's claim: a copy holds no lease.
+    (
+        "idp_accounts",
+        &[
+            "user_key",
+            "external_id",
+            "idp_id",
+            "account",
+            "wanted",
+            "pushed",
+            "failed",
+            "attempts",
+            "next_attempt_at_ms",
+            "last_result",
+            "since_ms",
+        ],
+    ),
 ];
 
 /// Tables whose key PostgreSQL numbers itself: after a copy its counter

@@ -73,3 +73,13 @@ cli-codes-imported = { $count ->
     [one] 1 account code imported.
    *[other] { $count } account codes imported.
 }
+cli-no-connection = User { $user_id } has no connection to Visma Connect.
+cli-not-connected = User { $user_id } is not connected to Visma Connect: a password can be reset only for a connected user.
+cli-disconnected = The connection of user { $user_id } to Visma Connect is deleted.
+cli-relink-queued = An invitation to link again is queued to { $email }.
+cli-relink-no-email = No invitation was sent: the user has no Email. Enter the new address in the form.
+cli-reset-queued = A password reset email to { $email } is queued for user { $user_id }; the window or `hrm-users serve` delivers it.
+cli-idp-server = Provisioning: { $provisioning }. Server: { $server }
+cli-idp-would = (dry run: nothing changed)
+cli-idp-refused = refused: { $error }
+cli-idp-sync-summary = { $provider } accounts at the provider; { $differences } differences, { $unchanged } unchanged, { $failed } refused.

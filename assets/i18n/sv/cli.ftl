@@ -69,3 +69,13 @@ cli-codes-imported = { $count ->
     [one] 1 kontokod importerad.
    *[other] { $count } kontokoder importerade.
 }
+cli-no-connection = Användare { $user_id } har ingen koppling till Visma Connect.
+cli-not-connected = Användare { $user_id } är inte kopplad till Visma Connect: lösenordet kan bara återställas för en kopplad användare.
+cli-disconnected = Kopplingen mellan användare { $user_id } och Visma Connect är borttagen.
+cli-relink-queued = En inbjudan att koppla om står i kö till { $email }.
+cli-relink-no-email = Ingen inbjudan skickades: användaren saknar e-post. Ange den nya adressen i formuläret.
+cli-reset-queued = Ett mejl för återställning av lösenord till { $email } står i kö för användare { $user_id }; fönstret eller `hrm-users serve` skickar det.
+cli-idp-server = Överföring: { $provisioning }. Server: { $server }
+cli-idp-would = (provkörning: inget ändrades)
+cli-idp-refused = nekades: { $error }
+cli-idp-sync-summary = { $provider } konton hos leverantören; { $differences } skillnader, { $unchanged } oförändrade, { $failed } nekade.
