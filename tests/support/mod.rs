@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod scim;
+
 use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::path::PathBuf;

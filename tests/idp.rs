@@ -1,0 +1,411 @@
+//! The connection reaches the identity provider: end to end over real
+//! SMTP, HTTP and SCIM (python-scim's `scim2-server`, behind a proxy that
+//! can inject faults), on both backends: the link confirmed makes an active
+//! account, a verified domain activates at once, Delete connection, a
+//! deactivated user and a leaver deactivate it, a change of name is
+//! pushed, an account made before is linked, faults are retried without a
+//! second account, failures show the server's words, and `idp sync`
+//! repairs exactly what was changed at the server.
+
+// Helpers of tests may panic: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Each body owns the register it is given.
+#![allow(clippy::needless_pass_by_value)]
+// The token reaches the in-process worker through the environment, set
+// once before any test reads it.
+#![allow(unsafe_code)]
+
+mod support;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use hrm_users::app::idp::{account, accounts, sync, try_again};
+use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use hrm_users::app::{Session, VerifyOutcome, delete_connection, save_user, verify_account};
+use hrm_users::domain::idp::IdpState;
+use hrm_users::domain::{AuditAction, SettingKey, UserDraft, UserKey};
+use hrm_users::web::start_endpoint;
+use support::scim::{Fault, ScimServer, TOKEN};
+use support::{Register, SmtpServer, TestClock, link_in, pending_user, smtp_settings};
+
+static TOKEN_SET: Once = Once::new();
+
+fn set_token() {
+    TOKEN_SET.call_once(|| {
+        // SAFETY: set once, before any test of this binary reads it (every
+        // test calls this first, and `Once` makes the others wait).
+        unsafe { std::env::set_var(hrm_users::scim::TOKEN_ENV, TOKEN) };
+    });
+}
+
+/// A register with SMTP, the endpoint, provisioning on against a fresh
+/// SCIM server, and a worker.
+struct Rig {
+    register: Register,
+    clock: TestClock,
+    smtp: SmtpServer,
+    endpoint: hrm_users::web::Endpoint,
+    scim: ScimServer,
+    session: Session,
+    worker: OutboxWorker,
+}
+
+impl Rig {
+    fn on(register: Register) -> Self {
+        set_token();
+        let clock = TestClock::new();
+        let smtp = SmtpServer::start();
+        let scim = ScimServer::start();
+        let endpoint = start_endpoint(&register.location, "127.0.0.1:0", clock.clock()).unwrap();
+        let mut session = register.session(&clock);
+        let mut settings = smtp_settings(
+            &mut session,
+            &smtp,
+            &format!("http://{}", endpoint.address()),
+        );
+        settings.set(SettingKey::IdpProvisioning, "scim").unwrap();
+        settings
+            .set(SettingKey::ScimBaseUrl, &scim.base_url())
+            .unwrap();
+        settings
+            .set(SettingKey::VerifiedDomains, "domain.example")
+            .unwrap();
+        hrm_users::app::save_settings(&mut session, &settings).unwrap();
+        let worker = OutboxWorker::open(
+            &register.location,
+            clock.clock(),
+            WorkerOptions {
+                retry_base: Duration::from_mins(1),
+                ..WorkerOptions::default()
+            },
+        )
+        .unwrap();
+        Self {
+            register,
+            clock,
+            smtp,
+            endpoint,
+            scim,
+            session,
+            worker,
+        }
+    }
+
+    fn state(&self, key: UserKey) -> IdpState {
+        account(&self.session, key)
+            .unwrap()
+            .map_or(IdpState::None, |a| a.state)
+    }
+
+    /// A user connected at once by the verified domain.
+    fn connected(&mut self, user_id: &str, first: &str) -> UserKey {
+        let address = format!("{}@domain.example", first.to_lowercase());
+        let key = pending_user(&mut self.session, user_id, first, &address);
+        let outcome = verify_account(&mut self.session, key).unwrap();
+        assert!(matches!(outcome, VerifyOutcome::ConnectedByDomain(_)));
+        key
+    }
+
+    fn one_account(&self, external_id: &str) -> serde_json::Value {
+        let found = self.scim.users_with_external_id(external_id);
+        assert_eq!(
+            found.len(),
+            1,
+            "exactly one account for {external_id}: {found:?}"
+        );
+        found.into_iter().next().unwrap()
+    }
+
+    fn edit(&mut self, key: UserKey, change: impl FnOnce(&mut UserDraft)) {
+        let record = self.session.user(key).unwrap().unwrap();
+        let mut draft = UserDraft::from_record(&record);
+        change(&mut draft);
+        save_user(&mut self.session, Some(key), &draft).unwrap();
+    }
+}
+
+fn post(url: &str) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent.post(url).send_empty().unwrap().status().as_u16()
+}
+
+/// Verify → the employee confirms the link → the account exists and is
+/// active with the right attributes; a new name is pushed to it; Delete
+/// connection deactivates it; History has a row per push.
+fn the_link_confirmed_makes_an_active_account_that_follows_the_user(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = pending_user(&mut rig.session, "14", "Anna", "anna.svensson@company.se");
+    verify_account(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(key), IdpState::None, "nothing before the link");
+    assert!(rig.scim.users().is_empty());
+    let link = link_in(&rig.smtp.accepted()[0]);
+    assert_eq!(post(&link), 200);
+    assert_eq!(rig.state(key), IdpState::Waiting);
+    rig.worker.run_once().unwrap();
+
+    let made = rig.one_account("14");
+    assert_eq!(made["userName"], "anna.svensson@company.se");
+    assert_eq!(made["active"], true);
+    assert_eq!(made["name"]["givenName"], "Anna");
+    assert_eq!(made["name"]["familyName"], "Testsson");
+    assert_eq!(made["emails"][0]["value"], "anna.svensson@company.se");
+    assert_eq!(made["emails"][0]["primary"], true);
+    let kept = account(&rig.session, key).unwrap().unwrap();
+    assert_eq!(kept.state, IdpState::Active);
+    assert_eq!(kept.idp_id.as_deref(), made["id"].as_str());
+
+    rig.edit(key, |d| d.last_name = "Lindqvist".into());
+    assert_eq!(rig.state(key), IdpState::Waiting);
+    rig.worker.run_once().unwrap();
+    let renamed = rig.one_account("14");
+    assert_eq!(renamed["name"]["familyName"], "Lindqvist");
+    assert_eq!(renamed["id"], made["id"]);
+
+    delete_connection(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    let closed = rig.one_account("14");
+    assert_eq!(closed["active"], false);
+    assert_eq!(rig.state(key), IdpState::Deactivated);
+    let pushes = rig
+        .session
+        .audit_for(key)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == AuditAction::IdpPushed)
+        .count();
+    assert_eq!(pushes, 3, "made, changed, deactivated");
+}
+
+/// A verified domain connects and activates at once; deactivating the
+/// user deactivates the account; activating them again brings it back
+/// (the same account); deleting the user deactivates it.
+fn a_verified_domain_activates_at_once_and_the_user_s_activation_follows(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = rig.connected("20", "Bo");
+    rig.worker.run_once().unwrap();
+    let made = rig.one_account("20");
+    assert_eq!(made["userName"], "bo@domain.example");
+    assert_eq!(made["active"], true);
+
+    rig.edit(key, |d| d.activated = false);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.one_account("20")["active"], false);
+
+    rig.edit(key, |d| d.activated = true);
+    rig.worker.run_once().unwrap();
+    let back = rig.one_account("20");
+    assert_eq!(back["active"], true);
+    assert_eq!(back["id"], made["id"]);
+
+    hrm_users::app::delete_user(&mut rig.session, key).unwrap();
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.one_account("20")["active"], false);
+}
+
+/// An account made at the provider before (same externalId) is linked,
+/// not made a second time; so is one found by its address.
+fn an_account_made_before_is_linked_not_duplicated(register: Register) {
+    let mut rig = Rig::on(register);
+    let before = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "someone.else@domain.example",
+        "externalId": "30",
+        "active": false,
+    });
+    assert_eq!(rig.scim.direct("POST", "/Users", Some(&before)), 201);
+    let by_name = serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "dan@domain.example",
+    });
+    assert_eq!(rig.scim.direct("POST", "/Users", Some(&by_name)), 201);
+    let cia = rig.connected("30", "Cia");
+    let dan = rig.connected("31", "Dan");
+    rig.worker.run_once().unwrap();
+    let linked = rig.one_account("30");
+    assert_eq!(linked["userName"], "cia@domain.example");
+    assert_eq!(linked["active"], true);
+    assert_eq!(rig.one_account("31")["userName"], "dan@domain.example");
+    assert_eq!(rig.scim.users().len(), 2, "no second account");
+    assert_eq!(rig.state(cia), IdpState::Active);
+    assert_eq!(rig.state(dan), IdpState::Active);
+    let posts = rig
+        .scim
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 0, "nothing was made: {:?}", rig.scim.requests());
+}
+
+/// The server down, answering 429 with Retry-After, 500, or closing the
+/// connection after it made the account: retried, and exactly one account.
+/// A refusal it explains is shown with its words until *Try again*.
+fn faults_are_retried_without_a_second_account(register: Register) {
+    let mut rig = Rig::on(register);
+    rig.scim.set_up(false);
+    let anna = rig.connected("40", "Anna");
+    rig.worker.run_once().unwrap();
+    let waiting = account(&rig.session, anna).unwrap().unwrap();
+    assert_eq!(waiting.state, IdpState::Waiting);
+    assert!(!waiting.last_result.is_empty(), "the reason is kept");
+    rig.scim.set_up(true);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(anna), IdpState::Waiting, "not before the pause");
+    rig.clock.advance_hours(1);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(anna), IdpState::Active);
+
+    // 429 with Retry-After of two hours, then 500: each waits, then goes.
+    rig.scim.inject([Fault::Answer(429, Some(7_200))]);
+    let bo = rig.connected("41", "Bo");
+    rig.worker.run_once().unwrap();
+    assert!(
+        account(&rig.session, bo)
+            .unwrap()
+            .unwrap()
+            .last_result
+            .contains("429")
+    );
+    rig.clock.advance_hours(1);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(bo), IdpState::Waiting, "Retry-After is honoured");
+    rig.scim.inject([Fault::Answer(500, None)]);
+    rig.clock.advance_hours(2);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(bo), IdpState::Waiting);
+    rig.clock.advance_hours(2);
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(bo), IdpState::Active);
+    rig.one_account("41");
+
+    // The account is made, and the answer is lost on the way back.
+    rig.scim
+        .inject([Fault::Pass, Fault::Pass, Fault::ForwardThenDrop]);
+    let cia = rig.connected("42", "Cia");
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(cia), IdpState::Active);
+    rig.one_account("42");
+
+    // A refusal: failed with the server's words, until Try again.
+    rig.scim
+        .inject([Fault::Pass, Fault::Pass, Fault::Answer(400, None)]);
+    let dan = rig.connected("43", "Dan");
+    rig.worker.run_once().unwrap();
+    let failed = account(&rig.session, dan).unwrap().unwrap();
+    assert_eq!(failed.state, IdpState::Failed);
+    assert!(
+        failed.last_result.contains("injected fault 400"),
+        "{failed:?}"
+    );
+    assert!(
+        rig.session
+            .audit_for(dan)
+            .unwrap()
+            .iter()
+            .any(|e| e.action == AuditAction::IdpFailed)
+    );
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(dan), IdpState::Failed, "not retried by itself");
+    assert!(try_again(&mut rig.session, dan).unwrap());
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(dan), IdpState::Active);
+    assert_eq!(rig.scim.users().len(), 4);
+}
+
+/// `idp sync` after accounts were deleted, changed or deactivated at the
+/// server repairs exactly those; a second sync finds nothing.
+fn idp_sync_repairs_exactly_what_changed_at_the_server(register: Register) {
+    let mut rig = Rig::on(register);
+    let keys: Vec<UserKey> = ["Anna", "Bo", "Cia", "Dan"]
+        .iter()
+        .enumerate()
+        .map(|(n, name)| rig.connected(&format!("5{n}"), name))
+        .collect();
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.scim.users().len(), 4);
+    let id =
+        |rig: &Rig, external: &str| rig.one_account(external)["id"].as_str().unwrap().to_owned();
+    let gone = id(&rig, "50");
+    assert_eq!(
+        rig.scim.direct("DELETE", &format!("/Users/{gone}"), None),
+        204
+    );
+    let renamed = id(&rig, "51");
+    let patch = |value: serde_json::Value| {
+        serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "replace", "value": value }],
+        })
+    };
+    let status = rig.scim.direct(
+        "PATCH",
+        &format!("/Users/{renamed}"),
+        Some(&patch(
+            serde_json::json!({ "name": { "givenName": "Bob", "familyName": "X" } }),
+        )),
+    );
+    assert!(status < 300, "{status}");
+    let off = id(&rig, "52");
+    let status = rig.scim.direct(
+        "PATCH",
+        &format!("/Users/{off}"),
+        Some(&patch(serde_json::json!({ "active": false }))),
+    );
+    assert!(status < 300, "{status}");
+
+    let dry = sync(&mut rig.session, true, 4).unwrap();
+    let planned: Vec<(String, &str)> = dry
+        .lines
+        .iter()
+        .map(|l| (l.user_id.clone(), l.action.code()))
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            ("50".to_owned(), "create"),
+            ("51".to_owned(), "update"),
+            ("52".to_owned(), "update")
+        ]
+    );
+    assert_eq!(dry.unchanged, 1);
+    assert!(dry.lines.iter().all(|l| l.result.is_none()));
+    assert_eq!(
+        rig.scim.users_with_external_id("50").len(),
+        0,
+        "a dry run changes nothing"
+    );
+
+    let done = sync(&mut rig.session, false, 4).unwrap();
+    assert!(
+        done.lines.iter().all(|l| matches!(l.result, Some(Ok(_)))),
+        "{done:?}"
+    );
+    for (n, name) in ["Anna", "Bo", "Cia", "Dan"].iter().enumerate() {
+        let account = rig.one_account(&format!("5{n}"));
+        assert_eq!(account["active"], true);
+        assert_eq!(account["name"]["givenName"], *name);
+    }
+    assert_eq!(rig.scim.users().len(), 4);
+    for key in keys {
+        assert_eq!(rig.state(key), IdpState::Active);
+    }
+    let again = sync(&mut rig.session, false, 4).unwrap();
+    assert!(again.lines.is_empty(), "{again:?}");
+    assert_eq!(again.unchanged, 4);
+    assert_eq!(accounts(&rig.session).unwrap().len(), 4);
+    drop(rig.endpoint);
+    drop(rig.register);
+}
+
+support::on_both_backends!(
+    the_link_confirmed_makes_an_active_account_that_follows_the_user,
+    a_verified_domain_activates_at_once_and_the_user_s_activation_follows,
+    an_account_made_before_is_linked_not_duplicated,
+    faults_are_retried_without_a_second_account,
+    idp_sync_repairs_exactly_what_changed_at_the_server,
+);
