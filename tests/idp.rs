@@ -409,3 +409,177 @@ support::on_both_backends!(
     faults_are_retried_without_a_second_account,
     idp_sync_repairs_exactly_what_changed_at_the_server,
 );
+
+fn hrm_users(register: &Register) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hrm-users"));
+    command
+        .arg("--db")
+        .arg(register.db_arg())
+        .env("XDG_DATA_HOME", register.dir.path())
+        .env(hrm_users::scim::TOKEN_ENV, TOKEN)
+        .env_remove("HRM_USERS_DB")
+        .env("LC_ALL", "C.UTF-8");
+    command
+}
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Two `serve`s and a CLI send push 400 accounts on one shared register;
+/// one `serve` is killed with -9 in the middle: every user ends with
+/// exactly one active account. Then the CLI: `idp status`, `users
+/// disconnect` (the account is deactivated by `serve`), `users
+/// reset-password`, and `idp sync` finding nothing to repair.
+#[test]
+fn two_serves_and_a_kill_make_each_account_exactly_once() {
+    const USERS: usize = 400;
+    set_token();
+    let scim = ScimServer::start();
+    let shared = Register::postgres();
+    let mut session = Session::new(hrm_users::store::Store::open(&shared.location).unwrap());
+    let mut settings = session.load_settings().unwrap();
+    settings.set(SettingKey::IdpProvisioning, "scim").unwrap();
+    settings
+        .set(SettingKey::ScimBaseUrl, &scim.base_url())
+        .unwrap();
+    settings
+        .set(SettingKey::VerifiedDomains, "example.org")
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, USERS, "p");
+
+    let serve = || {
+        let mut child = hrm_users(&shared)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        support::served_address(&mut child);
+        child
+    };
+    let mut first = serve();
+    let mut second = serve();
+    let sent = hrm_users(&shared)
+        .args(["verify", "--all-pending"])
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let started = std::time::Instant::now();
+    while scim.users().len() < 60 {
+        assert!(started.elapsed() < Duration::from_mins(2), "no pushes");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let active = |session: &Session| {
+        accounts(session)
+            .unwrap()
+            .iter()
+            .filter(|a| a.state == IdpState::Active)
+            .count()
+    };
+    while active(&session) < USERS {
+        assert!(
+            started.elapsed() < Duration::from_mins(4),
+            "{} of {USERS} active",
+            active(&session)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let users = scim.users();
+    assert_eq!(users.len(), USERS, "one account each, none twice");
+    let mut ids: Vec<&str> = users
+        .iter()
+        .filter_map(|u| u["externalId"].as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), USERS);
+
+    let status = json_of(
+        &hrm_users(&shared)
+            .args(["idp", "status", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(status["provisioning"], "scim");
+    assert_eq!(status["counts"]["active"], USERS);
+    assert_eq!(status["supports"]["patch"], true);
+
+    let disconnected = hrm_users(&shared)
+        .args(["users", "disconnect", "p0"])
+        .output()
+        .unwrap();
+    assert!(
+        disconnected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&disconnected.stderr)
+    );
+    let again = hrm_users(&shared)
+        .args(["users", "disconnect", "p0"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "no connection left to delete");
+    let reset = hrm_users(&shared)
+        .args(["users", "reset-password", "p1"])
+        .output()
+        .unwrap();
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("password reset"));
+    let not_connected = hrm_users(&shared)
+        .args(["users", "reset-password", "p0"])
+        .output()
+        .unwrap();
+    assert_eq!(not_connected.status.code(), Some(2));
+    while scim.users_with_external_id("p0")[0]["active"] != false {
+        assert!(
+            started.elapsed() < Duration::from_mins(5),
+            "p0 still active"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let listed = json_of(
+        &hrm_users(&shared)
+            .args(["users", "list", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let p0 = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["user_id"] == "p0")
+        .unwrap();
+    assert_eq!(p0["idp_state"], "deactivated");
+    assert!(p0["idp_id"].is_string());
+
+    let synced = json_of(
+        &hrm_users(&shared)
+            .args(["idp", "sync", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        synced["differences"].as_array().map(Vec::len),
+        Some(0),
+        "{synced}"
+    );
+    assert_eq!(synced["unchanged"], USERS - 1);
+    second.kill().unwrap();
+    second.wait().unwrap();
+}

@@ -1,5 +1,5 @@
 //! A real SCIM 2.0 server for the tests: python-scim's `scim2-server` from
-//! PyPI, installed into a virtual environment under `target/` when missing
+//! `PyPI`, installed into a virtual environment under `target/` when missing
 //! (`.ci/run` installs it first), started on a loopback port with a bearer
 //! token; and a small HTTP proxy in front of it that can answer the next
 //! requests with a fault (429 with `Retry-After`, 500, or forwarding a
@@ -113,7 +113,7 @@ impl ScimServer {
             .spawn()
             .unwrap();
         self.server = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_mins(1);
         while TcpStream::connect(("127.0.0.1", self.server_port)).is_err() {
             assert!(Instant::now() < deadline, "scim2-server did not start");
             std::thread::sleep(Duration::from_millis(50));
