@@ -507,17 +507,27 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
     ids.dedup();
     assert_eq!(ids.len(), USERS);
 
+    the_cli_follows_the_accounts(&shared, &scim, USERS);
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+/// `idp status`, `users disconnect` (the account is deactivated by a
+/// running `serve`), `users reset-password` and `idp sync` on a register
+/// whose `users` connected users all have an active account.
+fn the_cli_follows_the_accounts(shared: &Register, scim: &ScimServer, users: usize) {
+    let started = std::time::Instant::now();
     let status = json_of(
-        &hrm_users(&shared)
+        &hrm_users(shared)
             .args(["idp", "status", "--json"])
             .output()
             .unwrap(),
     );
     assert_eq!(status["provisioning"], "scim");
-    assert_eq!(status["counts"]["active"], USERS);
+    assert_eq!(status["counts"]["active"], users);
     assert_eq!(status["supports"]["patch"], true);
 
-    let disconnected = hrm_users(&shared)
+    let disconnected = hrm_users(shared)
         .args(["users", "disconnect", "p0"])
         .output()
         .unwrap();
@@ -526,12 +536,12 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
         "{}",
         String::from_utf8_lossy(&disconnected.stderr)
     );
-    let again = hrm_users(&shared)
+    let again = hrm_users(shared)
         .args(["users", "disconnect", "p0"])
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "no connection left to delete");
-    let reset = hrm_users(&shared)
+    let reset = hrm_users(shared)
         .args(["users", "reset-password", "p1"])
         .output()
         .unwrap();
@@ -541,7 +551,7 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
         String::from_utf8_lossy(&reset.stderr)
     );
     assert!(String::from_utf8_lossy(&reset.stdout).contains("password reset"));
-    let not_connected = hrm_users(&shared)
+    let not_connected = hrm_users(shared)
         .args(["users", "reset-password", "p0"])
         .output()
         .unwrap();
@@ -554,7 +564,7 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let listed = json_of(
-        &hrm_users(&shared)
+        &hrm_users(shared)
             .args(["users", "list", "--json"])
             .output()
             .unwrap(),
@@ -569,7 +579,7 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
     assert!(p0["idp_id"].is_string());
 
     let synced = json_of(
-        &hrm_users(&shared)
+        &hrm_users(shared)
             .args(["idp", "sync", "--json"])
             .output()
             .unwrap(),
@@ -579,7 +589,5 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
         Some(0),
         "{synced}"
     );
-    assert_eq!(synced["unchanged"], USERS - 1);
-    second.kill().unwrap();
-    second.wait().unwrap();
+    assert_eq!(synced["unchanged"], users - 1);
 }
