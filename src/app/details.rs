@@ -27,6 +27,9 @@ pub struct UserDetails {
     /// The account dimensions to offer: the built-in ones and those with
     /// codes in the register.
     pub dimensions: Vec<String>,
+    /// The user's account at the identity provider, while provisioning is
+    /// on (`None` when it is off or the register has no account for them).
+    pub idp: Option<crate::domain::idp::IdpAccount>,
 }
 
 /// The built-in account dimensions and those with codes in the register.
@@ -43,7 +46,7 @@ pub fn dimensions(session: &Session) -> Result<Vec<String>, StoreError> {
     Ok(all)
 }
 
-/// Reads the details of one user (six small queries).
+/// Reads the details of one user (eight small queries).
 pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, StoreError> {
     let mut history = session.store.audit_for(key)?;
     history.truncate(HISTORY_ROWS);
@@ -57,5 +60,10 @@ pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, Stor
         roles: session.store.roles_of(key)?,
         audit_rights: session.store.audit_rights_of(key)?,
         dimensions: dimensions(session)?,
+        idp: if session.store.load_settings()?.idp.is_on() {
+            session.store.idp_account(key)?
+        } else {
+            None
+        },
     })
 }

@@ -445,7 +445,8 @@ pub const MIGRATIONS: &[Migration] = &[
     // provider's id, whether it is active, and the push that waits. A push
     // is wanted while `wanted > pushed`; a worker claims it under a lease
     // as the outbox's messages. The row outlives a deleted user until the
-    // account is closed.
+    // account is closed. Open windows hear of a push as of a user's change
+    // (per row: a renewal that touches no row says nothing).
     Migration {
         sqlite: r"
     CREATE TABLE idp_accounts (
@@ -490,6 +491,8 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX idp_accounts_due ON idp_accounts(next_attempt_at_ms)
         WHERE wanted > pushed AND failed = 0;
     CREATE INDEX idp_accounts_by_owner ON idp_accounts(owner) WHERE owner IS NOT NULL;
+    CREATE TRIGGER idp_accounts_changed AFTER INSERT OR UPDATE OR DELETE ON idp_accounts
+        FOR EACH ROW EXECUTE FUNCTION notify_users_changed();
     ",
     },
 ];

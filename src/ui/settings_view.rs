@@ -14,6 +14,8 @@ use crate::i18n::Language;
 use super::format::{ERROR_RED, GREEN, outcome_label_ui};
 use super::tasks::Task;
 
+mod idp;
+
 /// Height kept under the scrolling fields for the separator and
 /// `Save settings`, also when the window was resized smaller.
 const SAVE_ROW_HEIGHT: f32 = 44.0;
@@ -30,6 +32,8 @@ pub struct SettingsView {
     /// Why the stored settings could not be read. The fields then show the
     /// defaults, and saving stays off so they never overwrite the real ones.
     load_error: Option<String>,
+    /// Settings › Identity provider's token field and tasks.
+    idp: idp::IdpSection,
 }
 
 impl SettingsView {
@@ -48,6 +52,7 @@ impl SettingsView {
             test: None,
             test_result: None,
             saved_message: None,
+            idp: idp::IdpSection::default(),
         }
     }
 
@@ -168,6 +173,32 @@ impl SettingsView {
             ],
         );
         ui.add_space(10.0);
+        self.security_ui(ui);
+        ui.add_space(10.0);
+        ui.heading(t!("settings-visma-connect"));
+        self.phase_ui(ui);
+        ui.add_space(10.0);
+        self.identity_provider_ui(ui, session);
+        ui.add_space(10.0);
+        ui.heading(t!("settings-messages"));
+        self.message_language_ui(ui);
+        ui.weak(t!("settings-placeholders", list = PLACEHOLDERS.join(" ")));
+        self.template_ui(
+            ui,
+            SettingKey::VerificationSubject,
+            SettingKey::VerificationBody,
+            &t!("message-verification"),
+        );
+        self.template_ui(
+            ui,
+            SettingKey::ResetSubject,
+            SettingKey::ResetBody,
+            &t!("message-reset"),
+        );
+    }
+
+    /// Security: the verified domains, the resend interval and the login field.
+    fn security_ui(&mut self, ui: &mut Ui) {
         ui.heading(t!("settings-security"));
         let label = ui.label(t!("settings-verified-domains"));
         let mut domains = self.value(SettingKey::VerifiedDomains).replace(',', "\n");
@@ -190,25 +221,6 @@ impl SettingsView {
             &[(SettingKey::ResendAfterMinutes, t!("settings-resend-after"))],
         );
         self.operator_field_ui(ui);
-        ui.add_space(10.0);
-        ui.heading(t!("settings-visma-connect"));
-        self.phase_ui(ui);
-        ui.add_space(10.0);
-        ui.heading(t!("settings-messages"));
-        self.message_language_ui(ui);
-        ui.weak(t!("settings-placeholders", list = PLACEHOLDERS.join(" ")));
-        self.template_ui(
-            ui,
-            SettingKey::VerificationSubject,
-            SettingKey::VerificationBody,
-            &t!("message-verification"),
-        );
-        self.template_ui(
-            ui,
-            SettingKey::ResetSubject,
-            SettingKey::ResetBody,
-            &t!("message-reset"),
-        );
     }
 
     /// `Save settings` and what came of it.
@@ -528,6 +540,10 @@ impl SettingsView {
         match self.parse() {
             Ok(settings) => {
                 self.errors.clear();
+                if let Err(error) = self.store_idp_secret(&settings) {
+                    self.saved_message = Some(Err(error));
+                    return None;
+                }
                 match app::save_settings_and_password(session, &settings, &self.password) {
                     Ok(()) => {
                         self.password.clear();

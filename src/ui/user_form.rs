@@ -43,6 +43,8 @@ pub enum FormAction {
     DeleteConnection,
     /// `Import account codes…` on the Audit of account code tab.
     ImportAccountCodes,
+    /// *Try again* on a push to the identity provider that failed.
+    RetryIdpPush,
 }
 
 /// The form's tabs.
@@ -475,8 +477,10 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
         .map(|r| r.connection.clone())
         .unwrap_or_default();
     if let Connection::Connected { email, since, by } = &connection {
-        return connected_ui(ui, email, *since, *by, &form.details);
+        let action = connected_ui(ui, email, *since, *by, &form.details);
+        return idp_account_ui(ui, &form.details).or(action);
     }
+    let idp_action = idp_account_ui(ui, &form.details);
     email_suggestion_ui(ui, form, &connection);
     // Preparation phase: the invitation to link again, as it goes out.
     if connection == Connection::None
@@ -534,6 +538,41 @@ fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Op
     ui.horizontal_wrapped(|ui| {
         warning_ui(ui);
         ui.label(not_connected_warning());
+    });
+    idp_action.or(action)
+}
+
+/// The account in the identity provider, under the connection: active
+/// since …, waiting to be sent, deactivated, or failed with the server's
+/// words and *Try again*. Nothing while provisioning is off.
+fn idp_account_ui(ui: &mut Ui, details: &UserDetails) -> Option<FormAction> {
+    use crate::domain::idp::IdpState;
+    let account = details.idp.as_ref()?;
+    let since = account.since.map(local_time).unwrap_or_default();
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| match account.state {
+        IdpState::Active => {
+            ui.weak(t!("form-idp-active", since = since));
+        }
+        IdpState::Waiting => {
+            ui.weak(t!("form-idp-waiting"));
+        }
+        IdpState::Deactivated => {
+            ui.weak(t!("form-idp-deactivated", since = since));
+        }
+        IdpState::None => {
+            ui.weak(t!("form-idp-none"));
+        }
+        IdpState::Failed => {
+            warning_ui(ui);
+            ui.label(
+                RichText::new(t!("form-idp-failed", reason = account.last_result.as_str()))
+                    .color(ERROR_RED),
+            );
+            if ui.button(t!("form-idp-try-again")).clicked() {
+                action = Some(FormAction::RetryIdpPush);
+            }
+        }
     });
     action
 }

@@ -327,6 +327,13 @@ impl UsersView {
                 }
                 None => self.sheet = Some(SheetView::ChooseCodes(Chooser::default())),
             },
+            FormAction::RetryIdpPush => {
+                let Some(key) = form.key else { return };
+                let result = app::idp::try_again(&mut self.session, key)
+                    .map(|_| t!("status-idp-try-again"))
+                    .map_err(ConnectionError::from);
+                self.after_connection_action(result);
+            }
             FormAction::ResetPassword => {
                 let Some(key) = form.key else { return };
                 let result = app::reset_password(&mut self.session, key);
