@@ -533,12 +533,7 @@ fn two_removals_of_the_last_two_system_administrators_leave_one(shared: &Registe
     set_user_roles(&mut session, keys[2], vec![Assignment::new("role_keeper")]).unwrap();
     for round in 0..4 {
         for key in &keys[..2] {
-            set_user_roles(
-                &mut session,
-                *key,
-                vec![Assignment::new("system_administrator")],
-            )
-            .unwrap();
+            support::make_system_administrator(&mut session, *key);
         }
         let removals: Vec<Child> = ["1", "2"]
             .iter()

@@ -999,14 +999,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         .user_by_user_id(&hrm_users::domain::UserId::parse("14").unwrap())
         .unwrap()
         .unwrap();
-    hrm_users::app::roles::set_user_roles(
-        &mut opened.session,
-        anna.key,
-        vec![hrm_users::domain::roles::Assignment::new(
-            "system_administrator",
-        )],
-    )
-    .unwrap();
+    support::make_system_administrator(&mut opened.session, anna.key);
     // Anna is the one at the window (her Alias user-ID is the login name).
     save_user(
         &mut opened.session,
@@ -1175,6 +1168,10 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
         .unwrap();
         for (id, role) in roles {
             let user = key(&opened.session, id);
+            if *role == "system_administrator" {
+                support::make_system_administrator(&mut opened.session, user.key);
+                continue;
+            }
             hrm_users::app::roles::set_user_roles(
                 &mut opened.session,
                 user.key,
@@ -1312,12 +1309,7 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
         },
     )
     .unwrap();
-    hrm_users::app::roles::set_user_roles(
-        &mut opened.session,
-        anna.key,
-        vec![Assignment::new("system_administrator")],
-    )
-    .unwrap();
+    support::make_system_administrator(&mut opened.session, anna.key);
     hrm_users::app::roles::set_user_roles(
         &mut opened.session,
         erik.key,

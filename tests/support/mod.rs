@@ -419,3 +419,18 @@ macro_rules! on_both_backends {
 }
 #[allow(unused_imports)]
 pub use on_both_backends;
+
+/// Makes `key` a System administrator as the register's state before a
+/// test (written directly: the window's rule that the first one is the
+/// person working is tested on its own).
+pub fn make_system_administrator(session: &mut Session, key: UserKey) {
+    let mut held = session.roles_of(key).unwrap();
+    held.retain(|a| a.role != "system_administrator");
+    held.push(hrm_users::domain::roles::Assignment::new(
+        "system_administrator",
+    ));
+    session
+        .store_for_tests()
+        .write(|tx| tx.set_roles(key, &held, 0))
+        .unwrap();
+}

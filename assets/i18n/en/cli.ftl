@@ -82,4 +82,4 @@ cli-reset-queued = A password reset email to { $email } is queued for user { $us
 cli-idp-server = Provisioning: { $provisioning }. Server: { $server }
 cli-idp-would = (dry run: nothing changed)
 cli-idp-refused = refused: { $error }
-cli-idp-sync-summary = { $provider } accounts at the provider; { $differences } differences, { $unchanged } unchanged, { $failed } refused.
+cli-idp-sync-summary = Accounts at the provider: { $provider }. Differences: { $differences }, unchanged: { $unchanged }, refused: { $failed }.

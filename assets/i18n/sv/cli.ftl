@@ -78,4 +78,4 @@ cli-reset-queued = Ett mejl för återställning av lösenord till { $email } st
 cli-idp-server = Överföring: { $provisioning }. Server: { $server }
 cli-idp-would = (provkörning: inget ändrades)
 cli-idp-refused = nekades: { $error }
-cli-idp-sync-summary = { $provider } konton hos leverantören; { $differences } skillnader, { $unchanged } oförändrade, { $failed } nekade.
+cli-idp-sync-summary = Konton hos leverantören: { $provider }. Skillnader: { $differences }, oförändrade: { $unchanged }, nekade: { $failed }.
