@@ -591,3 +591,46 @@ fn the_cli_follows_the_accounts(shared: &Register, scim: &ScimServer, users: usi
     );
     assert_eq!(synced["unchanged"], users - 1);
 }
+
+fn has(harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, text: &str) -> bool {
+    use egui_kittest::kittest::Queryable as _;
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+/// The window follows the account: a refused push shows the server's words
+/// and *Try again*; pressed, the push waits, and once delivered the form
+/// reads *active since …* without the button.
+#[test]
+fn the_form_shows_the_account_and_try_again_sends_it_anew() {
+    use egui_kittest::kittest::Queryable as _;
+    let mut rig = Rig::on(Register::new());
+    rig.scim
+        .inject([Fault::Pass, Fault::Pass, Fault::Answer(400, None)]);
+    let key = rig.connected("60", "Eva");
+    rig.worker.run_once().unwrap();
+    assert_eq!(rig.state(key), IdpState::Failed);
+
+    let session = rig.register.session(&rig.clock);
+    let mut harness = support::window(session);
+    harness.get_by_label("Eva Testsson").click();
+    harness.run();
+    assert!(has(
+        &harness,
+        "Account in the identity provider: failed: the server said 400: injected fault 400"
+    ));
+    harness.get_by_label("Try again").click();
+    harness.run();
+    assert!(has(&harness, "The account is sent to the identity provider again."));
+    assert!(has(&harness, "Account in the identity provider: waiting to be sent"));
+    rig.worker.run_once().unwrap();
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.run();
+    assert!(
+        has(&harness, "Account in the identity provider: active since"),
+        "the form follows the push"
+    );
+    assert!(harness.query_by_label("Try again").is_none());
+    rig.one_account("60");
+}

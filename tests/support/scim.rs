@@ -153,6 +153,11 @@ impl ScimServer {
         port
     }
 
+    /// The server's own SCIM endpoint (no proxy: for benchmarks).
+    pub fn direct_base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v2", self.server_port)
+    }
+
     /// The SCIM endpoint the program is given (through the proxy).
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}/v2", self.proxy_port)
