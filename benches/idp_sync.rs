@@ -138,8 +138,13 @@ fn main() {
     assert_eq!(failed, 0);
     assert_eq!(report.lines.len(), count);
     assert_eq!(server.users().len(), count);
-    println!("idp sync of {count} connected users into an empty scim2-server, {THREADS} requests at once:");
+    println!(
+        "idp sync of {count} connected users into an empty scim2-server, {THREADS} requests at once:"
+    );
     println!("  plain HTTP client (POST only):  {plain:>8.0} users/s");
-    println!("  hrm-users idp sync:             {ours:>8.0} users/s ({:.2} s, recorded in the register)", took.as_secs_f64());
+    println!(
+        "  hrm-users idp sync:             {ours:>8.0} users/s ({:.2} s, recorded in the register)",
+        took.as_secs_f64()
+    );
     println!("  ratio: {:.2} (goal >= 0.5)", ours / plain);
 }

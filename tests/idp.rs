@@ -620,8 +620,14 @@ fn the_form_shows_the_account_and_try_again_sends_it_anew() {
     ));
     harness.get_by_label("Try again").click();
     harness.run();
-    assert!(has(&harness, "The account is sent to the identity provider again."));
-    assert!(has(&harness, "Account in the identity provider: waiting to be sent"));
+    assert!(has(
+        &harness,
+        "The account is sent to the identity provider again."
+    ));
+    assert!(has(
+        &harness,
+        "Account in the identity provider: waiting to be sent"
+    ));
     rig.worker.run_once().unwrap();
     for _ in 0..3 {
         harness.step();

@@ -487,6 +487,19 @@ impl BulkError {
     }
 }
 
+/// `details`, with where the account in the identity provider stands when
+/// the register has one for the user (a connection made at once pushes it).
+fn with_idp_state(store: &Store, key: UserKey, details: String) -> Result<String, BulkError> {
+    Ok(match store.idp_account(key)? {
+        Some(account) => t!(
+            "bulk-detail-with-idp",
+            details = details,
+            state = crate::domain::idp::state_label(account.state)
+        ),
+        None => details,
+    })
+}
+
 /// One row per user of the plan, in selection order.
 fn results(
     store: &Store,
@@ -515,7 +528,7 @@ fn results(
             }
             (_, Some(Queued::Connected)) => (
                 BulkOutcome::ConnectedAtOnce,
-                t!("bulk-detail-verified-domain"),
+                with_idp_state(store, *key, t!("bulk-detail-verified-domain"))?,
                 false,
             ),
             (_, Some(Queued::Message | Queued::Adopted)) => match messages.get(key) {

@@ -193,6 +193,17 @@ impl IdpState {
     ];
 }
 
+/// The state in words ("active", "waiting to be sent", …).
+pub fn state_label(state: IdpState) -> String {
+    match state {
+        IdpState::None => t!("idp-state-none"),
+        IdpState::Waiting => t!("idp-state-waiting"),
+        IdpState::Active => t!("idp-state-active"),
+        IdpState::Deactivated => t!("idp-state-deactivated"),
+        IdpState::Failed => t!("idp-state-failed"),
+    }
+}
+
 /// A user's account at the provider, as the register keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdpAccount {
