@@ -475,6 +475,12 @@ fn two_serves_and_a_kill_make_each_account_exactly_once() {
         "{}",
         String::from_utf8_lossy(&sent.stderr)
     );
+    // Verify accounts' results say where each account stands.
+    assert!(
+        String::from_utf8_lossy(&sent.stdout).contains("account in the identity provider: "),
+        "{}",
+        String::from_utf8_lossy(&sent.stdout)
+    );
     let started = std::time::Instant::now();
     while scim.users().len() < 60 {
         assert!(started.elapsed() < Duration::from_mins(2), "no pushes");
