@@ -489,7 +489,43 @@ fn the_window_offers_make_me_system_administrator(register: Register) {
     assert!(everyone.iter().any(|a| a.role == "system_administrator"));
 }
 
+/// Once someone was System administrator, roles stay in force: when the
+/// only one's role has ended, the register does not open to everyone (as it
+/// did: enforcement switched off); `roles recover` is the way back.
+fn an_ended_last_system_administrator_does_not_open_the_register(register: Register) {
+    let mut anna = working_as(&register, "14", "Anna", "anna");
+    let mut bo = working_as(&register, "15", "Bo", "bo");
+    make_me_system_administrator(&mut anna).unwrap();
+    let anna_key = user(&anna, "14").key;
+    // Her role ended yesterday (as the register holds it after that day).
+    let yesterday = jiff::Zoned::now().date().yesterday().unwrap();
+    let ended = Assignment {
+        valid_to: Some(yesterday),
+        ..Assignment::new("system_administrator")
+    };
+    anna.store_for_tests()
+        .write(|tx| tx.set_roles(anna_key, std::slice::from_ref(&ended), 0))
+        .unwrap();
+    for session in [&anna, &bo] {
+        let operator = hrm_users::app::operator::operator(session).unwrap();
+        assert!(operator.enforced, "roles stay in force");
+        assert!(operator.may(Permission::UsersEdit).is_err());
+    }
+    assert!(
+        matches!(
+            make_me_system_administrator(&mut bo),
+            Err(RolesError::Refused(_))
+        ),
+        "no one takes the role by the first-administrator door"
+    );
+    let mut owner = register.session(&TestClock::new());
+    recover(&mut owner, "anna").unwrap();
+    let operator = hrm_users::app::operator::operator(&anna).unwrap();
+    assert!(operator.may(Permission::Roles).is_ok());
+}
+
 support::on_both_backends!(
+    an_ended_last_system_administrator_does_not_open_the_register,
     no_one_locks_themselves_out_and_the_owner_gets_back_in,
     the_window_offers_make_me_system_administrator,
     an_open_roles_window_shows_a_role_given_elsewhere,

@@ -180,6 +180,18 @@ pub(super) fn apply(
             serde_json::json!({ "roles": super::roles::describe(wanted, &roles) }).to_string(),
         )?;
     }
+    if !plan.assignments.is_empty()
+        && crate::domain::roles::has_system_administrator(
+            &tx.all_roles()?,
+            super::roles::day_of(now),
+        )
+    {
+        // From the first System administrator on, roles stay in force.
+        tx.set_setting(
+            crate::domain::settings::SettingsRow::RolesInForce,
+            Some("true"),
+        )?;
+    }
     for (user_id, rights) in &plan.audit_rights {
         let Some(record) = by_user_id.get(user_id.trim()) else {
             continue;

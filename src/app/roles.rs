@@ -7,8 +7,9 @@ use jiff::{Timestamp, tz::TimeZone};
 
 use crate::domain::roles::{
     Assignment, AssignmentError, BuiltinRole, Permission, Role, RoleDraft, RoleError,
-    builtin_roles, check_role_change, new_role_id,
+    builtin_roles, check_role_change, has_system_administrator_after, new_role_id,
 };
+use crate::domain::settings::SettingsRow;
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
 use crate::store::StoreError;
 
@@ -258,6 +259,10 @@ pub fn set_user_roles(
         }
         check_role_change(&everyone, Some(key), &wanted, day_of(now), operator)?;
         tx.set_roles(key, &wanted, now.as_millisecond())?;
+        if has_system_administrator_after(&everyone, key, &wanted, day_of(now)) {
+            // From the first System administrator on, roles stay in force.
+            tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
+        }
         tx.append_audit(&AuditEntry {
             at: now,
             actor,
@@ -325,6 +330,7 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
         after.push(Assignment::new(admin));
         after.sort_by(|a, b| a.role.cmp(&b.role));
         tx.set_roles(record.key, &after, now.as_millisecond())?;
+        tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
         tx.append_audit(&AuditEntry {
             at: now,
             actor,

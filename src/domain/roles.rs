@@ -512,6 +512,23 @@ pub fn has_system_administrator(everyone: &[(UserKey, Vec<Assignment>)], day: Da
     })
 }
 
+/// True when someone holds System administrator on `day` once `user`'s
+/// roles are `after`.
+pub fn has_system_administrator_after(
+    everyone: &[(UserKey, Vec<Assignment>)],
+    user: UserKey,
+    after: &[Assignment],
+    day: Date,
+) -> bool {
+    let changed: Vec<(UserKey, Vec<Assignment>)> = everyone
+        .iter()
+        .filter(|(key, _)| *key != user)
+        .cloned()
+        .chain(std::iter::once((user, after.to_vec())))
+        .collect();
+    has_system_administrator(&changed, day)
+}
+
 /// Refuses a change of `user`'s roles to `after` that would take the last
 /// System administrator away (on `day`) from a register that has one.
 pub fn check_keeps_a_system_administrator(
@@ -523,13 +540,7 @@ pub fn check_keeps_a_system_administrator(
     if !has_system_administrator(everyone, day) {
         return Ok(());
     }
-    let changed: Vec<(UserKey, Vec<Assignment>)> = everyone
-        .iter()
-        .filter(|(key, _)| *key != user)
-        .cloned()
-        .chain(std::iter::once((user, after.to_vec())))
-        .collect();
-    if has_system_administrator(&changed, day) {
+    if has_system_administrator_after(everyone, user, after, day) {
         Ok(())
     } else {
         Err(AssignmentError::LastSystemAdministrator)

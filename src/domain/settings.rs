@@ -98,6 +98,9 @@ pub struct Settings {
     pub operator_field: OperatorField,
     /// Pushing connections to the identity provider (Settings › Identity provider).
     pub idp: super::idp::IdpSettings,
+    /// Someone has held System administrator: roles are in force for good
+    /// (the register's mark, not a setting anyone sets).
+    pub roles_in_force: bool,
 }
 
 /// The user field the login name is looked up in.
@@ -292,6 +295,7 @@ impl Default for Settings {
             remove_connection_after_days: 5,
             operator_field: OperatorField::AliasUserId,
             idp: super::idp::IdpSettings::default(),
+            roles_in_force: false,
         }
     }
 }
@@ -310,6 +314,9 @@ pub enum SettingsRow {
     Setting(SettingKey),
     /// Set on a register the demo generator made.
     DemoRegister,
+    /// Set once someone held System administrator: roles stay in force
+    /// (an ended last role does not open the register to everyone).
+    RolesInForce,
 }
 
 impl SettingsRow {
@@ -318,6 +325,7 @@ impl SettingsRow {
         match self {
             Self::Setting(key) => key.name(),
             Self::DemoRegister => "demo_register",
+            Self::RolesInForce => "roles_in_force",
         }
     }
 }

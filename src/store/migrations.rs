@@ -469,6 +469,13 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX idp_accounts_due ON idp_accounts(next_attempt_at_ms)
         WHERE wanted > pushed AND failed = 0;
     CREATE INDEX idp_accounts_by_owner ON idp_accounts(owner) WHERE owner IS NOT NULL;
+        -- A register whose System administrator holds the role today has roles
+    -- in force from now on, whatever becomes of that role.
+    INSERT INTO settings (key, value) SELECT 'roles_in_force', 'true'
+    WHERE EXISTS (SELECT 1 FROM user_roles WHERE role = 'system_administrator'
+        AND coalesce(valid_from, 0) <= CAST(strftime('%Y%m%d', 'now', 'localtime') AS INTEGER)
+        AND coalesce(valid_to, 99991231) >= CAST(strftime('%Y%m%d', 'now', 'localtime') AS INTEGER))
+      AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'roles_in_force');
     ",
         postgres: r"
     CREATE TABLE idp_accounts (
@@ -493,6 +500,11 @@ pub const MIGRATIONS: &[Migration] = &[
     CREATE INDEX idp_accounts_by_owner ON idp_accounts(owner) WHERE owner IS NOT NULL;
     CREATE TRIGGER idp_accounts_changed AFTER INSERT OR UPDATE OR DELETE ON idp_accounts
         FOR EACH ROW EXECUTE FUNCTION notify_users_changed();
+        INSERT INTO settings (key, value) SELECT 'roles_in_force', 'true'
+    WHERE EXISTS (SELECT 1 FROM user_roles WHERE role = 'system_administrator'
+        AND coalesce(valid_from, 0) <= to_char(current_date, 'YYYYMMDD')::bigint
+        AND coalesce(valid_to, 99991231) >= to_char(current_date, 'YYYYMMDD')::bigint)
+      AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'roles_in_force');
     ",
     },
 ];

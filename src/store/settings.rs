@@ -2,6 +2,7 @@
 
 use super::db::Sql;
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
+use crate::domain::settings::SettingsRow;
 use crate::domain::{SettingKey, Settings};
 
 impl Store {
@@ -19,6 +20,10 @@ fn load(db: &impl Sql) -> Result<Settings, StoreError> {
             Ok((r.text(0)?, r.text(1)?))
         })?;
         for (name, value) in rows {
+            if name == SettingsRow::RolesInForce.name() {
+                settings.roles_in_force = value == "true";
+                continue;
+            }
             if let Some(key) = SettingKey::from_name(&name)
                 && let Err(error) = settings.set(key, &value)
             {
