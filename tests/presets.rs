@@ -120,3 +120,44 @@ fn settings_fixed_by_it_are_locked_in_the_window() {
     let port = harness.get_by_role_and_label(Role::TextInput, "Port");
     assert!(!port.accesskit_node().is_disabled(), "Port is not");
 }
+
+/// Presets stay on their machine: a desktop whose presets fix `smtp_host`
+/// saves another setting into a register it shares; a machine without
+/// presets still reads the register's own `smtp_host`, not the preset.
+#[test]
+fn a_machines_presets_are_not_written_into_a_shared_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = dir.path().join("shared.db");
+    let register_arg = register.display().to_string();
+    let presets = dir.path().join("defaults.toml");
+    std::fs::write(&presets, "smtp_host = \"smtp.branch-office.se\"\n").unwrap();
+    let none = dir.path().join("no-presets.toml");
+    let on_b = |args: &[&str]| {
+        let mut all = vec!["--db", register_arg.as_str()];
+        all.extend_from_slice(args);
+        hrm_users(dir.path(), &none, &all)
+    };
+    let set_b = on_b(&["config", "set", "smtp_host", "smtp.head-office.se"]);
+    assert!(set_b.status.success(), "{set_b:?}");
+    let on_a = |args: &[&str]| {
+        let mut all = vec!["--db", register_arg.as_str()];
+        all.extend_from_slice(args);
+        hrm_users(dir.path(), &presets, &all)
+    };
+    let seen_by_a = on_a(&["config", "get", "smtp_host"]);
+    assert_eq!(
+        String::from_utf8_lossy(&seen_by_a.stdout).trim(),
+        "smtp.branch-office.se",
+        "machine A sees its preset"
+    );
+    let set_a = on_a(&["config", "set", "sender_name", "HR Branch"]);
+    assert!(set_a.status.success(), "{set_a:?}");
+    let seen_by_b = on_b(&["config", "get", "smtp_host"]);
+    assert_eq!(
+        String::from_utf8_lossy(&seen_by_b.stdout).trim(),
+        "smtp.head-office.se",
+        "machine B keeps the register's value"
+    );
+    let name = on_b(&["config", "get", "sender_name"]);
+    assert_eq!(String::from_utf8_lossy(&name.stdout).trim(), "HR Branch");
+}

@@ -533,19 +533,17 @@ pub fn save_settings(
     let actor = session.actor.clone();
     session.store.write(|tx| {
         let old = tx.load_settings()?;
-        let mut before = serde_json::Map::new();
-        let mut after = serde_json::Map::new();
-        for key in crate::domain::SettingKey::ALL {
-            let (was, is) = (old.get(key), settings.get(key));
-            if was != is {
-                before.insert(key.name().to_owned(), was.into());
-                after.insert(key.name().to_owned(), is.into());
-            }
-        }
-        if after.is_empty() {
+        // Only what changed, and never what this machine's presets fix.
+        let written = tx.save_settings(&old, settings)?;
+        if written.is_empty() {
             return Ok(());
         }
-        tx.save_settings(settings)?;
+        let mut before = serde_json::Map::new();
+        let mut after = serde_json::Map::new();
+        for key in written {
+            before.insert(key.name().to_owned(), old.get(key).into());
+            after.insert(key.name().to_owned(), settings.get(key).into());
+        }
         tx.append_audit(&AuditEntry {
             at: now,
             actor,

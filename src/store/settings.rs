@@ -47,11 +47,25 @@ impl WriteTx<'_> {
         on_tx!(self, db => load(db))
     }
 
-    /// Stores every setting.
-    pub fn save_settings(&self, settings: &Settings) -> Result<(), StoreError> {
+    /// Stores the settings that differ from `old` (the settings as this
+    /// transaction read them). A key this machine's presets fix is never
+    /// written: the preset stays on its machine, and every other machine
+    /// keeps the register's value. Returns the keys written.
+    pub fn save_settings(
+        &self,
+        old: &Settings,
+        settings: &Settings,
+    ) -> Result<Vec<SettingKey>, StoreError> {
+        let presets = crate::domain::presets::machine();
+        let mut written = Vec::new();
         for key in SettingKey::ALL {
-            self.set_setting(key, Some(&settings.get(key)))?;
+            let value = settings.get(key);
+            if value == old.get(key) || presets.is_some_and(|p| p.locks(key)) {
+                continue;
+            }
+            self.set_setting(key, Some(&value))?;
+            written.push(key);
         }
-        Ok(())
+        Ok(written)
     }
 }
