@@ -236,3 +236,86 @@ fn delivery_resumes_after_the_database_restarts() {
         "serve kept its lease through the restart:\n{log}"
     );
 }
+
+/// A full disk under the folder transport: each message is written whole
+/// or not at all (no empty or half-written `.eml` is left behind), the ones
+/// written count as sent, and the rest wait for a retry. Needs root to
+/// mount a small tmpfs; says so and passes where it cannot.
+#[test]
+fn a_full_disk_leaves_no_half_written_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=48k", "tmpfs"])
+        .arg(&outbox)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: no small tmpfs could be mounted (needs root)");
+        return;
+    }
+    let unmount = || {
+        let _ = Command::new("umount").arg(&outbox).status();
+    };
+    let register = Register {
+        path: dir.path().join("register.db"),
+        location: hrm_users::store::Location::File(dir.path().join("register.db")),
+        dir,
+    };
+    let mut session = Session::new(Store::open(&register.location).unwrap());
+    let mut settings = session.load_settings().unwrap();
+    settings
+        .set(SettingKey::OutboxFolder, &outbox.display().to_string())
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, 100, "full");
+    for n in 0..100 {
+        let key = session
+            .user_by_user_id(&hrm_users::domain::UserId::parse(&format!("full{n}")).unwrap())
+            .unwrap()
+            .unwrap()
+            .key;
+        hrm_users::app::verify_account(&mut session, key).unwrap();
+    }
+    let mut worker = hrm_users::app::outbox_worker::OutboxWorker::open(
+        &register.location,
+        session.clock.clone(),
+        hrm_users::app::outbox_worker::WorkerOptions::default(),
+    )
+    .unwrap();
+    worker.run_once().unwrap();
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let sent = session
+        .outbox(200)
+        .unwrap()
+        .iter()
+        .filter(|m| m.state == DeliveryState::Sent)
+        .count();
+    let left_over: Vec<_> = files
+        .iter()
+        .filter(|f| f.extension().is_none_or(|e| e != "eml"))
+        .collect();
+    let broken: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            let raw = std::fs::read(f).unwrap_or_default();
+            !support::text_part(&raw).contains("/verify/")
+        })
+        .collect();
+    unmount();
+    assert!(sent > 0 && sent < 100, "the disk filled up part way: {sent} sent");
+    assert!(left_over.is_empty(), "temporary files left: {left_over:?}");
+    assert!(broken.is_empty(), "half-written messages: {broken:?}");
+    assert_eq!(files.len(), sent, "one whole file per message sent");
+    let waiting = session
+        .outbox(200)
+        .unwrap()
+        .iter()
+        .filter(|m| m.state == DeliveryState::Queued)
+        .count();
+    assert_eq!(sent + waiting, 100, "the rest wait for a retry");
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lettre::{FileTransport, Message, Transport as _};
+use lettre::Message;
 
 use crate::domain::{Settings, TransportKind};
 
@@ -13,7 +13,7 @@ use super::smtp::{SmtpConfig, SmtpSession};
 /// A ready transport: what every session of the worker sends through.
 pub enum Transport {
     /// Writes `.eml` files into this folder.
-    Folder(FileTransport, PathBuf),
+    Folder(PathBuf),
     /// Sends to an SMTP server.
     Smtp(Arc<SmtpConfig>),
 }
@@ -64,7 +64,7 @@ impl Transport {
                     path: path.clone(),
                     source,
                 })?;
-                Ok(Self::Folder(FileTransport::new(&path), path))
+                Ok(Self::Folder(path))
             }
             TransportKind::Smtp => {
                 settings
@@ -79,7 +79,7 @@ impl Transport {
     /// A session: for SMTP, one connection, opened on first use and kept.
     pub fn session(&self) -> Session {
         match self {
-            Self::Folder(transport, path) => Session::Folder(transport.clone(), path.clone()),
+            Self::Folder(path) => Session::Folder(path.clone()),
             Self::Smtp(config) => Session::Smtp(Box::new(SmtpSession::new(Arc::clone(config)))),
         }
     }
@@ -105,7 +105,7 @@ impl Transport {
 /// One sending session.
 pub enum Session {
     /// Writes into the outbox folder.
-    Folder(FileTransport, PathBuf),
+    Folder(PathBuf),
     /// One SMTP connection.
     Smtp(Box<SmtpSession>),
 }
@@ -123,9 +123,8 @@ impl Session {
                 reply: "not saved: the register could not record that it was being sent".to_owned(),
                 answer_lost: false,
             }),
-            Self::Folder(transport, path) => transport
-                .send(message)
-                .map(|id| format!("saved as {}", path.join(format!("{id}.eml")).display()))
+            Self::Folder(path) => write_whole(path, &message.formatted())
+                .map(|file| format!("saved as {}", file.display()))
                 .map_err(|e| SendFailure {
                     transient: true,
                     reply: format!("could not write to the outbox folder: {e}"),
@@ -136,4 +135,25 @@ impl Session {
             }
         }
     }
+}
+
+/// Writes one message into `folder` whole: into a hidden temporary file,
+/// flushed to disk, then renamed to `<random>.eml`, so a full disk or a
+/// crash never leaves an empty or half-written `.eml` behind.
+fn write_whole(folder: &std::path::Path, content: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write as _;
+    let mut random = [0_u8; 16];
+    getrandom::fill(&mut random).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let temporary = folder.join(format!(".{name}.eml.partial"));
+    let file = folder.join(format!("{name}.eml"));
+    let written = std::fs::File::create(&temporary).and_then(|mut out| {
+        out.write_all(content)?;
+        out.sync_all()
+    });
+    if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, &file)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(error);
+    }
+    Ok(file)
 }
