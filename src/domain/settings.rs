@@ -629,8 +629,27 @@ fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
             message: "must be one line, without line breaks or control characters".into(),
         });
     }
+    // A header line carries at most 998 characters (RFC 5322); encoded,
+    // a letter outside ASCII takes up to 12. Longer values were accepted and
+    // then every email failed ("500 Line too long").
+    let most = if key == SettingKey::SenderName {
+        MAX_SENDER_NAME_CHARS
+    } else {
+        MAX_SUBJECT_CHARS
+    };
+    if value.trim().chars().count() > most {
+        return Err(SettingError {
+            key: key.name(),
+            message: format!("must be at most {most} characters"),
+        });
+    }
     Ok(value)
 }
+
+/// The longest sender name the From header carries on one line.
+pub const MAX_SENDER_NAME_CHARS: usize = 78;
+/// The longest subject (the Subject header is folded over lines).
+pub const MAX_SUBJECT_CHARS: usize = 250;
 
 impl Settings {
     /// The folder the folder transport writes into for the register at

@@ -46,3 +46,43 @@ pub fn compose(
         .multipart(MultiPart::alternative_plain_html(text, html))?;
     Ok(message)
 }
+
+#[cfg(test)]
+mod line_limit_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::domain::settings::{MAX_SENDER_NAME_CHARS, MAX_SUBJECT_CHARS, SettingKey};
+
+    /// The longest sender name and subject the settings accept, in ASCII
+    /// and in letters outside it, make no line over SMTP's 998 octets.
+    #[test]
+    fn the_longest_accepted_headers_fit_smtp_lines() {
+        for letter in ["a", "ö"] {
+            let mut settings = Settings::default();
+            settings
+                .set(SettingKey::SenderName, &letter.repeat(MAX_SENDER_NAME_CHARS))
+                .unwrap();
+            assert!(
+                settings
+                    .set(SettingKey::SenderName, &letter.repeat(MAX_SENDER_NAME_CHARS + 1))
+                    .is_err()
+            );
+            let subject = format!("{} ", letter.repeat(9)).repeat(MAX_SUBJECT_CHARS / 10);
+            settings.set(SettingKey::VerificationSubject, subject.trim()).unwrap();
+            let to = Email::parse("anna@example.org").unwrap();
+            let message = compose(
+                &settings,
+                "Anna",
+                &to,
+                &settings.verification_subject,
+                "Hej {name}",
+                &TemplateValues::default(),
+                "<x@example.org>",
+            )
+            .unwrap();
+            let raw = message.formatted();
+            let longest = raw.split(|b| *b == b'\n').map(<[u8]>::len).max().unwrap();
+            assert!(longest <= 998, "a line of {longest} octets ({letter})");
+        }
+    }
+}
