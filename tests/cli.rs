@@ -1227,3 +1227,28 @@ fn a_sheet_row_naming_no_role_is_listed_and_the_others_are_set() {
         [Assignment::new("read_only")]
     );
 }
+
+/// A command that reads refuses a register path where there is none (exit
+/// 2) and makes no register there; `demo` makes one.
+#[test]
+fn a_reading_command_does_not_make_a_register_where_there_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new/folder/r.db");
+    for args in [
+        &["users", "list"][..],
+        &["outbox"][..],
+        &["config", "get", "sender_name"][..],
+        &["idp", "status"][..],
+    ] {
+        let output = hrm_users(&db, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("There is no register at"),
+            "{output:?}"
+        );
+    }
+    // (The log folder lives under XDG_DATA_HOME, which this test puts there.)
+    assert!(!db.exists(), "no register was made");
+    assert!(hrm_users(&db, &["demo", "--users", "3"]).status.success());
+    assert!(hrm_users(&db, &["users", "list"]).status.success());
+}

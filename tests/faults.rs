@@ -307,7 +307,10 @@ fn a_full_disk_leaves_no_half_written_message() {
         })
         .collect();
     unmount();
-    assert!(sent > 0 && sent < 100, "the disk filled up part way: {sent} sent");
+    assert!(
+        sent > 0 && sent < 100,
+        "the disk filled up part way: {sent} sent"
+    );
     assert!(left_over.is_empty(), "temporary files left: {left_over:?}");
     assert!(broken.is_empty(), "half-written messages: {broken:?}");
     assert_eq!(files.len(), sent, "one whole file per message sent");

@@ -496,6 +496,14 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         };
     }
     let path = database_location(cli);
+    // A command that only reads never makes a register where there is none
+    // (a mistyped path would otherwise become an empty register, exit 0).
+    if reads_only(command)
+        && let Location::File(file) = &path
+        && !file.exists()
+    {
+        return Err(Refused(t!("cli-no-register", path = file.display().to_string())).into());
+    }
     let mut session = Session::open(&path).map_err(|e| Refused(e.to_string()))?;
     check_permission(&mut session, command)?;
     match command {
@@ -582,6 +590,29 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             ))
         }
     }
+}
+
+/// True for a command that only reads the register.
+fn reads_only(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Users {
+            command: UsersCommand::List { .. }
+        } | Command::Outbox { .. }
+            | Command::Export { .. }
+            | Command::Roles {
+                command: RolesCommand::List { .. } | RolesCommand::Show { .. }
+            }
+            | Command::AccountCodes {
+                command: AccountCodesCommand::List { .. }
+            }
+            | Command::Idp {
+                command: IdpCommand::Status { .. }
+            }
+            | Command::Config {
+                command: ConfigCommand::Get { .. } | ConfigCommand::List { .. }
+            }
+    )
 }
 
 /// `roles list`, `roles show` and `roles recover`.

@@ -60,15 +60,23 @@ mod line_limit_tests {
         for letter in ["a", "ö"] {
             let mut settings = Settings::default();
             settings
-                .set(SettingKey::SenderName, &letter.repeat(MAX_SENDER_NAME_CHARS))
+                .set(
+                    SettingKey::SenderName,
+                    &letter.repeat(MAX_SENDER_NAME_CHARS),
+                )
                 .unwrap();
             assert!(
                 settings
-                    .set(SettingKey::SenderName, &letter.repeat(MAX_SENDER_NAME_CHARS + 1))
+                    .set(
+                        SettingKey::SenderName,
+                        &letter.repeat(MAX_SENDER_NAME_CHARS + 1)
+                    )
                     .is_err()
             );
             let subject = format!("{} ", letter.repeat(9)).repeat(MAX_SUBJECT_CHARS / 10);
-            settings.set(SettingKey::VerificationSubject, subject.trim()).unwrap();
+            settings
+                .set(SettingKey::VerificationSubject, subject.trim())
+                .unwrap();
             let to = Email::parse("anna@example.org").unwrap();
             let message = compose(
                 &settings,

@@ -83,3 +83,4 @@ cli-idp-server = Provisioning: { $provisioning }. Server: { $server }
 cli-idp-would = (dry run: nothing changed)
 cli-idp-refused = refused: { $error }
 cli-idp-sync-summary = Accounts at the provider: { $provider }. Differences: { $differences }, unchanged: { $unchanged }, refused: { $failed }.
+cli-no-register = There is no register at { $path }. Make one with `hrm-users --db { $path } demo`, in the window (Register › New), or by `hrm-users db copy`.

@@ -79,3 +79,4 @@ cli-idp-server = Överföring: { $provisioning }. Server: { $server }
 cli-idp-would = (provkörning: inget ändrades)
 cli-idp-refused = nekades: { $error }
 cli-idp-sync-summary = Konton hos leverantören: { $provider }. Skillnader: { $differences }, oförändrade: { $unchanged }, nekade: { $failed }.
+cli-no-register = Det finns inget register i { $path }. Skapa ett med `hrm-users --db { $path } demo`, i fönstret (Register › Nytt) eller med `hrm-users db copy`.
