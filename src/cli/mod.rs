@@ -496,15 +496,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         };
     }
     let path = database_location(cli);
-    // A command that only reads never makes a register where there is none
-    // (a mistyped path would otherwise become an empty register, exit 0).
-    if reads_only(command)
-        && let Location::File(file) = &path
-        && !file.exists()
-    {
-        return Err(Refused(t!("cli-no-register", path = file.display().to_string())).into());
-    }
-    let mut session = Session::open(&path).map_err(|e| Refused(e.to_string()))?;
+    let mut session = open_session(&path, command)?;
     check_permission(&mut session, command)?;
     match command {
         Command::Users {
@@ -590,6 +582,19 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             ))
         }
     }
+}
+
+/// Opens the register at `path` for `command`. A command that only reads
+/// never makes a register where there is none (a mistyped path would
+/// otherwise become an empty register, exit 0).
+fn open_session(path: &Location, command: &Command) -> anyhow::Result<Session> {
+    if reads_only(command)
+        && let Location::File(file) = path
+        && !file.exists()
+    {
+        return Err(Refused(t!("cli-no-register", path = file.display().to_string())).into());
+    }
+    Ok(Session::open(path).map_err(|e| Refused(e.to_string()))?)
 }
 
 /// True for a command that only reads the register.

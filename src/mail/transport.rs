@@ -144,7 +144,13 @@ fn write_whole(folder: &std::path::Path, content: &[u8]) -> std::io::Result<Path
     use std::io::Write as _;
     let mut random = [0_u8; 16];
     getrandom::fill(&mut random).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let name = random
+        .iter()
+        .fold(String::with_capacity(32), |mut name, b| {
+            use std::fmt::Write as _;
+            let _ = write!(name, "{b:02x}");
+            name
+        });
     let temporary = folder.join(format!(".{name}.eml.partial"));
     let file = folder.join(format!("{name}.eml"));
     let written = std::fs::File::create(&temporary).and_then(|mut out| {
