@@ -293,8 +293,12 @@ impl WriteTx<'_> {
     pub fn take_back_expired_idp(&self, now: Timestamp) -> Result<usize, StoreError> {
         on_tx!(self, db => db.exec(
             "UPDATE idp_accounts SET owner = NULL, lease_until_ms = NULL, claimed = NULL
-             WHERE owner IS NOT NULL AND (lease_until_ms IS NULL OR lease_until_ms <= ?1)",
-            params![now.as_millisecond()],
+             WHERE owner IS NOT NULL
+               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?2)",
+            params![
+                super::outbox::lease_bounds(now).0,
+                super::outbox::lease_bounds(now).1
+            ],
         ))
     }
 

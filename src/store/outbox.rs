@@ -298,11 +298,13 @@ impl Store {
     pub fn needs_take_back(&self, now: Timestamp, own: &str) -> Result<bool, StoreError> {
         on_store!(self, db => db.fetch_int(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending'
-                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR owner = ?2))
-                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1)
+                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?3
+                         OR owner = ?2))
+                 OR EXISTS (SELECT 1 FROM workers WHERE lease_until_ms <= ?1 OR lease_until_ms > ?3)
                  OR EXISTS (SELECT 1 FROM idp_accounts WHERE owner IS NOT NULL
-                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR owner = ?2))",
-            params![now.as_millisecond(), own],
+                    AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?3
+                         OR owner = ?2))",
+            params![lease_bounds(now).0, own, lease_bounds(now).1],
         ))
         .map(|found| found != 0)
     }
@@ -709,22 +711,23 @@ impl WriteTx<'_> {
     /// server. Messages of live workers are left alone. Returns how many
     /// were taken back and how many of them were flagged.
     pub fn take_back_expired(&self, now: Timestamp) -> Result<(usize, usize), StoreError> {
-        let now = now.as_millisecond();
+        let (now, horizon) = lease_bounds(now);
         let flagged = on_tx!(self, db => db.exec(
             "UPDATE outbox SET state = 'queued', possible_duplicate = 1, owner = NULL,
                 lease_until_ms = NULL, handed_over = 0
              WHERE state = 'sending' AND handed_over = 1
-               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1)",
-            params![now],
+               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?2)",
+            params![now, horizon],
         ))?;
         let untouched = on_tx!(self, db => db.exec(
             "UPDATE outbox SET state = 'queued', attempts = greatest(attempts - 1, 0), owner = NULL,
                 lease_until_ms = NULL
              WHERE state = 'sending' AND handed_over = 0
-               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1)",
-            params![now],
+               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?2)",
+            params![now, horizon],
         ))?;
-        on_tx!(self, db => db.exec("DELETE FROM workers WHERE lease_until_ms <= ?1", params![now]))?;
+        on_tx!(self, db => db.exec("DELETE FROM workers WHERE lease_until_ms <= ?1 OR lease_until_ms > ?2",
+            params![now, horizon]))?;
         Ok((flagged + untouched, flagged))
     }
 
@@ -768,6 +771,15 @@ impl WriteTx<'_> {
     pub fn message(&self, id: OutboxId) -> Result<Option<OutboxMessage>, StoreError> {
         Ok(on_tx!(self, db => query(db, &format!("{SELECT} WHERE id = ?1"), params![id]))?.pop())
     }
+}
+
+/// The longest lease any worker takes: a lease further ahead than this
+/// (a damaged row, a host whose clock is far off) counts as run out.
+pub const LONGEST_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+/// `now` and the horizon past which a lease counts as run out, in ms.
+pub(super) fn lease_bounds(now: Timestamp) -> (i64, i64) {
+    (now.as_millisecond(), (now + LONGEST_LEASE).as_millisecond())
 }
 
 /// [`Store::commit_outbox_group`] on a shared register: [`GROUP_COMMIT`].

@@ -281,6 +281,7 @@ on_both_backends!(
     change_stamps_grow_and_find_changed_users,
     settings_round_trip,
     the_outbox_claims_each_message_once,
+    a_lease_far_in_the_future_is_taken_for_run_out,
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
     new_tokens_of_one_user_leave_only_the_latest_usable,
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
@@ -1011,4 +1012,33 @@ fn an_unreachable_server_is_a_clear_error() {
     assert!(matches!(error, StoreError::Unreachable { .. }), "{text}");
     assert!(text.contains("postgres://hr@127.0.0.1:1/hrm"), "{text}");
     assert!(!text.contains("secret"), "{text}");
+}
+
+/// A lease far ahead (a damaged row, a host whose clock is years off) does
+/// not keep a message `sending` for ever: past the longest lease any worker
+/// takes, it counts as run out.
+fn a_lease_far_in_the_future_is_taken_for_run_out(mut store: Store) {
+    use crate::domain::{DeliveryState, MessageKind};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let to = Email::parse("anna@company.se").unwrap();
+    store
+        .write(|tx| tx.queue_message(MessageKind::Verification, None, &to, "<far@x>", now))
+        .unwrap();
+    let year_2286 = Timestamp::from_second(9_999_999_999).unwrap();
+    let claimed = store
+        .write(|tx| tx.claim_due("w-far", now, year_2286, 10))
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(store.needs_take_back(now, "w-other").unwrap());
+    let (taken, _) = store.write(|tx| tx.take_back_expired(now)).unwrap();
+    assert_eq!(taken, 1);
+    let message = store.outbox(1).unwrap().pop().unwrap();
+    assert_eq!(message.state, DeliveryState::Queued);
+    // A live lease is left alone.
+    let live = now + jiff::SignedDuration::from_secs(30);
+    store
+        .write(|tx| tx.claim_due("w-live", now, live, 10))
+        .unwrap();
+    let (taken, _) = store.write(|tx| tx.take_back_expired(now)).unwrap();
+    assert_eq!(taken, 0);
 }
