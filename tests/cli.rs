@@ -883,16 +883,12 @@ fn set_alias(db: &Path, user_id: &str, alias: &str) {
     .unwrap();
 }
 
-/// Gives a user one role through the library (as the window would).
+/// Gives a user one role as the state before a test (who may give what is
+/// tested on its own).
 fn give_role(db: &Path, user_id: &str, role: &str) {
     let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
     let record = user_record(&session, user_id);
-    hrm_users::app::roles::set_user_roles(
-        &mut session,
-        record.key,
-        vec![hrm_users::domain::roles::Assignment::new(role)],
-    )
-    .unwrap();
+    support::arrange_role(&mut session, record.key, role);
 }
 
 /// Once a System administrator exists, the command line allows each
@@ -1251,4 +1247,63 @@ fn a_reading_command_does_not_make_a_register_where_there_is_none() {
     assert!(!db.exists(), "no register was made");
     assert!(hrm_users(&db, &["demo", "--users", "3"]).status.success());
     assert!(hrm_users(&db, &["users", "list"]).status.success());
+}
+
+/// Escalation, tried as an attacker would: an administrator whose role has
+/// *Roles* only for the Lund office cannot give System administrator (or
+/// any role giving more than they hold) to a Lund user they then control;
+/// they may give their own role there. Refused with exit 2, nothing changed.
+#[test]
+fn nobody_gives_a_role_with_more_than_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+    let lund = support::save_office_role(
+        &mut session,
+        "Lund roles",
+        "Lund",
+        &[
+            hrm_users::domain::roles::Permission::Roles,
+            hrm_users::domain::roles::Permission::UsersEdit,
+        ],
+    );
+    // User 1 is the System administrator; user 2 holds the Lund role and is
+    // the one at the command line; user 3 works in Lund.
+    let admin = user_record(&session, "1").key;
+    support::make_system_administrator(&mut session, admin);
+    let mut lund_user = user_record(&session, "3");
+    lund_user.user.office = "Lund".into();
+    hrm_users::app::save_user(
+        &mut session,
+        Some(lund_user.key),
+        &hrm_users::domain::UserDraft::from_record(&lund_user),
+    )
+    .unwrap();
+    let giver = user_record(&session, "2").key;
+    support::arrange_role(&mut session, giver, &lund.id);
+    drop(session);
+    set_alias(&db, "2", &login());
+
+    let refused = hrm_users(
+        &db,
+        &["users", "roles", "3", "--add", "system_administrator"],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("beyond what you hold yourself"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let widened = hrm_users(&db, &["users", "roles", "3", "--add", "hr_administrator"]);
+    assert_eq!(widened.status.code(), Some(2), "{widened:?}");
+    let held = json(&hrm_users(&db, &["users", "roles", "3", "--json"]));
+    assert!(held.is_empty(), "nothing was given: {held:?}");
+
+    let own = hrm_users(&db, &["users", "roles", "3", "--add", &lund.id]);
+    assert!(
+        own.status.success(),
+        "{}",
+        String::from_utf8_lossy(&own.stderr)
+    );
 }

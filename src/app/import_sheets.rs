@@ -111,6 +111,7 @@ pub(super) fn plan_sheets(
             codes: &snapshot.codes,
             day: snapshot.day,
             operator: operator.user.as_ref().map(|u| u.key),
+            giver: operator.enforced.then_some(operator.assignments.as_slice()),
             user: &find,
             may_change: &may_change,
         },

@@ -7,7 +7,8 @@ use jiff::{Timestamp, tz::TimeZone};
 
 use crate::domain::roles::{
     Assignment, AssignmentError, BuiltinRole, Permission, Role, RoleDraft, RoleError,
-    builtin_roles, check_role_change, has_system_administrator_after, new_role_id,
+    builtin_roles, check_role_change, check_within_givers_own, has_system_administrator,
+    has_system_administrator_after, new_role_id,
 };
 use crate::domain::settings::SettingsRow;
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
@@ -235,10 +236,10 @@ pub fn set_user_roles(
     wanted.sort_by(|a, b| a.role.cmp(&b.role));
     let now = session.now();
     let actor = session.actor.clone();
-    let field = session.store.load_settings()?.operator_field;
+    let settings = session.store.load_settings()?;
     let operator = session
         .store
-        .user_by_login(field, &session.login)?
+        .user_by_login(settings.operator_field, &session.login)?
         .map(|record| record.key);
     session.store.write(|tx| {
         // The roles as the write sees them: one deleted meanwhile is refused.
@@ -257,7 +258,16 @@ pub fn set_user_roles(
         if before == wanted {
             return Ok(());
         }
-        check_role_change(&everyone, Some(key), &wanted, day_of(now), operator)?;
+        let day = day_of(now);
+        check_role_change(&everyone, Some(key), &wanted, day, operator)?;
+        if has_system_administrator(&everyone, day) || settings.roles_in_force {
+            // Nobody makes anyone more than they are themselves.
+            let giver = operator
+                .and_then(|me| everyone.iter().find(|(k, _)| *k == me))
+                .map(|(_, held)| held.clone())
+                .unwrap_or_default();
+            check_within_givers_own(&roles, &giver, &before, &wanted, day)?;
+        }
         tx.set_roles(key, &wanted, now.as_millisecond())?;
         if has_system_administrator_after(&everyone, key, &wanted, day_of(now)) {
             // From the first System administrator on, roles stay in force.

@@ -13,8 +13,8 @@ use jiff::civil::Date;
 use super::account_codes::{AccountCode, AuditRight, dimension_id, parse_limit};
 use super::import::RawTable;
 use super::roles::{
-    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_role_change, place_list_text,
-    role_id_for,
+    Assignment, Grant, Permission, Role, RoleDraft, Scope, check_role_change,
+    check_within_givers_own, place_list_text, role_id_for,
 };
 use super::template::normalize_header;
 use super::user::UserKey;
@@ -414,6 +414,9 @@ pub struct Register<'a> {
     /// The HRM user importing, if they are one (only they may become the
     /// first System administrator).
     pub operator: Option<UserKey>,
+    /// While roles are in force, the importer's own roles: nobody gives
+    /// more than they hold. `None` while everyone may do everything.
+    pub giver: Option<&'a [Assignment]>,
     /// A user by User-ID (as the import leaves them).
     pub user: &'a dyn Fn(&str) -> Option<KnownUser>,
     /// Whether the operator may change authorisations of a user in this
@@ -557,6 +560,15 @@ fn plan_assignments(
         wanted.push(assignment);
     }
     wanted.sort_by(|a, b| a.role.cmp(&b.role));
+    let held_now = user
+        .key
+        .and_then(|key| everyone.iter().find(|(k, _)| *k == key))
+        .map(|(_, a)| a.as_slice())
+        .unwrap_or_default();
+    if let Some(giver) = register.giver {
+        check_within_givers_own(roles, giver, held_now, &wanted, register.day)
+            .map_err(|e| e.to_string())?;
+    }
     let Some(key) = user.key else {
         check_role_change(everyone, None, &wanted, register.day, register.operator)
             .map_err(|e| e.to_string())?;
@@ -765,6 +777,7 @@ mod tests {
                 codes: &[],
                 day: "2027-01-15".parse().unwrap(),
                 operator: None,
+                giver: None,
                 user: &user,
                 may_change: &may_change,
             },

@@ -99,6 +99,39 @@ impl Scope {
         listed(&self.departments, department) && listed(&self.offices, office)
     }
 
+    /// True when everything `other` covers, this covers too.
+    pub fn contains(&self, other: &Scope) -> bool {
+        let within = |outer: &[String], inner: &[String]| {
+            outer.is_empty()
+                || (!inner.is_empty()
+                    && inner.iter().all(|i| {
+                        outer
+                            .iter()
+                            .any(|o| o.trim().eq_ignore_ascii_case(i.trim()))
+                    }))
+        };
+        within(&self.departments, &other.departments) && within(&self.offices, &other.offices)
+    }
+
+    /// Where both this and `other` cover (an empty list is all).
+    pub fn within(&self, other: &Scope) -> Scope {
+        let meet = |a: &[String], b: &[String]| -> Vec<String> {
+            match (a.is_empty(), b.is_empty()) {
+                (true, _) => b.to_vec(),
+                (_, true) => a.to_vec(),
+                _ => a
+                    .iter()
+                    .filter(|x| b.iter().any(|y| y.trim().eq_ignore_ascii_case(x.trim())))
+                    .cloned()
+                    .collect(),
+            }
+        };
+        Scope {
+            departments: meet(&self.departments, &other.departments),
+            offices: meet(&self.offices, &other.offices),
+        }
+    }
+
     /// True when it covers every department and office.
     pub fn is_everything(&self) -> bool {
         self.departments.is_empty() && self.offices.is_empty()
@@ -447,6 +480,15 @@ pub enum AssignmentError {
     /// out at once.
     #[error("{}", t!("assignment-first-administrator-not-you"))]
     FirstAdministratorNotYou,
+    /// The role gives a permission (or gives it further) than the person
+    /// giving it holds: nobody makes anyone more than they are themselves.
+    #[error("{}", t!("assignment-beyond-your-own", role = .role.as_str(), permission = .permission.label()))]
+    BeyondYourOwn {
+        /// The role's name.
+        role: String,
+        /// The permission given beyond the giver's own.
+        permission: Permission,
+    },
 }
 
 impl Assignment {
@@ -575,10 +617,113 @@ pub fn check_role_change(
     Ok(())
 }
 
+/// Where the holder of `assignments` has `permission` on `day`: one scope
+/// per role that gives it (the role's limits within the assignment's).
+fn held_scopes(
+    roles: &[Role],
+    assignments: &[Assignment],
+    permission: Permission,
+    day: Date,
+) -> Vec<Scope> {
+    assignments
+        .iter()
+        .filter(|a| a.is_valid_on(day))
+        .filter_map(|a| roles.iter().find(|r| r.id == a.role).map(|r| (a, r)))
+        .flat_map(|(assignment, role)| {
+            role.grants
+                .iter()
+                .filter(move |g| g.permission.includes(permission))
+                .map(move |g| g.scope.within(&assignment.scope))
+        })
+        .collect()
+}
+
+/// Refuses giving `after` (a user's roles, of which `before` they hold
+/// already) when a new or changed assignment gives a permission the giver
+/// (`giver`'s assignments) does not hold as widely themselves, within
+/// their own limits. The System administrator gives anything.
+pub fn check_within_givers_own(
+    roles: &[Role],
+    giver: &[Assignment],
+    before: &[Assignment],
+    after: &[Assignment],
+    day: Date,
+) -> Result<(), AssignmentError> {
+    let is_admin = giver
+        .iter()
+        .any(|a| a.role == BuiltinRole::SystemAdministrator.code() && a.is_valid_on(day));
+    if is_admin {
+        return Ok(());
+    }
+    for assignment in after.iter().filter(|a| !before.contains(a)) {
+        let Some(role) = roles.iter().find(|r| r.id == assignment.role) else {
+            continue;
+        };
+        for grant in &role.grants {
+            let given = grant.scope.within(&assignment.scope);
+            let held = held_scopes(roles, giver, grant.permission, day);
+            if !held.iter().any(|scope| scope.contains(&given)) {
+                return Err(AssignmentError::BeyondYourOwn {
+                    role: role.name.clone(),
+                    permission: grant.permission,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn nobody_gives_more_than_they_hold() {
+        let today = day("2027-01-15");
+        let mut roles = builtin_roles();
+        let sales_roles = Role {
+            id: "sales_roles".into(),
+            name: "Sales roles".into(),
+            description: String::new(),
+            builtin: None,
+            grants: vec![
+                Grant {
+                    permission: Permission::Roles,
+                    scope: Scope::from_text("Sales", ""),
+                },
+                Grant {
+                    permission: Permission::UsersEdit,
+                    scope: Scope::from_text("Sales", ""),
+                },
+            ],
+        };
+        roles.push(sales_roles);
+        let giver = [Assignment::new("sales_roles")];
+        let admin = [Assignment::new("system_administrator")];
+        assert!(matches!(
+            check_within_givers_own(&roles, &giver, &[], &admin, today),
+            Err(AssignmentError::BeyondYourOwn { role, .. }) if role == "System administrator"
+        ));
+        // Their own role, limited to Sales: fine; widened to all: refused.
+        let same = [Assignment::new("sales_roles")];
+        assert!(check_within_givers_own(&roles, &giver, &[], &same, today).is_ok());
+        let hr = [Assignment {
+            scope: Scope::from_text("Sales", ""),
+            ..Assignment::new("hr_administrator")
+        }];
+        assert!(
+            check_within_givers_own(&roles, &giver, &[], &hr, today).is_err(),
+            "HR administrator gives Verify accounts, which the giver has not"
+        );
+        // Kept as it was: not given now, so not checked.
+        assert!(check_within_givers_own(&roles, &giver, &admin, &admin, today).is_ok());
+        // The System administrator gives anything.
+        assert!(check_within_givers_own(&roles, &admin, &[], &hr, today).is_ok());
+        assert!(Scope::from_text("", "").contains(&Scope::from_text("Sales", "")));
+        assert!(!Scope::from_text("Sales", "").contains(&Scope::from_text("", "")));
+        assert!(Scope::from_text("Sales, HR", "").contains(&Scope::from_text("hr", "")));
+    }
 
     #[test]
     fn the_first_system_administrator_is_the_one_who_gives_it() {

@@ -424,11 +424,16 @@ pub use on_both_backends;
 /// test (written directly: the window's rule that the first one is the
 /// person working is tested on its own).
 pub fn make_system_administrator(session: &mut Session, key: UserKey) {
+    arrange_role(session, key, "system_administrator");
+}
+
+/// Gives `key` the role `role` (beside their others) as the register's
+/// state before a test, written directly: who may give what is tested on
+/// its own.
+pub fn arrange_role(session: &mut Session, key: UserKey, role: &str) {
     let mut held = session.roles_of(key).unwrap();
-    held.retain(|a| a.role != "system_administrator");
-    held.push(hrm_users::domain::roles::Assignment::new(
-        "system_administrator",
-    ));
+    held.retain(|a| a.role != role);
+    held.push(hrm_users::domain::roles::Assignment::new(role));
     session
         .store_for_tests()
         .write(|tx| tx.set_roles(key, &held, 0))

@@ -579,6 +579,7 @@ assignment-dates-reversed = Valid to is before Valid from.
 assignment-unknown-role = There is no role { $role }.
 assignment-last-system-administrator = The register must keep a System administrator: this change would remove the last one.
 assignment-first-administrator-not-you = No one is System administrator yet: the first must be you, or you would lose your own rights at once. Give yourself the role first (Make me System administrator), then give it to others.
+assignment-beyond-your-own = You cannot give the role { $role }: it gives { $permission } beyond what you hold yourself (your roles, within your departments and offices).
 audit-roles-changed = Roles changed
 audit-roles-now = Roles changed; now: { $roles }
 audit-roles-none = Roles changed; now none

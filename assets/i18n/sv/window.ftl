@@ -564,6 +564,7 @@ assignment-dates-reversed = Giltig till är före Giltig från.
 assignment-unknown-role = Det finns ingen roll { $role }.
 assignment-last-system-administrator = Registret måste ha kvar en systemadministratör: ändringen skulle ta bort den sista.
 assignment-first-administrator-not-you = Ingen är systemadministratör än: den första måste vara du, annars förlorar du dina egna behörigheter direkt. Ge dig själv rollen först (Gör mig till systemadministratör) och ge den sedan till andra.
+assignment-beyond-your-own = Du kan inte ge rollen { $role }: den ger { $permission } utöver det du själv har (dina roller, inom dina avdelningar och kontor).
 audit-roles-changed = Roller ändrade
 audit-roles-now = Roller ändrade; nu: { $roles }
 audit-roles-none = Roller ändrade; nu inga
