@@ -114,6 +114,7 @@ impl Scope {
     }
 
     /// Where both this and `other` cover (an empty list is all).
+    #[must_use]
     pub fn within(&self, other: &Scope) -> Scope {
         let meet = |a: &[String], b: &[String]| -> Vec<String> {
             match (a.is_empty(), b.is_empty()) {
@@ -660,9 +661,9 @@ pub fn check_within_givers_own(
             continue;
         };
         for grant in &role.grants {
-            let given = grant.scope.within(&assignment.scope);
+            let gives = grant.scope.within(&assignment.scope);
             let held = held_scopes(roles, giver, grant.permission, day);
-            if !held.iter().any(|scope| scope.contains(&given)) {
+            if !held.iter().any(|scope| scope.contains(&gives)) {
                 return Err(AssignmentError::BeyondYourOwn {
                     role: role.name.clone(),
                     permission: grant.permission,
