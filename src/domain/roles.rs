@@ -661,9 +661,9 @@ pub fn check_within_givers_own(
             continue;
         };
         for grant in &role.grants {
-            let gives = grant.scope.within(&assignment.scope);
+            let granted = grant.scope.within(&assignment.scope);
             let held = held_scopes(roles, giver, grant.permission, day);
-            if !held.iter().any(|scope| scope.contains(&gives)) {
+            if !held.iter().any(|scope| scope.contains(&granted)) {
                 return Err(AssignmentError::BeyondYourOwn {
                     role: role.name.clone(),
                     permission: grant.permission,
