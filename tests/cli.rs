@@ -868,19 +868,17 @@ fn user_record(session: &hrm_users::app::Session, user_id: &str) -> hrm_users::d
         .unwrap()
 }
 
-/// Sets a user's Alias user-ID in the register file.
+/// Sets a user's Alias user-ID in the register file, as the state before a
+/// test (written directly: who may change it is tested on its own).
 fn set_alias(db: &Path, user_id: &str, alias: &str) {
     let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(db).unwrap());
     let record = user_record(&session, user_id);
-    hrm_users::app::save_user(
-        &mut session,
-        Some(record.key),
-        &hrm_users::domain::UserDraft {
-            alias_user_id: alias.into(),
-            ..hrm_users::domain::UserDraft::from_record(&record)
-        },
-    )
-    .unwrap();
+    let mut user = record.user.clone();
+    user.alias_user_id = alias.into();
+    session
+        .store_for_tests()
+        .write(|tx| tx.update_user(record.key, &user, 0))
+        .unwrap();
 }
 
 /// Gives a user one role as the state before a test (who may give what is
@@ -1306,4 +1304,71 @@ fn nobody_gives_a_role_with_more_than_they_hold() {
         "{}",
         String::from_utf8_lossy(&own.stderr)
     );
+}
+
+/// Escalation, tried as an attacker would: an HR administrator without
+/// *Roles* imports a spreadsheet that gives the System administrator's
+/// Alias user-ID their own login name (to become them). The row is
+/// rejected with the reason and the register keeps its administrator;
+/// their own rows still import.
+#[test]
+fn an_import_cannot_take_over_an_administrators_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "5"]).status.success());
+    set_alias(&db, "1", "the-admin");
+    give_role(&db, "1", "system_administrator");
+    give_role(&db, "2", "hr_administrator");
+    set_alias(&db, "2", &login());
+    let csv = dir.path().join("users.csv");
+    assert!(
+        hrm_users(&db, &["export", csv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // The export's csv: semicolons, as a Swedish spreadsheet program reads it.
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(&csv)
+        .unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let alias = headers.iter().position(|h| h == "Alias user-ID").unwrap();
+    let last_name = headers.iter().position(|h| h == "Last name").unwrap();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_path(&csv)
+        .unwrap();
+    writer.write_record(&headers).unwrap();
+    for row in &mut rows {
+        let mut cells: Vec<String> = row.iter().map(str::to_owned).collect();
+        match &cells[0][..] {
+            "1" => cells[alias] = login(),
+            "3" => cells[last_name] = "Renamed".into(),
+            _ => {}
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+
+    let imported = hrm_users(&db, &["import", csv.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&imported.stdout).into_owned();
+    assert!(
+        imported.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(
+        out.contains("Roles"),
+        "the rejection names the missing permission: {out}"
+    );
+    let session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+    assert_eq!(user_record(&session, "1").user.alias_user_id, "the-admin");
+    assert_eq!(user_record(&session, "3").user.last_name, "Renamed");
+    let grant = hrm_users(
+        &db,
+        &["users", "roles", "2", "--add", "system_administrator"],
+    );
+    assert_eq!(grant.status.code(), Some(2), "{grant:?}");
 }

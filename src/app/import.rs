@@ -89,12 +89,16 @@ pub fn plan_table_import_with_progress(
     let map = ColumnMap::new(&table.headers)?;
     let users = session.store.load_users()?;
     let operator = super::operator::operator(session)?;
+    let login = LoginRule::read(
+        &session.store.all_roles()?,
+        session.store.load_settings()?.operator_field,
+    );
     progress.start(Stage::Checking, table.rows.len());
     let index = RegisterIndex::new(&users);
     let mut plan =
         plan_import_with_progress(table, &map, &index, &mut |done| progress.advance(done))
             .ok_or(ImportError::Cancelled)?;
-    within_limits(&mut plan, &index, &operator);
+    within_limits(&mut plan, &index, &operator, &login);
     if !table.sheets.is_empty() {
         let parsed = parse_sheets(&table.sheets);
         let snapshot = Snapshot {
@@ -229,12 +233,42 @@ fn within_limits(
     plan: &mut ImportPlan,
     index: &RegisterIndex<'_>,
     operator: &super::operator::Operator,
+    login: &LoginRule,
 ) {
     plan.reject_where(index, &|department, office| {
         operator
             .may_for(Permission::UsersEdit, department, office)
             .map_err(|refused| refused.sentence)
     });
+    if let Err(refused) = operator.may(Permission::Roles) {
+        plan.reject_login_field_changes(index, &login.holders, login.field, &refused.sentence);
+    }
+}
+
+/// Who holds a role, and the field that names who is working: a row may
+/// change that field of a role holder only with the permission *Roles*.
+pub(super) struct LoginRule {
+    holders: std::collections::HashSet<crate::domain::UserKey>,
+    field: crate::domain::settings::OperatorField,
+}
+
+impl LoginRule {
+    fn read(
+        everyone: &[(
+            crate::domain::UserKey,
+            Vec<crate::domain::roles::Assignment>,
+        )],
+        field: crate::domain::settings::OperatorField,
+    ) -> Self {
+        Self {
+            holders: everyone
+                .iter()
+                .filter(|(_, held)| !held.is_empty())
+                .map(|(key, _)| *key)
+                .collect(),
+            field,
+        }
+    }
 }
 
 /// What a committed import did.
@@ -304,7 +338,8 @@ pub fn commit_planned_with_progress(
         _ => None,
     };
     let operator = super::operator::operator(session)?;
-    let idp_on = session.store.load_settings()?.idp.is_on();
+    let settings = session.store.load_settings()?;
+    let idp_on = settings.idp.is_on();
     let written = session.store.write(|tx| {
         let plan = if let Some(plan) = unchanged_since {
             plan
@@ -312,7 +347,8 @@ pub fn commit_planned_with_progress(
             let users = tx.load_users()?;
             let index = RegisterIndex::new(&users);
             let mut plan = plan_import(table, &map, &index);
-            within_limits(&mut plan, &index, &operator);
+            let login = LoginRule::read(&tx.all_roles()?, settings.operator_field);
+            within_limits(&mut plan, &index, &operator, &login);
             Arc::new(plan)
         };
         progress.start(Stage::Importing, plan.rows.len());

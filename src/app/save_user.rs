@@ -26,6 +26,10 @@ pub enum SaveUserError {
     /// deleting) would undo their change. Nothing was written.
     #[error("{0}")]
     ChangedElsewhere(ChangedElsewhere),
+    /// The operator may not: the field that names who is working changes
+    /// for a user who holds a role, and they lack the permission *Roles*.
+    #[error(transparent)]
+    Refused(#[from] super::operator::Refused),
     /// The register could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -176,11 +180,24 @@ fn save(
     let now = session.now();
     let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
+    let operator = super::operator::operator(session)?;
+    let field = session.store.load_settings()?.operator_field;
     session.store.write(|tx| {
         let before = match key {
             Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
             None => None,
         };
+        // Who is an administrator changes only with *Roles*: the login
+        // field of a user who holds a role.
+        if let Some(before) = &before
+            && field.value_of(&before.user) != field.value_of(&valid.user)
+            && tx
+                .all_roles()?
+                .iter()
+                .any(|(k, held)| *k == before.key && !held.is_empty())
+        {
+            operator.may(crate::domain::roles::Permission::Roles)?;
+        }
         if let (Some(current), Some(base)) = (&before, base) {
             check_unchanged(tx, current, base, Some(draft))?;
         }

@@ -157,6 +157,9 @@ pub enum RejectReason {
     Invalid(Vec<String>),
     /// The operator's roles do not cover the user's department or office.
     OutsideLimits(String),
+    /// The row changes the login field of a user who holds a role, and the
+    /// operator may not change roles (the sentence says why).
+    LoginFieldNeedsRoles(String),
 }
 
 impl std::fmt::Display for RejectReason {
@@ -173,7 +176,9 @@ impl std::fmt::Display for RejectReason {
                 )
             ),
             Self::Invalid(reasons) => write!(f, "{}", reasons.join(" ")),
-            Self::OutsideLimits(sentence) => write!(f, "{sentence}"),
+            Self::OutsideLimits(sentence) | Self::LoginFieldNeedsRoles(sentence) => {
+                write!(f, "{sentence}")
+            }
         }
     }
 }
@@ -362,6 +367,34 @@ impl ImportPlan {
                 }
                 self.counts.rejected += 1;
                 row.action = RowAction::Rejected(RejectReason::OutsideLimits(reason));
+            }
+        }
+    }
+}
+
+impl ImportPlan {
+    /// Rejects, with `refusal`, each row that changes the login field
+    /// (`field`) of a user in `holders` (users who hold a role): who is an
+    /// administrator changes only with the permission *Roles*.
+    pub fn reject_login_field_changes(
+        &mut self,
+        register: &RegisterIndex<'_>,
+        holders: &std::collections::HashSet<super::UserKey>,
+        field: super::settings::OperatorField,
+        refusal: &str,
+    ) {
+        for row in &mut self.rows {
+            let RowAction::Update { key, user, .. } = &row.action else {
+                continue;
+            };
+            let Some(before) = register.by_user_id.get(row.user_id.trim()) else {
+                continue;
+            };
+            if holders.contains(key) && field.value_of(&before.user) != field.value_of(user) {
+                self.counts.update -= 1;
+                self.counts.rejected += 1;
+                row.action =
+                    RowAction::Rejected(RejectReason::LoginFieldNeedsRoles(refusal.to_owned()));
             }
         }
     }

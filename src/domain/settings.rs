@@ -140,6 +140,26 @@ impl OperatorField {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.code() == code)
     }
+
+    /// The login name `user` is found by through this field (lower case;
+    /// for the Email, the part before the @).
+    pub fn value_of(self, user: &super::User) -> String {
+        let value = match self {
+            Self::AliasUserId => user.alias_user_id.clone(),
+            Self::UserId => user.user_id.to_string(),
+            Self::ExternalReference => user.external_reference.clone(),
+            Self::EmailLocalPart => user
+                .email
+                .as_ref()
+                .and_then(|e| {
+                    e.as_str()
+                        .split_once('@')
+                        .map(|(local, _)| local.to_owned())
+                })
+                .unwrap_or_default(),
+        };
+        value.trim().to_lowercase()
+    }
 }
 
 /// Where the organisation is in its move to Visma Connect.
