@@ -999,7 +999,6 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         .user_by_user_id(&hrm_users::domain::UserId::parse("14").unwrap())
         .unwrap()
         .unwrap();
-    support::make_system_administrator(&mut opened.session, anna.key);
     // Anna is the one at the window (her Alias user-ID is the login name).
     save_user(
         &mut opened.session,
@@ -1010,6 +1009,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         },
     )
     .unwrap();
+    support::make_system_administrator(&mut opened.session, anna.key);
     opened.session.login = "anna".into();
     opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);
@@ -1168,16 +1168,7 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
         .unwrap();
         for (id, role) in roles {
             let user = key(&opened.session, id);
-            if *role == "system_administrator" {
-                support::make_system_administrator(&mut opened.session, user.key);
-                continue;
-            }
-            hrm_users::app::roles::set_user_roles(
-                &mut opened.session,
-                user.key,
-                vec![hrm_users::domain::roles::Assignment::new(role)],
-            )
-            .unwrap();
+            support::arrange_role(&mut opened.session, user.key, role);
         }
         opened.session.login = login.into();
         opened.users = opened.session.load_users().unwrap();
@@ -1310,18 +1301,17 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     )
     .unwrap();
     support::make_system_administrator(&mut opened.session, anna.key);
-    hrm_users::app::roles::set_user_roles(
+    support::arrange_roles(
         &mut opened.session,
         erik.key,
-        vec![Assignment {
+        &[Assignment {
             scope: Scope {
                 departments: vec!["HR".into()],
                 offices: Vec::new(),
             },
             ..Assignment::new("hr_administrator")
         }],
-    )
-    .unwrap();
+    );
     opened.session.login = "erik".into();
     opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);

@@ -496,7 +496,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         };
     }
     let path = database_location(cli);
-    let mut session = open_session(&path, command)?;
+    let mut session = open_session(&path, command, cli.db.is_some())?;
     check_permission(&mut session, command)?;
     match command {
         Command::Users {
@@ -585,10 +585,12 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
 }
 
 /// Opens the register at `path` for `command`. A command that only reads
-/// never makes a register where there is none (a mistyped path would
-/// otherwise become an empty register, exit 0).
-fn open_session(path: &Location, command: &Command) -> anyhow::Result<Session> {
-    if reads_only(command)
+/// never makes a register where a typed path (`--db`, `HRM_USERS_DB`) finds
+/// none: a mistyped path would otherwise become an empty register, exit 0.
+/// (The register IT's presets name is made on first use.)
+fn open_session(path: &Location, command: &Command, typed: bool) -> anyhow::Result<Session> {
+    if typed
+        && reads_only(command)
         && let Location::File(file) = path
         && !file.exists()
     {

@@ -439,3 +439,16 @@ pub fn arrange_role(session: &mut Session, key: UserKey, role: &str) {
         .write(|tx| tx.set_roles(key, &held, 0))
         .unwrap();
 }
+
+/// Sets `key`'s roles to `assignments` as the register's state before a
+/// test (written directly).
+pub fn arrange_roles(
+    session: &mut Session,
+    key: UserKey,
+    assignments: &[hrm_users::domain::roles::Assignment],
+) {
+    session
+        .store_for_tests()
+        .write(|tx| tx.set_roles(key, assignments, 0))
+        .unwrap();
+}
