@@ -86,6 +86,20 @@ fn parse(url: &str) -> Result<(Config, Tls, Option<PathBuf>), StoreError> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
+    // A link that stops answering without a reset (a Wi-Fi drop, a VPN
+    // reconnect, a failover) is noticed within about 15 s instead of the
+    // operating system's many minutes: keepalives probe an idle connection,
+    // and unacknowledged data gives up after the user timeout. A URL's own
+    // values win.
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(5));
+        config.keepalives_interval(Duration::from_secs(2));
+        config.keepalives_retries(3);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(15));
+    }
     if config.get_application_name().is_none() {
         config.application_name("hrm-users");
     }
