@@ -584,6 +584,34 @@ fn the_cli_follows_the_accounts(shared: &Register, scim: &ScimServer, users: usi
     assert_eq!(p0["idp_state"], "deactivated");
     assert!(p0["idp_id"].is_string());
 
+    // An import renames a connected user: the report says the account
+    // follows, and `serve` pushes the new name.
+    let csv = shared.dir.path().join("users.csv");
+    let exported = hrm_users(shared)
+        .args(["export", csv.to_str().unwrap(), "--search", "p2"])
+        .output()
+        .unwrap();
+    assert!(exported.status.success(), "{exported:?}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace("\"User 2\"", "\"Renamed\"")).unwrap();
+    let imported = hrm_users(shared)
+        .args(["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{said}");
+    assert!(
+        said.contains("account in the identity provider follows"),
+        "{said}"
+    );
+    while scim.users_with_external_id("p2")[0]["name"]["familyName"] != "Renamed" {
+        assert!(
+            started.elapsed() < Duration::from_mins(2),
+            "p2 not renamed at the provider"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     let synced = json_of(
         &hrm_users(shared)
             .args(["idp", "sync", "--json"])

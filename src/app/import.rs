@@ -89,10 +89,7 @@ pub fn plan_table_import_with_progress(
     let map = ColumnMap::new(&table.headers)?;
     let users = session.store.load_users()?;
     let operator = super::operator::operator(session)?;
-    let login = LoginRule::read(
-        &session.store.all_roles()?,
-        session.store.load_settings()?.operator_field,
-    );
+    let login = LoginRule::read(&session.store.all_roles()?, &session.store.load_settings()?);
     progress.start(Stage::Checking, table.rows.len());
     let index = RegisterIndex::new(&users);
     let mut plan =
@@ -243,6 +240,9 @@ fn within_limits(
     if let Err(refused) = operator.may(Permission::Roles) {
         plan.reject_login_field_changes(index, &login.holders, login.field, &refused.sentence);
     }
+    if login.idp_on {
+        plan.note_identity_provider(index);
+    }
 }
 
 /// Who holds a role, and the field that names who is working: a row may
@@ -250,6 +250,8 @@ fn within_limits(
 pub(super) struct LoginRule {
     holders: std::collections::HashSet<crate::domain::UserKey>,
     field: crate::domain::settings::OperatorField,
+    /// Provisioning is on: rows of connected users say the account follows.
+    idp_on: bool,
 }
 
 impl LoginRule {
@@ -258,7 +260,7 @@ impl LoginRule {
             crate::domain::UserKey,
             Vec<crate::domain::roles::Assignment>,
         )],
-        field: crate::domain::settings::OperatorField,
+        settings: &crate::domain::Settings,
     ) -> Self {
         Self {
             holders: everyone
@@ -266,7 +268,8 @@ impl LoginRule {
                 .filter(|(_, held)| !held.is_empty())
                 .map(|(key, _)| *key)
                 .collect(),
-            field,
+            field: settings.operator_field,
+            idp_on: settings.idp.is_on(),
         }
     }
 }
@@ -347,7 +350,7 @@ pub fn commit_planned_with_progress(
             let users = tx.load_users()?;
             let index = RegisterIndex::new(&users);
             let mut plan = plan_import(table, &map, &index);
-            let login = LoginRule::read(&tx.all_roles()?, settings.operator_field);
+            let login = LoginRule::read(&tx.all_roles()?, &settings);
             within_limits(&mut plan, &index, &operator, &login);
             Arc::new(plan)
         };

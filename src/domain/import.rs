@@ -211,6 +211,9 @@ pub enum ImportNote {
         /// The earlier row's User-ID.
         first: String,
     },
+    /// The user is connected: their account in the identity provider is
+    /// updated (or closed) to follow the change.
+    IdentityProviderFollows,
 }
 
 impl std::fmt::Display for ImportNote {
@@ -233,6 +236,7 @@ impl std::fmt::Display for ImportNote {
                 email = email.as_str(),
                 first = first.as_str()
             ),
+            Self::IdentityProviderFollows => t!("import-idp-follows"),
         };
         f.write_str(&text)
     }
@@ -373,6 +377,23 @@ impl ImportPlan {
 }
 
 impl ImportPlan {
+    /// Notes on each row that changes a connected user that their account
+    /// in the identity provider follows (while provisioning is on).
+    pub fn note_identity_provider(&mut self, register: &RegisterIndex<'_>) {
+        for row in &mut self.rows {
+            if !matches!(row.action, RowAction::Update { .. }) {
+                continue;
+            }
+            let connected = register
+                .by_user_id
+                .get(row.user_id.trim())
+                .is_some_and(|r| matches!(r.connection, super::Connection::Connected { .. }));
+            if connected {
+                row.notes.push(ImportNote::IdentityProviderFollows);
+            }
+        }
+    }
+
     /// Rejects, with `refusal`, each row that changes the login field
     /// (`field`) of a user in `holders` (users who hold a role): who is an
     /// administrator changes only with the permission *Roles*.

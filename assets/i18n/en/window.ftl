@@ -470,6 +470,7 @@ import-visma-invalid = Email Visma Connect { $cell } is not a valid address: ign
 import-already-connected = Already connected to Visma Connect as { $current }: the address stays. Delete the connection first to change it.
 import-visma-taken = Email Visma Connect { $email } belongs to user { $user_id }: not applied.
 import-visma-twice = Email Visma Connect { $email } is also given to user { $first } in this file: not applied.
+import-idp-follows = The user is connected: their account in the identity provider follows the change.
 
 ## saving
 

@@ -455,6 +455,7 @@ import-visma-invalid = E-post Visma Connect { $cell } är inte en giltig adress:
 import-already-connected = Redan kopplad till Visma Connect som { $current }: adressen ligger kvar. Ta bort kopplingen först för att ändra den.
 import-visma-taken = E-post Visma Connect { $email } tillhör användare { $user_id }: används inte.
 import-visma-twice = E-post Visma Connect { $email } anges också för användare { $first } i den här filen: används inte.
+import-idp-follows = Användaren är kopplad: kontot i identitetsleverantören följer ändringen.
 
 ## saving
 
