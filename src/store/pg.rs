@@ -91,7 +91,7 @@ fn parse(url: &str) -> Result<(Config, Tls, Option<PathBuf>), StoreError> {
     // operating system's many minutes: keepalives probe an idle connection,
     // and unacknowledged data gives up after the user timeout. A URL's own
     // values win.
-    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+    if config.get_keepalives_idle() == Duration::from_hours(2) {
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(5));
         config.keepalives_interval(Duration::from_secs(2));
