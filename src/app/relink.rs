@@ -88,10 +88,14 @@ pub fn inspect_invitation(session: &Session, token: &str) -> Result<(), LinkErro
 
 /// The employee entered a new address twice on *Security and login*: the
 /// invitation is used up, the address is saved pending verification and
-/// the verification email is queued (or, in a verified domain, the account
-/// connects at once). An address that is invalid, differs from its
-/// confirmation or belongs to another user changes nothing and leaves the
-/// invitation usable.
+/// the verification email is queued. The address is always proven by a
+/// message to it, also in a verified domain (an employee typing a
+/// colleague's address must not connect at once). An address another user
+/// holds gets the very same answer and also uses the invitation up, but
+/// nothing is saved or sent (audited): the page never tells a taken
+/// address from a free one, and each try costs an invitation. An address
+/// that is invalid or differs from its confirmation changes nothing and
+/// leaves the invitation usable.
 pub fn relink_by_employee(
     session: &mut Session,
     token: &str,
@@ -116,7 +120,21 @@ pub fn relink_by_employee(
             .email_owner(&email)?
             .is_some_and(|(owner, _)| owner != record.key)
         {
-            return Err(RelinkError::Taken);
+            tx.use_token(&hash, now)?;
+            tx.append_audit(&entry(
+                SELF_SERVICE_ACTOR,
+                now,
+                AuditAction::RelinkRequested,
+                &record,
+                Some(
+                    serde_json::json!({
+                        "to": email.masked(),
+                        "result": "not saved: another user has this address",
+                    })
+                    .to_string(),
+                ),
+            ))?;
+            return Ok(VerifyOutcome::Queued(email));
         }
         let pending = Connection::Unverified {
             email: email.clone(),
@@ -137,9 +155,12 @@ pub fn relink_by_employee(
             &record,
             Some(snapshot(&record.user, &pending)),
         ))?;
+        // Proven by a message to it, whatever its domain.
+        let mut proof = settings.clone();
+        proof.verified_domains.clear();
         Ok(verify_in(
             tx,
-            &settings,
+            &proof,
             SELF_SERVICE_ACTOR,
             record.key,
             now,
