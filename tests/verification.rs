@@ -681,7 +681,6 @@ fn relink_link_in(raw: &[u8]) -> String {
 fn in_the_preparation_phase_the_employee_links_again_themselves(register: Register) {
     let mut rig = Rig::on(register);
     let key = connected_user_in_preparation(&mut rig);
-    let other = pending_user(&mut rig.session, "15", "Bo", "bo@company.se");
 
     let deleted = hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
     let home = Email::parse("anna.home@example.org").unwrap();
@@ -778,9 +777,15 @@ fn in_the_preparation_phase_the_employee_links_again_themselves(register: Regist
     ] {
         assert!(actions.contains(&action), "{action:?} in {actions:?}");
     }
+}
 
-    // A colleague's address gets the same answer as a free one, uses the
-    // invitation up, and changes nothing: the page never tells them apart.
+/// A colleague's address on *Security and login* gets the same answer as a
+/// free one, uses the invitation up, and changes nothing: the page never
+/// tells a registered address from a free one.
+fn a_colleagues_address_gets_the_same_answer_and_changes_nothing(register: Register) {
+    let mut rig = Rig::on(register);
+    let key = connected_user_in_preparation(&mut rig);
+    let other = pending_user(&mut rig.session, "15", "Bo", "bo@company.se");
     hrm_users::app::delete_connection(&mut rig.session, key).unwrap();
     rig.worker.run_once().unwrap();
     let again = relink_link_in(rig.smtp.accepted().last().unwrap());
@@ -1055,6 +1060,7 @@ fn an_expired_invitation_sends_a_new_invitation(register: Register) {
 }
 
 support::on_both_backends!(
+    a_colleagues_address_gets_the_same_answer_and_changes_nothing,
     an_expired_invitation_sends_a_new_invitation,
     a_leavers_connection_is_removed_on_the_right_day,
     in_the_preparation_phase_the_employee_links_again_themselves,
