@@ -420,3 +420,26 @@ mod tests {
         );
     }
 }
+
+/// Wraps a row mapping so that a row whose stored values cannot be read (a
+/// damaged or hand-edited row) is left out instead of failing the whole
+/// query: it comes back `None`, and the log names its table and key (the
+/// first column), never its contents. Other errors still fail.
+pub fn readable<T>(
+    what: &'static str,
+    map: impl Fn(&dyn RowRead) -> Result<T, StoreError>,
+) -> impl FnMut(&dyn RowRead) -> Result<Option<T>, StoreError> {
+    move |row| match map(row) {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::Damaged { detail }) => {
+            let key = row.int(0).unwrap_or(-1);
+            tracing::warn!(
+                what,
+                key,
+                "a row that cannot be read is left out ({detail}); see `hrm-users db status`"
+            );
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}

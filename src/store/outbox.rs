@@ -161,7 +161,13 @@ fn message_from_row(row: &dyn RowRead) -> Result<OutboxMessage, StoreError> {
 }
 
 fn query(db: &impl Sql, sql: &str, params: &[Param<'_>]) -> Result<Vec<OutboxMessage>, StoreError> {
-    db.fetch(sql, params, message_from_row)
+    // A damaged message row is left out (and named in the log): it never
+    // stops the listing or the delivery of the others.
+    Ok(db
+        .fetch(sql, params, super::db::readable("outbox", message_from_row))?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 fn count(n: i64) -> usize {
@@ -558,11 +564,36 @@ impl WriteTx<'_> {
                  ORDER BY next_attempt_at_ms, id LIMIT ?2{lock})
              RETURNING {COLUMNS}"
         );
-        let mut claimed = on_tx!(self, db => query(
-            db,
+        let rows = on_tx!(self, db => db.fetch(
             &claim,
             params![now.as_millisecond(), limit, owner, lease_until.as_millisecond()],
+            super::db::readable("outbox", message_from_row),
         ))?;
+        let damaged = rows.iter().any(Option::is_none);
+        let mut claimed: Vec<OutboxMessage> = rows.into_iter().flatten().collect();
+        if damaged {
+            // A row that cannot be read fails at once with the reason, so it
+            // is never claimed again and never holds up the others.
+            let readable: Vec<i64> = claimed.iter().map(|m| m.id.0).collect();
+            let list = readable
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let keep = if list.is_empty() {
+                String::new()
+            } else {
+                format!(" AND id NOT IN ({list})")
+            };
+            on_tx!(self, db => db.exec(
+                &format!(
+                    "UPDATE outbox SET state = 'failed', owner = NULL, lease_until_ms = NULL,
+                        last_result = 'not sent: the stored message is damaged and cannot be read'
+                     WHERE owner = ?1 AND state = 'sending'{keep}"
+                ),
+                params![owner],
+            ))?;
+        }
         claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
         Ok(claimed)
     }

@@ -250,7 +250,16 @@ pub fn audit_all(db: &impl Sql) -> Result<Vec<AuditEntry>, StoreError> {
 
 /// Every user.
 pub fn load_users(db: &impl Sql) -> Result<Vec<UserRecord>, StoreError> {
-    db.fetch(SELECT_USERS, &[], record_from_row)
+    // One damaged row must not keep everyone from the register.
+    Ok(db
+        .fetch(
+            SELECT_USERS,
+            &[],
+            super::db::readable("user", record_from_row),
+        )?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// The users whose keys lie in `from..=to`.
@@ -259,9 +268,13 @@ pub fn load_users_in_key_range(
     from: i64,
     to: i64,
 ) -> Result<Vec<UserRecord>, StoreError> {
-    db.fetch(
-        &format!("{SELECT_USERS} WHERE u.key BETWEEN ?1 AND ?2"),
-        params![from, to],
-        record_from_row,
-    )
+    Ok(db
+        .fetch(
+            &format!("{SELECT_USERS} WHERE u.key BETWEEN ?1 AND ?2"),
+            params![from, to],
+            super::db::readable("user", record_from_row),
+        )?
+        .into_iter()
+        .flatten()
+        .collect())
 }

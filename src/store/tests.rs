@@ -282,6 +282,7 @@ on_both_backends!(
     settings_round_trip,
     the_outbox_claims_each_message_once,
     a_lease_far_in_the_future_is_taken_for_run_out,
+    a_damaged_row_is_left_out_and_never_stops_the_rest,
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
     new_tokens_of_one_user_leave_only_the_latest_usable,
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
@@ -1041,4 +1042,82 @@ fn a_lease_far_in_the_future_is_taken_for_run_out(mut store: Store) {
         .unwrap();
     let (taken, _) = store.write(|tx| tx.take_back_expired(now)).unwrap();
     assert_eq!(taken, 0);
+}
+
+/// One row the program cannot read (a recipient or a connection address
+/// that is not an address, written by hand) is left out: the other users
+/// still load, the other messages are still claimed, and the damaged
+/// message fails with the reason instead of being claimed for ever.
+fn a_damaged_row_is_left_out_and_never_stops_the_rest(mut store: Store) {
+    use crate::domain::{Connection, DeliveryState, MessageKind, UserDraft};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let to = Email::parse("anna@company.se").unwrap();
+    let mut keys = Vec::new();
+    for (id, address) in [("1", "one@company.se"), ("2", "two@company.se")] {
+        let draft = UserDraft {
+            user_id: id.into(),
+            first_name: "Test".into(),
+            ..UserDraft::new_user()
+        };
+        let valid = draft.validate().unwrap();
+        let key = store
+            .write(|tx| {
+                let key = tx.insert_user(&valid.user, 0)?;
+                tx.add_connection(
+                    key,
+                    &Connection::Unverified {
+                        email: Email::parse(address).unwrap(),
+                        sent_count: 0,
+                        last_sent_at: None,
+                    },
+                    0,
+                )?;
+                Ok::<_, StoreError>(key)
+            })
+            .unwrap();
+        keys.push(key);
+    }
+    store
+        .write(|tx| {
+            tx.queue_message(MessageKind::Verification, None, &to, "<good@x>", now)?;
+            tx.queue_message(MessageKind::Verification, None, &to, "<bad@x>", now)?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    on_store!(store, db => db.exec(
+        "UPDATE outbox SET recipient = 'not an address' WHERE message_id = '<bad@x>'",
+        &[],
+    ))
+    .unwrap();
+    on_store!(store, db => db.exec(
+        "UPDATE connections SET email = 'broken' WHERE user_key = ?1",
+        params![keys[0].0],
+    ))
+    .unwrap();
+
+    let users = store.load_users().unwrap();
+    assert_eq!(users.len(), 1, "the readable user still loads");
+    assert_eq!(users[0].key, keys[1]);
+    assert_eq!(
+        store.outbox(10).unwrap().len(),
+        1,
+        "the listing still works"
+    );
+    let lease = now + jiff::SignedDuration::from_secs(30);
+    let claimed = store
+        .write(|tx| tx.claim_due("w-1", now, lease, 10))
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].message_id, "<good@x>");
+    let failed = on_store!(store, db => db.fetch_int(
+        "SELECT count(*) FROM outbox WHERE state = 'failed' AND owner IS NULL",
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(failed, 1, "the damaged message failed with the reason");
+    let again = store
+        .write(|tx| tx.claim_due("w-2", now, lease, 10))
+        .unwrap();
+    assert!(again.is_empty());
+    assert_eq!(claimed[0].state, DeliveryState::Sending);
 }
