@@ -404,23 +404,6 @@ impl<C: postgres::GenericClient> Sql for PgSql<'_, C> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameters_are_numbered_for_postgres_and_greatest_is_max_for_sqlite() {
-        assert_eq!(
-            postgres_text("UPDATE t SET a = greatest(?1, ?12) WHERE b = '?'"),
-            "UPDATE t SET a = greatest($1, $12) WHERE b = '?'"
-        );
-        assert_eq!(
-            sqlite_text("SELECT greatest(?1, 2), max(x) FROM t"),
-            "SELECT max(?1, 2), max(x) FROM t"
-        );
-    }
-}
-
 /// Wraps a row mapping so that a row whose stored values cannot be read (a
 /// damaged or hand-edited row) is left out instead of failing the whole
 /// query: it comes back `None`, and the log names its table and key (the
@@ -441,5 +424,22 @@ pub fn readable<T>(
             Ok(None)
         }
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_numbered_for_postgres_and_greatest_is_max_for_sqlite() {
+        assert_eq!(
+            postgres_text("UPDATE t SET a = greatest(?1, ?12) WHERE b = '?'"),
+            "UPDATE t SET a = greatest($1, $12) WHERE b = '?'"
+        );
+        assert_eq!(
+            sqlite_text("SELECT greatest(?1, 2), max(x) FROM t"),
+            "SELECT max(?1, 2), max(x) FROM t"
+        );
     }
 }
