@@ -1018,6 +1018,13 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     assert!(harness.query_by_label("System administrator").is_some());
     click_button(&mut harness, "Remove");
     click_button(&mut harness, "Save");
+    // First the question: she would lose her own rights.
+    assert!(
+        harness
+            .query_by_label_contains("After this Save you will no longer have: Roles, Settings")
+            .is_some()
+    );
+    click_button(&mut harness, "Save anyway");
     assert!(
         harness
             .query_by_label_contains(
@@ -1029,6 +1036,50 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         stored_roles(&harness, "14"),
         [("system_administrator".to_owned(), None)]
     );
+}
+
+/// A Save that takes the operator's own Roles and Settings asks first and
+/// says what they will lose; Cancel saves nothing, Save anyway saves.
+#[test]
+fn taking_ones_own_rights_asks_first() {
+    let mut opened = register();
+    let user = |session: &Session, id: &str| {
+        session
+            .user_by_user_id(&hrm_users::domain::UserId::parse(id).unwrap())
+            .unwrap()
+            .unwrap()
+    };
+    let (anna, erik) = (user(&opened.session, "14"), user(&opened.session, "15"));
+    save_user(
+        &mut opened.session,
+        Some(anna.key),
+        &UserDraft {
+            alias_user_id: "anna".into(),
+            ..UserDraft::from_record(&anna)
+        },
+    )
+    .unwrap();
+    support::make_system_administrator(&mut opened.session, anna.key);
+    support::make_system_administrator(&mut opened.session, erik.key);
+    opened.session.login = "anna".into();
+    opened.users = opened.session.load_users().unwrap();
+    let mut harness = harness(opened);
+    click(&mut harness, "Anna Svensson");
+    click_button(&mut harness, "Authorisations");
+    click_button(&mut harness, "Remove");
+    click_button(&mut harness, "Save");
+    let question = "After this Save you will no longer have: Roles, Settings";
+    assert!(harness.query_by_label_contains(question).is_some());
+    click_button(&mut harness, "Cancel");
+    assert!(harness.query_by_label_contains(question).is_none());
+    assert_eq!(
+        stored_roles(&harness, "14"),
+        [("system_administrator".to_owned(), None)],
+        "Cancel saved nothing"
+    );
+    click_button(&mut harness, "Save");
+    click_button(&mut harness, "Save anyway");
+    assert!(stored_roles(&harness, "14").is_empty(), "saved");
 }
 
 /// Go to roles from a user's form: the Roles view with that user's roles

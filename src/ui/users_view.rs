@@ -95,6 +95,8 @@ pub struct UsersView {
     smtputf8_missing: bool,
     /// Close was confirmed with emails still waiting.
     close_with_waiting: bool,
+    /// The operator confirmed a Save that takes their own rights.
+    losing_rights_confirmed: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
     rows_per_page: usize,
 }
@@ -139,6 +141,7 @@ impl UsersView {
             rows_per_page: 20,
             smtputf8_missing,
             close_with_waiting: false,
+            losing_rights_confirmed: false,
         }
     }
 
@@ -561,6 +564,15 @@ impl UsersView {
                 return false;
             }
         };
+        // A change of one's own roles that takes Roles or Settings away is
+        // asked about first, saying what will be lost.
+        if !std::mem::take(&mut self.losing_rights_confirmed) {
+            let lost = own_rights_lost(&self.operator, form.key, roles.as_deref());
+            if !lost.is_empty() {
+                self.dialog = Some(Dialog::LoseOwnRights { lost, checked });
+                return false;
+            }
+        }
         let saved = match form.key {
             Some(key) if checked => {
                 app::save_user_over(&mut self.session, key, &form.original, &form.draft)
@@ -806,4 +818,29 @@ fn save_authorisations(
                 error.to_string(),
             )
         })
+}
+
+/// The permissions *Roles* and *Settings* the operator holds now and would
+/// no longer hold once their own roles are `after` (the form of `key`).
+fn own_rights_lost(
+    operator: &app::operator::Operator,
+    key: Option<UserKey>,
+    after: Option<&[crate::domain::roles::Assignment]>,
+) -> Vec<String> {
+    use crate::domain::roles::permits;
+    let (Some(after), Some(day)) = (after, operator.day) else {
+        return Vec::new();
+    };
+    let mine = operator.user.as_ref().map(|u| u.key);
+    if !operator.enforced || key.is_none() || key != mine {
+        return Vec::new();
+    }
+    [Permission::Roles, Permission::Settings]
+        .into_iter()
+        .filter(|p| {
+            permits(&operator.roles, &operator.assignments, *p, None, day)
+                && !permits(&operator.roles, after, *p, None, day)
+        })
+        .map(Permission::label)
+        .collect()
 }

@@ -751,3 +751,6 @@ idp-state-waiting = waiting to be sent
 idp-state-active = active
 idp-state-deactivated = deactivated
 idp-state-failed = failed
+lose-rights-title = You will lose your own rights
+lose-rights-text = After this Save you will no longer have: { $lost }. Only someone who has them can give them back. Save anyway?
+lose-rights-save = Save anyway

@@ -736,3 +736,6 @@ idp-state-waiting = väntar på att skickas
 idp-state-active = aktivt
 idp-state-deactivated = inaktiverat
 idp-state-failed = misslyckades
+lose-rights-title = Du förlorar dina egna behörigheter
+lose-rights-text = Efter att du sparat har du inte längre: { $lost }. Bara någon som har dem kan ge tillbaka dem. Spara ändå?
+lose-rights-save = Spara ändå

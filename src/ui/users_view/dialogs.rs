@@ -26,6 +26,13 @@ pub(super) enum Dialog {
     Conflict(Conflict),
     /// Emails still wait to go out: close anyway?
     CloseWithWaiting(usize),
+    /// The Save takes the operator's own rights: save anyway?
+    LoseOwnRights {
+        /// The permissions that will be lost, in words.
+        lost: Vec<String>,
+        /// Whether the Save checks for changes made elsewhere.
+        checked: bool,
+    },
 }
 
 /// What the person answered.
@@ -42,6 +49,8 @@ enum Answer {
     Conflict(Conflict, ConflictChoice),
     /// Close with emails waiting.
     CloseAnyway,
+    /// Save, losing one's own rights.
+    SaveLosingRights(bool),
 }
 
 /// A modal with a heading, a sentence (and a note) and buttons; `None`
@@ -113,6 +122,10 @@ impl UsersView {
                 (t!("close-waiting-keep"), Answer::Dismiss),
                 (t!("close-waiting-close"), Answer::CloseAnyway),
             ],
+            Dialog::LoseOwnRights { checked, .. } => vec![
+                (t!("lose-rights-save"), Answer::SaveLosingRights(*checked)),
+                cancel(),
+            ],
             Dialog::Conflict(conflict) => {
                 if let Some(choice) = conflict_dialog_ui(ctx, conflict) {
                     let conflict = conflict.clone();
@@ -155,6 +168,14 @@ impl UsersView {
                 None,
                 &buttons,
             ),
+            Dialog::LoseOwnRights { lost, .. } => question_ui(
+                ctx,
+                "lose_own_rights",
+                &t!("lose-rights-title"),
+                &t!("lose-rights-text", lost = lost.join(", ")),
+                None,
+                &buttons,
+            ),
             Dialog::Conflict(_) => None,
         };
         if let Some(index) = chosen {
@@ -182,6 +203,10 @@ impl UsersView {
             }
             Answer::DeleteUser(key) => self.delete(key, true),
             Answer::DeleteConnection(key) => self.delete_connection(key),
+            Answer::SaveLosingRights(checked) => {
+                self.losing_rights_confirmed = true;
+                self.save_checked(checked);
+            }
             Answer::CloseAnyway => {
                 self.close_with_waiting = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
