@@ -267,3 +267,39 @@ fn users_with_only_an_email_are_offered_and_their_email_used_on_request() {
         hrm_users::domain::ConnectionStatus::Pending
     );
 }
+
+/// With only users in a verified domain to verify, the button names what it
+/// will do (connect them at once), not "Send 0 verification emails".
+#[test]
+fn the_button_names_what_it_will_do() {
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    let mut settings = session.load_settings().unwrap();
+    settings
+        .set(
+            hrm_users::domain::SettingKey::VerifiedDomains,
+            "example.org",
+        )
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    pending_user(&mut session, "2", "Bo", "bo@example.org");
+    let mut harness = window(session);
+    harness.get_by_label("Verify accounts").click();
+    wait_for(&mut harness, "in the selection:");
+    assert!(
+        harness
+            .query_by_label("Send 0 verification emails")
+            .is_none()
+    );
+    harness.get_by_label("Connect 2 at once").click();
+    wait_for(&mut harness, "Verify accounts: results");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("connected at once")
+            .count(),
+        2,
+        "both connected"
+    );
+}

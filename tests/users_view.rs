@@ -300,6 +300,32 @@ fn unsaved_changes_are_asked_about_before_leaving() {
     );
 }
 
+/// Enter answers a question with its default button: Save changes.
+#[test]
+fn enter_answers_the_unsaved_changes_question_with_save() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    type_into(&mut harness, "Last name", 0, "-Lund");
+    click(&mut harness, "Erik Lind");
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(harness.query_by_label("Maja Berg-Lund").is_some(), "saved");
+}
+
+/// A user with no name is titled by the User-ID once ("9100", not
+/// "9100 9100").
+#[test]
+fn a_user_without_a_name_is_titled_by_the_user_id_once() {
+    let mut harness = harness(register());
+    click(&mut harness, "+ New");
+    type_into(&mut harness, "User-ID *", 0, "9100");
+    click_button(&mut harness, "Save");
+    assert!(harness.query_by_label("9100 9100").is_none());
+    assert!(harness.query_by_label("9100").is_some());
+}
+
 #[test]
 fn discarding_unsaved_changes_keeps_the_stored_user() {
     let mut harness = harness(register());

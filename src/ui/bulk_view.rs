@@ -229,7 +229,17 @@ fn confirm_ui(
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let to_do = plan.counts.send + plan.counts.connect;
-            let send = egui::Button::new(t!("bulk-send-button", count = plan.counts.send));
+            // The button names what it will do: send, connect at once, or both.
+            let label = match (plan.counts.send, plan.counts.connect) {
+                (0, connect) if connect > 0 => t!("bulk-connect-button", count = connect),
+                (send, 0) => t!("bulk-send-button", count = send),
+                (send, connect) => t!(
+                    "bulk-send-and-connect-button",
+                    send = send,
+                    connect = connect
+                ),
+            };
+            let send = egui::Button::new(label);
             if ui.add_enabled(to_do > 0, send).clicked() {
                 let repaint = ctx.clone();
                 let request = BulkRequest {

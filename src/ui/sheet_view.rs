@@ -483,7 +483,8 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
     // "Changes only" hides rows that change nothing and say nothing; the
     // choice is kept while the window is open.
     let id = ui.scope_id().with("import_changes_only");
-    let mut changes_only = ui.data_mut(|d| *d.get_temp_mut_or(id, false));
+    // On by default: a re-import lists what changes, not 100,000 unchanged rows.
+    let mut changes_only = ui.data_mut(|d| *d.get_temp_mut_or(id, true));
     ui.checkbox(&mut changes_only, t!("import-changes-only"));
     ui.data_mut(|d| d.insert_temp(id, changes_only));
     let rows: Vec<&crate::domain::import::RowPlan> = plan

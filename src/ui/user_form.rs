@@ -311,6 +311,13 @@ impl UserForm {
     /// "14 Anna Svensson", or "New user".
     pub fn title(&self) -> String {
         match &self.record {
+            // A user with no name is titled by the User-ID once, not twice.
+            Some(record)
+                if record.user.first_name.trim().is_empty()
+                    && record.user.last_name.trim().is_empty() =>
+            {
+                record.user.user_id.to_string()
+            }
             Some(record) => format!("{} {}", record.user.user_id, record.user.display_name()),
             None => t!("form-new-user"),
         }

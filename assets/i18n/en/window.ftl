@@ -754,3 +754,9 @@ idp-state-failed = failed
 lose-rights-title = You will lose your own rights
 lose-rights-text = After this Save you will no longer have: { $lost }. Only someone who has them can give them back. Save anyway?
 lose-rights-save = Save anyway
+bulk-connect-button =
+    { $count ->
+        [one] Connect { $count } at once
+       *[other] Connect { $count } at once
+    }
+bulk-send-and-connect-button = Send { $send } and connect { $connect } at once

@@ -739,3 +739,9 @@ idp-state-failed = misslyckades
 lose-rights-title = Du förlorar dina egna behörigheter
 lose-rights-text = Efter att du sparat har du inte längre: { $lost }. Bara någon som har dem kan ge tillbaka dem. Spara ändå?
 lose-rights-save = Spara ändå
+bulk-connect-button =
+    { $count ->
+        [one] Koppla { $count } direkt
+       *[other] Koppla { $count } direkt
+    }
+bulk-send-and-connect-button = Skicka { $send } och koppla { $connect } direkt

@@ -80,6 +80,21 @@ fn question_ui(
             }
         });
     });
+    // Enter presses the default button: the one the question is about,
+    // or Cancel where that would delete or take rights.
+    if chosen.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
+        let destructive = matches!(
+            id,
+            "confirm_delete" | "confirm_delete_connection" | "lose_own_rights"
+        );
+        chosen = if destructive {
+            buttons
+                .iter()
+                .position(|(_, a)| matches!(a, Answer::Dismiss))
+        } else {
+            Some(0)
+        };
+    }
     // Escape (or a click beside the question) is the button that changes
     // nothing (Cancel, Keep open).
     chosen.or_else(|| {
