@@ -519,7 +519,14 @@ fn soak_several_processes_kills_and_a_big_import() {
         kills += 1;
     }
     let last = run(&register.path, &selection);
-    assert!(last.status.success(), "{}", text(&last.stderr));
+    // Exit 3: some messages (every 97th is refused for now) wait for a
+    // retry, which `serve` delivers.
+    assert!(
+        matches!(last.status.code(), Some(0 | 3)),
+        "{:?}: {}",
+        last.status,
+        text(&last.stderr)
+    );
     let imported = import.unwrap().wait_with_output().unwrap();
     assert!(
         // English (LC_ALL=C.UTF-8) groups digits: "100,000 created".
