@@ -277,34 +277,45 @@ pub fn push_all(
     threads: usize,
     clock: &crate::domain::Clock,
 ) -> Vec<IdpRecord> {
-    let threads = threads.clamp(1, 32).min(claims.len().max(1));
+    parallel_map(claims, threads, "scim-push", |claim| {
+        let record = users.get(&claim.account.user_key);
+        let user_id = record.map_or_else(
+            || claim.account.external_id.clone(),
+            |r| r.user.user_id.to_string(),
+        );
+        let result = push(client, &claim.account, record, on_disconnect);
+        push_record(claim, &user_id, result, clock())
+    })
+}
+
+/// `work` on each of `items` over `threads` named threads, the answers in
+/// the items' order (the pushes and the sync's repairs: one request each).
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    name: &str,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, 64).min(items.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::Mutex::new(Vec::with_capacity(claims.len()));
+    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
     std::thread::scope(|scope| {
         for n in 0..threads {
-            let (next, done) = (&next, &done);
+            let (next, done, work) = (&next, &done, &work);
             let spawned = std::thread::Builder::new()
-                .name(format!("scim-push-{n}"))
+                .name(format!("{name}-{n}"))
                 .spawn_scoped(scope, move || {
                     loop {
                         let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let Some(claim) = claims.get(index) else {
-                            break;
-                        };
-                        let record = users.get(&claim.account.user_key);
-                        let user_id = record.map_or_else(
-                            || claim.account.external_id.clone(),
-                            |r| r.user.user_id.to_string(),
-                        );
-                        let result = push(client, &claim.account, record, on_disconnect);
-                        let answer = push_record(claim, &user_id, result, clock());
+                        let Some(item) = items.get(index) else { break };
+                        let answer = work(item);
                         if let Ok(mut done) = done.lock() {
                             done.push((index, answer));
                         }
                     }
                 });
             if let Err(error) = spawned {
-                tracing::error!("could not start a SCIM push thread: {error}");
+                tracing::error!("could not start a {name} thread: {error}");
             }
         }
     });
@@ -312,7 +323,7 @@ pub fn push_all(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, record)| record).collect()
+    done.into_iter().map(|(_, answer)| answer).collect()
 }
 
 /// *Try again* on a failed push: it is wanted anew, now.
@@ -758,34 +769,7 @@ fn repair_all(
     planned: &[Planned],
     threads: usize,
 ) -> Vec<Result<Pushed, ScimError>> {
-    let threads = threads.clamp(1, 64).min(planned.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::Mutex::new(Vec::with_capacity(planned.len()));
-    std::thread::scope(|scope| {
-        for n in 0..threads {
-            let (next, done) = (&next, &done);
-            let spawned = std::thread::Builder::new()
-                .name(format!("scim-sync-{n}"))
-                .spawn_scoped(scope, move || {
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let Some(one) = planned.get(index) else { break };
-                        let result = repair(client, one);
-                        if let Ok(mut done) = done.lock() {
-                            done.push((index, result));
-                        }
-                    }
-                });
-            if let Err(error) = spawned {
-                tracing::error!("could not start a SCIM sync thread: {error}");
-            }
-        }
-    });
-    let mut done = done
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
+    parallel_map(planned, threads, "scim-sync", |one| repair(client, one))
 }
 
 /// `idp status`: the server, what it supports (or why it cannot be read),

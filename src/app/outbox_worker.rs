@@ -166,21 +166,11 @@ impl WorkerHealth {
     }
 
     fn round_ended(&self, ok: bool) {
-        let mut state = self.lock();
-        state.rounds_failing_since = if ok {
-            None
-        } else {
-            state.rounds_failing_since.or_else(|| Some(Instant::now()))
-        };
+        failing_since(&mut self.lock().rounds_failing_since, ok);
     }
 
     fn lease_renewed(&self, ok: bool) {
-        let mut state = self.lock();
-        state.lease_failing_since = if ok {
-            None
-        } else {
-            state.lease_failing_since.or_else(|| Some(Instant::now()))
-        };
+        failing_since(&mut self.lock().lease_failing_since, ok);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HealthState> {
@@ -189,6 +179,16 @@ impl WorkerHealth {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Notes an attempt in `since`: cleared when it went through, else set to
+/// the first failure of the run of failures.
+fn failing_since(since: &mut Option<Instant>, ok: bool) {
+    *since = if ok {
+        None
+    } else {
+        since.or_else(|| Some(Instant::now()))
+    };
 }
 
 /// A message ready to hand over.
