@@ -524,7 +524,33 @@ fn an_ended_last_system_administrator_does_not_open_the_register(register: Regis
     assert!(operator.may(Permission::Roles).is_ok());
 }
 
+/// An HR administrator without *Roles* cannot give the System
+/// administrator's Alias user-ID their own login name in the form (to
+/// become them); other fields of that user they may change.
+fn the_login_field_of_a_role_holder_changes_only_with_roles(register: Register) {
+    let mut anna = working_as(&register, "14", "Anna", "anna");
+    make_me_system_administrator(&mut anna).unwrap();
+    let mut bo = working_as(&register, "15", "Bo", "bo");
+    let bo_key = user(&bo, "15").key;
+    set_user_roles(&mut anna, bo_key, vec![Assignment::new("hr_administrator")]).unwrap();
+    let target = user(&bo, "14");
+    let take_over = UserDraft {
+        alias_user_id: "bo".into(),
+        ..UserDraft::from_record(&target)
+    };
+    let refused = save_user(&mut bo, Some(target.key), &take_over).unwrap_err();
+    assert!(matches!(refused, SaveUserError::Refused(_)), "{refused}");
+    assert_eq!(user(&bo, "14").user.alias_user_id, "anna");
+    let renamed = UserDraft {
+        last_name: "Lindgren".into(),
+        ..UserDraft::from_record(&target)
+    };
+    save_user(&mut bo, Some(target.key), &renamed).unwrap();
+    assert_eq!(user(&bo, "14").user.last_name, "Lindgren");
+}
+
 support::on_both_backends!(
+    the_login_field_of_a_role_holder_changes_only_with_roles,
     an_ended_last_system_administrator_does_not_open_the_register,
     no_one_locks_themselves_out_and_the_owner_gets_back_in,
     the_window_offers_make_me_system_administrator,

@@ -180,8 +180,21 @@ fn save(
     let now = session.now();
     let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
-    let operator = super::operator::operator(session)?;
     let field = session.store.load_settings()?.operator_field;
+    // Who is working is read only when the save changes the field that
+    // names them (the usual save costs no extra reads).
+    let login_changes = match key {
+        Some(key) => session
+            .store
+            .user(key)?
+            .is_some_and(|b| field.value_of(&b.user) != field.value_of(&valid.user)),
+        None => false,
+    };
+    let operator = if login_changes {
+        Some(super::operator::operator(session)?)
+    } else {
+        None
+    };
     session.store.write(|tx| {
         let before = match key {
             Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
@@ -189,7 +202,7 @@ fn save(
         };
         // Who is an administrator changes only with *Roles*: the login
         // field of a user who holds a role.
-        if let Some(before) = &before
+        if let (Some(before), Some(operator)) = (&before, &operator)
             && field.value_of(&before.user) != field.value_of(&valid.user)
             && tx
                 .all_roles()?
