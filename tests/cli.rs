@@ -1372,3 +1372,58 @@ fn an_import_cannot_take_over_an_administrators_login() {
     );
     assert_eq!(grant.status.code(), Some(2), "{grant:?}");
 }
+
+/// The day a role is valid is judged in the register's time zone, not each
+/// computer's: an administrator whose role ends today (in the register's
+/// zone, UTC−12) keeps it on a computer 26 hours ahead (UTC+14), where it
+/// would otherwise have ended a day early — or, the other way round, an
+/// ended role would live on a day longer.
+#[test]
+fn a_roles_day_is_the_registers_not_the_computers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "3"]).status.success());
+    assert!(
+        hrm_users(&db, &["config", "set", "time_zone", "Etc/GMT+12"])
+            .status
+            .success()
+    );
+    let today_there = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Etc/GMT+12").unwrap())
+        .date();
+    set_alias(&db, "1", &login());
+    let mut session = hrm_users::app::Session::new(hrm_users::store::Store::open(&db).unwrap());
+    let key = user_record(&session, "1").key;
+    support::arrange_roles(
+        &mut session,
+        key,
+        &[hrm_users::domain::roles::Assignment {
+            valid_to: Some(today_there),
+            ..hrm_users::domain::roles::Assignment::new("system_administrator")
+        }],
+    );
+    session
+        .store_for_tests()
+        .write(|tx| {
+            tx.set_setting(
+                hrm_users::domain::settings::SettingsRow::RolesInForce,
+                Some("true"),
+            )
+        })
+        .unwrap();
+    drop(session);
+    let far_ahead = Command::new(env!("CARGO_BIN_EXE_hrm-users"))
+        .arg("--db")
+        .arg(&db)
+        .args(["config", "set", "sender_name", "HR"])
+        .env("XDG_DATA_HOME", dir.path())
+        .env("LC_ALL", "C.UTF-8")
+        .env("TZ", "Etc/GMT-14")
+        .output()
+        .unwrap();
+    assert!(
+        far_ahead.status.success(),
+        "the role is valid today in the register's zone: {}",
+        String::from_utf8_lossy(&far_ahead.stderr)
+    );
+}

@@ -93,7 +93,7 @@ pub fn plan_verify_accounts<'a>(
         inside,
         &settings,
         session.now(),
-        super::roles::day_of(session.now()),
+        super::roles::day_in(&settings, session.now()),
         send_again_to_recent,
         &already_queued,
     );

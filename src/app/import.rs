@@ -104,7 +104,7 @@ pub fn plan_table_import_with_progress(
             custom_roles: session.store.custom_roles()?,
             everyone: session.store.all_roles()?,
             codes: session.store.account_codes()?,
-            day: super::roles::day_of(session.now()),
+            day: super::roles::day_in(&session.store.load_settings()?, session.now()),
         };
         plan.authorisations = plan_sheets(&parsed, &snapshot, &operator);
     }
@@ -195,7 +195,7 @@ fn import_sheets_in(
         custom_roles: tx.custom_roles()?,
         everyone: tx.all_roles()?,
         codes: tx.account_codes()?,
-        day: super::roles::day_of(now),
+        day: super::roles::day_in(&tx.load_settings()?, now),
     };
     let sheets = plan_sheets(&parsed, &snapshot, operator);
     apply(tx, &sheets, &users, now, actor)?;

@@ -184,7 +184,7 @@ pub(super) fn apply(
     if !plan.assignments.is_empty()
         && crate::domain::roles::has_system_administrator(
             &tx.all_roles()?,
-            super::roles::day_of(now),
+            super::roles::day_in(&tx.load_settings()?, now),
         )
     {
         // From the first System administrator on, roles stay in force.

@@ -3,7 +3,7 @@
 //! connection is removed, with an audit row in their History. The outbox
 //! worker applies it when it starts and then every 10 minutes.
 
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 
 use crate::domain::{AuditAction, Connection, UserKey};
 use crate::store::{Store, StoreError, date_number};
@@ -15,9 +15,10 @@ use super::verification::{entry, remove_connection_in};
 pub const LEAVER_ACTOR: &str = "leaver rule";
 
 /// The last *Employment ends* whose connection is removed on the day of
-/// `now` (the computer's time zone): `days` before today.
-pub fn last_leaving_day(now: Timestamp, days: u32) -> i64 {
-    let today = now.to_zoned(TimeZone::system()).date();
+/// `now` (in the register's time zone): `days` before today.
+pub fn last_leaving_day(now: Timestamp, settings: &crate::domain::Settings) -> i64 {
+    let days = settings.remove_connection_after_days;
+    let today = super::roles::day_in(settings, now);
     let last = today
         .checked_sub(jiff::Span::new().days(i64::from(days)))
         .unwrap_or(today);
@@ -32,7 +33,7 @@ pub fn remove_leavers_connections(
     now: Timestamp,
 ) -> Result<Vec<UserKey>, StoreError> {
     let settings = store.load_settings()?;
-    let last_day = last_leaving_day(now, settings.remove_connection_after_days);
+    let last_day = last_leaving_day(now, &settings);
     if store.count_connected_leavers(last_day)? == 0 {
         return Ok(Vec::new());
     }

@@ -10,7 +10,6 @@ use crate::domain::{AuditAction, AuditEntry, UserRecord};
 use crate::store::StoreError;
 
 use super::Session;
-use super::roles::day_of;
 
 /// The person at the window or the command line, as the register knows them.
 #[derive(Clone, Debug, Default)]
@@ -117,9 +116,9 @@ impl Operator {
 
 /// Reads who the operator is and what they hold (two indexed queries).
 pub fn operator(session: &Session) -> Result<Operator, StoreError> {
-    let day = day_of(session.now());
     let everyone = session.store.all_roles()?;
     let settings = session.store.load_settings()?;
+    let day = super::roles::day_in(&settings, session.now());
     // Once someone was System administrator, roles stay in force even when
     // no one holds the role today (an ended role; `roles recover` helps).
     let enforced = has_system_administrator(&everyone, day) || settings.roles_in_force;

@@ -235,7 +235,7 @@ fn new_verification(
         return Ok(NewLinkAnswer::Nothing);
     }
     if !matches!(
-        verify_decision(record, settings, None, super::roles::day_of(now)),
+        verify_decision(record, settings, None, super::roles::day_in(settings, now)),
         crate::domain::VerifyDecision::Send(_)
     ) {
         return Ok(NewLinkAnswer::Nothing);

@@ -169,6 +169,25 @@ pub fn day_of(now: Timestamp) -> jiff::civil::Date {
     now.to_zoned(TimeZone::system()).date()
 }
 
+/// The calendar day of `now` in the register's time zone (the setting
+/// `time_zone`; this computer's when it is not set or not known here): one
+/// day for every computer that works on the register.
+pub fn day_in(settings: &crate::domain::Settings, now: Timestamp) -> jiff::civil::Date {
+    let zone = settings.time_zone.trim();
+    if zone.is_empty() {
+        return day_of(now);
+    }
+    match TimeZone::get(zone) {
+        Ok(zone) => now.to_zoned(zone).date(),
+        Err(error) => {
+            tracing::warn!(
+                "the register's time zone is not known here ({error}); using this computer's"
+            );
+            day_of(now)
+        }
+    }
+}
+
 /// The users holding each of `roles` (in that order), with their
 /// assignment, by User-ID: the roles read once, each holder once.
 pub fn members_of(
@@ -258,7 +277,7 @@ pub fn set_user_roles(
         if before == wanted {
             return Ok(());
         }
-        let day = day_of(now);
+        let day = day_in(&settings, now);
         check_role_change(&everyone, Some(key), &wanted, day, operator)?;
         if has_system_administrator(&everyone, day) || settings.roles_in_force {
             // Nobody makes anyone more than they are themselves.
@@ -269,7 +288,7 @@ pub fn set_user_roles(
             check_within_givers_own(&roles, &giver, &before, &wanted, day)?;
         }
         tx.set_roles(key, &wanted, now.as_millisecond())?;
-        if has_system_administrator_after(&everyone, key, &wanted, day_of(now)) {
+        if has_system_administrator_after(&everyone, key, &wanted, day) {
             // From the first System administrator on, roles stay in force.
             tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
         }

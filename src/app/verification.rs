@@ -81,7 +81,12 @@ pub fn verify_in(
     batch: Option<&str>,
 ) -> Result<VerifyOutcome, ConnectionError> {
     let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
-    match verify_decision(&record, settings, resend_guard, super::roles::day_of(now)) {
+    match verify_decision(
+        &record,
+        settings,
+        resend_guard,
+        super::roles::day_in(settings, now),
+    ) {
         VerifyDecision::Skip(reason) => Err(ConnectionError::Refused(reason)),
         VerifyDecision::ConnectByDomain(email) => {
             let connected = Connection::Connected {
@@ -161,7 +166,7 @@ pub fn verify_many_in(
         .map(|record| (record.key, record))
         .collect();
     let mut outcomes = Vec::with_capacity(keys.len());
-    let today = super::roles::day_of(now);
+    let today = super::roles::day_in(settings, now);
     let mut sends: Vec<(&UserRecord, Email, String)> = Vec::new();
     for &key in keys {
         let Some(record) = records.get(&key) else {

@@ -101,6 +101,10 @@ pub struct Settings {
     /// Someone has held System administrator: roles are in force for good
     /// (the register's mark, not a setting anyone sets).
     pub roles_in_force: bool,
+    /// The time zone (IANA name) whose calendar day decides whether a role
+    /// is valid and whose employment has ended: one day for the whole
+    /// register, whatever each computer's zone. Empty: this computer's.
+    pub time_zone: String,
 }
 
 /// The user field the login name is looked up in.
@@ -316,6 +320,7 @@ impl Default for Settings {
             operator_field: OperatorField::AliasUserId,
             idp: super::idp::IdpSettings::default(),
             roles_in_force: false,
+            time_zone: String::new(),
         }
     }
 }
@@ -427,6 +432,8 @@ pub enum SettingKey {
     ScimClientId,
     /// `idp_on_disconnect`: `deactivate` or `delete`
     IdpOnDisconnect,
+    /// `time_zone`: the register's time zone (IANA name)
+    TimeZone,
 }
 
 /// A `smtputf8_checked` value: empty, or `host:port yes|no`.
@@ -460,7 +467,7 @@ pub struct SettingError {
 
 impl SettingKey {
     /// Every key, in the order `config list` prints them.
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::SenderName,
         Self::SenderAddress,
         Self::Transport,
@@ -495,6 +502,7 @@ impl SettingKey {
         Self::ScimTokenUrl,
         Self::ScimClientId,
         Self::IdpOnDisconnect,
+        Self::TimeZone,
     ];
 
     /// The key's name.
@@ -534,6 +542,7 @@ impl SettingKey {
             Self::ScimTokenUrl => "scim_token_url",
             Self::ScimClientId => "scim_client_id",
             Self::IdpOnDisconnect => "idp_on_disconnect",
+            Self::TimeZone => "time_zone",
         }
     }
 
@@ -637,6 +646,24 @@ fn text(key: SettingKey, value: &str, required: bool) -> Result<String, SettingE
         });
     }
     Ok(value.to_owned())
+}
+
+/// Empty, or a time zone's IANA name (`Europe/Stockholm`, `UTC`).
+fn time_zone(key: SettingKey, value: &str) -> Result<String, SettingError> {
+    let zone = value.trim();
+    let named = zone.is_empty()
+        || (zone.contains('/') || zone == "UTC")
+            && zone
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c));
+    if named {
+        Ok(zone.to_owned())
+    } else {
+        Err(SettingError {
+            key: key.name(),
+            message: "expected a time zone name such as Europe/Stockholm".into(),
+        })
+    }
 }
 
 /// A required value that goes into a mail header: no line breaks or other
@@ -774,6 +801,7 @@ impl Settings {
             SettingKey::VismaConnectPhase => self.visma_connect_phase.code().into(),
             SettingKey::RemoveConnectionAfterDays => self.remove_connection_after_days.to_string(),
             SettingKey::OperatorField => self.operator_field.code().into(),
+            SettingKey::TimeZone => self.time_zone.clone(),
             SettingKey::IdpProvisioning
             | SettingKey::ScimBaseUrl
             | SettingKey::ScimTokenUrl
@@ -880,6 +908,7 @@ impl Settings {
                 self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
                     .ok_or_else(|| bad("expected preparation or live"))?;
             }
+            SettingKey::TimeZone => self.time_zone = time_zone(key, value)?,
             // Set by `IdpSettings::set` above.
             _ => {}
         }

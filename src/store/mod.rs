@@ -751,6 +751,17 @@ fn check_ownership(conn: &Connection, path: &Path) -> Result<(), StoreError> {
 
 /// Applies the migrations after the file's version, up to `target`, in one
 /// transaction.
+/// Notes the register's time zone when it has none: the zone of the
+/// computer that makes the register (or brings it to this version), so that
+/// every computer judges a role's day alike from then on.
+const NOTE_TIME_ZONE: &str = "INSERT INTO settings (key, value) SELECT 'time_zone', ?1
+    WHERE NOT EXISTS (SELECT 1 FROM settings WHERE key = 'time_zone')";
+
+/// This computer's time zone by its IANA name, if it has one.
+fn creator_time_zone() -> Option<String> {
+    jiff::tz::TimeZone::system().iana_name().map(str::to_owned)
+}
+
 fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -769,6 +780,12 @@ fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), StoreE
             tx.execute_batch(sql.sqlite)?;
             tracing::info!(version = number, "register migrated");
         }
+    }
+    // (Steps to an older version, for tests, may have no settings table.)
+    if target == latest_version()
+        && let Some(zone) = creator_time_zone()
+    {
+        tx.execute(NOTE_TIME_ZONE, [zone])?;
     }
     tx.pragma_update(None, "user_version", target)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;

@@ -483,6 +483,11 @@ fn migrate_in(
             tracing::info!(version = number, "shared register migrated");
         }
     }
+    if target == migrations::latest_version()
+        && let Some(zone) = super::creator_time_zone()
+    {
+        db.exec(super::NOTE_TIME_ZONE, super::db::params![zone.as_str()])?;
+    }
     db.exec(
         "UPDATE hrm_register SET version = ?1",
         super::db::params![target],

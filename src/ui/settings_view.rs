@@ -218,7 +218,10 @@ impl SettingsView {
         self.grid_ui(
             ui,
             "resend_grid",
-            &[(SettingKey::ResendAfterMinutes, t!("settings-resend-after"))],
+            &[
+                (SettingKey::ResendAfterMinutes, t!("settings-resend-after")),
+                (SettingKey::TimeZone, t!("settings-time-zone")),
+            ],
         );
         self.operator_field_ui(ui);
     }

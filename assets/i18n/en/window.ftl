@@ -760,3 +760,4 @@ bulk-connect-button =
        *[other] Connect { $count } at once
     }
 bulk-send-and-connect-button = Send { $send } and connect { $connect } at once
+settings-time-zone = Time zone of role dates (e.g. Europe/Stockholm)

@@ -745,3 +745,4 @@ bulk-connect-button =
        *[other] Koppla { $count } direkt
     }
 bulk-send-and-connect-button = Skicka { $send } och koppla { $connect } direkt
+settings-time-zone = Tidszon för rollernas datum (t.ex. Europe/Stockholm)
