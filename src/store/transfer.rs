@@ -227,11 +227,19 @@ impl Store {
             .collect()
     }
 
-    /// True when the register holds nothing at all (a new file or database).
+    /// True when the register holds nothing at all (a new file or database;
+    /// the time zone it noted when it was made does not count).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         for (table, _) in TABLES {
-            let rows =
-                on_store!(self, db => db.fetch_int(&format!("SELECT count(*) FROM {table}"), &[]))?;
+            let noted = if *table == "settings" {
+                " WHERE key <> 'time_zone'"
+            } else {
+                ""
+            };
+            let rows = on_store!(self, db => db.fetch_int(
+                &format!("SELECT count(*) FROM {table}{noted}"),
+                &[],
+            ))?;
             if rows > 0 {
                 return Ok(false);
             }
@@ -312,6 +320,8 @@ pub fn copy_register(source: &Store, target: &mut Store) -> Result<CopyReport, S
     }
     let is_postgres = matches!(target.backend, Backend::Postgres(_));
     target.write(|tx| {
+        // The copy brings the source's own time zone (if it noted one).
+        on_tx!(tx, db => db.exec("DELETE FROM settings WHERE key = 'time_zone'", &[]))?;
         for ((table, columns), rows) in TABLES.iter().zip(&tables) {
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 let sql = insert_sql(table, columns, chunk.len());
