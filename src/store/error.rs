@@ -174,6 +174,16 @@ impl From<postgres::Error> for StoreError {
                     detail: postgres_words(&error),
                 }
             }
+            // "error communicating with the server": the link broke (a reset
+            // by a restarting server, a dropped network).
+            None if std::error::Error::source(&error)
+                .is_some_and(<dyn std::error::Error>::is::<std::io::Error>) =>
+            {
+                Self::Unreachable {
+                    register: "the shared register".into(),
+                    detail: postgres_words(&error),
+                }
+            }
             _ if error.is_closed() => Self::Unreachable {
                 register: "the shared register".into(),
                 detail: "the connection was closed".into(),
