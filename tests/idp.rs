@@ -411,14 +411,8 @@ support::on_both_backends!(
 );
 
 fn hrm_users(register: &Register) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hrm-users"));
-    command
-        .arg("--db")
-        .arg(register.db_arg())
-        .env("XDG_DATA_HOME", register.dir.path())
-        .env(hrm_users::scim::TOKEN_ENV, TOKEN)
-        .env_remove("HRM_USERS_DB")
-        .env("LC_ALL", "C.UTF-8");
+    let mut command = support::program(register);
+    command.env(hrm_users::scim::TOKEN_ENV, TOKEN);
     command
 }
 
@@ -673,4 +667,65 @@ fn the_form_shows_the_account_and_try_again_sends_it_anew() {
     );
     assert!(harness.query_by_label("Try again").is_none());
     rig.one_account("60");
+}
+
+/// Settings › Identity provider, found by role and name as a screen reader
+/// would: provisioning turned on, the endpoint typed, *Test connection*
+/// says what the server supports, *Save settings* keeps it, and *Sync now*
+/// makes the connected user's account.
+#[test]
+fn settings_test_the_connection_and_sync_now() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    set_token();
+    let scim = ScimServer::start();
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    let mut settings = session.load_settings().unwrap();
+    settings
+        .set(SettingKey::VerifiedDomains, "domain.example")
+        .unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    let key = pending_user(&mut session, "70", "Fia", "fia@domain.example");
+    verify_account(&mut session, key).unwrap();
+    let mut harness = support::window(session);
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    harness.run();
+    // The section is below the fold of the settings' scroll area.
+    harness
+        .get_by_role_and_label(Role::RadioButton, "SCIM 2.0")
+        .scroll_to_me();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::RadioButton, "SCIM 2.0")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "SCIM endpoint")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "SCIM endpoint")
+        .type_text(&scim.base_url());
+    harness.run();
+    // The token field is named, and its value hidden, for a screen reader.
+    harness.get_by_role_and_label(Role::PasswordInput, "Token or client secret");
+    harness
+        .get_by_role_and_label(Role::Button, "Test connection")
+        .click();
+    support::wait_for(&mut harness, "The server answers. PATCH: yes");
+    harness
+        .get_by_role_and_label(Role::Button, "Save settings")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Sync now")
+        .click();
+    support::wait_for(&mut harness, "Differences: 1");
+    let made = scim.users_with_external_id("70");
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["active"], true);
 }

@@ -17,15 +17,7 @@ use hrm_users::store::Store;
 use support::{Register, SmtpServer, smtp_settings};
 
 fn hrm_users(register: &Register) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hrm-users"));
-    command
-        .arg("--db")
-        .arg(register.db_arg())
-        .env("XDG_DATA_HOME", register.dir.path())
-        .env_remove("HRM_USERS_SMTP_PASSWORD")
-        .env_remove("HRM_USERS_DB")
-        .env("LC_ALL", "C.UTF-8");
-    command
+    support::program(register)
 }
 
 fn run(register: &Register, args: &[&str]) -> Output {

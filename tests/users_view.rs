@@ -314,6 +314,23 @@ fn enter_answers_the_unsaved_changes_question_with_save() {
     assert!(harness.query_by_label("Maja Berg-Lund").is_some(), "saved");
 }
 
+/// Enter in a question that would delete presses Cancel: nothing is deleted.
+#[test]
+fn enter_in_the_delete_question_deletes_nothing() {
+    let mut harness = harness(register());
+    click(&mut harness, "Maja Berg");
+    click_button(&mut harness, "Delete");
+    let question = "The connection to Visma Connect is removed too";
+    assert!(harness.query_by_label_contains(question).is_some());
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(
+        harness.query_by_label_contains(question).is_none(),
+        "answered"
+    );
+    assert!(harness.query_by_label("Maja Berg").is_some(), "still there");
+}
+
 /// A user with no name is titled by the User-ID once ("9100", not
 /// "9100 9100").
 #[test]

@@ -46,7 +46,8 @@ pub fn dimensions(session: &Session) -> Result<Vec<String>, StoreError> {
     Ok(all)
 }
 
-/// Reads the details of one user (eight small queries).
+/// Reads the details of one user (seven small queries; eight for a user
+/// with an account in the identity provider).
 pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, StoreError> {
     let mut history = session.store.audit_for(key)?;
     history.truncate(HISTORY_ROWS);
@@ -60,10 +61,11 @@ pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, Stor
         roles: session.store.roles_of(key)?,
         audit_rights: session.store.audit_rights_of(key)?,
         dimensions: dimensions(session)?,
-        idp: if session.store.load_settings()?.idp.is_on() {
-            session.store.idp_account(key)?
-        } else {
-            None
+        // The settings are read only for a user the provider has an account
+        // row for (rows exist only where provisioning was ever on).
+        idp: match session.store.idp_account(key)? {
+            Some(account) if session.store.load_settings()?.idp.is_on() => Some(account),
+            _ => None,
         },
     })
 }

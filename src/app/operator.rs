@@ -72,6 +72,28 @@ impl Operator {
         Ok(())
     }
 
+    /// The permissions *Roles* and *Settings* the operator holds now and
+    /// would no longer hold were the roles of `user` (the form's) `after`:
+    /// a change of one's own roles is asked about first. Nothing for
+    /// another user, nor while roles are not in force.
+    pub fn rights_lost_with(
+        &self,
+        user: Option<crate::domain::UserKey>,
+        after: &[crate::domain::roles::Assignment],
+    ) -> Vec<Permission> {
+        let mine = user.is_some() && user == self.user.as_ref().map(|u| u.key);
+        let Some(day) = self.day.filter(|_| self.enforced && mine) else {
+            return Vec::new();
+        };
+        [Permission::Roles, Permission::Settings]
+            .into_iter()
+            .filter(|p| {
+                permits(&self.roles, &self.assignments, *p, None, day)
+                    && !permits(&self.roles, after, *p, None, day)
+            })
+            .collect()
+    }
+
     fn may_at(&self, permission: Permission, target: Option<(&str, &str)>) -> Result<(), Refused> {
         if !self.enforced {
             return Ok(());

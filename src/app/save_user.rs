@@ -170,31 +170,75 @@ fn checked_connection(
     }
 }
 
+/// How a save attempt ended: saved or refused, or it changes the login
+/// field of a role holder and must know who is working first.
+enum Attempt {
+    Done(SaveUserError),
+    NeedsOperator,
+}
+
+impl From<SaveUserError> for Attempt {
+    fn from(error: SaveUserError) -> Self {
+        Self::Done(error)
+    }
+}
+
+impl From<StoreError> for Attempt {
+    fn from(error: StoreError) -> Self {
+        Self::Done(error.into())
+    }
+}
+
+impl From<super::operator::Refused> for Attempt {
+    fn from(refused: super::operator::Refused) -> Self {
+        Self::Done(refused.into())
+    }
+}
+
+/// True when `before` → `after` changes any field that may name who is
+/// working (whichever `operator_field` says): only then do the roles and
+/// the setting need a look.
+fn may_change_login(before: &crate::domain::User, after: &crate::domain::User) -> bool {
+    use crate::domain::settings::OperatorField;
+    OperatorField::ALL
+        .into_iter()
+        .any(|field| field.value_of(before) != field.value_of(after))
+}
+
 fn save(
     session: &mut Session,
     key: Option<UserKey>,
     draft: &UserDraft,
     base: Option<&UserDraft>,
 ) -> Result<UserRecord, SaveUserError> {
+    // The usual save reads nothing beforehand; one that changes a role
+    // holder's login field is tried again once who is working is known.
+    match save_as(session, key, draft, base, None) {
+        Err(Attempt::NeedsOperator) => {
+            let operator = super::operator::operator(session)?;
+            save_as(session, key, draft, base, Some(&operator)).map_err(|attempt| match attempt {
+                Attempt::Done(error) => error,
+                // Not asked again once the operator is given; were it, the
+                // save did not happen and may be tried again.
+                Attempt::NeedsOperator => SaveUserError::Store(StoreError::Locked),
+            })
+        }
+        Err(Attempt::Done(error)) => Err(error),
+        Ok(saved) => Ok(saved),
+    }
+}
+
+fn save_as(
+    session: &mut Session,
+    key: Option<UserKey>,
+    draft: &UserDraft,
+    base: Option<&UserDraft>,
+    operator: Option<&super::operator::Operator>,
+) -> Result<UserRecord, Attempt> {
     let valid = draft.validate().map_err(SaveUserError::Invalid)?;
     let now = session.now();
     let now_ms = now.as_millisecond();
     let actor = session.actor.clone();
-    let field = session.store.load_settings()?.operator_field;
-    // Who is working is read only when the save changes the field that
-    // names them (the usual save costs no extra reads).
-    let login_changes = match key {
-        Some(key) => session
-            .store
-            .user(key)?
-            .is_some_and(|b| field.value_of(&b.user) != field.value_of(&valid.user)),
-        None => false,
-    };
-    let operator = if login_changes {
-        Some(super::operator::operator(session)?)
-    } else {
-        None
-    };
     session.store.write(|tx| {
         let before = match key {
             Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
@@ -202,14 +246,19 @@ fn save(
         };
         // Who is an administrator changes only with *Roles*: the login
         // field of a user who holds a role.
-        if let (Some(before), Some(operator)) = (&before, &operator)
-            && field.value_of(&before.user) != field.value_of(&valid.user)
-            && tx
+        if let Some(before) = &before
+            && may_change_login(&before.user, &valid.user)
+        {
+            let field = tx.load_settings()?.operator_field;
+            let holder = tx
                 .all_roles()?
                 .iter()
-                .any(|(k, held)| *k == before.key && !held.is_empty())
-        {
-            operator.may(crate::domain::roles::Permission::Roles)?;
+                .any(|(k, held)| *k == before.key && !held.is_empty());
+            if holder && field.value_of(&before.user) != field.value_of(&valid.user) {
+                operator
+                    .ok_or(Attempt::NeedsOperator)?
+                    .may(crate::domain::roles::Permission::Roles)?;
+            }
         }
         if let (Some(current), Some(base)) = (&before, base) {
             check_unchanged(tx, current, base, Some(draft))?;

@@ -566,12 +566,13 @@ impl UsersView {
         };
         // A change of one's own roles that takes Roles or Settings away is
         // asked about first, saying what will be lost.
-        if !std::mem::take(&mut self.losing_rights_confirmed) {
-            let lost = own_rights_lost(&self.operator, form.key, roles.as_deref());
-            if !lost.is_empty() {
-                self.dialog = Some(Dialog::LoseOwnRights { lost, checked });
-                return false;
-            }
+        let lost = roles.as_deref().map_or_else(Vec::new, |after| {
+            self.operator.rights_lost_with(form.key, after)
+        });
+        if !std::mem::take(&mut self.losing_rights_confirmed) && !lost.is_empty() {
+            let lost = lost.into_iter().map(Permission::label).collect();
+            self.dialog = Some(Dialog::LoseOwnRights { lost, checked });
+            return false;
         }
         let saved = match form.key {
             Some(key) if checked => {
@@ -818,29 +819,4 @@ fn save_authorisations(
                 error.to_string(),
             )
         })
-}
-
-/// The permissions *Roles* and *Settings* the operator holds now and would
-/// no longer hold once their own roles are `after` (the form of `key`).
-fn own_rights_lost(
-    operator: &app::operator::Operator,
-    key: Option<UserKey>,
-    after: Option<&[crate::domain::roles::Assignment]>,
-) -> Vec<String> {
-    use crate::domain::roles::permits;
-    let (Some(after), Some(day)) = (after, operator.day) else {
-        return Vec::new();
-    };
-    let mine = operator.user.as_ref().map(|u| u.key);
-    if !operator.enforced || key.is_none() || key != mine {
-        return Vec::new();
-    }
-    [Permission::Roles, Permission::Settings]
-        .into_iter()
-        .filter(|p| {
-            permits(&operator.roles, &operator.assignments, *p, None, day)
-                && !permits(&operator.roles, after, *p, None, day)
-        })
-        .map(Permission::label)
-        .collect()
 }

@@ -452,3 +452,18 @@ pub fn arrange_roles(
         .write(|tx| tx.set_roles(key, assignments, 0))
         .unwrap();
 }
+
+/// The real binary on `register` (`--db`), with its data folder in the
+/// register's temporary folder, English output and no register or SMTP
+/// password from the environment.
+pub fn program(register: &Register) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hrm-users"));
+    command
+        .arg("--db")
+        .arg(register.db_arg())
+        .env("XDG_DATA_HOME", register.dir.path())
+        .env_remove("HRM_USERS_SMTP_PASSWORD")
+        .env_remove("HRM_USERS_DB")
+        .env("LC_ALL", "C.UTF-8");
+    command
+}

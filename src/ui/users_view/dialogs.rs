@@ -54,7 +54,8 @@ enum Answer {
 }
 
 /// A modal with a heading, a sentence (and a note) and buttons; `None`
-/// while unanswered.
+/// while unanswered. Enter presses the first button, or, when
+/// `enter_changes_nothing`, the one that changes nothing.
 fn question_ui(
     ctx: &egui::Context,
     id: &str,
@@ -62,6 +63,7 @@ fn question_ui(
     text: &str,
     note: Option<&str>,
     buttons: &[(String, Answer)],
+    enter_changes_nothing: bool,
 ) -> Option<usize> {
     let mut chosen = None;
     let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
@@ -80,14 +82,10 @@ fn question_ui(
             }
         });
     });
-    // Enter presses the default button: the one the question is about,
-    // or Cancel where that would delete or take rights.
+    // Enter presses the default button: the one the question is about, or
+    // the one that changes nothing where that would delete or take rights.
     if chosen.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
-        let destructive = matches!(
-            id,
-            "confirm_delete" | "confirm_delete_connection" | "lose_own_rights"
-        );
-        chosen = if destructive {
+        chosen = if enter_changes_nothing {
             buttons
                 .iter()
                 .position(|(_, a)| matches!(a, Answer::Dismiss))
@@ -158,6 +156,7 @@ impl UsersView {
                 &t!("unsaved-question", user = &title),
                 None,
                 &buttons,
+                false,
             ),
             Dialog::DeleteUser(_) => question_ui(
                 ctx,
@@ -166,6 +165,7 @@ impl UsersView {
                 &t!("delete-user-question", user = &title),
                 None,
                 &buttons,
+                true,
             ),
             Dialog::DeleteConnection { note, .. } => question_ui(
                 ctx,
@@ -174,6 +174,7 @@ impl UsersView {
                 &t!("delete-connection-question", user = &title),
                 note.as_deref(),
                 &buttons,
+                true,
             ),
             Dialog::CloseWithWaiting(waiting) => question_ui(
                 ctx,
@@ -182,6 +183,7 @@ impl UsersView {
                 &t!("close-waiting-text", count = *waiting),
                 None,
                 &buttons,
+                false,
             ),
             Dialog::LoseOwnRights { lost, .. } => question_ui(
                 ctx,
@@ -190,6 +192,7 @@ impl UsersView {
                 &t!("lose-rights-text", lost = lost.join(", ")),
                 None,
                 &buttons,
+                true,
             ),
             Dialog::Conflict(_) => None,
         };
