@@ -34,7 +34,7 @@ fn a_fresh_install_takes_the_presets_and_config_set_refuses_them() {
     std::fs::write(
         &presets,
         format!(
-            "register = '{}'\ntransport = \"smtp\"\nsmtp_host = \"smtp.company.se\"\nsmtp_port = 465\nsmtp_security = \"tls\"\npublic_base_url = \"https://hrm.company.se\"\nverified_domains = [\"company.se\"]\n",
+            "register = '{}'\ntransport = \"smtp\"\nsmtp_host = \"smtp.company.se\"\nsmtp_port = 465\nsmtp_security = \"tls\"\npublic_base_url = \"https://hrm.company.se\"\nverified_domains = [\"company.se\"]\noperator_field = \"external_reference\"\n",
             register.display()
         ),
     )
@@ -46,6 +46,17 @@ fn a_fresh_install_takes_the_presets_and_config_set_refuses_them() {
         "smtp.company.se"
     );
     assert!(register.is_file(), "the preset register was opened");
+    // The variable names a file to try out: it cannot say who is who or
+    // what needs no proof, and the program says so.
+    assert!(
+        String::from_utf8_lossy(&host.stderr)
+            .contains("security settings are not taken from it (operator_field, verified_domains)"),
+        "{host:?}"
+    );
+    for (key, default) in [("operator_field", "alias_user_id"), ("verified_domains", "")] {
+        let value = hrm_users(dir.path(), &presets, &["config", "get", key]);
+        assert_eq!(String::from_utf8_lossy(&value.stdout).trim(), default, "{key}");
+    }
     let url = hrm_users(dir.path(), &presets, &["config", "get", "public_base_url"]);
     assert_eq!(
         String::from_utf8_lossy(&url.stdout).trim(),

@@ -5,12 +5,21 @@ use std::path::PathBuf;
 
 use crate::domain::presets::{self, Presets};
 
-/// Where IT puts the presets on this OS; `HRM_USERS_PRESETS` names another
-/// file (tests, a trial).
+/// Where the presets are read: IT's fixed place on this OS, or the file
+/// `HRM_USERS_PRESETS` names to try presets out (which sets no security
+/// setting: see [`install_machine_presets`]).
 pub fn presets_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("HRM_USERS_PRESETS") {
-        return PathBuf::from(path);
-    }
+    tried_presets_path().unwrap_or_else(fixed_presets_path)
+}
+
+/// The file `HRM_USERS_PRESETS` names, if it names one.
+fn tried_presets_path() -> Option<PathBuf> {
+    std::env::var_os("HRM_USERS_PRESETS").map(PathBuf::from)
+}
+
+/// Where IT puts the presets on this OS (writable only by the machine's
+/// administrators).
+pub fn fixed_presets_path() -> PathBuf {
     if cfg!(windows) {
         let program_data = std::env::var_os("ProgramData")
             .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from);
@@ -65,10 +74,27 @@ fn file_presets() -> (Option<Presets>, Option<String>) {
             );
         }
     };
-    match Presets::parse(&path.display().to_string(), &text) {
-        Ok(parsed) => (Some(parsed), None),
-        Err(error) => (None, Some(format!("{error}; the file is ignored."))),
+    let parsed = match Presets::parse(&path.display().to_string(), &text) {
+        Ok(parsed) => parsed,
+        Err(error) => return (None, Some(format!("{error}; the file is ignored."))),
+    };
+    if tried_presets_path().is_none() {
+        return (Some(parsed), None);
     }
+    // Anyone can point the variable at a file of their own: who is who and
+    // what needs proof are fixed only in the machine's own place.
+    let (tried, dropped) = parsed.without_security();
+    tracing::info!("presets tried out from {} (HRM_USERS_PRESETS)", path.display());
+    let note = (!dropped.is_empty()).then(|| {
+        let keys: Vec<&str> = dropped.iter().map(|key| key.name()).collect();
+        format!(
+            "{} is named by HRM_USERS_PRESETS to try presets out; security settings are not taken from it ({}). They can be fixed in {}.",
+            path.display(),
+            keys.join(", "),
+            fixed_presets_path().display()
+        )
+    });
+    (Some(tried), note)
 }
 
 /// Where the MSI keeps the properties it was given (`msiexec /i … PUBLIC_BASE_URL=…`).

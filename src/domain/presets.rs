@@ -144,6 +144,21 @@ impl Presets {
         Ok(presets)
     }
 
+    /// These presets without the security settings
+    /// ([`SettingKey::is_security`]), and the keys left out: for a file
+    /// named only to try presets out.
+    #[must_use]
+    pub fn without_security(mut self) -> (Self, Vec<SettingKey>) {
+        let dropped = self
+            .settings
+            .iter()
+            .map(|(key, _)| *key)
+            .filter(|key| key.is_security())
+            .collect();
+        self.settings.retain(|(key, _)| !key.is_security());
+        (self, dropped)
+    }
+
     /// True when this machine fixes `key`.
     pub fn locks(&self, key: SettingKey) -> bool {
         self.settings.iter().any(|(k, _)| *k == key)
@@ -195,6 +210,25 @@ mod tests {
         assert_eq!(settings.smtp_host, "smtp.company.se");
         assert_eq!(settings.smtp_port, 465);
         assert_eq!(settings.verified_domains, ["company.se", "dotter.se"]);
+    }
+
+    #[test]
+    fn a_file_to_try_out_sets_no_security_setting() {
+        let presets = Presets::parse(
+            "mine.toml",
+            "smtp_host = \"smtp.company.se\"\noperator_field = \"external_reference\"\nverified_domains = \"company.se\"\n",
+        )
+        .unwrap();
+        let (tried, dropped) = presets.without_security();
+        assert_eq!(
+            dropped,
+            [SettingKey::OperatorField, SettingKey::VerifiedDomains]
+        );
+        assert!(tried.locks(SettingKey::SmtpHost));
+        assert!(!tried.locks(SettingKey::OperatorField));
+        let mut settings = Settings::default();
+        tried.apply(&mut settings);
+        assert!(settings.verified_domains.is_empty());
     }
 
     #[test]

@@ -550,6 +550,26 @@ impl SettingKey {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// True for a setting that decides who is who, what needs proof or
+    /// where accounts are sent: the login field, the register's day, the
+    /// verified domains, the identity provider and the trusted proxies.
+    /// Presets from a file a person points to (`HRM_USERS_PRESETS`) never
+    /// set one.
+    pub fn is_security(self) -> bool {
+        matches!(
+            self,
+            Self::OperatorField
+                | Self::TimeZone
+                | Self::VerifiedDomains
+                | Self::TrustedProxies
+                | Self::IdpProvisioning
+                | Self::ScimBaseUrl
+                | Self::ScimTokenUrl
+                | Self::ScimClientId
+                | Self::IdpOnDisconnect
+        )
+    }
 }
 
 impl fmt::Display for SettingKey {
