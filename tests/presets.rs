@@ -53,9 +53,16 @@ fn a_fresh_install_takes_the_presets_and_config_set_refuses_them() {
             .contains("security settings are not taken from it (operator_field, verified_domains)"),
         "{host:?}"
     );
-    for (key, default) in [("operator_field", "alias_user_id"), ("verified_domains", "")] {
+    for (key, default) in [
+        ("operator_field", "alias_user_id"),
+        ("verified_domains", ""),
+    ] {
         let value = hrm_users(dir.path(), &presets, &["config", "get", key]);
-        assert_eq!(String::from_utf8_lossy(&value.stdout).trim(), default, "{key}");
+        assert_eq!(
+            String::from_utf8_lossy(&value.stdout).trim(),
+            default,
+            "{key}"
+        );
     }
     let url = hrm_users(dir.path(), &presets, &["config", "get", "public_base_url"]);
     assert_eq!(

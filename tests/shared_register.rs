@@ -309,11 +309,13 @@ fn health_answers_503_once_the_shared_register_is_gone() {
     let _ = serve.wait();
 }
 
-/// The README's least-privilege set-up, step by step on the tests' server:
-/// an owner role that migrates and copies, an application role for the
-/// windows and `serve` that can do the work but cannot rewrite the audit log.
+/// The README's set-up, step by step on the tests' server: an owner role
+/// that migrates and copies, a login of their own for an administrator (in
+/// `hrm_admins`) who can do the work but cannot rewrite the audit log, and
+/// `roles recover` as the owner's way to make the first System
+/// administrator.
 #[test]
-fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
+fn the_readmes_logins_work_and_keep_the_audit_log_append_only() {
     let scratch = Register::postgres();
     let hrm_users::store::Location::Shared(url) = &scratch.location else {
         unreachable!()
@@ -322,9 +324,9 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
     let (server, _) = base.rsplit_once('/').unwrap();
     let server = server.replace("postgres@", "");
     let suffix = format!("{}_{}", std::process::id(), line!());
-    let (owner, app, database) = (
+    let (owner, sara, database) = (
         format!("hrm_owner_{suffix}"),
-        format!("hrm_app_{suffix}"),
+        format!("sara_{suffix}"),
         format!("hrm_{suffix}"),
     );
     let url_as = |role: &str| {
@@ -338,9 +340,12 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
         postgres::NoTls,
     )
     .unwrap();
+    // The group roles are the cluster's; another test may have made them.
     admin
         .batch_execute(&format!(
-            "CREATE ROLE {owner} LOGIN; CREATE ROLE {app} LOGIN"
+            "CREATE ROLE {owner} LOGIN;
+             DO $$ BEGIN CREATE ROLE hrm_admins NOLOGIN; EXCEPTION WHEN others THEN NULL; END $$;
+             DO $$ BEGIN CREATE ROLE hrm_serve NOLOGIN; EXCEPTION WHEN others THEN NULL; END $$;"
         ))
         .unwrap();
     admin
@@ -350,72 +355,58 @@ fn the_readmes_least_privilege_roles_work_and_keep_the_audit_log_append_only() {
     in_database
         .batch_execute(&format!(
             "REVOKE ALL ON SCHEMA public FROM PUBLIC;
-             GRANT USAGE ON SCHEMA public TO {app};
-             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
-                 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
-             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
-                 GRANT USAGE, SELECT ON SEQUENCES TO {app};"
+             GRANT USAGE ON SCHEMA public TO hrm_admins, hrm_serve;
+             CREATE ROLE {sara} LOGIN IN ROLE hrm_admins;"
         ))
         .unwrap();
-    // The owner moves a desktop's register in (and so makes the tables).
+    // The owner moves a desktop's register in (and so makes the tables and
+    // grants the group roles), then makes Sara the first System
+    // administrator; Sara herself may not.
     let file = Register::new();
     assert!(run(&file, &["demo", "--users", "30"]).status.success());
     let copied = db_copy(&file, &file.db_arg(), &url_as(&owner));
     assert!(copied.status.success(), "{}", text(&copied.stderr));
-    let mut as_owner = postgres::Client::connect(&url_as(&owner), postgres::NoTls).unwrap();
-    as_owner
-        .batch_execute(&format!(
-            "REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM {app};
-             REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON hrm_register FROM {app};"
-        ))
-        .unwrap();
-
-    // A window as the application role: reads, saves, audits.
-    let mut session =
-        Session::new(Store::open(hrm_users::store::Location::parse(&url_as(&app))).unwrap());
-    assert_eq!(session.count_users().unwrap(), 30);
-    support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
-    assert_eq!(session.count_users().unwrap(), 31);
-    // It cannot rewrite history, by permission (beside the trigger).
-    let mut as_app = postgres::Client::connect(&url_as(&app), postgres::NoTls).unwrap();
-    let words = |e: postgres::Error| e.as_db_error().unwrap().message().to_owned();
-    let error = words(as_app.batch_execute("DELETE FROM audit").unwrap_err());
-    assert!(error.contains("permission denied"), "{error}");
-    let error = words(as_app.batch_execute("DROP TABLE users").unwrap_err());
-    assert!(error.contains("must be owner"), "{error}");
-
-    // `roles recover` is the owner's way back, not the application role's.
-    let nora = session
-        .user_by_user_id(&hrm_users::domain::UserId::parse("new-1").unwrap())
-        .unwrap()
-        .unwrap();
-    let key = nora.key;
-    let mut draft = hrm_users::domain::UserDraft::from_record(&nora);
-    draft.alias_user_id = "nora".into();
-    hrm_users::app::save_user(&mut session, Some(key), &draft).unwrap();
     let by_role = |role: &str| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hrm-users"));
         command
-            .args(["--db", &url_as(role), "roles", "recover", "nora"])
+            .args(["--db", &url_as(role), "roles", "recover", &sara])
             .env("XDG_DATA_HOME", file.dir.path())
             .env("LC_ALL", "C.UTF-8");
         command.output().unwrap()
     };
-    let refused = by_role(&app);
+    let refused = by_role(&sara);
     assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
     assert!(
         text(&refused.stderr).contains("Only the register's owner"),
         "{}",
         text(&refused.stderr)
     );
-    assert!(session.roles_of(key).unwrap().is_empty());
     let recovered = by_role(&owner);
     assert!(recovered.status.success(), "{}", text(&recovered.stderr));
     assert!(text(&recovered.stdout).contains("is System administrator again"));
+
+    // A window as Sara: reads, saves, audits.
+    let mut session =
+        Session::new(Store::open(hrm_users::store::Location::parse(&url_as(&sara))).unwrap());
+    assert_eq!(session.login, sara);
+    assert_eq!(session.count_users().unwrap(), 31);
+    support::pending_user(&mut session, "new-1", "Nora", "nora@example.org");
+    assert_eq!(session.count_users().unwrap(), 32);
+    let me = session
+        .user_by_user_id(&hrm_users::domain::UserId::parse(&sara).unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        session.roles_of(key).unwrap()[0].role,
+        session.roles_of(me.key).unwrap()[0].role,
         "system_administrator"
     );
+    // It cannot rewrite history, by permission (beside the trigger).
+    let mut as_sara = postgres::Client::connect(&url_as(&sara), postgres::NoTls).unwrap();
+    let words = |e: postgres::Error| e.as_db_error().unwrap().message().to_owned();
+    let error = words(as_sara.batch_execute("DELETE FROM audit").unwrap_err());
+    assert!(error.contains("permission denied"), "{error}");
+    let error = words(as_sara.batch_execute("DROP TABLE users").unwrap_err());
+    assert!(error.contains("must be owner"), "{error}");
 }
 
 /// Two administrators at two desktops import, at the same moment, files that

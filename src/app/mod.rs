@@ -71,8 +71,10 @@ pub struct Session {
     store: Store,
     /// The administrator's operating-system user name, written into the audit log.
     pub actor: String,
-    /// The operating-system login name: the operator is the HRM user whose
-    /// Alias user-ID it is (see [`operator`]).
+    /// Who is working: on a shared register the database login (the
+    /// session user, which the server proved), on a register file the
+    /// operating-system login name. The operator is the HRM user whose
+    /// login field it is (see [`operator`]).
     pub login: String,
     /// The clock.
     pub clock: Clock,
@@ -87,10 +89,14 @@ impl Session {
             Some(role) if role != user => format!("{user} (database role {role})"),
             _ => user.clone(),
         };
+        // On a shared register the name the desktop reports proves nothing
+        // (anyone can make a local account with an administrator's name);
+        // the database login does.
+        let login = store.database_role().map_or(user, str::to_owned);
         Self {
             store,
             actor,
-            login: user,
+            login,
             clock: Arc::new(Timestamp::now),
         }
     }

@@ -84,7 +84,10 @@ fn file_presets() -> (Option<Presets>, Option<String>) {
     // Anyone can point the variable at a file of their own: who is who and
     // what needs proof are fixed only in the machine's own place.
     let (tried, dropped) = parsed.without_security();
-    tracing::info!("presets tried out from {} (HRM_USERS_PRESETS)", path.display());
+    tracing::info!(
+        "presets tried out from {} (HRM_USERS_PRESETS)",
+        path.display()
+    );
     let note = (!dropped.is_empty()).then(|| {
         let keys: Vec<&str> = dropped.iter().map(|key| key.name()).collect();
         format!(

@@ -17,9 +17,26 @@ pub enum CopyError {
     /// The target file exists already.
     #[error("{} exists; db copy writes only into a new file or an empty database.", .0.display())]
     TargetExists(std::path::PathBuf),
+    /// A shared register is copied only by the database login that owns it.
+    #[error("{}", t!("cli-copy-not-owner", login = .0.as_str()))]
+    NotOwner(String),
     /// Opening either side, or the copy itself, failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+/// Grants the group roles `hrm_admins` and `hrm_serve` what they may touch
+/// on the shared register at `location` (run by its owner after making the
+/// roles; the policies narrow it to each login's roles).
+pub fn grant_group_roles(location: &Location) -> Result<(), crate::store::StoreError> {
+    let mut store = Store::open(location)?;
+    if !store.is_register_owner()? {
+        return Err(crate::store::StoreError::Refused(t!(
+            "cli-grant-not-owner",
+            login = store.database_role().unwrap_or_default()
+        )));
+    }
+    store.grant_group_roles()
 }
 
 /// The counts of the register at `location`.
@@ -39,6 +56,13 @@ pub fn copy_register(from: &Location, to: &Location) -> Result<CopyReport, CopyE
         return Err(CopyError::TargetExists(path.clone()));
     }
     let source = Store::open(from)?;
+    // A copy reads everything: on a shared register only its owner does
+    // (another login would copy what its roles let it read, unaudited).
+    if matches!(from, Location::Shared(_)) && !source.is_register_owner()? {
+        return Err(CopyError::NotOwner(
+            source.database_role().unwrap_or_default().to_owned(),
+        ));
+    }
     let mut target = Store::open(to)?;
     match crate::store::transfer::copy_register(&source, &mut target) {
         Ok(report) => Ok(report),

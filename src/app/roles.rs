@@ -338,12 +338,14 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
         return Err(RolesError::NotOwner);
     }
     let field = session.store.load_settings()?.operator_field;
-    let record = session
-        .store
-        .user_by_login(field, login)?
-        .ok_or_else(|| RolesError::NotAnHrmUser(login.to_owned()))?;
     let now = session.now();
     let actor = format!("{} (roles recover)", session.actor);
+    let record = match session.store.user_by_login(field, login)? {
+        Some(record) => record,
+        // A fresh shared register: the first administrator's user is made
+        // with the login as User-ID (and Alias user-ID), audited.
+        None => add_first_administrator(session, field, login, &actor)?,
+    };
     session.store.write(|tx| {
         let mut roles = builtin_roles();
         roles.extend(tx.custom_roles()?);
@@ -372,4 +374,52 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
         Ok::<_, RolesError>(())
     })?;
     Ok(record)
+}
+
+/// Makes the user `login` (User-ID, and Alias user-ID) for `roles recover`
+/// on a register where no user has that login; only when the login field
+/// is one of those two.
+fn add_first_administrator(
+    session: &mut Session,
+    field: crate::domain::settings::OperatorField,
+    login: &str,
+    actor: &str,
+) -> Result<UserRecord, RolesError> {
+    use crate::domain::settings::OperatorField;
+    let user_id = crate::domain::UserId::parse(login)
+        .ok()
+        .filter(|_| matches!(field, OperatorField::AliasUserId | OperatorField::UserId))
+        .ok_or_else(|| RolesError::NotAnHrmUser(login.to_owned()))?;
+    let user = crate::domain::User {
+        activated: true,
+        user_id,
+        alias_user_id: login.to_owned(),
+        signature: String::new(),
+        card_tag_id: String::new(),
+        external_reference: String::new(),
+        email: None,
+        first_name: String::new(),
+        last_name: String::new(),
+        department: String::new(),
+        office: String::new(),
+        employment_ends: None,
+    };
+    let now = session.now();
+    let key = session.store.write(|tx| {
+        let key = tx.insert_user(&user, now.as_millisecond())?;
+        tx.append_audit(&AuditEntry {
+            at: now,
+            actor: actor.to_owned(),
+            action: AuditAction::UserCreated,
+            user_key: Some(key),
+            user_id: user.user_id.to_string(),
+            before: None,
+            after: None,
+        })?;
+        Ok::<_, RolesError>(key)
+    })?;
+    session
+        .store
+        .user(key)?
+        .ok_or_else(|| RolesError::NotAnHrmUser(login.to_owned()))
 }

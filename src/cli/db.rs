@@ -55,6 +55,13 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `db grant`: the group roles' grants on a shared register (its owner).
+pub fn grant(location: &Location) -> anyhow::Result<ExitCode> {
+    crate::app::register_admin::grant_group_roles(location).map_err(|e| Refused(e.to_string()))?;
+    writeln!(std::io::stdout().lock(), "{}", t!("cli-grant-done"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `db copy FROM TO`: the whole register into an empty target, then both
 /// sides compared table by table. Exit 0 when they match, 1 when not.
 pub fn copy(from: &str, to: &str, json: bool) -> anyhow::Result<ExitCode> {

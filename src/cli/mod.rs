@@ -282,6 +282,10 @@ pub enum RolesCommand {
 /// `db` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
+    /// On a shared register, as its owner: grant the group roles
+    /// `hrm_admins` and `hrm_serve` what they may touch (after making them;
+    /// the register's policies narrow it to each login's roles).
+    Grant,
     /// Print the backend, schema version and counts of the register (`--db`).
     Status {
         /// Print a JSON object instead of lines.
@@ -492,6 +496,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     if let Command::Db { command } = command {
         return match command {
             DbCommand::Status { json } => db::status(&database_location(cli), *json),
+            DbCommand::Grant => db::grant(&database_location(cli)),
             DbCommand::Copy { from, to, json } => db::copy(from, to, *json),
         };
     }

@@ -79,6 +79,10 @@ pub enum StoreError {
     /// A User-ID or address that must be unique is taken.
     #[error("{0}")]
     Conflict(String),
+    /// The shared register refused the change: this database login's roles
+    /// do not permit it (PostgreSQL's row-level security or a guard).
+    #[error("{}", t!("store-refused", detail = .0.as_str()))]
+    Refused(String),
     /// Any other SQLite error.
     #[error("{}", t!("store-sqlite", error = .0.to_string()))]
     Sqlite(rusqlite::Error),
@@ -159,6 +163,11 @@ impl From<postgres::Error> for StoreError {
                     || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
             {
                 Self::Locked
+            }
+            // Row-level security, a guard, or a table this login has no
+            // grant on.
+            Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => {
+                Self::Refused(postgres_words(&error))
             }
             Some(code)
                 if *code == SqlState::DATA_CORRUPTED || *code == SqlState::INDEX_CORRUPTED =>

@@ -507,7 +507,40 @@ pub const MIGRATIONS: &[Migration] = &[
       AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'roles_in_force');
     ",
     },
+    // 14: the shared register enforces the roles itself: row-level
+    // security keyed on the database session user's HRM user and their roles
+    // valid today, guards on what a policy cannot see, the login that wrote
+    // each audit row, and the group roles hrm_admins and hrm_serve (see
+    // `policies.sql`). A register file's boundary is the file's permissions.
+    Migration {
+        sqlite: "",
+        postgres: include_str!("policies.sql"),
+    },
 ];
+
+/// What the group roles `hrm_admins` (each administrator's login is a
+/// member) and `hrm_serve` (`serve`'s login) may touch; the policies of
+/// migration 14 narrow it to each login's roles. Run by the owner after
+/// every migration and by `db grant`; a group role that does not exist is
+/// passed over.
+pub const GRANTS: &str = r"
+DO $$
+DECLARE
+    name text;
+BEGIN
+    FOREACH name IN ARRAY ARRAY['hrm_admins', 'hrm_serve'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON users, connections, outbox,
+                link_tokens, workers, idp_accounts, settings, roles, role_grants, user_roles,
+                user_audit_rights, account_codes TO %I', name);
+            EXECUTE format('GRANT SELECT, INSERT ON audit TO %I', name);
+            EXECUTE format('GRANT SELECT ON hrm_register TO %I', name);
+            EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I',
+                current_schema(), name);
+        END IF;
+    END LOOP;
+END $$;
+";
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -186,8 +186,21 @@ impl Store {
         self.location.file()
     }
 
-    /// The database role this program works as on a shared register (the
-    /// audit log names it beside the OS user); `None` for a file.
+    /// Grants the group roles `hrm_admins` and `hrm_serve` what they may
+    /// touch (`migrations::GRANTS`), for roles made after the register was
+    /// migrated: the owner's `db grant`. Nothing on a register file.
+    pub fn grant_group_roles(&mut self) -> Result<(), StoreError> {
+        if matches!(self.backend, Backend::Sqlite(_)) {
+            return Err(StoreError::Unsupported(
+                "A register file has no database logins: whoever may write the file may change anything in it.".into(),
+            ));
+        }
+        self.write(|tx| on_tx!(tx, db => db.exec_batch(migrations::GRANTS)))
+    }
+
+    /// The database login this program works as on a shared register (the
+    /// session user: the operator is the HRM user whose login field it is,
+    /// and the audit log names it); `None` for a file.
     pub fn database_role(&self) -> Option<&str> {
         match &self.backend {
             Backend::Sqlite(_) => None,

@@ -380,7 +380,7 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     migrate(&conn, shared, migrations::latest_version())?;
     let role = conn
         .sql()
-        .fetch_opt("SELECT current_user::text", &[], |r| r.text(0))?
+        .fetch_opt("SELECT session_user::text", &[], |r| r.text(0))?
         .unwrap_or_default();
     Ok(PgConn { role, ..conn })
 }
@@ -487,6 +487,9 @@ fn migrate_in(
         && let Some(zone) = super::creator_time_zone()
     {
         db.exec(super::NOTE_TIME_ZONE, super::db::params![zone.as_str()])?;
+    }
+    if target >= 14 {
+        db.exec_batch(migrations::GRANTS)?;
     }
     db.exec(
         "UPDATE hrm_register SET version = ?1",

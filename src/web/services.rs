@@ -71,6 +71,14 @@ impl Services {
             .map(OutboxWorker::spawn)
         {
             Ok(Ok(handle)) => self.worker = Some(handle),
+            // A login whose roles send nothing (Read only) does not deliver
+            // on a register that enforces the roles: a sender's window or
+            // `serve` does. Not a problem to show.
+            Err(crate::app::outbox_worker::WorkerError::Store(
+                crate::app::StoreError::Refused(_),
+            )) => {
+                tracing::info!("this database login does not deliver email: its roles send none");
+            }
             Ok(Err(error)) => self
                 .problems
                 .push(format!("The outbox worker did not start: {error}")),

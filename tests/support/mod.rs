@@ -457,10 +457,16 @@ pub fn arrange_roles(
 /// register's temporary folder, English output and no register or SMTP
 /// password from the environment.
 pub fn program(register: &Register) -> std::process::Command {
+    program_at(register, &register.db_arg())
+}
+
+/// The real binary as [`program`], on the register at `db` (the same
+/// register as another login, say).
+pub fn program_at(register: &Register, db: &str) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hrm-users"));
     command
         .arg("--db")
-        .arg(register.db_arg())
+        .arg(db)
         .env("XDG_DATA_HOME", register.dir.path())
         .env_remove("HRM_USERS_SMTP_PASSWORD")
         .env_remove("HRM_USERS_DB")

@@ -84,3 +84,6 @@ cli-idp-would = (dry run: nothing changed)
 cli-idp-refused = refused: { $error }
 cli-idp-sync-summary = Accounts at the provider: { $provider }. Differences: { $differences }, unchanged: { $unchanged }, refused: { $failed }.
 cli-no-register = There is no register at { $path }. Make one with `hrm-users --db { $path } demo`, in the window (Register › New), or by `hrm-users db copy`.
+cli-copy-not-owner = Only the shared register's owner copies it (this login is { $login }): a copy reads every row.
+cli-grant-not-owner = Only the shared register's owner grants the group roles (this login is { $login }).
+cli-grant-done = The group roles hrm_admins and hrm_serve may now use the register, each login within its roles.

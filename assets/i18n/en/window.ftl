@@ -503,6 +503,7 @@ store-damaged = The register is damaged ({ $detail }). Restore it from a backup;
 store-io = Cannot open the register at { $path }: { $error }
 store-bad-location = The shared register's address is not usable: { $detail }
 store-unreachable = Cannot reach the shared register at { $register }: { $detail }. Check the address, the user and the password, and that the server is running.
+store-refused = The shared register refused this: { $detail }. Your database login may not do it; nothing was changed.
 store-sqlite = The register could not be read or written: { $error }
 store-postgres = The shared register could not be read or written: { $error }
 

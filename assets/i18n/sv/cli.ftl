@@ -80,3 +80,6 @@ cli-idp-would = (provkörning: inget ändrades)
 cli-idp-refused = nekades: { $error }
 cli-idp-sync-summary = Konton hos leverantören: { $provider }. Skillnader: { $differences }, oförändrade: { $unchanged }, nekade: { $failed }.
 cli-no-register = Det finns inget register i { $path }. Skapa ett med `hrm-users --db { $path } demo`, i fönstret (Register › Nytt) eller med `hrm-users db copy`.
+cli-copy-not-owner = Bara det delade registrets ägare kopierar det (denna inloggning är { $login }): en kopia läser varje rad.
+cli-grant-not-owner = Bara det delade registrets ägare ger grupprollerna behörighet (denna inloggning är { $login }).
+cli-grant-done = Grupprollerna hrm_admins och hrm_serve kan nu använda registret, varje inloggning inom sina roller.

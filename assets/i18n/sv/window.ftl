@@ -488,6 +488,7 @@ store-damaged = Registret är skadat ({ $detail }). Återställ det från en sä
 store-io = Registret i { $path } kan inte öppnas: { $error }
 store-bad-location = Det delade registrets adress går inte att använda: { $detail }
 store-unreachable = Det delade registret på { $register } kan inte nås: { $detail }. Kontrollera adressen, användaren och lösenordet, och att servern är igång.
+store-refused = Det delade registret nekade detta: { $detail }. Din databasinloggning får inte göra det; inget ändrades.
 store-sqlite = Registret kunde inte läsas eller skrivas: { $error }
 store-postgres = Det delade registret kunde inte läsas eller skrivas: { $error }
 

@@ -1,0 +1,374 @@
+//! The shared register enforces the roles itself (issue 22): each
+//! administrator connects with a PostgreSQL login of their own, and with
+//! `psql` they can do no more than their roles allow in the window. Real
+//! PostgreSQL, real `psql`, the real binary; three administrators' logins
+//! (System administrator, HR administrator limited to Lund, Read only), a
+//! login that is no HRM user, and `serve`'s login.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Command, Output};
+
+use hrm_users::app::{Location, Session};
+use hrm_users::domain::roles::{Assignment, Scope};
+use hrm_users::domain::{UserDraft, UserKey};
+use support::{Register, TestClock};
+
+/// A register with its owner's session and the logins made for it.
+struct Shared {
+    register: Register,
+    owner: Session,
+    /// The database's name, which each login's name carries (roles are
+    /// the cluster's, shared by every test's database).
+    database: String,
+    /// The owner's URL.
+    url: String,
+}
+
+impl Shared {
+    fn new() -> Self {
+        let register = Register::postgres();
+        let owner = register.session(&TestClock::new());
+        let url = register.db_arg();
+        let database = url
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        Self {
+            register,
+            owner,
+            database,
+            url,
+        }
+    }
+
+    /// The login `name` of this test's database.
+    fn login(&self, name: &str) -> String {
+        format!("{name}_{}", self.database)
+    }
+
+    /// Makes the login `name` a member of `group` (`hrm_admins`, `hrm_serve`).
+    fn make_login(&self, name: &str, group: &str) -> String {
+        let login = self.login(name);
+        let mut admin = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE ROLE {login} LOGIN IN ROLE {group}"))
+            .unwrap();
+        login
+    }
+
+    /// The register's URL as `login`.
+    fn url_as(&self, login: &str) -> String {
+        self.url.replacen("postgres@", &format!("{login}@"), 1)
+    }
+
+    /// `psql` as `login`, one statement.
+    fn psql(&self, login: &str, sql: &str) -> Output {
+        Command::new("psql")
+            .arg(self.url_as(login))
+            .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
+            .output()
+            .unwrap()
+    }
+
+    /// The real binary as `login`.
+    fn program_as(&self, login: &str) -> Command {
+        support::program_at(&self.register, &self.url_as(login))
+    }
+
+    fn user(&mut self, user_id: &str, alias: &str, office: &str) -> UserKey {
+        hrm_users::app::save_user(
+            &mut self.owner,
+            None,
+            &UserDraft {
+                activated: true,
+                user_id: user_id.into(),
+                alias_user_id: alias.into(),
+                first_name: format!("First {user_id}"),
+                last_name: "Last".into(),
+                department: "Sales".into(),
+                office: office.into(),
+                ..UserDraft::default()
+            },
+        )
+        .unwrap()
+        .key
+    }
+
+    fn first_name(&self, user_id: &str) -> String {
+        let out = self.psql(
+            "postgres",
+            &format!("SELECT first_name FROM users WHERE user_id = '{user_id}'"),
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Three administrators and two employees; roles in force.
+fn arranged() -> (Shared, [String; 5]) {
+    let mut shared = Shared::new();
+    let sara = shared.make_login("sara", "hrm_admins");
+    let olle = shared.make_login("olle", "hrm_admins");
+    let rita = shared.make_login("rita", "hrm_admins");
+    let mallory = shared.make_login("mallory", "hrm_admins");
+    let serve = shared.make_login("serve", "hrm_serve");
+    let sara_key = shared.user("1", &sara, "Lund");
+    let olle_key = shared.user("2", &olle, "Lund");
+    let rita_key = shared.user("3", &rita, "Malmö");
+    shared.user("10", "", "Lund");
+    shared.user("20", "", "Malmö");
+    support::make_system_administrator(&mut shared.owner, sara_key);
+    let lund = Assignment {
+        scope: Scope {
+            departments: Vec::new(),
+            offices: vec!["Lund".into()],
+        },
+        ..Assignment::new("hr_administrator")
+    };
+    support::arrange_roles(&mut shared.owner, olle_key, &[lund]);
+    support::arrange_role(&mut shared.owner, rita_key, "read_only");
+    (shared, [sara, olle, rita, mallory, serve])
+}
+
+#[test]
+fn psql_as_each_login_is_held_to_its_roles() {
+    let (shared, [sara, olle, rita, mallory, serve]) = arranged();
+
+    // Everyone with a role reads the register; a login that is no HRM user
+    // reads nothing, not even how many users there are.
+    for login in [&sara, &olle, &rita, &serve] {
+        let out = shared.psql(login, "SELECT count(*) FROM users");
+        assert_eq!(stdout(&out), "5", "{login}: {out:?}");
+    }
+    let out = shared.psql(&mallory, "SELECT count(*) FROM users");
+    assert_eq!(stdout(&out), "0", "{out:?}");
+    let out = shared.psql(&mallory, "SELECT count(*) FROM settings");
+    assert_eq!(stdout(&out), "0", "{out:?}");
+
+    // Read only changes nothing: the update finds no row it may change,
+    // and giving itself a role, a setting or an audit deletion is refused.
+    let out = shared.psql(
+        &rita,
+        "UPDATE users SET first_name = 'Hacked' WHERE user_id = '10'",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(shared.first_name("10"), "First 10");
+    let out = shared.psql(
+        &rita,
+        "INSERT INTO user_roles (user_key, role) SELECT key, 'system_administrator' FROM users WHERE user_id = '3'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(
+        &rita,
+        "UPDATE settings SET value = 'x' WHERE key = 'roles_in_force'",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let out = shared.psql(
+        &rita,
+        "INSERT INTO settings (key, value) VALUES ('sender_name', 'Evil')",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(&rita, "DELETE FROM audit");
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(
+        "postgres",
+        "SELECT count(*) FROM settings WHERE value IN ('x', 'Evil')",
+    );
+    assert_eq!(stdout(&out), "0");
+
+    // An audit row names the login that wrote it, whatever actor it claims.
+    let out = shared.psql(
+        &rita,
+        &format!("INSERT INTO audit (at_ms, actor, action) VALUES (1, '{sara}', 'user_saved') RETURNING db_login"),
+    );
+    assert_eq!(stdout(&out), rita, "{out:?}");
+
+    // The HR administrator limited to Lund changes a user in Lund, and is
+    // refused one in Malmö, moving one to Malmö, and the roles.
+    let out = shared.psql(
+        &olle,
+        "UPDATE users SET first_name = 'Lena' WHERE user_id = '10'",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(shared.first_name("10"), "Lena");
+    let out = shared.psql(
+        &olle,
+        "UPDATE users SET first_name = 'Malin' WHERE user_id = '20'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the register refused"),
+        "{out:?}"
+    );
+    assert_eq!(shared.first_name("20"), "First 20");
+    let out = shared.psql(
+        &olle,
+        "UPDATE users SET office = 'Malmö' WHERE user_id = '10'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(
+        &olle,
+        "INSERT INTO users (user_id, activated, office, created_at_ms, updated_at_ms) VALUES ('30', 1, 'Malmö', 1, 1)",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(
+        &olle,
+        "INSERT INTO user_roles (user_key, role) SELECT key, 'hr_administrator' FROM users WHERE user_id = '10'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    // Nor does the login field of someone holding a role change without
+    // Roles: taking over Sara's identity is refused.
+    let out = shared.psql(
+        &olle,
+        &format!("UPDATE users SET alias_user_id = '{olle}x' WHERE user_id = '1'"),
+    );
+    assert!(!out.status.success(), "{out:?}");
+
+    // serve's login delivers and connects, but changes no user's fields
+    // and gives no role.
+    let out = shared.psql(
+        &serve,
+        "UPDATE users SET first_name = 'S' WHERE user_id = '10'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let out = shared.psql(
+        &serve,
+        "INSERT INTO user_roles (user_key, role) SELECT key, 'read_only' FROM users WHERE user_id = '10'",
+    );
+    assert!(!out.status.success(), "{out:?}");
+
+    // The System administrator may.
+    let out = shared.psql(
+        &sara,
+        "UPDATE users SET first_name = 'Maja' WHERE user_id = '20'",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(shared.first_name("20"), "Maja");
+}
+
+#[test]
+fn the_operator_is_the_database_login_not_the_desktops_name() {
+    let (mut shared, [_, olle, rita, _, _]) = arranged();
+    // The desktop reports the System administrator's OS name: make the OS
+    // user's own name a System administrator's Alias user-ID.
+    let os_name =
+        hrm_users::app::Session::new(hrm_users::store::Store::open_in_memory().unwrap()).login;
+    let os_key = shared.user("99", &os_name, "Lund");
+    support::make_system_administrator(&mut shared.owner, os_key);
+
+    // Connected with Rita's Read only login, the program is Read only.
+    let out = shared
+        .program_as(&rita)
+        .args(["config", "set", "sender_name", "Evil"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = shared
+        .program_as(&rita)
+        .args(["users", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+
+    // Olle, limited to Lund, disconnects in Lund and is refused in Malmö
+    // by the program; the register would refuse it too.
+    let out = shared
+        .program_as(&olle)
+        .args(["users", "roles", "10", "--add", "read_only"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let location = Location::parse(&shared.url_as(&olle));
+    let mut session = Session::open(&location).unwrap();
+    assert_eq!(session.login, olle);
+    let record = session
+        .user_by_user_id(&hrm_users::domain::UserId::parse("20").unwrap())
+        .unwrap()
+        .unwrap();
+    let mut draft = UserDraft::from_record(&record);
+    draft.first_name = "Changed".into();
+    let refused = hrm_users::app::save_user(&mut session, Some(record.key), &draft);
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(shared.first_name("20"), "First 20");
+}
+
+#[test]
+fn only_the_owner_copies_a_shared_register() {
+    let (shared, [sara, ..]) = arranged();
+    let target = shared.register.dir.path().join("copy.db");
+    let out = shared
+        .program_as(&sara)
+        .args([
+            "db",
+            "copy",
+            &shared.url_as(&sara),
+            target.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("owner"),
+        "{out:?}"
+    );
+    assert!(!target.exists());
+    let out = support::program(&shared.register)
+        .args(["db", "copy", &shared.url, target.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn a_fresh_register_gets_its_first_administrator_from_the_owner() {
+    let shared = Shared::new();
+    let sara = shared.make_login("sara", "hrm_admins");
+    // Before anyone is an HRM user, Sara's login reads nothing and can
+    // make no one, not even herself.
+    let out = shared
+        .program_as(&sara)
+        .args(["users", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "[]", "{out:?}");
+    let out = shared.psql(
+        &sara,
+        &format!("INSERT INTO users (user_id, activated, alias_user_id, created_at_ms, updated_at_ms) VALUES ('{sara}', 1, '{sara}', 1, 1)"),
+    );
+    assert!(!out.status.success(), "{out:?}");
+    // Sara cannot recover herself; the owner can, and her user is made.
+    let out = shared
+        .program_as(&sara)
+        .args(["roles", "recover", &sara])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = support::program(&shared.register)
+        .args(["roles", "recover", &sara])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = shared
+        .program_as(&sara)
+        .args(["config", "set", "sender_name", "HR"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let out = shared.psql(
+        "postgres",
+        "SELECT db_login FROM audit WHERE action = 'settings_changed' ORDER BY id DESC LIMIT 1",
+    );
+    assert_eq!(stdout(&out), sara, "{out:?}");
+}
