@@ -26,9 +26,21 @@ pub enum AccountCodesError {
     /// The user was deleted meanwhile.
     #[error("{}", t!("user-not-found"))]
     NotFound,
+    /// The operator's roles do not permit it (audited).
+    #[error(transparent)]
+    Refused(#[from] super::operator::Refused),
     /// The register could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<super::operator::RequireError> for AccountCodesError {
+    fn from(error: super::operator::RequireError) -> Self {
+        match error {
+            super::operator::RequireError::Refused(refused) => Self::Refused(refused),
+            super::operator::RequireError::Store(error) => Self::Store(error),
+        }
+    }
 }
 
 /// Adds the file's codes to the register (a code already there is renamed
@@ -39,6 +51,11 @@ pub fn import_account_codes(
     table: &RawTable,
 ) -> Result<usize, AccountCodesError> {
     let codes = codes_from_table(table)?;
+    super::operator::check(
+        session,
+        crate::domain::roles::Permission::ImportExport,
+        None,
+    )?;
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
@@ -92,7 +109,8 @@ pub fn set_audit_rights(
 ) -> Result<(), AccountCodesError> {
     let now = session.now();
     let actor = session.actor.clone();
-    session.store.write(|tx| {
+    let current = super::operator::operator(session)?;
+    let result = session.store.write(|tx| {
         let record = tx.user(key)?.ok_or(AccountCodesError::NotFound)?;
         let codes: Vec<AccountCode> = tx.account_codes()?;
         for (index, right) in rights.iter().enumerate() {
@@ -104,6 +122,12 @@ pub fn set_audit_rights(
         if before == rights {
             return Ok(());
         }
+        // Changed with *Roles*, where the user is.
+        current.may_for(
+            crate::domain::roles::Permission::Roles,
+            &record.user.department,
+            &record.user.office,
+        )?;
         tx.set_audit_rights(key, rights, now.as_millisecond())?;
         tx.append_audit(&AuditEntry {
             at: now,
@@ -115,5 +139,11 @@ pub fn set_audit_rights(
             after: Some(serde_json::json!({ "audit_rights": describe(rights) }).to_string()),
         })?;
         Ok(())
-    })
+    });
+    match result {
+        Err(AccountCodesError::Refused(refused)) => Err(AccountCodesError::Refused(
+            super::operator::audited(session, &current, refused),
+        )),
+        other => other,
+    }
 }

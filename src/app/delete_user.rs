@@ -29,8 +29,14 @@ fn delete(
 ) -> Result<(), SaveUserError> {
     let now = session.now();
     let actor = session.actor.clone();
-    session.store.write(|tx| {
+    let current = super::operator::operator(session)?;
+    let deleted = session.store.write(|tx| {
         let record = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
+        current.may_for(
+            crate::domain::roles::Permission::UsersEdit,
+            &record.user.department,
+            &record.user.office,
+        )?;
         if let Some(base) = base {
             super::save_user::check_unchanged(tx, &record, base, None)?;
         }
@@ -47,5 +53,16 @@ fn delete(
             after: None,
         })?;
         Ok(())
-    })
+    });
+    match deleted {
+        Err(SaveUserError::Refused(refused)) => Err(SaveUserError::Refused(
+            super::operator::audited(session, &current, refused),
+        )),
+        Ok(()) => {
+            // The user may have been who is working.
+            super::operator::forget(session);
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
 }

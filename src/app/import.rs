@@ -42,6 +42,18 @@ pub enum ImportError {
     /// Stopped by the administrator; nothing was imported.
     #[error("{}", t!("import-cancelled"))]
     Cancelled,
+    /// The operator's roles do not permit importing (audited).
+    #[error(transparent)]
+    Refused(#[from] super::operator::Refused),
+}
+
+impl From<super::operator::RequireError> for ImportError {
+    fn from(error: super::operator::RequireError) -> Self {
+        match error {
+            super::operator::RequireError::Refused(refused) => Self::Refused(refused),
+            super::operator::RequireError::Store(error) => Self::Store(error),
+        }
+    }
 }
 
 /// A file read and its dry run, with the register's stamp at that moment.
@@ -330,6 +342,13 @@ pub fn commit_planned_with_progress(
             backup: None,
         });
     }
+    // An import needs *Import and export*; each row is then held to the
+    // operator's limits (`within_limits`).
+    super::operator::check(
+        session,
+        crate::domain::roles::Permission::ImportExport,
+        None,
+    )?;
     let backup = backup_before_import(&session.store)?;
     // 16 MiB of pages: enough that an import of 100,000 users no longer spills
     // pages half way (measured: 64 MiB was no faster and cost 50 MB).
@@ -368,6 +387,8 @@ pub fn commit_planned_with_progress(
         plan.authorisations = import_sheets_in(tx, table, &operator, now, &actor)?;
         Ok(Arc::new(plan))
     });
+    // Rows and sheets may have changed login fields or roles.
+    super::operator::forget(session);
     let plan = match written {
         Ok(plan) => plan,
         Err(error) => {

@@ -78,6 +78,8 @@ pub struct Session {
     pub login: String,
     /// The clock.
     pub clock: Clock,
+    /// The operator as last read, and when (see [`operator::operator`]).
+    operator_seen: std::cell::RefCell<Option<Box<operator::OperatorSeen>>>,
 }
 
 impl Session {
@@ -98,6 +100,7 @@ impl Session {
             actor,
             login,
             clock: Arc::new(Timestamp::now),
+            operator_seen: std::cell::RefCell::default(),
         }
     }
 
@@ -128,6 +131,7 @@ impl Session {
                 actor,
                 login,
                 clock,
+                operator_seen: std::cell::RefCell::default(),
             })
         }
     }

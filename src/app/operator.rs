@@ -136,8 +136,62 @@ impl Operator {
     }
 }
 
-/// Reads who the operator is and what they hold (two indexed queries).
+/// The operator as a session last read them: valid while no other program
+/// changed the register, this session changed nothing that says who is
+/// who ([`forget`]), and for at most [`OPERATOR_FRESH_FOR`], so a use case
+/// checks its permission without a round trip each time.
+#[derive(Clone, Debug)]
+pub(crate) struct OperatorSeen {
+    operator: Operator,
+    data_version: i64,
+    at: jiff::Timestamp,
+}
+
+/// How long an operator read stays good when nothing changed (roles end at
+/// midnight; settings changed elsewhere do not stamp the users).
+const OPERATOR_FRESH_FOR: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
+/// Who the operator is and what they hold: read again (a few indexed
+/// queries) when the register changed since the session last read it.
 pub fn operator(session: &Session) -> Result<Operator, StoreError> {
+    let data_version = session.store.data_version()?;
+    let now = session.now();
+    if let Some(seen) = session.operator_seen.borrow().as_ref()
+        && seen.data_version == data_version
+        && now >= seen.at
+        && now.duration_since(seen.at) < OPERATOR_FRESH_FOR
+    {
+        return Ok(seen.operator.clone());
+    }
+    let operator = read_operator(session)?;
+    *session.operator_seen.borrow_mut() = Some(Box::new(OperatorSeen {
+        operator: operator.clone(),
+        data_version,
+        at: now,
+    }));
+    Ok(operator)
+}
+
+/// Checks, inside a use case, that the operator may do `permission` (for a
+/// user in `place`, a department and office, when given); a refusal is
+/// audited and returned. The window and the CLI only mirror this.
+pub(crate) fn check(
+    session: &mut Session,
+    permission: Permission,
+    place: Option<(&str, &str)>,
+) -> Result<(), RequireError> {
+    let current = operator(session)?;
+    let verdict = match place {
+        Some((department, office)) => current.may_for(permission, department, office),
+        None => current.may(permission),
+    };
+    match verdict {
+        Ok(()) => Ok(()),
+        Err(refused) => refuse(session, &current, refused),
+    }
+}
+
+fn read_operator(session: &Session) -> Result<Operator, StoreError> {
     let everyone = session.store.all_roles()?;
     let settings = session.store.load_settings()?;
     let day = super::roles::day_in(&settings, session.now());
@@ -184,6 +238,24 @@ pub fn require_for(
         return Ok(());
     };
     refuse(session, &current, refused)
+}
+
+/// Writes the audit row of a refusal a use case found inside its own
+/// transaction (which was rolled back), and gives the refusal back.
+pub(crate) fn audited(session: &mut Session, current: &Operator, refused: Refused) -> Refused {
+    match refuse(session, current, refused.clone()) {
+        Err(RequireError::Store(error)) => {
+            tracing::warn!("a refusal could not be written to the audit log: {error}");
+        }
+        Ok(()) | Err(RequireError::Refused(_)) => {}
+    }
+    refused
+}
+
+/// Forgets the operator read last, after a change that may change who is
+/// working or what they hold (roles, settings, login fields).
+pub(crate) fn forget(session: &Session) {
+    *session.operator_seen.borrow_mut() = None;
 }
 
 fn refuse(session: &mut Session, current: &Operator, refused: Refused) -> Result<(), RequireError> {

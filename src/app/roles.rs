@@ -91,6 +91,8 @@ pub fn save_role(
     }
     let now = session.now();
     let actor = session.actor.clone();
+    // What the role permits may be what the operator holds.
+    super::operator::forget(session);
     session.store.write(|tx| {
         let mut all = builtin_roles();
         all.extend(tx.custom_roles()?);
@@ -256,11 +258,9 @@ pub fn set_user_roles(
     let now = session.now();
     let actor = session.actor.clone();
     let settings = session.store.load_settings()?;
-    let operator = session
-        .store
-        .user_by_login(settings.operator_field, &session.login)?
-        .map(|record| record.key);
-    session.store.write(|tx| {
+    let current = super::operator::operator(session)?;
+    let operator = current.user.as_ref().map(|record| record.key);
+    let result = session.store.write(|tx| {
         // The roles as the write sees them: one deleted meanwhile is refused.
         let mut roles = builtin_roles();
         roles.extend(tx.custom_roles()?);
@@ -277,6 +277,12 @@ pub fn set_user_roles(
         if before == wanted {
             return Ok(());
         }
+        // Roles are given with *Roles*, where the user is.
+        current.may_for(
+            Permission::Roles,
+            &record.user.department,
+            &record.user.office,
+        )?;
         let day = day_in(&settings, now);
         check_role_change(&everyone, Some(key), &wanted, day, operator)?;
         if has_system_administrator(&everyone, day) || settings.roles_in_force {
@@ -302,7 +308,14 @@ pub fn set_user_roles(
             after: Some(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
         })?;
         Ok(())
-    })
+    });
+    super::operator::forget(session);
+    match result {
+        Err(RolesError::Refused(refused)) => Err(RolesError::Refused(super::operator::audited(
+            session, &current, refused,
+        ))),
+        other => other,
+    }
 }
 
 /// *Make me System administrator*: gives the operator the System
@@ -373,6 +386,7 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
         })?;
         Ok::<_, RolesError>(())
     })?;
+    super::operator::forget(session);
     Ok(record)
 }
 

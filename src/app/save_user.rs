@@ -170,31 +170,6 @@ fn checked_connection(
     }
 }
 
-/// How a save attempt ended: saved or refused, or it changes the login
-/// field of a role holder and must know who is working first.
-enum Attempt {
-    Done(SaveUserError),
-    NeedsOperator,
-}
-
-impl From<SaveUserError> for Attempt {
-    fn from(error: SaveUserError) -> Self {
-        Self::Done(error)
-    }
-}
-
-impl From<StoreError> for Attempt {
-    fn from(error: StoreError) -> Self {
-        Self::Done(error.into())
-    }
-}
-
-impl From<super::operator::Refused> for Attempt {
-    fn from(refused: super::operator::Refused) -> Self {
-        Self::Done(refused.into())
-    }
-}
-
 /// True when `before` → `after` changes any field that may name who is
 /// working (whichever `operator_field` says): only then do the roles and
 /// the setting need a look.
@@ -211,30 +186,32 @@ fn save(
     draft: &UserDraft,
     base: Option<&UserDraft>,
 ) -> Result<UserRecord, SaveUserError> {
-    // The usual save reads nothing beforehand; one that changes a role
-    // holder's login field is tried again once who is working is known.
-    match save_as(session, key, draft, base, None) {
-        Err(Attempt::NeedsOperator) => {
-            let operator = super::operator::operator(session)?;
-            save_as(session, key, draft, base, Some(&operator)).map_err(|attempt| match attempt {
-                Attempt::Done(error) => error,
-                // Not asked again once the operator is given; were it, the
-                // save did not happen and may be tried again.
-                Attempt::NeedsOperator => SaveUserError::Store(StoreError::Locked),
-            })
+    // Who is working, as last read (no round trip while nothing changed).
+    let current = super::operator::operator(session)?;
+    match save_as(session, key, draft, base, &current) {
+        Err(SaveUserError::Refused(refused)) => Err(SaveUserError::Refused(
+            super::operator::audited(session, &current, refused),
+        )),
+        Ok((saved, login_changed)) => {
+            if login_changed {
+                super::operator::forget(session);
+            }
+            Ok(saved)
         }
-        Err(Attempt::Done(error)) => Err(error),
-        Ok(saved) => Ok(saved),
+        Err(error) => Err(error),
     }
 }
 
+/// Saves as [`save`] for the operator `operator`: the saved user and
+/// whether a field that may name who is working changed.
 fn save_as(
     session: &mut Session,
     key: Option<UserKey>,
     draft: &UserDraft,
     base: Option<&UserDraft>,
-    operator: Option<&super::operator::Operator>,
-) -> Result<UserRecord, Attempt> {
+    operator: &super::operator::Operator,
+) -> Result<(UserRecord, bool), SaveUserError> {
+    use crate::domain::roles::Permission;
     let valid = draft.validate().map_err(SaveUserError::Invalid)?;
     let now = session.now();
     let now_ms = now.as_millisecond();
@@ -244,20 +221,33 @@ fn save_as(
             Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
             None => None,
         };
+        // Users are changed with *Users view: edit*, where the user is and
+        // where they go.
+        if let Some(before) = &before {
+            operator.may_for(
+                Permission::UsersEdit,
+                &before.user.department,
+                &before.user.office,
+            )?;
+        }
+        operator.may_for(
+            Permission::UsersEdit,
+            &valid.user.department,
+            &valid.user.office,
+        )?;
         // Who is an administrator changes only with *Roles*: the login
         // field of a user who holds a role.
-        if let Some(before) = &before
-            && may_change_login(&before.user, &valid.user)
-        {
+        let login_changed = before
+            .as_ref()
+            .is_some_and(|before| may_change_login(&before.user, &valid.user));
+        if let Some(before) = before.as_ref().filter(|_| login_changed) {
             let field = tx.load_settings()?.operator_field;
             let holder = tx
                 .all_roles()?
                 .iter()
                 .any(|(k, held)| *k == before.key && !held.is_empty());
             if holder && field.value_of(&before.user) != field.value_of(&valid.user) {
-                operator
-                    .ok_or(Attempt::NeedsOperator)?
-                    .may(crate::domain::roles::Permission::Roles)?;
+                operator.may(Permission::Roles)?;
             }
         }
         if let (Some(current), Some(base)) = (&before, base) {
@@ -319,7 +309,7 @@ fn save_as(
             tx.append_audit(&entry(action, key, before_json, after_json))?;
         }
         let saved = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
-        Ok(saved)
+        Ok((saved, login_changed))
     })
 }
 

@@ -77,9 +77,21 @@ pub enum SettingsSaveError {
     /// A value the setting does not take.
     #[error(transparent)]
     Invalid(#[from] crate::domain::settings::SettingError),
+    /// The operator's roles do not permit changing settings (audited).
+    #[error(transparent)]
+    Refused(#[from] super::operator::Refused),
     /// The register could not be read or written.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+impl From<super::operator::RequireError> for SettingsSaveError {
+    fn from(error: super::operator::RequireError) -> Self {
+        match error {
+            super::operator::RequireError::Refused(refused) => Self::Refused(refused),
+            super::operator::RequireError::Store(error) => Self::Store(error),
+        }
+    }
 }
 
 /// Remembers in the register what *Send test email* found about the SMTP
@@ -114,5 +126,5 @@ pub fn save_settings_and_password(
     if !password.is_empty() && settings.transport == crate::domain::TransportKind::Smtp {
         store_smtp_password(settings, password)?;
     }
-    Ok(super::save_settings(session, settings)?)
+    super::save_settings(session, settings)
 }

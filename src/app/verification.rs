@@ -39,9 +39,42 @@ pub enum ConnectionError {
     /// No random Message-ID could be made.
     #[error("{0}")]
     Random(String),
+    /// The operator's roles do not permit it for this user (audited).
+    #[error(transparent)]
+    Denied(#[from] super::operator::Refused),
     /// The register could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The operator's check for a connection action on `key`'s user, inside
+/// its transaction: *Users view: edit* where the user is.
+fn may_change(
+    tx: &WriteTx<'_>,
+    operator: &super::operator::Operator,
+    key: UserKey,
+) -> Result<(), ConnectionError> {
+    let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+    operator.may_for(
+        crate::domain::roles::Permission::UsersEdit,
+        &record.user.department,
+        &record.user.office,
+    )?;
+    Ok(())
+}
+
+/// A connection action's result, with a refusal written to the audit log.
+fn audited<T>(
+    session: &mut Session,
+    operator: &super::operator::Operator,
+    result: Result<T, ConnectionError>,
+) -> Result<T, ConnectionError> {
+    match result {
+        Err(ConnectionError::Denied(refused)) => Err(ConnectionError::Denied(
+            super::operator::audited(session, operator, refused),
+        )),
+        other => other,
+    }
 }
 
 pub(crate) fn entry(
@@ -250,9 +283,12 @@ pub fn verify_account(
     let settings = session.store.load_settings()?;
     let now = session.now();
     let actor = session.actor.clone();
-    session
-        .store
-        .write(|tx| verify_in(tx, &settings, &actor, key, now, None, None))
+    let operator = super::operator::operator(session)?;
+    let result = session.store.write(|tx| {
+        may_change(tx, &operator, key)?;
+        verify_in(tx, &settings, &actor, key, now, None, None)
+    });
+    audited(session, &operator, result)
 }
 
 /// `Reset password`: queues the reset message for a connected user.
@@ -260,7 +296,9 @@ pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, Conn
     let settings = session.store.load_settings()?;
     let now = session.now();
     let actor = session.actor.clone();
-    session.store.write(|tx| {
+    let operator = super::operator::operator(session)?;
+    let result = session.store.write(|tx| {
+        may_change(tx, &operator, key)?;
         let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
         let Connection::Connected { email, .. } = &record.connection else {
             return Err(ConnectionError::NotConnected);
@@ -281,7 +319,8 @@ pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, Conn
             Some(serde_json::json!({ "message_id": message_id, "to": email.masked() }).to_string()),
         ))?;
         Ok(email.clone())
-    })
+    });
+    audited(session, &operator, result)
 }
 
 /// Whether *Delete connection* invited the employee to link again.
@@ -318,7 +357,9 @@ pub fn delete_connection(
     let settings = session.store.load_settings()?;
     let now = session.now();
     let actor = session.actor.clone();
-    session.store.write(|tx| {
+    let operator = super::operator::operator(session)?;
+    let result = session.store.write(|tx| {
+        may_change(tx, &operator, key)?;
         let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
         if record.connection == Connection::None {
             return Ok(DeletedConnection {
@@ -354,7 +395,8 @@ pub fn delete_connection(
             record: tx.user(key)?.ok_or(ConnectionError::NotFound)?,
             invitation,
         })
-    })
+    });
+    audited(session, &operator, result)
 }
 
 /// Ends a user's connection inside a transaction: links die, messages still
@@ -533,7 +575,10 @@ pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, Confir
 pub fn save_settings(
     session: &mut Session,
     settings: &crate::domain::Settings,
-) -> Result<(), StoreError> {
+) -> Result<(), super::SettingsSaveError> {
+    super::operator::check(session, crate::domain::roles::Permission::Settings, None)?;
+    // The login field or the register's day may change.
+    super::operator::forget(session);
     let now = session.now();
     let actor = session.actor.clone();
     session.store.write(|tx| {
@@ -558,5 +603,6 @@ pub fn save_settings(
             before: Some(serde_json::Value::Object(before).to_string()),
             after: Some(serde_json::Value::Object(after).to_string()),
         })
-    })
+    })?;
+    Ok(())
 }

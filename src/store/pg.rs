@@ -31,8 +31,11 @@ pub struct PgConn {
     pub changes_seen: std::cell::Cell<i64>,
     /// True once this connection listens for change notifications.
     pub listening: std::cell::Cell<bool>,
-    /// The database role this connection works as.
+    /// The database login this connection works as (the session user).
     pub role: String,
+    /// The server process of this connection: its own notifications (of
+    /// its own commits) are not others' changes.
+    pub backend_pid: i32,
 }
 
 /// How the connection is secured, from the URL's `sslmode`.
@@ -373,16 +376,25 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
         changes_seen: std::cell::Cell::new(0),
         listening: std::cell::Cell::new(false),
         role: String::new(),
+        backend_pid: 0,
     };
     conn.client
         .borrow_mut()
         .batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")?;
     migrate(&conn, shared, migrations::latest_version())?;
-    let role = conn
+    let (role, backend_pid) = conn
         .sql()
-        .fetch_opt("SELECT session_user::text", &[], |r| r.text(0))?
+        .fetch_opt(
+            "SELECT session_user::text, pg_backend_pid()::bigint",
+            &[],
+            |r| Ok((r.text(0)?, r.int(1)?)),
+        )?
         .unwrap_or_default();
-    Ok(PgConn { role, ..conn })
+    Ok(PgConn {
+        role,
+        backend_pid: i32::try_from(backend_pid).unwrap_or(0),
+        ..conn
+    })
 }
 
 /// The register's version, or `None` for an empty database. A database with
@@ -511,8 +523,9 @@ impl PgConn {
     }
 
     /// How many change notifications of the users this connection has
-    /// received; the first call starts listening. Reads what the server has
-    /// already sent, without a round trip.
+    /// received from other connections (as SQLite's `data_version`, its own
+    /// commits do not count); the first call starts listening. Reads what
+    /// the server has already sent, without a round trip.
     pub fn changes(&self) -> Result<i64, StoreError> {
         let mut client = self.client.borrow_mut();
         if !self.listening.get() {
@@ -522,8 +535,10 @@ impl PgConn {
         let mut seen = self.changes_seen.get();
         let mut notifications = client.notifications();
         let mut pending = notifications.timeout_iter(Duration::ZERO);
-        while pending.next()?.is_some() {
-            seen += 1;
+        while let Some(notification) = pending.next()? {
+            if notification.process_id() != self.backend_pid {
+                seen += 1;
+            }
         }
         self.changes_seen.set(seen);
         Ok(seen)

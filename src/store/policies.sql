@@ -32,15 +32,17 @@ DECLARE
     login text := session_user;
     found bigint;
 BEGIN
+    -- min(key), not ORDER BY key LIMIT 1: the planner must not walk the
+    -- keys in order hoping for an early match (a scan of every user).
     IF field = 'user_id' THEN
-        SELECT key INTO found FROM users WHERE lower(user_id) = lower(login) ORDER BY key LIMIT 1;
+        SELECT min(key) INTO found FROM users WHERE lower(user_id) = lower(login);
     ELSIF field = 'external_reference' THEN
-        SELECT key INTO found FROM users WHERE lower(external_reference) = lower(login) ORDER BY key LIMIT 1;
+        SELECT min(key) INTO found FROM users WHERE lower(external_reference) = lower(login);
     ELSIF field = 'email' THEN
-        SELECT key INTO found FROM users
-        WHERE lower(substr(email, 1, length(login) + 1)) = lower(login) || '@' ORDER BY key LIMIT 1;
+        SELECT min(key) INTO found FROM users
+        WHERE lower(substr(email, 1, length(login) + 1)) = lower(login) || '@';
     ELSE
-        SELECT key INTO found FROM users WHERE lower(alias_user_id) = lower(login) ORDER BY key LIMIT 1;
+        SELECT min(key) INTO found FROM users WHERE lower(alias_user_id) = lower(login);
     END IF;
     RETURN found;
 END $$;

@@ -342,6 +342,12 @@ pub fn copy_register(source: &Store, target: &mut Store) -> Result<CopyReport, S
         }
         Ok::<_, StoreError>(())
     })?;
+    if is_postgres {
+        // The planner's statistics of the filled tables, now rather than at
+        // autovacuum's next look: the policies' lookups (who is working)
+        // and the first opens are planned on them.
+        on_store!(target, db => db.exec_batch("ANALYZE"))?;
+    }
     let source_sums = tables
         .iter()
         .zip(TABLES)
