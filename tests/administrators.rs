@@ -529,8 +529,8 @@ fn an_ended_last_system_administrator_does_not_open_the_register(register: Regis
 /// become them); other fields of that user they may change.
 fn the_login_field_of_a_role_holder_changes_only_with_roles(register: Register) {
     let mut anna = working_as(&register, "14", "Anna", "anna");
-    make_me_system_administrator(&mut anna).unwrap();
     let mut bo = working_as(&register, "15", "Bo", "bo");
+    make_me_system_administrator(&mut anna).unwrap();
     let bo_key = user(&bo, "15").key;
     set_user_roles(&mut anna, bo_key, vec![Assignment::new("hr_administrator")]).unwrap();
     let target = user(&bo, "14");
@@ -549,7 +549,92 @@ fn the_login_field_of_a_role_holder_changes_only_with_roles(register: Register) 
     assert_eq!(user(&bo, "14").user.last_name, "Lindgren");
 }
 
+/// `app` is the only door: each use case checks the operator itself, with
+/// their department and office limits, refuses with the reason, audits the
+/// refusal and changes nothing, whatever face calls it.
+fn the_use_cases_check_the_operator_themselves(register: Register) {
+    use hrm_users::app::{
+        ConnectionError, SettingsSaveError, delete_connection, delete_user, reset_password,
+        save_settings, verify_account,
+    };
+    let mut anna = working_as(&register, "14", "Anna", "anna");
+    let mut olle = working_as(&register, "15", "Olle", "olle");
+    let in_malmo = pending_user(&mut anna, "20", "Maja", "maja@example.org");
+    let mut draft = UserDraft::from_record(&anna.user(in_malmo).unwrap().unwrap());
+    draft.office = "Malmö".into();
+    save_user(&mut anna, Some(in_malmo), &draft).unwrap();
+    make_me_system_administrator(&mut anna).unwrap();
+    let olle_key = user(&anna, "15").key;
+    let lund = Assignment {
+        scope: Scope {
+            departments: Vec::new(),
+            offices: vec!["Lund".into()],
+        },
+        ..Assignment::new("hr_administrator")
+    };
+    set_user_roles(&mut anna, olle_key, vec![lund]).unwrap();
+    let refusals = |session: &Session| {
+        session
+            .audit_for(olle_key)
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == hrm_users::domain::AuditAction::AccessRefused)
+            .count()
+    };
+
+    let mut renamed = draft.clone();
+    renamed.first_name = "Changed".into();
+    let refused = save_user(&mut olle, Some(in_malmo), &renamed).unwrap_err();
+    assert!(matches!(refused, SaveUserError::Refused(_)), "{refused}");
+    assert!(refused.to_string().contains("Malmö"), "{refused}");
+    assert!(matches!(
+        delete_user(&mut olle, in_malmo),
+        Err(SaveUserError::Refused(_))
+    ));
+    assert!(matches!(
+        verify_account(&mut olle, in_malmo),
+        Err(ConnectionError::Denied(_))
+    ));
+    assert!(matches!(
+        reset_password(&mut olle, in_malmo),
+        Err(ConnectionError::Denied(_))
+    ));
+    assert!(matches!(
+        delete_connection(&mut olle, in_malmo),
+        Err(ConnectionError::Denied(_))
+    ));
+    let mut settings = olle.load_settings().unwrap();
+    settings.sender_name = "Olle's".into();
+    assert!(matches!(
+        save_settings(&mut olle, &settings),
+        Err(SettingsSaveError::Refused(_))
+    ));
+    assert!(matches!(
+        set_user_roles(&mut olle, in_malmo, vec![Assignment::new("read_only")]),
+        Err(RolesError::Refused(_))
+    ));
+    // Nothing changed, and each refusal is in Olle's History.
+    let maja = user(&anna, "20");
+    assert_eq!(maja.user.first_name, "Maja");
+    assert_ne!(maja.connection, hrm_users::domain::Connection::None);
+    assert!(anna.roles_of(in_malmo).unwrap().is_empty());
+    assert_ne!(anna.load_settings().unwrap().sender_name, "Olle's");
+    assert_eq!(refusals(&anna), 7);
+    // Within his office he may.
+    let mut own = UserDraft::from_record(&user(&olle, "15"));
+    own.office = "Lund".into();
+    save_user(&mut anna, Some(olle_key), &own).unwrap();
+    let in_lund = pending_user(&mut anna, "21", "Lena", "lena@example.org");
+    let mut lena = UserDraft::from_record(&anna.user(in_lund).unwrap().unwrap());
+    lena.office = "Lund".into();
+    save_user(&mut anna, Some(in_lund), &lena).unwrap();
+    lena.first_name = "Lena-Sofia".into();
+    save_user(&mut olle, Some(in_lund), &lena).unwrap();
+    assert_eq!(user(&anna, "21").user.first_name, "Lena-Sofia");
+}
+
 support::on_both_backends!(
+    the_use_cases_check_the_operator_themselves,
     the_login_field_of_a_role_holder_changes_only_with_roles,
     an_ended_last_system_administrator_does_not_open_the_register,
     no_one_locks_themselves_out_and_the_owner_gets_back_in,

@@ -1269,7 +1269,6 @@ fn nobody_gives_a_role_with_more_than_they_hold() {
     // User 1 is the System administrator; user 2 holds the Lund role and is
     // the one at the command line; user 3 works in Lund.
     let admin = user_record(&session, "1").key;
-    support::make_system_administrator(&mut session, admin);
     let mut lund_user = user_record(&session, "3");
     lund_user.user.office = "Lund".into();
     hrm_users::app::save_user(
@@ -1278,6 +1277,7 @@ fn nobody_gives_a_role_with_more_than_they_hold() {
         &hrm_users::domain::UserDraft::from_record(&lund_user),
     )
     .unwrap();
+    support::make_system_administrator(&mut session, admin);
     let giver = user_record(&session, "2").key;
     support::arrange_role(&mut session, giver, &lund.id);
     drop(session);

@@ -355,9 +355,13 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
     let actor = format!("{} (roles recover)", session.actor);
     let record = match session.store.user_by_login(field, login)? {
         Some(record) => record,
-        // A fresh shared register: the first administrator's user is made
-        // with the login as User-ID (and Alias user-ID), audited.
-        None => add_first_administrator(session, field, login, &actor)?,
+        // A fresh register, with no users yet: the first administrator's
+        // user is made with the login as User-ID (and Alias user-ID),
+        // audited. On a register with users, a login no one has is a typo.
+        None if session.store.count_users()? == 0 => {
+            add_first_administrator(session, field, login, &actor)?
+        }
+        None => return Err(RolesError::NotAnHrmUser(login.to_owned())),
     };
     session.store.write(|tx| {
         let mut roles = builtin_roles();
