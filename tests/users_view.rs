@@ -1033,8 +1033,10 @@ fn the_authorisations_tab_adds_a_role_and_save_stores_it() {
     );
 }
 
-/// The last System administrator stays: Save keeps the fields, says why
-/// the roles were not saved, and the role is still there.
+/// The last System administrator stays: the form's Save is one whole, so
+/// a refused role saves nothing, not even the General fields changed with
+/// it; the window says why at the Authorisations tab, and everything stays
+/// as edited to be corrected.
 #[test]
 fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     let mut opened = register();
@@ -1058,6 +1060,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);
     click(&mut harness, "Anna Svensson");
+    type_into(&mut harness, "Last name", 0, "-Berg");
     click_button(&mut harness, "Authorisations");
     assert!(harness.query_by_label("System administrator").is_some());
     click_button(&mut harness, "Remove");
@@ -1072,7 +1075,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     assert!(
         harness
             .query_by_label_contains(
-                "the authorisations are not: The register must keep a System administrator"
+                "Nothing was saved: The register must keep a System administrator"
             )
             .is_some()
     );
@@ -1080,6 +1083,14 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
         stored_roles(&harness, "14"),
         [("system_administrator".to_owned(), None)]
     );
+    let session = harness.state().users_view().unwrap().session();
+    let stored = session
+        .user_by_user_id(&hrm_users::domain::UserId::parse("14").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.user.last_name, anna.user.last_name);
+    // The form still holds the edit, to be corrected and saved again.
+    assert!(harness.query_by_label("System administrator").is_none());
 }
 
 /// A Save that takes the operator's own Roles and Settings asks first and

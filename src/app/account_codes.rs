@@ -110,40 +110,54 @@ pub fn set_audit_rights(
     let now = session.now();
     let actor = session.actor.clone();
     let current = super::operator::operator(session)?;
-    let result = session.store.write(|tx| {
-        let record = tx.user(key)?.ok_or(AccountCodesError::NotFound)?;
-        let codes: Vec<AccountCode> = tx.account_codes()?;
-        for (index, right) in rights.iter().enumerate() {
-            right
-                .check(&codes)
-                .map_err(|e| AccountCodesError::Row(index + 1, e))?;
-        }
-        let before = tx.audit_rights_of(key)?;
-        if before == rights {
-            return Ok(());
-        }
-        // Changed with *Roles*, where the user is.
-        current.may_for(
-            crate::domain::roles::Permission::Roles,
-            &record.user.department,
-            &record.user.office,
-        )?;
-        tx.set_audit_rights(key, rights, now.as_millisecond())?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::AuditRightsChanged,
-            user_key: Some(key),
-            user_id: record.user.user_id.to_string(),
-            before: Some(serde_json::json!({ "audit_rights": describe(&before) }).to_string()),
-            after: Some(serde_json::json!({ "audit_rights": describe(rights) }).to_string()),
-        })?;
-        Ok(())
-    });
+    let result = session
+        .store
+        .write(|tx| set_audit_rights_in(tx, &current, key, rights, now, &actor));
     match result {
         Err(AccountCodesError::Refused(refused)) => Err(AccountCodesError::Refused(
             super::operator::audited(session, &current, refused),
         )),
         other => other,
     }
+}
+
+/// Replaces a user's rows inside the transaction `tx`, as
+/// [`set_audit_rights`] does, for `current` (the operator): for one use
+/// case that saves a whole form at once.
+pub(crate) fn set_audit_rights_in(
+    tx: &crate::store::WriteTx<'_>,
+    current: &super::operator::Operator,
+    key: UserKey,
+    rights: &[AuditRight],
+    now: jiff::Timestamp,
+    actor: &str,
+) -> Result<(), AccountCodesError> {
+    let record = tx.user(key)?.ok_or(AccountCodesError::NotFound)?;
+    let codes: Vec<AccountCode> = tx.account_codes()?;
+    for (index, right) in rights.iter().enumerate() {
+        right
+            .check(&codes)
+            .map_err(|e| AccountCodesError::Row(index + 1, e))?;
+    }
+    let before = tx.audit_rights_of(key)?;
+    if before == rights {
+        return Ok(());
+    }
+    // Changed with *Roles*, where the user is.
+    current.may_for(
+        crate::domain::roles::Permission::Roles,
+        &record.user.department,
+        &record.user.office,
+    )?;
+    tx.set_audit_rights(key, rights, now.as_millisecond())?;
+    tx.append_audit(&AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        action: AuditAction::AuditRightsChanged,
+        user_key: Some(key),
+        user_id: record.user.user_id.to_string(),
+        before: Some(serde_json::json!({ "audit_rights": describe(&before) }).to_string()),
+        after: Some(serde_json::json!({ "audit_rights": describe(rights) }).to_string()),
+    })?;
+    Ok(())
 }

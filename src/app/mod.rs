@@ -23,6 +23,7 @@ mod reads;
 pub mod register_admin;
 pub mod relink;
 pub mod roles;
+mod save_form;
 mod save_user;
 
 mod snapshot;
@@ -37,6 +38,7 @@ pub use changes::ChangeWatch;
 pub use delete_user::{delete_user, delete_user_seen};
 pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};
+pub use save_form::{FormSaveError, FormTabs, save_user_form};
 pub use save_user::{ChangedElsewhere, SaveUserError, save_user, save_user_over};
 
 pub use relink::{

@@ -249,66 +249,13 @@ pub fn set_user_roles(
     key: UserKey,
     assignments: Vec<Assignment>,
 ) -> Result<(), RolesError> {
-    let mut wanted: Vec<Assignment> = Vec::new();
-    for assignment in assignments {
-        wanted.retain(|a| a.role != assignment.role);
-        wanted.push(assignment);
-    }
-    wanted.sort_by(|a, b| a.role.cmp(&b.role));
     let now = session.now();
     let actor = session.actor.clone();
     let settings = session.store.load_settings()?;
     let current = super::operator::operator(session)?;
-    let operator = current.user.as_ref().map(|record| record.key);
-    let result = session.store.write(|tx| {
-        // The roles as the write sees them: one deleted meanwhile is refused.
-        let mut roles = builtin_roles();
-        roles.extend(tx.custom_roles()?);
-        for assignment in &wanted {
-            assignment.check(&roles)?;
-        }
-        let record = tx.user(key)?.ok_or(RolesError::NotFound)?;
-        let everyone = tx.all_roles()?;
-        let before = everyone
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_default();
-        if before == wanted {
-            return Ok(());
-        }
-        // Roles are given with *Roles*, where the user is.
-        current.may_for(
-            Permission::Roles,
-            &record.user.department,
-            &record.user.office,
-        )?;
-        let day = day_in(&settings, now);
-        check_role_change(&everyone, Some(key), &wanted, day, operator)?;
-        if has_system_administrator(&everyone, day) || settings.roles_in_force {
-            // Nobody makes anyone more than they are themselves.
-            let giver = operator
-                .and_then(|me| everyone.iter().find(|(k, _)| *k == me))
-                .map(|(_, held)| held.clone())
-                .unwrap_or_default();
-            check_within_givers_own(&roles, &giver, &before, &wanted, day)?;
-        }
-        tx.set_roles(key, &wanted, now.as_millisecond())?;
-        if has_system_administrator_after(&everyone, key, &wanted, day) {
-            // From the first System administrator on, roles stay in force.
-            tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
-        }
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::RolesChanged,
-            user_key: Some(key),
-            user_id: record.user.user_id.to_string(),
-            before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
-            after: Some(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
-        })?;
-        Ok(())
-    });
+    let result = session
+        .store
+        .write(|tx| set_roles_in(tx, &settings, &current, key, assignments, now, &actor));
     super::operator::forget(session);
     match result {
         Err(RolesError::Refused(refused)) => Err(RolesError::Refused(super::operator::audited(
@@ -316,6 +263,74 @@ pub fn set_user_roles(
         ))),
         other => other,
     }
+}
+
+/// Sets a user's roles inside the transaction `tx`, as [`set_user_roles`]
+/// does, for `current` (the operator): for one use case that saves a whole
+/// form at once.
+pub(crate) fn set_roles_in(
+    tx: &crate::store::WriteTx<'_>,
+    settings: &crate::domain::Settings,
+    current: &super::operator::Operator,
+    key: UserKey,
+    assignments: Vec<Assignment>,
+    now: Timestamp,
+    actor: &str,
+) -> Result<(), RolesError> {
+    let mut wanted: Vec<Assignment> = Vec::new();
+    for assignment in assignments {
+        wanted.retain(|a| a.role != assignment.role);
+        wanted.push(assignment);
+    }
+    wanted.sort_by(|a, b| a.role.cmp(&b.role));
+    let operator = current.user.as_ref().map(|record| record.key);
+    // The roles as the write sees them: one deleted meanwhile is refused.
+    let mut roles = builtin_roles();
+    roles.extend(tx.custom_roles()?);
+    for assignment in &wanted {
+        assignment.check(&roles)?;
+    }
+    let record = tx.user(key)?.ok_or(RolesError::NotFound)?;
+    let everyone = tx.all_roles()?;
+    let before = everyone
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, a)| a.clone())
+        .unwrap_or_default();
+    if before == wanted {
+        return Ok(());
+    }
+    // Roles are given with *Roles*, where the user is.
+    current.may_for(
+        Permission::Roles,
+        &record.user.department,
+        &record.user.office,
+    )?;
+    let day = day_in(settings, now);
+    check_role_change(&everyone, Some(key), &wanted, day, operator)?;
+    if has_system_administrator(&everyone, day) || settings.roles_in_force {
+        // Nobody makes anyone more than they are themselves.
+        let giver = operator
+            .and_then(|me| everyone.iter().find(|(k, _)| *k == me))
+            .map(|(_, held)| held.clone())
+            .unwrap_or_default();
+        check_within_givers_own(&roles, &giver, &before, &wanted, day)?;
+    }
+    tx.set_roles(key, &wanted, now.as_millisecond())?;
+    if has_system_administrator_after(&everyone, key, &wanted, day) {
+        // From the first System administrator on, roles stay in force.
+        tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
+    }
+    tx.append_audit(&AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        action: AuditAction::RolesChanged,
+        user_key: Some(key),
+        user_id: record.user.user_id.to_string(),
+        before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
+        after: Some(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
+    })?;
+    Ok(())
 }
 
 /// *Make me System administrator*: gives the operator the System

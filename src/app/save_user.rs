@@ -211,106 +211,120 @@ fn save_as(
     base: Option<&UserDraft>,
     operator: &super::operator::Operator,
 ) -> Result<(UserRecord, bool), SaveUserError> {
+    let now = session.now();
+    let actor = session.actor.clone();
+    session
+        .store
+        .write(|tx| save_in(tx, now, &actor, key, draft, base, operator))
+}
+
+/// Saves `draft` inside the transaction `tx`, as [`save`] does: the form's
+/// General fields, for one use case that saves the whole form at once.
+pub(crate) fn save_in(
+    tx: &WriteTx<'_>,
+    now: jiff::Timestamp,
+    actor: &str,
+    key: Option<UserKey>,
+    draft: &UserDraft,
+    base: Option<&UserDraft>,
+    operator: &super::operator::Operator,
+) -> Result<(UserRecord, bool), SaveUserError> {
     use crate::domain::roles::Permission;
     let valid = draft.validate().map_err(SaveUserError::Invalid)?;
-    let now = session.now();
     let now_ms = now.as_millisecond();
-    let actor = session.actor.clone();
-    session.store.write(|tx| {
-        let before = match key {
-            Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
-            None => None,
-        };
-        // Users are changed with *Users view: edit*, where the user is and
-        // where they go.
-        if let Some(before) = &before {
-            operator.may_for(
-                Permission::UsersEdit,
-                &before.user.department,
-                &before.user.office,
-            )?;
-        }
+    let before = match key {
+        Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
+        None => None,
+    };
+    // Users are changed with *Users view: edit*, where the user is and
+    // where they go.
+    if let Some(before) = &before {
         operator.may_for(
             Permission::UsersEdit,
-            &valid.user.department,
-            &valid.user.office,
+            &before.user.department,
+            &before.user.office,
         )?;
-        // Who is an administrator changes only with *Roles*: the login
-        // field of a user who holds a role.
-        let login_changed = before
-            .as_ref()
-            .is_some_and(|before| may_change_login(&before.user, &valid.user));
-        if let Some(before) = before.as_ref().filter(|_| login_changed) {
-            let field = tx.load_settings()?.operator_field;
-            let holder = tx
-                .all_roles()?
-                .iter()
-                .any(|(k, held)| *k == before.key && !held.is_empty());
-            if holder && field.value_of(&before.user) != field.value_of(&valid.user) {
-                operator.may(Permission::Roles)?;
-            }
+    }
+    operator.may_for(
+        Permission::UsersEdit,
+        &valid.user.department,
+        &valid.user.office,
+    )?;
+    // Who is an administrator changes only with *Roles*: the login
+    // field of a user who holds a role.
+    let login_changed = before
+        .as_ref()
+        .is_some_and(|before| may_change_login(&before.user, &valid.user));
+    if let Some(before) = before.as_ref().filter(|_| login_changed) {
+        let field = tx.load_settings()?.operator_field;
+        let holder = tx
+            .all_roles()?
+            .iter()
+            .any(|(k, held)| *k == before.key && !held.is_empty());
+        if holder && field.value_of(&before.user) != field.value_of(&valid.user) {
+            operator.may(Permission::Roles)?;
         }
-        if let (Some(current), Some(base)) = (&before, base) {
-            check_unchanged(tx, current, base, Some(draft))?;
-        }
-        let old_connection = before
-            .as_ref()
-            .map(|b| b.connection.clone())
-            .unwrap_or_default();
-        let connection = checked_connection(tx, key, &valid, &old_connection)?;
+    }
+    if let (Some(current), Some(base)) = (&before, base) {
+        check_unchanged(tx, current, base, Some(draft))?;
+    }
+    let old_connection = before
+        .as_ref()
+        .map(|b| b.connection.clone())
+        .unwrap_or_default();
+    let connection = checked_connection(tx, key, &valid, &old_connection)?;
 
-        let entry = |action, key, before: Option<String>, after: String| AuditEntry {
-            at: now,
-            actor: actor.clone(),
-            action,
-            user_key: Some(key),
-            user_id: valid.user.user_id.to_string(),
-            before,
-            after: Some(after),
-        };
-        let after_json = snapshot(&valid.user, &connection);
-        let key = match &before {
-            None => {
-                let key = tx.insert_user(&valid.user, now_ms)?;
+    let entry = |action, key, before: Option<String>, after: String| AuditEntry {
+        at: now,
+        actor: actor.to_owned(),
+        action,
+        user_key: Some(key),
+        user_id: valid.user.user_id.to_string(),
+        before,
+        after: Some(after),
+    };
+    let after_json = snapshot(&valid.user, &connection);
+    let key = match &before {
+        None => {
+            let key = tx.insert_user(&valid.user, now_ms)?;
+            tx.append_audit(&entry(
+                AuditAction::UserCreated,
+                key,
+                None,
+                after_json.clone(),
+            ))?;
+            key
+        }
+        Some(before) => {
+            if before.user != valid.user {
+                tx.update_user(before.key, &valid.user, now_ms)?;
+                if matches!(before.connection, Connection::Connected { .. }) {
+                    super::idp::mark(tx, &tx.load_settings()?, before.key, now)?;
+                }
+                end_links_of_deactivated(tx, before.key, Some(before), &valid.user, now)?;
+                let before_json = snapshot(&before.user, &before.connection);
                 tx.append_audit(&entry(
-                    AuditAction::UserCreated,
-                    key,
-                    None,
+                    AuditAction::UserUpdated,
+                    before.key,
+                    Some(before_json),
                     after_json.clone(),
                 ))?;
-                key
             }
-            Some(before) => {
-                if before.user != valid.user {
-                    tx.update_user(before.key, &valid.user, now_ms)?;
-                    if matches!(before.connection, Connection::Connected { .. }) {
-                        super::idp::mark(tx, &tx.load_settings()?, before.key, now)?;
-                    }
-                    end_links_of_deactivated(tx, before.key, Some(before), &valid.user, now)?;
-                    let before_json = snapshot(&before.user, &before.connection);
-                    tx.append_audit(&entry(
-                        AuditAction::UserUpdated,
-                        before.key,
-                        Some(before_json),
-                        after_json.clone(),
-                    ))?;
-                }
-                before.key
-            }
-        };
-        if connection != old_connection {
-            tx.set_connection(key, &connection, now_ms)?;
-            let action = if connection == Connection::None {
-                AuditAction::AddressRemoved
-            } else {
-                AuditAction::AddressSaved
-            };
-            let before_json = before.as_ref().map(|b| snapshot(&b.user, &b.connection));
-            tx.append_audit(&entry(action, key, before_json, after_json))?;
+            before.key
         }
-        let saved = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
-        Ok((saved, login_changed))
-    })
+    };
+    if connection != old_connection {
+        tx.set_connection(key, &connection, now_ms)?;
+        let action = if connection == Connection::None {
+            AuditAction::AddressRemoved
+        } else {
+            AuditAction::AddressSaved
+        };
+        let before_json = before.as_ref().map(|b| snapshot(&b.user, &b.connection));
+        tx.append_audit(&entry(action, key, before_json, after_json))?;
+    }
+    let saved = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
+    Ok((saved, login_changed))
 }
 
 #[cfg(test)]

@@ -574,16 +574,29 @@ impl UsersView {
             self.dialog = Some(Dialog::LoseOwnRights { lost, checked });
             return false;
         }
-        let saved = match form.key {
-            Some(key) if checked => {
-                app::save_user_over(&mut self.session, key, &form.original, &form.draft)
+        // The General fields, the roles and the rows: one use case, one
+        // transaction; a refusal of any part saves nothing.
+        let base = form.key.filter(|_| checked).map(|_| &form.original);
+        let tabs = app::FormTabs {
+            roles,
+            audit_rights,
+        };
+        let saved = app::save_user_form(&mut self.session, form.key, &form.draft, base, tabs);
+        let saved = match saved {
+            Err(app::FormSaveError::Roles(error)) => {
+                return self.tab_refused(super::user_form::FormTab::Authorisations, &error);
             }
-            key => app::save_user(&mut self.session, key, &form.draft),
+            Err(app::FormSaveError::AuditRights(error)) => {
+                return self.tab_refused(super::user_form::FormTab::AuditOfAccountCode, &error);
+            }
+            Err(app::FormSaveError::User(error)) => Err(error),
+            Ok(record) => Ok(record),
+        };
+        let Some(form) = &mut self.form else {
+            return false;
         };
         match saved {
             Ok(record) => {
-                let roles_refused =
-                    save_authorisations(&mut self.session, record.key, roles, audit_rights);
                 if let Ok(operator) = app::operator::operator(&self.session) {
                     self.operator = operator;
                 }
@@ -594,29 +607,11 @@ impl UsersView {
                 );
                 let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
-                let (tab, edited_roles, edited_rows) =
-                    (form.tab, form.roles.clone(), form.audit_rows.clone());
+                let tab = form.tab;
                 *form = UserForm::edit(&record, details);
                 form.tab = tab;
                 self.listing.upsert(record);
                 self.scroll_to_selected = true;
-                if let Some((refused_tab, refused)) = roles_refused {
-                    // The fields are saved; the roles and rows stay as
-                    // edited, with why.
-                    form.roles = edited_roles;
-                    form.audit_rows = edited_rows;
-                    if refused_tab == super::user_form::FormTab::Authorisations {
-                        form.roles_error = Some(refused.clone());
-                    } else {
-                        form.audit_error = Some(refused.clone());
-                    }
-                    form.tab = refused_tab;
-                    self.notice = Some(Notice {
-                        text: t!("status-roles-not-saved", reason = refused),
-                        is_error: true,
-                    });
-                    return false;
-                }
                 self.notice = Some(Notice {
                     text,
                     is_error: false,
@@ -780,6 +775,27 @@ impl UsersView {
         }
     }
 
+    /// The form was not saved because its tab `tab` was refused (`why`):
+    /// the tab is shown with the reason at it; nothing of the form was
+    /// written, so every field stays as edited.
+    fn tab_refused(&mut self, tab: super::user_form::FormTab, why: &dyn std::fmt::Display) -> bool {
+        let Some(form) = &mut self.form else {
+            return false;
+        };
+        let why = why.to_string();
+        if tab == super::user_form::FormTab::Authorisations {
+            form.roles_error = Some(why.clone());
+        } else {
+            form.audit_error = Some(why.clone());
+        }
+        form.tab = tab;
+        self.notice = Some(Notice {
+            text: t!("status-form-not-saved", reason = why),
+            is_error: true,
+        });
+        false
+    }
+
     fn status_ui(&self, ui: &mut Ui) {
         ui.horizontal(|ui| match &self.notice {
             Some(notice) if notice.is_error => {
@@ -793,30 +809,4 @@ impl UsersView {
             }
         });
     }
-}
-
-/// A toolbar button that is off while `enabled` is false or the operator's
-/// roles do not permit it (`refused` says why, as its tooltip).
-/// Saves a user's roles and *Audit of account code* rows (those that
-/// changed); the tab and the reason of the first refusal, if any.
-fn save_authorisations(
-    session: &mut app::Session,
-    key: UserKey,
-    roles: Option<Vec<crate::domain::roles::Assignment>>,
-    audit_rights: Option<Vec<crate::domain::account_codes::AuditRight>>,
-) -> Option<(super::user_form::FormTab, String)> {
-    if let Some(roles) = roles
-        && let Err(error) = app::roles::set_user_roles(session, key, roles)
-    {
-        return Some((super::user_form::FormTab::Authorisations, error.to_string()));
-    }
-    let rights = audit_rights?;
-    app::account_codes::set_audit_rights(session, key, &rights)
-        .err()
-        .map(|error| {
-            (
-                super::user_form::FormTab::AuditOfAccountCode,
-                error.to_string(),
-            )
-        })
 }
