@@ -98,6 +98,24 @@ fn administrator(owner: &Location, name: &str, roles: &[Assignment]) -> Location
         .batch_execute(&format!("CREATE ROLE {login} LOGIN IN ROLE hrm_admins"))
         .unwrap();
     let mut session = Session::new(Store::open(owner).unwrap());
+    let user = hrm_users::domain::User {
+        activated: true,
+        user_id: hrm_users::domain::UserId::parse(&login).unwrap(),
+        alias_user_id: login.clone(),
+        signature: String::new(),
+        card_tag_id: String::new(),
+        external_reference: String::new(),
+        email: None,
+        first_name: name.to_owned(),
+        last_name: String::new(),
+        department: String::new(),
+        office: String::new(),
+        employment_ends: None,
+    };
+    session
+        .store_for_tests()
+        .write(|tx| tx.insert_user(&user, 0))
+        .unwrap();
     let me = hrm_users::app::roles::recover(&mut session, &login).unwrap();
     if !roles.is_empty() {
         session
@@ -161,6 +179,7 @@ fn import_into(location: &Location, csv: &std::path::Path) -> Duration {
     let stamp = register_stamp(&session).unwrap();
     let plan = plan_table_import(&session, &table).unwrap();
     assert_eq!(plan.counts.create, USERS);
+    // (An administrator's own user is already there, not in the file.)
     commit_planned(
         &mut session,
         &table,
@@ -212,11 +231,13 @@ fn main() {
     );
 
     // The same open, and a Save, as an administrator's own login, held to
-    // their roles by the register's policies.
+    // their roles by the register's policies (the owner's Save first: once
+    // someone is System administrator, the owner is no operator).
+    let owner_save = save_median(&shared);
     let sara = administrator(&shared, "sara", &[]);
     let started = Instant::now();
     let opened = open_register(Some(&sara)).unwrap();
-    assert_eq!(opened.users.len(), USERS + 1);
+    assert_eq!(opened.users.len(), USERS + 1, "the demo and Sara");
     println!(
         "open (connect and load) as the owner {:.0} ms, as a System administrator's own login {:.0} ms  [goal within 10%]",
         millis(loaded),
@@ -226,7 +247,7 @@ fn main() {
     let olle = administrator(&shared, "olle", &limited_hr_administrator());
     println!(
         "Save of one user (median of 40): as the owner {:.2} ms, as a System administrator's login {:.2} ms, as a limited HR administrator's login {:.2} ms  [goal within 10%]",
-        millis(save_median(&shared)),
+        millis(owner_save),
         millis(save_median(&sara)),
         millis(save_median(&olle))
     );

@@ -12,10 +12,11 @@
 -- Who is working ------------------------------------------------------------
 
 CREATE FUNCTION hrm_is_owner() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT pg_has_role(session_user,
-        (SELECT relowner FROM pg_class WHERE oid = 'users'::regclass), 'USAGE')
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    RETURN pg_has_role(session_user,
+        (SELECT relowner FROM pg_class WHERE oid = 'users'::regclass), 'USAGE');
+END $$;
 
 CREATE FUNCTION hrm_is_serve() RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
@@ -54,25 +55,30 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
     zone text := nullif(trim(coalesce((SELECT value FROM settings WHERE key = 'time_zone'), '')), '');
 BEGIN
+    -- A zone is checked when it is saved (settings_guard), so this needs no
+    -- exception block (which would cost a subtransaction on every call).
     RETURN to_char(now() AT TIME ZONE coalesce(zone, 'UTC'), 'YYYYMMDD')::bigint;
-EXCEPTION WHEN others THEN
-    RETURN to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint;
 END $$;
 
 -- Roles are in force once someone held System administrator.
 CREATE FUNCTION hrm_enforced() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT coalesce((SELECT value = 'true' FROM settings WHERE key = 'roles_in_force'), false)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    today bigint := hrm_today();
+BEGIN
+    RETURN coalesce((SELECT value = 'true' FROM settings WHERE key = 'roles_in_force'), false)
         OR EXISTS (SELECT 1 FROM user_roles WHERE role = 'system_administrator'
-                   AND coalesce(valid_from, 0) <= hrm_today()
-                   AND coalesce(valid_to, 99991231) >= hrm_today())
-$$;
+                   AND coalesce(valid_from, 0) <= today
+                   AND coalesce(valid_to, 99991231) >= today);
+END $$;
 
 -- Every role's grants: the built-in three (as the program has them) and
 -- the roles administrators made. Limits are lists, one per line, '' = all.
 CREATE FUNCTION hrm_role_grants() RETURNS TABLE (role text, permission text, departments text, offices text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT role, permission, departments, offices FROM role_grants
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    RETURN QUERY
+    SELECT r.role, r.permission, r.departments, r.offices FROM role_grants r
     UNION ALL
     SELECT b.role, b.permission, '', '' FROM (VALUES
         ('system_administrator', 'users_read'), ('system_administrator', 'users_edit'),
@@ -80,20 +86,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
         ('system_administrator', 'settings'), ('system_administrator', 'roles'),
         ('hr_administrator', 'users_edit'), ('hr_administrator', 'verify_accounts'),
         ('hr_administrator', 'import_export'),
-        ('read_only', 'users_read')) AS b (role, permission)
-$$;
+        ('read_only', 'users_read')) AS b (role, permission);
+END $$;
 
 -- The operator's grants valid today, each with the role's and the
 -- assignment's limits.
 CREATE FUNCTION hrm_operator_grants()
 RETURNS TABLE (permission text, departments text, offices text, held_departments text, held_offices text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    me bigint := hrm_operator();
+    today bigint := hrm_today();
+BEGIN
+    RETURN QUERY
     SELECT g.permission, g.departments, g.offices, a.departments, a.offices
     FROM user_roles a JOIN hrm_role_grants() g ON g.role = a.role
-    WHERE a.user_key = hrm_operator()
-      AND coalesce(a.valid_from, 0) <= hrm_today()
-      AND coalesce(a.valid_to, 99991231) >= hrm_today()
-$$;
+    WHERE a.user_key = me
+      AND coalesce(a.valid_from, 0) <= today
+      AND coalesce(a.valid_to, 99991231) >= today;
+END $$;
 
 -- True when a list of departments or offices covers `place`.
 CREATE FUNCTION hrm_covers(list text, place text) RETURNS boolean
@@ -110,48 +121,128 @@ $$;
 
 -- The operator holds any role today (or roles are not in force yet).
 CREATE FUNCTION hrm_has_role() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT hrm_operator() IS NOT NULL
-       AND (NOT hrm_enforced() OR EXISTS (SELECT 1 FROM hrm_operator_grants()))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    me bigint := hrm_operator();
+    today bigint;
+BEGIN
+    IF me IS NULL THEN
+        RETURN false;
+    END IF;
+    today := hrm_today();
+    RETURN EXISTS (SELECT 1 FROM user_roles WHERE user_key = me
+                   AND coalesce(valid_from, 0) <= today AND coalesce(valid_to, 99991231) >= today)
+        OR NOT hrm_enforced();
+END $$;
 
 -- The operator holds one of `wanted` somewhere.
 CREATE FUNCTION hrm_may(wanted text[]) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT hrm_operator() IS NOT NULL
-       AND (NOT hrm_enforced() OR EXISTS (
-            SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
-            WHERE hrm_includes(g.permission, w)))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF hrm_operator() IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN NOT hrm_enforced() OR EXISTS (
+        SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
+        WHERE hrm_includes(g.permission, w));
+END $$;
 
 -- The operator holds one of `wanted` with no limits at all.
 CREATE FUNCTION hrm_may_everywhere(wanted text[]) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT hrm_operator() IS NOT NULL
-       AND (NOT hrm_enforced() OR EXISTS (
-            SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
-            WHERE hrm_includes(g.permission, w)
-              AND trim(g.departments) = '' AND trim(g.offices) = ''
-              AND trim(g.held_departments) = '' AND trim(g.held_offices) = ''))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF hrm_operator() IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN NOT hrm_enforced() OR EXISTS (
+        SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
+        WHERE hrm_includes(g.permission, w)
+          AND trim(g.departments) = '' AND trim(g.offices) = ''
+          AND trim(g.held_departments) = '' AND trim(g.held_offices) = '');
+END $$;
 
 -- The operator holds one of `wanted` for a user in this department and office.
 CREATE FUNCTION hrm_may_for(wanted text[], department text, office text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT hrm_operator() IS NOT NULL
-       AND (NOT hrm_enforced() OR EXISTS (
-            SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
-            WHERE hrm_includes(g.permission, w)
-              AND hrm_covers(g.departments, department) AND hrm_covers(g.offices, office)
-              AND hrm_covers(g.held_departments, department) AND hrm_covers(g.held_offices, office)))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF hrm_operator() IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN NOT hrm_enforced() OR EXISTS (
+        SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
+        WHERE hrm_includes(g.permission, w)
+          AND hrm_covers(g.departments, department) AND hrm_covers(g.offices, office)
+          AND hrm_covers(g.held_departments, department) AND hrm_covers(g.held_offices, office));
+END $$;
 
 -- The same for the user `user_key` (where they are saved now).
 CREATE FUNCTION hrm_may_user(wanted text[], target bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT coalesce((SELECT hrm_may_for(wanted, u.department, u.office)
-                     FROM users u WHERE u.key = target), hrm_may_everywhere(wanted))
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    place record;
+BEGIN
+    SELECT department, office INTO place FROM users WHERE key = target;
+    IF NOT FOUND THEN
+        RETURN hrm_may_everywhere(wanted);
+    END IF;
+    RETURN hrm_may_for(wanted, place.department, place.office);
+END $$;
+
+-- The operator's limits for any of `wanted` today, one element per grant:
+-- the role's departments and offices and the assignment's, joined by tabs
+-- ('			' covers everything; none: not permitted). Computed once per
+-- statement as (SELECT hrm_limits(…)), then checked per row by the pure
+-- hrm_within, so an import by a limited administrator costs no lookup per
+-- row.
+CREATE FUNCTION hrm_limits(wanted text[]) RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF hrm_operator() IS NULL THEN
+        RETURN '{}';
+    END IF;
+    IF NOT hrm_enforced() THEN
+        RETURN ARRAY[E'\t\t\t'];
+    END IF;
+    RETURN coalesce((
+        SELECT array_agg(g.departments || E'\t' || g.offices || E'\t'
+                         || g.held_departments || E'\t' || g.held_offices)
+        FROM hrm_operator_grants() g, unnest(wanted) w
+        WHERE hrm_includes(g.permission, w)), '{}');
+END $$;
+
+-- True when one of `limits` (from hrm_limits) covers this department and office.
+CREATE FUNCTION hrm_within(limits text[], department text, office text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    grant_limits text;
+    parts text[];
+BEGIN
+    FOREACH grant_limits IN ARRAY limits LOOP
+        parts := string_to_array(grant_limits, E'\t');
+        IF hrm_listed(parts[1], department) AND hrm_listed(parts[2], office)
+           AND hrm_listed(parts[3], department) AND hrm_listed(parts[4], office) THEN
+            RETURN true;
+        END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+
+-- hrm_covers without a query: a list (one per line, '' = all) names `place`.
+CREATE FUNCTION hrm_listed(list text, place text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    item text;
+BEGIN
+    IF coalesce(trim(list), '') = '' THEN
+        RETURN true;
+    END IF;
+    FOREACH item IN ARRAY string_to_array(list, E'\n') LOOP
+        IF lower(trim(item)) = lower(trim(place)) THEN
+            RETURN true;
+        END IF;
+    END LOOP;
+    RETURN false;
+END $$;
 
 CREATE FUNCTION hrm_refuse(what text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -255,6 +346,30 @@ END $$;
 CREATE TRIGGER user_roles_guard BEFORE INSERT OR UPDATE ON user_roles FOR EACH ROW
     EXECUTE FUNCTION hrm_user_roles_guard();
 
+-- The register's time zone must be one this server knows: checked when it
+-- is saved, so that working out today never fails.
+CREATE FUNCTION hrm_settings_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.key = 'time_zone' AND trim(NEW.value) <> '' THEN
+        BEGIN
+            PERFORM now() AT TIME ZONE trim(NEW.value);
+        EXCEPTION WHEN others THEN
+            IF NOT hrm_is_owner() THEN
+                RAISE EXCEPTION 'the database server does not know the time zone %', NEW.value
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            -- The zone noted at migration: one the server does not know is
+            -- left out (UTC), rather than the register not opening.
+            NEW.value := '';
+        END;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER settings_guard BEFORE INSERT OR UPDATE ON settings FOR EACH ROW
+    EXECUTE FUNCTION hrm_settings_guard();
+
 -- Every audit row names the database login that wrote it; nobody else can
 -- set it (the owner may, to keep a copied register's own).
 ALTER TABLE audit ADD COLUMN db_login TEXT;
@@ -285,11 +400,12 @@ CREATE POLICY users_read ON users FOR SELECT
     USING ((SELECT hrm_has_role()) OR key = (SELECT hrm_operator()) OR (SELECT hrm_is_serve()));
 CREATE POLICY users_add ON users FOR INSERT
     WITH CHECK ((SELECT hrm_may_everywhere('{users_edit,import_export}'))
-                OR hrm_may_for('{users_edit,import_export}', department, office));
+                OR hrm_within((SELECT hrm_limits('{users_edit,import_export}')), department, office));
 CREATE POLICY users_change ON users FOR UPDATE
     USING ((SELECT hrm_may('{users_edit,import_export,verify_accounts,roles}')) OR (SELECT hrm_is_serve()));
 CREATE POLICY users_remove ON users FOR DELETE
-    USING ((SELECT hrm_may_everywhere('{users_edit}')) OR hrm_may_for('{users_edit}', department, office));
+    USING ((SELECT hrm_may_everywhere('{users_edit}'))
+           OR hrm_within((SELECT hrm_limits('{users_edit}')), department, office));
 
 ALTER TABLE connections ENABLE ROW LEVEL SECURITY;
 CREATE POLICY connections_read ON connections FOR SELECT
@@ -297,7 +413,9 @@ CREATE POLICY connections_read ON connections FOR SELECT
 CREATE POLICY connections_add ON connections FOR INSERT
     WITH CHECK ((SELECT hrm_is_serve())
                 OR (SELECT hrm_may_everywhere('{users_edit,verify_accounts,import_export}'))
-                OR hrm_may_user('{users_edit,verify_accounts,import_export}', user_key));
+                OR EXISTS (SELECT 1 FROM users u WHERE u.key = user_key
+                           AND hrm_within((SELECT hrm_limits('{users_edit,verify_accounts,import_export}')),
+                                          u.department, u.office)));
 CREATE POLICY connections_change ON connections FOR UPDATE
     USING ((SELECT hrm_is_serve()) OR (SELECT hrm_may('{users_edit,verify_accounts,import_export}')));
 CREATE POLICY connections_remove ON connections FOR DELETE
