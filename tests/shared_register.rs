@@ -261,6 +261,54 @@ fn four_workers_deliver_each_message_once_and_a_killed_ones_messages_are_finishe
     );
 }
 
+/// Two `serve`s on hosts whose clocks differ by two minutes deliver each
+/// message once: leases follow the database server's clock, so neither
+/// takes the other's live messages for abandoned.
+#[test]
+fn two_serves_whose_clocks_differ_by_two_minutes_send_each_message_once() {
+    const USERS: usize = 120;
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(150);
+    let shared = Register::postgres();
+    let mut session = Session::new(Store::open(&shared.location).unwrap());
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings.set(SettingKey::SmtpSessions, "2").unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, USERS, "clock");
+    let on_time = start_serve(&shared);
+    let mut ahead = hrm_users(&shared);
+    ahead
+        .env("LD_PRELOAD", support::faketime_library())
+        .env("FAKETIME", "+120s")
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    let mut ahead = ahead
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    support::served_address(&mut ahead);
+    // Queued as the window's Verify account does; the two serves deliver.
+    for record in session.load_users().unwrap() {
+        hrm_users::app::verify_account(&mut session, record.key).unwrap();
+    }
+    wait_until("every message delivered", Duration::from_mins(3), || {
+        session.queued_count().unwrap() == 0
+    });
+    for mut serve in [on_time, ahead] {
+        let _ = serve.kill();
+        let _ = serve.wait();
+    }
+    let messages = session.outbox(USERS * 2).unwrap();
+    let taken_back = messages.iter().filter(|m| m.possible_duplicate).count();
+    let copies: usize = smtp.per_recipient().values().sum();
+    assert_eq!(
+        (copies, taken_back),
+        (USERS, 0),
+        "messages accepted for {USERS} employees, and messages taken from a live serve"
+    );
+}
+
 /// `/health` says when the register behind `serve` cannot be reached, so a
 /// load balancer or monitor takes the server out of rotation.
 #[test]

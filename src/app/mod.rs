@@ -25,6 +25,7 @@ pub mod relink;
 pub mod roles;
 mod save_form;
 mod save_user;
+pub mod server_clock;
 
 mod snapshot;
 mod test_email;

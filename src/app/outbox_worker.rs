@@ -206,6 +206,8 @@ pub struct OutboxWorker {
     id: String,
     register: Location,
     clock: Clock,
+    /// Keeps `clock` in step with the database server's.
+    server_clock: super::server_clock::ServerClock,
     options: WorkerOptions,
     transport: Option<(Settings, Option<String>, Transport)>,
     /// Sessions kept across rounds, so SMTP connections stay open.
@@ -251,6 +253,11 @@ impl OutboxWorker {
         options: WorkerOptions,
     ) -> Result<Self, WorkerError> {
         let mut store = Store::open(register)?;
+        // Leases are judged by the database server's clock, so hosts whose
+        // clocks differ agree on when one runs out.
+        let server_clock = super::server_clock::ServerClock::new(clock);
+        server_clock.measure(&store);
+        let clock = server_clock.clock();
         let now = clock();
         let id = random_hex(8).map_err(|e| WorkerError::Random(e.to_string()))?;
         let row = WorkerRow {
@@ -267,6 +274,7 @@ impl OutboxWorker {
             id: row.id,
             register: register.clone(),
             clock,
+            server_clock,
             options,
             transport: None,
             sessions: Vec::new(),
@@ -602,6 +610,7 @@ impl OutboxWorker {
             lease_until: (self.clock)(),
         };
         let clock = self.clock.clone();
+        let server_clock = self.server_clock.clone();
         let lease = self.options.lease;
         let stopping = Arc::clone(&self.stopping);
         std::thread::Builder::new()
@@ -620,6 +629,9 @@ impl OutboxWorker {
                     last = Instant::now();
                     let renewed = renew_or_register(&mut store, &row, &clock, lease, &stopping);
                     failing = renewed.is_err();
+                    if !failing {
+                        server_clock.measure(&store);
+                    }
                     health.lease_renewed(!failing);
                     if let Err(error) = renewed {
                         tracing::warn!("renewing the outbox lease failed: {error}");

@@ -198,6 +198,20 @@ impl Store {
         self.write(|tx| on_tx!(tx, db => db.exec_batch(migrations::GRANTS)))
     }
 
+    /// The database server's clock (milliseconds since 1970), or `None` for
+    /// a register file, which has no server: the clock leases are judged
+    /// by when several hosts share a register.
+    pub fn server_clock_ms(&self) -> Result<Option<i64>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(_) => on_store!(self, db => db.fetch_int(
+                "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+                &[],
+            ))
+            .map(Some),
+        }
+    }
+
     /// The database login this program works as on a shared register (the
     /// session user: the operator is the HRM user whose login field it is,
     /// and the audit log names it); `None` for a file.

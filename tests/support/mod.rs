@@ -473,3 +473,26 @@ pub fn program_at(register: &Register, db: &str) -> std::process::Command {
         .env("LC_ALL", "C.UTF-8");
     command
 }
+
+/// libfaketime, to run a process of the real binary on a clock of its own
+/// (`FAKETIME=+120s`): installed from Debian's `faketime` when missing and
+/// this process may install packages.
+pub fn faketime_library() -> PathBuf {
+    let find = || {
+        std::fs::read_dir("/usr/lib")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|entry| entry.path().join("faketime/libfaketime.so.1"))
+            .find(|path| path.is_file())
+    };
+    if let Some(found) = find() {
+        return found;
+    }
+    let _ = std::process::Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "faketime"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdout(std::process::Stdio::null())
+        .status();
+    find().expect("libfaketime is not installed and `apt-get install faketime` failed")
+}
