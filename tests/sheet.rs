@@ -354,6 +354,51 @@ fn a_sheet_claiming_a_huge_size_is_refused_without_allocating_it() {
 
 /// Every byte of the fixture flipped in turn, and cut at many lengths: the
 /// reader answers (usually an error) and never panics.
+/// A small xlsx whose every row has one cell far to the right (2.5 MB
+/// made 3.4 GB of empty cells): cells right of the last header are not
+/// kept, and a file whose rows would still hold more cells than the limit
+/// is refused, whatever few of them have a value.
+#[test]
+fn cells_far_to_the_right_do_not_fill_the_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, headers: u16| {
+        let path = dir.path().join(name);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for column in 0..headers {
+            let header = if column == 0 {
+                "User-ID".to_owned()
+            } else {
+                format!("Column {column}")
+            };
+            sheet.write_string(0, column, &header).unwrap();
+        }
+        for row in 1..=500_u32 {
+            sheet.write_string(row, 0, format!("u{row}")).unwrap();
+            sheet.write_string(row, 250, "far").unwrap();
+        }
+        book.save(&path).unwrap();
+        path
+    };
+    let limits = Limits {
+        max_cells: 20_000,
+        ..Limits::default()
+    };
+    // Two headers: the far cells belong to no column and are dropped.
+    let table = read_table(&write("narrow.xlsx", 2), &limits).unwrap();
+    assert_eq!(table.rows.len(), 500);
+    assert!(
+        table.rows.iter().all(|(_, cells)| cells.len() <= 2),
+        "rows kept their far cells"
+    );
+    // 251 headers: each row would hold 251 cells, 125,500 in all.
+    let refused = read_table(&write("wide.xlsx", 251), &limits).unwrap_err();
+    assert!(
+        matches!(&refused, SheetError::TooBig(why) if why.contains("20000 cells")),
+        "{refused}"
+    );
+}
+
 #[test]
 fn damaged_bytes_never_panic() {
     let limits = Limits::default();

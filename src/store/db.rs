@@ -237,6 +237,11 @@ pub trait Sql {
     /// Runs several statements with no parameters.
     fn exec_batch(&self, sql: &str) -> Result<(), StoreError>;
 
+    /// The last row of `sql` (statements with no parameters, asked once) as
+    /// texts, in one round trip: on PostgreSQL not prepared first, which
+    /// would cost a second one. `None` for a NULL; no row, an empty list.
+    fn fetch_texts_once(&self, sql: &str) -> Result<Vec<Option<String>>, StoreError>;
+
     /// The first row, if any.
     fn fetch_opt<T>(
         &self,
@@ -301,10 +306,35 @@ impl Sql for rusqlite::Connection {
     fn exec_batch(&self, sql: &str) -> Result<(), StoreError> {
         Ok(self.execute_batch(sql)?)
     }
+
+    fn fetch_texts_once(&self, sql: &str) -> Result<Vec<Option<String>>, StoreError> {
+        let mut statement = self.prepare(&sqlite_text(sql))?;
+        let width = statement.column_count();
+        let mut rows = statement.query([])?;
+        let mut last = Vec::new();
+        while let Some(row) = rows.next()? {
+            last = (0..width)
+                .map(|i| {
+                    row.get::<_, rusqlite::types::Value>(i)
+                        .map(|value| match value {
+                            rusqlite::types::Value::Null => None,
+                            rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                            rusqlite::types::Value::Real(x) => Some(x.to_string()),
+                            rusqlite::types::Value::Text(text) => Some(text),
+                            rusqlite::types::Value::Blob(bytes) => {
+                                Some(String::from_utf8_lossy(&bytes).into_owned())
+                            }
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(last)
+    }
 }
 
-/// Prepared statements of one PostgreSQL connection, by their SQLite text.
-pub type StatementCache = HashMap<String, postgres::Statement>;
+/// Statements of one PostgreSQL connection by their SQLite text: prepared
+/// (`Some`), or run once unprepared (`None`; prepared when asked again).
+pub type StatementCache = HashMap<String, Option<postgres::Statement>>;
 
 /// A PostgreSQL connection or transaction with its statement cache.
 pub struct PgSql<'a, C: postgres::GenericClient> {
@@ -319,14 +349,45 @@ impl<'a, C: postgres::GenericClient> PgSql<'a, C> {
     }
 
     fn statement(&self, client: &mut C, sql: &str) -> Result<postgres::Statement, StoreError> {
-        if let Some(statement) = self.cache.borrow().get(sql) {
+        if let Some(Some(statement)) = self.cache.borrow().get(sql) {
             return Ok(statement.clone());
         }
         let statement = client.prepare(&postgres_text(sql))?;
         self.cache
             .borrow_mut()
-            .insert(sql.to_owned(), statement.clone());
+            .insert(sql.to_owned(), Some(statement.clone()));
         Ok(statement)
+    }
+
+    /// The first run of a query on this connection goes unprepared, its
+    /// parameters' types given (one round trip instead of two: a command
+    /// that asks each query once pays half); `None` when it was run
+    /// before (it is then prepared and kept) or a parameter is NULL (whose
+    /// type only the server's preparing knows).
+    fn first_run(
+        &self,
+        client: &mut C,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<Vec<postgres::Row>>, StoreError> {
+        if self.cache.borrow().contains_key(sql) || params.iter().any(|p| matches!(p, Param::Null))
+        {
+            return Ok(None);
+        }
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+            .iter()
+            .map(|param| {
+                let ty = match param {
+                    Param::Int(_) => Type::INT8,
+                    Param::Blob(_) => Type::BYTEA,
+                    Param::Text(_) | Param::Null => Type::TEXT,
+                };
+                (param as &(dyn ToSql + Sync), ty)
+            })
+            .collect();
+        let rows = client.query_typed(&postgres_text(sql), &typed)?;
+        self.cache.borrow_mut().insert(sql.to_owned(), None);
+        Ok(Some(rows))
     }
 }
 
@@ -393,14 +454,31 @@ impl<C: postgres::GenericClient> Sql for PgSql<'_, C> {
         mut map: impl FnMut(&dyn RowRead) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut client = self.client.borrow_mut();
-        let statement = self.statement(&mut client, sql)?;
-        let rows = client.query(&statement, &pg_params(params))?;
+        let rows = if let Some(rows) = self.first_run(&mut client, sql, params)? {
+            rows
+        } else {
+            let statement = self.statement(&mut client, sql)?;
+            client.query(&statement, &pg_params(params))?
+        };
         drop(client);
         rows.iter().map(|row| map(row)).collect()
     }
 
     fn exec_batch(&self, sql: &str) -> Result<(), StoreError> {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    fn fetch_texts_once(&self, sql: &str) -> Result<Vec<Option<String>>, StoreError> {
+        let messages = self.client.borrow_mut().simple_query(sql)?;
+        let last = messages.iter().rev().find_map(|message| match message {
+            postgres::SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_owned))
+                    .collect(),
+            ),
+            _ => None,
+        });
+        Ok(last.unwrap_or_default())
     }
 }
 

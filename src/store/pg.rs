@@ -378,21 +378,36 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
         role: String::new(),
         backend_pid: 0,
     };
-    conn.client
-        .borrow_mut()
-        .batch_execute("SET lock_timeout = '30s'; SET client_min_messages = warning")?;
-    migrate(&conn, shared, migrations::latest_version())?;
-    let (role, backend_pid) = conn
-        .sql()
-        .fetch_opt(
-            "SELECT session_user::text, pg_backend_pid()::bigint",
-            &[],
-            |r| Ok((r.text(0)?, r.int(1)?)),
-        )?
-        .unwrap_or_default();
+    // Each round trip costs a slow link's delay: the session's settings,
+    // who this is and whether the register is there come in one, its
+    // version in a second, and the migration's transaction only when the
+    // register is not up to date.
+    let facts = conn.sql().fetch_texts_once(
+        "SET lock_timeout = '30s'; SET client_min_messages = warning;
+         SELECT session_user::text, pg_backend_pid(),
+             to_regclass('hrm_register') IS NOT NULL",
+    )?;
+    let fact = |i: usize| facts.get(i).cloned().flatten().unwrap_or_default();
+    let up_to_date = fact(2) == "t" && {
+        let found = conn
+            .sql()
+            .fetch_texts_once("SELECT application_id, version FROM hrm_register")?;
+        let number = |i: usize| {
+            found
+                .get(i)
+                .cloned()
+                .flatten()
+                .and_then(|t| t.parse::<i64>().ok())
+        };
+        number(0) == Some(i64::from(APPLICATION_ID))
+            && number(1) == Some(migrations::latest_version())
+    };
+    if !up_to_date {
+        migrate(&conn, shared, migrations::latest_version())?;
+    }
     Ok(PgConn {
-        role,
-        backend_pid: i32::try_from(backend_pid).unwrap_or(0),
+        role: fact(0),
+        backend_pid: fact(1).parse().unwrap_or(0),
         ..conn
     })
 }
@@ -513,7 +528,12 @@ fn migrate_in(
 /// The schema version of the shared register.
 pub fn version(conn: &PgConn) -> Result<i64, StoreError> {
     conn.sql()
-        .fetch_int("SELECT version FROM hrm_register", &[])
+        .fetch_texts_once("SELECT version FROM hrm_register")?
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| StoreError::bad_value(0, "the register's version is not a number"))
 }
 
 impl PgConn {

@@ -199,20 +199,35 @@ fn count(n: i64) -> usize {
 impl Store {
     /// The register's backend, version and counts.
     pub fn status(&self) -> Result<Status, StoreError> {
-        let ask = |sql: &str| on_store!(self, db => db.fetch_int(sql, &[])).map(count);
+        // One statement, one round trip (a slow link pays each).
+        let counts = on_store!(self, db => db.fetch_texts_once(
+            "SELECT (SELECT count(*) FROM users),
+                (SELECT count(*) FROM connections WHERE state = 'connected'),
+                (SELECT count(*) FROM connections WHERE state = 'unverified'),
+                (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')),
+                (SELECT count(*) FROM outbox),
+                (SELECT count(*) FROM audit),
+                (SELECT count(*) FROM workers)"
+        ))?;
+        let at = |i: usize| -> Result<usize, StoreError> {
+            counts
+                .get(i)
+                .and_then(Option::as_deref)
+                .and_then(|text| text.parse::<i64>().ok())
+                .map(count)
+                .ok_or_else(|| StoreError::bad_value(i, "a count that is not a number"))
+        };
         Ok(Status {
             backend: self.location.backend_name().to_owned(),
             location: self.location.to_string(),
             schema_version: self.version()?,
-            users: ask("SELECT count(*) FROM users")?,
-            connected: ask("SELECT count(*) FROM connections WHERE state = 'connected'")?,
-            pending: ask("SELECT count(*) FROM connections WHERE state = 'unverified'")?,
-            outbox_waiting: ask(
-                "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')",
-            )?,
-            outbox_messages: ask("SELECT count(*) FROM outbox")?,
-            audit_rows: ask("SELECT count(*) FROM audit")?,
-            workers: ask("SELECT count(*) FROM workers")?,
+            users: at(0)?,
+            connected: at(1)?,
+            pending: at(2)?,
+            outbox_waiting: at(3)?,
+            outbox_messages: at(4)?,
+            audit_rows: at(5)?,
+            workers: at(6)?,
         })
     }
 
