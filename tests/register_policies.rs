@@ -192,6 +192,11 @@ fn psql_as_each_login_is_held_to_its_roles() {
         &format!("INSERT INTO audit (at_ms, actor, action) VALUES (1, '{sara}', 'user_saved') RETURNING db_login"),
     );
     assert_eq!(stdout(&out), rita, "{out:?}");
+    let out = shared.psql(
+        &rita,
+        &format!("INSERT INTO audit (at_ms, actor, action, db_login) VALUES (1, '{sara}', 'user_saved', '{sara}')"),
+    );
+    assert!(!out.status.success(), "naming another login: {out:?}");
 
     // The HR administrator limited to Lund changes a user in Lund, and is
     // refused one in Malmö, moving one to Malmö, and the roles.
