@@ -623,3 +623,73 @@ fn two_removals_of_the_last_two_system_administrators_leave_one_in_a_file() {
 fn two_removals_of_the_last_two_system_administrators_leave_one_on_postgres() {
     two_removals_of_the_last_two_system_administrators_leave_one(&Register::postgres());
 }
+
+/// The window keeps painting while the shared register does not answer:
+/// with the link held (a Wi-Fi drop, a VPN reconnecting), clicking a user
+/// opens the form at once, saying it is loading; its History comes when
+/// traffic flows again.
+#[test]
+fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let mut session = shared.session(&support::TestClock::new());
+    support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    drop(session);
+    let url = shared.db_arg();
+    let server = url
+        .split_once('@')
+        .unwrap()
+        .1
+        .split_once('/')
+        .unwrap()
+        .0
+        .to_owned();
+    let link = support::link::CountingLink::start(&server);
+    let through = hrm_users::store::Location::parse(&link.url_through(&url));
+    let mut harness = support::window(Session::open(&through).unwrap());
+    link.hold(true);
+    // Were a frame to wait for the register, it would wait this long.
+    let link = std::sync::Arc::new(link);
+    let safety = std::sync::Arc::clone(&link);
+    std::thread::Builder::new()
+        .name("link-release".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_secs(5));
+            safety.hold(false);
+        })
+        .unwrap();
+    let started = std::time::Instant::now();
+    harness
+        .get_all_by_label_contains("Sara")
+        .next()
+        .unwrap()
+        .click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the frames waited for the register"
+    );
+    assert!(harness.query_by_label("Loading…").is_some());
+    assert!(
+        harness
+            .query_all_by_role_and_label(Role::TextInput, "First name")
+            .next()
+            .is_some()
+    );
+    link.hold(false);
+    let flowing = std::time::Instant::now();
+    while harness.query_by_label("Loading…").is_some() {
+        assert!(
+            flowing.elapsed() < Duration::from_secs(10),
+            "the details never came"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The History read off the UI thread is in the form.
+    harness.get_by_label("History").click();
+    support::wait_for(&mut harness, "Address saved");
+}

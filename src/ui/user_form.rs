@@ -187,6 +187,9 @@ pub struct UserForm {
     pub audit_rows_original: Vec<AuditRow>,
     /// Why the rows were not saved, if they were not.
     pub audit_error: Option<String>,
+    /// True while the user's details (History, roles, rows) are read off
+    /// the UI thread: nothing can be changed until they are there.
+    pub loading: bool,
 }
 
 impl UserForm {
@@ -212,6 +215,7 @@ impl UserForm {
             audit_rows: Vec::new(),
             audit_rows_original: Vec::new(),
             audit_error: None,
+            loading: false,
         }
     }
 
@@ -239,6 +243,7 @@ impl UserForm {
             audit_rows_original: rows.clone(),
             audit_rows: rows,
             audit_error: None,
+            loading: false,
         }
     }
 
@@ -341,6 +346,12 @@ pub fn user_form_ui(
         form.focus_user_id = true;
     }
     ui.heading(form.title());
+    if form.loading {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(t!("form-loading"));
+        });
+    }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         for (tab, label) in [
@@ -362,7 +373,7 @@ pub fn user_form_ui(
             ui.label(RichText::new(why).color(ERROR_RED));
         }
         return ui
-            .add_enabled_ui(form.roles_read_only.is_none(), |ui| {
+            .add_enabled_ui(form.roles_read_only.is_none() && !form.loading, |ui| {
                 super::account_code_tab::audit_of_account_code_ui(ui, form)
             })
             .inner;
@@ -371,7 +382,7 @@ pub fn user_form_ui(
         if let Some(why) = form.roles_read_only.clone() {
             ui.label(RichText::new(why).color(ERROR_RED));
         }
-        ui.add_enabled_ui(form.roles_read_only.is_none(), |ui| {
+        ui.add_enabled_ui(form.roles_read_only.is_none() && !form.loading, |ui| {
             super::authorisations_tab::authorisations_ui(ui, form, roles);
         });
         return None;
@@ -381,7 +392,7 @@ pub fn user_form_ui(
         ui.label(RichText::new(why).color(ERROR_RED));
     }
     let action = ui
-        .add_enabled_ui(form.read_only.is_none(), |ui| {
+        .add_enabled_ui(form.read_only.is_none() && !form.loading, |ui| {
             general_fields_ui(ui, form);
             ui.add_space(12.0);
             connection_ui(ui, form, smtputf8_missing)

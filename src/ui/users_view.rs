@@ -22,6 +22,7 @@ use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::{rows_in, user_table_ui};
 use crate::app::Location;
 
+mod details;
 mod dialogs;
 mod toolbar;
 mod windows;
@@ -99,6 +100,8 @@ pub struct UsersView {
     losing_rights_confirmed: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
     rows_per_page: usize,
+    /// A shared register's user details, read off the UI thread.
+    details: details::DetailsLoader,
 }
 
 impl UsersView {
@@ -142,6 +145,7 @@ impl UsersView {
             smtputf8_missing,
             close_with_waiting: false,
             losing_rights_confirmed: false,
+            details: details::DetailsLoader::new(),
         }
     }
 
@@ -165,10 +169,44 @@ impl UsersView {
         view
     }
 
-    /// The form of a stored user, with its details.
-    fn open_form(&self, record: &UserRecord) -> UserForm {
+    /// The form of a stored user, with its details: read here from a
+    /// register file, and on a shared register off the UI thread (the form
+    /// says it is loading until they are there).
+    fn open_form(&mut self, record: &UserRecord) -> UserForm {
+        if self.session.location().is_shared() {
+            self.details.start(&self.session, record.key);
+            let mut form = UserForm::edit(record, app::UserDetails::default());
+            form.loading = true;
+            return form;
+        }
         let details = app::user_details(&self.session, record.key).unwrap_or_default();
         UserForm::edit(record, details)
+    }
+
+    /// Puts the details read off the UI thread into the form they were read
+    /// for (nothing of it can have changed while it was loading).
+    fn take_details(&mut self) {
+        let Some(form) = self.form.as_mut().filter(|f| f.loading) else {
+            return;
+        };
+        let (Some(key), Some(record)) = (form.key, form.record.clone()) else {
+            return;
+        };
+        match self.details.take(key) {
+            Some(Ok(details)) => {
+                let tab = form.tab;
+                *form = UserForm::edit(&record, details);
+                form.tab = tab;
+            }
+            Some(Err(error)) => {
+                form.loading = false;
+                self.notice = Some(Notice {
+                    text: error,
+                    is_error: true,
+                });
+            }
+            None => {}
+        }
     }
 
     /// Picks up what other connections changed (the endpoint confirming a
@@ -264,6 +302,8 @@ impl UsersView {
 
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut Ui) {
+        self.details.ctx = ui.ctx().clone();
+        self.take_details();
         self.shortcuts(ui);
         self.close_request(ui.ctx());
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));

@@ -1,8 +1,9 @@
-//! A TCP link between the program and PostgreSQL that counts round trips:
-//! each time the client speaks after the server last spoke (or first) on a
-//! connection is one. What a command costs over a slow network is its
-//! round trips times the link's delay, so a test bounds the count, not the
-//! time.
+//! A TCP link between the program and PostgreSQL that counts round trips
+//! (each time the client speaks after the server last spoke, or first, on
+//! a connection) and can hold all traffic without closing a socket, as a
+//! Wi-Fi drop or a VPN reconnecting does. What a command costs over a slow
+//! network is its round trips times the link's delay, so a test bounds the
+//! count, not the time.
 
 #![allow(dead_code)]
 
@@ -16,6 +17,7 @@ pub struct CountingLink {
     /// The port the program connects to instead of the server's.
     pub port: u16,
     round_trips: Arc<AtomicU64>,
+    held: Arc<AtomicBool>,
 }
 
 impl CountingLink {
@@ -25,6 +27,8 @@ impl CountingLink {
         let port = listener.local_addr().unwrap().port();
         let round_trips = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&round_trips);
+        let held = Arc::new(AtomicBool::new(false));
+        let holding = Arc::clone(&held);
         let target = target.to_owned();
         let accept = move || {
             for client in listener.incoming().flatten() {
@@ -40,15 +44,25 @@ impl CountingLink {
                     server.try_clone().unwrap(),
                     Arc::clone(&server_spoke),
                     Some(Arc::clone(&counter)),
+                    Arc::clone(&holding),
                 );
-                pump(server, client, server_spoke, None);
+                pump(server, client, server_spoke, None, Arc::clone(&holding));
             }
         };
         std::thread::Builder::new()
             .name("link-accept".into())
             .spawn(accept)
             .unwrap();
-        Self { port, round_trips }
+        Self {
+            port,
+            round_trips,
+            held,
+        }
+    }
+
+    /// Holds every byte (`true`) until released (`false`); no socket closes.
+    pub fn hold(&self, held: bool) {
+        self.held.store(held, Ordering::SeqCst);
     }
 
     /// Round trips so far, over every connection.
@@ -70,6 +84,7 @@ fn pump(
     mut to: TcpStream,
     server_spoke: Arc<AtomicBool>,
     counter: Option<Arc<AtomicU64>>,
+    held: Arc<AtomicBool>,
 ) {
     let copy = move || {
         let mut buffer = vec![0_u8; 64 * 1024];
@@ -78,6 +93,9 @@ fn pump(
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            while held.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
             match &counter {
                 Some(counter) => {
                     if server_spoke.swap(false, Ordering::SeqCst) {

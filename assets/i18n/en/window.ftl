@@ -762,3 +762,4 @@ bulk-connect-button =
     }
 bulk-send-and-connect-button = Send { $send } and connect { $connect } at once
 settings-time-zone = Time zone of role dates (e.g. Europe/Stockholm)
+form-loading = Loading…

@@ -747,3 +747,4 @@ bulk-connect-button =
     }
 bulk-send-and-connect-button = Skicka { $send } och koppla { $connect } direkt
 settings-time-zone = Tidszon för rollernas datum (t.ex. Europe/Stockholm)
+form-loading = Läser in…
