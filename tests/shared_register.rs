@@ -673,6 +673,14 @@ fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
         "the frames waited for the register"
     );
     assert!(harness.query_by_label("Loading…").is_some());
+    // Held for longer than a moment, the window says so in words.
+    std::thread::sleep(Duration::from_millis(3_100));
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("The shared register has not answered for 3 s")
+            .is_some()
+    );
     assert!(
         harness
             .query_all_by_role_and_label(Role::TextInput, "First name")

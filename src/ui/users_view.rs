@@ -837,6 +837,22 @@ impl UsersView {
     }
 
     fn status_ui(&self, ui: &mut Ui) {
+        if let Some(waited) = self.details.waiting_long() {
+            // Said in words, and the window keeps working meanwhile.
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(
+                    RichText::new(t!(
+                        "status-register-not-answering",
+                        seconds = waited.as_secs()
+                    ))
+                    .color(ERROR_RED),
+                );
+            });
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
+            return;
+        }
         ui.horizontal(|ui| match &self.notice {
             Some(notice) if notice.is_error => {
                 ui.label(RichText::new(&notice.text).color(ERROR_RED));

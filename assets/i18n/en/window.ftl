@@ -763,3 +763,4 @@ bulk-connect-button =
 bulk-send-and-connect-button = Send { $send } and connect { $connect } at once
 settings-time-zone = Time zone of role dates (e.g. Europe/Stockholm)
 form-loading = Loading…
+status-register-not-answering = The shared register has not answered for { $seconds } s (the network or the server); the window keeps working and the form fills in when it answers.

@@ -748,3 +748,4 @@ bulk-connect-button =
 bulk-send-and-connect-button = Skicka { $send } och koppla { $connect } direkt
 settings-time-zone = Tidszon för rollernas datum (t.ex. Europe/Stockholm)
 form-loading = Läser in…
+status-register-not-answering = Det delade registret har inte svarat på { $seconds } s (nätverket eller servern); fönstret fortsätter att fungera och formuläret fylls i när det svarar.

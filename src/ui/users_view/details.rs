@@ -11,13 +11,16 @@ use crate::domain::UserKey;
 
 use super::super::tasks::Task;
 
+/// After this long without an answer, the register counts as not answering.
+const NOT_ANSWERING_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Reads details on a session of its own, kept between reads.
 pub(super) struct DetailsLoader {
     /// The reading session, opened at the first read (and again after the
     /// connection was lost).
     reader: Arc<Mutex<Option<Session>>>,
-    /// The read under way, for which user.
-    task: Option<(UserKey, Task<UserDetails>)>,
+    /// The read under way, for which user, since when.
+    task: Option<(UserKey, Task<UserDetails>, std::time::Instant)>,
     /// The window, to wake when a read is done.
     pub(super) ctx: egui::Context,
 }
@@ -53,12 +56,21 @@ impl DetailsLoader {
                 error.to_string()
             })
         });
-        self.task = Some((key, task));
+        self.task = Some((key, task, std::time::Instant::now()));
+    }
+
+    /// How long the read under way has waited for the register, once that
+    /// is longer than a moment (the window then says the register is not
+    /// answering).
+    pub(super) fn waiting_long(&self) -> Option<std::time::Duration> {
+        let (_, task, since) = self.task.as_ref()?;
+        let waited = since.elapsed();
+        (task.result().is_none() && waited >= NOT_ANSWERING_AFTER).then_some(waited)
     }
 
     /// The details of `key`, once read (or why they could not be).
     pub(super) fn take(&mut self, key: UserKey) -> Option<Result<UserDetails, String>> {
-        let (for_key, task) = self.task.as_mut()?;
+        let (for_key, task, _) = self.task.as_mut()?;
         let result = task.take_result()?;
         let for_key = *for_key;
         self.task = None;
