@@ -5,6 +5,7 @@
 
 mod support;
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use hrm_users::app::outbox_worker::{OutboxWorker, WorkerOptions};
@@ -50,13 +51,20 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     for _ in 0..200 {
         delivered += worker.run_once().unwrap();
         harness.step();
-        if harness.query_by_label("Verify accounts: results").is_some() {
+        if harness
+            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
+            .is_some()
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(delivered, 2);
-    assert!(harness.query_by_label("Verify accounts: results").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
+            .is_some()
+    );
     assert!(
         harness
             .query_by_label_contains("Sent 2 · Failed 0")

@@ -277,7 +277,11 @@ fn unsaved_changes_are_asked_about_before_leaving() {
     click(&mut harness, "Maja Berg");
     type_into(&mut harness, "Last name", 0, "-Lund");
     click(&mut harness, "Erik Lind");
-    assert!(harness.query_by_label("Unsaved changes").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_some()
+    );
     // Still on Maja's form.
     assert_eq!(
         harness
@@ -289,7 +293,11 @@ fn unsaved_changes_are_asked_about_before_leaving() {
         Some("Berg-Lund")
     );
     click(&mut harness, "Save changes");
-    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_none()
+    );
     assert!(
         harness.query_by_label("15 Erik Lind").is_some(),
         "Erik's form is open"
@@ -307,10 +315,18 @@ fn enter_answers_the_unsaved_changes_question_with_save() {
     click(&mut harness, "Maja Berg");
     type_into(&mut harness, "Last name", 0, "-Lund");
     click(&mut harness, "Erik Lind");
-    assert!(harness.query_by_label("Unsaved changes").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_some()
+    );
     harness.key_press(egui::Key::Enter);
     harness.run();
-    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_none()
+    );
     assert!(harness.query_by_label("Maja Berg-Lund").is_some(), "saved");
 }
 
@@ -527,9 +543,17 @@ fn escape_closes_each_dialog_and_changes_nothing() {
 
     type_into(&mut harness, "First name", 0, "s");
     click(&mut harness, "Maja Berg");
-    assert!(harness.query_by_label("Unsaved changes").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_some()
+    );
     press(&mut harness, egui::Key::Escape);
-    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Unsaved changes")
+            .is_none()
+    );
     assert!(
         harness.query_by_label("15 Erik Lind").is_some(),
         "still on Erik's form"
@@ -762,13 +786,29 @@ fn closing_with_emails_still_waiting_asks_first() {
         harness.run();
     };
     close(&mut harness);
-    assert!(harness.query_by_label("Emails still waiting").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_some()
+    );
     click_button(&mut harness, "Keep the window open");
-    assert!(harness.query_by_label("Emails still waiting").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_none()
+    );
     close(&mut harness);
-    assert!(harness.query_by_label("Emails still waiting").is_some());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_some()
+    );
     press(&mut harness, egui::Key::Escape);
-    assert!(harness.query_by_label("Emails still waiting").is_none());
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_none()
+    );
 }
 
 #[test]

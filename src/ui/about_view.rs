@@ -70,6 +70,7 @@ impl AboutView {
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
+                super::a11y::window_named(ui, &t!("about-title"));
                 ui.heading("HRM Users");
                 ui.label(t!("about-version", version = env!("CARGO_PKG_VERSION")));
                 ui.label(t!("about-what"));

@@ -129,6 +129,7 @@ pub fn bulk_ui(
                 .open(&mut open)
                 .default_size([720.0, 480.0])
                 .show(ctx, |ui| {
+                    super::a11y::window_named(ui, &t!("bulk-results-title"));
                     results_ui(ui, rows, error.as_deref(), saved, session);
                 });
             (open, None)
@@ -157,6 +158,7 @@ fn counting_ui(ctx: &egui::Context, task: &mut Task<Box<BulkView>>) -> (bool, Op
     }
     let mut keep = true;
     let modal = egui::Modal::new(egui::Id::unique("verify_accounts_counting")).show(ctx, |ui| {
+        super::a11y::dialog_named(ui, &t!("toolbar-verify-accounts"));
         ui.heading(t!("toolbar-verify-accounts"));
         ui.horizontal(|ui| {
             ui.spinner();
@@ -185,6 +187,7 @@ fn confirm_ui(
     let mut keep = true;
     let mut next = None;
     let modal = egui::Modal::new(egui::Id::unique("verify_accounts")).show(ctx, |ui| {
+        super::a11y::dialog_named(ui, &t!("toolbar-verify-accounts"));
         ui.set_max_width(460.0);
         ui.heading(t!("toolbar-verify-accounts"));
         let total = plan.counts.total();
@@ -283,6 +286,7 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
+            super::a11y::window_named(ui, &t!("bulk-sending-title"));
             let total = progress.planned.max(1);
             let done = progress.sent
                 + progress.failed

@@ -30,6 +30,7 @@ pub enum ConflictChoice {
 pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<ConflictChoice> {
     let mut choice = None;
     let modal = egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
+        super::a11y::dialog_named(ui, &t!("conflict-title"));
         ui.set_max_width(420.0);
         ui.heading(t!("conflict-title"));
         ui.label(&conflict.message);

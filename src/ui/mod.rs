@@ -1,6 +1,7 @@
 //! The window: egui views over the use cases in `app`. Views own widget state
 //! only; long work runs off the UI thread.
 
+mod a11y;
 mod about_view;
 mod account_code_tab;
 mod authorisations_tab;
@@ -119,6 +120,7 @@ impl HrmApp {
 
     /// Draws the window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        a11y::window_title(ui.ctx(), "HRM Users");
         if let State::Opening(task) = &mut self.state
             && let Some(result) = task.take_result()
         {

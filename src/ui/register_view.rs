@@ -146,13 +146,14 @@ pub fn register_dialog_ui(
     };
     let mut choice = None;
     let mut open = true;
-    egui::Window::new(title)
+    egui::Window::new(title.as_str())
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
         // Wide enough for a whole URL or path.
         .min_width(520.0)
         .show(ctx, |ui| {
+            super::a11y::window_named(ui, &title);
             choice = match dialog {
                 RegisterDialog::New(chooser, message) => file_ui(ui, chooser, message, true),
                 RegisterDialog::Open(chooser, message) => file_ui(ui, chooser, message, false),

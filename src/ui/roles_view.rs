@@ -217,6 +217,7 @@ impl RolesView {
             .collapsible(false)
             .default_size([720.0, 480.0])
             .show(ctx, |ui| {
+                super::a11y::window_named(ui, &t!("roles-title"));
                 if let Some((_, title)) = &self.marked {
                     ui.label(t!("roles-marked", user = title.as_str()));
                 }

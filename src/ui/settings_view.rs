@@ -103,6 +103,7 @@ impl SettingsView {
             .default_width(560.0)
             .default_height(620.0)
             .show(ctx, |ui| {
+                super::a11y::window_named(ui, &t!("settings-title"));
                 egui::ScrollArea::vertical()
                     .max_height(fields_height.min(ui.available_height() - SAVE_ROW_HEIGHT))
                     .auto_shrink([false, true])

@@ -120,16 +120,14 @@ pub fn sheet_ui(
         SheetView::Finished(title, _) => title,
         _ => IMPORT,
     };
-    egui::Window::new(crate::i18n::text(
-        crate::i18n::window_language(),
-        title,
-        &[],
-    ))
-    .open(&mut open)
-    .default_size([720.0, 460.0])
-    .show(ctx, |ui| {
-        next = contents_ui(ui, view, session, listing);
-    });
+    let name = crate::i18n::text(crate::i18n::window_language(), title, &[]);
+    egui::Window::new(name.as_str())
+        .open(&mut open)
+        .default_size([720.0, 460.0])
+        .show(ctx, |ui| {
+            super::a11y::window_named(ui, &name);
+            next = contents_ui(ui, view, session, listing);
+        });
     if let Some(next) = next {
         *view = next;
     }

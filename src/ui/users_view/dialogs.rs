@@ -67,6 +67,7 @@ fn question_ui(
 ) -> Option<usize> {
     let mut chosen = None;
     let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+        super::super::a11y::dialog_named(ui, heading);
         ui.set_max_width(400.0);
         ui.heading(heading);
         ui.label(text);

@@ -1,0 +1,38 @@
+//! What a screen reader is told beyond each widget's own role and name:
+//! that a modal or window is a dialog, and its title.
+
+use egui::accesskit;
+
+/// Tells a screen reader that the content `ui` of a modal is a dialog
+/// named `title` ("Verify accounts, dialog") that holds the window until it
+/// is answered: its controls are read as inside it.
+pub fn dialog_named(ui: &egui::Ui, title: &str) {
+    named(ui, title, true);
+}
+
+/// Tells a screen reader that the content `ui` of a window beside the list
+/// (Settings, Roles, Import…) is a dialog named `title`.
+pub fn window_named(ui: &egui::Ui, title: &str) {
+    named(ui, title, false);
+}
+
+fn named(ui: &egui::Ui, title: &str, modal: bool) {
+    let title = title.to_owned();
+    ui.ctx()
+        .accesskit_node_builder(ui.unique_id(), move |node| {
+            node.set_role(accesskit::Role::Dialog);
+            node.set_label(title);
+            if modal {
+                node.set_modal();
+            }
+        });
+}
+
+/// Names the window itself for a screen reader ("HRM Users, frame"), as
+/// its title bar does for the eyes.
+pub fn window_title(ctx: &egui::Context, title: &str) {
+    let title = title.to_owned();
+    ctx.accesskit_node_builder(egui::accesskit_root_id(), move |node| {
+        node.set_label(title);
+    });
+}
