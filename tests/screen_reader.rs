@@ -51,3 +51,55 @@ fn the_window_and_its_dialogs_have_names() {
             .is_some()
     );
 }
+
+#[test]
+fn drop_downs_say_their_value() {
+    let register = Register::new();
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let mut harness = window(session);
+    harness.get_by_label("Filter").click();
+    harness.run();
+    let department = harness.get_by_role_and_label(Role::ComboBox, "Department");
+    assert_eq!(department.accesskit_node().value().as_deref(), Some("All"));
+    let status = harness.get_by_role_and_label(Role::ComboBox, "Visma Connect");
+    assert_eq!(status.accesskit_node().value().as_deref(), Some("All"));
+}
+
+/// A field's error is tied to its field (invalid, described by the error),
+/// and the status line is a polite live region that says its colour in
+/// words.
+#[test]
+fn errors_are_tied_to_their_fields_and_the_status_is_announced() {
+    let register = Register::new();
+    let session = register.session(&TestClock::new());
+    let mut harness = window(session);
+    harness.get_by_label("+ New").click();
+    harness.run();
+    let first_name = harness.get_by_role_and_label(Role::TextInput, "First name");
+    first_name.click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "First name")
+        .type_text("Nils");
+    harness.run();
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    harness.run();
+    let input = harness.get_by_role_and_label(Role::TextInput, "User-ID *");
+    let data = input.accesskit_node().data().clone();
+    assert_eq!(data.invalid(), Some(egui::accesskit::Invalid::True));
+    assert_eq!(data.described_by().len(), 1, "described by its error");
+    let live: Vec<String> = harness
+        .query_all_by(|node| node.data().live() == Some(egui::accesskit::Live::Polite))
+        .map(|node| {
+            let node = node.accesskit_node();
+            node.label().or_else(|| node.value()).unwrap_or_default()
+        })
+        .collect();
+    assert!(
+        live.iter()
+            .any(|said| said.contains("correct the fields that say what is wrong")),
+        "the status line is a live region: {live:?}"
+    );
+    assert!(harness.query_by_label("Error:").is_some());
+}

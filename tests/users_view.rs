@@ -1193,7 +1193,7 @@ fn go_to_roles_shows_the_roles_with_the_users_marked() {
     click_button(&mut harness, "Go to roles");
     assert!(
         harness
-            .query_by_label("Users/Authorities › Roles")
+            .query_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
             .is_some()
     );
     assert!(
@@ -1214,7 +1214,7 @@ fn go_to_roles_shows_the_roles_with_the_users_marked() {
     harness.run();
     assert!(
         harness
-            .query_by_label("Users/Authorities › Roles")
+            .query_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
             .is_none()
     );
 }
@@ -1233,7 +1233,7 @@ fn a_role_is_made_given_copied_and_not_deleted_while_held() {
     harness.run();
     assert!(
         harness
-            .query_by_label("Users/Authorities › Roles")
+            .query_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
             .is_some()
     );
     harness
@@ -1253,7 +1253,7 @@ fn a_role_is_made_given_copied_and_not_deleted_while_held() {
     harness.run();
     assert!(
         harness
-            .query_by_label("Users/Authorities › Roles")
+            .query_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
             .is_none()
     );
     click(&mut harness, "Erik Lind");

@@ -287,7 +287,7 @@ fn settings_refuse_a_bad_value_and_save_a_good_one() {
     // The field holds "24"; typing after it makes "249999", more than 30 days.
     rig.type_into("Link valid for (hours)", 0, "9999");
     rig.click("Save settings");
-    assert!(rig.has("Not saved: correct the settings marked in red."));
+    assert!(rig.has("Not saved: correct the settings that say what is wrong (in red)."));
     assert!(rig.has("expected a whole number from 1 to 720"));
     let stored = |rig: &Rig| {
         rig.harness

@@ -36,3 +36,22 @@ pub fn window_title(ctx: &egui::Context, title: &str) {
         node.set_label(title);
     });
 }
+
+/// Ties a field's error to its input: the input is marked invalid and
+/// described by the error's label, so a screen reader says both when the
+/// field is reached.
+pub fn field_error(input: &egui::Response, error: &egui::Response) {
+    let error = error.id.accesskit_id();
+    input.ctx.accesskit_node_builder(input.id, move |node| {
+        node.set_invalid(accesskit::Invalid::True);
+        node.push_described_by(error);
+    });
+}
+
+/// Makes a status line a polite live region: a screen reader says each new
+/// message when it is idle, without moving focus.
+pub fn live(status: &egui::Response) {
+    status.ctx.accesskit_node_builder(status.id, |node| {
+        node.set_live(accesskit::Live::Polite);
+    });
+}

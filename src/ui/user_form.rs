@@ -480,7 +480,8 @@ fn text_input_ui(
     }
     let input = ui.add(edit).labelled_by(label);
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(ERROR_RED));
+        let said = ui.label(RichText::new(error).color(ERROR_RED));
+        super::a11y::field_error(&input, &said);
     }
     input
 }

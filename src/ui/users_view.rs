@@ -853,12 +853,21 @@ impl UsersView {
                 .request_repaint_after(std::time::Duration::from_millis(500));
             return;
         }
+        // A polite live region, and the colour also in words.
         ui.horizontal(|ui| match &self.notice {
             Some(notice) if notice.is_error => {
-                ui.label(RichText::new(&notice.text).color(ERROR_RED));
+                ui.label(
+                    RichText::new(t!("status-word-error"))
+                        .strong()
+                        .color(ERROR_RED),
+                );
+                let said = ui.label(RichText::new(&notice.text).color(ERROR_RED));
+                super::a11y::live(&said);
             }
             Some(notice) => {
-                ui.label(RichText::new(&notice.text).color(GREEN));
+                ui.label(RichText::new(t!("status-word-done")).strong().color(GREEN));
+                let said = ui.label(RichText::new(&notice.text).color(GREEN));
+                super::a11y::live(&said);
             }
             None => {
                 ui.weak(self.session.location().to_string());

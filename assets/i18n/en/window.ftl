@@ -278,9 +278,9 @@ settings-test-to = Send test email to
 settings-test-send = Send test email
 settings-test-sent = Sent. The server answered: { $answer }
 settings-test-not-sent = Not sent: { $answer }
-settings-test-fix-first = correct the settings marked in red first.
+settings-test-fix-first = correct the settings that say what is wrong (in red) first.
 settings-saved = Settings saved.
-settings-not-saved = Not saved: correct the settings marked in red.
+settings-not-saved = Not saved: correct the settings that say what is wrong (in red).
 settings-subject = Subject
 settings-text = Text
 settings-window = Window
@@ -474,7 +474,7 @@ import-idp-follows = The user is connected: their account in the identity provid
 
 ## saving
 
-save-invalid = The user was not saved: correct the fields marked in red.
+save-invalid = The user was not saved: correct the fields that say what is wrong (in red).
 user-not-found = This user no longer exists in the register; it may have been deleted elsewhere.
 changed-elsewhere = { $by } changed this user at { $when } while the form was open.
 changed-elsewhere-fields = { $by } changed { $fields } at { $when } while the form was open; saving would overwrite it.
@@ -764,3 +764,5 @@ bulk-send-and-connect-button = Send { $send } and connect { $connect } at once
 settings-time-zone = Time zone of role dates (e.g. Europe/Stockholm)
 form-loading = Loading…
 status-register-not-answering = The shared register has not answered for { $seconds } s (the network or the server); the window keeps working and the form fills in when it answers.
+status-word-error = Error:
+status-word-done = Done:

@@ -267,9 +267,9 @@ settings-test-to = Skicka testmeddelande till
 settings-test-send = Skicka testmeddelande
 settings-test-sent = Skickat. Servern svarade: { $answer }
 settings-test-not-sent = Inte skickat: { $answer }
-settings-test-fix-first = rätta först inställningarna som är markerade med rött.
+settings-test-fix-first = rätta först inställningarna som säger vad som är fel (i rött).
 settings-saved = Inställningarna är sparade.
-settings-not-saved = Inte sparat: rätta inställningarna som är markerade med rött.
+settings-not-saved = Inte sparat: rätta inställningarna som säger vad som är fel (i rött).
 settings-subject = Ämne
 settings-text = Text
 settings-window = Fönster
@@ -459,7 +459,7 @@ import-idp-follows = Användaren är kopplad: kontot i identitetsleverantören f
 
 ## saving
 
-save-invalid = Användaren sparades inte: rätta fälten som är markerade med rött.
+save-invalid = Användaren sparades inte: rätta fälten som säger vad som är fel (i rött).
 user-not-found = Användaren finns inte längre i registret; den kan ha tagits bort någon annanstans.
 changed-elsewhere = { $by } ändrade användaren { $when } medan formuläret var öppet.
 changed-elsewhere-fields = { $by } ändrade { $fields } { $when } medan formuläret var öppet; att spara skulle skriva över det.
@@ -749,3 +749,5 @@ bulk-send-and-connect-button = Skicka { $send } och koppla { $connect } direkt
 settings-time-zone = Tidszon för rollernas datum (t.ex. Europe/Stockholm)
 form-loading = Läser in…
 status-register-not-answering = Det delade registret har inte svarat på { $seconds } s (nätverket eller servern); fönstret fortsätter att fungera och formuläret fylls i när det svarar.
+status-word-error = Fel:
+status-word-done = Klart:
