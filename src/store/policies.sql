@@ -10,16 +10,22 @@
 -- `db copy` and `roles recover`) is not bound by the policies.
 
 -- Who is working ------------------------------------------------------------
+-- The functions are PL/pgSQL (a SQL function that cannot be inlined is
+-- planned on every call) with generic plans (their lookups take the login
+-- as a parameter: planned anew on each call, they cost four times as much).
+
 
 CREATE FUNCTION hrm_is_owner() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN pg_has_role(session_user,
         (SELECT relowner FROM pg_class WHERE oid = 'users'::regclass), 'USAGE');
 END $$;
 
 CREATE FUNCTION hrm_is_serve() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hrm_serve')
         AND pg_has_role(session_user, 'hrm_serve', 'MEMBER');
@@ -27,7 +33,8 @@ END $$;
 
 -- The HRM user whose login field is the session user (none: NULL).
 CREATE FUNCTION hrm_operator() RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     field text := coalesce((SELECT value FROM settings WHERE key = 'operator_field'), 'alias_user_id');
     login text := session_user;
@@ -51,7 +58,8 @@ END $$;
 -- Today, as YYYYMMDD, in the register's time zone (UTC when it has none
 -- this server knows): one day for every client, by the server's clock.
 CREATE FUNCTION hrm_today() RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     zone text := nullif(trim(coalesce((SELECT value FROM settings WHERE key = 'time_zone'), '')), '');
 BEGIN
@@ -62,7 +70,8 @@ END $$;
 
 -- Roles are in force once someone held System administrator.
 CREATE FUNCTION hrm_enforced() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     today bigint := hrm_today();
 BEGIN
@@ -75,7 +84,8 @@ END $$;
 -- Every role's grants: the built-in three (as the program has them) and
 -- the roles administrators made. Limits are lists, one per line, '' = all.
 CREATE FUNCTION hrm_role_grants() RETURNS TABLE (role text, permission text, departments text, offices text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     RETURN QUERY
     SELECT r.role, r.permission, r.departments, r.offices FROM role_grants r
@@ -93,7 +103,8 @@ END $$;
 -- assignment's limits.
 CREATE FUNCTION hrm_operator_grants()
 RETURNS TABLE (permission text, departments text, offices text, held_departments text, held_offices text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     me bigint := hrm_operator();
     today bigint := hrm_today();
@@ -119,9 +130,22 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT held = wanted OR (held = 'users_edit' AND wanted = 'users_read')
 $$;
 
+-- True when the built-in role `role` permits `permission` (as the program
+-- has them; an inlined expression, no lookup).
+CREATE FUNCTION hrm_builtin_permits(role text, permission text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE role
+        WHEN 'system_administrator' THEN true
+        WHEN 'hr_administrator' THEN permission IN ('users_read', 'users_edit', 'verify_accounts', 'import_export')
+        WHEN 'read_only' THEN permission = 'users_read'
+        ELSE false
+    END
+$$;
+
 -- The operator holds any role today (or roles are not in force yet).
 CREATE FUNCTION hrm_has_role() RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     me bigint := hrm_operator();
     today bigint;
@@ -137,33 +161,60 @@ END $$;
 
 -- The operator holds one of `wanted` somewhere.
 CREATE FUNCTION hrm_may(wanted text[]) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    me bigint := hrm_operator();
+    today bigint;
 BEGIN
-    IF hrm_operator() IS NULL THEN
+    IF me IS NULL THEN
         RETURN false;
     END IF;
-    RETURN NOT hrm_enforced() OR EXISTS (
-        SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
-        WHERE hrm_includes(g.permission, w));
+    IF NOT hrm_enforced() THEN
+        RETURN true;
+    END IF;
+    today := hrm_today();
+    -- One query: the operator's roles valid today that permit one of
+    -- `wanted`, built in or made by administrators.
+    RETURN EXISTS (
+        SELECT 1 FROM user_roles a, unnest(wanted) w
+        WHERE a.user_key = me
+          AND coalesce(a.valid_from, 0) <= today AND coalesce(a.valid_to, 99991231) >= today
+          AND (hrm_builtin_permits(a.role, w)
+               OR EXISTS (SELECT 1 FROM role_grants g
+                          WHERE g.role = a.role AND hrm_includes(g.permission, w))));
 END $$;
 
 -- The operator holds one of `wanted` with no limits at all.
 CREATE FUNCTION hrm_may_everywhere(wanted text[]) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    me bigint := hrm_operator();
+    today bigint;
 BEGIN
-    IF hrm_operator() IS NULL THEN
+    IF me IS NULL THEN
         RETURN false;
     END IF;
-    RETURN NOT hrm_enforced() OR EXISTS (
-        SELECT 1 FROM hrm_operator_grants() g, unnest(wanted) w
-        WHERE hrm_includes(g.permission, w)
-          AND trim(g.departments) = '' AND trim(g.offices) = ''
-          AND trim(g.held_departments) = '' AND trim(g.held_offices) = '');
+    IF NOT hrm_enforced() THEN
+        RETURN true;
+    END IF;
+    today := hrm_today();
+    RETURN EXISTS (
+        SELECT 1 FROM user_roles a, unnest(wanted) w
+        WHERE a.user_key = me
+          AND coalesce(a.valid_from, 0) <= today AND coalesce(a.valid_to, 99991231) >= today
+          AND trim(a.departments) = '' AND trim(a.offices) = ''
+          AND (hrm_builtin_permits(a.role, w)
+               OR EXISTS (SELECT 1 FROM role_grants g
+                          WHERE g.role = a.role AND hrm_includes(g.permission, w)
+                            AND trim(g.departments) = '' AND trim(g.offices) = '')));
 END $$;
 
 -- The operator holds one of `wanted` for a user in this department and office.
 CREATE FUNCTION hrm_may_for(wanted text[], department text, office text) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF hrm_operator() IS NULL THEN
         RETURN false;
@@ -177,7 +228,8 @@ END $$;
 
 -- The same for the user `user_key` (where they are saved now).
 CREATE FUNCTION hrm_may_user(wanted text[], target bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     place record;
 BEGIN
@@ -195,7 +247,8 @@ END $$;
 -- hrm_within, so an import by a limited administrator costs no lookup per
 -- row.
 CREATE FUNCTION hrm_limits(wanted text[]) RETURNS text[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF hrm_operator() IS NULL THEN
         RETURN '{}';
@@ -259,7 +312,8 @@ END $$;
 -- Roles as well. A change of updated_at_ms alone (a stamp that tells other
 -- windows to read again) passes: the policy decided who may stamp.
 CREATE FUNCTION hrm_users_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     field text;
 BEGIN
@@ -296,7 +350,8 @@ CREATE TRIGGER users_guard BEFORE UPDATE ON users FOR EACH ROW
 -- A connection's address and state change only where the operator may
 -- change users; a delivery's counts are any worker's to write.
 CREATE FUNCTION hrm_connections_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF hrm_is_owner() OR hrm_is_serve() THEN
         RETURN NEW;
@@ -319,7 +374,8 @@ CREATE TRIGGER connections_guard BEFORE UPDATE ON connections FOR EACH ROW
 -- Nobody gives a role that permits more than they hold themselves; the
 -- first System administrator is someone giving the role to themselves.
 CREATE FUNCTION hrm_user_roles_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
+    SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     IF hrm_is_owner() THEN
         RETURN NEW;
