@@ -165,9 +165,6 @@ fn insert_rows<C: postgres::GenericClient>(
     exec_columns(db, &sql, types, rows)
 }
 
-/// Rows per INSERT where COPY may not be used.
-const INSERT_CHUNK: usize = 10_000;
-
 /// Where the change stamp is in a held user's row (after the key).
 const STAMP_COLUMN: usize = 12;
 
@@ -189,30 +186,37 @@ fn copy_rows<C: postgres::GenericClient>(
         return Ok(());
     }
     // PostgreSQL takes no COPY into a table whose row-level security binds
-    // this login (an administrator's own, not the owner): the rows go as
-    // INSERTs from arrays instead, a chunk at a time, each row checked.
+    // this login (an administrator's own, not the owner): the rows are
+    // copied into a temporary table of the transaction, then inserted from
+    // it in one statement, each row checked by the policies.
     let bound = db.fetch_int(
         "SELECT CASE WHEN row_security_active(?1) THEN 1 ELSE 0 END",
         super::db::params![table],
     )? == 1;
-    if bound {
-        let sql = format!(
-            "INSERT INTO {table} ({columns}) SELECT * FROM unnest({})",
-            casts(types)
-        );
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            exec_columns(db, &sql, types, chunk)?;
-        }
-        return Ok(());
-    }
-    let types: Vec<Type> = types
+    let column_types: Vec<Type> = types
         .chars()
         .map(|t| if t == 'i' { Type::INT8 } else { Type::TEXT })
         .collect();
     let columns = columns.split_whitespace().collect::<Vec<_>>().join(" ");
+    if bound {
+        let staging = format!("hrm_staging_{table}");
+        db.exec_batch(&format!(
+            "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS
+                 SELECT {columns} FROM {table} WITH NO DATA"
+        ))?;
+        db.copy_in_binary(
+            &format!("COPY {staging} ({columns}) FROM STDIN (FORMAT binary)"),
+            &column_types,
+            rows,
+        )?;
+        db.exec_batch(&format!(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}; DROP TABLE {staging}"
+        ))?;
+        return Ok(());
+    }
     db.copy_in_binary(
         &format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)"),
-        &types,
+        &column_types,
         rows,
     )?;
     Ok(())
