@@ -103,3 +103,44 @@ fn errors_are_tied_to_their_fields_and_the_status_is_announced() {
     );
     assert!(harness.query_by_label("Error:").is_some());
 }
+
+/// The form's structure as a screen reader walks it: its tabs are tabs in a
+/// tab list with the shown one selected, its sections are headings (so the
+/// two Email fields can be told apart by the section they are in), User-ID
+/// is required, and History says whether it is open.
+#[test]
+fn the_forms_tabs_headings_and_required_field_are_said() {
+    let register = Register::new();
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let mut harness = window(session);
+    harness
+        .get_all_by_label_contains("Ann")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    assert!(harness.query_by_role(Role::TabList).is_some());
+    let general = harness.get_by_role_and_label(Role::Tab, "General");
+    assert_eq!(general.accesskit_node().data().is_selected(), Some(true));
+    let roles = harness.get_by_role_and_label(Role::Tab, "Authorisations");
+    assert_eq!(roles.accesskit_node().data().is_selected(), Some(false));
+    for section in ["General", "Connection to Visma Connect"] {
+        assert!(
+            harness
+                .query_by_role_and_label(Role::Heading, section)
+                .is_some(),
+            "{section} is a heading"
+        );
+    }
+    let user_id = harness.get_by_role_and_label(Role::TextInput, "User-ID *");
+    assert!(user_id.accesskit_node().data().is_required());
+    let history = harness.get_by_label("History");
+    assert_eq!(history.accesskit_node().data().is_expanded(), Some(false));
+    harness
+        .get_by_role_and_label(Role::Tab, "Authorisations")
+        .click();
+    harness.run();
+    let roles = harness.get_by_role_and_label(Role::Tab, "Authorisations");
+    assert_eq!(roles.accesskit_node().data().is_selected(), Some(true));
+}

@@ -204,7 +204,7 @@ fn account_codes_are_imported_from_the_audit_of_account_code_tab() {
     harness.get_by_label("Existing Testsson").click();
     harness.run();
     harness
-        .get_by_role_and_label(Role::Button, "Audit of account code")
+        .get_by_role_and_label(Role::Tab, "Audit of account code")
         .click();
     harness.run();
     harness.get_by_label("Import account codes…").click();

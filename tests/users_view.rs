@@ -124,6 +124,13 @@ fn click_button(harness: &mut Harness<'_, HrmApp>, label: &str) {
     harness.run();
 }
 
+/// Opens one of the form's tabs (General, Authorisations, Audit of account
+/// code), as a screen reader reaches them: by role Tab.
+fn click_tab(harness: &mut Harness<'_, HrmApp>, label: &str) {
+    harness.get_by_role_and_label(Role::Tab, label).click();
+    harness.run();
+}
+
 #[test]
 fn a_new_user_is_typed_saved_and_found_in_the_list() {
     let mut harness = harness(register());
@@ -1045,7 +1052,7 @@ fn stored_roles(harness: &Harness<'_, HrmApp>, user_id: &str) -> Vec<(String, Op
 fn the_authorisations_tab_adds_a_role_and_save_stores_it() {
     let mut harness = harness(register());
     click(&mut harness, "Erik Lind");
-    click_button(&mut harness, "Authorisations");
+    click_tab(&mut harness, "Authorisations");
     assert!(harness.query_by_label("No roles.").is_some());
     harness
         .get_by_role_and_label(Role::ComboBox, "Add role")
@@ -1063,7 +1070,7 @@ fn the_authorisations_tab_adds_a_role_and_save_stores_it() {
         stored_roles(&harness, "15"),
         [("hr_administrator".to_owned(), Some("2027-12-31".to_owned()))]
     );
-    click_button(&mut harness, "General");
+    click_tab(&mut harness, "General");
     harness.get_by_label("History").click();
     harness.run();
     assert!(
@@ -1101,7 +1108,7 @@ fn the_last_system_administrator_cannot_be_removed_in_the_window() {
     let mut harness = harness(opened);
     click(&mut harness, "Anna Svensson");
     type_into(&mut harness, "Last name", 0, "-Berg");
-    click_button(&mut harness, "Authorisations");
+    click_tab(&mut harness, "Authorisations");
     assert!(harness.query_by_label("System administrator").is_some());
     click_button(&mut harness, "Remove");
     click_button(&mut harness, "Save");
@@ -1160,7 +1167,7 @@ fn taking_ones_own_rights_asks_first() {
     opened.users = opened.session.load_users().unwrap();
     let mut harness = harness(opened);
     click(&mut harness, "Anna Svensson");
-    click_button(&mut harness, "Authorisations");
+    click_tab(&mut harness, "Authorisations");
     click_button(&mut harness, "Remove");
     click_button(&mut harness, "Save");
     let question = "After this Save you will no longer have: Roles, Settings";
@@ -1183,7 +1190,7 @@ fn taking_ones_own_rights_asks_first() {
 fn go_to_roles_shows_the_roles_with_the_users_marked() {
     let mut harness = harness(register());
     click(&mut harness, "Erik Lind");
-    click_button(&mut harness, "Authorisations");
+    click_tab(&mut harness, "Authorisations");
     harness
         .get_by_role_and_label(Role::ComboBox, "Add role")
         .click();
@@ -1257,7 +1264,7 @@ fn a_role_is_made_given_copied_and_not_deleted_while_held() {
             .is_none()
     );
     click(&mut harness, "Erik Lind");
-    click_button(&mut harness, "Authorisations");
+    click_tab(&mut harness, "Authorisations");
     harness
         .get_by_role_and_label(Role::ComboBox, "Add role")
         .click();
@@ -1372,7 +1379,7 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
 fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
     let mut harness = harness(register());
     click(&mut harness, "Erik Lind");
-    click_button(&mut harness, "Audit of account code");
+    click_tab(&mut harness, "Audit of account code");
     assert!(harness.query_by_label("Nothing to audit.").is_some());
     click_button(&mut harness, "Add row");
     assert!(

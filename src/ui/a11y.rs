@@ -55,3 +55,37 @@ pub fn live(status: &egui::Response) {
         node.set_live(accesskit::Live::Polite);
     });
 }
+
+/// Makes a label a heading of the form's sections ("General", "Connection
+/// to Visma Connect"), so a screen reader can move by them and tell two
+/// fields of one name apart by the section they are in.
+pub fn heading(label: &egui::Response, text: &str) {
+    let text = text.to_owned();
+    label.ctx.accesskit_node_builder(label.id, move |node| {
+        node.set_role(accesskit::Role::Heading);
+        node.set_label(text);
+        node.set_level(2);
+    });
+}
+
+/// Makes a row of buttons a tab list (`row` is its `Ui`).
+pub fn tab_list(row: &egui::Ui) {
+    row.ctx().accesskit_node_builder(row.unique_id(), |node| {
+        node.set_role(accesskit::Role::TabList);
+    });
+}
+
+/// Makes a button a tab, selected while its page shows.
+pub fn tab(button: &egui::Response, selected: bool) {
+    button.ctx.accesskit_node_builder(button.id, move |node| {
+        node.set_role(accesskit::Role::Tab);
+        node.set_selected(selected);
+    });
+}
+
+/// Marks an input that must be filled in.
+pub fn required(input: &egui::Response) {
+    input.ctx.accesskit_node_builder(input.id, |node| {
+        node.set_required();
+    });
+}

@@ -354,15 +354,15 @@ pub fn user_form_ui(
     }
     ui.add_space(4.0);
     ui.horizontal(|ui| {
+        super::a11y::tab_list(ui);
         for (tab, label) in [
             (FormTab::General, t!("form-tab-general")),
             (FormTab::Authorisations, t!("form-tab-authorisations")),
             (FormTab::AuditOfAccountCode, t!("form-tab-audit")),
         ] {
-            if ui
-                .add(egui::Button::new(label).selected(form.tab == tab))
-                .clicked()
-            {
+            let button = ui.add(egui::Button::new(label).selected(form.tab == tab));
+            super::a11y::tab(&button, form.tab == tab);
+            if button.clicked() {
                 form.tab = tab;
             }
         }
@@ -387,7 +387,9 @@ pub fn user_form_ui(
         });
         return None;
     }
-    ui.label(RichText::new(t!("form-tab-general")).strong());
+    let title = t!("form-tab-general");
+    let section = ui.label(RichText::new(&title).strong());
+    super::a11y::heading(&section, &title);
     if let Some(why) = &form.read_only {
         ui.label(RichText::new(why).color(ERROR_RED));
     }
@@ -414,6 +416,7 @@ fn general_fields_ui(ui: &mut Ui, form: &mut UserForm) {
         .spacing([12.0, 6.0])
         .show(ui, |ui| {
             let user_id = text_row_ui(ui, Field::UserId, &mut draft.user_id, errors);
+            super::a11y::required(&user_id);
             if std::mem::take(&mut form.focus_user_id) {
                 user_id.request_focus();
             }
@@ -488,7 +491,9 @@ fn text_input_ui(
 
 /// The section Connection to Visma Connect.
 fn connection_ui(ui: &mut Ui, form: &mut UserForm, smtputf8_missing: bool) -> Option<FormAction> {
-    ui.label(RichText::new(t!("form-connection")).strong());
+    let title = t!("form-connection");
+    let section = ui.label(RichText::new(&title).strong());
+    super::a11y::heading(&section, &title);
     ui.separator();
     let connection = form
         .record
