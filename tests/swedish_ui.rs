@@ -71,6 +71,39 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
     harness.get_by_label("Avbryt").click();
     harness.run();
 
+    // A field's error, and what the register keeps in English (a History
+    // row's actor), are said in Swedish.
+    harness.get_by_label("+ Ny").click();
+    harness.run();
+    for (label, text) in [("Användar-ID *", "2"), ("Förnamn", "Cia")] {
+        harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .click();
+        harness.run();
+        harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .type_text(text);
+        harness.run();
+    }
+    harness.get_by_role_and_label(Role::Button, "Spara").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Användar-ID 2 används redan av en annan användare.")
+            .is_some()
+    );
+    assert_eq!(hrm_users::i18n::stored_words("outbox worker"), "utkorgen");
+    assert_eq!(
+        hrm_users::i18n::stored_words("not sent: the user was deleted"),
+        "inte skickat: användaren togs bort"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    if let Some(discard) = harness.query_by_label("Förkasta ändringarna") {
+        discard.click();
+        harness.run();
+    }
+
     // And back.
     harness
         .get_by_role_and_label(Role::Button, "Inställningar")

@@ -135,10 +135,7 @@ fn checked_connection(
     {
         errors.insert(
             Field::UserId,
-            format!(
-                "User-ID {} is already used by another user.",
-                valid.user.user_id
-            ),
+            t!("user-id-taken", user_id = valid.user.user_id.to_string()),
         );
     }
     let connection = match (old_connection, &valid.visma_email) {

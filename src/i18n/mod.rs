@@ -299,5 +299,8 @@ macro_rules! tl {
     };
 }
 
+mod stored;
+pub use stored::stored_words;
+
 #[cfg(test)]
 mod tests;

@@ -415,10 +415,11 @@ fn results_ui(
                 let Some(result) = rows.get(row.index()) else {
                     return;
                 };
+                let words = crate::i18n::stored_words(&result.details);
                 let details = if result.possible_duplicate {
-                    t!("bulk-possible-duplicate", details = &result.details)
+                    t!("bulk-possible-duplicate", details = &words)
                 } else {
-                    result.details.clone()
+                    words
                 };
                 for text in [
                     result.user_id.as_str(),

@@ -741,9 +741,12 @@ fn delivery_sentence(
     let to = message.recipient.to_string();
     match message.state {
         DeliveryState::Queued | DeliveryState::Sending => match &message.last_result {
-            Some(reply) if message.attempts > 0 => {
-                t!("delivery-retrying", what = what, to = to, reply = reply)
-            }
+            Some(reply) if message.attempts > 0 => t!(
+                "delivery-retrying",
+                what = what,
+                to = to,
+                reply = crate::i18n::stored_words(reply)
+            ),
             _ => t!(
                 "delivery-queued",
                 what = what,
@@ -773,17 +776,17 @@ fn delivery_sentence(
             to = to,
             reason = message
                 .last_result
-                .clone()
-                .unwrap_or_else(|| t!("delivery-no-answer"))
+                .as_deref()
+                .map_or_else(|| t!("delivery-no-answer"), crate::i18n::stored_words)
         ),
         DeliveryState::Cancelled => t!(
             "delivery-cancelled",
             what = what,
             to = to,
-            reason = message
-                .last_result
-                .clone()
-                .unwrap_or_else(|| t!("delivery-cancelled-reason"))
+            reason = message.last_result.as_deref().map_or_else(
+                || t!("delivery-cancelled-reason"),
+                crate::i18n::stored_words
+            )
         ),
     }
 }
@@ -803,7 +806,7 @@ fn history_ui(ui: &mut Ui, details: &UserDetails) {
                 ui.horizontal_wrapped(|ui| {
                     ui.weak(local_time(entry.at));
                     ui.weak("·");
-                    ui.weak(&entry.actor);
+                    ui.weak(crate::i18n::stored_words(&entry.actor));
                 });
                 ui.add(egui::Label::new(entry.describe()).wrap());
                 ui.add_space(4.0);
