@@ -135,6 +135,17 @@ impl RowAction {
         }
     }
 
+    /// The Status word in the window's language (the report file and the
+    /// CLI keep [`Self::status`], which scripts read).
+    pub fn status_label(&self) -> String {
+        match self {
+            Self::Create { .. } => t!("import-status-create"),
+            Self::Update { .. } => t!("import-status-update"),
+            Self::Unchanged => t!("import-status-unchanged"),
+            Self::Rejected(_) => t!("import-status-rejected"),
+        }
+    }
+
     /// True for a row that creates or changes a user.
     pub fn writes(&self) -> bool {
         matches!(self, Self::Create { .. } | Self::Update { .. })

@@ -515,10 +515,11 @@ fn rows_ui(ui: &mut Ui, plan: &ImportPlan) {
                     return;
                 };
                 let message = plan_row.message();
+                let status = plan_row.action.status_label();
                 for text in [
                     plan_row.row.to_string().as_str(),
                     plan_row.user_id.as_str(),
-                    plan_row.action.status(),
+                    status.as_str(),
                 ] {
                     row.col(|ui| {
                         ui.add(Label::new(text).truncate());

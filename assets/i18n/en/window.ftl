@@ -787,3 +787,7 @@ stored-actor-leaver-rule = leaver rule
 stored-actor-idp-push = identity provider push
 stored-saved-as = saved as { $path }
 user-id-taken = User-ID { $user_id } is already used by another user.
+import-status-create = create
+import-status-update = update
+import-status-unchanged = unchanged
+import-status-rejected = rejected

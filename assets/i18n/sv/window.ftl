@@ -772,3 +772,7 @@ stored-actor-leaver-rule = regeln för avslutade anställningar
 stored-actor-idp-push = identitetsleverantören
 stored-saved-as = sparat som { $path }
 user-id-taken = Användar-ID { $user_id } används redan av en annan användare.
+import-status-create = skapas
+import-status-update = ändras
+import-status-unchanged = oförändrad
+import-status-rejected = avvisas
