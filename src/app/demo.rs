@@ -122,6 +122,27 @@ const DEPARTMENTS: &[&str] = &[
     "Marketing",
 ];
 
+/// The same departments as a Swedish company names them: the demo made in
+/// a Swedish window is Swedish all through.
+const DEPARTMENTS_SV: &[&str] = &[
+    "HR",
+    "Ekonomi",
+    "Försäljning",
+    "IT",
+    "Produktion",
+    "Logistik",
+    "Kundtjänst",
+    "Marknad",
+];
+
+/// The departments in the window's language.
+fn departments() -> &'static [&'static str] {
+    match crate::i18n::window_language() {
+        crate::i18n::Language::Swedish => DEPARTMENTS_SV,
+        crate::i18n::Language::English => DEPARTMENTS,
+    }
+}
+
 const OFFICES: &[&str] = &[
     "Stockholm",
     "Göteborg",
@@ -181,6 +202,7 @@ fn ascii_fold(text: &str) -> String {
 /// Makes `count` users, the same ones for the same count.
 pub fn demo_users(count: usize) -> Vec<(User, Connection)> {
     let mut dice = Dice(0x4852_4D55_2026);
+    let departments = departments();
     let mut taken: HashMap<String, u32> = HashMap::new();
     // 2026-01-05 00:00 UTC: connections date from the weeks after it.
     let base = Timestamp::constant(1_767_571_200, 0);
@@ -229,7 +251,7 @@ pub fn demo_users(count: usize) -> Vec<(User, Connection)> {
                 },
                 first_name: first.to_owned(),
                 last_name: last.to_owned(),
-                department: dice.pick(DEPARTMENTS).to_owned(),
+                department: dice.pick(departments).to_owned(),
                 office: dice.pick(OFFICES).to_owned(),
                 employment_ends: None,
             };
