@@ -83,7 +83,7 @@ pub fn save_user_form(
                 tx, &current, saved.key, rights, now, &actor,
             )?;
         }
-        let saved = tx.user(saved.key)?.ok_or(SaveUserError::NotFound)?;
+        // Roles and rows change neither the fields nor the connection.
         Ok::<_, FormSaveError>((saved, login_changed))
     });
     match result {

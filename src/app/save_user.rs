@@ -127,10 +127,14 @@ fn checked_connection(
     tx: &WriteTx<'_>,
     key: Option<UserKey>,
     valid: &crate::domain::ValidDraft,
-    old_connection: &Connection,
+    before: Option<&UserRecord>,
 ) -> Result<Connection, SaveUserError> {
+    let old_connection = &before.map(|b| b.connection.clone()).unwrap_or_default();
     let mut errors = FieldErrors::new();
-    if let Some(owner) = tx.user_id_owner(&valid.user.user_id)?
+    // A User-ID the user keeps is theirs: asked only when it is new.
+    let keeps_user_id = before.is_some_and(|b| b.user.user_id == valid.user.user_id);
+    if !keeps_user_id
+        && let Some(owner) = tx.user_id_owner(&valid.user.user_id)?
         && Some(owner) != key
     {
         errors.insert(
@@ -269,7 +273,7 @@ pub(crate) fn save_in(
         .as_ref()
         .map(|b| b.connection.clone())
         .unwrap_or_default();
-    let connection = checked_connection(tx, key, &valid, &old_connection)?;
+    let connection = checked_connection(tx, key, &valid, before.as_ref())?;
 
     let entry = |action, key, before: Option<String>, after: String| AuditEntry {
         at: now,
@@ -320,7 +324,12 @@ pub(crate) fn save_in(
         let before_json = before.as_ref().map(|b| snapshot(&b.user, &b.connection));
         tx.append_audit(&entry(action, key, before_json, after_json))?;
     }
-    let saved = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
+    // The user as written (not read back: a round trip fewer).
+    let saved = UserRecord {
+        key,
+        user: valid.user.clone(),
+        connection,
+    };
     Ok((saved, login_changed))
 }
 
