@@ -316,14 +316,18 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     field text;
+    limits text[];
 BEGIN
     IF hrm_is_owner() THEN
         RETURN NEW;
     END IF;
-    IF NOT (hrm_may_everywhere('{users_edit,import_export}')
-            OR (hrm_may_for('{users_edit,import_export}', OLD.department, OLD.office)
-                AND hrm_may_for('{users_edit,import_export}', NEW.department, NEW.office))) THEN
-        PERFORM hrm_refuse('changing user ' || OLD.user_id);
+    IF NOT hrm_may_everywhere('{users_edit,import_export}') THEN
+        -- The operator's limits, read once for both places.
+        limits := hrm_limits('{users_edit,import_export}');
+        IF NOT (hrm_within(limits, OLD.department, OLD.office)
+                AND hrm_within(limits, NEW.department, NEW.office)) THEN
+            PERFORM hrm_refuse('changing user ' || OLD.user_id);
+        END IF;
     END IF;
     field := coalesce((SELECT value FROM settings WHERE key = 'operator_field'), 'alias_user_id');
     IF ((field = 'user_id' AND lower(OLD.user_id) <> lower(NEW.user_id))
