@@ -37,7 +37,7 @@ fn reading_commands_cost_few_round_trips() {
     support::seed_pending(&mut session, 50, "rt");
     drop(session);
     for (args, most) in [
-        (&["db", "status", "--json"][..], 6),
+        (&["db", "status", "--json"][..], 8),
         (&["users", "list", "--json", "--search", "rt14"][..], 12),
     ] {
         let counted = round_trips(&register, args);

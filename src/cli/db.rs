@@ -40,6 +40,14 @@ pub fn status(location: &Location, json: bool) -> anyhow::Result<ExitCode> {
                 t!("cli-status-audit-value", rows = status.audit_rows),
             ),
             (t!("cli-status-workers"), count(status.workers)),
+            (
+                t!("cli-status-damaged"),
+                t!(
+                    "cli-status-damaged-value",
+                    users = status.damaged_users,
+                    messages = status.damaged_messages
+                ),
+            ),
         ];
         let width = rows
             .iter()

@@ -1095,6 +1095,12 @@ fn a_damaged_row_is_left_out_and_never_stops_the_rest(mut store: Store) {
     ))
     .unwrap();
 
+    let status = store.status().unwrap();
+    assert_eq!(
+        (status.damaged_users, status.damaged_messages),
+        (1, 1),
+        "db status counts the rows that cannot be read"
+    );
     let users = store.load_users().unwrap();
     assert_eq!(users.len(), 1, "the readable user still loads");
     assert_eq!(users[0].key, keys[1]);

@@ -190,6 +190,11 @@ pub struct Status {
     pub audit_rows: usize,
     /// Outbox workers registered now.
     pub workers: usize,
+    /// Users whose stored values cannot be read (a damaged or hand-edited
+    /// row): left out of every list until repaired.
+    pub damaged_users: usize,
+    /// Messages whose stored values cannot be read.
+    pub damaged_messages: usize,
 }
 
 fn count(n: i64) -> usize {
@@ -217,6 +222,11 @@ impl Store {
                 .map(count)
                 .ok_or_else(|| StoreError::bad_value(i, "a count that is not a number"))
         };
+        // Every row read once: those left out as unreadable are counted.
+        let users = at(0)?;
+        let messages = at(4)?;
+        let damaged_users = users.saturating_sub(self.load_users()?.len());
+        let damaged_messages = messages.saturating_sub(self.outbox(usize::MAX)?.len());
         Ok(Status {
             backend: self.location.backend_name().to_owned(),
             location: self.location.to_string(),
@@ -228,6 +238,8 @@ impl Store {
             outbox_messages: at(4)?,
             audit_rows: at(5)?,
             workers: at(6)?,
+            damaged_users,
+            damaged_messages,
         })
     }
 

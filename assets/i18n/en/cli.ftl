@@ -87,3 +87,5 @@ cli-no-register = There is no register at { $path }. Make one with `hrm-users --
 cli-copy-not-owner = Only the shared register's owner copies it (this login is { $login }): a copy reads every row.
 cli-grant-not-owner = Only the shared register's owner grants the group roles (this login is { $login }).
 cli-grant-done = The group roles hrm_admins and hrm_serve may now use the register, each login within its roles.
+cli-status-damaged = Rows that cannot be read
+cli-status-damaged-value = { $users } users, { $messages } messages (left out of every list; the log names their keys)

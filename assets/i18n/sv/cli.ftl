@@ -83,3 +83,5 @@ cli-no-register = Det finns inget register i { $path }. Skapa ett med `hrm-users
 cli-copy-not-owner = Bara det delade registrets ägare kopierar det (denna inloggning är { $login }): en kopia läser varje rad.
 cli-grant-not-owner = Bara det delade registrets ägare ger grupprollerna behörighet (denna inloggning är { $login }).
 cli-grant-done = Grupprollerna hrm_admins och hrm_serve kan nu använda registret, varje inloggning inom sina roller.
+cli-status-damaged = Rader som inte kan läsas
+cli-status-damaged-value = { $users } användare, { $messages } meddelanden (utelämnade ur alla listor; loggen anger deras nycklar)
