@@ -1120,6 +1120,16 @@ fn an_address_that_needs_smtputf8_is_refused_clearly_and_the_server_remembered()
     assert!(report.result.is_ok(), "{:?}", report.result);
     let sent = String::from_utf8_lossy(&smtp.accepted()[0]).into_owned();
     assert!(sent.contains("klara@xn--fretaget-n4a.se"), "{sent}");
+    // The test email speaks the register's message language.
+    let mut swedish = settings.clone();
+    swedish.message_language = hrm_users::i18n::Language::Swedish;
+    let report = hrm_users::app::send_test_email(&swedish, &anchor, &plain);
+    assert!(report.result.is_ok(), "{:?}", report.result);
+    let text = support::text_part(&smtp.accepted()[1]);
+    assert!(
+        text.contains("Detta är ett testmeddelande från HRM Users"),
+        "{text}"
+    );
 
     // Queued for a user: failed for good, in the same words, never retried.
     let key = pending_user(&mut session, "7", "Klara", "klara.sjöberg@företaget.se");
@@ -1140,7 +1150,7 @@ fn an_address_that_needs_smtputf8_is_refused_clearly_and_the_server_remembered()
     );
     assert_eq!(
         smtp.accepted().len(),
-        1,
-        "only the ASCII test email arrived"
+        2,
+        "only the ASCII test emails arrived"
     );
 }

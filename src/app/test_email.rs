@@ -48,8 +48,8 @@ pub fn send_test_email(settings: &Settings, register: &Path, to: &Email) -> Test
         settings,
         "",
         to,
-        "HRM Users test email",
-        "This is a test email from HRM Users. If you read this, verification emails can be sent with these settings.",
+        &tl!(settings.message_language, "test-email-subject"),
+        &tl!(settings.message_language, "test-email-body"),
         &TemplateValues::default(),
         &message_id,
     ) {

@@ -24,14 +24,14 @@ pub struct AboutView {
     logs: String,
 }
 
-/// Where the OS keeps the SMTP password.
-fn keyring_name() -> &'static str {
+/// Where the OS keeps the SMTP password, in the window's language.
+fn keyring_name() -> String {
     if cfg!(target_os = "windows") {
-        "Windows Credential Manager"
+        t!("about-keyring-windows")
     } else if cfg!(target_os = "macos") {
-        "the macOS Keychain"
+        t!("about-keyring-macos")
     } else {
-        "the Secret Service (GNOME Keyring or KWallet), or HRM_USERS_SMTP_PASSWORD"
+        t!("about-keyring-linux")
     }
 }
 
@@ -84,7 +84,7 @@ impl AboutView {
                         path_row_ui(ui, &t!("about-backups"), &self.backups);
                         path_row_ui(ui, &t!("about-outbox"), &self.outbox);
                         path_row_ui(ui, &t!("about-logs"), &self.logs);
-                        path_row_ui(ui, &t!("about-smtp-password"), keyring_name());
+                        path_row_ui(ui, &t!("about-smtp-password"), &keyring_name());
                         path_row_ui(
                             ui,
                             &t!("about-graphics"),

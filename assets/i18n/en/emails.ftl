@@ -39,3 +39,5 @@ email-relink-invitation =
 
     If you did not expect this message, contact your HR administrator.
     .subject = Link your HRM account to Visma Connect again
+test-email-subject = HRM Users test email
+test-email-body = This is a test email from HRM Users. If you read this, verification emails can be sent with these settings.

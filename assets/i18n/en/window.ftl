@@ -791,3 +791,6 @@ import-status-create = create
 import-status-update = update
 import-status-unchanged = unchanged
 import-status-rejected = rejected
+about-keyring-windows = Windows Credential Manager
+about-keyring-macos = the macOS Keychain
+about-keyring-linux = the Secret Service (GNOME Keyring or KWallet), or HRM_USERS_SMTP_PASSWORD

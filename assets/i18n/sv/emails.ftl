@@ -39,3 +39,5 @@ email-relink-invitation =
 
     Om du inte väntade dig det här meddelandet, kontakta din HR-administratör.
     .subject = Koppla ditt HRM-konto till Visma Connect igen
+test-email-subject = Testmeddelande från HRM Users
+test-email-body = Detta är ett testmeddelande från HRM Users. Om du läser detta kan verifieringsmeddelanden skickas med dessa inställningar.

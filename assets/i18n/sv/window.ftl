@@ -776,3 +776,6 @@ import-status-create = skapas
 import-status-update = ändras
 import-status-unchanged = oförändrad
 import-status-rejected = avvisas
+about-keyring-windows = Windows Autentiseringshanteraren
+about-keyring-macos = macOS Nyckelring
+about-keyring-linux = Secret Service (GNOME-nyckelring eller KWallet), eller HRM_USERS_SMTP_PASSWORD
