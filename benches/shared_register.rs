@@ -99,18 +99,9 @@ fn administrator(owner: &Location, name: &str, roles: &[Assignment]) -> Location
         .unwrap();
     let mut session = Session::new(Store::open(owner).unwrap());
     let user = hrm_users::domain::User {
-        activated: true,
-        user_id: hrm_users::domain::UserId::parse(&login).unwrap(),
         alias_user_id: login.clone(),
-        signature: String::new(),
-        card_tag_id: String::new(),
-        external_reference: String::new(),
-        email: None,
         first_name: name.to_owned(),
-        last_name: String::new(),
-        department: String::new(),
-        office: String::new(),
-        employment_ends: None,
+        ..hrm_users::domain::User::activated(hrm_users::domain::UserId::parse(&login).unwrap())
     };
     session
         .store_for_tests()
@@ -129,20 +120,10 @@ fn administrator(owner: &Location, name: &str, roles: &[Assignment]) -> Location
 /// An HR administrator limited to the demo's offices (all of them, so
 /// every row is within; each row is still checked).
 fn limited_hr_administrator() -> Vec<Assignment> {
-    let offices = [
-        "Stockholm",
-        "Göteborg",
-        "Malmö",
-        "Uppsala",
-        "Umeå",
-        "Linköping",
-        "Oslo",
-        "Helsinki",
-    ];
     vec![Assignment {
         scope: Scope {
             departments: Vec::new(),
-            offices: offices.iter().map(|s| (*s).to_owned()).collect(),
+            offices: demo::OFFICES.iter().map(|s| (*s).to_owned()).collect(),
         },
         ..Assignment::new("hr_administrator")
     }]

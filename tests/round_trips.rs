@@ -13,15 +13,7 @@ use support::link::CountingLink;
 /// `register` through a counting link.
 fn round_trips(register: &Register, args: &[&str]) -> u64 {
     let url = register.db_arg();
-    let server = url
-        .split_once('@')
-        .unwrap()
-        .1
-        .split_once('/')
-        .unwrap()
-        .0
-        .to_owned();
-    let link = CountingLink::start(&server);
+    let link = CountingLink::to_server_of(&url);
     let out = support::program_at(register, &link.url_through(&url))
         .args(args)
         .output()

@@ -637,15 +637,7 @@ fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
     support::pending_user(&mut session, "14", "Sara", "sara@example.org");
     drop(session);
     let url = shared.db_arg();
-    let server = url
-        .split_once('@')
-        .unwrap()
-        .1
-        .split_once('/')
-        .unwrap()
-        .0
-        .to_owned();
-    let link = support::link::CountingLink::start(&server);
+    let link = support::link::CountingLink::to_server_of(&url);
     let through = hrm_users::store::Location::parse(&link.url_through(&url));
     let mut harness = support::window(Session::open(&through).unwrap());
     link.hold(true);

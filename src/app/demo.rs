@@ -143,7 +143,8 @@ fn departments() -> &'static [&'static str] {
     }
 }
 
-const OFFICES: &[&str] = &[
+/// The demo's offices (a benchmark limits a role to them).
+pub const OFFICES: &[&str] = &[
     "Stockholm",
     "Göteborg",
     "Malmö",

@@ -424,18 +424,8 @@ fn add_first_administrator(
         .filter(|_| matches!(field, OperatorField::AliasUserId | OperatorField::UserId))
         .ok_or_else(|| RolesError::NotAnHrmUser(login.to_owned()))?;
     let user = crate::domain::User {
-        activated: true,
-        user_id,
         alias_user_id: login.to_owned(),
-        signature: String::new(),
-        card_tag_id: String::new(),
-        external_reference: String::new(),
-        email: None,
-        first_name: String::new(),
-        last_name: String::new(),
-        department: String::new(),
-        office: String::new(),
-        employment_ends: None,
+        ..crate::domain::User::activated(user_id)
     };
     let now = session.now();
     let key = session.store.write(|tx| {

@@ -158,15 +158,14 @@ pub struct UserRecord {
     pub connection: Connection,
 }
 
-/// A user for tests: activated, the given User-ID, every other field empty,
-/// no connection. Tests set what they need on top.
-#[cfg(test)]
-pub(crate) fn test_record(key: i64, user_id: &str) -> UserRecord {
-    UserRecord {
-        key: UserKey(key),
-        user: User {
+impl User {
+    /// An activated user with this User-ID and every other field empty
+    /// (the first administrator `roles recover` makes; tests and
+    /// benchmarks set what they need on top).
+    pub fn activated(user_id: UserId) -> Self {
+        Self {
             activated: true,
-            user_id: UserId(user_id.to_owned()),
+            user_id,
             alias_user_id: String::new(),
             signature: String::new(),
             card_tag_id: String::new(),
@@ -177,7 +176,17 @@ pub(crate) fn test_record(key: i64, user_id: &str) -> UserRecord {
             department: String::new(),
             office: String::new(),
             employment_ends: None,
-        },
+        }
+    }
+}
+
+/// A user for tests: activated, the given User-ID, every other field empty,
+/// no connection. Tests set what they need on top.
+#[cfg(test)]
+pub(crate) fn test_record(key: i64, user_id: &str) -> UserRecord {
+    UserRecord {
+        key: UserKey(key),
+        user: User::activated(UserId(user_id.to_owned())),
         connection: Connection::None,
     }
 }

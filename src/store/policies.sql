@@ -159,34 +159,11 @@ BEGIN
         OR NOT hrm_enforced();
 END $$;
 
--- The operator holds one of `wanted` somewhere.
-CREATE FUNCTION hrm_may(wanted text[]) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
-    SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-    me bigint := hrm_operator();
-    today bigint;
-BEGIN
-    IF me IS NULL THEN
-        RETURN false;
-    END IF;
-    IF NOT hrm_enforced() THEN
-        RETURN true;
-    END IF;
-    today := hrm_today();
-    -- One query: the operator's roles valid today that permit one of
-    -- `wanted`, built in or made by administrators.
-    RETURN EXISTS (
-        SELECT 1 FROM user_roles a, unnest(wanted) w
-        WHERE a.user_key = me
-          AND coalesce(a.valid_from, 0) <= today AND coalesce(a.valid_to, 99991231) >= today
-          AND (hrm_builtin_permits(a.role, w)
-               OR EXISTS (SELECT 1 FROM role_grants g
-                          WHERE g.role = a.role AND hrm_includes(g.permission, w))));
-END $$;
-
--- The operator holds one of `wanted` with no limits at all.
-CREATE FUNCTION hrm_may_everywhere(wanted text[]) RETURNS boolean
+-- The operator holds one of `wanted` today (or roles are not in force
+-- yet): somewhere, or with `everywhere` with no limits at all. One query:
+-- the operator's roles valid today that permit it, built in or made by
+-- administrators.
+CREATE FUNCTION hrm_holds(wanted text[], everywhere boolean) RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT
     SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -204,12 +181,21 @@ BEGIN
         SELECT 1 FROM user_roles a, unnest(wanted) w
         WHERE a.user_key = me
           AND coalesce(a.valid_from, 0) <= today AND coalesce(a.valid_to, 99991231) >= today
-          AND trim(a.departments) = '' AND trim(a.offices) = ''
+          AND (NOT everywhere OR (trim(a.departments) = '' AND trim(a.offices) = ''))
           AND (hrm_builtin_permits(a.role, w)
                OR EXISTS (SELECT 1 FROM role_grants g
                           WHERE g.role = a.role AND hrm_includes(g.permission, w)
-                            AND trim(g.departments) = '' AND trim(g.offices) = '')));
+                            AND (NOT everywhere
+                                 OR (trim(g.departments) = '' AND trim(g.offices) = '')))));
 END $$;
+
+-- The operator holds one of `wanted` somewhere.
+CREATE FUNCTION hrm_may(wanted text[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT hrm_holds(wanted, false) $$;
+
+-- The operator holds one of `wanted` with no limits at all.
+CREATE FUNCTION hrm_may_everywhere(wanted text[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT hrm_holds(wanted, true) $$;
 
 -- The operator holds one of `wanted` for a user in this department and office.
 CREATE FUNCTION hrm_may_for(wanted text[], department text, office text) RETURNS boolean

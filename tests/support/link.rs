@@ -60,6 +60,16 @@ impl CountingLink {
         }
     }
 
+    /// A link to the server of the register URL `url` (`postgres://…@host:port/…`).
+    pub fn to_server_of(url: &str) -> Self {
+        let server = url
+            .split_once('@')
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .map(|(server, _)| server)
+            .unwrap();
+        Self::start(server)
+    }
+
     /// Holds every byte (`true`) until released (`false`); no socket closes.
     pub fn hold(&self, held: bool) {
         self.held.store(held, Ordering::SeqCst);
