@@ -693,3 +693,126 @@ fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
     harness.get_by_label("History").click();
     support::wait_for(&mut harness, "Address saved");
 }
+
+/// Holds all traffic through `link` for `long`, then lets it flow.
+fn hold_for(link: &std::sync::Arc<support::link::CountingLink>, long: Duration) {
+    link.hold(true);
+    let release = std::sync::Arc::clone(link);
+    std::thread::Builder::new()
+        .name("link-release".into())
+        .spawn(move || {
+            std::thread::sleep(long);
+            release.hold(false);
+        })
+        .unwrap();
+}
+
+/// Saving and *Verify account* while the shared register does not answer:
+/// the form says *Saving…* and the window keeps painting; a click on
+/// another user meanwhile is taken once the Save landed; a second Save is
+/// not started; after the hold the saved user is there once, and Verify
+/// account queues its message once.
+#[test]
+fn saving_while_the_register_does_not_answer_never_stops_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let mut session = shared.session(&support::TestClock::new());
+    let sara = support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    support::pending_user(&mut session, "15", "Olle", "olle@example.org");
+    let url = shared.db_arg();
+    let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
+    let through = hrm_users::store::Location::parse(&link.url_through(&url));
+    let mut harness = support::window(Session::open(&through).unwrap());
+    harness
+        .get_all_by_label_contains("Sara")
+        .next()
+        .unwrap()
+        .click();
+    let opened = std::time::Instant::now();
+    while harness.query_by_label("Loading…").is_some()
+        || opened.elapsed() < Duration::from_millis(300)
+    {
+        assert!(
+            opened.elapsed() < Duration::from_secs(10),
+            "the details never came"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "First name")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "First name")
+        .next()
+        .unwrap()
+        .type_text("Sarah");
+    harness.step();
+
+    hold_for(&link, Duration::from_secs(8));
+    let started = std::time::Instant::now();
+    harness.get_by_role_and_label(Role::Button, "Save").click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    // Ctrl+S again and a click on Olle while it saves.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness
+        .get_all_by_label_contains("Olle")
+        .next()
+        .unwrap()
+        .click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the frames waited for the register"
+    );
+    assert!(harness.query_by_label("Saving…").is_some());
+    std::thread::sleep(Duration::from_millis(3_100));
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("The shared register has not answered for 3 s")
+            .is_some()
+    );
+    link.hold(false);
+    support::wait_for(&mut harness, "Saved user 14 Sarah");
+    // The click on Olle was taken once the Save landed.
+    support::wait_for(&mut harness, "15 Olle Testsson");
+    let reader = shared.session(&support::TestClock::new());
+    let saved = reader.user(sara).unwrap().unwrap();
+    assert_eq!(saved.user.first_name, "Sarah");
+    let updates = hrm_users::app::user_details(&reader, sara)
+        .unwrap()
+        .history
+        .iter()
+        .filter(|entry| entry.action == hrm_users::domain::AuditAction::UserUpdated)
+        .count();
+    assert_eq!(updates, 1, "one Save, not two");
+
+    // Verify account for Olle with the link held: Working…, then the
+    // message queued once.
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Verify account")
+        .click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the frames waited for the register"
+    );
+    assert!(harness.query_by_label("Working…").is_some());
+    support::wait_for(&mut harness, "queued");
+    let queued = reader.queued_count().unwrap();
+    assert_eq!(queued, 1, "Olle's message, once");
+}

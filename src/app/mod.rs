@@ -107,6 +107,12 @@ impl Session {
         }
     }
 
+    /// True once a shared register's connection is lost: a session for
+    /// work off the UI thread is then opened anew (see [`Session::reopener`]).
+    pub fn is_closed(&self) -> bool {
+        self.store.is_closed()
+    }
+
     /// A session on the register at `location`, as [`Session::new`].
     pub fn open(location: &Location) -> Result<Self, StoreError> {
         Ok(Self::new(Store::open(location)?))

@@ -181,6 +181,16 @@ impl Store {
         &self.location
     }
 
+    /// True once a shared register's connection is lost (the server went
+    /// away or the link broke): it answers nothing more, and a new one is
+    /// to be opened. A register file's connection never is.
+    pub fn is_closed(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(_) => false,
+            Backend::Postgres(pg) => pg.client.borrow().is_closed(),
+        }
+    }
+
     /// The file this register lives in; `None` for a shared register.
     pub fn file(&self) -> Option<&Path> {
         self.location.file()

@@ -190,6 +190,9 @@ pub struct UserForm {
     /// True while the user's details (History, roles, rows) are read off
     /// the UI thread: nothing can be changed until they are there.
     pub loading: bool,
+    /// What the form is doing on the register off the UI thread
+    /// (*Saving…*, *Working…*): nothing can be changed or pressed meanwhile.
+    pub working: Option<String>,
 }
 
 impl UserForm {
@@ -216,6 +219,7 @@ impl UserForm {
             audit_rows_original: Vec::new(),
             audit_error: None,
             loading: false,
+            working: None,
         }
     }
 
@@ -244,6 +248,7 @@ impl UserForm {
             audit_rows: rows,
             audit_error: None,
             loading: false,
+            working: None,
         }
     }
 
@@ -308,6 +313,12 @@ impl UserForm {
         self.details = details;
     }
 
+    /// True while the form waits for the register: its details being read
+    /// or its work being done.
+    pub fn is_busy(&self) -> bool {
+        self.loading || self.working.is_some()
+    }
+
     /// True when the draft differs from what was loaded.
     pub fn has_unsaved_changes(&self) -> bool {
         self.draft != self.original || self.authorisations_changed()
@@ -346,10 +357,14 @@ pub fn user_form_ui(
         form.focus_user_id = true;
     }
     ui.heading(form.title());
-    if form.loading {
+    let waiting = match &form.working {
+        Some(working) => Some(working.clone()),
+        None => form.loading.then(|| t!("form-loading")),
+    };
+    if let Some(waiting) = waiting {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(t!("form-loading"));
+            ui.label(waiting);
         });
     }
     ui.add_space(4.0);
@@ -373,7 +388,7 @@ pub fn user_form_ui(
             ui.label(RichText::new(why).color(ERROR_RED));
         }
         return ui
-            .add_enabled_ui(form.roles_read_only.is_none() && !form.loading, |ui| {
+            .add_enabled_ui(form.roles_read_only.is_none() && !form.is_busy(), |ui| {
                 super::account_code_tab::audit_of_account_code_ui(ui, form)
             })
             .inner;
@@ -382,7 +397,7 @@ pub fn user_form_ui(
         if let Some(why) = form.roles_read_only.clone() {
             ui.label(RichText::new(why).color(ERROR_RED));
         }
-        ui.add_enabled_ui(form.roles_read_only.is_none() && !form.loading, |ui| {
+        ui.add_enabled_ui(form.roles_read_only.is_none() && !form.is_busy(), |ui| {
             super::authorisations_tab::authorisations_ui(ui, form, roles);
         });
         return None;
@@ -394,7 +409,7 @@ pub fn user_form_ui(
         ui.label(RichText::new(why).color(ERROR_RED));
     }
     let action = ui
-        .add_enabled_ui(form.read_only.is_none() && !form.loading, |ui| {
+        .add_enabled_ui(form.read_only.is_none() && !form.is_busy(), |ui| {
             general_fields_ui(ui, form);
             ui.add_space(12.0);
             connection_ui(ui, form, smtputf8_missing)

@@ -5,7 +5,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
-use crate::app::{self, ConnectionError, OpenedRegister, SaveUserError, Session, VerifyOutcome};
+use crate::app::{self, OpenedRegister, SaveUserError, Session};
 use crate::domain::roles::Permission;
 use crate::domain::{Listing, Sort, UserFilter, UserKey, UserRecord};
 use crate::web::Services;
@@ -22,12 +22,14 @@ use super::user_form::{FormAction, UserForm, user_form_ui};
 use super::user_table::{rows_in, user_table_ui};
 use crate::app::Location;
 
-mod details;
+mod background;
 mod dialogs;
+mod form_work;
 mod toolbar;
 mod windows;
 
 use dialogs::Dialog;
+use form_work::{AfterSave, ConnectionJob, Done, Job};
 
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
@@ -100,8 +102,11 @@ pub struct UsersView {
     losing_rights_confirmed: bool,
     /// Rows the list showed in the last frame: how far Page Up and Page Down move.
     rows_per_page: usize,
-    /// A shared register's user details, read off the UI thread.
-    details: details::DetailsLoader,
+    /// A shared register's reads and the form's work, off the UI thread.
+    background: background::Background,
+    /// Where the administrator asked to go while the form was saving: gone
+    /// to once the Save landed.
+    after_saving: Option<Intent>,
 }
 
 impl UsersView {
@@ -145,7 +150,8 @@ impl UsersView {
             smtputf8_missing,
             close_with_waiting: false,
             losing_rights_confirmed: false,
-            details: details::DetailsLoader::new(),
+            background: background::Background::new(),
+            after_saving: None,
         }
     }
 
@@ -174,7 +180,7 @@ impl UsersView {
     /// says it is loading until they are there).
     fn open_form(&mut self, record: &UserRecord) -> UserForm {
         if self.session.location().is_shared() {
-            self.details.start(&self.session, record.key);
+            self.background.start_details(&self.session, record.key);
             let mut form = UserForm::edit(record, app::UserDetails::default());
             form.loading = true;
             return form;
@@ -192,7 +198,7 @@ impl UsersView {
         let (Some(key), Some(record)) = (form.key, form.record.clone()) else {
             return;
         };
-        match self.details.take(key) {
+        match self.background.take_details(key) {
             Some(Ok(details)) => {
                 let tab = form.tab;
                 *form = UserForm::edit(&record, details);
@@ -247,12 +253,20 @@ impl UsersView {
                 is_error: true,
             },
         });
-        self.read_operator();
+        // Read here, as the change itself was made: the banner and the
+        // buttons follow in this frame.
+        if let Ok(operator) = app::operator::operator(&self.session) {
+            self.operator = operator;
+        }
         self.refresh_form();
     }
 
+    /// Reads the operator's rights again: here from a register file, off
+    /// the UI thread from a shared register.
     fn read_operator(&mut self) {
-        if let Ok(operator) = app::operator::operator(&self.session) {
+        if self.session.location().is_shared() {
+            self.background.start_operator(&self.session);
+        } else if let Ok(operator) = app::operator::operator(&self.session) {
             self.operator = operator;
         }
     }
@@ -262,15 +276,27 @@ impl UsersView {
         self.operator.may(permission).err().map(|r| r.sentence)
     }
 
+    /// Reads the open form's user again (another program changed them):
+    /// here from a register file, off the UI thread from a shared register.
     fn refresh_form(&mut self) {
         let Some(key) = self.form.as_ref().and_then(|f| f.key) else {
             return;
         };
+        if self.session.location().is_shared() {
+            self.background.start_refresh(&self.session, key);
+            return;
+        }
         let Ok(Some(record)) = self.session.user(key) else {
             return;
         };
         let details = app::user_details(&self.session, key).unwrap_or_default();
-        if let Some(form) = &mut self.form {
+        self.show_reread(record, details);
+    }
+
+    /// Shows `record` as read again, in the list and, when it is the open
+    /// form's user, in the form (keeping what the form has unsaved).
+    fn show_reread(&mut self, record: UserRecord, details: app::UserDetails) {
+        if let Some(form) = self.form.as_mut().filter(|f| f.key == Some(record.key)) {
             // The status bar spoke of the connection as it was ("queued …"):
             // once it has moved on (the employee confirmed), it says nothing.
             let moved_on = form
@@ -302,8 +328,9 @@ impl UsersView {
 
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut Ui) {
-        self.details.ctx = ui.ctx().clone();
+        self.background.ctx = ui.ctx().clone();
         self.take_details();
+        self.take_background_work();
         self.shortcuts(ui);
         self.close_request(ui.ctx());
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
@@ -343,47 +370,29 @@ impl UsersView {
         let Some(form) = &self.form else {
             return;
         };
-        match action {
+        let job = match action {
             FormAction::VerifyAccount => {
-                if (form.key.is_none() || form.has_unsaved_changes()) && !self.save() {
+                // A new or changed user is saved first; the Save then verifies.
+                if form.key.is_none() || form.has_unsaved_changes() {
+                    self.save_checked(true, AfterSave::Verify);
                     return;
                 }
-                let Some(key) = self.form.as_ref().and_then(|f| f.key) else {
-                    return;
-                };
-                let result = app::verify_account(&mut self.session, key);
-                self.after_connection_action(result.map(|outcome| match outcome {
-                    VerifyOutcome::Queued(email) => {
-                        t!("status-verification-queued", email = email.to_string())
-                    }
-                    VerifyOutcome::ConnectedByDomain(email) => {
-                        t!("status-connected-by-domain", email = email.to_string())
-                    }
-                }));
+                ConnectionJob::Verify
             }
-            FormAction::ImportAccountCodes => match self.refusal(Permission::ImportExport) {
-                Some(why) => {
-                    self.notice = Some(Notice {
-                        text: why,
-                        is_error: true,
-                    });
+            FormAction::ImportAccountCodes => {
+                match self.refusal(Permission::ImportExport) {
+                    Some(why) => {
+                        self.notice = Some(Notice {
+                            text: why,
+                            is_error: true,
+                        });
+                    }
+                    None => self.sheet = Some(SheetView::ChooseCodes(Chooser::default())),
                 }
-                None => self.sheet = Some(SheetView::ChooseCodes(Chooser::default())),
-            },
-            FormAction::RetryIdpPush => {
-                let Some(key) = form.key else { return };
-                let result = app::idp::try_again(&mut self.session, key)
-                    .map(|_| t!("status-idp-try-again"))
-                    .map_err(ConnectionError::from);
-                self.after_connection_action(result);
+                return;
             }
-            FormAction::ResetPassword => {
-                let Some(key) = form.key else { return };
-                let result = app::reset_password(&mut self.session, key);
-                self.after_connection_action(
-                    result.map(|email| t!("status-reset-queued", email = email.to_string())),
-                );
-            }
+            FormAction::RetryIdpPush => ConnectionJob::RetryPush,
+            FormAction::ResetPassword => ConnectionJob::ResetPassword,
             FormAction::DeleteConnection => {
                 // One settings read when the question opens, not per frame.
                 let preparation = self.session.load_settings().is_ok_and(|s| {
@@ -400,28 +409,115 @@ impl UsersView {
                 if let Some(key) = form.key {
                     self.dialog = Some(Dialog::DeleteConnection { key, note });
                 }
+                return;
             }
+        };
+        if let Some(key) = form.key {
+            self.start_job(Job::Connection(key, job));
         }
     }
 
-    fn after_connection_action(&mut self, result: Result<String, ConnectionError>) {
-        // The form first: the notice below speaks of the state it shows.
-        self.refresh_form();
-        match result {
-            Ok(text) => {
-                self.notice = Some(Notice {
-                    text,
-                    is_error: false,
-                });
-                if let Some(services) = &self.services {
-                    services.wake();
+    /// Starts the form's `job`: done at once on a register file; on a
+    /// shared register off the UI thread, the form saying that it works.
+    /// Nothing starts while other work of the form is under way.
+    fn start_job(&mut self, job: Job) {
+        if !self.session.location().is_shared() {
+            let done = form_work::run(&mut self.session, job);
+            self.job_done(done);
+            return;
+        }
+        let working = match &job {
+            Job::Save(_) => t!("form-saving"),
+            Job::Connection(..) | Job::DeleteUser { .. } => t!("form-working"),
+        };
+        if !self.background.start_job(&self.session, job) {
+            self.notice = Some(Notice {
+                text: t!("status-still-working"),
+                is_error: true,
+            });
+        } else if let Some(form) = &mut self.form {
+            form.working = Some(working);
+        }
+    }
+
+    /// Takes what the work off the UI thread finished since the last frame.
+    fn take_background_work(&mut self) {
+        if let Some(done) = self.background.take_job() {
+            if let Some(form) = &mut self.form {
+                form.working = None;
+            }
+            match done {
+                Ok(done) => self.job_done(done),
+                Err(error) => {
+                    // The work could not run (the register could not be
+                    // reached): nothing was saved, the form keeps its edits.
+                    self.after_saving = None;
+                    self.notice = Some(Notice {
+                        text: error,
+                        is_error: true,
+                    });
                 }
             }
-            Err(error) => {
-                self.notice = Some(Notice {
-                    text: error.to_string(),
-                    is_error: true,
-                });
+        }
+        if let Some((_, Some((record, details)))) = self.background.take_refresh() {
+            self.show_reread(record, details);
+        }
+        if let Some(operator) = self.background.take_operator() {
+            self.operator = operator;
+        }
+    }
+
+    /// Shows what the form's work did.
+    fn job_done(&mut self, done: Done) {
+        match done {
+            Done::Deleted { key, result } => self.deleted(key, result),
+            Done::Saved { result, then } => {
+                let saved = self.saved(*result);
+                let gone_to = self.after_saving.take();
+                if saved {
+                    match then {
+                        AfterSave::Nothing => {}
+                        AfterSave::Go(intent) => {
+                            self.go(intent);
+                            if self.close_confirmed {
+                                self.background
+                                    .ctx
+                                    .send_viewport_cmd(egui::ViewportCommand::Close);
+                            }
+                        }
+                        AfterSave::Verify => self.form_action(FormAction::VerifyAccount),
+                    }
+                    // Where the administrator clicked meanwhile, still
+                    // saying that the Save landed.
+                    if let Some(intent) = gone_to {
+                        let said = self.notice.take();
+                        self.request(intent);
+                        self.notice = self.notice.take().or(said);
+                    }
+                }
+            }
+            Done::Connection { result, now } => {
+                // The form first: the notice below speaks of the state it shows.
+                if let Some((record, details)) = *now {
+                    self.show_reread(record, details);
+                }
+                match result {
+                    Ok(text) => {
+                        self.notice = Some(Notice {
+                            text,
+                            is_error: false,
+                        });
+                        if let Some(services) = &self.services {
+                            services.wake();
+                        }
+                    }
+                    Err(error) => {
+                        self.notice = Some(Notice {
+                            text: error.to_string(),
+                            is_error: true,
+                        });
+                    }
+                }
             }
         }
     }
@@ -526,6 +622,15 @@ impl UsersView {
         if shown_already && self.form.as_ref().is_some_and(|f| f.key.is_some()) {
             return;
         }
+        // A Save under way: go once it landed (its edits are not lost).
+        if self
+            .form
+            .as_ref()
+            .is_some_and(|f| f.working.is_some() && f.has_unsaved_changes())
+        {
+            self.after_saving = Some(intent);
+            return;
+        }
         if self
             .form
             .as_ref()
@@ -563,10 +668,10 @@ impl UsersView {
         }
     }
 
-    /// Saves the open form. Returns true when it was saved. A stored user
-    /// that someone else changed meanwhile is not saved: the dialog asks.
-    fn save(&mut self) -> bool {
-        self.save_checked(true)
+    /// Saves the open form, then does `then`. A stored user that someone
+    /// else changed meanwhile is not saved: the dialog asks.
+    fn save(&mut self, then: AfterSave) {
+        self.save_checked(true, then);
     }
 
     /// Why the operator may not save the form as it stands: editing users
@@ -584,10 +689,13 @@ impl UsersView {
             .map(|r| r.sentence)
     }
 
-    fn save_checked(&mut self, checked: bool) -> bool {
+    /// Saves the form (`checked`: unless someone else changed the user
+    /// since it opened), then does `then`: at once on a register file, off
+    /// the UI thread on a shared register.
+    fn save_checked(&mut self, checked: bool, then: AfterSave) {
         let refused = self.save_refusal();
         let Some(form) = &mut self.form else {
-            return false;
+            return;
         };
         // The roles are read first: a date that cannot be read saves nothing.
         let read = refused.map_or_else(
@@ -601,7 +709,7 @@ impl UsersView {
                     text: why,
                     is_error: true,
                 });
-                return false;
+                return;
             }
         };
         // A change of one's own roles that takes Roles or Settings away is
@@ -611,18 +719,41 @@ impl UsersView {
         });
         if !std::mem::take(&mut self.losing_rights_confirmed) && !lost.is_empty() {
             let lost = lost.into_iter().map(Permission::label).collect();
-            self.dialog = Some(Dialog::LoseOwnRights { lost, checked });
-            return false;
+            self.dialog = Some(Dialog::LoseOwnRights {
+                lost,
+                checked,
+                then,
+            });
+            return;
         }
         // The General fields, the roles and the rows: one use case, one
         // transaction; a refusal of any part saves nothing.
-        let base = form.key.filter(|_| checked).map(|_| &form.original);
-        let tabs = app::FormTabs {
-            roles,
-            audit_rights,
-        };
-        let saved = app::save_user_form(&mut self.session, form.key, &form.draft, base, tabs);
-        let saved = match saved {
+        let job = Job::Save(Box::new(form_work::SaveJob {
+            key: form.key,
+            base: form.key.filter(|_| checked).map(|_| form.original.clone()),
+            draft: form.draft.clone(),
+            tabs: app::FormTabs {
+                roles,
+                audit_rights,
+            },
+            then,
+        }));
+        self.start_job(job);
+    }
+
+    /// Shows what a Save did; true when it landed.
+    fn saved(
+        &mut self,
+        result: Result<
+            (
+                UserRecord,
+                app::UserDetails,
+                Option<app::operator::Operator>,
+            ),
+            app::FormSaveError,
+        >,
+    ) -> bool {
+        let saved = match result {
             Err(app::FormSaveError::Roles(error)) => {
                 return self.tab_refused(super::user_form::FormTab::Authorisations, &error);
             }
@@ -630,14 +761,14 @@ impl UsersView {
                 return self.tab_refused(super::user_form::FormTab::AuditOfAccountCode, &error);
             }
             Err(app::FormSaveError::User(error)) => Err(error),
-            Ok(record) => Ok(record),
+            Ok(saved) => Ok(saved),
         };
         let Some(form) = &mut self.form else {
             return false;
         };
         match saved {
-            Ok(record) => {
-                if let Ok(operator) = app::operator::operator(&self.session) {
+            Ok((record, details, operator)) => {
+                if let Some(operator) = operator {
                     self.operator = operator;
                 }
                 let text = t!(
@@ -645,7 +776,6 @@ impl UsersView {
                     user_id = record.user.user_id.to_string(),
                     name = record.user.display_name()
                 );
-                let details = app::user_details(&self.session, record.key).unwrap_or_default();
                 self.selected = Some(record.key);
                 let tab = form.tab;
                 *form = UserForm::edit(&record, details);
@@ -688,22 +818,38 @@ impl UsersView {
         }
     }
 
+    /// *Delete user* (`checked`: unless someone changed them since the
+    /// form opened): at once on a register file, off the UI thread on a
+    /// shared register.
     fn delete(&mut self, key: UserKey, checked: bool) {
-        let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
         let base = self
             .form
             .as_ref()
             .filter(|f| checked && f.key == Some(key))
-            .map(|f| f.opened.clone());
-        let deleted = match &base {
-            Some(base) => app::delete_user_seen(&mut self.session, key, base),
-            None => app::delete_user(&mut self.session, key),
-        };
-        match deleted {
+            .map(|f| Box::new(f.opened.clone()));
+        self.start_job(Job::DeleteUser { key, base });
+    }
+
+    /// Shows what *Delete user* did.
+    fn deleted(&mut self, key: UserKey, result: Result<(), SaveUserError>) {
+        let title = self
+            .form
+            .as_ref()
+            .filter(|f| f.key == Some(key))
+            .map(UserForm::title)
+            .or_else(|| {
+                self.listing
+                    .get(key)
+                    .map(|r| format!("{} {}", r.user.user_id, r.user.display_name()))
+            })
+            .unwrap_or_default();
+        match result {
             Ok(()) | Err(SaveUserError::NotFound) => {
                 self.listing.remove(key);
-                self.form = None;
-                self.selected = None;
+                if self.form.as_ref().is_some_and(|f| f.key == Some(key)) {
+                    self.form = None;
+                    self.selected = None;
+                }
                 self.notice = Some(Notice {
                     text: t!("status-user-deleted", user = &title),
                     is_error: false,
@@ -837,7 +983,7 @@ impl UsersView {
     }
 
     fn status_ui(&self, ui: &mut Ui) {
-        if let Some(waited) = self.details.waiting_long() {
+        if let Some(waited) = self.background.waiting_long() {
             // Said in words, and the window keeps working meanwhile.
             ui.horizontal(|ui| {
                 ui.spinner();

@@ -363,6 +363,26 @@ pub fn wait_for(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, 
     panic!("\"{text}\" never appeared");
 }
 
+/// Steps the window, with real time passing for its background threads,
+/// until the form no longer waits for the register (*Loading…*,
+/// *Saving…*, *Working…*) and the frames settle; panics after about six
+/// seconds.
+pub fn settle(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) {
+    use egui_kittest::kittest::Queryable as _;
+    for _ in 0..300 {
+        harness.step();
+        let waiting = ["Loading…", "Saving…", "Working…"]
+            .iter()
+            .any(|text| harness.query_by_label(text).is_some());
+        if !waiting {
+            let _ = harness.run_ok();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the form kept waiting for the register");
+}
+
 /// How many users the window's register holds.
 pub fn users_in(harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) -> usize {
     harness

@@ -5,6 +5,7 @@ use crate::app;
 
 use super::super::conflict_dialog::{Conflict, ConflictChoice, conflict_dialog_ui};
 use super::super::user_form::UserForm;
+use super::form_work::{AfterSave, ConnectionJob, Job};
 use super::{Intent, UsersView};
 use crate::domain::UserKey;
 
@@ -32,6 +33,8 @@ pub(super) enum Dialog {
         lost: Vec<String>,
         /// Whether the Save checks for changes made elsewhere.
         checked: bool,
+        /// What follows the Save.
+        then: AfterSave,
     },
 }
 
@@ -49,8 +52,8 @@ enum Answer {
     Conflict(Conflict, ConflictChoice),
     /// Close with emails waiting.
     CloseAnyway,
-    /// Save, losing one's own rights.
-    SaveLosingRights(bool),
+    /// Save, losing one's own rights (checked for changes elsewhere, then).
+    SaveLosingRights(bool, AfterSave),
 }
 
 /// A modal with a heading, a sentence (and a note) and buttons; `None`
@@ -136,8 +139,11 @@ impl UsersView {
                 (t!("close-waiting-keep"), Answer::Dismiss),
                 (t!("close-waiting-close"), Answer::CloseAnyway),
             ],
-            Dialog::LoseOwnRights { checked, .. } => vec![
-                (t!("lose-rights-save"), Answer::SaveLosingRights(*checked)),
+            Dialog::LoseOwnRights { checked, then, .. } => vec![
+                (
+                    t!("lose-rights-save"),
+                    Answer::SaveLosingRights(*checked, *then),
+                ),
                 cancel(),
             ],
             Dialog::Conflict(conflict) => {
@@ -207,12 +213,9 @@ impl UsersView {
     fn answer(&mut self, ctx: &egui::Context, answer: Answer) {
         match answer {
             Answer::Dismiss => {}
-            Answer::Unsaved(intent, save) => {
-                if save {
-                    if !self.save() {
-                        return;
-                    }
-                } else if let Some(form) = &mut self.form {
+            Answer::Unsaved(intent, true) => self.save(AfterSave::Go(intent)),
+            Answer::Unsaved(intent, false) => {
+                if let Some(form) = &mut self.form {
                     form.draft = form.original.clone();
                 }
                 self.go(intent);
@@ -222,9 +225,9 @@ impl UsersView {
             }
             Answer::DeleteUser(key) => self.delete(key, true),
             Answer::DeleteConnection(key) => self.delete_connection(key),
-            Answer::SaveLosingRights(checked) => {
+            Answer::SaveLosingRights(checked, then) => {
                 self.losing_rights_confirmed = true;
-                self.save_checked(checked);
+                self.save_checked(checked, then);
             }
             Answer::CloseAnyway => {
                 self.close_with_waiting = true;
@@ -232,9 +235,7 @@ impl UsersView {
             }
             Answer::Conflict(conflict, choice) => match (choice, conflict.is_delete) {
                 (ConflictChoice::Anyway, true) => self.delete(conflict.key, false),
-                (ConflictChoice::Anyway, false) => {
-                    self.save_checked(false);
-                }
+                (ConflictChoice::Anyway, false) => self.save_checked(false, AfterSave::Nothing),
                 (ConflictChoice::Reload, _) => {
                     if let Ok(Some(record)) = self.session.user(conflict.key) {
                         let details =
@@ -252,17 +253,6 @@ impl UsersView {
     /// invited to link again).
     fn delete_connection(&mut self, key: UserKey) {
         let title = self.form.as_ref().map(UserForm::title).unwrap_or_default();
-        let result = app::delete_connection(&mut self.session, key);
-        self.after_connection_action(result.map(|deleted| match deleted.invitation {
-            app::RelinkInvitation::NotSent => t!("status-connection-deleted", user = &title),
-            app::RelinkInvitation::Queued(email) => t!(
-                "status-connection-deleted-invited",
-                user = &title,
-                address = email.to_string()
-            ),
-            app::RelinkInvitation::NoEmail => {
-                t!("status-connection-deleted-no-email", user = &title)
-            }
-        }));
+        self.start_job(Job::Connection(key, ConnectionJob::Delete(title)));
     }
 }

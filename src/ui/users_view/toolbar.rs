@@ -115,9 +115,7 @@ impl UsersView {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::Request(intent) => self.request(intent),
-                Command::Save => {
-                    self.save();
-                }
+                Command::Save => self.save(super::AfterSave::Nothing),
                 Command::AskDelete => {
                     self.dialog = self
                         .form
@@ -152,7 +150,10 @@ impl UsersView {
             .form
             .as_ref()
             .is_some_and(UserForm::has_unsaved_changes);
-        let can_delete = self.form.as_ref().and_then(|f| f.key).is_some();
+        // Nothing new starts while the form waits for the register.
+        let busy = self.form.as_ref().is_some_and(UserForm::is_busy);
+        let has_changes = has_changes && !busy;
+        let can_delete = self.form.as_ref().and_then(|f| f.key).is_some() && !busy;
         let edit = self.refusal(Permission::UsersEdit);
         if gated_button(ui, true, &t!("toolbar-new"), edit.as_deref())
             .on_hover_text(t!("toolbar-new.hint"))
