@@ -313,6 +313,18 @@ impl UserForm {
         self.details = details;
     }
 
+    /// The form of `record` just saved from this one: its tabs as they were
+    /// saved, the details as they were (read again after).
+    pub fn saved_as(&self, record: &UserRecord) -> Self {
+        let mut saved = Self::edit(record, self.details.clone());
+        saved.tab = self.tab;
+        saved.roles.clone_from(&self.roles);
+        saved.roles_original.clone_from(&self.roles);
+        saved.audit_rows.clone_from(&self.audit_rows);
+        saved.audit_rows_original.clone_from(&self.audit_rows);
+        saved
+    }
+
     /// True while the form waits for the register: its details being read
     /// or its work being done.
     pub fn is_busy(&self) -> bool {

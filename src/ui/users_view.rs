@@ -742,17 +742,7 @@ impl UsersView {
     }
 
     /// Shows what a Save did; true when it landed.
-    fn saved(
-        &mut self,
-        result: Result<
-            (
-                UserRecord,
-                app::UserDetails,
-                Option<app::operator::Operator>,
-            ),
-            app::FormSaveError,
-        >,
-    ) -> bool {
+    fn saved(&mut self, result: form_work::SaveResult) -> bool {
         let saved = match result {
             Err(app::FormSaveError::Roles(error)) => {
                 return self.tab_refused(super::user_form::FormTab::Authorisations, &error);
@@ -767,7 +757,7 @@ impl UsersView {
             return false;
         };
         match saved {
-            Ok((record, details, operator)) => {
+            Ok((record, operator)) => {
                 if let Some(operator) = operator {
                     self.operator = operator;
                 }
@@ -777,15 +767,16 @@ impl UsersView {
                     name = record.user.display_name()
                 );
                 self.selected = Some(record.key);
-                let tab = form.tab;
-                *form = UserForm::edit(&record, details);
-                form.tab = tab;
+                // The form as saved, at once: its tabs hold what was saved;
+                // History and the rest follow from the register.
+                *form = form.saved_as(&record);
                 self.listing.upsert(record);
                 self.scroll_to_selected = true;
                 self.notice = Some(Notice {
                     text,
                     is_error: false,
                 });
+                self.refresh_form();
                 true
             }
             Err(SaveUserError::ChangedElsewhere(changed)) => {

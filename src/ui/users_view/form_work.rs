@@ -67,9 +67,8 @@ pub(super) enum AfterSave {
 /// A user as the register has them after the work, with their details.
 pub(super) type Reread = Option<(UserRecord, UserDetails)>;
 
-/// The user as saved, their details and the operator read again; or why
-/// nothing was saved.
-pub(super) type SaveResult = Result<(UserRecord, UserDetails, Option<Operator>), FormSaveError>;
+/// The user as saved and the operator read again; or why nothing was saved.
+pub(super) type SaveResult = Result<(UserRecord, Option<Operator>), FormSaveError>;
 
 /// What a job did.
 pub(super) enum Done {
@@ -80,8 +79,8 @@ pub(super) enum Done {
         /// The outcome.
         result: Result<(), app::SaveUserError>,
     },
-    /// The Save: the user as saved, their details and the operator read
-    /// again (their own roles may have changed); or why nothing was saved.
+    /// The Save: the user as saved and the operator read again (their own
+    /// roles may have changed); or why nothing was saved.
     Saved {
         /// The outcome.
         result: Box<SaveResult>,
@@ -110,12 +109,10 @@ pub(super) fn run(session: &mut Session, job: Job) -> Done {
                 tabs,
                 then,
             } = *job;
-            let result =
-                app::save_user_form(session, key, &draft, base.as_ref(), tabs).map(|record| {
-                    let details = app::user_details(session, record.key).unwrap_or_default();
-                    let operator = app::operator::operator(session).ok();
-                    (record, details, operator)
-                });
+            // The operator again: their own roles may have changed (kept
+            // while nothing did, so usually no read).
+            let result = app::save_user_form(session, key, &draft, base.as_ref(), tabs)
+                .map(|record| (record, app::operator::operator(session).ok()));
             Done::Saved {
                 result: Box::new(result),
                 then,
