@@ -40,3 +40,79 @@ fn reading_commands_cost_few_round_trips() {
         );
     }
 }
+
+/// The form's actions, as the window does them on its session of work
+/// off the UI thread once it is warm: opening a user (their details),
+/// saving a changed name, and *Verify account*. Each is a few round trips;
+/// over a 30 ms link, each round trip is 30 ms a person waits.
+#[test]
+fn the_forms_actions_cost_few_round_trips() {
+    use hrm_users::app::{self, FormTabs, Session};
+    use hrm_users::domain::UserDraft;
+    let register = Register::postgres();
+    let mut session = register.session(&support::TestClock::new());
+    let sara = support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    let olle = app::save_user(
+        &mut session,
+        None,
+        &UserDraft {
+            user_id: "15".into(),
+            first_name: "Olle".into(),
+            department: "HR".into(),
+            ..UserDraft::new_user()
+        },
+    )
+    .unwrap()
+    .key;
+    drop(session);
+    let url = register.db_arg();
+    let link = CountingLink::to_server_of(&url);
+    let location = hrm_users::store::Location::parse(&link.url_through(&url));
+    let mut session = Session::open(&location).unwrap();
+    // Warm, as the window's session is after its first few reads (a
+    // statement asked for again is prepared once).
+    for _ in 0..2 {
+        app::user_details(&session, olle).unwrap();
+        app::operator::operator(&session).unwrap();
+    }
+    let record = session.user(sara).unwrap().unwrap();
+    for name in ["Sarah", "Sara"] {
+        let base = UserDraft::from_record(&session.user(olle).unwrap().unwrap());
+        let draft = UserDraft {
+            first_name: format!("{name} O"),
+            ..base.clone()
+        };
+        app::save_user_form(
+            &mut session,
+            Some(olle),
+            &draft,
+            Some(&base),
+            FormTabs::default(),
+        )
+        .unwrap();
+    }
+    let base = UserDraft::from_record(&record);
+    let mut counted = |label: &str, most: u64, action: &mut dyn FnMut(&mut Session)| {
+        let before = link.round_trips();
+        action(&mut session);
+        let spent = link.round_trips() - before;
+        eprintln!("{label}: {spent} round trips");
+        assert!(
+            spent <= most,
+            "{label}: {spent} round trips, at most {most}"
+        );
+    };
+    counted("open a user", 7, &mut |s| {
+        app::user_details(s, sara).unwrap();
+    });
+    counted("save a changed name", 6, &mut |s| {
+        let draft = UserDraft {
+            first_name: "Sarah".into(),
+            ..base.clone()
+        };
+        app::save_user_form(s, Some(sara), &draft, Some(&base), FormTabs::default()).unwrap();
+    });
+    counted("verify account", 12, &mut |s| {
+        app::verify_account(s, sara).unwrap();
+    });
+}

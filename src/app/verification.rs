@@ -53,14 +53,14 @@ fn may_change(
     tx: &WriteTx<'_>,
     operator: &super::operator::Operator,
     key: UserKey,
-) -> Result<(), ConnectionError> {
+) -> Result<UserRecord, ConnectionError> {
     let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
     operator.may_for(
         crate::domain::roles::Permission::UsersEdit,
         &record.user.department,
         &record.user.office,
     )?;
-    Ok(())
+    Ok(record)
 }
 
 /// A connection action's result, with a refusal written to the audit log.
@@ -114,8 +114,22 @@ pub fn verify_in(
     batch: Option<&str>,
 ) -> Result<VerifyOutcome, ConnectionError> {
     let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+    verify_record_in(tx, settings, actor, &record, now, resend_guard, batch)
+}
+
+/// [`verify_in`] for the user `record` as just read in this transaction.
+fn verify_record_in(
+    tx: &WriteTx<'_>,
+    settings: &crate::domain::Settings,
+    actor: &str,
+    record: &UserRecord,
+    now: Timestamp,
+    resend_guard: Option<Timestamp>,
+    batch: Option<&str>,
+) -> Result<VerifyOutcome, ConnectionError> {
+    let key = record.key;
     match verify_decision(
-        &record,
+        record,
         settings,
         resend_guard,
         super::roles::day_in(settings, now),
@@ -139,7 +153,7 @@ pub fn verify_in(
                 actor,
                 now,
                 AuditAction::ConnectedByDomain,
-                &record,
+                record,
                 Some(snapshot(&record.user, &connected)),
             ))?;
             Ok(VerifyOutcome::ConnectedByDomain(email))
@@ -166,7 +180,7 @@ pub fn verify_in(
                 actor,
                 now,
                 AuditAction::VerificationQueued,
-                &record,
+                record,
                 Some(
                     serde_json::json!({ "message_id": message_id, "to": email.masked() })
                         .to_string(),
@@ -285,8 +299,9 @@ pub fn verify_account(
     let actor = session.actor.clone();
     let operator = super::operator::operator(session)?;
     let result = session.store.write(|tx| {
-        may_change(tx, &operator, key)?;
-        verify_in(tx, &settings, &actor, key, now, None, None)
+        // The user as the check read them: one read, not two.
+        let record = may_change(tx, &operator, key)?;
+        verify_record_in(tx, &settings, &actor, &record, now, None, None)
     });
     audited(session, &operator, result)
 }
