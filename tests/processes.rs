@@ -336,6 +336,80 @@ fn idle_connections_with_unfinished_headers_do_not_make_the_endpoint_unreachable
     serve.wait().unwrap();
 }
 
+/// Slow clients from many addresses (each within its own cap, together
+/// past the cap for everyone) hold connections with unfinished headers and
+/// open new ones as theirs are closed: an employee's link is still answered
+/// every time, because the oldest connection not being answered gives way.
+#[test]
+#[cfg(target_os = "linux")]
+fn slow_clients_from_many_addresses_do_not_keep_an_employee_out() {
+    let register = Register::new();
+    let (mut serve, address) = start_serve(&register.path);
+    let stop = Arc::new(AtomicBool::new(false));
+    let slow: Vec<std::thread::JoinHandle<usize>> = (10..50)
+        .map(|n| {
+            let stop = Arc::clone(&stop);
+            let address = address.clone();
+            std::thread::Builder::new()
+                .name(format!("slow-client-{n}"))
+                .spawn(move || {
+                    let local: std::net::SocketAddr = format!("127.0.0.{n}:0").parse().unwrap();
+                    let target: std::net::SocketAddr = address.parse().unwrap();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    // A connection from this address (non-blocking).
+                    let connect = || {
+                        runtime.block_on(async {
+                            let socket = tokio::net::TcpSocket::new_v4()?;
+                            socket.bind(local)?;
+                            socket.connect(target).await?.into_std()
+                        })
+                    };
+                    let mut held = std::collections::VecDeque::new();
+                    let mut opened = 0;
+                    while !stop.load(Ordering::SeqCst) {
+                        // Up to 32 at a time (the cap for one address), one
+                        // new one as soon as one was closed.
+                        held.retain(|stream: &std::net::TcpStream| {
+                            let mut byte = [0u8; 1];
+                            !matches!(std::io::Read::read(&mut &*stream, &mut byte), Ok(0))
+                        });
+                        while held.len() < 32 {
+                            let Ok(mut stream) = connect() else {
+                                break;
+                            };
+                            let _ = std::io::Write::write_all(
+                                &mut stream,
+                                b"GET /health HTTP/1.1\r\nHost: x\r\n",
+                            );
+                            held.push_back(stream);
+                            opened += 1;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    opened
+                })
+                .unwrap()
+        })
+        .collect();
+    // Let them fill the endpoint (40 addresses × 32 > 512).
+    std::thread::sleep(Duration::from_secs(2));
+    let answered = (0..48)
+        .filter(|_| health_from("127.0.0.2", &address).starts_with("HTTP/1.1 200"))
+        .count();
+    stop.store(true, Ordering::SeqCst);
+    let opened: usize = slow.into_iter().map(|t| t.join().unwrap()).sum();
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    assert!(
+        opened > 512,
+        "the slow clients filled the endpoint ({opened} opened)"
+    );
+    assert_eq!(answered, 48, "the employee's requests answered");
+}
+
 #[test]
 fn a_bulk_send_while_the_server_is_down_returns_and_says_what_waits() {
     let smtp = SmtpServer::start();

@@ -182,9 +182,11 @@ pub fn start_endpoint(
 }
 
 /// Accepts connections until `stopped`, each served on a task of its own
-/// with a header read time-out and a lifetime. Past the caps (in all, and
-/// per client address) a new connection is closed at once, so idle or slow
-/// clients cannot make the endpoint unreachable for others.
+/// with a header read time-out and a lifetime. Past the cap per client
+/// address a new connection is closed at once; past the cap in all, the
+/// oldest connection that is not being answered (idle, or still sending
+/// its headers) is closed to make room, so slow clients from many
+/// addresses cannot make the endpoint unreachable for others.
 async fn serve_connections(
     listener: tokio::net::TcpListener,
     router: Router,
@@ -193,6 +195,7 @@ async fn serve_connections(
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let per_client: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
+    let open = Arc::new(OpenConnections::default());
     loop {
         let accepted = tokio::select! {
             _ = &mut stopped => break,
@@ -207,9 +210,6 @@ async fn serve_connections(
                 continue;
             }
         };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            continue;
-        };
         // A trusted proxy carries many employees' connections: only the
         // overall cap applies to it.
         let client = if trusted_proxies.contains(&peer.ip()) {
@@ -220,13 +220,39 @@ async fn serve_connections(
             };
             Some(client)
         };
+        let slot = if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
+            slot
+        } else {
+            // Full: the oldest connection not being answered gives way.
+            if !open.close_oldest_waiting() {
+                continue;
+            }
+            let freed = tokio::time::timeout(
+                Duration::from_millis(500),
+                Arc::clone(&slots).acquire_owned(),
+            )
+            .await;
+            match freed {
+                Ok(Ok(slot)) => slot,
+                _ => continue,
+            }
+        };
         let _ = stream.set_nodelay(true);
+        let (id, answering, close) = open.add();
+        let started = Arc::clone(&answering);
         let service = tower::ServiceExt::map_request(
             router.clone().layer(axum::Extension(ConnectInfo(peer))),
-            |request: axum::http::Request<hyper::body::Incoming>| {
+            move |request: axum::http::Request<hyper::body::Incoming>| {
+                // The headers are in: this connection is being answered.
+                started.store(true, std::sync::atomic::Ordering::SeqCst);
                 request.map(axum::body::Body::new)
             },
         );
+        let service = tower::ServiceExt::map_response(service, move |response| {
+            answering.store(false, std::sync::atomic::Ordering::SeqCst);
+            response
+        });
+        let open = Arc::clone(&open);
         tokio::spawn(async move {
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -235,10 +261,82 @@ async fn serve_connections(
                     hyper_util::rt::TokioIo::new(stream),
                     hyper_util::service::TowerToHyperService::new(service),
                 );
-            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+            tokio::select! {
+                _ = tokio::time::timeout(CONNECTION_LIFETIME, connection) => {}
+                () = close.notified() => {}
+            }
+            open.remove(id);
             drop(client);
             drop(slot);
         });
+    }
+}
+
+/// The connections open now, oldest first: whether each is being answered,
+/// and how to close it.
+#[derive(Default)]
+struct OpenConnections {
+    list: Mutex<std::collections::VecDeque<OpenConnection>>,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+/// One open connection.
+struct OpenConnection {
+    id: u64,
+    /// True from its request's headers to its answer.
+    answering: Arc<std::sync::atomic::AtomicBool>,
+    /// Closes it.
+    close: Arc<tokio::sync::Notify>,
+}
+
+impl OpenConnections {
+    /// Notes a new connection: its id, its answering flag, its closer.
+    fn add(
+        &self,
+    ) -> (
+        u64,
+        Arc<std::sync::atomic::AtomicBool>,
+        Arc<tokio::sync::Notify>,
+    ) {
+        let id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let answering = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let close = Arc::new(tokio::sync::Notify::new());
+        if let Ok(mut list) = self.list.lock() {
+            list.push_back(OpenConnection {
+                id,
+                answering: Arc::clone(&answering),
+                close: Arc::clone(&close),
+            });
+        }
+        (id, answering, close)
+    }
+
+    fn remove(&self, id: u64) {
+        if let Ok(mut list) = self.list.lock()
+            && let Some(index) = list.iter().position(|c| c.id == id)
+        {
+            list.remove(index);
+        }
+    }
+
+    /// Closes the oldest connection not being answered; false when every
+    /// one is being answered.
+    fn close_oldest_waiting(&self) -> bool {
+        let Ok(mut list) = self.list.lock() else {
+            return false;
+        };
+        let waiting = list
+            .iter()
+            .position(|c| !c.answering.load(std::sync::atomic::Ordering::SeqCst));
+        match waiting.and_then(|index| list.remove(index)) {
+            Some(connection) => {
+                connection.close.notify_one();
+                true
+            }
+            None => false,
+        }
     }
 }
 
