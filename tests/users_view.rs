@@ -54,6 +54,7 @@ fn register() -> OpenedRegister {
         users,
         is_demo: false,
         change_stamp,
+        damaged_users: 0,
     }
 }
 
@@ -460,6 +461,7 @@ fn about_shows_the_version_and_where_the_register_and_logs_are() {
         session,
         is_demo: false,
         change_stamp: 0,
+        damaged_users: 0,
     });
     click_button(&mut harness, "About");
     assert!(
@@ -1009,6 +1011,7 @@ fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
         users,
         is_demo: false,
         change_stamp,
+        damaged_users: 0,
     });
     click(&mut harness, "Klara Ek");
     assert!(harness.query_by_label("Use this address").is_some());
@@ -1501,4 +1504,37 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     let session = harness.state().users_view().unwrap().session();
     let stored = session.user(anna.key).unwrap().unwrap();
     assert_eq!(stored.user.department, "HR");
+}
+
+/// A user row that cannot be read (damaged, or edited by hand) is left out
+/// of the list and the window says so in words, with where to look; the
+/// rest of the register works as usual.
+#[test]
+fn a_user_row_that_cannot_be_read_is_named_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    {
+        let mut session = Session::new(Store::open(&path).unwrap());
+        support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+        support::pending_user(&mut session, "15", "Olle", "olle@example.org");
+    }
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE connections SET email = 'broken' WHERE user_key = (SELECT key FROM users WHERE user_id = '15')",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let opened =
+        hrm_users::app::open_register(Some(&hrm_users::app::Location::from(&path))).unwrap();
+    assert_eq!(opened.damaged_users, 1);
+    let harness = harness(opened);
+    assert!(
+        harness
+            .query_by_label_contains("One user in the register cannot be read")
+            .is_some()
+    );
+    let listed = harness.state().users_view().unwrap().listing().total();
+    assert_eq!(listed, 1, "Sara is listed");
+    assert!(harness.query_by_label_contains("Sara").is_some());
 }

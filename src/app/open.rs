@@ -24,6 +24,9 @@ pub struct OpenedRegister {
     /// fetches what changed after it, so a change made while the users were
     /// being read is not missed.
     pub change_stamp: i64,
+    /// User rows that could not be read (damaged or edited by hand): left
+    /// out of `users`, named in the log; the window says how many.
+    pub damaged_users: usize,
 }
 
 /// Registers smaller than this are read on one connection.
@@ -32,11 +35,26 @@ const PARALLEL_LOAD_FROM: i64 = 5_000;
 /// Every user, read on two connections at once, half of the keys each: on
 /// two cores close to half the time of one read. When the second
 /// connection cannot be opened or read, its half is read on `store`.
-fn load_all_users(store: &Store) -> Result<Vec<UserRecord>, StoreError> {
-    let location = store.location();
-    let Some((low, high)) = store.key_bounds()? else {
-        return Ok(Vec::new());
+/// Also how many rows could not be read (left out, named in the log).
+fn load_all_users(store: &Store) -> Result<(Vec<UserRecord>, usize), StoreError> {
+    let (rows, bounds) = store.users_at_a_glance()?;
+    let Some((low, high)) = bounds else {
+        return Ok((Vec::new(), 0));
     };
+    let users = load_users_between(store, low, high)?;
+    let damaged = rows.saturating_sub(users.len());
+    if damaged > 0 {
+        tracing::warn!(
+            damaged,
+            "user rows that cannot be read are left out of the list"
+        );
+    }
+    Ok((users, damaged))
+}
+
+/// The users with keys from `low` to `high` (see [`load_all_users`]).
+fn load_users_between(store: &Store, low: i64, high: i64) -> Result<Vec<UserRecord>, StoreError> {
+    let location = store.location();
     let in_memory = location.is_in_memory();
     if high - low < PARALLEL_LOAD_FROM || in_memory {
         return store.load_users();
@@ -80,12 +98,12 @@ pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, Stor
     store.set_busy_timeout(WINDOW_BUSY_TIMEOUT)?;
     let mut session = Session::new(store);
     let change_stamp = session.store.last_change_ms()?;
-    let users = if demo_file && session.store.count_users()? == 0 {
+    let (users, damaged_users) = if demo_file && session.store.count_users()? == 0 {
         tracing::info!(
             users = FIRST_RUN_USERS,
             "first run: making the demo register"
         );
-        create_demo_register(&mut session, FIRST_RUN_USERS)?
+        (create_demo_register(&mut session, FIRST_RUN_USERS)?, 0)
     } else {
         load_all_users(&session.store)?
     };
@@ -95,5 +113,6 @@ pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, Stor
         users,
         is_demo,
         change_stamp,
+        damaged_users,
     })
 }

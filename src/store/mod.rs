@@ -292,14 +292,16 @@ impl Store {
         on_store!(self, db => rows::load_users_in_key_range(db, from, to))
     }
 
-    /// The lowest and highest user key, or `None` for an empty register.
-    pub fn key_bounds(&self) -> Result<Option<(i64, i64)>, StoreError> {
-        let bounds = on_store!(self, db => db.fetch_opt(
-            "SELECT min(key), max(key) FROM users",
+    /// How many user rows the register holds (readable or not), and the
+    /// lowest and highest key (`None` when it holds none), in one statement.
+    pub fn users_at_a_glance(&self) -> Result<(usize, Option<(i64, i64)>), StoreError> {
+        let glance = on_store!(self, db => db.fetch_opt(
+            "SELECT count(*), min(key), max(key) FROM users",
             &[],
-            |r| Ok(r.opt_int(0)?.zip(r.opt_int(1)?)),
+            |r| Ok((r.int(0)?, r.opt_int(1)?.zip(r.opt_int(2)?))),
         ))?;
-        Ok(bounds.flatten())
+        let (count, bounds) = glance.unwrap_or((0, None));
+        Ok((usize::try_from(count).unwrap_or(0), bounds))
     }
 
     /// How many users the register holds.

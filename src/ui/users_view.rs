@@ -61,6 +61,9 @@ pub struct UsersView {
     session: Session,
     listing: Listing,
     is_demo: bool,
+    /// User rows the register holds that could not be read when it was
+    /// opened (left out of the list).
+    damaged_users: usize,
     search: String,
     filter_open: bool,
     filter: UserFilter,
@@ -122,6 +125,7 @@ impl UsersView {
             session: opened.session,
             listing: Listing::new(opened.users),
             is_demo: opened.is_demo,
+            damaged_users: opened.damaged_users,
             search: String::new(),
             filter_open: false,
             filter: UserFilter::default(),

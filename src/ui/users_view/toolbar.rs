@@ -260,6 +260,14 @@ impl UsersView {
                 }
             });
         }
+        if self.damaged_users > 0 {
+            // Said in words, with where to look; the rest works as usual.
+            let said = ui.label(
+                RichText::new(t!("damaged-users-banner", count = self.damaged_users))
+                    .color(super::super::format::ERROR_RED),
+            );
+            super::super::a11y::live(&said);
+        }
         if self.is_demo {
             ui.label(
                 RichText::new(t!(
