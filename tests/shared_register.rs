@@ -816,3 +816,56 @@ fn saving_while_the_register_does_not_answer_never_stops_the_window() {
     let queued = reader.queued_count().unwrap();
     assert_eq!(queued, 1, "Olle's message, once");
 }
+
+/// *Save settings* while the shared register does not answer: the window
+/// keeps painting and says it saves; once traffic flows the settings are
+/// saved, once.
+#[test]
+fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    drop(shared.session(&support::TestClock::new()));
+    let url = shared.db_arg();
+    let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
+    let through = hrm_users::store::Location::parse(&link.url_through(&url));
+    let mut harness = support::window(Session::open(&through).unwrap());
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    for _ in 0..5 {
+        harness.step();
+    }
+    let field = harness
+        .get_all_by_role_and_label(Role::TextInput, "Sender name")
+        .next()
+        .unwrap();
+    field.click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Sender name")
+        .next()
+        .unwrap()
+        .type_text("HR at Company");
+    harness.step();
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Save settings")
+        .click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the frames waited for the register"
+    );
+    assert!(harness.query_by_label("Saving…").is_some());
+    support::wait_for(&mut harness, "Settings saved.");
+    let saved = shared
+        .session(&support::TestClock::new())
+        .load_settings()
+        .unwrap();
+    assert_eq!(saved.sender_name, "HR at Company");
+}

@@ -34,6 +34,8 @@ pub struct SettingsView {
     load_error: Option<String>,
     /// Settings › Identity provider's token field and tasks.
     idp: idp::IdpSection,
+    /// *Save settings* under way off the UI thread (a shared register).
+    saving: Option<Task<Settings>>,
 }
 
 impl SettingsView {
@@ -53,6 +55,7 @@ impl SettingsView {
             test_result: None,
             saved_message: None,
             idp: idp::IdpSection::default(),
+            saving: None,
         }
     }
 
@@ -229,19 +232,44 @@ impl SettingsView {
 
     /// `Save settings` and what came of it.
     fn save_row_ui(&mut self, ui: &mut Ui, session: &mut Session) -> Option<Settings> {
-        let mut saved = None;
+        let mut saved = self.take_saved(session);
         ui.horizontal(|ui| {
-            let can_save = self.load_error.is_none();
+            let can_save = self.load_error.is_none() && self.saving.is_none();
             if ui
                 .add_enabled(can_save, egui::Button::new(t!("settings-save")))
                 .on_disabled_hover_text(t!("settings-save.disabled"))
                 .clicked()
             {
-                saved = self.save(session);
+                saved = self.save(ui.ctx(), session);
             }
-            outcome_label_ui(ui, self.saved_message.as_ref());
+            if self.saving.is_some() {
+                ui.spinner();
+                ui.label(t!("form-saving"));
+            } else {
+                outcome_label_ui(ui, self.saved_message.as_ref());
+            }
         });
         saved
+    }
+
+    /// The settings saved off the UI thread, once they are.
+    fn take_saved(&mut self, session: &Session) -> Option<Settings> {
+        let result = self.saving.as_mut()?.take_result()?;
+        self.saving = None;
+        match result {
+            Ok(settings) => {
+                // Saved on another connection: who is working may read
+                // differently now (the login field).
+                app::operator::forget(session);
+                self.password.clear();
+                self.saved_message = Some(Ok(t!("settings-saved")));
+                Some(settings)
+            }
+            Err(error) => {
+                self.saved_message = Some(Err(error));
+                None
+            }
+        }
     }
 
     /// Which user field holds the login name of the person at the window.
@@ -540,12 +568,27 @@ impl SettingsView {
         }
     }
 
-    fn save(&mut self, session: &mut Session) -> Option<Settings> {
+    /// Saves the fields: at once in a register file; off the UI thread on
+    /// a shared register, on a connection of its own (then `None` now, and
+    /// the settings once saved from [`Self::take_saved`]).
+    fn save(&mut self, ctx: &egui::Context, session: &mut Session) -> Option<Settings> {
         match self.parse() {
             Ok(settings) => {
                 self.errors.clear();
                 if let Err(error) = self.store_idp_secret(&settings) {
                     self.saved_message = Some(Err(error));
+                    return None;
+                }
+                if session.location().is_shared() {
+                    let reopen = session.reopener();
+                    let password = self.password.clone();
+                    self.saved_message = None;
+                    self.saving = Some(Task::spawn(ctx, "save-settings", move |_| {
+                        let mut session = reopen().map_err(|e| e.to_string())?;
+                        app::save_settings_and_password(&mut session, &settings, &password)
+                            .map(|()| settings)
+                            .map_err(|e| e.to_string())
+                    }));
                     return None;
                 }
                 match app::save_settings_and_password(session, &settings, &self.password) {
