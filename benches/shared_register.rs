@@ -258,7 +258,15 @@ fn main() {
     // Import of 100,000 rows into an empty register, SQLite and PostgreSQL.
     let csv = dir.path().join("employees.csv");
     let users = Store::open(&file).unwrap().load_users().unwrap();
-    export_users(&csv, ExportFormat::Csv, users.iter(), &[], |_| true).unwrap();
+    export_users(
+        &csv,
+        ExportFormat::Csv,
+        users.iter(),
+        &[],
+        hrm_users::i18n::Language::English,
+        |_| true,
+    )
+    .unwrap();
     drop(users);
     let sqlite = import_into(&Location::File(dir.path().join("import.db")), &csv);
     let postgres = import_into(&hrm_users::testing::fresh_database().unwrap(), &csv);

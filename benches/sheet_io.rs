@@ -63,7 +63,8 @@ fn plain_xlsx(path: &Path, users: &[UserRecord]) {
         sheet.write_string(0, column, header.header()).unwrap();
     }
     for (row, record) in (1_u32..).zip(users) {
-        for (column, cell) in (0_u16..).zip(user_cells(record)) {
+        for (column, cell) in (0_u16..).zip(user_cells(record, hrm_users::i18n::Language::English))
+        {
             if !cell.is_empty() {
                 sheet.write_string(row, column, cell).unwrap();
             }
@@ -182,7 +183,15 @@ fn main() {
 
     // Export: ours, then the same cells written plainly.
     let started = Instant::now();
-    export_users(&file, ExportFormat::Xlsx, users.iter(), &[], |_| true).unwrap();
+    export_users(
+        &file,
+        ExportFormat::Xlsx,
+        users.iter(),
+        &[],
+        hrm_users::i18n::Language::English,
+        |_| true,
+    )
+    .unwrap();
     let ours_export = started.elapsed();
     let plain_file = dir.path().join("plain.xlsx");
     let started = Instant::now();

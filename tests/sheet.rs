@@ -12,6 +12,7 @@ use hrm_users::app::import::{commit_import, plan_table_import};
 use hrm_users::app::{Session, save_user};
 use hrm_users::domain::import::{ImportPlan, RowAction};
 use hrm_users::domain::{ConnectedBy, Connection, ConnectionStatus, Email, UserDraft, UserId};
+use hrm_users::i18n::Language;
 use hrm_users::sheet::{
     ExportFormat, Format, Limits, SheetError, export_users, read_table, read_table_bytes,
 };
@@ -231,34 +232,61 @@ fn export_then_import_changes_nothing(register: Register) {
     )
     .unwrap();
     let users = session.load_users().unwrap();
-    let xlsx = register.dir.path().join("export.xlsx");
-    let mut told = Vec::new();
-    export_users(&xlsx, ExportFormat::Xlsx, users.iter(), &[], |n| {
-        told.push(n);
-        true
-    })
-    .unwrap();
-    assert_eq!(
-        told.last(),
-        Some(&users.len()),
-        "the progress hears of every row before the file is saved"
-    );
-    let back = read_table(&xlsx, &Limits::default()).unwrap();
-    let plan = plan_table_import(&session, &back).unwrap();
-    assert_eq!(
-        plan.counts.create + plan.counts.update + plan.counts.rejected,
-        0,
-        "{plan:#?}"
-    );
-    assert!(
-        back.rows
-            .iter()
-            .any(|(_, cells)| cells.contains(&"=HYPERLINK(\"http://x\")".to_owned())),
-        "a formula comes back as text"
-    );
+    // In either language (the window's): the file reads back unchanged.
+    for language in [Language::English, Language::Swedish] {
+        let xlsx = register
+            .dir
+            .path()
+            .join(format!("export-{language:?}.xlsx"));
+        let mut told = Vec::new();
+        export_users(
+            &xlsx,
+            ExportFormat::Xlsx,
+            users.iter(),
+            &[],
+            language,
+            |n| {
+                told.push(n);
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            told.last(),
+            Some(&users.len()),
+            "the progress hears of every row before the file is saved"
+        );
+        let back = read_table(&xlsx, &Limits::default()).unwrap();
+        let first = if language == Language::Swedish {
+            "Användar-ID"
+        } else {
+            "User-ID"
+        };
+        assert_eq!(back.headers[0], first);
+        let plan = plan_table_import(&session, &back).unwrap();
+        assert_eq!(
+            plan.counts.create + plan.counts.update + plan.counts.rejected,
+            0,
+            "{language:?}: {plan:#?}"
+        );
+        assert!(
+            back.rows
+                .iter()
+                .any(|(_, cells)| cells.contains(&"=HYPERLINK(\"http://x\")".to_owned())),
+            "a formula comes back as text"
+        );
+    }
 
     let csv = register.dir.path().join("export.csv");
-    export_users(&csv, ExportFormat::Csv, users.iter(), &[], |_| true).unwrap();
+    export_users(
+        &csv,
+        ExportFormat::Csv,
+        users.iter(),
+        &[],
+        Language::English,
+        |_| true,
+    )
+    .unwrap();
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),

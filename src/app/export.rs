@@ -59,6 +59,7 @@ pub fn export_users(
         format,
         users.iter(),
         &extra,
+        crate::i18n::window_language(),
         |written| {
             if written == total {
                 progress.start(Stage::Saving, 0);
@@ -95,9 +96,13 @@ fn by_user_id<T>(
         .collect()
 }
 
-/// Writes the empty template (all four sheets with their headers).
+/// Writes the empty template (all four sheets with their headers) in the
+/// language the window (or the CLI) speaks.
 pub fn write_template(path: &Path) -> Result<(), ExportError> {
-    Ok(crate::sheet::write_template(path)?)
+    Ok(crate::sheet::write_template(
+        path,
+        crate::i18n::window_language(),
+    )?)
 }
 
 /// Writes an import's row report: the file's columns plus Status and

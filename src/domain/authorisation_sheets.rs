@@ -52,6 +52,17 @@ impl ExtraSheet {
         }
     }
 
+    /// The sheet's name as the template and exports write it in
+    /// `language` (either is read back, see [`Self::from_name`]).
+    pub fn name_in(self, language: crate::i18n::Language) -> &'static str {
+        match (language, self) {
+            (crate::i18n::Language::English, _) => self.name(),
+            (_, Self::Roles) => "Roller",
+            (_, Self::Authorisations) => "Behörigheter",
+            (_, Self::AuditOfAccountCode) => "Attest av kontering",
+        }
+    }
+
     fn other_names(self) -> &'static [&'static str] {
         match self {
             Self::Roles => &["roller"],
@@ -69,7 +80,8 @@ impl ExtraSheet {
         })
     }
 
-    /// The columns: the header written first, then other names read.
+    /// The columns: the header written first, then other names read, the
+    /// Swedish header last.
     fn columns(self) -> &'static [&'static [&'static str]] {
         const USER_ID: &[&str] = &["User-ID", "user id", "användar-id"];
         const ROLE: &[&str] = &["Role", "roll"];
@@ -95,7 +107,7 @@ impl ExtraSheet {
             Self::AuditOfAccountCode => &[
                 USER_ID,
                 &["Account dimension", "dimension", "kontodimension"],
-                &["From code", "code", "från kod", "kod"],
+                &["From code", "code", "kod", "från kod"],
                 &["To code", "till kod"],
                 &["Amount limit", "beloppsgräns"],
             ],
@@ -105,6 +117,25 @@ impl ExtraSheet {
     /// The headers the template writes.
     pub fn headers(self) -> Vec<&'static str> {
         self.columns().iter().map(|names| names[0]).collect()
+    }
+
+    /// The headers the template writes in `language` (either is read back).
+    pub fn headers_in(self, language: crate::i18n::Language) -> Vec<String> {
+        if language == crate::i18n::Language::English {
+            return self.headers().into_iter().map(str::to_owned).collect();
+        }
+        self.columns()
+            .iter()
+            .map(|names| {
+                // The last name each column has is its Swedish one, written
+                // with a capital as a header.
+                let swedish = names.last().copied().unwrap_or_default();
+                let mut chars = swedish.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_uppercase().chain(chars).collect()
+                })
+            })
+            .collect()
     }
 
     /// For each column, where the file has it.

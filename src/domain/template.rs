@@ -69,6 +69,30 @@ impl TemplateColumn {
         }
     }
 
+    /// The header the template and exports write in `language`; a file
+    /// with either language's headers is read (they are among the
+    /// [`Self::aliases`]).
+    pub fn header_in(self, language: crate::i18n::Language) -> &'static str {
+        if language == crate::i18n::Language::English {
+            return self.header();
+        }
+        match self {
+            Self::UserId => "Användar-ID",
+            Self::AliasUserId => "Alias användar-ID",
+            Self::FirstName => "Förnamn",
+            Self::LastName => "Efternamn",
+            Self::Signature => "Signatur",
+            Self::CardTagId => "Kort-/tagg-ID",
+            Self::ExternalReference => "Extern referens",
+            Self::Email => "E-post",
+            Self::EmailVismaConnect => "E-post Visma Connect",
+            Self::Department => "Avdelning",
+            Self::Office => "Kontor",
+            Self::Activated => "Användaren är aktiverad",
+            Self::EmploymentEnds => "Anställning upphör",
+        }
+    }
+
     /// The column's value for a stored user as the template writes it;
     /// `None` for *Email Visma Connect*, which is the connection's, not the
     /// user's. One table for the export and for describing an import's
@@ -201,6 +225,22 @@ pub fn parse_activated(cell: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_headers_written_in_either_language_are_read_back() {
+        for language in [
+            crate::i18n::Language::English,
+            crate::i18n::Language::Swedish,
+        ] {
+            for column in TemplateColumn::ALL {
+                assert_eq!(
+                    TemplateColumn::from_header(column.header_in(language)),
+                    Some(column),
+                    "{language:?} {column:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn headers_match_in_any_case_spacing_and_in_swedish() {

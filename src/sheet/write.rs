@@ -9,9 +9,16 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use crate::domain::authorisation_sheets::ExtraSheet;
 use crate::domain::import::{ImportPlan, RawTable};
 use crate::domain::{Email, TemplateColumn, UserRecord};
+use crate::i18n::Language;
 
-/// The sheet name of the template (a `/` is not allowed in sheet names).
-const SHEET_NAME: &str = "Employees-users";
+/// The sheet name of the template in `language` (a `/` is not allowed in
+/// sheet names; the first sheet is read whatever its name).
+fn users_sheet_name(language: Language) -> &'static str {
+    match language {
+        Language::English => "Employees-users",
+        Language::Swedish => "Anställda-användare",
+    }
+}
 
 /// How an export is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,9 +56,13 @@ pub enum WriteError {
     Csv(#[from] csv::Error),
 }
 
-/// The template's cells of one user, in column order.
-pub fn user_cells(record: &UserRecord) -> [String; 13] {
+/// The template's cells of one user, in column order, in `language`
+/// (*User is activated* says Yes/No or Ja/Nej; both are read back).
+pub fn user_cells(record: &UserRecord, language: Language) -> [String; 13] {
     TemplateColumn::ALL.map(|column| {
+        if column == TemplateColumn::Activated && language == Language::Swedish {
+            return if record.user.activated { "Ja" } else { "Nej" }.to_owned();
+        }
         column.user_text(&record.user).unwrap_or_else(|| {
             record
                 .connection
@@ -66,31 +77,41 @@ fn header_format() -> CellFormat {
     CellFormat::new().set_bold()
 }
 
-fn new_sheet(workbook: &mut Workbook, headers: &[&str]) -> Result<(), XlsxError> {
-    new_named_sheet(workbook, SHEET_NAME, headers)
+fn new_sheet(
+    workbook: &mut Workbook,
+    headers: &[&str],
+    language: Language,
+) -> Result<(), XlsxError> {
+    new_named_sheet(workbook, users_sheet_name(language), headers)
 }
 
-fn new_named_sheet(workbook: &mut Workbook, name: &str, headers: &[&str]) -> Result<(), XlsxError> {
+fn new_named_sheet(
+    workbook: &mut Workbook,
+    name: &str,
+    headers: &[impl AsRef<str>],
+) -> Result<(), XlsxError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(name)?;
     let bold = header_format();
     for (column, header) in (0_u16..).zip(headers) {
-        sheet.write_string_with_format(0, column, *header, &bold)?;
+        sheet.write_string_with_format(0, column, header.as_ref(), &bold)?;
         sheet.set_column_width(column, 18)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     Ok(())
 }
 
-/// Writes an empty template: Employees/users, then the sheets Roles,
-/// Authorisations and Audit of account code with their headers.
-pub fn write_template(path: &Path) -> Result<(), WriteError> {
+/// Writes an empty template in `language`: Employees/users, then the
+/// sheets Roles, Authorisations and Audit of account code with their
+/// headers (a file in either language is read back).
+pub fn write_template(path: &Path, language: Language) -> Result<(), WriteError> {
     let mut workbook = Workbook::new();
     new_sheet(
         &mut workbook,
-        &TemplateColumn::ALL.map(TemplateColumn::header),
+        &TemplateColumn::ALL.map(|c| c.header_in(language)),
+        language,
     )?;
-    write_extra_sheets(&mut workbook, &[])?;
+    write_extra_sheets(&mut workbook, &[], language)?;
     workbook.save(path)?;
     Ok(())
 }
@@ -100,9 +121,10 @@ pub fn write_template(path: &Path) -> Result<(), WriteError> {
 fn write_extra_sheets(
     workbook: &mut Workbook,
     rows: &[(ExtraSheet, Vec<Vec<String>>)],
+    language: Language,
 ) -> Result<(), XlsxError> {
     for (index, kind) in (1..).zip(ExtraSheet::ALL) {
-        new_named_sheet(workbook, kind.name(), &kind.headers())?;
+        new_named_sheet(workbook, kind.name_in(language), &kind.headers_in(language))?;
         let sheet = workbook.worksheet_from_index(index)?;
         let Some((_, cells)) = rows.iter().find(|(k, _)| *k == kind) else {
             continue;
@@ -128,18 +150,19 @@ pub fn export_users<'a>(
     format: ExportFormat,
     users: impl ExactSizeIterator<Item = &'a UserRecord>,
     extra: &[(ExtraSheet, Vec<Vec<String>>)],
+    language: Language,
     mut progress: impl FnMut(usize) -> bool,
 ) -> Result<bool, WriteError> {
-    let headers = TemplateColumn::ALL.map(TemplateColumn::header);
+    let headers = TemplateColumn::ALL.map(|c| c.header_in(language));
     let total = users.len();
     match format {
         ExportFormat::Xlsx => {
             let mut workbook = Workbook::new();
-            new_sheet(&mut workbook, &headers)?;
+            new_sheet(&mut workbook, &headers, language)?;
             let sheet = workbook.worksheet_from_index(0)?;
             for (index, record) in users.enumerate() {
                 let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
-                for (column, cell) in (0_u16..).zip(user_cells(record)) {
+                for (column, cell) in (0_u16..).zip(user_cells(record, language)) {
                     if !cell.is_empty() {
                         sheet.write_string(row, column, cell)?;
                     }
@@ -148,7 +171,7 @@ pub fn export_users<'a>(
                     return Ok(false);
                 }
             }
-            write_extra_sheets(&mut workbook, extra)?;
+            write_extra_sheets(&mut workbook, extra, language)?;
             if !progress(total) {
                 return Ok(false);
             }
@@ -163,7 +186,11 @@ pub fn export_users<'a>(
                 .from_writer(&mut out);
             writer.write_record(headers)?;
             for (index, record) in users.enumerate() {
-                writer.write_record(user_cells(record).iter().map(|c| csv_safe(c).into_owned()))?;
+                writer.write_record(
+                    user_cells(record, language)
+                        .iter()
+                        .map(|c| csv_safe(c).into_owned()),
+                )?;
                 if index % 5000 == 0 && !progress(index) {
                     return Ok(false);
                 }
@@ -214,7 +241,8 @@ pub fn write_report(path: &Path, table: &RawTable, plan: &ImportPlan) -> Result<
     headers.push("Status");
     headers.push("Message");
     let mut workbook = Workbook::new();
-    new_sheet(&mut workbook, &headers)?;
+    // The report keeps the codes scripts read (Status: create, update, …).
+    new_sheet(&mut workbook, &headers, Language::English)?;
     let sheet = workbook.worksheet_from_index(0)?;
     let by_row: std::collections::HashMap<usize, &crate::domain::import::RowPlan> =
         plan.rows.iter().map(|r| (r.row, r)).collect();
