@@ -25,6 +25,35 @@ fn hrm_users_in(db: &Path, args: &[&str], locale: &str) -> Output {
         .unwrap()
 }
 
+/// A setting refused is said in the OS language (as in the Swedish
+/// window's Settings): the verified domains' error was half English and
+/// spoke of an @ no one typed.
+#[test]
+fn a_refused_setting_is_said_in_swedish_on_a_swedish_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    assert!(hrm_users(&db, &["demo", "--users", "1"]).status.success());
+    let refused = hrm_users_in(
+        &db,
+        &["config", "set", "verified_domains", "företaget"],
+        "sv_SE.UTF-8",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("företaget är inget domännamn"), "{said}");
+    assert!(!said.contains('@'), "{said}");
+    let refused = hrm_users_in(
+        &db,
+        &["config", "set", "smtp_port", "nittio"],
+        "sv_SE.UTF-8",
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("ska vara ett heltal från 1 till 65535"),
+        "{said}"
+    );
+}
+
 /// On a Swedish system the command line speaks Swedish; its JSON does not
 /// change.
 #[test]

@@ -120,7 +120,7 @@ impl Presets {
                                 source_file: source.to_owned(),
                                 error: SettingError {
                                     key: "language",
-                                    message: "expected sv or en".into(),
+                                    message: t!("setting-error-one-of", values = "sv, en"),
                                 },
                             })?,
                         );

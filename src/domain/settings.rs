@@ -450,7 +450,7 @@ fn server_answer(key: SettingKey, value: &str) -> Result<String, SettingError> {
     } else {
         Err(SettingError {
             key: key.name(),
-            message: "expected empty, or host:port yes|no".into(),
+            message: t!("setting-error-smtputf8-checked"),
         })
     }
 }
@@ -586,9 +586,10 @@ fn domain_list(key: SettingKey, value: &str) -> Result<Vec<String>, SettingError
         .split([',', '\n', ';', ' '])
         .filter(|p| !p.trim().is_empty())
     {
-        let domain = parse_domain_name(part).map_err(|e| SettingError {
+        // Said of the domain itself: the person typed no @.
+        let domain = parse_domain_name(part).map_err(|_| SettingError {
             key: key.name(),
-            message: format!("{} is not a valid domain: {e}", part.trim()),
+            message: t!("setting-error-domain", domain = part.trim()),
         })?;
         if !domains.contains(&domain) {
             domains.push(domain);
@@ -609,7 +610,7 @@ fn ip_list(key: SettingKey, value: &str) -> Result<Vec<std::net::IpAddr>, Settin
             .parse::<std::net::IpAddr>()
             .map_err(|_| SettingError {
                 key: key.name(),
-                message: format!("{} is not an IP address (such as 10.0.0.5)", part.trim()),
+                message: t!("setting-error-ip", value = part.trim()),
             })?;
         if !ips.contains(&ip) {
             ips.push(ip);
@@ -628,10 +629,10 @@ where
 {
     let err = || SettingError {
         key: key.name(),
-        message: format!(
-            "expected a whole number from {} to {}",
-            range.start(),
-            range.end()
+        message: t!(
+            "setting-error-number",
+            low = range.start().to_string(),
+            high = range.end().to_string()
         ),
     };
     let n: u64 = value.trim().parse().map_err(|_| err())?;
@@ -653,7 +654,7 @@ fn url(key: SettingKey, value: &str) -> Result<String, SettingError> {
     } else {
         Err(SettingError {
             key: key.name(),
-            message: "expected an address starting with https:// (or http://)".into(),
+            message: t!("setting-error-url"),
         })
     }
 }
@@ -662,7 +663,7 @@ fn text(key: SettingKey, value: &str, required: bool) -> Result<String, SettingE
     if required && value.trim().is_empty() {
         return Err(SettingError {
             key: key.name(),
-            message: "cannot be empty".into(),
+            message: t!("setting-error-empty"),
         });
     }
     Ok(value.to_owned())
@@ -681,7 +682,7 @@ fn time_zone(key: SettingKey, value: &str) -> Result<String, SettingError> {
     } else {
         Err(SettingError {
             key: key.name(),
-            message: "expected a time zone name such as Europe/Stockholm".into(),
+            message: t!("setting-error-time-zone"),
         })
     }
 }
@@ -693,7 +694,7 @@ fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
     if value.chars().any(char::is_control) {
         return Err(SettingError {
             key: key.name(),
-            message: "must be one line, without line breaks or control characters".into(),
+            message: t!("setting-error-one-line"),
         });
     }
     // A header line carries at most 998 characters (RFC 5322); encoded,
@@ -707,7 +708,7 @@ fn one_line(key: SettingKey, value: &str) -> Result<String, SettingError> {
     if value.trim().chars().count() > most {
         return Err(SettingError {
             key: key.name(),
-            message: format!("must be at most {most} characters"),
+            message: t!("setting-error-too-long", most = most.to_string()),
         });
     }
     Ok(value)
@@ -850,14 +851,14 @@ impl Settings {
                 self.transport = match value.trim() {
                     "folder" => TransportKind::Folder,
                     "smtp" => TransportKind::Smtp,
-                    _ => return Err(bad("expected folder or smtp")),
+                    _ => return Err(bad(&t!("setting-error-one-of", values = "folder, smtp"))),
                 };
             }
             SettingKey::OutboxFolder => value.trim().clone_into(&mut self.outbox_folder),
             SettingKey::SmtpHost => {
                 let host = value.trim();
                 if host.is_empty() || host.contains(char::is_whitespace) || host.contains('/') {
-                    return Err(bad("expected a host name such as smtp.company.se"));
+                    return Err(bad(&t!("setting-error-host")));
                 }
                 host.clone_into(&mut self.smtp_host);
             }
@@ -867,7 +868,12 @@ impl Settings {
                     "starttls" => SmtpSecurity::StartTls,
                     "tls" => SmtpSecurity::Tls,
                     "none" => SmtpSecurity::None,
-                    _ => return Err(bad("expected starttls, tls or none")),
+                    _ => {
+                        return Err(bad(&t!(
+                            "setting-error-one-of",
+                            values = "starttls, tls, none"
+                        )));
+                    }
                 };
             }
             SettingKey::SmtpUser => value.trim().clone_into(&mut self.smtp_user),
@@ -884,19 +890,23 @@ impl Settings {
                 self.endpoint_enabled = match value.trim() {
                     "true" => true,
                     "false" => false,
-                    _ => return Err(bad("expected true or false")),
+                    _ => return Err(bad(&t!("setting-error-one-of", values = "true, false"))),
                 };
             }
             SettingKey::BindAddress => {
                 let address = value.trim();
                 if address.parse::<std::net::SocketAddr>().is_err() {
-                    return Err(bad("expected an address and port such as 0.0.0.0:8480"));
+                    return Err(bad(&t!("setting-error-bind")));
                 }
                 address.clone_into(&mut self.bind_address);
             }
             SettingKey::DeliveredBy => {
-                self.delivered_by = DeliveredBy::from_code(value.trim())
-                    .ok_or_else(|| bad("expected every_window or serve_only"))?;
+                self.delivered_by = DeliveredBy::from_code(value.trim()).ok_or_else(|| {
+                    bad(&t!(
+                        "setting-error-one-of",
+                        values = "every_window, serve_only"
+                    ))
+                })?;
             }
             SettingKey::TrustedProxies => self.trusted_proxies = ip_list(key, value)?,
             SettingKey::LinkLifetimeHours => {
@@ -905,8 +915,8 @@ impl Settings {
             SettingKey::VerifiedDomains => self.verified_domains = domain_list(key, value)?,
             SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
             SettingKey::MessageLanguage => {
-                let language =
-                    Language::from_code(value).ok_or_else(|| bad("expected sv or en"))?;
+                let language = Language::from_code(value)
+                    .ok_or_else(|| bad(&t!("setting-error-one-of", values = "sv, en")))?;
                 self.set_message_language(language);
             }
             SettingKey::VerificationSubject => {
@@ -921,12 +931,17 @@ impl Settings {
             }
             SettingKey::OperatorField => {
                 self.operator_field = OperatorField::from_code(value.trim()).ok_or_else(|| {
-                    bad("expected alias_user_id, user_id, email or external_reference")
+                    bad(&t!(
+                        "setting-error-one-of",
+                        values = "alias_user_id, user_id, email, external_reference"
+                    ))
                 })?;
             }
             SettingKey::VismaConnectPhase => {
-                self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
-                    .ok_or_else(|| bad("expected preparation or live"))?;
+                self.visma_connect_phase =
+                    VismaConnectPhase::from_code(value.trim()).ok_or_else(|| {
+                        bad(&t!("setting-error-one-of", values = "preparation, live"))
+                    })?;
             }
             SettingKey::TimeZone => self.time_zone = time_zone(key, value)?,
             // Set by `IdpSettings::set` above.

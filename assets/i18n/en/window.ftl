@@ -801,3 +801,17 @@ import-status-rejected = rejected
 about-keyring-windows = Windows Credential Manager
 about-keyring-macos = the macOS Keychain
 about-keyring-linux = the Secret Service (GNOME Keyring or KWallet), or HRM_USERS_SMTP_PASSWORD
+
+# Why a setting's value was refused (Settings and `config set`).
+setting-error-smtputf8-checked = expected empty, or host:port yes|no
+setting-error-domain = { $domain } is not a domain name: letters, digits and hyphens, with a dot before the last part, as in company.se
+setting-error-ip = { $value } is not an IP address (such as 10.0.0.5)
+setting-error-number = expected a whole number from { $low } to { $high }
+setting-error-url = expected an address starting with https:// (or http://)
+setting-error-empty = cannot be empty
+setting-error-time-zone = expected a time zone name such as Europe/Stockholm
+setting-error-one-line = must be one line, without line breaks or control characters
+setting-error-too-long = must be at most { $most } characters
+setting-error-one-of = expected one of: { $values }
+setting-error-host = expected a host name such as smtp.company.se
+setting-error-bind = expected an address and port such as 0.0.0.0:8480

@@ -786,3 +786,17 @@ import-status-rejected = avvisas
 about-keyring-windows = Windows Autentiseringshanteraren
 about-keyring-macos = macOS Nyckelring
 about-keyring-linux = Secret Service (GNOME-nyckelring eller KWallet), eller HRM_USERS_SMTP_PASSWORD
+
+# Varför ett inställningsvärde inte godtogs (Inställningar och `config set`).
+setting-error-smtputf8-checked = ska vara tomt, eller värd:port yes|no
+setting-error-domain = { $domain } är inget domännamn: bokstäver, siffror och bindestreck, med en punkt före sista delen, som i foretaget.se
+setting-error-ip = { $value } är inte en IP-adress (som 10.0.0.5)
+setting-error-number = ska vara ett heltal från { $low } till { $high }
+setting-error-url = ska vara en adress som börjar med https:// (eller http://)
+setting-error-empty = får inte vara tomt
+setting-error-time-zone = ska vara namnet på en tidszon, som Europe/Stockholm
+setting-error-one-line = ska vara en rad, utan radbrytningar eller styrtecken
+setting-error-too-long = får vara högst { $most } tecken
+setting-error-one-of = ska vara något av: { $values }
+setting-error-host = ska vara ett värdnamn, som smtp.company.se
+setting-error-bind = ska vara en adress och port, som 0.0.0.0:8480
