@@ -840,6 +840,7 @@ impl Settings {
             key: key.name(),
             message: message.to_owned(),
         };
+        let one_of = |values: &str| bad(&t!("setting-error-one-of", values = values));
         match key {
             SettingKey::SenderName => one_line(key, value)?
                 .trim()
@@ -851,7 +852,7 @@ impl Settings {
                 self.transport = match value.trim() {
                     "folder" => TransportKind::Folder,
                     "smtp" => TransportKind::Smtp,
-                    _ => return Err(bad(&t!("setting-error-one-of", values = "folder, smtp"))),
+                    _ => return Err(one_of("folder, smtp")),
                 };
             }
             SettingKey::OutboxFolder => value.trim().clone_into(&mut self.outbox_folder),
@@ -868,12 +869,7 @@ impl Settings {
                     "starttls" => SmtpSecurity::StartTls,
                     "tls" => SmtpSecurity::Tls,
                     "none" => SmtpSecurity::None,
-                    _ => {
-                        return Err(bad(&t!(
-                            "setting-error-one-of",
-                            values = "starttls, tls, none"
-                        )));
-                    }
+                    _ => return Err(one_of("starttls, tls, none")),
                 };
             }
             SettingKey::SmtpUser => value.trim().clone_into(&mut self.smtp_user),
@@ -890,7 +886,7 @@ impl Settings {
                 self.endpoint_enabled = match value.trim() {
                     "true" => true,
                     "false" => false,
-                    _ => return Err(bad(&t!("setting-error-one-of", values = "true, false"))),
+                    _ => return Err(one_of("true, false")),
                 };
             }
             SettingKey::BindAddress => {
@@ -901,12 +897,8 @@ impl Settings {
                 address.clone_into(&mut self.bind_address);
             }
             SettingKey::DeliveredBy => {
-                self.delivered_by = DeliveredBy::from_code(value.trim()).ok_or_else(|| {
-                    bad(&t!(
-                        "setting-error-one-of",
-                        values = "every_window, serve_only"
-                    ))
-                })?;
+                self.delivered_by = DeliveredBy::from_code(value.trim())
+                    .ok_or_else(|| one_of("every_window, serve_only"))?;
             }
             SettingKey::TrustedProxies => self.trusted_proxies = ip_list(key, value)?,
             SettingKey::LinkLifetimeHours => {
@@ -915,8 +907,7 @@ impl Settings {
             SettingKey::VerifiedDomains => self.verified_domains = domain_list(key, value)?,
             SettingKey::LoginPageUrl => self.login_page_url = url(key, value)?,
             SettingKey::MessageLanguage => {
-                let language = Language::from_code(value)
-                    .ok_or_else(|| bad(&t!("setting-error-one-of", values = "sv, en")))?;
+                let language = Language::from_code(value).ok_or_else(|| one_of("sv, en"))?;
                 self.set_message_language(language);
             }
             SettingKey::VerificationSubject => {
@@ -930,18 +921,12 @@ impl Settings {
                 self.remove_connection_after_days = number(key, value, 0..=365)?;
             }
             SettingKey::OperatorField => {
-                self.operator_field = OperatorField::from_code(value.trim()).ok_or_else(|| {
-                    bad(&t!(
-                        "setting-error-one-of",
-                        values = "alias_user_id, user_id, email, external_reference"
-                    ))
-                })?;
+                self.operator_field = OperatorField::from_code(value.trim())
+                    .ok_or_else(|| one_of("alias_user_id, user_id, email, external_reference"))?;
             }
             SettingKey::VismaConnectPhase => {
-                self.visma_connect_phase =
-                    VismaConnectPhase::from_code(value.trim()).ok_or_else(|| {
-                        bad(&t!("setting-error-one-of", values = "preparation, live"))
-                    })?;
+                self.visma_connect_phase = VismaConnectPhase::from_code(value.trim())
+                    .ok_or_else(|| one_of("preparation, live"))?;
             }
             SettingKey::TimeZone => self.time_zone = time_zone(key, value)?,
             // Set by `IdpSettings::set` above.
