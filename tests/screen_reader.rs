@@ -144,3 +144,83 @@ fn the_forms_tabs_headings_and_required_field_are_said() {
     let roles = harness.get_by_role_and_label(Role::Tab, "Authorisations");
     assert_eq!(roles.accesskit_node().data().is_selected(), Some(true));
 }
+
+/// The users list is a table to a screen reader: its rows are named by
+/// their cells, the chosen one is selected, the list is one Tab stop (not
+/// one per cell), and the arrow keys move the choice with the focus, so
+/// each row is spoken as it is reached.
+#[test]
+fn the_users_list_is_a_table_with_one_tab_stop() {
+    let register = Register::new();
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "14", "Sara", "sara@example.org");
+    pending_user(&mut session, "15", "Olle", "olle@example.org");
+    pending_user(&mut session, "16", "Ines", "ines@example.org");
+    let mut harness = window(session);
+    let table = harness.get_by_role_and_label(Role::Table, "Users");
+    assert_eq!(
+        table.accesskit_node().data().row_count(),
+        Some(4),
+        "a header and three users"
+    );
+    let row = "14, Sara Testsson, HR, Pending, Yes";
+    assert!(
+        harness.query_by_role_and_label(Role::Row, row).is_some(),
+        "a row is named by its cells"
+    );
+    let cells = harness
+        .get_by_role_and_label(Role::Row, row)
+        .query_all_by_role(Role::Cell)
+        .count();
+    assert!(cells >= 5, "the row holds its cells: {cells}");
+
+    // Tab from the search box reaches the list (past the sort buttons of
+    // its headers) in a few presses, not thousands: one stop, the row.
+    harness.get_by_label("Search").click();
+    harness.run();
+    let focused_row = |harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>| {
+        harness
+            .query_all_by_role(Role::Row)
+            .find(egui_kittest::Node::is_focused)
+            .map(|r| r.accesskit_node().label().unwrap_or_default())
+    };
+    let mut presses = 0;
+    while focused_row(&harness).is_none() {
+        presses += 1;
+        assert!(presses <= 20, "Tab never reached the list");
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+    }
+    assert_eq!(
+        focused_row(&harness).as_deref(),
+        Some(row),
+        "the list's one Tab stop"
+    );
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    assert!(
+        harness
+            .query_all_by_role(Role::Row)
+            .all(|r| !r.is_focused()),
+        "the next Tab leaves the list (no stop per cell)"
+    );
+
+    // Back into the list; Down chooses the next user and takes the focus
+    // with it: the row is selected and spoken.
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    harness.run();
+    assert_eq!(focused_row(&harness).as_deref(), Some(row));
+    // The first Down chooses the first user, the next one the user after.
+    for _ in 0..2 {
+        harness.key_press(egui::Key::ArrowDown);
+        harness.run();
+    }
+    harness.run();
+    let next = "15, Olle Testsson, HR, Pending, Yes";
+    let olle = harness.get_by_role_and_label(Role::Row, next);
+    assert!(
+        olle.accesskit_node().is_selected() == Some(true),
+        "the chosen row is selected"
+    );
+    assert!(olle.is_focused(), "the focus follows the choice");
+}

@@ -19,7 +19,7 @@ use super::register_view::{OpenRequest, RegisterDialog};
 use super::settings_view::SettingsView;
 use super::sheet_view::SheetView;
 use super::user_form::{FormAction, UserForm, user_form_ui};
-use super::user_table::{rows_in, user_table_ui};
+use super::user_table::{list_has_focus, rows_in, user_table_ui};
 use crate::app::Location;
 
 mod background;
@@ -543,7 +543,10 @@ impl UsersView {
             || self.sheet.is_some()
             || self.dialog.is_some()
             || self.register_dialog.is_some();
-        if !dialog_open && !ctx.egui_wants_keyboard_input() {
+        // The keys move through the list when nothing else has the
+        // keyboard, or the list itself has it.
+        let keys_for_list = !ctx.egui_wants_keyboard_input() || list_has_focus(ctx);
+        if !dialog_open && keys_for_list {
             let page = isize::try_from(self.rows_per_page.max(1)).unwrap_or(1);
             let moves = [
                 (Key::ArrowDown, 1),

@@ -73,6 +73,7 @@ filter-all = All
 filter-activated = Activated
 filter-not-activated = Not activated
 filter-clear = Clear filters
+list-name = Users
 list-empty = The register is empty. Press + New to add a user.
 list-no-match = No user matches the search and filters.
 form-none-chosen = Choose a user in the list, or press + New.

@@ -62,6 +62,7 @@ filter-all = Alla
 filter-activated = Aktiverad
 filter-not-activated = Inte aktiverad
 filter-clear = Rensa filter
+list-name = Användare
 list-empty = Registret är tomt. Tryck på + Ny för att lägga till en användare.
 list-no-match = Ingen användare matchar sökningen och filtren.
 form-none-chosen = Välj en användare i listan, eller tryck på + Ny.
