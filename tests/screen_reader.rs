@@ -224,3 +224,44 @@ fn the_users_list_is_a_table_with_one_tab_stop() {
     );
     assert!(olle.is_focused(), "the focus follows the choice");
 }
+
+/// A question takes the focus when it opens (to its default button, so a
+/// screen reader says the dialog and the button) and gives it back where
+/// it was when it closes.
+#[test]
+fn a_question_takes_the_focus_and_gives_it_back() {
+    let register = Register::new();
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "14", "Sara", "sara@example.org");
+    let mut harness = window(session);
+    harness
+        .get_by_role_and_label(Role::Row, "14, Sara Testsson, HR, Pending, Yes")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Delete")
+        .focus();
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let dialog = harness.get_by_role_and_label(Role::Dialog, "Delete user");
+    // Deleting is not the default: the focus is on Cancel.
+    let focused = dialog
+        .query_all_by_role(Role::Button)
+        .find(egui_kittest::Node::is_focused)
+        .map(|b| b.accesskit_node().label().unwrap_or_default());
+    assert_eq!(
+        focused.as_deref(),
+        Some("Cancel"),
+        "the focus moved into the question"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.query_by_role(Role::Dialog).is_none());
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Delete")
+            .is_focused(),
+        "the focus is back on Delete"
+    );
+}

@@ -89,3 +89,74 @@ pub fn required(input: &egui::Response) {
         node.set_required();
     });
 }
+
+/// The keyboard focus of a modal question: on its first frame it remembers
+/// what had the focus (the caller then focuses the question's default
+/// button, so a screen reader says the dialog and its button); once
+/// answered the focus goes back where it was.
+pub struct ModalFocus {
+    key: egui::Id,
+}
+
+/// What had the focus before a modal opened (`None`: nothing had).
+#[derive(Clone, Default)]
+struct FocusBefore(Option<egui::Id>);
+
+impl ModalFocus {
+    /// The focus of the modal `id`.
+    pub fn of(id: egui::Id) -> Self {
+        Self {
+            key: id.with("focus_before"),
+        }
+    }
+
+    /// True on the modal's first frame (what had the focus is remembered).
+    pub fn opening(&self, ctx: &egui::Context) -> bool {
+        let seen = ctx.data(|d| d.get_temp::<FocusBefore>(self.key)).is_some();
+        if !seen {
+            let before = FocusBefore(ctx.memory(egui::Memory::focused));
+            ctx.data_mut(|d| d.insert_temp(self.key, before));
+        }
+        !seen
+    }
+
+    /// The modal was answered: the focus goes back where it was, once the
+    /// modal no longer holds the window (see [`give_back_focus`]).
+    pub fn closed(&self, ctx: &egui::Context) {
+        let before = ctx.data_mut(|d| d.remove_temp::<FocusBefore>(self.key));
+        match before.and_then(|b| b.0) {
+            Some(id) => {
+                let due = GiveBack(Some((id, ctx.cumulative_pass_nr())));
+                ctx.data_mut(|d| d.insert_temp(give_back_key(), due));
+            }
+            None => ctx.memory_mut(|m| {
+                if let Some(focused) = m.focused() {
+                    m.surrender_focus(focused);
+                }
+            }),
+        }
+    }
+}
+
+/// Focus to give back after a modal closed, and the pass it closed in.
+#[derive(Clone, Default)]
+struct GiveBack(Option<(egui::Id, u64)>);
+
+fn give_back_key() -> egui::Id {
+    egui::Id::unique("a11y_give_back_focus")
+}
+
+/// Gives the focus back where it was before a modal (see
+/// [`ModalFocus::closed`]); called at the end of each pass. egui keeps a
+/// closed modal's hold on the window for one more pass, in which the
+/// widgets behind it cannot take the focus; so it is given back at the end
+/// of that pass.
+pub fn give_back_focus(ctx: &egui::Context) {
+    let due = ctx.data(|d| d.get_temp::<GiveBack>(give_back_key()));
+    if let Some(GiveBack(Some((id, closed_in)))) = due
+        && ctx.cumulative_pass_nr() > closed_in
+    {
+        ctx.data_mut(|d| d.remove::<GiveBack>(give_back_key()));
+        ctx.memory_mut(|m| m.request_focus(id));
+    }
+}

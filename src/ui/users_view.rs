@@ -367,6 +367,7 @@ impl UsersView {
         }
         self.sheet_window_ui(ui.ctx());
         self.poll_changes(ui.ctx());
+        super::a11y::give_back_focus(ui.ctx());
     }
 
     /// Runs a connection button of the form.

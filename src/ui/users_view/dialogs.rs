@@ -69,7 +69,19 @@ fn question_ui(
     enter_changes_nothing: bool,
 ) -> Option<usize> {
     let mut chosen = None;
-    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+    let modal_id = egui::Id::unique(id);
+    let focus = super::super::a11y::ModalFocus::of(modal_id);
+    let opening = focus.opening(ctx);
+    // The default button: the one the question is about, or the one that
+    // changes nothing where that would delete or take rights.
+    let default = if enter_changes_nothing {
+        buttons
+            .iter()
+            .position(|(_, a)| matches!(a, Answer::Dismiss))
+    } else {
+        Some(0)
+    };
+    let modal = egui::Modal::new(modal_id).show(ctx, |ui| {
         super::super::a11y::dialog_named(ui, heading);
         ui.set_max_width(400.0);
         ui.heading(heading);
@@ -80,26 +92,27 @@ fn question_ui(
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             for (index, (label, _)) in buttons.iter().enumerate() {
-                if ui.button(label).clicked() {
+                let button = ui.button(label);
+                // Opening, the focus moves into the question, to its
+                // default button.
+                if opening && Some(index) == default {
+                    button.request_focus();
+                }
+                if button.clicked() {
                     chosen = Some(index);
                 }
             }
         });
     });
-    // Enter presses the default button: the one the question is about, or
-    // the one that changes nothing where that would delete or take rights.
-    if chosen.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
-        chosen = if enter_changes_nothing {
-            buttons
-                .iter()
-                .position(|(_, a)| matches!(a, Answer::Dismiss))
-        } else {
-            Some(0)
-        };
+    // Enter presses the default button (a focused button takes Enter
+    // itself); not the Enter that opened the question (on a focused
+    // toolbar button) in the same frame.
+    if chosen.is_none() && !opening && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
+        chosen = default;
     }
     // Escape (or a click beside the question) is the button that changes
     // nothing (Cancel, Keep open).
-    chosen.or_else(|| {
+    let chosen = chosen.or_else(|| {
         modal
             .should_close()
             .then(|| {
@@ -108,7 +121,11 @@ fn question_ui(
                     .position(|(_, a)| matches!(a, Answer::Dismiss))
             })
             .flatten()
-    })
+    });
+    if chosen.is_some() {
+        focus.closed(ctx);
+    }
+    chosen
 }
 
 impl UsersView {
