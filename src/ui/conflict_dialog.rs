@@ -29,7 +29,18 @@ pub enum ConflictChoice {
 /// Draws the dialog; returns the choice once one is made.
 pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<ConflictChoice> {
     let mut choice = None;
-    let modal = egui::Modal::new(egui::Id::unique("changed_elsewhere")).show(ctx, |ui| {
+    let modal_id = egui::Id::unique("changed_elsewhere");
+    // Opening, the focus moves to the first button (Delete anyway, Reload);
+    // closed, it goes back where it was.
+    let focus = super::a11y::ModalFocus::of(modal_id);
+    let opening = focus.opening(ctx);
+    let first = |button: egui::Response| {
+        if opening {
+            button.request_focus();
+        }
+        button
+    };
+    let modal = egui::Modal::new(modal_id).show(ctx, |ui| {
         super::a11y::dialog_named(ui, &t!("conflict-title"));
         ui.set_max_width(420.0);
         ui.heading(t!("conflict-title"));
@@ -37,15 +48,14 @@ pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<Co
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if conflict.is_delete {
-                if ui.button(t!("conflict-delete-anyway")).clicked() {
+                if first(ui.button(t!("conflict-delete-anyway"))).clicked() {
                     choice = Some(ConflictChoice::Anyway);
                 }
                 if ui.button(t!("cancel")).clicked() {
                     choice = Some(ConflictChoice::Cancel);
                 }
             } else {
-                if ui
-                    .button(t!("conflict-reload"))
+                if first(ui.button(t!("conflict-reload")))
                     .on_hover_text(t!("conflict-reload.hint"))
                     .clicked()
                 {
@@ -64,6 +74,9 @@ pub fn conflict_dialog_ui(ctx: &egui::Context, conflict: &Conflict) -> Option<Co
     // Escape closes the dialog and changes nothing; the form keeps its edits.
     if choice.is_none() && modal.should_close() {
         choice = Some(ConflictChoice::Cancel);
+    }
+    if choice.is_some() {
+        focus.closed(ctx);
     }
     choice
 }
