@@ -149,13 +149,14 @@ fn table_ui(
                     record,
                     columns: &columns,
                 };
+                let mut chosen_by_reader = false;
                 for column in &columns {
                     row.col(|ui| {
-                        a11y.make(ui);
+                        chosen_by_reader |= a11y.make(ui);
                         cell_ui(ui, a11y.id, |ui| cell_contents_ui(ui, record, *column));
                     });
                 }
-                if row.response().clicked() {
+                if row.response().clicked() || chosen_by_reader {
                     output.clicked = Some(record.key);
                 }
             });
@@ -246,15 +247,18 @@ struct RowA11y<'a> {
 }
 
 impl RowA11y<'_> {
-    fn make(&mut self, ui: &mut Ui) {
+    /// Makes the row (once per frame); true when a screen reader (or the
+    /// keyboard on the Tab stop) pressed it. The mouse's click goes to the
+    /// cells, which lie above it.
+    fn make(&mut self, ui: &mut Ui) -> bool {
         if std::mem::replace(&mut self.made, true) {
-            return;
+            return false;
         }
         let is_stop = self.stop.id == Some(self.id);
         let sense = if is_stop {
-            Sense::focusable_noninteractive()
+            Sense::click()
         } else {
-            Sense::hover()
+            Sense::CLICK
         };
         let response = ui.interact(ui.max_rect(), self.id, sense);
         if is_stop {
@@ -285,6 +289,7 @@ impl RowA11y<'_> {
             node.set_selected(self.is_selected);
             node.set_row_index(self.index + 1);
         });
+        response.clicked()
     }
 }
 
