@@ -158,6 +158,51 @@ impl UserDraft {
         Email::parse(&self.visma_email).is_ok_and(|e| e.needs_smtputf8())
     }
 
+    /// The text of `field` as typed.
+    pub fn text(&self, field: Field) -> &str {
+        match field {
+            Field::UserId => &self.user_id,
+            Field::AliasUserId => &self.alias_user_id,
+            Field::Signature => &self.signature,
+            Field::CardTagId => &self.card_tag_id,
+            Field::ExternalReference => &self.external_reference,
+            Field::Email => &self.email,
+            Field::FirstName => &self.first_name,
+            Field::LastName => &self.last_name,
+            Field::Department => &self.department,
+            Field::Office => &self.office,
+            Field::EmploymentEnds => &self.employment_ends,
+            Field::VismaEmail => &self.visma_email,
+            Field::VismaEmailConfirm => &self.visma_email_confirm,
+        }
+    }
+
+    /// The errors of `shown` (from the last Save) as they stand after the
+    /// person edited `before` into `self`: a field's error goes once the
+    /// field is corrected, or changes with it; the two Visma Connect
+    /// addresses are judged together (a mismatch is mended in either);
+    /// errors of fields not edited stay (some come from the register).
+    pub fn errors_after_edit(&self, before: &Self, shown: &FieldErrors) -> FieldErrors {
+        let edited = |field: Field| {
+            let pair = matches!(field, Field::VismaEmail | Field::VismaEmailConfirm);
+            self.text(field) != before.text(field)
+                || (pair
+                    && (self.visma_email != before.visma_email
+                        || self.visma_email_confirm != before.visma_email_confirm))
+        };
+        let now = self.validate().err().unwrap_or_default();
+        shown
+            .iter()
+            .filter_map(|(field, message)| {
+                if edited(*field) {
+                    now.get(field).map(|m| (*field, m.clone()))
+                } else {
+                    Some((*field, message.clone()))
+                }
+            })
+            .collect()
+    }
+
     /// A new user's empty form: activated, as a new employee usually is.
     pub fn new_user() -> Self {
         Self {
@@ -283,6 +328,34 @@ fn validate_visma_email(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_goes_once_its_field_is_corrected_and_others_stay() {
+        let before = UserDraft {
+            user_id: "14".into(),
+            visma_email: "anna@company.se".into(),
+            visma_email_confirm: "anna@company.s".into(),
+            ..UserDraft::new_user()
+        };
+        let mut shown = before.validate().unwrap_err();
+        assert!(shown.contains_key(&Field::VismaEmailConfirm));
+        // An error the register gave (the User-ID is taken) stays while
+        // other fields are edited.
+        shown.insert(Field::UserId, "taken".into());
+        let mended = UserDraft {
+            visma_email_confirm: "anna@company.se".into(),
+            ..before.clone()
+        };
+        let now = mended.errors_after_edit(&before, &shown);
+        assert!(!now.contains_key(&Field::VismaEmailConfirm), "{now:?}");
+        assert_eq!(now.get(&Field::UserId).map(String::as_str), Some("taken"));
+        // The User-ID edited: its error goes too.
+        let renamed = UserDraft {
+            user_id: "15".into(),
+            ..mended.clone()
+        };
+        assert!(renamed.errors_after_edit(&mended, &now).is_empty());
+    }
 
     fn anna() -> UserDraft {
         UserDraft {

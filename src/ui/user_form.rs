@@ -420,6 +420,7 @@ pub fn user_form_ui(
     if let Some(why) = &form.read_only {
         ui.label(RichText::new(why).color(ERROR_RED));
     }
+    let before = form.draft.clone();
     let action = ui
         .add_enabled_ui(form.read_only.is_none() && !form.is_busy(), |ui| {
             general_fields_ui(ui, form);
@@ -427,6 +428,10 @@ pub fn user_form_ui(
             connection_ui(ui, form, smtputf8_missing)
         })
         .inner;
+    // A field corrected loses its error at once (not at the next Save).
+    if !form.errors.is_empty() && form.draft != before {
+        form.errors = form.draft.errors_after_edit(&before, &form.errors);
+    }
     ui.add_space(12.0);
     history_ui(ui, &form.details);
     action
