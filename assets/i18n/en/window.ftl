@@ -53,6 +53,7 @@ toolbar-settings =
     .hint = Email, verification link, verified domains, language
 links-served-on = Links served on { $address }
 demo-banner = Demo register: made-up users to try the program with, in a file of their own ({ $file }). Register › New… makes your own register.
+demo-banner-shared = Demo register: made-up users to try the program with, in a shared register ({ $register }). Register › New… makes your own register.
 damaged-users-banner = { $count ->
     [one] One user in the register cannot be read (damaged, or edited by hand) and is left out of the list; the rest works as usual. The command hrm-users db status counts such rows and the log names their keys.
    *[other] { $count } users in the register cannot be read (damaged, or edited by hand) and are left out of the list; the rest works as usual. The command hrm-users db status counts such rows and the log names their keys.

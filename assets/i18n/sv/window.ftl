@@ -50,6 +50,7 @@ toolbar-settings =
     .hint = E-post, verifieringslänk, verifierade domäner, språk
 links-served-on = Länkar tas emot på { $address }
 demo-banner = Demoregister: påhittade användare att prova programmet med, i en egen fil ({ $file }). Register › Nytt… skapar ditt eget register.
+demo-banner-shared = Demoregister: påhittade användare att prova programmet med, i ett delat register ({ $register }). Register › Nytt… skapar ditt eget register.
 damaged-users-banner = { $count ->
     [one] En användare i registret går inte att läsa (skadad eller ändrad för hand) och visas inte i listan; resten fungerar som vanligt. Kommandot hrm-users db status räknar sådana rader och loggen anger deras nycklar.
    *[other] { $count } användare i registret går inte att läsa (skadade eller ändrade för hand) och visas inte i listan; resten fungerar som vanligt. Kommandot hrm-users db status räknar sådana rader och loggen anger deras nycklar.

@@ -269,13 +269,14 @@ impl UsersView {
             super::super::a11y::live(&said);
         }
         if self.is_demo {
-            ui.label(
-                RichText::new(t!(
-                    "demo-banner",
-                    file = self.session.location().to_string()
-                ))
-                .color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)),
-            );
+            // A shared register is no file of its own.
+            let location = self.session.location();
+            let banner = if location.is_shared() {
+                t!("demo-banner-shared", register = location.to_string())
+            } else {
+                t!("demo-banner", file = location.to_string())
+            };
+            ui.label(RichText::new(banner).color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)));
         }
         ui.add_space(4.0);
     }
