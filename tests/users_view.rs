@@ -1538,3 +1538,30 @@ fn a_user_row_that_cannot_be_read_is_named_in_the_window() {
     assert_eq!(listed, 1, "Sara is listed");
     assert!(harness.query_all_by_label_contains("Sara").next().is_some());
 }
+
+/// The list's sort is remembered with the window: chosen once, the next
+/// window (egui's memory, which eframe keeps between runs) opens sorted so.
+#[test]
+fn the_lists_sort_is_remembered_with_the_window() {
+    let mut first = harness(register());
+    first
+        .get_all_by_role_and_label(Role::Button, "Name")
+        .next()
+        .unwrap()
+        .click();
+    first.run();
+    let memory_id = egui::Id::unique("hrm-users-list-sort");
+    let remembered = first
+        .ctx
+        .data_mut(|d| d.get_persisted::<(usize, bool)>(memory_id))
+        .expect("the sort is remembered");
+    let mut second = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut HrmApp| app.ui(ui), HrmApp::ready(register()));
+    second
+        .ctx
+        .data_mut(|d| d.insert_persisted(memory_id, remembered));
+    second.run();
+    let sort = second.state().users_view().unwrap().listing().sort();
+    assert_eq!(sort.column, hrm_users::domain::Column::Name);
+}

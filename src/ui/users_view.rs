@@ -35,6 +35,11 @@ const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S)
 const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
+/// Where the list's sort is remembered with the window.
+fn sort_memory_id() -> egui::Id {
+    egui::Id::unique("hrm-users-list-sort")
+}
+
 /// Where the administrator wants to go; held while unsaved changes are asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Intent {
@@ -110,6 +115,8 @@ pub struct UsersView {
     /// Where the administrator asked to go while the form was saving: gone
     /// to once the Save landed.
     after_saving: Option<Intent>,
+    /// True once the list's sort this OS user chose last was restored.
+    sort_restored: bool,
 }
 
 impl UsersView {
@@ -156,6 +163,7 @@ impl UsersView {
             losing_rights_confirmed: false,
             background: background::Background::new(),
             after_saving: None,
+            sort_restored: false,
         }
     }
 
@@ -886,7 +894,25 @@ impl UsersView {
         self.notice = Some(Notice { text, is_error });
     }
 
+    /// The list's sort as this OS user left it (remembered with the window).
+    fn restore_sort(&mut self, ctx: &egui::Context) {
+        if self.sort_restored {
+            return;
+        }
+        let remembered = ctx.data_mut(|d| d.get_persisted::<(usize, bool)>(sort_memory_id()));
+        if let Some((index, descending)) = remembered
+            && let Some(column) = crate::domain::Column::ALL.get(index)
+        {
+            self.sort_restored = true;
+            self.listing.set_sort(Sort {
+                column: *column,
+                descending,
+            });
+        }
+    }
+
     fn list_ui(&mut self, ui: &mut Ui) {
+        self.restore_sort(ui.ctx());
         if self.listing.visible_len() == 0 {
             ui.add_space(24.0);
             ui.vertical_centered(|ui| {
@@ -915,10 +941,13 @@ impl UsersView {
             .inner;
         if let Some(column) = output.sort_by {
             let sort = self.listing.sort();
-            self.listing.set_sort(Sort {
-                column,
-                descending: sort.column == column && !sort.descending,
-            });
+            let descending = sort.column == column && !sort.descending;
+            self.listing.set_sort(Sort { column, descending });
+            self.sort_restored = true;
+            if let Some(index) = crate::domain::Column::ALL.iter().position(|c| *c == column) {
+                ui.ctx()
+                    .data_mut(|d| d.insert_persisted(sort_memory_id(), (index, descending)));
+            }
         }
         if let Some(key) = output.clicked {
             self.request(Intent::Select(key));
