@@ -22,6 +22,9 @@ fn type_file(harness: &mut Harness<'_, HrmApp>, path: &str) {
         .get_by_role_and_label(Role::TextInput, "File")
         .click();
     harness.run();
+    // Over the name offered (Export and Download template offer one).
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
     harness
         .get_by_role_and_label(Role::TextInput, "File")
         .type_text(path);
@@ -233,4 +236,32 @@ fn account_codes_are_imported_from_the_audit_of_account_code_tab() {
     wait_for(&mut harness, "3 account codes imported.");
     let session = register.session(&TestClock::new());
     assert_eq!(session.account_codes().unwrap().len(), 3);
+}
+
+/// Export and Download template offer a file in the Documents (or home)
+/// folder with a name, not an empty path.
+#[test]
+fn export_and_template_offer_a_named_file() {
+    let register = support::Register::new();
+    let mut session = register.session(&support::TestClock::new());
+    support::pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let mut harness = support::window(session);
+    for (button, name) in [
+        ("Export", "users-"),
+        ("Download template", "Employees-users template.xlsx"),
+    ] {
+        harness.get_by_label(button).click();
+        harness.run();
+        let offered = harness
+            .query_all_by_role(egui::accesskit::Role::TextInput)
+            .filter_map(|input| input.value())
+            .find(|value| value.contains(name));
+        let offered = offered.unwrap_or_else(|| panic!("{button} offers no named file"));
+        assert!(
+            std::path::Path::new(&offered).is_absolute() && !offered.contains('\u{2068}'),
+            "{offered:?}"
+        );
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+    }
 }

@@ -350,12 +350,9 @@ fn outcome_text(outcome: BulkOutcome) -> String {
     }
 }
 
-/// `verify-accounts-results-2026-11-22-1405.xlsx`.
+/// `verify-accounts-results-2026-11-22-1405.xlsx`, in the window's language.
 fn results_file_name(now: jiff::Timestamp) -> String {
-    format!(
-        "verify-accounts-results-{}.xlsx",
-        super::format::file_stamp(now)
-    )
+    t!("file-results-name", stamp = super::format::file_stamp(now))
 }
 
 fn results_ui(

@@ -21,6 +21,15 @@ pub struct Chooser {
 }
 
 impl Chooser {
+    /// A chooser offering `path` to begin with.
+    pub fn at(path: String) -> Self {
+        Self {
+            path,
+            dialog: None,
+            message: None,
+        }
+    }
+
     /// Draws the path field and `Browse…`; a dialog that could not be shown
     /// is said, and the path can be typed.
     pub fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str, filter: FileFilter) {
@@ -100,10 +109,15 @@ pub struct SaveAs {
     outcome: Option<Task<String>>,
 }
 
-/// Files of a kind saved under the person's Documents folder by default.
+/// Files of a kind saved under the person's Documents folder by default
+/// (their home folder where there is none).
 pub fn in_documents(name: &str) -> String {
     directories::UserDirs::new()
-        .and_then(|dirs| dirs.document_dir().map(std::path::Path::to_path_buf))
+        .map(|dirs| {
+            dirs.document_dir()
+                .unwrap_or_else(|| dirs.home_dir())
+                .to_path_buf()
+        })
         .unwrap_or_else(std::env::temp_dir)
         .join(name)
         .display()

@@ -817,3 +817,8 @@ setting-error-too-long = must be at most { $most } characters
 setting-error-one-of = expected one of: { $values }
 setting-error-host = expected a host name such as smtp.company.se
 setting-error-bind = expected an address and port such as 0.0.0.0:8480
+
+# Names offered when saving a file.
+file-export-name = users-{ $stamp }.xlsx
+file-template-name = Employees-users template.xlsx
+file-results-name = verify-accounts-results-{ $stamp }.xlsx

@@ -802,3 +802,8 @@ setting-error-too-long = får vara högst { $most } tecken
 setting-error-one-of = ska vara något av: { $values }
 setting-error-host = ska vara ett värdnamn, som smtp.company.se
 setting-error-bind = ska vara en adress och port, som 0.0.0.0:8480
+
+# Names offered when saving a file.
+file-export-name = användare-{ $stamp }.xlsx
+file-template-name = Mall anställda-användare.xlsx
+file-results-name = verifiera-konton-resultat-{ $stamp }.xlsx

@@ -80,13 +80,20 @@ impl UsersView {
             .on_hover_text(t!("toolbar-export.hint"))
             .clicked()
         {
+            let name = t!(
+                "file-export-name",
+                stamp = super::super::format::file_stamp(jiff::Timestamp::now())
+            );
             self.sheet = Some(SheetView::ChooseExport {
-                chooser: Chooser::default(),
+                chooser: Chooser::at(super::super::file_chooser::in_documents(&name)),
                 everyone: false,
             });
         }
         if gated_button(ui, true, &t!("toolbar-template"), refused).clicked() {
-            self.sheet = Some(SheetView::ChooseTemplate(Chooser::default()));
+            let name = t!("file-template-name");
+            self.sheet = Some(SheetView::ChooseTemplate(Chooser::at(
+                super::super::file_chooser::in_documents(&name),
+            )));
         }
     }
 
