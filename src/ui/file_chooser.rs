@@ -113,12 +113,11 @@ pub struct SaveAs {
 /// (their home folder where there is none).
 pub fn in_documents(name: &str) -> String {
     directories::UserDirs::new()
-        .map(|dirs| {
+        .map_or_else(std::env::temp_dir, |dirs| {
             dirs.document_dir()
                 .unwrap_or_else(|| dirs.home_dir())
                 .to_path_buf()
         })
-        .unwrap_or_else(std::env::temp_dir)
         .join(name)
         .display()
         .to_string()
