@@ -1565,3 +1565,63 @@ fn the_lists_sort_is_remembered_with_the_window() {
     let sort = second.state().users_view().unwrap().listing().sort();
     assert_eq!(sort.column, hrm_users::domain::Column::Name);
 }
+
+/// A part beside the window that cannot run is said in the status line for
+/// as long as it cannot, and no longer once Settings give it what it needs
+/// (the endpoint's address was taken; a free one is saved).
+#[test]
+fn a_service_problem_is_shown_while_it_lasts() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut opened = register();
+    set_settings(&mut opened, &[(SettingKey::BindAddress, address.as_str())]);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut HrmApp| app.ui(ui),
+            HrmApp::ready_with_services(opened),
+        );
+    harness.run();
+    // Said, and still said after another message came and went.
+    assert!(
+        harness
+            .query_by_label_contains("cannot listen on")
+            .is_some()
+    );
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    harness.run();
+    let field = harness
+        .get_all_by_role_and_label(Role::TextInput, "Bind address")
+        .next();
+    let Some(field) = field else {
+        panic!("no Bind address field");
+    };
+    field.scroll_to_me();
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Bind address")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Bind address")
+        .next()
+        .unwrap()
+        .type_text("127.0.0.1:0");
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "Save settings")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("cannot listen on")
+            .is_none(),
+        "the problem is gone with its cause"
+    );
+    drop(taken);
+}

@@ -97,7 +97,7 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
         &settings,
         crate::web::Runner::Serve,
     );
-    if let Some(problem) = services.problems.first() {
+    if let Some(problem) = services.problems().first() {
         return Err(anyhow::anyhow!("{problem}"));
     }
     let address = services

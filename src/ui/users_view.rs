@@ -177,12 +177,8 @@ impl UsersView {
             &settings,
             crate::web::Runner::Window,
         );
-        if let Some(problem) = services.problems.first() {
-            view.notice = Some(Notice {
-                text: problem.clone(),
-                is_error: true,
-            });
-        }
+        // A part that did not start is said in the status line for as long
+        // as it is not running (`status_ui`).
         view.services = Some(services);
         view
     }
@@ -1044,7 +1040,25 @@ impl UsersView {
                 super::a11y::live(&said);
             }
             None => {
-                ui.weak(self.session.location().to_string());
+                // A part that is not running is said for as long as it is not.
+                let problem = self
+                    .services
+                    .as_ref()
+                    .and_then(|s| s.problems().into_iter().next());
+                match problem {
+                    Some(problem) => {
+                        ui.label(
+                            RichText::new(t!("status-word-error"))
+                                .strong()
+                                .color(ERROR_RED),
+                        );
+                        let said = ui.label(RichText::new(problem).color(ERROR_RED));
+                        super::a11y::live(&said);
+                    }
+                    None => {
+                        ui.weak(self.session.location().to_string());
+                    }
+                }
             }
         });
     }

@@ -25,8 +25,10 @@ pub struct Services {
     worker: Option<WorkerHandle>,
     endpoint: Option<Endpoint>,
     endpoint_settings: Option<(bool, String)>,
-    /// Why a part is not running, for the window to say.
-    pub problems: Vec<String>,
+    /// Why the outbox worker is not running, while it is not.
+    worker_problem: Option<String>,
+    /// Why the endpoint is not running, while it is not.
+    endpoint_problem: Option<String>,
 }
 
 impl Services {
@@ -41,7 +43,8 @@ impl Services {
             worker: None,
             endpoint: None,
             endpoint_settings: None,
-            problems: Vec::new(),
+            worker_problem: None,
+            endpoint_problem: None,
         };
         services.apply(settings);
         services
@@ -50,6 +53,17 @@ impl Services {
     /// True when this runner delivers queued email under these settings.
     pub fn delivers(runner: Runner, settings: &Settings) -> bool {
         runner == Runner::Serve || settings.delivered_by == DeliveredBy::EveryWindow
+    }
+
+    /// Why a part is not running, in the window's (or the CLI's) language,
+    /// for as long as it is not: each part's problem is kept apart and
+    /// replaced when the settings are applied again.
+    pub fn problems(&self) -> Vec<String> {
+        [&self.worker_problem, &self.endpoint_problem]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
     }
 
     /// True while this program's outbox worker runs.
@@ -61,12 +75,13 @@ impl Services {
         if !Self::delivers(self.runner, settings) {
             // Dropping the worker stops it and gives its lease up.
             self.worker = None;
+            self.worker_problem = None;
             return;
         }
         if self.worker.is_some() {
             return;
         }
-        self.problems.retain(|p| !p.contains("outbox worker"));
+        self.worker_problem = None;
         match OutboxWorker::open(&self.register, self.clock.clone(), WorkerOptions::default())
             .map(OutboxWorker::spawn)
         {
@@ -79,12 +94,14 @@ impl Services {
             )) => {
                 tracing::info!("this database login does not deliver email: its roles send none");
             }
-            Ok(Err(error)) => self
-                .problems
-                .push(format!("The outbox worker did not start: {error}")),
-            Err(error) => self
-                .problems
-                .push(format!("The outbox worker did not start: {error}")),
+            Ok(Err(error)) => {
+                self.worker_problem =
+                    Some(t!("services-worker-not-started", error = error.to_string()));
+            }
+            Err(error) => {
+                self.worker_problem =
+                    Some(t!("services-worker-not-started", error = error.to_string()));
+            }
         }
     }
 
@@ -98,8 +115,7 @@ impl Services {
         if let Some(endpoint) = self.endpoint.take() {
             endpoint.stop();
         }
-        self.problems
-            .retain(|p| !p.contains("verification endpoint"));
+        self.endpoint_problem = None;
         if settings.endpoint_enabled {
             match start_endpoint(&self.register, &settings.bind_address, self.clock.clone()) {
                 Ok(endpoint) => {
@@ -108,7 +124,7 @@ impl Services {
                     }
                     self.endpoint = Some(endpoint);
                 }
-                Err(error) => self.problems.push(error.to_string()),
+                Err(error) => self.endpoint_problem = Some(error.to_string()),
             }
         }
         self.endpoint_settings = Some(wanted);

@@ -57,6 +57,11 @@ impl UsersView {
             && let Some(services) = &mut self.services
         {
             services.apply(&settings);
+            // What the new settings keep from running is said in the status
+            // line at once, instead of an older message.
+            if !services.problems().is_empty() {
+                self.notice = None;
+            }
         }
         if !open {
             self.settings_view = None;
