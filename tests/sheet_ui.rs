@@ -265,3 +265,17 @@ fn export_and_template_offer_a_named_file() {
         harness.run();
     }
 }
+
+/// Enter in the import's path field reads the file, as *Read file* does.
+#[test]
+fn enter_in_the_import_path_reads_the_file() {
+    let register = Register::new();
+    let mut harness = harness(&register);
+    harness.get_by_label("Import").click();
+    harness.run();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
+    type_file(&mut harness, fixture.to_str().unwrap());
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "To create: 6 · To update: 0");
+}

@@ -31,12 +31,16 @@ impl Chooser {
     }
 
     /// Draws the path field and `Browse…`; a dialog that could not be shown
-    /// is said, and the path can be typed.
-    pub fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str, filter: FileFilter) {
+    /// is said, and the path can be typed. True when Enter was pressed in
+    /// the field (the window then goes on as its button would).
+    pub fn ui(&mut self, ui: &mut Ui, save: bool, default_name: &str, filter: FileFilter) -> bool {
+        let mut entered = false;
         ui.horizontal(|ui| {
             let label = ui.label(t!("chooser-file"));
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0))
                 .labelled_by(label.id);
+            entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui
                 .add_enabled(
                     self.dialog.is_none(),
@@ -81,6 +85,7 @@ impl Chooser {
         if let Some(message) = &self.message {
             ui.label(RichText::new(message).color(ERROR_RED));
         }
+        entered
     }
 
     /// The field again with `path` in it and why that file was refused, so

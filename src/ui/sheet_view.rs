@@ -146,12 +146,13 @@ fn contents_ui(
     match view {
         SheetView::ChooseImport(chooser) => {
             ui.label(t!("import-choose"));
-            chooser.ui(ui, false, "", SPREADSHEETS);
+            // Enter in the path field reads the file, as the button does.
+            let entered = chooser.ui(ui, false, "", SPREADSHEETS);
             let file = chooser.chosen();
-            if ui
+            let read = ui
                 .add_enabled(file.is_some(), egui::Button::new(t!("import-read")))
-                .clicked()
-            {
+                .clicked();
+            if (read || entered) && file.is_some() {
                 let file = file?;
                 let reading = file.clone();
                 return Some(SheetView::Reading(
