@@ -869,3 +869,62 @@ fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
         .unwrap();
     assert_eq!(saved.sender_name, "HR at Company");
 }
+
+/// *Users/Authorities › Roles*: saving a new role while the shared
+/// register does not answer keeps the window painting and says it works;
+/// once traffic flows the role is saved.
+#[test]
+fn saving_a_role_while_the_register_does_not_answer_never_stops_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    drop(shared.session(&support::TestClock::new()));
+    let url = shared.db_arg();
+    let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
+    let through = hrm_users::store::Location::parse(&link.url_through(&url));
+    let mut harness = support::window(Session::open(&through).unwrap());
+    harness
+        .get_by_role_and_label(Role::Button, "Go to roles")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "New role")
+        .click();
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Name")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness
+        .get_all_by_role_and_label(Role::TextInput, "Name")
+        .next()
+        .unwrap()
+        .type_text("Payroll");
+    harness.run();
+    // One permission, the first the form offers.
+    harness
+        .get_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
+        .get_all_by_role(Role::CheckBox)
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Save role")
+        .click();
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the frames waited for the register"
+    );
+    assert!(harness.query_by_label("Working…").is_some());
+    support::wait_for(&mut harness, "The role Payroll is saved.");
+    let roles = hrm_users::app::roles::roles(&shared.session(&support::TestClock::new())).unwrap();
+    assert!(roles.iter().any(|r| r.name == "Payroll"));
+}

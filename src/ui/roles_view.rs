@@ -9,11 +9,87 @@ use egui::{RichText, TextEdit, Ui};
 
 use crate::app::Session;
 use crate::app::roles::{delete_role, members_of, roles, save_role};
+use crate::domain::UserRecord;
 use crate::domain::roles::{
     Assignment, Grant, Permission, Role, RoleDraft, Scope, place_list_text,
 };
 
 use super::format::{ERROR_RED, gated_button};
+use super::tasks::Task;
+
+/// What the window asks of the register: read the roles and members
+/// again, save a role, or delete one; each ends with the roles read again.
+enum RolesJob {
+    /// Read again; then show the role `select` (or the one shown).
+    Reload(Option<String>),
+    /// Save the role form (`None`: a new role).
+    Save(Option<String>, RoleDraft),
+    /// Delete the role with this id and name.
+    Delete(String, String),
+}
+
+/// What a job read and did.
+struct RolesRead {
+    roles: Result<Vec<Role>, String>,
+    members: Result<Vec<Vec<(UserRecord, Assignment)>>, String>,
+    /// What to say (an error when true).
+    status: Option<(bool, String)>,
+    /// The role to show.
+    select: Option<String>,
+    /// A role was saved or deleted.
+    changed: bool,
+    /// A Save was refused: the form keeps what was typed.
+    keep_form: bool,
+}
+
+/// Does `job` on `session`, then reads the roles and members again.
+fn run_roles_job(session: &mut Session, job: RolesJob) -> RolesRead {
+    let refused_save = matches!(job, RolesJob::Save(..));
+    let (status, select, changed) = match job {
+        RolesJob::Reload(select) => (None, select, false),
+        RolesJob::Save(id, draft) => match save_role(session, id.as_deref(), &draft) {
+            Ok(role) => (
+                Some((false, t!("roles-saved", name = role.name.as_str()))),
+                Some(role.id),
+                true,
+            ),
+            Err(error) => (Some((true, error.to_string())), id, false),
+        },
+        // A refusal may come from a holder given the role elsewhere: the
+        // read after it shows who holds it now.
+        RolesJob::Delete(id, name) => match delete_role(session, &id) {
+            Ok(()) => (Some((false, t!("roles-deleted", name = name))), None, true),
+            Err(error) => (Some((true, error.to_string())), Some(id), false),
+        },
+    };
+    let keep_form = refused_save && !changed;
+    RolesRead {
+        keep_form,
+        ..read_back(session, status, select, changed)
+    }
+}
+
+/// Reads the roles and their members, with what a job said and did.
+fn read_back(
+    session: &Session,
+    status: Option<(bool, String)>,
+    select: Option<String>,
+    changed: bool,
+) -> RolesRead {
+    let roles = roles(session).map_err(|e| e.to_string());
+    let members = match &roles {
+        Ok(list) => members_of(session, list).map_err(|e| e.to_string()),
+        Err(error) => Err(error.clone()),
+    };
+    RolesRead {
+        roles,
+        members,
+        status,
+        select,
+        changed,
+        keep_form: false,
+    }
+}
 
 /// One member of a role as the view lists it.
 struct Member {
@@ -104,6 +180,8 @@ pub struct RolesView {
     /// A role was saved or deleted since the owner last looked (who may do
     /// what must be read again).
     pub changed: bool,
+    /// The register's work under way off the UI thread (a shared register).
+    work: Option<Task<RolesRead>>,
 }
 
 impl RolesView {
@@ -121,8 +199,11 @@ impl RolesView {
             status: None,
             confirm_delete: false,
             changed: false,
+            work: None,
         };
-        view.reload(session, None);
+        // Read at once, also from a shared register: the window is empty
+        // without it, and opening Roles is rare.
+        view.apply(read_back(session, None, None, false));
         // Opened for a user: their first role is shown.
         if let Some(index) = view
             .roles
@@ -134,20 +215,58 @@ impl RolesView {
         view
     }
 
-    /// Reads the roles and members again; `select`: the role to show.
-    fn reload(&mut self, session: &Session, select: Option<&str>) {
-        let previous = select
-            .map(str::to_owned)
+    /// Starts `job`: at once on a register file; on a shared register off
+    /// the UI thread, on a connection of its own (nothing new starts while
+    /// one runs).
+    fn start(&mut self, ctx: &egui::Context, session: &mut Session, job: RolesJob) {
+        if !session.location().is_shared() {
+            let read = run_roles_job(session, job);
+            self.apply(read);
+            return;
+        }
+        if self.work.is_some() {
+            return;
+        }
+        let reopen = session.reopener();
+        self.work = Some(Task::spawn(ctx, "roles", move |_| {
+            let mut session = reopen().map_err(|e| e.to_string())?;
+            Ok(run_roles_job(&mut session, job))
+        }));
+    }
+
+    /// Takes what the work off the UI thread read, once it is done.
+    fn take_work(&mut self) {
+        let Some(result) = self.work.as_mut().and_then(Task::take_result) else {
+            return;
+        };
+        self.work = None;
+        match result {
+            Ok(read) => self.apply(read),
+            Err(error) => self.status = Some((true, error)),
+        }
+    }
+
+    /// Shows what a job read and did.
+    fn apply(&mut self, read: RolesRead) {
+        if read.status.is_some() {
+            self.status = read.status;
+        }
+        if read.keep_form {
+            return;
+        }
+        self.changed |= read.changed;
+        let previous = read
+            .select
             .or_else(|| self.roles.get(self.selected).map(|r| r.id.clone()));
         self.error = None;
-        self.roles = roles(session).unwrap_or_else(|e| {
-            self.error = Some(e.to_string());
+        self.roles = read.roles.unwrap_or_else(|e| {
+            self.error = Some(e);
             crate::domain::roles::builtin_roles()
         });
-        let read = match members_of(session, &self.roles) {
+        let read = match read.members {
             Ok(read) => read,
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(e);
                 vec![Vec::new(); self.roles.len()]
             }
         };
@@ -193,9 +312,9 @@ impl RolesView {
 
     /// Reads the roles and members again after a change elsewhere (another
     /// window or program); a role form with unsaved changes is left alone.
-    pub fn refresh(&mut self, session: &Session) {
+    pub fn refresh(&mut self, ctx: &egui::Context, session: &mut Session) {
         if !self.unsaved() && !self.confirm_delete {
-            self.reload(session, None);
+            self.start(ctx, session, RolesJob::Reload(None));
         }
     }
 
@@ -212,6 +331,7 @@ impl RolesView {
         session: &mut Session,
         refused: Option<&str>,
     ) {
+        self.take_work();
         egui::Window::new(t!("roles-title"))
             .open(open)
             .collapsible(false)
@@ -223,6 +343,12 @@ impl RolesView {
                 }
                 if let Some(error) = &self.error {
                     ui.colored_label(ERROR_RED, error);
+                }
+                if self.work.is_some() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(t!("form-working"));
+                    });
                 }
                 self.toolbar_ui(ui, session, refused);
                 ui.separator();
@@ -278,22 +404,16 @@ impl RolesView {
             {
                 ui.separator();
                 ui.label(t!("roles-delete-question", name = role.name.as_str()));
-                if ui.button(t!("roles-delete-yes")).clicked() {
+                if ui
+                    .add_enabled(
+                        self.work.is_none(),
+                        egui::Button::new(t!("roles-delete-yes")),
+                    )
+                    .clicked()
+                {
                     self.confirm_delete = false;
-                    match delete_role(session, &role.id) {
-                        Ok(()) => {
-                            self.status =
-                                Some((false, t!("roles-deleted", name = role.name.as_str())));
-                            self.changed = true;
-                            self.reload(session, None);
-                        }
-                        Err(error) => {
-                            self.status = Some((true, error.to_string()));
-                            // The refusal may come from a holder given the
-                            // role elsewhere: show who holds it now.
-                            self.reload(session, None);
-                        }
-                    }
+                    let job = RolesJob::Delete(role.id.clone(), role.name.clone());
+                    self.start(ui.ctx(), session, job);
                 }
                 if ui.button(t!("cancel")).clicked() {
                     self.confirm_delete = false;
@@ -456,16 +576,9 @@ impl RolesView {
             *editor = original.clone();
             self.status = None;
         }
-        if save {
-            let id = editor.id.clone();
-            match save_role(session, id.as_deref(), &editor.draft()) {
-                Ok(role) => {
-                    self.status = Some((false, t!("roles-saved", name = role.name.as_str())));
-                    self.changed = true;
-                    self.reload(session, Some(&role.id));
-                }
-                Err(error) => self.status = Some((true, error.to_string())),
-            }
+        if save && self.work.is_none() {
+            let job = RolesJob::Save(editor.id.clone(), editor.draft());
+            self.start(ui.ctx(), session, job);
         }
     }
 

@@ -239,7 +239,7 @@ impl UsersView {
             // Someone's roles may have changed (each change stamps the user).
             self.read_operator();
             if let Some(view) = &mut self.roles_view {
-                view.refresh(&self.session);
+                view.refresh(ctx, &mut self.session);
             }
         }
     }
