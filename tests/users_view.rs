@@ -99,6 +99,19 @@ fn harness(opened: OpenedRegister) -> Harness<'static, HrmApp> {
     harness
 }
 
+/// The window with the outbox worker and endpoint beside it, as the
+/// program runs it.
+fn harness_with_services(opened: OpenedRegister) -> Harness<'static, HrmApp> {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut HrmApp| app.ui(ui),
+            HrmApp::ready_with_services(opened),
+        );
+    harness.run();
+    harness
+}
+
 /// Clicks a text input and types into it.
 fn type_into(harness: &mut Harness<'_, HrmApp>, label: &str, nth: usize, text: &str) {
     harness
@@ -775,13 +788,7 @@ fn closing_with_emails_still_waiting_asks_first() {
             (SettingKey::SmtpSecurity, "none"),
         ],
     );
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut HrmApp| app.ui(ui),
-            HrmApp::ready_with_services(opened),
-        );
-    harness.run();
+    let mut harness = harness_with_services(opened);
     click(&mut harness, "Erik Lind");
     click_button(&mut harness, "Verify account");
     let close = |harness: &mut Harness<'_, HrmApp>| {
@@ -1575,13 +1582,7 @@ fn a_service_problem_is_shown_while_it_lasts() {
     let address = taken.local_addr().unwrap().to_string();
     let mut opened = register();
     set_settings(&mut opened, &[(SettingKey::BindAddress, address.as_str())]);
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut HrmApp| app.ui(ui),
-            HrmApp::ready_with_services(opened),
-        );
-    harness.run();
+    let mut harness = harness_with_services(opened);
     // Said, and still said after another message came and went.
     assert!(
         harness
