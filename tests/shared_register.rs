@@ -660,13 +660,7 @@ fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
     ten_frames_without_waiting(&mut harness, started);
     assert!(harness.query_by_label("Loading…").is_some());
     // Held for longer than a moment, the window says so in words.
-    std::thread::sleep(Duration::from_millis(3_100));
-    harness.step();
-    assert!(
-        harness
-            .query_by_label_contains("The shared register has not answered for 3 s")
-            .is_some()
-    );
+    says_not_answering_after_3_s(&mut harness);
     assert!(
         harness
             .query_all_by_role_and_label(Role::TextInput, "First name")
@@ -715,6 +709,20 @@ fn ten_frames_without_waiting(
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "the frames waited for the register"
+    );
+}
+
+/// Held for longer than a moment, the window says so in words.
+fn says_not_answering_after_3_s(
+    harness: &mut egui_kittest::Harness<'static, hrm_users::ui::HrmApp>,
+) {
+    use egui_kittest::kittest::Queryable as _;
+    std::thread::sleep(Duration::from_millis(3_100));
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("The shared register has not answered for 3 s")
+            .is_some()
     );
 }
 
@@ -790,13 +798,7 @@ fn saving_while_the_register_does_not_answer_never_stops_the_window() {
         .click();
     ten_frames_without_waiting(&mut harness, started);
     assert!(harness.query_by_label("Saving…").is_some());
-    std::thread::sleep(Duration::from_millis(3_100));
-    harness.step();
-    assert!(
-        harness
-            .query_by_label_contains("The shared register has not answered for 3 s")
-            .is_some()
-    );
+    says_not_answering_after_3_s(&mut harness);
     link.hold(false);
     support::wait_for(&mut harness, "Saved user 14 Sarah");
     // The click on Olle was taken once the Save landed.
