@@ -726,6 +726,29 @@ fn says_not_answering_after_3_s(
     );
 }
 
+/// Types `text` over what the first text field named `label` holds.
+fn retype(
+    harness: &mut egui_kittest::Harness<'static, hrm_users::ui::HrmApp>,
+    label: &str,
+    text: &str,
+) {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+    harness.step();
+}
+
 /// Holds all traffic through `link` for `long`, then lets it flow.
 fn hold_for(link: &std::sync::Arc<support::link::CountingLink>, long: Duration) {
     link.hold(true);
@@ -769,19 +792,7 @@ fn saving_while_the_register_does_not_answer_never_stops_the_window() {
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
     }
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "First name")
-        .next()
-        .unwrap()
-        .click();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "First name")
-        .next()
-        .unwrap()
-        .type_text("Sarah");
-    harness.step();
+    retype(&mut harness, "First name", "Sarah");
 
     hold_for(&link, Duration::from_secs(8));
     let started = std::time::Instant::now();
@@ -844,19 +855,7 @@ fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
     for _ in 0..5 {
         harness.step();
     }
-    let field = harness
-        .get_all_by_role_and_label(Role::TextInput, "Sender name")
-        .next()
-        .unwrap();
-    field.click();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Sender name")
-        .next()
-        .unwrap()
-        .type_text("HR at Company");
-    harness.step();
+    retype(&mut harness, "Sender name", "HR at Company");
     hold_for(&link, Duration::from_secs(4));
     let started = std::time::Instant::now();
     harness
@@ -890,18 +889,7 @@ fn saving_a_role_while_the_register_does_not_answer_never_stops_the_window() {
         .get_by_role_and_label(Role::Button, "New role")
         .click();
     harness.run();
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Name")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Name")
-        .next()
-        .unwrap()
-        .type_text("Payroll");
-    harness.run();
+    retype(&mut harness, "Name", "Payroll");
     // One permission, the first the form offers.
     harness
         .get_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")
