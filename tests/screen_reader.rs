@@ -265,3 +265,57 @@ fn a_question_takes_the_focus_and_gives_it_back() {
         "the focus is back on Delete"
     );
 }
+
+/// Every control the keyboard or a screen reader can reach has a role and a
+/// name; the borders between the columns are splitters named after their
+/// column, and Tab passes over them (a key does nothing to them), from the
+/// list straight to the toolbar and back.
+#[test]
+fn every_control_has_a_name_and_tab_passes_over_column_borders() {
+    let register = Register::new();
+    let mut session = register.session(&TestClock::new());
+    pending_user(&mut session, "14", "Sara", "sara@example.org");
+    let mut harness = window(session);
+    harness.run();
+    let unnamed: Vec<String> = harness
+        .query_all_by(|node| {
+            node.data().supports_action(egui::accesskit::Action::Focus)
+                && (node.role() == Role::Unknown || node.label().is_none_or(|l| l.is_empty()))
+        })
+        .map(|node| format!("{:?}", node.accesskit_node().role()))
+        .collect();
+    assert!(unnamed.is_empty(), "unnamed controls: {unnamed:?}");
+    for column in ["User-ID", "Name", "Visma Connect"] {
+        let name = format!("Width of the {column} column");
+        assert!(
+            harness
+                .query_by_role_and_label(Role::Splitter, &name)
+                .is_some(),
+            "{name}"
+        );
+    }
+
+    let focused = |harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>| {
+        harness
+            .query_all_by(|_| true)
+            .find(egui_kittest::Node::is_focused)
+            .map(|node| node.accesskit_node().label().unwrap_or_default())
+    };
+    let row = "14, Sara Testsson, HR, Pending, Yes";
+    harness.get_by_role_and_label(Role::Row, row).focus();
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    assert_eq!(
+        focused(&harness).as_deref(),
+        Some("+ New"),
+        "Tab from the list"
+    );
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    harness.run();
+    assert_eq!(
+        focused(&harness).as_deref(),
+        Some(row),
+        "Shift+Tab back to it"
+    );
+}

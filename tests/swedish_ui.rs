@@ -7,7 +7,7 @@
 mod support;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use support::{Register, TestClock, pending_user, wait_for, window};
 
 #[test]
@@ -29,6 +29,7 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
     harness.run();
     assert!(harness.query_all_by_label("Inställningar").count() >= 2);
     assert!(harness.query_by_label("Spara inställningar").is_some());
+    assert_no_english_is_spoken(&harness, "Settings");
     harness.key_press(egui::Key::Escape);
     harness.run();
 
@@ -54,6 +55,12 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
     ] {
         assert!(harness.query_by_label(label).is_some(), "{label}");
     }
+    assert_no_english_is_spoken(&harness, "the list and the form");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Splitter, "Bredd på kolumnen Namn")
+            .is_some()
+    );
 
     harness.get_by_label("Verifiera konton").click();
     wait_for(&mut harness, "i urvalet:");
@@ -68,6 +75,7 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
             .query_by_label("Skicka 2 verifieringsmeddelanden")
             .is_some()
     );
+    assert_no_english_is_spoken(&harness, "Verify accounts");
     harness.get_by_label("Avbryt").click();
     harness.run();
 
@@ -104,7 +112,11 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
         harness.run();
     }
 
-    // And back.
+    back_to_english(&mut harness);
+}
+
+/// Settings, English: the window is English again.
+fn back_to_english(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) {
     harness
         .get_by_role_and_label(Role::Button, "Inställningar")
         .click();
@@ -115,4 +127,74 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
     harness.run();
     assert!(harness.query_by_label("Verify accounts").is_some());
     assert!(harness.query_by_label("2 of 2 users").is_some());
+}
+
+/// Everything a screen reader would say (every node's name and value) is
+/// free of the English words of the window: egui's own names included.
+fn assert_no_english_is_spoken(
+    harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>,
+    place: &str,
+) {
+    const ENGLISH: [&str; 31] = [
+        "the",
+        "of",
+        "and",
+        "resize",
+        "width",
+        "panel",
+        "column",
+        "save",
+        "cancel",
+        "delete",
+        "settings",
+        "search",
+        "users",
+        "user",
+        "name",
+        "department",
+        "office",
+        "pending",
+        "yes",
+        "no",
+        "send",
+        "verify",
+        "new",
+        "about",
+        "history",
+        "connection",
+        "general",
+        "scroll",
+        "email",
+        "messages",
+        "selection",
+    ];
+    let spoken: Vec<String> = harness
+        .query_all_by(|_| true)
+        .flat_map(|node| {
+            let node = node.accesskit_node();
+            [node.label(), node.value()]
+        })
+        .flatten()
+        // Addresses typed into the settings are data, not the window's words.
+        .filter(|said| !said.contains('@') && !said.contains("://"))
+        .collect();
+    for said in &spoken {
+        // Placeholders of the email templates ({name}) are what one types.
+        let mut words = String::new();
+        let mut in_placeholder = false;
+        for c in said.chars() {
+            match c {
+                '{' => in_placeholder = true,
+                '}' => in_placeholder = false,
+                c if !in_placeholder => words.push(c),
+                _ => {}
+            }
+        }
+        for word in words.split(|c: char| !c.is_alphabetic()) {
+            assert!(
+                !ENGLISH.contains(&word.to_lowercase().as_str()),
+                "{place}: English \"{word}\" in \"{said}\""
+            );
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! What a screen reader is told beyond each widget's own role and name:
-//! that a modal or window is a dialog, and its title.
+//! that a modal or window is a dialog, and its title; the drag handles egui
+//! draws, named in the window's language; and where the focus goes when a
+//! question opens and closes.
 
 use egui::accesskit;
 
@@ -14,6 +16,45 @@ pub fn dialog_named(ui: &egui::Ui, title: &str) {
 /// (Settings, Roles, Import…) is a dialog named `title`.
 pub fn window_named(ui: &egui::Ui, title: &str) {
     named(ui, title, false);
+}
+
+/// Names the eight drag handles on the edges and corners of every window
+/// drawn this frame in the window's language (egui names them in English:
+/// "Resize window right edge"). Called once the windows are drawn, as egui
+/// names them after their contents.
+pub fn window_edges_named(ctx: &egui::Context) {
+    let layers: Vec<egui::LayerId> = ctx.memory(|m| m.layer_ids().collect());
+    for layer in layers {
+        if layer.order == egui::Order::Middle {
+            edges_named(ctx, layer);
+        }
+    }
+}
+
+fn edges_named(ctx: &egui::Context, layer: egui::LayerId) {
+    // egui names the handles after the window's layer.
+    let edges = egui::Id::unique(layer).with("edge_drag");
+    let sides = ["right", "left", "bottom", "top"];
+    let corners = ["right_bottom", "right_top", "left_bottom", "left_top"];
+    if !sides
+        .iter()
+        .chain(&corners)
+        .any(|side| ctx.has_accesskit_node(edges.with(side)))
+    {
+        return;
+    }
+    for (side, name) in [
+        ("right", t!("window-edge-right")),
+        ("left", t!("window-edge-left")),
+        ("bottom", t!("window-edge-bottom")),
+        ("top", t!("window-edge-top")),
+        ("right_bottom", t!("window-corner-bottom-right")),
+        ("right_top", t!("window-corner-top-right")),
+        ("left_bottom", t!("window-corner-bottom-left")),
+        ("left_top", t!("window-corner-top-left")),
+    ] {
+        splitter(ctx, edges.with(side), name);
+    }
 }
 
 fn named(ui: &egui::Ui, title: &str, modal: bool) {
@@ -88,6 +129,19 @@ pub fn required(input: &egui::Response) {
     input.ctx.accesskit_node_builder(input.id, |node| {
         node.set_required();
     });
+}
+
+/// Names a drag handle drawn by egui or `egui_extras` (a panel's edge, a
+/// column's border) in the window's language: a splitter that says what it
+/// resizes, not an unnamed "unknown" or an English "Resize panel". Does
+/// nothing when the handle is not drawn this frame.
+pub fn splitter(ctx: &egui::Context, id: egui::Id, name: String) {
+    if ctx.has_accesskit_node(id) {
+        ctx.accesskit_node_builder(id, move |node| {
+            node.set_role(accesskit::Role::Splitter);
+            node.set_label(name);
+        });
+    }
 }
 
 /// The keyboard focus of a modal question: on its first frame it remembers

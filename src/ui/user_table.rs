@@ -91,12 +91,15 @@ fn table_ui(
         .into_iter()
         .filter(|c| !narrow || !matches!(c, Column::Department | Column::Office | Column::Email))
         .collect();
+    let salt = if narrow {
+        "users_table_narrow"
+    } else {
+        "users_table"
+    };
+    let borders = ColumnBorders::of(ui, salt, &columns);
+    borders.pass_over(&ctx);
     let mut table = TableBuilder::new(ui)
-        .id_salt(if narrow {
-            "users_table_narrow"
-        } else {
-            "users_table"
-        })
+        .id_salt(salt)
         .striped(true)
         .resizable(true)
         // Clicked, but no Tab stop per cell: the list has one (below).
@@ -161,7 +164,96 @@ fn table_ui(
                 }
             });
         });
+    borders.after_table(&ctx, &columns);
     output
+}
+
+/// The borders between the columns, which `egui_extras` makes to drag with
+/// the mouse. To a screen reader each is a splitter named after its column;
+/// the keyboard passes over them (`egui_extras` makes them focusable, but a
+/// key does nothing to them), so Tab goes from the list to the toolbar.
+struct ColumnBorders {
+    /// One per column but the last, which fills the rest.
+    ids: Vec<Id>,
+}
+
+impl ColumnBorders {
+    /// The borders of the table with state `salt` drawn in `ui`.
+    fn of(ui: &Ui, salt: &str, columns: &[Column]) -> Self {
+        // egui_extras names a border after the table's state.
+        let base = ui
+            .scope_id()
+            .with(egui::IdSalt::new(salt))
+            .with("resize_column");
+        let ids = (0..columns.len().saturating_sub(1))
+            .map(|index| base.with(index))
+            .collect();
+        Self { ids }
+    }
+
+    /// Which way the last Tab went (true: Shift+Tab).
+    fn last_tab_key() -> Id {
+        Id::unique("users_list_last_tab")
+    }
+
+    /// Set when the keyboard reached a border: pass over it next frame.
+    fn pass_key() -> Id {
+        Id::unique("users_list_pass_border")
+    }
+
+    fn focused(&self, ctx: &egui::Context) -> bool {
+        ctx.memory(egui::Memory::focused)
+            .is_some_and(|id| self.ids.contains(&id))
+    }
+
+    /// Before the table is drawn: when the keyboard reached a border last
+    /// frame, the focus moves on past all of them, the way Tab was going.
+    fn pass_over(&self, ctx: &egui::Context) {
+        let Some(backwards) = ctx.data_mut(|d| d.remove_temp::<bool>(Self::pass_key())) else {
+            return;
+        };
+        if !self.focused(ctx) {
+            return;
+        }
+        let (from, direction) = if backwards {
+            (self.ids.first(), egui::FocusDirection::Previous)
+        } else {
+            (self.ids.last(), egui::FocusDirection::Next)
+        };
+        if let Some(&from) = from {
+            ctx.memory_mut(|m| {
+                m.request_focus(from);
+                m.move_focus(direction);
+            });
+            ctx.request_repaint();
+        }
+    }
+
+    /// After the table: names the borders, and notes when the keyboard
+    /// reached one (by Tab, or by Shift+Tab wrapping round), not the mouse.
+    fn after_table(&self, ctx: &egui::Context, columns: &[Column]) {
+        for (id, column) in self.ids.iter().zip(columns) {
+            let name = t!("table-resize-column", column = column.title());
+            super::a11y::splitter(ctx, *id, name);
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Tab)) {
+            let backwards = ctx.input(|i| i.modifiers.shift);
+            ctx.data_mut(|d| d.insert_temp(Self::last_tab_key(), backwards));
+        }
+        let arrived = ctx.memory(|m| {
+            m.focused()
+                .is_some_and(|id| self.ids.contains(&id) && !m.had_focus_last_frame(id))
+        });
+        let by_keyboard =
+            arrived && !ctx.input(|i| i.pointer.any_down() || i.pointer.any_released());
+        if by_keyboard {
+            let backwards = ctx
+                .data(|d| d.get_temp::<bool>(Self::last_tab_key()))
+                .unwrap_or(false);
+            ctx.data_mut(|d| d.insert_temp(Self::pass_key(), backwards));
+            ctx.request_repaint();
+        }
+    }
 }
 
 /// A column's first and least width.

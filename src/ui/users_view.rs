@@ -357,6 +357,8 @@ impl UsersView {
             .min_size(360.0)
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
+        let form_edge = ui.scope_id().with("user_form").with("__resize");
+        super::a11y::splitter(ui.ctx(), form_edge, t!("form-resize"));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.run_commands();
         self.dialog_ui(ui.ctx());
@@ -371,6 +373,7 @@ impl UsersView {
         }
         self.sheet_window_ui(ui.ctx());
         self.poll_changes(ui.ctx());
+        super::a11y::window_edges_named(ui.ctx());
         super::a11y::give_back_focus(ui.ctx());
     }
 

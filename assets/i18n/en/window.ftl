@@ -179,6 +179,16 @@ icon-warning = Warning
 yes = Yes
 no = No
 table-sort-by = Sort by { $column }
+table-resize-column = Width of the { $column } column
+form-resize = Width of the form
+window-edge-right = Right edge of the window
+window-edge-left = Left edge of the window
+window-edge-bottom = Bottom edge of the window
+window-edge-top = Top edge of the window
+window-corner-bottom-right = Bottom right corner of the window
+window-corner-top-right = Top right corner of the window
+window-corner-bottom-left = Bottom left corner of the window
+window-corner-top-left = Top left corner of the window
 
 ## columns
 

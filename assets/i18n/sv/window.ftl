@@ -168,6 +168,16 @@ icon-warning = Varning
 yes = Ja
 no = Nej
 table-sort-by = Sortera på { $column }
+table-resize-column = Bredd på kolumnen { $column }
+form-resize = Formulärets bredd
+window-edge-right = Fönstrets högra kant
+window-edge-left = Fönstrets vänstra kant
+window-edge-bottom = Fönstrets nedre kant
+window-edge-top = Fönstrets övre kant
+window-corner-bottom-right = Fönstrets nedre högra hörn
+window-corner-top-right = Fönstrets övre högra hörn
+window-corner-bottom-left = Fönstrets nedre vänstra hörn
+window-corner-top-left = Fönstrets övre vänstra hörn
 
 ## columns
 
