@@ -1437,6 +1437,13 @@ fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
         ),
         ("cost_centre", "300", Some("900"), Some(10_000))
     );
+    // Read again from the register, the limit is as it was typed.
+    use egui_kittest::kittest::NodeT as _;
+    click(&mut harness, "Anna Svensson");
+    click(&mut harness, "Erik Lind");
+    click_tab(&mut harness, "Audit of account code");
+    let limit = harness.get_by_role_and_label(Role::TextInput, "Amount limit");
+    assert_eq!(limit.accesskit_node().value().as_deref(), Some("10 000"));
 }
 
 /// A role limited to a department: the operator (Erik, HR administrator for

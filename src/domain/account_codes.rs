@@ -104,6 +104,21 @@ pub fn parse_limit(text: &str) -> Result<Option<u64>, AuditRightError> {
         .map_err(|_| AuditRightError::BadLimit(text.trim().to_owned()))
 }
 
+/// Writes an amount limit as people type it: whole units grouped in
+/// thousands with spaces (`5 000`), so it reads back as it was typed and
+/// [`parse_limit`] takes it again.
+pub fn format_limit(limit: u64) -> String {
+    let digits = limit.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 impl AuditRight {
     /// Checks the row against the register's codes (`codes`: every code of
     /// every dimension). A dimension without a list takes any code.
@@ -237,6 +252,13 @@ mod tests {
     #[test]
     fn limits_are_whole_numbers_with_spaces_allowed() {
         assert_eq!(parse_limit("10 000").unwrap(), Some(10_000));
+        assert_eq!(format_limit(5_000), "5 000");
+        assert_eq!(format_limit(999), "999");
+        assert_eq!(format_limit(1_234_567), "1 234 567");
+        assert_eq!(format_limit(0), "0");
+        for limit in [0, 7, 1_000, 99_999, u64::MAX] {
+            assert_eq!(parse_limit(&format_limit(limit)).unwrap(), Some(limit));
+        }
         assert_eq!(parse_limit("").unwrap(), None);
         assert!(parse_limit("10,5").is_err());
         assert!(parse_limit("-3").is_err());

@@ -5,7 +5,7 @@
 use egui::{RichText, TextEdit, Ui};
 
 use crate::app::UserDetails;
-use crate::domain::account_codes::{AuditRight, parse_limit};
+use crate::domain::account_codes::{AuditRight, format_limit, parse_limit};
 use crate::domain::roles::{Assignment, Scope, place_list_text};
 use crate::domain::{
     ConnectedBy, Connection, DeliveryState, Field, FieldErrors, MessageKind, UserDraft, UserKey,
@@ -77,10 +77,7 @@ impl AuditRow {
             dimension: right.dimension.clone(),
             from_code: right.from_code.clone(),
             to_code: right.to_code.clone().unwrap_or_default(),
-            amount_limit: right
-                .amount_limit
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
+            amount_limit: right.amount_limit.map(format_limit).unwrap_or_default(),
         }
     }
 
