@@ -1387,6 +1387,7 @@ fn a_read_only_operator_finds_the_changing_buttons_off_with_the_reason() {
 /// range is refused with the row's number and nothing stored.
 #[test]
 fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
+    use egui_kittest::kittest::NodeT as _;
     let mut harness = harness(register());
     click(&mut harness, "Erik Lind");
     click_tab(&mut harness, "Audit of account code");
@@ -1438,7 +1439,6 @@ fn audit_of_account_code_rows_are_checked_and_saved_with_the_form() {
         ("cost_centre", "300", Some("900"), Some(10_000))
     );
     // Read again from the register, the limit is as it was typed.
-    use egui_kittest::kittest::NodeT as _;
     click(&mut harness, "Anna Svensson");
     click(&mut harness, "Erik Lind");
     click_tab(&mut harness, "Audit of account code");
