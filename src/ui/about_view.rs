@@ -65,6 +65,7 @@ impl AboutView {
     pub fn window_ui(&self, ctx: &egui::Context, open: &mut bool) {
         let mut close = false;
         egui::Window::new(t!("about-title"))
+            .id(egui::Id::unique("about_window"))
             .open(open)
             .collapsible(false)
             .resizable(false)

@@ -126,6 +126,7 @@ pub fn bulk_ui(
         BulkView::Results { rows, error, saved } => {
             let mut open = !super::format::escape_pressed(ctx);
             egui::Window::new(t!("bulk-results-title"))
+                .id(egui::Id::unique("verify_accounts_results_window"))
                 .open(&mut open)
                 .default_size([720.0, 480.0])
                 .show(ctx, |ui| {
@@ -282,6 +283,7 @@ fn confirm_ui(
 fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
     let progress = job.progress();
     egui::Window::new(t!("bulk-sending-title"))
+        .id(egui::Id::unique("verify_accounts_sending_window"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])

@@ -147,6 +147,7 @@ pub fn register_dialog_ui(
     let mut choice = None;
     let mut open = true;
     egui::Window::new(title.as_str())
+        .id(egui::Id::unique("register_window"))
         .open(&mut open)
         .collapsible(false)
         .resizable(false)

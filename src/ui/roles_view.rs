@@ -333,6 +333,7 @@ impl RolesView {
     ) {
         self.take_work();
         egui::Window::new(t!("roles-title"))
+            .id(egui::Id::unique("roles_window"))
             .open(open)
             .collapsible(false)
             .default_size([720.0, 480.0])

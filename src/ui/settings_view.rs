@@ -102,6 +102,7 @@ impl SettingsView {
         // The fields scroll; Save settings stays below them, always in view.
         let fields_height = (ctx.content_rect().height() - 190.0).max(160.0);
         egui::Window::new(t!("settings-title"))
+            .id(egui::Id::unique("settings_window"))
             .open(open)
             .default_width(560.0)
             .default_height(620.0)

@@ -122,6 +122,7 @@ pub fn sheet_ui(
     };
     let name = crate::i18n::text(crate::i18n::window_language(), title, &[]);
     egui::Window::new(name.as_str())
+        .id(egui::Id::unique("sheet_window"))
         .open(&mut open)
         .default_size([720.0, 460.0])
         .show(ctx, |ui| {
