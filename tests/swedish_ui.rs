@@ -20,34 +20,7 @@ fn swedish_is_chosen_in_settings_and_the_whole_window_follows() {
     let mut harness = window(session);
     assert!(harness.query_by_label("Verify accounts").is_some());
 
-    harness
-        .get_by_role_and_label(Role::Button, "Settings")
-        .click();
-    harness.run();
-    // Where the window's top edge is (the only window open).
-    let settings_at = |harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, edge| {
-        let bounds = harness
-            .get_by_role_and_label(Role::Splitter, edge)
-            .accesskit_node()
-            .bounding_box()
-            .expect("the Settings window is on the screen");
-        (bounds.x0.round(), bounds.y0.round())
-    };
-    let before = settings_at(&harness, "Top edge of the window");
-    // The first Svenska is the window's language (the second, the emails').
-    harness.get_all_by_label("Svenska").next().unwrap().click();
-    harness.run();
-    harness.run();
-    assert_eq!(
-        settings_at(&harness, "Fönstrets övre kant"),
-        before,
-        "the Settings window stays where it was"
-    );
-    assert!(harness.query_all_by_label("Inställningar").count() >= 2);
-    assert!(harness.query_by_label("Spara inställningar").is_some());
-    assert_no_english_is_spoken(&harness, "Settings");
-    harness.key_press(egui::Key::Escape);
-    harness.run();
+    choose_swedish_in_settings(&mut harness);
 
     for label in [
         "Verifiera konton",
@@ -213,4 +186,36 @@ fn assert_no_english_is_spoken(
             );
         }
     }
+}
+
+/// Settings, Svenska: the Settings window turns Swedish where it stands.
+fn choose_swedish_in_settings(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    harness.run();
+    // Where the window's top edge is (the only window open).
+    let settings_at = |harness: &egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, edge| {
+        let bounds = harness
+            .get_by_role_and_label(Role::Splitter, edge)
+            .accesskit_node()
+            .bounding_box()
+            .expect("the Settings window is on the screen");
+        (bounds.x0.round(), bounds.y0.round())
+    };
+    let before = settings_at(harness, "Top edge of the window");
+    // The first Svenska is the window's language (the second, the emails').
+    harness.get_all_by_label("Svenska").next().unwrap().click();
+    harness.run();
+    harness.run();
+    assert_eq!(
+        settings_at(harness, "Fönstrets övre kant"),
+        before,
+        "the Settings window stays where it was"
+    );
+    assert!(harness.query_all_by_label("Inställningar").count() >= 2);
+    assert!(harness.query_by_label("Spara inställningar").is_some());
+    assert_no_english_is_spoken(harness, "Settings");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
 }
