@@ -75,6 +75,69 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     assert!(harness.query_by_label("no saved address").is_some());
 }
 
+/// From the keyboard alone, the focus follows the dialog through its
+/// stages (so a screen reader says each one): the send button of the
+/// confirmation (Enter sends), Cancel while sending, the results' first
+/// button; closing the results gives the focus back to Verify accounts.
+#[test]
+fn the_focus_follows_verify_accounts_through_its_stages_and_comes_back() {
+    use egui_kittest::kittest::NodeT as _;
+    let register = Register::new();
+    let clock = TestClock::new();
+    let mut session = register.session(&clock);
+    pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let mut harness = window(session);
+    let focused = |harness: &Harness<'_, HrmApp>| {
+        harness
+            .query_all_by(|_| true)
+            .find(egui_kittest::Node::is_focused)
+            .map(|node| node.accesskit_node().label().unwrap_or_default())
+    };
+    harness
+        .get_by_role_and_label(Role::Button, "Verify accounts")
+        .focus();
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "in the selection:");
+    harness.run();
+    assert_eq!(
+        focused(&harness).as_deref(),
+        Some("Send 1 verification email")
+    );
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "Sending verification emails");
+    harness.step();
+    assert_eq!(focused(&harness).as_deref(), Some("Cancel"));
+
+    let mut worker =
+        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
+    for _ in 0..200 {
+        worker.run_once().unwrap();
+        harness.step();
+        if harness
+            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.step();
+    assert_eq!(focused(&harness).as_deref(), Some("Save as xlsx…"));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
+            .is_none()
+    );
+    assert_eq!(
+        focused(&harness).as_deref(),
+        Some("Verify accounts"),
+        "the focus is back where it was"
+    );
+}
+
 /// The confirmation for one pending user, open.
 fn dialog_for_one_pending_user() -> (Register, Harness<'static, HrmApp>) {
     let register = Register::new();

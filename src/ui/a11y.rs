@@ -192,6 +192,23 @@ impl ModalFocus {
     }
 }
 
+/// True on the first frame a dialog of several stages (Verify accounts:
+/// counting, confirming, sending, results) shows `stage`: the moment to
+/// move the focus into the stage, so a screen reader says it.
+pub fn stage_opening(ctx: &egui::Context, dialog: egui::Id, stage: u8) -> bool {
+    let key = dialog.with("stage_shown");
+    ctx.data_mut(|d| {
+        let shown = d.get_temp::<u8>(key);
+        d.insert_temp(key, stage);
+        shown != Some(stage)
+    })
+}
+
+/// Forgets the stage shown, so the dialog opened again starts afresh.
+pub fn stages_closed(ctx: &egui::Context, dialog: egui::Id) {
+    ctx.data_mut(|d| d.remove_temp::<u8>(dialog.with("stage_shown")));
+}
+
 /// Focus to give back after a modal closed, and the pass it closed in.
 #[derive(Clone, Default)]
 struct GiveBack(Option<(egui::Id, u64)>);

@@ -50,6 +50,16 @@ pub enum BulkView {
 }
 
 impl BulkView {
+    /// Which stage this is, to notice when the next one shows.
+    fn stage(&self) -> u8 {
+        match self {
+            Self::Counting(_) => 0,
+            Self::Confirm { .. } => 1,
+            Self::Running(_) => 2,
+            Self::Results { .. } => 3,
+        }
+    }
+
     /// The confirmation for the users with `keys`, counted on a thread that
     /// reads them from the register (so the window copies nothing big).
     pub fn count(ctx: &egui::Context, session: &Session, keys: Vec<UserKey>) -> Self {
@@ -105,8 +115,14 @@ pub fn bulk_ui(
     session: &Session,
     services: Option<&Services>,
 ) -> bool {
+    // The focus moves into each stage as it shows (so a screen reader says
+    // it) and goes back where it was when the dialog closes.
+    let flow = egui::Id::unique("verify_accounts_flow");
+    let focus = super::a11y::ModalFocus::of(flow);
+    focus.opening(ctx);
+    let opening = super::a11y::stage_opening(ctx, flow, view.stage());
     let (keep, next) = match view {
-        BulkView::Counting(task) => counting_ui(ctx, task),
+        BulkView::Counting(task) => counting_ui(ctx, task, opening),
         BulkView::Confirm {
             plan,
             send_again,
@@ -119,10 +135,10 @@ pub fn bulk_ui(
             send_again,
             selection,
             (*resend_minutes, *refused_emails),
-            session,
-            services,
+            (session, services),
+            opening,
         ),
-        BulkView::Running(job) => (true, running_ui(ctx, job)),
+        BulkView::Running(job) => (true, running_ui(ctx, job, opening)),
         BulkView::Results { rows, error, saved } => {
             let mut open = !super::format::escape_pressed(ctx);
             egui::Window::new(t!("bulk-results-title"))
@@ -131,7 +147,7 @@ pub fn bulk_ui(
                 .default_size([720.0, 480.0])
                 .show(ctx, |ui| {
                     super::a11y::window_named(ui, &t!("bulk-results-title"));
-                    results_ui(ui, rows, error.as_deref(), saved, session);
+                    results_ui(ui, rows, error.as_deref(), saved, session, opening);
                 });
             (open, None)
         }
@@ -139,11 +155,19 @@ pub fn bulk_ui(
     if let Some(next) = next {
         *view = next;
     }
+    if !keep {
+        super::a11y::stages_closed(ctx, flow);
+        focus.closed(ctx);
+    }
     keep
 }
 
 /// While the selection is counted: a spinner and `Cancel`.
-fn counting_ui(ctx: &egui::Context, task: &mut Task<Box<BulkView>>) -> (bool, Option<BulkView>) {
+fn counting_ui(
+    ctx: &egui::Context,
+    task: &mut Task<Box<BulkView>>,
+    opening: bool,
+) -> (bool, Option<BulkView>) {
     if let Some(finished) = task.take_result() {
         return match finished {
             Ok(view) => (true, Some(*view)),
@@ -165,7 +189,11 @@ fn counting_ui(ctx: &egui::Context, task: &mut Task<Box<BulkView>>) -> (bool, Op
             ui.spinner();
             ui.label(t!("bulk-counting"));
         });
-        if ui.button(t!("cancel")).clicked() {
+        let cancel = ui.button(t!("cancel"));
+        if opening {
+            cancel.request_focus();
+        }
+        if cancel.clicked() {
             keep = false;
         }
     });
@@ -182,8 +210,8 @@ fn confirm_ui(
     send_again: &mut bool,
     selection: &mut Vec<UserRecord>,
     (resend_minutes, refused_emails): (u32, usize),
-    session: &Session,
-    services: Option<&Services>,
+    (session, services): (&Session, Option<&Services>),
+    opening: bool,
 ) -> (bool, Option<BulkView>) {
     let mut keep = true;
     let mut next = None;
@@ -243,8 +271,13 @@ fn confirm_ui(
                     connect = connect
                 ),
             };
-            let send = egui::Button::new(label);
-            if ui.add_enabled(to_do > 0, send).clicked() {
+            let send = ui.add_enabled(to_do > 0, egui::Button::new(label));
+            // Opening, the focus goes to what the dialog is for (Enter
+            // presses it), or to Cancel when there is nothing to do.
+            if opening && to_do > 0 {
+                send.request_focus();
+            }
+            if send.clicked() {
                 let repaint = ctx.clone();
                 let request = BulkRequest {
                     register: session.location().clone(),
@@ -267,7 +300,11 @@ fn confirm_ui(
                     },
                 });
             }
-            if ui.button(t!("cancel")).clicked() {
+            let cancel = ui.button(t!("cancel"));
+            if opening && to_do == 0 {
+                cancel.request_focus();
+            }
+            if cancel.clicked() {
                 keep = false;
             }
         });
@@ -280,7 +317,7 @@ fn confirm_ui(
 }
 
 /// The progress window; returns the results view once the job has finished.
-fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
+fn running_ui(ctx: &egui::Context, job: &BulkJob, opening: bool) -> Option<BulkView> {
     let progress = job.progress();
     egui::Window::new(t!("bulk-sending-title"))
         .id(egui::Id::unique("verify_accounts_sending_window"))
@@ -324,12 +361,16 @@ fn running_ui(ctx: &egui::Context, job: &BulkJob) -> Option<BulkView> {
                     ui.spinner();
                     ui.label(t!("bulk-cancelling"));
                 });
-            } else if ui
-                .button(t!("cancel"))
-                .on_hover_text(t!("bulk-cancel-hint"))
-                .clicked()
-            {
-                job.cancel();
+            } else {
+                let cancel = ui
+                    .button(t!("cancel"))
+                    .on_hover_text(t!("bulk-cancel-hint"));
+                if opening {
+                    cancel.request_focus();
+                }
+                if cancel.clicked() {
+                    job.cancel();
+                }
             }
             ctx.request_repaint_after(Duration::from_millis(250));
         });
@@ -363,6 +404,7 @@ fn results_ui(
     error: Option<&str>,
     saved: &mut SaveAs,
     session: &Session,
+    opening: bool,
 ) {
     if let Some(error) = error {
         ui.label(RichText::new(t!("bulk-stopped", error = error)).color(ERROR_RED));
@@ -378,7 +420,7 @@ fn results_ui(
         waiting = count(BulkOutcome::Waiting),
     ));
     let owned = rows.to_vec();
-    saved.ui(
+    let save = saved.ui(
         ui,
         &t!("bulk-save-xlsx"),
         &results_file_name(session.now()),
@@ -387,6 +429,10 @@ fn results_ui(
             save_results_xlsx(&owned, path).map_err(|e| t!("not-saved", error = e.to_string()))
         },
     );
+    // Opening, the focus goes into the results, to their first button.
+    if opening && let Some(save) = save {
+        save.request_focus();
+    }
     ui.separator();
     TableBuilder::new(ui)
         .id_salt("bulk_results")

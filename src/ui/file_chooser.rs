@@ -129,8 +129,9 @@ pub fn in_documents(name: &str) -> String {
 }
 
 impl SaveAs {
-    /// Draws the button (or the path field while choosing) and the outcome.
-    /// `write` runs on a thread with the chosen path.
+    /// Draws the button (or the path field while choosing) and the outcome;
+    /// returns the button when it is drawn. `write` runs on a thread with
+    /// the chosen path.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
@@ -138,10 +139,11 @@ impl SaveAs {
         default_name: &str,
         filter: FileFilter,
         write: impl FnOnce(&std::path::Path) -> Result<(), String> + Send + 'static,
-    ) {
+    ) -> Option<egui::Response> {
         let Some(chooser) = &mut self.chooser else {
-            ui.horizontal(|ui| {
-                if ui.button(button).clicked() {
+            let row = ui.horizontal(|ui| {
+                let save = ui.button(button);
+                if save.clicked() {
                     self.chooser = Some(Chooser {
                         path: in_documents(default_name),
                         dialog: None,
@@ -149,8 +151,9 @@ impl SaveAs {
                     });
                 }
                 super::tasks::pending_outcome_ui(ui, self.outcome.as_ref());
+                save
             });
-            return;
+            return Some(row.inner);
         };
         chooser.ui(ui, true, default_name, filter);
         let chosen = chooser.chosen();
@@ -169,5 +172,6 @@ impl SaveAs {
                 self.chooser = None;
             }
         });
+        None
     }
 }

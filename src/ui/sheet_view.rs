@@ -470,7 +470,10 @@ fn save_report_ui(ui: &mut Ui, table: &Arc<RawTable>, plan: &Arc<ImportPlan>, re
     report.ui(
         ui,
         &t!("import-save-report"),
-        &format!("import-report-{}.xlsx", file_stamp(jiff::Timestamp::now())),
+        &t!(
+            "file-import-report-name",
+            stamp = file_stamp(jiff::Timestamp::now())
+        ),
         ("Excel", &["xlsx"]),
         move |path| {
             write_import_report(path, &table, &plan)

@@ -832,4 +832,5 @@ setting-error-bind = expected an address and port such as 0.0.0.0:8480
 file-export-name = users-{ $stamp }.xlsx
 file-template-name = Employees-users template.xlsx
 file-results-name = verify-accounts-results-{ $stamp }.xlsx
+file-import-report-name = import-report-{ $stamp }.xlsx
 services-worker-not-started = The outbox worker did not start: { $error }

@@ -817,4 +817,5 @@ setting-error-bind = ska vara en adress och port, som 0.0.0.0:8480
 file-export-name = användare-{ $stamp }.xlsx
 file-template-name = Mall anställda-användare.xlsx
 file-results-name = verifiera-konton-resultat-{ $stamp }.xlsx
+file-import-report-name = importrapport-{ $stamp }.xlsx
 services-worker-not-started = Utkorgen startade inte: { $error }
