@@ -100,6 +100,9 @@ fn verify_account_through_the_accessibility_interface_alone() {
     save_settings(&mut session, &settings).unwrap();
     drop(session);
 
+    // What a screen reader user meets, written where it can be read after
+    // the test (and checked below).
+    let dump = Path::new(env!("CARGO_TARGET_TMPDIR")).join("atspi-tree.txt");
     let display = free_display();
     let mut xvfb = Command::new("Xvfb")
         .args([&format!(":{display}"), "-screen", "0", "1280x900x24"])
@@ -119,7 +122,8 @@ fn verify_account_through_the_accessibility_interface_alone() {
          busctl --user set-property org.a11y.Bus /org/a11y/bus org.a11y.Status ScreenReaderEnabled b true; \
          \"$PROGRAM\" --db \"$REGISTER\" & program=$!; \
          {PYTHON} \"$SCRIPT\" '3, Jonas Persson' jonas.persson@example.org \
-           'Verification email queued for jonas.persson@example.org|Verification email sent to jonas.persson@example.org'; \
+           'Verification email queued for jonas.persson@example.org|Verification email sent to jonas.persson@example.org' \
+           \"$DUMP\"; \
          status=$?; \
          kill $program; wait $program 2>/dev/null; exit $status"
     );
@@ -135,6 +139,7 @@ fn verify_account_through_the_accessibility_interface_alone() {
         .env("PROGRAM", env!("CARGO_BIN_EXE_hrm-users"))
         .env("REGISTER", &register.path)
         .env("SCRIPT", script)
+        .env("DUMP", &dump)
         .env("DISPLAY", format!(":{display}"))
         .env("HOME", &home)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -150,6 +155,7 @@ fn verify_account_through_the_accessibility_interface_alone() {
         "the script did not get through:\n{said}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    tree_reads_as_needed(&dump);
     // And the register holds what the window did: the address pending,
     // one verification message to it (queued or delivered already).
     let session = register.session(&TestClock::new());
@@ -167,4 +173,29 @@ fn verify_account_through_the_accessibility_interface_alone() {
         messages[0].recipient.to_string(),
         "jonas.persson@example.org"
     );
+}
+
+/// The dump of the list, the form and the Verify accounts dialog holds what
+/// a screen reader user needs: the table with the chosen row, the tabs, the
+/// headings, the required field, the modal dialog with its counts and
+/// buttons (one disabled, saying why in its name).
+fn tree_reads_as_needed(dump: &Path) {
+    let tree = std::fs::read_to_string(dump).unwrap();
+    for key_line in [
+        "table 'Users'",
+        "table row '3, Jonas Persson, Production, Pending, Yes' [selected]",
+        "table cell",
+        "page tab 'General' [selected",
+        "heading 'Connection to Visma Connect'",
+        "entry 'User-ID *'",
+        "dialog 'Verify accounts' [modal]",
+        "label 'skipped — sent a verification less than 10 minutes ago'",
+        "push button 'Nothing to send' [disabled]",
+        "push button 'Cancel'",
+    ] {
+        assert!(
+            tree.contains(key_line),
+            "the tree lacks \"{key_line}\":\n{tree}"
+        );
+    }
 }

@@ -263,7 +263,8 @@ fn confirm_ui(
             let to_do = plan.counts.send + plan.counts.connect;
             // The button names what it will do: send, connect at once, or both.
             let label = match (plan.counts.send, plan.counts.connect) {
-                (0, connect) if connect > 0 => t!("bulk-connect-button", count = connect),
+                (0, 0) => t!("bulk-nothing-to-do-button"),
+                (0, connect) => t!("bulk-connect-button", count = connect),
                 (send, 0) => t!("bulk-send-button", count = send),
                 (send, connect) => t!(
                     "bulk-send-and-connect-button",

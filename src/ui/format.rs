@@ -49,6 +49,14 @@ pub fn thousands(count: usize) -> String {
     crate::i18n::window_language().count(i128::try_from(count).unwrap_or(i128::MAX))
 }
 
+/// Room for a line that says nothing now (an empty grid cell, a status
+/// line before its first message), so nothing moves when it does, with no
+/// empty label for a screen reader to stop on.
+pub fn empty_line_ui(ui: &mut egui::Ui) {
+    let height = ui.text_style_height(&egui::TextStyle::Body);
+    ui.allocate_space(egui::vec2(0.0, height));
+}
+
 /// True in the frame Escape was pressed: it closes the dialog or window in front.
 pub fn escape_pressed(ctx: &egui::Context) -> bool {
     ctx.input(|i| i.key_pressed(egui::Key::Escape))

@@ -423,10 +423,14 @@ impl RolesView {
         });
         // The line is always there, so nothing moves when a message comes.
         match &self.status {
-            Some((true, text)) => ui.colored_label(ERROR_RED, text),
-            Some((false, text)) => ui.label(text),
-            None => ui.label(""),
-        };
+            Some((true, text)) => {
+                ui.colored_label(ERROR_RED, text);
+            }
+            Some((false, text)) => {
+                ui.label(text);
+            }
+            None => super::format::empty_line_ui(ui),
+        }
     }
 
     fn list_ui(&mut self, ui: &mut Ui) {
@@ -528,7 +532,7 @@ impl RolesView {
                 .min_col_width(140.0)
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
-                    ui.label("");
+                    super::format::empty_line_ui(ui);
                     let departments = ui.weak(t!("authorisations-departments")).id;
                     let offices = ui.weak(t!("authorisations-offices")).id;
                     ui.end_row();

@@ -753,7 +753,7 @@ fn address_fields_ui(ui: &mut Ui, form: &mut UserForm) -> Option<FormAction> {
             });
             ui.end_row();
             if !beside {
-                ui.label("");
+                super::format::empty_line_ui(ui);
                 verify_button_ui(ui, &mut action);
                 ui.end_row();
             }

@@ -1,7 +1,10 @@
 """Drives Verify account for one user through the accessibility interface
 alone, as a screen reader user's tools do (AT-SPI, what Orca reads on
 Linux): chooses the user's row in the table, sets the two address fields,
-presses the button, and reads the result the window says.
+presses the button, and reads the result the window says. Then it writes
+what a screen reader user meets as text (DUMP, the fourth argument): the
+list, the form, and the Verify accounts dialog, one node a line with its
+role, name, value and states.
 
 Run by tests/atspi.rs inside a D-Bus session with the AT-SPI bus, beside
 the real program under Xvfb. Prints each step; exits non-zero on failure.
@@ -17,6 +20,7 @@ ADDRESS = sys.argv[2]
 # What the window says once it is done: any of these ("|" between them),
 # as the message may be queued or already delivered when it is read.
 EXPECTED = sys.argv[3].split("|")
+DUMP = sys.argv[4] if len(sys.argv) > 4 else None
 
 
 def walk(node, depth=0):
@@ -112,3 +116,77 @@ def result(root):
 
 said = wait_for(f"the result '{EXPECTED}'", result)
 print("SAID:", said[0], flush=True)
+
+
+# What a screen reader says of each part, as text.
+STATES = {
+    pyatspi.STATE_FOCUSED: "focused",
+    pyatspi.STATE_SELECTED: "selected",
+    pyatspi.STATE_REQUIRED: "required",
+    pyatspi.STATE_INVALID_ENTRY: "invalid",
+    pyatspi.STATE_EXPANDED: "expanded",
+    pyatspi.STATE_COLLAPSED: "collapsed",
+    pyatspi.STATE_CHECKED: "checked",
+    pyatspi.STATE_MODAL: "modal",
+}
+SKIPPED = {"filler", "panel", "unknown", "section"}
+
+
+def line(node, depth):
+    role = node.getRoleName()
+    text = f"{'  ' * depth}{role} '{node.name}'"
+    try:
+        value = node.queryText().getText(0, -1)
+        if value and value != node.name:
+            text += f" = '{value}'"
+    except NotImplementedError:
+        pass
+    states = node.getState()
+    said = [word for state, word in STATES.items() if states.contains(state)]
+    if role in ("push button", "entry", "check box", "page tab") and not states.contains(
+        pyatspi.STATE_ENABLED
+    ):
+        said.append("disabled")
+    if said:
+        text += " [" + ", ".join(said) + "]"
+    return text
+
+
+def dump(node, depth=0, rows=4):
+    """Named nodes (and the roles of unnamed structure) under `node`; a
+    table's first `rows` rows only."""
+    lines = []
+    role = node.getRoleName()
+    if node.name or role not in SKIPPED:
+        lines.append(line(node, depth))
+        depth += 1
+    shown_rows = 0
+    for i in range(node.childCount):
+        child = node.getChildAtIndex(i)
+        if child is None:
+            continue
+        if child.getRoleName() == "table row":
+            shown_rows += 1
+            if shown_rows > rows:
+                continue
+        lines.extend(dump(child, depth, rows))
+    return lines
+
+
+if DUMP:
+    out = ["# The list"]
+    table = wait_for("the users table", by("table", "Users"))[0]
+    out += dump(table)
+    out.append("# The form")
+    heading = wait_for("the form's heading", by("heading", "General"))[0]
+    form = heading.parent
+    out += dump(form)
+    out.append("# Verify accounts")
+    press(wait_for("Verify accounts", by("push button", "Verify accounts"))[0])
+    dialog = wait_for("the Verify accounts dialog", by("dialog", "Verify accounts"))[0]
+    time.sleep(1)
+    dialog = wait_for("the Verify accounts dialog", by("dialog", "Verify accounts"))[0]
+    out += dump(dialog)
+    with open(DUMP, "w", encoding="utf-8") as file:
+        file.write("\n".join(out) + "\n")
+    print("DUMPED", len(out), "lines", flush=True)

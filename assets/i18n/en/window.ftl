@@ -771,6 +771,7 @@ idp-state-failed = failed
 lose-rights-title = You will lose your own rights
 lose-rights-text = After this Save you will no longer have: { $lost }. Only someone who has them can give them back. Save anyway?
 lose-rights-save = Save anyway
+bulk-nothing-to-do-button = Nothing to send
 bulk-connect-button =
     { $count ->
         [one] Connect { $count } at once

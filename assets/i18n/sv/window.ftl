@@ -756,6 +756,7 @@ idp-state-failed = misslyckades
 lose-rights-title = Du förlorar dina egna behörigheter
 lose-rights-text = Efter att du sparat har du inte längre: { $lost }. Bara någon som har dem kan ge tillbaka dem. Spara ändå?
 lose-rights-save = Spara ändå
+bulk-nothing-to-do-button = Inget att skicka
 bulk-connect-button =
     { $count ->
         [one] Koppla { $count } direkt
