@@ -124,6 +124,29 @@ fn the_focus_follows_verify_accounts_through_its_stages_and_comes_back() {
     }
     harness.step();
     assert_eq!(focused(&harness).as_deref(), Some("Save as xlsx…"));
+    // The results' column borders are named, and not in the Tab order.
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Splitter, "Width of the Result column")
+            .is_some()
+    );
+    let unnamed: Vec<String> = harness
+        .query_all_by(|node| {
+            node.role() == Role::Unknown
+                && node.data().supports_action(egui::accesskit::Action::Focus)
+        })
+        .map(|node| {
+            let n = node.accesskit_node();
+            let mut chain = Vec::new();
+            let mut at = n.parent();
+            while let Some(p) = at {
+                chain.push(format!("{:?}:{:?}", p.role(), p.label()));
+                at = p.parent();
+            }
+            format!("{:?} {:?}", n.bounding_box(), chain)
+        })
+        .collect();
+    assert!(unnamed.is_empty(), "unnamed controls: {unnamed:?}");
     harness.key_press(egui::Key::Escape);
     harness.run();
     assert!(

@@ -57,6 +57,24 @@ fn edges_named(ctx: &egui::Context, layer: egui::LayerId) {
     }
 }
 
+/// The title row of a window beside the list (Settings, Roles, Import…),
+/// drawn by the program rather than egui so every word of it is in the
+/// window's language and nothing in it is an unnamed Tab stop: the title as
+/// a heading, and a Close button ("Stäng") that sets `open` to false. Also names the window a dialog (see [`window_named`]).
+pub fn window_title_ui(ui: &mut egui::Ui, title: &str, open: &mut bool) {
+    window_named(ui, title);
+    ui.horizontal(|ui| {
+        let label = ui.heading(title);
+        heading(&label, title);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button(t!("close")).clicked() {
+                *open = false;
+            }
+        });
+    });
+    ui.separator();
+}
+
 fn named(ui: &egui::Ui, title: &str, modal: bool) {
     let title = title.to_owned();
     ui.ctx()
@@ -141,6 +159,104 @@ pub fn splitter(ctx: &egui::Context, id: egui::Id, name: String) {
             node.set_role(accesskit::Role::Splitter);
             node.set_label(name);
         });
+    }
+}
+
+/// The borders between the columns, which `egui_extras` makes to drag with
+/// the mouse. To a screen reader each is a splitter named after its column;
+/// the keyboard passes over them (`egui_extras` makes them focusable, but a
+/// key does nothing to them), so Tab goes from a table to what follows it.
+pub struct ColumnBorders {
+    /// One per column.
+    ids: Vec<egui::Id>,
+    /// The columns' titles, to name the borders after.
+    titles: Vec<String>,
+    /// Set when the keyboard reached one of this table's borders: pass
+    /// over them next frame.
+    pass_key: egui::Id,
+}
+
+impl ColumnBorders {
+    /// The borders of the table with state `salt` drawn in `ui`.
+    pub fn of(ui: &egui::Ui, salt: &str, titles: Vec<String>) -> Self {
+        // egui_extras names a border after the table's state.
+        let base = ui
+            .scope_id()
+            .with(egui::IdSalt::new(salt))
+            .with("resize_column");
+        // The last column fills the rest and has a border only in a
+        // sizing pass.
+        let ids = (0..titles.len()).map(|index| base.with(index)).collect();
+        Self {
+            ids,
+            titles,
+            pass_key: base.with("pass_over"),
+        }
+    }
+
+    /// Which way the last Tab went (true: Shift+Tab).
+    fn last_tab_key() -> egui::Id {
+        egui::Id::unique("table_borders_last_tab")
+    }
+
+    fn focused(&self, ctx: &egui::Context) -> bool {
+        ctx.memory(egui::Memory::focused)
+            .is_some_and(|id| self.ids.contains(&id))
+    }
+
+    /// Before the table is drawn: when the keyboard reached a border last
+    /// frame, the focus moves on past all of them, the way Tab was going.
+    pub fn pass_over(&self, ctx: &egui::Context) {
+        let Some(backwards) = ctx.data_mut(|d| d.remove_temp::<bool>(self.pass_key)) else {
+            return;
+        };
+        if !self.focused(ctx) {
+            return;
+        }
+        // The borders drawn last frame (the last column's only in a
+        // sizing pass).
+        let mut drawn = self
+            .ids
+            .iter()
+            .filter(|id| ctx.read_response(**id).is_some());
+        let (from, direction) = if backwards {
+            (drawn.next(), egui::FocusDirection::Previous)
+        } else {
+            (drawn.last(), egui::FocusDirection::Next)
+        };
+        if let Some(&from) = from {
+            ctx.memory_mut(|m| {
+                m.request_focus(from);
+                m.move_focus(direction);
+            });
+            ctx.request_repaint();
+        }
+    }
+
+    /// After the table: names the borders, and notes when the keyboard
+    /// reached one (by Tab, or by Shift+Tab wrapping round), not the mouse.
+    pub fn after_table(&self, ctx: &egui::Context) {
+        for (id, title) in self.ids.iter().zip(&self.titles) {
+            let name = t!("table-resize-column", column = title.as_str());
+            splitter(ctx, *id, name);
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Tab)) {
+            let backwards = ctx.input(|i| i.modifiers.shift);
+            ctx.data_mut(|d| d.insert_temp(Self::last_tab_key(), backwards));
+        }
+        let arrived = ctx.memory(|m| {
+            m.focused()
+                .is_some_and(|id| self.ids.contains(&id) && !m.had_focus_last_frame(id))
+        });
+        let by_keyboard =
+            arrived && !ctx.input(|i| i.pointer.any_down() || i.pointer.any_released());
+        if by_keyboard {
+            let backwards = ctx
+                .data(|d| d.get_temp::<bool>(Self::last_tab_key()))
+                .unwrap_or(false);
+            ctx.data_mut(|d| d.insert_temp(self.pass_key, backwards));
+            ctx.request_repaint();
+        }
     }
 }
 

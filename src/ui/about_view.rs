@@ -63,15 +63,14 @@ impl AboutView {
 
     /// Draws the window; `open` becomes false when it is closed.
     pub fn window_ui(&self, ctx: &egui::Context, open: &mut bool) {
-        let mut close = false;
         egui::Window::new(t!("about-title"))
             .id(egui::Id::unique("about_window"))
-            .open(open)
+            .title_bar(false)
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
-                super::a11y::window_named(ui, &t!("about-title"));
+                super::a11y::window_title_ui(ui, &t!("about-title"), open);
                 ui.heading("HRM Users");
                 ui.label(t!("about-version", version = env!("CARGO_PKG_VERSION")));
                 ui.label(t!("about-what"));
@@ -101,14 +100,8 @@ impl AboutView {
                     {
                         ui.ctx().copy_text(self.details());
                     }
-                    if ui.button(t!("close")).clicked() {
-                        close = true;
-                    }
                 });
             });
-        if close {
-            *open = false;
-        }
     }
 
     /// The window's text, for a support request.

@@ -143,10 +143,10 @@ pub fn bulk_ui(
             let mut open = !super::format::escape_pressed(ctx);
             egui::Window::new(t!("bulk-results-title"))
                 .id(egui::Id::unique("verify_accounts_results_window"))
-                .open(&mut open)
+                .title_bar(false)
                 .default_size([720.0, 480.0])
                 .show(ctx, |ui| {
-                    super::a11y::window_named(ui, &t!("bulk-results-title"));
+                    super::a11y::window_title_ui(ui, &t!("bulk-results-title"), &mut open);
                     results_ui(ui, rows, error.as_deref(), saved, session, opening);
                 });
             (open, None)
@@ -435,22 +435,29 @@ fn results_ui(
         save.request_focus();
     }
     ui.separator();
+    let titles = vec![
+        t!("column-user-id"),
+        t!("column-name"),
+        t!("column-visma-email"),
+        t!("column-result"),
+        t!("column-details"),
+    ];
+    let borders = super::a11y::ColumnBorders::of(ui, "bulk_results", titles.clone());
+    borders.pass_over(ui.ctx());
+    let ctx = ui.ctx().clone();
     TableBuilder::new(ui)
         .id_salt("bulk_results")
         .striped(true)
+        // A long Details (a path where the message was saved) is shown
+        // whole when hovered, and its column can be widened.
+        .resizable(true)
         .column(Column::initial(70.0))
         .column(Column::initial(150.0).clip(true))
         .column(Column::initial(200.0).clip(true))
         .column(Column::initial(110.0))
         .column(Column::remainder().clip(true))
         .header(20.0, |mut header| {
-            for title in [
-                t!("column-user-id"),
-                t!("column-name"),
-                t!("column-visma-email"),
-                t!("column-result"),
-                t!("column-details"),
-            ] {
+            for title in titles {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -480,4 +487,5 @@ fn results_ui(
                 }
             });
         });
+    borders.after_table(&ctx);
 }

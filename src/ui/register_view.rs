@@ -148,13 +148,13 @@ pub fn register_dialog_ui(
     let mut open = true;
     egui::Window::new(title.as_str())
         .id(egui::Id::unique("register_window"))
-        .open(&mut open)
+        .title_bar(false)
         .collapsible(false)
         .resizable(false)
         // Wide enough for a whole URL or path.
         .min_width(520.0)
         .show(ctx, |ui| {
-            super::a11y::window_named(ui, &title);
+            super::a11y::window_title_ui(ui, &title, &mut open);
             choice = match dialog {
                 RegisterDialog::New(chooser, message) => file_ui(ui, chooser, message, true),
                 RegisterDialog::Open(chooser, message) => file_ui(ui, chooser, message, false),

@@ -334,11 +334,11 @@ impl RolesView {
         self.take_work();
         egui::Window::new(t!("roles-title"))
             .id(egui::Id::unique("roles_window"))
-            .open(open)
+            .title_bar(false)
             .collapsible(false)
             .default_size([720.0, 480.0])
             .show(ctx, |ui| {
-                super::a11y::window_named(ui, &t!("roles-title"));
+                super::a11y::window_title_ui(ui, &t!("roles-title"), open);
                 if let Some((_, title)) = &self.marked {
                     ui.label(t!("roles-marked", user = title.as_str()));
                 }

@@ -103,11 +103,11 @@ impl SettingsView {
         let fields_height = (ctx.content_rect().height() - 190.0).max(160.0);
         egui::Window::new(t!("settings-title"))
             .id(egui::Id::unique("settings_window"))
-            .open(open)
+            .title_bar(false)
             .default_width(560.0)
             .default_height(620.0)
             .show(ctx, |ui| {
-                super::a11y::window_named(ui, &t!("settings-title"));
+                super::a11y::window_title_ui(ui, &t!("settings-title"), open);
                 egui::ScrollArea::vertical()
                     .max_height(fields_height.min(ui.available_height() - SAVE_ROW_HEIGHT))
                     .auto_shrink([false, true])

@@ -123,10 +123,10 @@ pub fn sheet_ui(
     let name = crate::i18n::text(crate::i18n::window_language(), title, &[]);
     egui::Window::new(name.as_str())
         .id(egui::Id::unique("sheet_window"))
-        .open(&mut open)
+        .title_bar(false)
         .default_size([720.0, 460.0])
         .show(ctx, |ui| {
-            super::a11y::window_named(ui, &name);
+            super::a11y::window_title_ui(ui, &name, &mut open);
             next = contents_ui(ui, view, session, listing);
         });
     if let Some(next) = next {

@@ -96,8 +96,10 @@ fn table_ui(
     } else {
         "users_table"
     };
-    let borders = ColumnBorders::of(ui, salt, &columns);
+    let titles = columns.iter().map(|c| c.title()).collect();
+    let borders = super::a11y::ColumnBorders::of(ui, salt, titles);
     borders.pass_over(&ctx);
+    let widths = column_sizes(ui, &columns, sort, narrow);
     let mut table = TableBuilder::new(ui)
         .id_salt(salt)
         .striped(true)
@@ -105,14 +107,8 @@ fn table_ui(
         // Clicked, but no Tab stop per cell: the list has one (below).
         .sense(Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for (index, column) in columns.iter().enumerate() {
-        let width = if index + 1 == columns.len() {
-            TableColumn::remainder()
-        } else {
-            TableColumn::initial(column_widths(*column, narrow, available).0)
-        };
-        let least = column_widths(*column, narrow, available).1;
-        table = table.column(width.at_least(least).clip(true));
+    for width in widths {
+        table = table.column(width);
     }
     if let Some(row) = scroll_to {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
@@ -164,105 +160,70 @@ fn table_ui(
                 }
             });
         });
-    borders.after_table(&ctx, &columns);
+    borders.after_table(&ctx);
     output
 }
 
-/// The borders between the columns, which `egui_extras` makes to drag with
-/// the mouse. To a screen reader each is a splitter named after its column;
-/// the keyboard passes over them (`egui_extras` makes them focusable, but a
-/// key does nothing to them), so Tab goes from the list to the toolbar.
-struct ColumnBorders {
-    /// One per column but the last, which fills the rest.
-    ids: Vec<Id>,
+/// The columns' sizes. A column is never narrower than its header (with
+/// its sort arrow), in either language: "Användar-ID" is not cut to
+/// "Använd…". In a narrow list the name takes what the others leave.
+fn column_sizes(ui: &Ui, columns: &[Column], sort: Sort, narrow: bool) -> Vec<TableColumn> {
+    let available = ui.available_width();
+    let headers: Vec<f32> = columns
+        .iter()
+        .map(|c| header_width(ui, *c, sort.column == *c))
+        .collect();
+    let spacing = ui.spacing().item_spacing.x * columns.len() as f32;
+    let others: f32 = columns
+        .iter()
+        .zip(&headers)
+        .filter(|(c, _)| **c != Column::Name)
+        .map(|(c, header)| column_widths(*c, narrow).0.max(*header))
+        .sum();
+    columns
+        .iter()
+        .zip(&headers)
+        .enumerate()
+        .map(|(index, (column, header))| {
+            let (first, least) = if narrow && *column == Column::Name {
+                ((available - others - spacing).max(80.0), 80.0)
+            } else {
+                column_widths(*column, narrow)
+            };
+            let width = if index + 1 == columns.len() {
+                TableColumn::remainder()
+            } else {
+                TableColumn::initial(first.max(*header))
+            };
+            width.at_least(least.max(*header)).clip(true)
+        })
+        .collect()
 }
 
-impl ColumnBorders {
-    /// The borders of the table with state `salt` drawn in `ui`.
-    fn of(ui: &Ui, salt: &str, columns: &[Column]) -> Self {
-        // egui_extras names a border after the table's state.
-        let base = ui
-            .scope_id()
-            .with(egui::IdSalt::new(salt))
-            .with("resize_column");
-        let ids = (0..columns.len().saturating_sub(1))
-            .map(|index| base.with(index))
-            .collect();
-        Self { ids }
-    }
-
-    /// Which way the last Tab went (true: Shift+Tab).
-    fn last_tab_key() -> Id {
-        Id::unique("users_list_last_tab")
-    }
-
-    /// Set when the keyboard reached a border: pass over it next frame.
-    fn pass_key() -> Id {
-        Id::unique("users_list_pass_border")
-    }
-
-    fn focused(&self, ctx: &egui::Context) -> bool {
-        ctx.memory(egui::Memory::focused)
-            .is_some_and(|id| self.ids.contains(&id))
-    }
-
-    /// Before the table is drawn: when the keyboard reached a border last
-    /// frame, the focus moves on past all of them, the way Tab was going.
-    fn pass_over(&self, ctx: &egui::Context) {
-        let Some(backwards) = ctx.data_mut(|d| d.remove_temp::<bool>(Self::pass_key())) else {
-            return;
-        };
-        if !self.focused(ctx) {
-            return;
-        }
-        let (from, direction) = if backwards {
-            (self.ids.first(), egui::FocusDirection::Previous)
-        } else {
-            (self.ids.last(), egui::FocusDirection::Next)
-        };
-        if let Some(&from) = from {
-            ctx.memory_mut(|m| {
-                m.request_focus(from);
-                m.move_focus(direction);
-            });
-            ctx.request_repaint();
-        }
-    }
-
-    /// After the table: names the borders, and notes when the keyboard
-    /// reached one (by Tab, or by Shift+Tab wrapping round), not the mouse.
-    fn after_table(&self, ctx: &egui::Context, columns: &[Column]) {
-        for (id, column) in self.ids.iter().zip(columns) {
-            let name = t!("table-resize-column", column = column.title());
-            super::a11y::splitter(ctx, *id, name);
-        }
-        if ctx.input(|i| i.key_pressed(egui::Key::Tab)) {
-            let backwards = ctx.input(|i| i.modifiers.shift);
-            ctx.data_mut(|d| d.insert_temp(Self::last_tab_key(), backwards));
-        }
-        let arrived = ctx.memory(|m| {
-            m.focused()
-                .is_some_and(|id| self.ids.contains(&id) && !m.had_focus_last_frame(id))
-        });
-        let by_keyboard =
-            arrived && !ctx.input(|i| i.pointer.any_down() || i.pointer.any_released());
-        if by_keyboard {
-            let backwards = ctx
-                .data(|d| d.get_temp::<bool>(Self::last_tab_key()))
-                .unwrap_or(false);
-            ctx.data_mut(|d| d.insert_temp(Self::pass_key(), backwards));
-            ctx.request_repaint();
-        }
-    }
+/// The width a column's header needs: its title in bold, and the sort
+/// arrow beside it when the list is `sorted` by it.
+fn header_width(ui: &Ui, column: Column, sorted: bool) -> f32 {
+    let title = egui::WidgetText::from(RichText::new(column.title()).strong());
+    let galley = title.into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Button,
+    );
+    let spacing = ui.spacing().item_spacing.x;
+    let arrow = if sorted {
+        ui.text_style_height(&egui::TextStyle::Body) * 0.7 + spacing
+    } else {
+        0.0
+    };
+    galley.size().x + arrow + 2.0 * spacing
 }
 
 /// A column's first and least width.
-fn column_widths(column: Column, narrow: bool, available: f32) -> (f32, f32) {
+fn column_widths(column: Column, narrow: bool) -> (f32, f32) {
     match column {
         Column::UserId if narrow => (60.0, 50.0),
         Column::UserId => (70.0, 50.0),
-        // Narrow: the name takes what the other three leave.
-        Column::Name if narrow => ((available - 60.0 - 120.0 - 80.0).max(80.0), 80.0),
         Column::Name => (170.0, 80.0),
         Column::Department => (120.0, 60.0),
         Column::Office => (100.0, 60.0),

@@ -352,8 +352,11 @@ impl UsersView {
         } else {
             f32::INFINITY
         };
+        // A small window starts with the form at its least, so the list
+        // keeps its names whole beside it.
+        let first = if width < 1000.0 { 360.0 } else { 420.0 };
         egui::Panel::right("user_form")
-            .default_size(420.0)
+            .default_size(first)
             .min_size(360.0)
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
