@@ -222,7 +222,7 @@ impl ColumnBorders {
         let (from, direction) = if backwards {
             (drawn.next(), egui::FocusDirection::Previous)
         } else {
-            (drawn.last(), egui::FocusDirection::Next)
+            (drawn.next_back(), egui::FocusDirection::Next)
         };
         if let Some(&from) = from {
             ctx.memory_mut(|m| {

@@ -166,7 +166,9 @@ fn table_ui(
 
 /// The columns' sizes. A column is never narrower than its header (with
 /// its sort arrow), in either language: "Användar-ID" is not cut to
-/// "Använd…". In a narrow list the name takes what the others leave.
+/// "Använd…". One column takes what the others leave (so the last one
+/// keeps its header whole), fitted anew as the window changes: the name
+/// in a narrow list, else the email.
 fn column_sizes(ui: &Ui, columns: &[Column], sort: Sort, narrow: bool) -> Vec<TableColumn> {
     let available = ui.available_width();
     let headers: Vec<f32> = columns
@@ -174,10 +176,11 @@ fn column_sizes(ui: &Ui, columns: &[Column], sort: Sort, narrow: bool) -> Vec<Ta
         .map(|c| header_width(ui, *c, sort.column == *c))
         .collect();
     let spacing = ui.spacing().item_spacing.x * columns.len() as f32;
+    let filler = if narrow { Column::Name } else { Column::Email };
     let others: f32 = columns
         .iter()
         .zip(&headers)
-        .filter(|(c, _)| **c != Column::Name)
+        .filter(|(c, _)| **c != filler)
         .map(|(c, header)| column_widths(*c, narrow).0.max(*header))
         .sum();
     columns
@@ -185,11 +188,15 @@ fn column_sizes(ui: &Ui, columns: &[Column], sort: Sort, narrow: bool) -> Vec<Ta
         .zip(&headers)
         .enumerate()
         .map(|(index, (column, header))| {
-            let (first, least) = if narrow && *column == Column::Name {
-                ((available - others - spacing).max(80.0), 80.0)
-            } else {
-                column_widths(*column, narrow)
-            };
+            if *column == filler {
+                // Fitted to the window every frame (not remembered, so it
+                // grows back when the window does).
+                let least = column_widths(*column, narrow).1.max(*header);
+                let most = if narrow { f32::INFINITY } else { 320.0 };
+                let room = (available - others - spacing).clamp(least, most.max(least));
+                return TableColumn::exact(room).clip(true);
+            }
+            let (first, least) = column_widths(*column, narrow);
             let width = if index + 1 == columns.len() {
                 TableColumn::remainder()
             } else {
