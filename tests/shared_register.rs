@@ -852,9 +852,8 @@ fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
     harness
         .get_by_role_and_label(Role::Button, "Settings")
         .click();
-    for _ in 0..5 {
-        harness.step();
-    }
+    // The stored settings are read off the UI thread.
+    support::wait_for(&mut harness, "Sender name");
     retype(&mut harness, "Sender name", "HR at Company");
     hold_for(&link, Duration::from_secs(4));
     let started = std::time::Instant::now();
@@ -869,6 +868,67 @@ fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
         .load_settings()
         .unwrap();
     assert_eq!(saved.sender_name, "HR at Company");
+}
+
+/// Opening Settings and Roles, and *Make me System administrator*, while
+/// the shared register does not answer: the window keeps painting and says
+/// it reads or works; once traffic flows the settings and roles are there
+/// and the operator is System administrator.
+#[test]
+fn settings_roles_and_make_me_system_administrator_never_stop_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let (link, mut harness) = window_through_link(&shared);
+    // The person working is a user of the register (their Alias user-ID is
+    // their login), and no one is System administrator yet.
+    let login = harness
+        .state()
+        .users_view()
+        .unwrap()
+        .session()
+        .login
+        .clone();
+    let mut session = shared.session(&support::TestClock::new());
+    let key = support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    let record = session.user(key).unwrap().unwrap();
+    let mut draft = hrm_users::domain::UserDraft::from_record(&record);
+    draft.alias_user_id = login;
+    hrm_users::app::save_user(&mut session, Some(key), &draft).unwrap();
+    support::wait_for(&mut harness, "Sara Testsson");
+
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    ten_frames_without_waiting(&mut harness, started);
+    assert!(harness.query_by_label("Reading the settings…").is_some());
+    support::wait_for(&mut harness, "Sender name");
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Go to roles")
+        .click();
+    ten_frames_without_waiting(&mut harness, started);
+    assert!(harness.query_by_label("Working…").is_some());
+    support::wait_for(&mut harness, "HR administrator");
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    hold_for(&link, Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    harness
+        .get_by_role_and_label(Role::Button, "Make me System administrator")
+        .click();
+    ten_frames_without_waiting(&mut harness, started);
+    support::wait_for(&mut harness, "are now System administrator");
+    let session = shared.session(&support::TestClock::new());
+    let roles = session.roles_of(key).unwrap();
+    assert!(roles.iter().any(|a| a.role == "system_administrator"));
 }
 
 /// *Users/Authorities › Roles*: saving a new role while the shared

@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-pub use changes::ChangeWatch;
+pub use changes::{ChangeWatch, ChangesRead};
 pub use delete_user::{delete_user, delete_user_seen};
 pub use details::{UserDetails, user_details};
 pub use open::{OpenedRegister, open_register};

@@ -182,12 +182,18 @@ pub struct RolesView {
     pub changed: bool,
     /// The register's work under way off the UI thread (a shared register).
     work: Option<Task<RolesRead>>,
+    /// Opened for a user: their first role is shown once the roles are read.
+    show_marked: bool,
 }
 
 impl RolesView {
     /// Reads the roles and their members (a few small queries). `marked`:
     /// the user whose roles to mark, by key and title.
-    pub fn open(session: &Session, marked: Option<(crate::domain::UserKey, String)>) -> Self {
+    pub fn open(
+        ctx: &egui::Context,
+        session: &Session,
+        marked: Option<(crate::domain::UserKey, String)>,
+    ) -> Self {
         let mut view = Self {
             roles: Vec::new(),
             members: Vec::new(),
@@ -200,17 +206,18 @@ impl RolesView {
             confirm_delete: false,
             changed: false,
             work: None,
+            show_marked: true,
         };
-        // Read at once, also from a shared register: the window is empty
-        // without it, and opening Roles is rare.
-        view.apply(read_back(session, None, None, false));
-        // Opened for a user: their first role is shown.
-        if let Some(index) = view
-            .roles
-            .iter()
-            .position(|r| view.marked_roles.contains(&r.id))
-        {
-            view.select(index);
+        // From a register file at once; from a shared register off the UI
+        // thread (the window says it is working meanwhile).
+        if session.location().is_shared() {
+            let reopen = session.reopener();
+            view.work = Some(Task::spawn(ctx, "roles", move |_| {
+                let mut session = reopen().map_err(|e| e.to_string())?;
+                Ok(run_roles_job(&mut session, RolesJob::Reload(None)))
+            }));
+        } else {
+            view.apply(read_back(session, None, None, false));
         }
         view
     }
@@ -294,6 +301,15 @@ impl RolesView {
             .and_then(|id| self.roles.iter().position(|r| r.id == id))
             .unwrap_or(0);
         self.select(index);
+        // Opened for a user: their first role is shown.
+        if std::mem::take(&mut self.show_marked)
+            && let Some(index) = self
+                .roles
+                .iter()
+                .position(|r| self.marked_roles.contains(&r.id))
+        {
+            self.select(index);
+        }
     }
 
     /// Shows role `index`: its form is editable when it was made here.

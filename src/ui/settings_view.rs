@@ -36,18 +36,21 @@ pub struct SettingsView {
     idp: idp::IdpSection,
     /// *Save settings* under way off the UI thread (a shared register).
     saving: Option<Task<Settings>>,
+    /// The stored settings being read off the UI thread (a shared
+    /// register); the fields wait for them.
+    loading: Option<Task<Settings>>,
 }
 
 impl SettingsView {
-    /// Opens with the stored settings.
-    pub fn open(session: &Session) -> Self {
-        let (settings, load_error) = match session.load_settings() {
-            Ok(settings) => (settings, None),
-            Err(error) => (Settings::default(), Some(error.to_string())),
-        };
-        Self {
-            load_error,
-            values: SettingKey::ALL.iter().map(|k| settings.get(*k)).collect(),
+    /// Opens with the stored settings: read at once from a register file,
+    /// off the UI thread from a shared register (the fields wait for them).
+    pub fn open(ctx: &egui::Context, session: &Session) -> Self {
+        // The defaults until the stored settings are read (never saved:
+        // the fields are not shown meanwhile).
+        let defaults = Settings::default();
+        let mut view = Self {
+            load_error: None,
+            values: SettingKey::ALL.iter().map(|k| defaults.get(*k)).collect(),
             errors: BTreeMap::new(),
             password: String::new(),
             test_to: String::new(),
@@ -56,7 +59,51 @@ impl SettingsView {
             saved_message: None,
             idp: idp::IdpSection::default(),
             saving: None,
+            loading: None,
+        };
+        if session.location().is_shared() {
+            let reopen = session.reopener();
+            view.loading = Some(Task::spawn(ctx, "read-settings", move |_| {
+                let session = reopen().map_err(|e| e.to_string())?;
+                session.load_settings().map_err(|e| e.to_string())
+            }));
+        } else {
+            view.loaded(session.load_settings().map_err(|e| e.to_string()));
         }
+        view
+    }
+
+    /// Fills the fields with the stored settings, or with the defaults and
+    /// why the stored ones could not be read (saving then stays off, so
+    /// they are never overwritten).
+    fn loaded(&mut self, read: Result<Settings, String>) {
+        let settings = match read {
+            Ok(settings) => settings,
+            Err(error) => {
+                self.load_error = Some(error);
+                Settings::default()
+            }
+        };
+        self.values = SettingKey::ALL.iter().map(|k| settings.get(*k)).collect();
+    }
+
+    /// True while the stored settings are being read.
+    fn loading(&mut self) -> bool {
+        if let Some(read) = self.loading.as_mut().and_then(Task::take_result) {
+            self.loading = None;
+            self.loaded(read);
+        }
+        self.loading.is_some()
+    }
+
+    /// Whether the mail server in the fields is known not to take
+    /// international addresses (what *Send test email* found out goes in the
+    /// fields); `None` while the fields cannot be read as settings.
+    pub fn smtputf8_missing(&mut self) -> Option<bool> {
+        if self.loading.is_some() {
+            return None;
+        }
+        self.parse().ok().map(|s| s.server_lacks_smtputf8())
     }
 
     fn value(&mut self, key: SettingKey) -> &mut String {
@@ -108,6 +155,13 @@ impl SettingsView {
             .default_height(620.0)
             .show(ctx, |ui| {
                 super::a11y::window_title_ui(ui, &t!("settings-title"), open);
+                if self.loading() {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(t!("settings-reading"));
+                    });
+                    return;
+                }
                 egui::ScrollArea::vertical()
                     .max_height(fields_height.min(ui.available_height() - SAVE_ROW_HEIGHT))
                     .auto_shrink([false, true])
@@ -119,7 +173,7 @@ impl SettingsView {
     }
 
     fn contents_ui(&mut self, ui: &mut Ui, session: &mut Session) {
-        self.poll_test(session);
+        self.poll_test();
         if let Some(error) = &self.load_error {
             ui.label(
                 RichText::new(t!(
@@ -540,29 +594,35 @@ impl SettingsView {
         }
         let register = app::paths::folder_anchor(session.location());
         self.test_result = None;
+        // What the server announced is remembered in the register on the
+        // test's own thread and connection (never a write on the UI thread),
+        // unless the stored settings could not be read.
+        let remember = self.load_error.is_none().then(|| session.reopener());
         self.test = Some(Task::spawn(ctx, "test-email", move |_| {
-            Ok(app::send_test_email(&settings, &register, &to))
+            let report = app::send_test_email(&settings, &register, &to);
+            if let (Some(reopen), Some(checked)) = (remember, &report.smtputf8_checked) {
+                let remembered = reopen().map_err(|e| e.to_string()).and_then(|mut session| {
+                    app::remember_smtputf8(&mut session, checked).map_err(|e| e.to_string())
+                });
+                if let Err(error) = remembered {
+                    tracing::warn!("what the mail server announced was not remembered: {error}");
+                }
+            }
+            Ok(report)
         }));
     }
 
-    fn poll_test(&mut self, session: &mut Session) {
+    fn poll_test(&mut self) {
         if let Some(task) = self.test.take() {
             match task.try_take() {
                 Err(task) => self.test = Some(task),
                 Ok(Err(error)) => self.test_result = Some(Err(error)),
                 Ok(Ok(report)) => {
                     self.test_result = Some(report.result);
-                    // What the server announced is remembered at once (and
-                    // in the fields, so Save settings keeps it).
+                    // What the server announced (remembered by the test)
+                    // goes in the fields too, so Save settings keeps it.
                     if let Some(checked) = report.smtputf8_checked {
                         self.value(SettingKey::Smtputf8Checked).clone_from(&checked);
-                        if self.load_error.is_none()
-                            && let Err(error) = app::remember_smtputf8(session, &checked)
-                        {
-                            tracing::warn!(
-                                "what the mail server announced was not remembered: {error}"
-                            );
-                        }
                     }
                 }
             }

@@ -104,6 +104,9 @@ pub struct UsersView {
     /// The configured SMTP server was found (by *Send test email*) not to
     /// take addresses with letters outside ASCII before the @.
     smtputf8_missing: bool,
+    /// Visma Connect is in its preparation phase (as read at the start or
+    /// saved in Settings here): Delete connection then invites the employee.
+    preparation: bool,
     /// Close was confirmed with emails still waiting.
     close_with_waiting: bool,
     /// The operator confirmed a Save that takes their own rights.
@@ -124,10 +127,11 @@ impl UsersView {
     pub fn new(opened: OpenedRegister) -> Self {
         let changes = app::ChangeWatch::from(&opened.session, opened.change_stamp);
         let operator = app::operator::operator(&opened.session).unwrap_or_default();
-        let smtputf8_missing = opened
-            .session
-            .load_settings()
-            .is_ok_and(|s| s.server_lacks_smtputf8());
+        let settings = opened.session.load_settings().ok();
+        let smtputf8_missing = settings
+            .as_ref()
+            .is_some_and(crate::domain::Settings::server_lacks_smtputf8);
+        let preparation = settings.as_ref().is_some_and(is_preparation);
         Self {
             session: opened.session,
             listing: Listing::new(opened.users),
@@ -159,6 +163,7 @@ impl UsersView {
             next_poll_secs: 0.0,
             rows_per_page: 20,
             smtputf8_missing,
+            preparation,
             close_with_waiting: false,
             losing_rights_confirmed: false,
             background: background::Background::new(),
@@ -233,40 +238,35 @@ impl UsersView {
             return;
         }
         self.next_poll_secs = now + 0.2;
-        if let Some(changed) = self.changes.changes(&self.session) {
-            self.listing.upsert_many(changed);
-            self.refresh_form();
-            // Someone's roles may have changed (each change stamps the user).
-            self.read_operator();
-            if let Some(view) = &mut self.roles_view {
-                view.refresh(ctx, &mut self.session);
+        if self.session.location().is_shared() {
+            // The check is the notifications already received; the changed
+            // users are read off the UI thread (one read at a time: a change
+            // meanwhile is read once it is done).
+            if !self.background.changes_running() && self.changes.changed(&self.session) {
+                self.background
+                    .start_changes(&self.session, self.changes.since());
             }
+        } else if let Some(changed) = self.changes.changes(&self.session) {
+            self.changed(ctx, changed);
+        }
+    }
+
+    /// Shows what other programs changed: the list, the form, the
+    /// operator's rights (each change stamps the user) and the Roles window.
+    fn changed(&mut self, ctx: &egui::Context, changed: Vec<crate::domain::UserRecord>) {
+        self.listing.upsert_many(changed);
+        self.refresh_form();
+        self.read_operator();
+        if let Some(view) = &mut self.roles_view {
+            view.refresh(ctx, &mut self.session);
         }
     }
 
     /// *Make me System administrator*: the first System administrator is
-    /// the person working; the banner and the buttons follow at once.
+    /// the person working; the banner and the buttons follow once it is
+    /// done (at once on a register file, off the UI thread on a shared one).
     fn make_me_system_administrator(&mut self) {
-        let result = app::roles::make_me_system_administrator(&mut self.session);
-        self.notice = Some(match result {
-            Ok(record) => Notice {
-                text: t!(
-                    "status-made-system-administrator",
-                    user_id = record.user.user_id.to_string()
-                ),
-                is_error: false,
-            },
-            Err(error) => Notice {
-                text: error.to_string(),
-                is_error: true,
-            },
-        });
-        // Read here, as the change itself was made: the banner and the
-        // buttons follow in this frame.
-        if let Ok(operator) = app::operator::operator(&self.session) {
-            self.operator = operator;
-        }
-        self.refresh_form();
+        self.start_job(Job::MakeMeSystemAdministrator);
     }
 
     /// Reads the operator's rights again: here from a register file, off
@@ -409,10 +409,16 @@ impl UsersView {
             FormAction::RetryIdpPush => ConnectionJob::RetryPush,
             FormAction::ResetPassword => ConnectionJob::ResetPassword,
             FormAction::DeleteConnection => {
-                // One settings read when the question opens, not per frame.
-                let preparation = self.session.load_settings().is_ok_and(|s| {
-                    s.visma_connect_phase == crate::domain::VismaConnectPhase::Preparation
-                });
+                // One settings read when the question opens, not per frame;
+                // on a shared register the phase as last read or saved here
+                // (no read on the UI thread).
+                let preparation = if self.session.location().is_shared() {
+                    self.preparation
+                } else {
+                    self.session
+                        .load_settings()
+                        .is_ok_and(|s| is_preparation(&s))
+                };
                 let email = form
                     .record
                     .as_ref()
@@ -443,7 +449,9 @@ impl UsersView {
         }
         let working = match &job {
             Job::Save(_) => t!("form-saving"),
-            Job::Connection(..) | Job::DeleteUser { .. } => t!("form-working"),
+            Job::Connection(..) | Job::DeleteUser { .. } | Job::MakeMeSystemAdministrator => {
+                t!("form-working")
+            }
         };
         if !self.background.start_job(&self.session, job) {
             self.notice = Some(Notice {
@@ -479,6 +487,11 @@ impl UsersView {
         }
         if let Some(operator) = self.background.take_operator() {
             self.operator = operator;
+        }
+        if let Some(Ok(read)) = self.background.take_changes() {
+            let changed = self.changes.take(read);
+            let ctx = self.background.ctx.clone();
+            self.changed(&ctx, changed);
         }
     }
 
@@ -534,7 +547,32 @@ impl UsersView {
                     }
                 }
             }
+            Done::MadeSystemAdministrator(result) => self.made_system_administrator(result),
         }
+    }
+
+    /// Says what *Make me System administrator* did; the banner and the
+    /// buttons follow the operator read after it.
+    fn made_system_administrator(
+        &mut self,
+        result: Result<(String, Option<Box<app::operator::Operator>>), String>,
+    ) {
+        self.notice = Some(match result {
+            Ok((user_id, operator)) => {
+                if let Some(operator) = operator {
+                    self.operator = *operator;
+                }
+                Notice {
+                    text: t!("status-made-system-administrator", user_id = user_id),
+                    is_error: false,
+                }
+            }
+            Err(error) => Notice {
+                text: error,
+                is_error: true,
+            },
+        });
+        self.refresh_form();
     }
 
     fn shortcuts(&mut self, ui: &Ui) {
@@ -1068,4 +1106,9 @@ impl UsersView {
             }
         });
     }
+}
+
+/// True in Visma Connect's preparation phase.
+fn is_preparation(settings: &crate::domain::Settings) -> bool {
+    settings.visma_connect_phase == crate::domain::VismaConnectPhase::Preparation
 }

@@ -296,6 +296,7 @@ settings-test-sent = Sent. The server answered: { $answer }
 settings-test-not-sent = Not sent: { $answer }
 settings-test-fix-first = correct the settings that say what is wrong (in red) first.
 settings-saved = Settings saved.
+settings-reading = Reading the settings…
 settings-not-saved = Not saved: correct the settings that say what is wrong (in red).
 settings-subject = Subject
 settings-text = Text

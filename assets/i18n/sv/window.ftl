@@ -285,6 +285,7 @@ settings-test-sent = Skickat. Servern svarade: { $answer }
 settings-test-not-sent = Inte skickat: { $answer }
 settings-test-fix-first = rätta först inställningarna som säger vad som är fel (i rött).
 settings-saved = Inställningarna är sparade.
+settings-reading = Läser inställningarna…
 settings-not-saved = Inte sparat: rätta inställningarna som säger vad som är fel (i rött).
 settings-subject = Ämne
 settings-text = Text

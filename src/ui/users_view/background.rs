@@ -1,7 +1,7 @@
 //! The Users view's reads and writes off the UI thread on a shared
 //! register: a user's details when the form opens, the form's work
-//! (`form_work`), the form read again after another program's change, and
-//! the operator's rights. They run one at a time on a session of their
+//! (`form_work`), the users another program changed, the form read again
+//! after such a change, and the operator's rights. They run one at a time on a session of their
 //! own, so the window keeps painting whatever the network does, and say
 //! when the register has not answered for a while. A register file's few
 //! indexed reads and its writes stay on the UI thread.
@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::app::operator::Operator;
-use crate::app::{self, Session, UserDetails};
+use crate::app::{self, ChangeWatch, ChangesRead, Session, UserDetails};
 use crate::domain::UserKey;
 
 use super::super::tasks::Task;
@@ -34,6 +34,8 @@ pub(super) struct Background {
     refresh: Option<(UserKey, Task<Reread>, Instant)>,
     /// The operator being read again.
     operator: Option<(Task<Operator>, Instant)>,
+    /// The users other programs changed, being read.
+    changes: Option<(Task<ChangesRead>, Instant)>,
     /// The window, to wake when work is done.
     pub(super) ctx: egui::Context,
 }
@@ -77,6 +79,7 @@ impl Background {
             job: None,
             refresh: None,
             operator: None,
+            changes: None,
             ctx: egui::Context::default(),
         }
     }
@@ -166,6 +169,33 @@ impl Background {
         result.ok()
     }
 
+    /// Starts reading the users changed after the stamp `since_ms`; false
+    /// (and nothing started) while a read is under way.
+    pub(super) fn start_changes(&mut self, session: &Session, since_ms: i64) -> bool {
+        if self.changes.is_some() {
+            return false;
+        }
+        let task = on_reader(&self.ctx, &self.reader, session, "changes", move |s| {
+            ChangeWatch::read_since(s, since_ms).map_err(|error| error.to_string())
+        });
+        self.changes = Some((task, Instant::now()));
+        true
+    }
+
+    /// True while the changed users are being read.
+    pub(super) fn changes_running(&self) -> bool {
+        self.changes.is_some()
+    }
+
+    /// The changed users, once read (`None` also when the read failed: the
+    /// next change reads them again).
+    pub(super) fn take_changes(&mut self) -> Option<Result<ChangesRead, String>> {
+        let (task, _) = self.changes.as_mut()?;
+        let result = task.take_result()?;
+        self.changes = None;
+        Some(result)
+    }
+
     /// How long the oldest work under way has waited for the register, once
     /// that is longer than a moment (the window then says the register is
     /// not answering).
@@ -182,6 +212,9 @@ impl Background {
                 .as_ref()
                 .and_then(|(_, t, since)| waiting(t.result().is_some(), *since)),
             self.operator
+                .as_ref()
+                .and_then(|(t, since)| waiting(t.result().is_some(), *since)),
+            self.changes
                 .as_ref()
                 .and_then(|(t, since)| waiting(t.result().is_some(), *since)),
         ]

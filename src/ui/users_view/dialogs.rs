@@ -253,6 +253,15 @@ impl UsersView {
             Answer::Conflict(conflict, choice) => match (choice, conflict.is_delete) {
                 (ConflictChoice::Anyway, true) => self.delete(conflict.key, false),
                 (ConflictChoice::Anyway, false) => self.save_checked(false, AfterSave::Nothing),
+                (ConflictChoice::Reload, _) if self.session.location().is_shared() => {
+                    // The user as the list has them; the form reads the user
+                    // and their details again off the UI thread.
+                    if let Some(record) = self.listing().get(conflict.key).cloned() {
+                        let form = self.open_form(&record);
+                        self.form = Some(form);
+                        self.refresh_form();
+                    }
+                }
                 (ConflictChoice::Reload, _) => {
                     if let Ok(Some(record)) = self.session.user(conflict.key) {
                         let details =

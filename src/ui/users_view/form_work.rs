@@ -24,6 +24,9 @@ pub(super) enum Job {
         /// The fields as the form opened them.
         base: Option<Box<UserDraft>>,
     },
+    /// *Make me System administrator* (not the form's, but a write the
+    /// same way).
+    MakeMeSystemAdministrator,
 }
 
 /// The form's Save.
@@ -95,6 +98,9 @@ pub(super) enum Done {
         /// The user and details read after it.
         now: Box<Reread>,
     },
+    /// *Make me System administrator*: the User-ID given the role and the
+    /// operator read after it, or why not.
+    MadeSystemAdministrator(Result<(String, Option<Box<Operator>>), String>),
 }
 
 /// Does `job` on `session` (the window's own on a register file, a session
@@ -118,6 +124,14 @@ pub(super) fn run(session: &mut Session, job: Job) -> Done {
                 then,
             }
         }
+        Job::MakeMeSystemAdministrator => Done::MadeSystemAdministrator(
+            app::roles::make_me_system_administrator(session)
+                .map(|record| {
+                    let operator = app::operator::operator(session).ok().map(Box::new);
+                    (record.user.user_id.to_string(), operator)
+                })
+                .map_err(|error| error.to_string()),
+        ),
         Job::DeleteUser { key, base } => {
             let result = match base {
                 Some(base) => app::delete_user_seen(session, key, &base),

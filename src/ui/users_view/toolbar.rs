@@ -135,7 +135,9 @@ impl UsersView {
                         .form
                         .as_ref()
                         .and_then(|f| f.key.map(|key| (key, f.title())));
+                    let ctx = self.background.ctx.clone();
                     self.roles_view = Some(super::super::roles_view::RolesView::open(
+                        &ctx,
                         &self.session,
                         marked,
                     ));
@@ -143,7 +145,8 @@ impl UsersView {
                 Command::OpenAbout => self.about = Some(AboutView::open(&self.session)),
                 Command::OpenSettings => {
                     if self.settings_view.is_none() {
-                        self.settings_view = Some(SettingsView::open(&self.session));
+                        let ctx = self.background.ctx.clone();
+                        self.settings_view = Some(SettingsView::open(&ctx, &self.session));
                     }
                 }
                 Command::MakeMeSystemAdministrator => self.make_me_system_administrator(),

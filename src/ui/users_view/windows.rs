@@ -53,6 +53,9 @@ impl UsersView {
         };
         let mut open = !escape_pressed(ctx);
         let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
+        if let Some(settings) = &saved {
+            self.preparation = super::is_preparation(settings);
+        }
         if let Some(settings) = saved
             && let Some(services) = &mut self.services
         {
@@ -64,12 +67,12 @@ impl UsersView {
             }
         }
         if !open {
+            // Send test email may have found out what the server takes (it
+            // is in the fields, and remembered in the register).
+            if let Some(missing) = settings_view.smtputf8_missing() {
+                self.smtputf8_missing = missing;
+            }
             self.settings_view = None;
-            // Send test email may have found out what the server takes.
-            self.smtputf8_missing = self
-                .session
-                .load_settings()
-                .is_ok_and(|s| s.server_lacks_smtputf8());
         }
     }
 }
