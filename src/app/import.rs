@@ -200,6 +200,11 @@ fn import_sheets_in(
     actor: &str,
 ) -> Result<crate::domain::authorisation_sheets::AuthorisationPlan, StoreError> {
     let parsed = parse_sheets(&table.sheets);
+    // Sheets with no rows (an export's, with no roles given) change
+    // nothing: the register is not read again for them.
+    if parsed.is_empty() {
+        return Ok(crate::domain::authorisation_sheets::AuthorisationPlan::default());
+    }
     let users = tx.load_users()?;
     let snapshot = Snapshot {
         users: &users,
@@ -383,8 +388,13 @@ pub fn commit_planned_with_progress(
         if table.sheets.is_empty() {
             return Ok::<_, ImportError>(plan);
         }
+        let authorisations = import_sheets_in(tx, table, &operator, now, &actor)?;
+        if authorisations == crate::domain::authorisation_sheets::AuthorisationPlan::default() {
+            // Sheets with no rows: the plan stands as it is (not copied).
+            return Ok(plan);
+        }
         let mut plan = ImportPlan::clone(&plan);
-        plan.authorisations = import_sheets_in(tx, table, &operator, now, &actor)?;
+        plan.authorisations = authorisations;
         Ok(Arc::new(plan))
     });
     // Rows and sheets may have changed login fields or roles.

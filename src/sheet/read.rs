@@ -196,7 +196,12 @@ fn read_unguarded(
                 return Err(SheetError::NotASpreadsheet("not an xlsx workbook".into()));
             }
             check_zip(bytes, limits)?;
-            read_xlsx(bytes, limits, progress)?
+            // The workbook is opened once for the first sheet and the others
+            // (its shared strings are a good part of the reading).
+            let (rows, sheets) = read_xlsx(bytes, limits, progress)?;
+            let mut table = into_table(rows)?;
+            table.sheets = sheets;
+            return Ok(table);
         }
         Format::Ods => {
             if !is_zip {
@@ -237,6 +242,16 @@ fn read_unguarded(
 fn extra_sheets(bytes: &[u8], limits: &Limits) -> Result<Vec<NamedSheet>, SheetError> {
     let mut workbook =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| calamine_error(&e))?;
+    extra_sheets_in(&mut workbook, limits)
+}
+
+/// [`extra_sheets`] of a workbook already open.
+fn extra_sheets_in<RS, R>(workbook: &mut R, limits: &Limits) -> Result<Vec<NamedSheet>, SheetError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: calamine::Reader<RS>,
+    R::Error: Into<calamine::Error>,
+{
     let names: Vec<String> = workbook
         .sheet_names()
         .into_iter()
@@ -247,7 +262,7 @@ fn extra_sheets(bytes: &[u8], limits: &Limits) -> Result<Vec<NamedSheet>, SheetE
     for name in names {
         let range = workbook
             .worksheet_range(&name)
-            .map_err(|e| calamine_error(&e))?;
+            .map_err(|e| calamine_error(&e.into()))?;
         let rows = range_rows(&range, limits, &mut |_| true)?;
         match into_table(rows) {
             Ok(table) => sheets.push(NamedSheet { name, table }),
@@ -352,11 +367,12 @@ fn data_ref_text(data: &DataRef<'_>) -> String {
 /// Rows with their 0-based row index in the sheet.
 type Rows = Vec<(usize, Vec<String>)>;
 
+/// The first sheet's rows, and the other sheets the program reads.
 fn read_xlsx(
     bytes: &[u8],
     limits: &Limits,
     progress: &mut dyn FnMut(usize) -> bool,
-) -> Result<Rows, SheetError> {
+) -> Result<(Rows, Vec<NamedSheet>), SheetError> {
     let mut workbook: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| calamine_error(&e.into()))?;
     let Some(name) = workbook.sheet_names().first().cloned() else {
@@ -412,7 +428,9 @@ fn read_xlsx(
             report(progress, rows.len())?;
         }
     }
-    Ok(rows.into_iter().collect())
+    drop(reader);
+    let sheets = extra_sheets_in(&mut workbook, limits)?;
+    Ok((rows.into_iter().collect(), sheets))
 }
 
 fn too_many_rows(limits: &Limits) -> SheetError {

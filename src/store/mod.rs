@@ -137,6 +137,11 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         check_ownership(&conn, path)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Statement journals (each statement of a transaction keeps the
+        // pages it may have to undo, as foreign keys can abort it) stay in
+        // memory instead of spilling to a temporary file: an import of
+        // 100,000 users spent a quarter of its time writing them there.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         if path.as_os_str() != ":memory:" {
             let mode: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -471,6 +476,7 @@ impl Store {
                     .map_err(StoreError::from)?;
                 let write = WriteTx {
                     inner: TxInner::Sqlite(tx),
+                    last_stamp: std::cell::Cell::new(None),
                 };
                 let value = change(&write)?;
                 let TxInner::Sqlite(tx) = write.inner else {
@@ -491,6 +497,7 @@ impl Store {
                         cache: &pg.cache,
                         batch: RefCell::default(),
                     },
+                    last_stamp: std::cell::Cell::new(None),
                 };
                 if register_lock {
                     on_tx!(write, db => db.exec("SELECT pg_advisory_xact_lock(?1)", params![pg::WRITE_LOCK]))?;
@@ -511,6 +518,9 @@ impl Store {
 /// A write transaction: typed changes that commit together.
 pub struct WriteTx<'a> {
     inner: TxInner<'a>,
+    /// On SQLite, the change stamp given to the last user this transaction
+    /// inserted (see [`WriteTx::insert_user`]).
+    last_stamp: std::cell::Cell<Option<i64>>,
 }
 
 /// The transaction, by backend.
@@ -623,9 +633,29 @@ impl WriteTx<'_> {
                 .user(key, &rows::user_params(user, now_ms, now_ms));
             return Ok(UserKey(key));
         }
-        on_tx!(self, db => db.fetch_int(rows::INSERT_USER, &rows::user_params(user, now_ms, now_ms)))
-            .map(UserKey)
-            .map_err(|e| conflict_or(e, user))
+        let TxInner::Sqlite(tx) = &self.inner else {
+            unreachable!("PostgreSQL returned above")
+        };
+        // Every stamp of a transaction is above every stamp committed before
+        // it (the write lock is held), and the transaction lands whole: so
+        // the register's newest stamp is read once, and each user inserted
+        // after it takes the next one (an import of 100,000 users read it
+        // 100,000 times).
+        let newest = if let Some(last) = self.last_stamp.get() {
+            last
+        } else {
+            tx.prepare_cached("SELECT coalesce(max(updated_at_ms), 0) FROM users")?
+                .query_row([], |row| row.get(0))?
+        };
+        let stamp = (newest + 1).max(now_ms);
+        let db: &rusqlite::Connection = tx;
+        db.exec(
+            rows::INSERT_USER_AT,
+            &rows::user_params(user, stamp, now_ms),
+        )
+        .map_err(|e| conflict_or(e, user))?;
+        self.last_stamp.set(Some(stamp));
+        Ok(UserKey(tx.last_insert_rowid()))
     }
 
     /// Replaces a user's fields.

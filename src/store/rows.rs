@@ -16,15 +16,13 @@ pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_us
         c.connected_by, u.employment_ends
     FROM users u LEFT JOIN connections c ON c.user_key = u.key";
 
-/// Insert of one user; parameters as [`user_params`] gives them. The change
-/// stamp `updated_at_ms` is the time, but always above every other user's, so
-/// "changed since" never misses or repeats users written in the same millisecond.
-pub const INSERT_USER: &str = "INSERT INTO users (user_id, activated, alias_user_id, signature,
+/// Insert of one user: parameters 1–11 the fields, 12 the change stamp
+/// (given by the transaction, see `WriteTx::insert_user`), 13 the creation
+/// time, 14 the end of employment.
+pub const INSERT_USER_AT: &str = "INSERT INTO users (user_id, activated, alias_user_id, signature,
         card_tag_id, external_reference, email, first_name, last_name, department, office,
         updated_at_ms, created_at_ms, employment_ends)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-        greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1), ?13, ?14)
-    RETURNING key";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 /// Update of one user's fields; parameters 1–12 and 14 as for insert, 13 the key.
 pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
@@ -34,7 +32,7 @@ pub const UPDATE_USER: &str = "UPDATE users SET user_id = ?1, activated = ?2,
         updated_at_ms = greatest(?12, coalesce((SELECT max(updated_at_ms) FROM users), 0) + 1)
     WHERE key = ?13";
 
-/// The parameters of [`INSERT_USER`] (`last` is the creation time) or of
+/// The parameters of [`INSERT_USER_AT`] (`last` is the creation time) or of
 /// [`UPDATE_USER`] (`last` is the user's key): the user's fields, the change
 /// stamp, `last`, and the end of employment (`20270131`, or NULL). Borrowed,
 /// so binding allocates nothing.

@@ -578,6 +578,25 @@ fn change_stamps_grow_and_find_changed_users(mut store: Store) {
     assert_eq!(changed[0].key, b);
     assert_ne!(changed[0].key, a);
     assert!(store.last_change_ms().unwrap() > stamp);
+    // A later transaction's users (with a clock behind) are above
+    // everything committed before it, each one found once.
+    let before = store.last_change_ms().unwrap();
+    let (c, d) = store
+        .write(|tx| {
+            Ok::<_, StoreError>((
+                tx.insert_user(&user("3"), 1)?,
+                tx.insert_user(&user("4"), 1)?,
+            ))
+        })
+        .unwrap();
+    let mut changed: Vec<UserKey> = store
+        .users_changed_since(before)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    changed.sort_by_key(|k| k.0);
+    assert_eq!(changed, vec![c, d]);
 }
 
 fn settings_round_trip(mut store: Store) {
