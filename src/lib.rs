@@ -13,6 +13,7 @@ pub mod mail;
 pub mod scim;
 pub mod sheet;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod ui;
 pub mod verify;
