@@ -34,21 +34,42 @@ pub struct UserDetails {
 
 /// The built-in account dimensions and those with codes in the register.
 pub fn dimensions(session: &Session) -> Result<Vec<String>, StoreError> {
+    Ok(with_builtin(session.store.account_dimensions()?))
+}
+
+/// The built-in dimensions, then those of `in_register` not among them.
+fn with_builtin(in_register: Vec<String>) -> Vec<String> {
     let mut all: Vec<String> = crate::domain::account_codes::BUILTIN_DIMENSIONS
         .iter()
         .map(|d| (*d).to_owned())
         .collect();
-    for dimension in session.store.account_dimensions()? {
+    for dimension in in_register {
         if !all.contains(&dimension) {
             all.push(dimension);
         }
     }
-    Ok(all)
+    all
 }
 
 /// Reads the details of one user (seven small queries; eight for a user
 /// with an account in the identity provider).
 pub fn user_details(session: &Session, key: UserKey) -> Result<UserDetails, StoreError> {
+    // A shared register answers all of it in one round trip.
+    if let Some(read) = session
+        .store
+        .user_details_together(key, HISTORY_ROWS, session.now())?
+    {
+        let dimensions = with_builtin(read.dimensions);
+        return Ok(UserDetails {
+            last_message: read.last_message,
+            link_expires: read.link_expires,
+            history: read.history,
+            roles: read.roles,
+            audit_rights: read.audit_rights,
+            dimensions,
+            idp: read.idp.filter(|_| read.settings.idp.is_on()),
+        });
+    }
     let mut history = session.store.audit_for(key)?;
     history.truncate(HISTORY_ROWS);
     Ok(UserDetails {

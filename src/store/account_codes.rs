@@ -13,7 +13,7 @@ fn code_from_row(row: &dyn RowRead) -> Result<AccountCode, StoreError> {
     })
 }
 
-fn right_from_row(row: &dyn RowRead) -> Result<AuditRight, StoreError> {
+pub(super) fn right_from_row(row: &dyn RowRead) -> Result<AuditRight, StoreError> {
     right_from_columns(row, 0)
 }
 
@@ -31,7 +31,8 @@ fn right_from_columns(row: &dyn RowRead, at: usize) -> Result<AuditRight, StoreE
 }
 
 const CODES: &str = "SELECT dimension, code, name FROM account_codes ORDER BY dimension, code";
-const RIGHTS: &str = "SELECT dimension, from_code, to_code, amount_limit FROM user_audit_rights
+pub(super) const RIGHTS: &str =
+    "SELECT dimension, from_code, to_code, amount_limit FROM user_audit_rights
     WHERE user_key = ?1 ORDER BY position";
 
 impl Store {

@@ -482,6 +482,98 @@ impl<C: postgres::GenericClient> Sql for PgSql<'_, C> {
     }
 }
 
+impl<C: postgres::GenericClient> PgSql<'_, C> {
+    /// Several queries whose only parameters are integers, in one round
+    /// trip: one simple query, the integers written into its text (nothing
+    /// else is, so nothing can be injected). Each query's rows, as texts.
+    pub fn fetch_texts_together(
+        &self,
+        queries: &[(String, Vec<i64>)],
+    ) -> Result<Vec<Vec<Vec<Option<String>>>>, StoreError> {
+        let text: Vec<String> = queries
+            .iter()
+            .map(|(sql, params)| with_integers(sql, params))
+            .collect();
+        let messages = self.client.borrow_mut().simple_query(&text.join(";\n"))?;
+        let mut results = vec![Vec::new()];
+        for message in messages {
+            match message {
+                postgres::SimpleQueryMessage::Row(row) => {
+                    if let Some(current) = results.last_mut() {
+                        current.push(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        );
+                    }
+                }
+                postgres::SimpleQueryMessage::CommandComplete(_) => results.push(Vec::new()),
+                _ => {}
+            }
+        }
+        results.truncate(queries.len());
+        if results.len() < queries.len() {
+            return Err(StoreError::bad_value(
+                0,
+                "a query of several returned nothing",
+            ));
+        }
+        Ok(results)
+    }
+}
+
+/// `sql` with its parameters `?1`, `?2`, … written in as the integers
+/// `params` (the highest number first, so `?1` never eats `?12`).
+fn with_integers(sql: &str, params: &[i64]) -> String {
+    let mut text = sql.to_owned();
+    for (index, value) in params.iter().enumerate().rev() {
+        text = text.replace(&format!("?{}", index + 1), &value.to_string());
+    }
+    text
+}
+
+/// A row read as texts (see [`PgSql::fetch_texts_together`]).
+pub struct TextRow<'a>(pub &'a [Option<String>]);
+
+impl TextRow<'_> {
+    fn cell(&self, column: usize) -> Result<Option<&str>, StoreError> {
+        self.0
+            .get(column)
+            .map(Option::as_deref)
+            .ok_or_else(|| StoreError::bad_value(column, "no such column"))
+    }
+}
+
+impl RowRead for TextRow<'_> {
+    fn int(&self, column: usize) -> Result<i64, StoreError> {
+        self.opt_int(column)?
+            .ok_or_else(|| StoreError::bad_value(column, "NULL where a number belongs"))
+    }
+    fn opt_int(&self, column: usize) -> Result<Option<i64>, StoreError> {
+        match self.cell(column)? {
+            None => Ok(None),
+            Some("t") => Ok(Some(1)),
+            Some("f") => Ok(Some(0)),
+            Some(text) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| StoreError::bad_value(column, "not a number")),
+        }
+    }
+    fn text(&self, column: usize) -> Result<String, StoreError> {
+        self.opt_text(column)?
+            .ok_or_else(|| StoreError::bad_value(column, "NULL where a text belongs"))
+    }
+    fn opt_text(&self, column: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.cell(column)?.map(str::to_owned))
+    }
+    fn value(&self, column: usize) -> Result<Value, StoreError> {
+        Ok(self
+            .cell(column)?
+            .map_or(Value::Null, |text| Value::Text(text.to_owned())))
+    }
+}
+
 /// Wraps a row mapping so that a row whose stored values cannot be read (a
 /// damaged or hand-edited row) is left out instead of failing the whole
 /// query: it comes back `None`, and the log names its table and key (the

@@ -10,7 +10,7 @@ use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::idp::{IdpAccount, IdpState};
 use crate::domain::{AuditEntry, UserKey};
 
-const COLUMNS: &str = "user_key, external_id, idp_id, account, wanted, pushed, failed, attempts, \
+pub(super) const COLUMNS: &str = "user_key, external_id, idp_id, account, wanted, pushed, failed, attempts, \
      last_result, since_ms, claimed";
 
 /// A push claimed by a worker: the account as the register has it, and the
@@ -59,7 +59,7 @@ pub struct IdpRecord {
     pub audit: Option<AuditEntry>,
 }
 
-fn account_from_row(row: &dyn RowRead) -> Result<IdpClaim, StoreError> {
+pub(super) fn account_from_row(row: &dyn RowRead) -> Result<IdpClaim, StoreError> {
     let failed = row.int(6)? != 0;
     let pending = row.int(4)? > row.int(5)?;
     let account = row.text(3)?;

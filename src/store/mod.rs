@@ -6,6 +6,7 @@
 mod account_codes;
 mod batch;
 pub(crate) mod db;
+mod details;
 mod error;
 mod idp;
 mod location;
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use details::DetailsRead;
 pub use error::StoreError;
 pub use idp::{IdpClaim, IdpOutcome, IdpRecord, IdpSyncRecord};
 pub use location::{Location, SharedRegister};

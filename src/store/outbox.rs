@@ -12,7 +12,7 @@ use crate::domain::{
 const COLUMNS: &str = "id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms";
 
-const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, attempts,
+pub(super) const SELECT: &str = "SELECT id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms
     FROM outbox";
 
@@ -140,7 +140,7 @@ fn timestamp(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn message_from_row(row: &dyn RowRead) -> Result<OutboxMessage, StoreError> {
+pub(super) fn message_from_row(row: &dyn RowRead) -> Result<OutboxMessage, StoreError> {
     let kind = row.text(2)?;
     let recipient = row.text(4)?;
     let state = row.text(5)?;

@@ -8,7 +8,7 @@ use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::UserKey;
 use crate::domain::roles::{Assignment, Grant, Permission, Role, Scope};
 
-const SELECT: &str =
+pub(super) const SELECT: &str =
     "SELECT user_key, role, valid_from, valid_to, departments, offices FROM user_roles";
 
 fn lines(text: &str) -> Vec<String> {
@@ -19,7 +19,7 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn assignment_from_row(row: &dyn RowRead) -> Result<(UserKey, Assignment), StoreError> {
+pub(super) fn assignment_from_row(row: &dyn RowRead) -> Result<(UserKey, Assignment), StoreError> {
     let date = |column: usize| {
         row.opt_int(column)?
             .map(|n| stored_date(n, column))

@@ -215,10 +215,10 @@ pub fn insert_audit(db: &impl Sql, entry: &AuditEntry) -> Result<(), StoreError>
     Ok(())
 }
 
-const SELECT_AUDIT: &str =
+pub(super) const SELECT_AUDIT: &str =
     "SELECT at_ms, actor, action, user_key, user_id, before, after FROM audit";
 
-fn audit_from_row(row: &dyn RowRead) -> Result<AuditEntry, StoreError> {
+pub(super) fn audit_from_row(row: &dyn RowRead) -> Result<AuditEntry, StoreError> {
     let code = row.text(2)?;
     Ok(AuditEntry {
         at: timestamp(row.int(0)?),

@@ -13,12 +13,18 @@ impl Store {
     }
 }
 
+/// The query of the stored settings, one row per key.
+pub(super) const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
+
 fn load(db: &impl Sql) -> Result<Settings, StoreError> {
+    let rows = db.fetch(SELECT_SETTINGS, &[], |r| Ok((r.text(0)?, r.text(1)?)))?;
+    Ok(from_rows(rows))
+}
+
+/// The settings of the stored rows (key, value), over the defaults.
+pub(super) fn from_rows(rows: Vec<(String, String)>) -> Settings {
+    let mut settings = Settings::default();
     {
-        let mut settings = Settings::default();
-        let rows = db.fetch("SELECT key, value FROM settings", &[], |r| {
-            Ok((r.text(0)?, r.text(1)?))
-        })?;
         for (name, value) in rows {
             if name == SettingsRow::RolesInForce.name() {
                 settings.roles_in_force = value == "true";
@@ -37,8 +43,8 @@ fn load(db: &impl Sql) -> Result<Settings, StoreError> {
         if let Some(presets) = crate::domain::presets::machine() {
             presets.apply(&mut settings);
         }
-        Ok(settings)
     }
+    settings
 }
 
 impl WriteTx<'_> {

@@ -58,11 +58,12 @@ fn timestamp(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-const SELECT: &str = "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms,
+pub(super) const SELECT: &str =
+    "SELECT user_key, email_key, created_at_ms, expires_at_ms, used_at_ms,
         superseded_at_ms, purpose
     FROM link_tokens";
 
-fn token_from_row(row: &dyn RowRead) -> Result<LinkToken, StoreError> {
+pub(super) fn token_from_row(row: &dyn RowRead) -> Result<LinkToken, StoreError> {
     let purpose = row.text(6)?;
     Ok(LinkToken {
         purpose: TokenPurpose::from_code(&purpose)
