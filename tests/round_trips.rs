@@ -116,6 +116,16 @@ fn the_forms_actions_cost_few_round_trips() {
         app::verify_account(s, sara).unwrap();
     });
 
+    details_in_one_round_trip_are_the_reads_one_by_one(&mut session, sara);
+}
+
+/// The one round trip reads what the reads one by one read (a role with a
+/// scope and an end date too).
+fn details_in_one_round_trip_are_the_reads_one_by_one(
+    session: &mut hrm_users::app::Session,
+    sara: hrm_users::domain::UserKey,
+) {
+    use hrm_users::app;
     // The one round trip reads what the reads one by one read (a role with
     // a scope and an end date too).
     let role = hrm_users::domain::roles::Assignment {
@@ -130,7 +140,7 @@ fn the_forms_actions_cost_few_round_trips() {
         .store_for_tests()
         .write(|tx| tx.set_roles(sara, std::slice::from_ref(&role), 0))
         .unwrap();
-    let together = app::user_details(&session, sara).unwrap();
+    let together = app::user_details(&*session, sara).unwrap();
     assert_eq!(together.roles, vec![role]);
     let now = session.now();
     let store = session.store_for_tests();
