@@ -50,6 +50,12 @@ impl ChangeWatch {
         }
     }
 
+    /// A read of the changed users failed: the next look reads them again
+    /// (rather than waiting for another change).
+    pub fn read_failed(&mut self) {
+        self.data_version = i64::MIN;
+    }
+
     /// The change stamp whose users were read last: what to read since.
     pub fn since(&self) -> i64 {
         self.change_ms

@@ -53,7 +53,7 @@ fn edges_named(ctx: &egui::Context, layer: egui::LayerId) {
         ("left_bottom", t!("window-corner-bottom-left")),
         ("left_top", t!("window-corner-top-left")),
     ] {
-        splitter(ctx, edges.with(side), name);
+        splitter(ctx, edges.with(side), || name);
     }
 }
 
@@ -153,8 +153,9 @@ pub fn required(input: &egui::Response) {
 /// column's border) in the window's language: a splitter that says what it
 /// resizes, not an unnamed "unknown" or an English "Resize panel". Does
 /// nothing when the handle is not drawn this frame.
-pub fn splitter(ctx: &egui::Context, id: egui::Id, name: String) {
+pub fn splitter(ctx: &egui::Context, id: egui::Id, name: impl FnOnce() -> String) {
     if ctx.has_accesskit_node(id) {
+        let name = name();
         ctx.accesskit_node_builder(id, move |node| {
             node.set_role(accesskit::Role::Splitter);
             node.set_label(name);
@@ -237,8 +238,9 @@ impl ColumnBorders {
     /// reached one (by Tab, or by Shift+Tab wrapping round), not the mouse.
     pub fn after_table(&self, ctx: &egui::Context) {
         for (id, title) in self.ids.iter().zip(&self.titles) {
-            let name = t!("table-resize-column", column = title.as_str());
-            splitter(ctx, *id, name);
+            splitter(ctx, *id, || {
+                t!("table-resize-column", column = title.as_str())
+            });
         }
         if ctx.input(|i| i.key_pressed(egui::Key::Tab)) {
             let backwards = ctx.input(|i| i.modifiers.shift);

@@ -361,7 +361,7 @@ impl UsersView {
             .max_size(max)
             .show(ui, |ui| self.form_panel_ui(ui));
         let form_edge = ui.scope_id().with("user_form").with("__resize");
-        super::a11y::splitter(ui.ctx(), form_edge, t!("form-resize"));
+        super::a11y::splitter(ui.ctx(), form_edge, || t!("form-resize"));
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
         self.run_commands();
         self.dialog_ui(ui.ctx());
@@ -488,10 +488,15 @@ impl UsersView {
         if let Some(operator) = self.background.take_operator() {
             self.operator = operator;
         }
-        if let Some(Ok(read)) = self.background.take_changes() {
-            let changed = self.changes.take(read);
-            let ctx = self.background.ctx.clone();
-            self.changed(&ctx, changed);
+        match self.background.take_changes() {
+            Some(Ok(read)) => {
+                let changed = self.changes.take(read);
+                let ctx = self.background.ctx.clone();
+                self.changed(&ctx, changed);
+            }
+            // Read again at the next look (the register may be back).
+            Some(Err(_)) => self.changes.read_failed(),
+            None => {}
         }
     }
 

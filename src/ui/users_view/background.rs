@@ -187,8 +187,7 @@ impl Background {
         self.changes.is_some()
     }
 
-    /// The changed users, once read (`None` also when the read failed: the
-    /// next change reads them again).
+    /// The changed users, once read (or why they could not be).
     pub(super) fn take_changes(&mut self) -> Option<Result<ChangesRead, String>> {
         let (task, _) = self.changes.as_mut()?;
         let result = task.take_result()?;
