@@ -119,6 +119,46 @@ fn verify_account_queues_then_reads_sent_once_delivered() {
     assert_eq!(files.len(), 1, "one .eml in the outbox folder");
 }
 
+/// With the mail server down, the form says the message waits to be sent
+/// again, and the status line says the same (in red, "Error:"), not the
+/// green "queued" it said a moment before.
+#[test]
+fn the_status_line_says_what_the_form_says_when_the_server_is_down() {
+    let mut rig = Rig::new("");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut session = rig.register.session(&rig.clock);
+    let mut settings = session.load_settings().unwrap();
+    for (key, value) in [
+        (SettingKey::Transport, "smtp".to_owned()),
+        (SettingKey::SmtpHost, "127.0.0.1".to_owned()),
+        (SettingKey::SmtpPort, closed.to_string()),
+    ] {
+        settings.set(key, &value).unwrap();
+    }
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    rig.click("Maja Testsson");
+    rig.type_into("Email", 1, "maja.berg@company.se");
+    rig.type_into("Confirm email", 0, "maja.berg@company.se");
+    rig.click("Verify account");
+    assert!(rig.has("Verification email queued for maja.berg@company.se."));
+
+    // The worker tries; the server does not answer.
+    rig.deliver();
+    rig.let_time_pass();
+    let waiting = "Verification email to maja.berg@company.se is waiting to be sent again";
+    assert_eq!(
+        rig.harness.query_all_by_label_contains(waiting).count(),
+        2,
+        "the form and the status line say it"
+    );
+    assert!(rig.has("Error:"));
+    assert!(!rig.has("Verification email queued for"));
+}
+
 #[test]
 fn the_open_form_turns_green_when_the_employee_confirms() {
     let mut rig = Rig::new("");

@@ -310,6 +310,31 @@ impl UserForm {
         self.details = details;
     }
 
+    /// What the form says of the user's newest message when it did not go
+    /// out (waiting to be sent again, or failed), and to whom, so the status
+    /// line can say the same instead of a cheerful "queued".
+    pub fn delivery_problem(&self) -> Option<(String, String)> {
+        let message = self.details.last_message.as_ref()?;
+        let troubled = match message.state {
+            DeliveryState::Queued | DeliveryState::Sending => {
+                message.attempts > 0 && message.last_result.is_some()
+            }
+            DeliveryState::Failed => true,
+            DeliveryState::Sent | DeliveryState::Cancelled => false,
+        };
+        let what = match message.kind {
+            MessageKind::Verification => t!("message-verification"),
+            MessageKind::PasswordReset => t!("message-reset"),
+            MessageKind::RelinkInvitation => t!("message-relink"),
+        };
+        troubled.then(|| {
+            (
+                delivery_sentence(message, &what, None),
+                message.recipient.to_string(),
+            )
+        })
+    }
+
     /// The form of `record` just saved from this one: its tabs as they were
     /// saved, the details as they were (read again after).
     pub fn saved_as(&self, record: &UserRecord) -> Self {

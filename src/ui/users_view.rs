@@ -315,6 +315,19 @@ impl UsersView {
                 self.notice = None;
             }
             form.refresh(&record, details);
+            // The message did not go out: the status line says what the
+            // form says, not a green "queued".
+            if let Some((problem, to)) = form.delivery_problem()
+                && self
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| !n.is_error && n.text.contains(&to))
+            {
+                self.notice = Some(Notice {
+                    text: problem,
+                    is_error: true,
+                });
+            }
         }
         self.listing.upsert(record);
     }
