@@ -12,8 +12,14 @@ use postgres::types::Type;
 
 use super::db::{Param, PgSql, Sql, Value};
 
-/// Keys taken from the users' sequence at a time.
-const KEYS_AT_ONCE: i64 = 1_000;
+/// Keys taken from the users' sequence the first time a transaction needs
+/// one; each later time twice as many, up to [`MOST_KEYS_AT_ONCE`]. A Save
+/// of one new user leaves few keys unused; an import of 100,000 users asks
+/// about a dozen times (each a round trip: over a VPN, 0.3 s, not 3 s).
+const FIRST_KEYS_AT_ONCE: i64 = 16;
+
+/// The most keys taken at a time.
+const MOST_KEYS_AT_ONCE: i64 = 32_768;
 
 /// The held rows of one transaction, per table.
 #[derive(Default)]
@@ -22,6 +28,8 @@ pub struct InsertBatch {
     connections: Vec<Vec<Value>>,
     audit: Vec<Vec<Value>>,
     free_keys: Vec<i64>,
+    /// How many keys the sequence gave last time (0: none yet).
+    keys_taken: i64,
 }
 
 /// The users' columns, with the key first and the change stamp as the
@@ -49,10 +57,16 @@ impl InsertBatch {
     /// A key for a new user, from the sequence of `users.key`.
     pub fn next_user_key(&mut self, db: &impl Sql) -> Result<i64, StoreError> {
         if self.free_keys.is_empty() {
+            let wanted = if self.keys_taken == 0 {
+                FIRST_KEYS_AT_ONCE
+            } else {
+                (self.keys_taken * 2).min(MOST_KEYS_AT_ONCE)
+            };
+            self.keys_taken = wanted;
             let mut keys = db.fetch(
                 "SELECT nextval(pg_get_serial_sequence('users', 'key'))
                  FROM generate_series(1, ?1)",
-                &[Param::Int(KEYS_AT_ONCE)],
+                &[Param::Int(wanted)],
                 |row| row.int(0),
             )?;
             keys.reverse();
