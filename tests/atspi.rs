@@ -40,31 +40,10 @@ fn accessibility_tools() {
     if present {
         return;
     }
-    let install = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let packages = [
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-        "xvfb",
-        "at-spi2-core",
-        "python3-pyatspi",
-        "dbus-x11",
-    ];
-    if !install(&packages) {
-        assert!(install(&["update", "-qq"]), "apt-get update failed");
-        assert!(
-            install(&packages),
-            "the accessibility tools could not be installed (xvfb, at-spi2-core, python3-pyatspi, dbus-x11)"
-        );
-    }
+    support::install_debian_packages(
+        &["xvfb", "at-spi2-core", "python3-pyatspi", "dbus-x11"],
+        "the accessibility tools",
+    );
 }
 
 /// A display number no X server uses.

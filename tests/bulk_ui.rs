@@ -45,20 +45,7 @@ fn the_dialog_counts_the_progress_moves_and_the_results_give_reasons() {
     wait_for(&mut harness, "Sending verification emails");
 
     // Wait until both are queued (the job runs on its own thread), then deliver.
-    let mut worker =
-        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
-    let mut delivered = 0;
-    for _ in 0..200 {
-        delivered += worker.run_once().unwrap();
-        harness.step();
-        if harness
-            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
-            .is_some()
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let delivered = deliver_until_the_results_show(&mut harness, &register, &clock);
     assert_eq!(delivered, 2);
     assert!(
         harness
@@ -109,19 +96,7 @@ fn the_focus_follows_verify_accounts_through_its_stages_and_comes_back() {
     harness.step();
     assert_eq!(focused(&harness).as_deref(), Some("Cancel"));
 
-    let mut worker =
-        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
-    for _ in 0..200 {
-        worker.run_once().unwrap();
-        harness.step();
-        if harness
-            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
-            .is_some()
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    deliver_until_the_results_show(&mut harness, &register, &clock);
     harness.step();
     assert_eq!(focused(&harness).as_deref(), Some("Save as xlsx…"));
     // The results' column borders are named, and not in the Tab order.
@@ -159,6 +134,31 @@ fn the_focus_follows_verify_accounts_through_its_stages_and_comes_back() {
         Some("Verify accounts"),
         "the focus is back where it was"
     );
+}
+
+/// Runs an outbox worker, a round at a time, while the window steps, until
+/// the results window shows (the send runs on its own thread and waits for
+/// the deliveries); how many messages the worker handled.
+fn deliver_until_the_results_show(
+    harness: &mut Harness<'static, HrmApp>,
+    register: &Register,
+    clock: &TestClock,
+) -> usize {
+    let mut worker =
+        OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default()).unwrap();
+    let mut delivered = 0;
+    for _ in 0..200 {
+        delivered += worker.run_once().unwrap();
+        harness.step();
+        if harness
+            .query_by_role_and_label(Role::Dialog, "Verify accounts: results")
+            .is_some()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    delivered
 }
 
 /// The confirmation for one pending user, open.

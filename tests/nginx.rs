@@ -20,19 +20,7 @@ fn nginx() -> &'static str {
     if Path::new(NGINX).exists() {
         return NGINX;
     }
-    let install = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    let packages = ["install", "-y", "-qq", "--no-install-recommends", "nginx"];
-    if !install(&packages) {
-        assert!(install(&["update", "-qq"]), "apt-get update failed");
-        assert!(install(&packages), "nginx could not be installed");
-    }
+    support::install_debian_packages(&["nginx"], "nginx");
     NGINX
 }
 
@@ -49,15 +37,6 @@ fn readme_example() -> String {
         .expect("the README has an nginx example");
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_owned()
-}
-
-/// A port no one listens on.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Waits until `port` takes connections.
@@ -124,7 +103,7 @@ fn the_readme_nginx_example_proxies_every_path_of_the_endpoint() {
         .status()
         .unwrap();
     assert!(made.success(), "openssl made no test certificate");
-    let port = free_port();
+    let port = support::free_port();
     let example = readme_example()
         .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;"))
         .replace("/etc/ssl/hrm.company.se.pem", cert.to_str().unwrap())

@@ -433,15 +433,6 @@ fn a_bulk_send_while_the_server_is_down_returns_and_says_what_waits() {
     assert!(started.elapsed() < Duration::from_mins(1));
 }
 
-/// A free port on loopback, for a server that must be told its address first.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -566,7 +557,7 @@ fn soak_several_processes_kills_and_a_big_import() {
     smtp.set_delay_ms(3);
     smtp.refuse_every(97);
     let (register, mut session) = register_for(&smtp);
-    let port = free_port();
+    let port = support::free_port();
     let mut settings = smtp_settings(&mut session, &smtp, &format!("http://127.0.0.1:{port}"));
     settings
         .set(SettingKey::SmtpSessions, &smtp_sessions.to_string())

@@ -43,6 +43,24 @@ fn the_window_and_its_dialogs_have_names() {
             .query_by_role_and_label(Role::Dialog, "Settings")
             .is_some()
     );
+    // Its title row is a heading and a Close button, which closes it.
+    let settings = harness.get_by_role_and_label(Role::Dialog, "Settings");
+    assert!(
+        settings
+            .query_by_role_and_label(Role::Heading, "Settings")
+            .is_some()
+    );
+    settings
+        .get_by_role_and_label(Role::Button, "Close")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Settings")
+            .is_none()
+    );
+    harness.get_by_label("Settings").click();
+    harness.run();
     harness.get_by_label("About").click();
     harness.run();
     assert!(

@@ -726,29 +726,6 @@ fn says_not_answering_after_3_s(
     );
 }
 
-/// Types `text` over what the first text field named `label` holds.
-fn retype(
-    harness: &mut egui_kittest::Harness<'static, hrm_users::ui::HrmApp>,
-    label: &str,
-    text: &str,
-) {
-    use egui::accesskit::Role;
-    use egui_kittest::kittest::Queryable as _;
-    harness
-        .get_all_by_role_and_label(Role::TextInput, label)
-        .next()
-        .unwrap()
-        .click();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_all_by_role_and_label(Role::TextInput, label)
-        .next()
-        .unwrap()
-        .type_text(text);
-    harness.step();
-}
-
 /// Holds all traffic through `link` for `long`, then lets it flow.
 fn hold_for(link: &std::sync::Arc<support::link::CountingLink>, long: Duration) {
     link.hold(true);
@@ -792,7 +769,7 @@ fn saving_while_the_register_does_not_answer_never_stops_the_window() {
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
     }
-    retype(&mut harness, "First name", "Sarah");
+    support::retype(&mut harness, "First name", "Sarah");
 
     hold_for(&link, Duration::from_secs(8));
     let started = std::time::Instant::now();
@@ -854,7 +831,7 @@ fn saving_settings_while_the_register_does_not_answer_never_stops_the_window() {
         .click();
     // The stored settings are read off the UI thread.
     support::wait_for(&mut harness, "Sender name");
-    retype(&mut harness, "Sender name", "HR at Company");
+    support::retype(&mut harness, "Sender name", "HR at Company");
     hold_for(&link, Duration::from_secs(4));
     let started = std::time::Instant::now();
     harness
@@ -944,12 +921,14 @@ fn saving_a_role_while_the_register_does_not_answer_never_stops_the_window() {
     harness
         .get_by_role_and_label(Role::Button, "Go to roles")
         .click();
-    harness.run();
+    // The roles are read off the UI thread: wait for them.
+    support::wait_for(&mut harness, "HR administrator");
     harness
         .get_by_role_and_label(Role::Button, "New role")
         .click();
-    harness.run();
-    retype(&mut harness, "Name", "Payroll");
+    harness.step();
+    let _ = harness.run_ok();
+    support::retype(&mut harness, "Name", "Payroll");
     // One permission, the first the form offers.
     harness
         .get_by_role_and_label(Role::Dialog, "Users/Authorities › Roles")

@@ -31,15 +31,24 @@ fn type_file(harness: &mut Harness<'_, HrmApp>, path: &str) {
     harness.run();
 }
 
+/// Opens Import and types the path of the six-employee fixture.
+fn import_with_the_fixture_typed(harness: &mut Harness<'static, HrmApp>) {
+    harness
+        .get_all_by_role_and_label(Role::Button, "Import")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
+    type_file(harness, fixture.to_str().unwrap());
+}
+
 #[test]
 fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
     let register = Register::new();
     let mut harness = harness(&register);
-    harness.get_by_label("Import").click();
-    harness.run();
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
-    type_file(&mut harness, fixture.to_str().unwrap());
+    import_with_the_fixture_typed(&mut harness);
     harness.get_by_label("Read file").click();
     wait_for(&mut harness, "To create: 6 · To update: 0");
     assert!(
@@ -89,13 +98,7 @@ fn import_shows_the_dry_run_then_imports_and_the_list_follows() {
     // default) hides them, and turned off shows them.
     harness.key_press(egui::Key::Escape);
     harness.run();
-    harness
-        .get_all_by_role_and_label(Role::Button, "Import")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    type_file(&mut harness, fixture.to_str().unwrap());
+    import_with_the_fixture_typed(&mut harness);
     harness.get_by_label("Read file").click();
     wait_for(&mut harness, "To create: 0 · To update: 0 · Unchanged: 6");
     // Only the unchanged rows that carry a note are listed at first.
@@ -271,11 +274,7 @@ fn export_and_template_offer_a_named_file() {
 fn enter_in_the_import_path_reads_the_file() {
     let register = Register::new();
     let mut harness = harness(&register);
-    harness.get_by_label("Import").click();
-    harness.run();
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/employees.xlsx");
-    type_file(&mut harness, fixture.to_str().unwrap());
+    import_with_the_fixture_typed(&mut harness);
     harness.key_press(egui::Key::Enter);
     wait_for(&mut harness, "To create: 6 · To update: 0");
 }

@@ -1501,19 +1501,7 @@ fn a_role_limited_to_a_department_covers_only_its_users() {
     click(&mut harness, "Anna Svensson");
     assert!(!field_off(&harness), "HR is inside");
     // Moving Anna to Sales is outside the role: nothing is saved.
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Department")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Department")
-        .next()
-        .unwrap()
-        .type_text("Sales");
-    harness.run();
+    support::retype(&mut harness, "Department", "Sales");
     click_button(&mut harness, "Save");
     let session = harness.state().users_view().unwrap().session();
     let stored = session.user(anna.key).unwrap().unwrap();
@@ -1608,19 +1596,7 @@ fn a_service_problem_is_shown_while_it_lasts() {
     };
     field.scroll_to_me();
     harness.run();
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Bind address")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness
-        .get_all_by_role_and_label(Role::TextInput, "Bind address")
-        .next()
-        .unwrap()
-        .type_text("127.0.0.1:0");
-    harness.run();
+    support::retype(&mut harness, "Bind address", "127.0.0.1:0");
     harness
         .get_by_role_and_label(Role::Button, "Save settings")
         .click();

@@ -6,6 +6,9 @@
 pub mod link;
 pub mod scim;
 
+#[allow(unused_imports)] // Not every test binary asks for a port.
+pub use scim::free_port;
+
 use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -345,6 +348,54 @@ pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui:
         );
     harness.run();
     harness
+}
+
+/// Types `text` over what the first text field named `label` holds.
+pub fn retype(
+    harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>,
+    label: &str,
+    text: &str,
+) {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap_or_else(|| panic!("no text input {label}"))
+        .click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+    harness.step();
+    // Background work may keep the window repainting: not a failure here.
+    let _ = harness.run_ok();
+}
+
+/// Installs Debian's `packages` (apt-get, as root), updating the package
+/// lists first only when an install without it fails; panics, naming
+/// `what`, when they cannot be installed.
+pub fn install_debian_packages(packages: &[&str], what: &str) {
+    let install = |args: &[&str]| {
+        std::process::Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    if !install(&args) {
+        assert!(install(&["update", "-qq"]), "apt-get update failed");
+        assert!(
+            install(&args),
+            "{what} could not be installed ({packages:?})"
+        );
+    }
 }
 
 /// Steps the window, with real time passing for its background threads,

@@ -52,7 +52,9 @@ fn install() {
     assert!(installed.success(), "pip install scim2-server failed");
 }
 
-fn free_port() -> u16 {
+/// A loopback port no one listens on (also for the other tests, through
+/// `support::free_port`; the benchmarks take this file alone).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
