@@ -105,14 +105,14 @@ fn the_forms_actions_cost_few_round_trips() {
     counted("open a user", 1, &mut |s| {
         app::user_details(s, sara).unwrap();
     });
-    counted("save a changed name", 6, &mut |s| {
+    counted("save a changed name", 2, &mut |s| {
         let draft = UserDraft {
             first_name: "Sarah".into(),
             ..base.clone()
         };
         app::save_user_form(s, Some(sara), &draft, Some(&base), FormTabs::default()).unwrap();
     });
-    counted("verify account", 12, &mut |s| {
+    counted("verify account", 6, &mut |s| {
         app::verify_account(s, sara).unwrap();
     });
 

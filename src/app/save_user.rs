@@ -219,6 +219,42 @@ fn save_as(
         .write(|tx| save_in(tx, now, &actor, key, draft, base, operator))
 }
 
+/// Refuses unless `operator` may save `before` as `after`; whether a field
+/// that may name who is working changes.
+fn may_save(
+    tx: &WriteTx<'_>,
+    operator: &super::operator::Operator,
+    before: Option<&UserRecord>,
+    after: &crate::domain::User,
+    settings: impl FnOnce() -> Result<crate::domain::Settings, crate::store::StoreError>,
+) -> Result<bool, SaveUserError> {
+    use crate::domain::roles::Permission;
+    // Users are changed with *Users view: edit*, where the user is and
+    // where they go.
+    if let Some(before) = before {
+        operator.may_for(
+            Permission::UsersEdit,
+            &before.user.department,
+            &before.user.office,
+        )?;
+    }
+    operator.may_for(Permission::UsersEdit, &after.department, &after.office)?;
+    // Who is an administrator changes only with *Roles*: the login
+    // field of a user who holds a role.
+    let login_changed = before.is_some_and(|before| may_change_login(&before.user, after));
+    if let Some(before) = before.filter(|_| login_changed) {
+        let field = settings()?.operator_field;
+        let holder = tx
+            .all_roles()?
+            .iter()
+            .any(|(k, held)| *k == before.key && !held.is_empty());
+        if holder && field.value_of(&before.user) != field.value_of(after) {
+            operator.may(Permission::Roles)?;
+        }
+    }
+    Ok(login_changed)
+}
+
 /// Saves `draft` inside the transaction `tx`, as [`save`] does: the form's
 /// General fields, for one use case that saves the whole form at once.
 pub(crate) fn save_in(
@@ -230,42 +266,23 @@ pub(crate) fn save_in(
     base: Option<&UserDraft>,
     operator: &super::operator::Operator,
 ) -> Result<(UserRecord, bool), SaveUserError> {
-    use crate::domain::roles::Permission;
     let valid = draft.validate().map_err(SaveUserError::Invalid)?;
     let now_ms = now.as_millisecond();
-    let before = match key {
-        Some(key) => Some(tx.user(key)?.ok_or(SaveUserError::NotFound)?),
-        None => None,
-    };
-    // Users are changed with *Users view: edit*, where the user is and
-    // where they go.
-    if let Some(before) = &before {
-        operator.may_for(
-            Permission::UsersEdit,
-            &before.user.department,
-            &before.user.office,
-        )?;
-    }
-    operator.may_for(
-        Permission::UsersEdit,
-        &valid.user.department,
-        &valid.user.office,
-    )?;
-    // Who is an administrator changes only with *Roles*: the login
-    // field of a user who holds a role.
-    let login_changed = before
-        .as_ref()
-        .is_some_and(|before| may_change_login(&before.user, &valid.user));
-    if let Some(before) = before.as_ref().filter(|_| login_changed) {
-        let field = tx.load_settings()?.operator_field;
-        let holder = tx
-            .all_roles()?
-            .iter()
-            .any(|(k, held)| *k == before.key && !held.is_empty());
-        if holder && field.value_of(&before.user) != field.value_of(&valid.user) {
-            operator.may(Permission::Roles)?;
+    // The user and (on a shared register, in the same round trip) the
+    // settings, which say who is an administrator and whether the
+    // identity provider follows the change.
+    let (before, read_settings) = match key {
+        Some(key) => {
+            let (user, settings) = tx.user_and_settings(key)?;
+            (Some(user.ok_or(SaveUserError::NotFound)?), settings)
         }
-    }
+        None => (None, None),
+    };
+    let settings = || match &read_settings {
+        Some(settings) => Ok(settings.clone()),
+        None => tx.load_settings(),
+    };
+    let login_changed = may_save(tx, operator, before.as_ref(), &valid.user, settings)?;
     if let (Some(current), Some(base)) = (&before, base) {
         check_unchanged(tx, current, base, Some(draft))?;
     }
@@ -300,7 +317,7 @@ pub(crate) fn save_in(
             if before.user != valid.user {
                 tx.update_user(before.key, &valid.user, now_ms)?;
                 if matches!(before.connection, Connection::Connected { .. }) {
-                    super::idp::mark(tx, &tx.load_settings()?, before.key, now)?;
+                    super::idp::mark(tx, &settings()?, before.key, now)?;
                 }
                 end_links_of_deactivated(tx, before.key, Some(before), &valid.user, now)?;
                 let before_json = snapshot(&before.user, &before.connection);

@@ -55,12 +55,21 @@ fn may_change(
     key: UserKey,
 ) -> Result<UserRecord, ConnectionError> {
     let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
+    may_change_record(operator, &record)?;
+    Ok(record)
+}
+
+/// Refuses unless the operator may change `record` where the user is.
+fn may_change_record(
+    operator: &super::operator::Operator,
+    record: &UserRecord,
+) -> Result<(), ConnectionError> {
     operator.may_for(
         crate::domain::roles::Permission::UsersEdit,
         &record.user.department,
         &record.user.office,
     )?;
-    Ok(record)
+    Ok(())
 }
 
 /// A connection action's result, with a refusal written to the audit log.
@@ -294,13 +303,19 @@ pub fn verify_account(
     session: &mut Session,
     key: UserKey,
 ) -> Result<VerifyOutcome, ConnectionError> {
-    let settings = session.store.load_settings()?;
     let now = session.now();
     let actor = session.actor.clone();
     let operator = super::operator::operator(session)?;
     let result = session.store.write(|tx| {
-        // The user as the check read them: one read, not two.
-        let record = may_change(tx, &operator, key)?;
+        // The user as the check read them, and the settings as this
+        // transaction sees them (on a shared register, one round trip).
+        let (record, settings) = tx.user_and_settings(key)?;
+        let record = record.ok_or(ConnectionError::NotFound)?;
+        may_change_record(&operator, &record)?;
+        let settings = match settings {
+            Some(settings) => settings,
+            None => tx.load_settings()?,
+        };
         verify_record_in(tx, &settings, &actor, &record, now, None, None)
     });
     audited(session, &operator, result)

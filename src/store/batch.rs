@@ -98,7 +98,69 @@ impl InsertBatch {
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.connections.is_empty() && self.audit.is_empty()
     }
+
+    /// The held rows as executions of single-row inserts prepared on the
+    /// connection, their values written in, taken out of the batch, to go
+    /// in one round trip with other statements (a Save's audit row with
+    /// its commit); `None` (nothing taken) when there are more than a few
+    /// or a value cannot be written in.
+    pub fn take_written(
+        &mut self,
+        db: &PgSql<'_, postgres::Client>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let held = self.users.len() + self.connections.len() + self.audit.len();
+        if held == 0 || held > WRITTEN_AT_MOST {
+            return Ok(None);
+        }
+        let numbered = |count: usize| {
+            (1..=count)
+                .map(|n| format!("?{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // A user's change stamp as single inserts make it: the time, but
+        // above every stamp already written (each row sees the one before).
+        let users_sql = format!(
+            "INSERT INTO users ({USER_COLUMNS}) VALUES ({}, \
+             greatest(?13, (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users)), ?14, ?15)",
+            numbered(12)
+        );
+        let mut statements = Vec::with_capacity(held);
+        for (sql, rows) in [
+            (users_sql, &self.users),
+            (
+                format!(
+                    "INSERT INTO connections ({CONNECTION_COLUMNS}) VALUES ({})",
+                    numbered(CONNECTION_TYPES.len())
+                ),
+                &self.connections,
+            ),
+            (
+                format!(
+                    "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({})",
+                    numbered(AUDIT_TYPES.len())
+                ),
+                &self.audit,
+            ),
+        ] {
+            for row in rows {
+                let params: Vec<Param<'_>> = row.iter().map(Value::as_param).collect();
+                match db.execute_text(&sql, &params)? {
+                    Some(statement) => statements.push(statement),
+                    None => return Ok(None),
+                }
+            }
+        }
+        self.users.clear();
+        self.connections.clear();
+        self.audit.clear();
+        Ok(Some(statements))
+    }
 }
+
+/// The most held rows written into a statement's text (beyond, they go
+/// as array parameters or by COPY).
+const WRITTEN_AT_MOST: usize = 64;
 
 /// Sends every held row: users first (the others refer to them), each
 /// table as one binary COPY.
@@ -235,6 +297,16 @@ fn copy_rows<C: postgres::GenericClient>(
     )?;
     Ok(())
 }
+/// A unique User-ID refused, named as the server names it; any other
+/// error as it is.
+pub fn named_taken_user_id(error: StoreError) -> StoreError {
+    if error.is_constraint_violation() && error.to_string().contains("Key (user_id)=(") {
+        taken_user_id(error)
+    } else {
+        error
+    }
+}
+
 /// A unique User-ID refused: named as the server names it.
 fn taken_user_id(error: StoreError) -> StoreError {
     if !error.is_constraint_violation() {

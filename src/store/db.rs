@@ -332,6 +332,10 @@ impl Sql for rusqlite::Connection {
     }
 }
 
+/// The rows of several queries sent together, each row's values as texts
+/// (read them with [`TextRow`]).
+pub type TextResults = Vec<Vec<Vec<Option<String>>>>;
+
 /// Statements of one PostgreSQL connection by their SQLite text: prepared
 /// (`Some`), or run once unprepared (`None`; prepared when asked again).
 pub type StatementCache = HashMap<String, Option<postgres::Statement>>;
@@ -489,11 +493,25 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
     pub fn fetch_texts_together(
         &self,
         queries: &[(String, Vec<i64>)],
-    ) -> Result<Vec<Vec<Vec<Option<String>>>>, StoreError> {
-        let text: Vec<String> = queries
-            .iter()
-            .map(|(sql, params)| with_integers(sql, params))
-            .collect();
+    ) -> Result<TextResults, StoreError> {
+        self.fetch_texts_after(Vec::new(), queries)
+    }
+
+    /// [`Self::fetch_texts_together`] after `before`: statements sent first
+    /// in the same round trip (a transaction's start and its held changes,
+    /// each one statement), whose answers are left out.
+    pub fn fetch_texts_after(
+        &self,
+        before: Vec<String>,
+        queries: &[(String, Vec<i64>)],
+    ) -> Result<TextResults, StoreError> {
+        let skipped = before.len();
+        let mut text = before;
+        text.extend(
+            queries
+                .iter()
+                .map(|(sql, params)| with_integers(sql, params)),
+        );
         let messages = self.client.borrow_mut().simple_query(&text.join(";\n"))?;
         let mut results = vec![Vec::new()];
         for message in messages {
@@ -511,6 +529,7 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
                 _ => {}
             }
         }
+        let mut results = results.split_off(skipped.min(results.len()));
         results.truncate(queries.len());
         if results.len() < queries.len() {
             return Err(StoreError::bad_value(
@@ -519,6 +538,44 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
             ));
         }
         Ok(results)
+    }
+}
+
+impl PgSql<'_, postgres::Client> {
+    /// `EXECUTE name(values)` of `sql` with `params`, to send in one simple
+    /// query with other statements while keeping its plan: `sql` is
+    /// prepared by name on this connection the first time (one round
+    /// trip, once; a prepared statement outlives a rollback). `None` when a
+    /// value cannot be written in (see `pg_tx::literal`).
+    pub fn execute_text(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<String>, StoreError> {
+        let Some(values) = params
+            .iter()
+            .map(|param| super::pg_tx::literal(param, None))
+            .collect::<Option<Vec<String>>>()
+        else {
+            return Ok(None);
+        };
+        let key = format!("\0named\0{sql}");
+        // The name from the text (FNV-1a): the same on every connection.
+        let hash = sql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let name = format!("hrm_{hash:016x}");
+        if !self.cache.borrow().contains_key(&key) {
+            self.client
+                .borrow_mut()
+                .batch_execute(&format!("PREPARE {name} AS {}", postgres_text(sql)))?;
+            self.cache.borrow_mut().insert(key, None);
+        }
+        Ok(Some(if values.is_empty() {
+            format!("EXECUTE {name}")
+        } else {
+            format!("EXECUTE {name}({})", values.join(", "))
+        }))
     }
 }
 

@@ -13,6 +13,7 @@ mod location;
 mod migrations;
 mod outbox;
 mod pg;
+mod pg_tx;
 mod roles;
 mod rows;
 pub use rows::date_number;
@@ -36,6 +37,7 @@ pub use pg::remember_password as remember_shared_password;
 pub use tokens::NewToken;
 pub use tokens::{LinkToken, TokenPurpose};
 
+use crate::domain::Settings;
 use crate::domain::settings::SettingsRow;
 use crate::domain::{
     AuditEntry, Connection as VismaConnection, Email, User, UserId, UserKey, UserRecord,
@@ -87,10 +89,15 @@ macro_rules! on_tx {
                 let $db: &rusqlite::Connection = tx;
                 $body
             }
-            $crate::store::TxInner::Postgres { tx, cache, batch } => {
+            $crate::store::TxInner::Postgres {
+                tx,
+                cache,
+                batch,
+                held,
+            } => {
                 let $db = &$crate::store::db::PgSql::new(tx, cache);
-                // What the transaction holds to insert goes first.
-                $crate::store::batch::flush($db, batch)?;
+                // What the transaction holds goes first.
+                $crate::store::send_held($db, held, batch)?;
                 $body
             }
         }
@@ -488,33 +495,62 @@ impl Store {
                 Ok(value)
             }
             Backend::Postgres(pg) => {
-                let tx = pg
-                    .client
-                    .get_mut()
-                    .transaction()
-                    .map_err(StoreError::from)?;
                 let write = WriteTx {
                     inner: TxInner::Postgres {
-                        tx: RefCell::new(tx),
+                        tx: &pg.client,
                         cache: &pg.cache,
                         batch: RefCell::default(),
+                        held: pg_tx::Held::begin(&pg.client, register_lock),
                     },
                     last_stamp: std::cell::Cell::new(None),
                 };
-                if register_lock {
-                    on_tx!(write, db => db.exec("SELECT pg_advisory_xact_lock(?1)", params![pg::WRITE_LOCK]))?;
-                }
                 let value = change(&write)?;
-                // Held inserts go before the commit.
-                on_tx!(write, _db => ());
-                let TxInner::Postgres { tx, .. } = write.inner else {
+                let TxInner::Postgres {
+                    tx,
+                    cache,
+                    batch,
+                    held,
+                } = &write.inner
+                else {
                     unreachable!("made as PostgreSQL above")
                 };
-                tx.into_inner().commit().map_err(StoreError::from)?;
+                let db = db::PgSql::new(tx, cache);
+                // Held rows go with the commit when they are few, else first.
+                hold_written(&db, held, batch)?;
+                if !batch.borrow().is_empty() {
+                    send_held(&db, held, batch)?;
+                }
+                held.commit(&db)?;
                 Ok(value)
             }
         }
     }
+}
+
+/// Sends what a PostgreSQL transaction holds (its start, held changes,
+/// held rows) before a statement that needs an answer: one round trip for
+/// all of it when the rows are few.
+pub(crate) fn send_held(
+    db: &db::PgSql<'_, postgres::Client>,
+    held: &pg_tx::Held<'_>,
+    batch: &RefCell<batch::InsertBatch>,
+) -> Result<(), StoreError> {
+    hold_written(db, held, batch)?;
+    held.send(db)?;
+    batch::flush(db, batch).map_err(|e| held.map_error(e))
+}
+
+/// Moves the held rows, when few, into the held statements (in order:
+/// every held statement was held before them).
+fn hold_written(
+    db: &db::PgSql<'_, postgres::Client>,
+    held: &pg_tx::Held<'_>,
+    batch: &RefCell<batch::InsertBatch>,
+) -> Result<(), StoreError> {
+    if let Some(statements) = batch.borrow_mut().take_written(db)? {
+        held.hold_written(statements);
+    }
+    Ok(())
 }
 
 /// A write transaction: typed changes that commit together.
@@ -529,9 +565,11 @@ pub struct WriteTx<'a> {
 enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
     Postgres {
-        tx: RefCell<postgres::Transaction<'a>>,
+        /// The connection, in the transaction `held` began.
+        tx: &'a RefCell<postgres::Client>,
         cache: &'a RefCell<StatementCache>,
         batch: RefCell<batch::InsertBatch>,
+        held: pg_tx::Held<'a>,
     },
 }
 
@@ -546,20 +584,125 @@ impl WriteTx<'_> {
     /// SQLite, where a loop of single statements costs no round trips.
     fn on_postgres<T>(
         &self,
-        f: impl FnOnce(&db::PgSql<'_, postgres::Transaction<'_>>) -> Result<T, StoreError>,
+        f: impl FnOnce(&db::PgSql<'_, postgres::Client>) -> Result<T, StoreError>,
     ) -> Option<Result<T, StoreError>> {
         match &self.inner {
             TxInner::Sqlite(_) => None,
-            TxInner::Postgres { tx, cache, batch } => {
+            TxInner::Postgres {
+                tx,
+                cache,
+                batch,
+                held,
+            } => {
                 let db = db::PgSql::new(tx, cache);
-                Some(batch::flush(&db, batch).and_then(|()| f(&db)))
+                Some(send_held(&db, held, batch).and_then(|()| f(&db)))
             }
         }
+    }
+
+    /// On a shared register, runs `queries` in one round trip after what
+    /// the transaction holds (its start and lock, held changes): each
+    /// query's rows as texts (read them with `db::TextRow`). `None` on
+    /// SQLite, whose reads cost no round trips.
+    pub(crate) fn fetch_with_held(
+        &self,
+        queries: &[(&str, &[db::Param<'_>])],
+    ) -> Option<Result<db::TextResults, StoreError>> {
+        let TxInner::Postgres {
+            tx,
+            cache,
+            batch,
+            held,
+        } = &self.inner
+        else {
+            return None;
+        };
+        let db = db::PgSql::new(tx, cache);
+        let run = || {
+            hold_written(&db, held, batch)?;
+            if !batch.borrow().is_empty() {
+                send_held(&db, held, batch)?;
+            }
+            let mut executions = Vec::with_capacity(queries.len());
+            for (sql, params) in queries {
+                // Only integers and texts without NUL are asked here.
+                let execution = db.execute_text(sql, params)?.ok_or_else(|| {
+                    StoreError::bad_value(0, "a value that cannot be written into a query")
+                })?;
+                executions.push((execution, Vec::new()));
+            }
+            db.fetch_texts_after(held.take(), &executions)
+                .map_err(|e| held.map_error(e))
+        };
+        Some(run())
+    }
+
+    /// On a shared register, holds a change whose answer nobody reads, to
+    /// go with the next round trip (the commit, at the latest); `conflict`
+    /// says what a constraint refusal of it means. `false` on SQLite (run
+    /// it there: no round trips), and when it had to go at once.
+    pub(crate) fn hold(
+        &self,
+        sql: &str,
+        params: &[db::Param<'_>],
+        conflict: impl FnOnce() -> Option<String>,
+    ) -> Result<bool, StoreError> {
+        let TxInner::Postgres {
+            tx,
+            cache,
+            batch,
+            held,
+        } = &self.inner
+        else {
+            return Ok(false);
+        };
+        let db = db::PgSql::new(tx, cache);
+        // Held rows were held first: they go first.
+        hold_written(&db, held, batch)?;
+        if !batch.borrow().is_empty() {
+            send_held(&db, held, batch)?;
+        }
+        held.hold(&db, sql, params, conflict())
     }
 
     /// One user by key, as this transaction sees it.
     pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
         on_tx!(self, db => rows::user_by_key(db, key))
+    }
+
+    /// One user by key and the settings, as this transaction sees them. On
+    /// a shared register in one round trip with what the transaction holds
+    /// (its start and lock: a Save's reads cost no round trip of their
+    /// own); on a register file the settings are `None` (read them when
+    /// needed, which costs no round trip there).
+    pub fn user_and_settings(
+        &self,
+        key: UserKey,
+    ) -> Result<(Option<UserRecord>, Option<Settings>), StoreError> {
+        let user_sql = format!("{} WHERE u.key = ?1", rows::SELECT_USERS);
+        let Some(results) = self.fetch_with_held(&[
+            (&user_sql, params![key.0]),
+            (settings::SELECT_SETTINGS, &[]),
+        ]) else {
+            return Ok((self.user(key)?, None));
+        };
+        let results = results?;
+        let rows_of = |index: usize| results.get(index).map_or(&[][..], Vec::as_slice);
+        let user = rows_of(0)
+            .iter()
+            .map(|row| rows::record_from_row(&db::TextRow(row)))
+            .next()
+            .transpose()?;
+        let settings = settings::from_rows(
+            rows_of(1)
+                .iter()
+                .map(|row| {
+                    let row = db::TextRow(row);
+                    Ok((db::RowRead::text(&row, 0)?, db::RowRead::text(&row, 1)?))
+                })
+                .collect::<Result<_, StoreError>>()?,
+        );
+        Ok((user, Some(settings)))
     }
 
     /// Users by key, as this transaction sees them, in no particular order
@@ -627,7 +770,10 @@ impl WriteTx<'_> {
     /// Adds a user; the User-ID must be free. On PostgreSQL the row is held
     /// and sent with the next statement or the commit (see `batch`).
     pub fn insert_user(&self, user: &User, now_ms: i64) -> Result<UserKey, StoreError> {
-        if let TxInner::Postgres { tx, cache, batch } = &self.inner {
+        if let TxInner::Postgres {
+            tx, cache, batch, ..
+        } = &self.inner
+        {
             let db = db::PgSql::new(tx, cache);
             let key = batch.borrow_mut().next_user_key(&db)?;
             batch
@@ -662,6 +808,10 @@ impl WriteTx<'_> {
 
     /// Replaces a user's fields.
     pub fn update_user(&self, key: UserKey, user: &User, now_ms: i64) -> Result<(), StoreError> {
+        let params = rows::user_params(user, now_ms, key.0);
+        if self.hold(rows::UPDATE_USER, &params, || Some(user_id_taken(user)))? {
+            return Ok(());
+        }
         on_tx!(self, db => db.exec(rows::UPDATE_USER, &rows::user_params(user, now_ms, key.0)))
             .map_err(|e| conflict_or(e, user))?;
         Ok(())
@@ -762,10 +912,15 @@ impl WriteTx<'_> {
 /// A constraint failure on insert or update of a user means the User-ID is taken.
 fn conflict_or(error: StoreError, user: &User) -> StoreError {
     if error.is_constraint_violation() {
-        StoreError::Conflict(format!("User-ID {} is already in use.", user.user_id))
+        StoreError::Conflict(user_id_taken(user))
     } else {
         error
     }
+}
+
+/// What a refused unique User-ID means.
+fn user_id_taken(user: &User) -> String {
+    format!("User-ID {} is already in use.", user.user_id)
 }
 
 /// Refuses a path that is not a regular file (a FIFO would hang, a device

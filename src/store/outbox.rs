@@ -368,19 +368,27 @@ impl WriteTx<'_> {
         message_id: &str,
         now: Timestamp,
     ) -> Result<OutboxId, StoreError> {
-        on_tx!(self, db => db.fetch_int(
-            "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
+        const QUEUE: &str = "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
                 next_attempt_at_ms, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5) RETURNING id",
-            params![
-                message_id,
-                kind.code(),
-                user_key.map(|k| k.0),
-                recipient.as_str(),
-                now.as_millisecond()
-            ],
-        ))
-        .map(OutboxId)
+             VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5) RETURNING id";
+        let params = params![
+            message_id,
+            kind.code(),
+            user_key.map(|k| k.0),
+            recipient.as_str(),
+            now.as_millisecond()
+        ];
+        // On a shared register with what the transaction holds (the
+        // cancelled messages and links before it): one round trip.
+        if let Some(results) = self.fetch_with_held(&[(QUEUE, params)]) {
+            let results = results?;
+            let row = results.first().and_then(|rows| rows.first());
+            return row
+                .ok_or_else(|| StoreError::bad_value(0, "queueing a message returned no id"))
+                .and_then(|row| super::db::RowRead::int(&super::db::TextRow(row), 0))
+                .map(OutboxId);
+        }
+        on_tx!(self, db => db.fetch_int(QUEUE, params)).map(OutboxId)
     }
 
     /// Queues verification messages of one bulk send in one statement on a
@@ -501,7 +509,10 @@ impl WriteTx<'_> {
         }
         let mut cancelled = 0;
         for &key in keys {
-            cancelled += self.cancel_queued(key, kind, reason)?;
+            cancelled += on_tx!(self, db => db.exec(
+                CANCEL_QUEUED,
+                params![key.0, kind.code(), reason]
+            ))?;
         }
         Ok(cancelled)
     }
@@ -630,12 +641,14 @@ impl WriteTx<'_> {
         key: UserKey,
         kind: MessageKind,
         reason: &str,
-    ) -> Result<usize, StoreError> {
-        on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'cancelled', last_result = ?3
-             WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'",
-            params![key.0, kind.code(), reason],
-        ))
+    ) -> Result<(), StoreError> {
+        let params = params![key.0, kind.code(), reason];
+        // Nothing is read back: on a shared register it goes with the next
+        // round trip.
+        if !self.hold(CANCEL_QUEUED, params, || None)? {
+            on_tx!(self, db => db.exec(CANCEL_QUEUED, params))?;
+        }
+        Ok(())
     }
 
     /// Puts a claimed message that was never handed over back in the queue,
@@ -869,3 +882,7 @@ fn group_commit_on_postgres(
         |r| r.int(0).map(OutboxId),
     )
 }
+
+/// Cancels a user's queued messages of one kind, with the reason.
+const CANCEL_QUEUED: &str = "UPDATE outbox SET state = 'cancelled', last_result = ?3
+     WHERE user_key = ?1 AND kind = ?2 AND state = 'queued'";

@@ -554,6 +554,9 @@ impl PgConn {
         }
         let mut seen = self.changes_seen.get();
         let mut notifications = client.notifications();
+        // A zero timeout still waits for the runtime's next timer tick (up
+        // to a millisecond), and that wait is what reads the socket: a
+        // poll without it (`iter`) never sees a notification not yet read.
         let mut pending = notifications.timeout_iter(Duration::ZERO);
         while let Some(notification) = pending.next()? {
             if notification.process_id() != self.backend_pid {

@@ -273,6 +273,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     the_audit_row_commits_with_its_change,
     a_failed_change_leaves_no_audit_row,
+    held_changes_land_whole_or_not_at_all_with_their_text_intact,
     a_large_change_with_a_taken_user_id_writes_nothing,
     the_audit_log_cannot_be_rewritten,
     two_users_cannot_share_a_visma_connect_address,
@@ -443,6 +444,64 @@ fn a_failed_change_leaves_no_audit_row(mut store: Store) {
     assert!(error.to_string().contains("User-ID 14 is already in use"));
     assert!(store.audit_all().unwrap().is_empty());
     assert_eq!(store.count_users().unwrap(), 1);
+}
+
+/// On PostgreSQL an update and its audit row are held and sent with the
+/// commit, their values written into the statement: a taken User-ID still
+/// fails the whole change by name, the connection works on after it, and
+/// any text (quotes, dollar quotes, backslashes, NUL) lands as typed.
+fn held_changes_land_whole_or_not_at_all_with_their_text_intact(mut store: Store) {
+    let (anna, olle) = store
+        .write(|tx| {
+            Ok::<_, StoreError>((
+                tx.insert_user(&user("14"), 0)?,
+                tx.insert_user(&user("15"), 0)?,
+            ))
+        })
+        .unwrap();
+    let result = store.write(|tx| {
+        let mut taken = user("14");
+        taken.first_name = "Olle".into();
+        tx.update_user(olle, &taken, 1)?;
+        tx.append_audit(&audit(AuditAction::UserUpdated, Some(olle)))
+    });
+    let error = result.err().unwrap();
+    assert!(
+        error.to_string().contains("User-ID 14 is already in use"),
+        "{error}"
+    );
+    assert!(store.audit_all().unwrap().is_empty());
+    assert_eq!(store.user(olle).unwrap().unwrap().user.first_name, "Anna");
+    for name in ["O'Brien $h$ $h1$ \\ end$h", "$", "tab\there"] {
+        let mut typed = user("15");
+        typed.first_name = name.into();
+        store
+            .write(|tx| {
+                tx.update_user(olle, &typed, 2)?;
+                tx.append_audit(&audit(AuditAction::UserUpdated, Some(olle)))
+            })
+            .unwrap_or_else(|e| panic!("{name:?}: {e}"));
+        assert_eq!(store.user(olle).unwrap().unwrap().user.first_name, name);
+    }
+    // PostgreSQL stores no NUL: refused, as a parameter, with nothing
+    // changed (it is never written into a statement's text).
+    let mut nul = user("15");
+    nul.first_name = "a\0b".into();
+    match store.write(|tx| tx.update_user(olle, &nul, 3)) {
+        Ok(()) => assert_eq!(store.user(olle).unwrap().unwrap().user.first_name, "a\0b"),
+        Err(error) => {
+            assert!(error.to_string().contains("0x00"), "{error}");
+            assert_eq!(
+                store.user(olle).unwrap().unwrap().user.first_name,
+                "tab\there"
+            );
+        }
+    }
+    assert_eq!(store.audit_for(olle).unwrap().len(), 3);
+    assert_eq!(
+        store.user(anna).unwrap().unwrap().user.user_id.as_str(),
+        "14"
+    );
 }
 
 /// Many new users at once (on PostgreSQL sent by COPY): one taken User-ID

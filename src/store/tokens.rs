@@ -117,11 +117,14 @@ impl WriteTx<'_> {
 
     /// Makes every unused link of the user useless.
     pub fn supersede_tokens(&self, key: UserKey, now: Timestamp) -> Result<(), StoreError> {
-        on_tx!(self, db => db.exec(
-            "UPDATE link_tokens SET superseded_at_ms = ?2
-             WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL",
-            params![key.0, now.as_millisecond()],
-        ))?;
+        const SUPERSEDE: &str = "UPDATE link_tokens SET superseded_at_ms = ?2
+             WHERE user_key = ?1 AND used_at_ms IS NULL AND superseded_at_ms IS NULL";
+        let params = params![key.0, now.as_millisecond()];
+        // Nothing is read back: on a shared register it goes with the next
+        // round trip.
+        if !self.hold(SUPERSEDE, params, || None)? {
+            on_tx!(self, db => db.exec(SUPERSEDE, params))?;
+        }
         Ok(())
     }
 
