@@ -22,6 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 use lettre::Message;
 
 use crate::domain::message::TemplateValues;
+use crate::domain::outbox::{AfterFailure, RetryRule};
 use crate::domain::{
     AuditAction, AuditEntry, Clock, Connection, DeliveryState, MessageKind, OutboxId,
     OutboxMessage, Settings, UserKey, UserRecord,
@@ -54,6 +55,17 @@ pub struct WorkerOptions {
     /// How long a worker is taken for alive without a heartbeat; its
     /// messages are taken back only after that.
     pub lease: Duration,
+}
+
+impl WorkerOptions {
+    /// When a failed delivery is tried again.
+    pub fn retry_rule(&self) -> RetryRule {
+        RetryRule {
+            base: self.retry_base,
+            max: self.retry_max,
+            max_attempts: self.max_attempts,
+        }
+    }
 }
 
 impl Default for WorkerOptions {
@@ -1108,21 +1120,19 @@ fn answer_record(now: Timestamp, options: &WorkerOptions, answer: &Answer) -> An
             },
             audit: Some(audit(AuditAction::MessageDelivered, reply)),
         },
-        Err(failure) if failure.transient && message.attempts < options.max_attempts => {
-            let factor = 2_u32.saturating_pow(message.attempts.saturating_sub(1));
-            let pause = options
-                .retry_base
-                .saturating_mul(factor)
-                .min(options.retry_max);
-            let next = now + SignedDuration::try_from(pause).unwrap_or_default();
-            AnswerRecord {
-                delivery: delivery(DeliveryState::Queued, &failure.reply, Some(next)),
-                delivered: false,
-                counts_for: None,
-                audit: None,
-            }
-        }
         Err(failure) => {
+            if let AfterFailure::RetryIn(pause) = options
+                .retry_rule()
+                .after_failure(message.attempts, failure.transient)
+            {
+                let next = now + SignedDuration::try_from(pause).unwrap_or_default();
+                return AnswerRecord {
+                    delivery: delivery(DeliveryState::Queued, &failure.reply, Some(next)),
+                    delivered: false,
+                    counts_for: None,
+                    audit: None,
+                };
+            }
             let words = if failure.transient {
                 format!(
                     "gave up after {} tries: {}",

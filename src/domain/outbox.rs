@@ -118,3 +118,91 @@ pub struct OutboxMessage {
     /// When the server accepted it.
     pub sent_at: Option<Timestamp>,
 }
+
+/// What follows a delivery attempt that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Queued again, to be tried after this pause.
+    RetryIn(std::time::Duration),
+    /// Failed for good.
+    GiveUp,
+}
+
+/// When a failed delivery is tried again: a transient failure (the server
+/// busy, the connection lost) after `base`, doubled for each attempt
+/// after the first and at most `max`, until `max_attempts` attempts were
+/// made; a permanent one (the address refused) never.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryRule {
+    /// Pause before the first retry.
+    pub base: std::time::Duration,
+    /// Longest pause between retries.
+    pub max: std::time::Duration,
+    /// Attempts before a transient failure counts as failed.
+    pub max_attempts: u32,
+}
+
+impl RetryRule {
+    /// What follows the failure of attempt number `attempts` (1 for the
+    /// first), `transient` or not.
+    pub fn after_failure(&self, attempts: u32, transient: bool) -> AfterFailure {
+        if !transient || attempts >= self.max_attempts {
+            return AfterFailure::GiveUp;
+        }
+        let factor = 2_u32.saturating_pow(attempts.saturating_sub(1));
+        AfterFailure::RetryIn(self.base.saturating_mul(factor).min(self.max))
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use std::time::Duration;
+
+    const RULE: RetryRule = RetryRule {
+        base: Duration::from_secs(30),
+        max: Duration::from_hours(1),
+        max_attempts: 10,
+    };
+
+    #[test]
+    fn a_transient_failure_is_tried_again_after_a_pause_that_doubles_up_to_the_longest() {
+        let pauses: Vec<AfterFailure> = (1..=9).map(|n| RULE.after_failure(n, true)).collect();
+        let secs = |s| AfterFailure::RetryIn(Duration::from_secs(s));
+        assert_eq!(
+            pauses,
+            [
+                secs(30),
+                secs(60),
+                secs(120),
+                secs(240),
+                secs(480),
+                secs(960),
+                secs(1920),
+                secs(3600),
+                secs(3600)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_last_attempt_and_a_permanent_failure_give_up() {
+        assert_eq!(RULE.after_failure(10, true), AfterFailure::GiveUp);
+        assert_eq!(RULE.after_failure(1, false), AfterFailure::GiveUp);
+        // A count no rule expects (a hand-edited row) neither overflows nor
+        // retries for ever.
+        assert_eq!(RULE.after_failure(u32::MAX, true), AfterFailure::GiveUp);
+        let endless = RetryRule {
+            max_attempts: u32::MAX,
+            ..RULE
+        };
+        assert_eq!(
+            endless.after_failure(200, true),
+            AfterFailure::RetryIn(Duration::from_hours(1))
+        );
+        assert_eq!(
+            RULE.after_failure(0, true),
+            AfterFailure::RetryIn(Duration::from_secs(30))
+        );
+    }
+}
