@@ -55,6 +55,13 @@ metainfo() {
     sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -u +%Y-%m-%d)/" \
         packaging/linux/com.hrmusers.HrmUsers.metainfo.xml \
         >"$work/com.hrmusers.HrmUsers.metainfo.xml"
+    # cargo-deb takes its assets where Cargo.toml names them, under the
+    # project's own target/ whatever CARGO_TARGET_DIR says (it moves only
+    # target/release/ to the real target folder).
+    if [ "$work" != "$root/target/packaging" ]; then
+        mkdir -p "$root/target/packaging"
+        cp "$work/com.hrmusers.HrmUsers.metainfo.xml" "$root/target/packaging/"
+    fi
 }
 
 # The Windows programs, cross-built.

@@ -948,3 +948,74 @@ fn saving_a_role_while_the_register_does_not_answer_never_stops_the_window() {
     let roles = hrm_users::app::roles::roles(&shared.session(&support::TestClock::new())).unwrap();
     assert!(roles.iter().any(|r| r.name == "Payroll"));
 }
+
+/// Closing the window while emails still wait, on a shared register that
+/// does not answer: the waiting emails are counted off the UI thread (the
+/// window keeps painting and has not closed), and once the register
+/// answers the question comes.
+#[test]
+fn closing_with_emails_waiting_counts_them_without_stopping_the_window() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let mut session = shared.session(&support::TestClock::new());
+    let mut settings = session.load_settings().unwrap();
+    // The endpoint on a free port; emails to a server that is not there,
+    // so the queued one stays waiting.
+    for (key, value) in [
+        (SettingKey::BindAddress, "127.0.0.1:0"),
+        (SettingKey::Transport, "smtp"),
+        (SettingKey::SmtpHost, "127.0.0.1"),
+        (SettingKey::SmtpPort, "9"),
+        (SettingKey::SmtpSecurity, "none"),
+    ] {
+        settings.set(key, value).unwrap();
+    }
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    let sara = support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    hrm_users::app::verify_account(&mut session, sara).unwrap();
+    let url = shared.db_arg();
+    let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
+    let through =
+        Session::open(&hrm_users::store::Location::parse(&link.url_through(&url))).unwrap();
+    let opened = hrm_users::app::OpenedRegister {
+        change_stamp: through.last_change_ms().unwrap(),
+        users: through.load_users().unwrap(),
+        session: through,
+        is_demo: false,
+        damaged_users: 0,
+        settings: None,
+        operator: None,
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut hrm_users::ui::HrmApp| app.ui(ui),
+            hrm_users::ui::HrmApp::ready_with_services(opened),
+        );
+    support::wait_for(&mut harness, "Sara Testsson");
+
+    hold_for(&link, Duration::from_secs(4));
+    let started = Instant::now();
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    ten_frames_without_waiting(&mut harness, started);
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_none(),
+        "no question before the count"
+    );
+    assert!(harness.query_by_label("Sara Testsson").is_some());
+    support::wait_for(&mut harness, "Keep the window open");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Dialog, "Emails still waiting")
+            .is_some()
+    );
+}

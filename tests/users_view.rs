@@ -55,6 +55,8 @@ fn register() -> OpenedRegister {
         is_demo: false,
         change_stamp,
         damaged_users: 0,
+        settings: None,
+        operator: None,
     }
 }
 
@@ -475,6 +477,8 @@ fn about_shows_the_version_and_where_the_register_and_logs_are() {
         is_demo: false,
         change_stamp: 0,
         damaged_users: 0,
+        settings: None,
+        operator: None,
     });
     click_button(&mut harness, "About");
     assert!(
@@ -1019,6 +1023,8 @@ fn typing_where_the_email_is_offered_keeps_the_cursor_in_the_field() {
         is_demo: false,
         change_stamp,
         damaged_users: 0,
+        settings: None,
+        operator: None,
     });
     click(&mut harness, "Klara Ek");
     assert!(harness.query_by_label("Use this address").is_some());

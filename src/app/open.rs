@@ -27,6 +27,12 @@ pub struct OpenedRegister {
     /// User rows that could not be read (damaged or edited by hand): left
     /// out of `users`, named in the log; the window says how many.
     pub damaged_users: usize,
+    /// The settings, read with the users (off the UI thread); `None`: the
+    /// window reads them itself.
+    pub settings: Option<Box<crate::domain::Settings>>,
+    /// Who is working and what they may do, read with the users; `None`:
+    /// the window reads it itself.
+    pub operator: Option<Box<super::operator::Operator>>,
 }
 
 /// Registers smaller than this are read on one connection.
@@ -108,11 +114,17 @@ pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, Stor
         load_all_users(&session.store)?
     };
     let is_demo = session.is_demo()?;
+    // What the window needs before its first frame, read here so that the
+    // window does not wait on a shared register for them.
+    let settings = session.load_settings().ok().map(Box::new);
+    let operator = super::operator::operator(&session).ok().map(Box::new);
     Ok(OpenedRegister {
         session,
         users,
         is_demo,
         change_stamp,
         damaged_users,
+        settings,
+        operator,
     })
 }

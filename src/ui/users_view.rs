@@ -126,8 +126,15 @@ impl UsersView {
     /// The view of an opened register, with no worker or endpoint (tests).
     pub fn new(opened: OpenedRegister) -> Self {
         let changes = app::ChangeWatch::from(&opened.session, opened.change_stamp);
-        let operator = app::operator::operator(&opened.session).unwrap_or_default();
-        let settings = opened.session.load_settings().ok();
+        // Read with the users, off the UI thread (here only in tests).
+        let operator = opened.operator.map_or_else(
+            || app::operator::operator(&opened.session).unwrap_or_default(),
+            |operator| *operator,
+        );
+        let settings = opened
+            .settings
+            .map(|settings| *settings)
+            .or_else(|| opened.session.load_settings().ok());
         let smtputf8_missing = settings
             .as_ref()
             .is_some_and(crate::domain::Settings::server_lacks_smtputf8);
@@ -174,8 +181,12 @@ impl UsersView {
 
     /// The view with the outbox worker and verification endpoint running beside it.
     pub fn with_services(opened: OpenedRegister) -> Self {
+        let settings = opened.settings.clone();
         let mut view = Self::new(opened);
-        let settings = view.session.load_settings().unwrap_or_default();
+        let settings = settings
+            .map(|settings| *settings)
+            .or_else(|| view.session.load_settings().ok())
+            .unwrap_or_default();
         let services = Services::start(
             view.session.location(),
             view.session.clock.clone(),
@@ -476,6 +487,23 @@ impl UsersView {
         }
     }
 
+    /// The emails still waiting were counted after a request to close (on a
+    /// shared register): asks when some wait, else closes (also when the
+    /// count failed: the register did not answer, the emails stay queued).
+    fn waiting_counted(&mut self, counted: &Result<usize, String>) {
+        match counted {
+            Ok(waiting) if *waiting > 0 => {
+                self.dialog = Some(Dialog::CloseWithWaiting(*waiting));
+            }
+            _ => {
+                self.close_with_waiting = true;
+                self.background
+                    .ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
     /// Takes what the work off the UI thread finished since the last frame.
     fn take_background_work(&mut self) {
         if let Some(done) = self.background.take_job() {
@@ -500,6 +528,9 @@ impl UsersView {
         }
         if let Some(operator) = self.background.take_operator() {
             self.operator = operator;
+        }
+        if let Some(counted) = self.background.take_waiting_count() {
+            self.waiting_counted(&counted);
         }
         match self.background.take_changes() {
             Some(Ok(read)) => {
@@ -658,14 +689,21 @@ impl UsersView {
         // This window delivers: emails still waiting (retries) would wait
         // until the program or `serve` runs again. Ask first.
         let delivering = self.services.as_ref().is_some_and(Services::is_delivering);
-        if delivering
-            && !self.close_with_waiting
-            && let Ok(waiting) = self.session.queued_count()
-            && waiting > 0
-        {
-            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.dialog = Some(Dialog::CloseWithWaiting(waiting));
-            return;
+        if delivering && !self.close_with_waiting {
+            if self.session.location().is_shared() {
+                // Counted off the UI thread; the window closes, or asks,
+                // once the count is there (`waiting_counted`).
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.background.start_waiting_count(&self.session);
+                return;
+            }
+            if let Ok(waiting) = self.session.queued_count()
+                && waiting > 0
+            {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.dialog = Some(Dialog::CloseWithWaiting(waiting));
+                return;
+            }
         }
         // The window closes: hide it at once. Stopping the endpoint and the
         // outbox worker (and saving the window's state) then happens out of

@@ -339,6 +339,8 @@ pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui:
         is_demo: false,
         change_stamp,
         damaged_users: 0,
+        settings: None,
+        operator: None,
     };
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1280.0, 900.0])

@@ -1,7 +1,8 @@
 //! The Users view's reads and writes off the UI thread on a shared
 //! register: a user's details when the form opens, the form's work
 //! (`form_work`), the users another program changed, the form read again
-//! after such a change, and the operator's rights. They run one at a time on a session of their
+//! after such a change, the operator's rights, and the emails still
+//! waiting when the window is asked to close. They run one at a time on a session of their
 //! own, so the window keeps painting whatever the network does, and say
 //! when the register has not answered for a while. A register file's few
 //! indexed reads and its writes stay on the UI thread.
@@ -36,6 +37,8 @@ pub(super) struct Background {
     operator: Option<(Task<Operator>, Instant)>,
     /// The users other programs changed, being read.
     changes: Option<(Task<ChangesRead>, Instant)>,
+    /// The emails still waiting, counted when the window is asked to close.
+    waiting: Option<(Task<usize>, Instant)>,
     /// The window, to wake when work is done.
     pub(super) ctx: egui::Context,
 }
@@ -80,6 +83,7 @@ impl Background {
             refresh: None,
             operator: None,
             changes: None,
+            waiting: None,
             ctx: egui::Context::default(),
         }
     }
@@ -195,6 +199,27 @@ impl Background {
         Some(result)
     }
 
+    /// Starts counting the emails still waiting to be sent (the window was
+    /// asked to close); nothing new while a count is under way.
+    pub(super) fn start_waiting_count(&mut self, session: &Session) {
+        if self.waiting.is_some() {
+            return;
+        }
+        let task = on_reader(&self.ctx, &self.reader, session, "waiting-count", |s| {
+            s.queued_count().map_err(|error| error.to_string())
+        });
+        self.waiting = Some((task, Instant::now()));
+    }
+
+    /// The emails still waiting, once counted (an error: the count could not
+    /// be made).
+    pub(super) fn take_waiting_count(&mut self) -> Option<Result<usize, String>> {
+        let (task, _) = self.waiting.as_mut()?;
+        let result = task.take_result()?;
+        self.waiting = None;
+        Some(result)
+    }
+
     /// How long the oldest work under way has waited for the register, once
     /// that is longer than a moment (the window then says the register is
     /// not answering).
@@ -214,6 +239,9 @@ impl Background {
                 .as_ref()
                 .and_then(|(t, since)| waiting(t.result().is_some(), *since)),
             self.changes
+                .as_ref()
+                .and_then(|(t, since)| waiting(t.result().is_some(), *since)),
+            self.waiting
                 .as_ref()
                 .and_then(|(t, since)| waiting(t.result().is_some(), *since)),
         ]
