@@ -16,5 +16,4 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod ui;
-pub mod verify;
 pub mod web;

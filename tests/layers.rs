@@ -1,7 +1,7 @@
 //! The dependency rule, checked on the source: nothing imports upward.
 //!
 //! `domain` (pure types and rules, plus `i18n` for words) is at the bottom;
-//! the adapters `store`, `mail`, `sheet` and `verify` may use `domain`; `app`
+//! the adapters `store`, `mail` and `sheet` may use `domain`; `app`
 //! (the use cases) may use those; the faces `ui`, `cli` and `web` sit on top.
 //! Faces reach the adapters only through `app`, and the register only
 //! through a `Session`'s reads and the use cases.
@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 /// Modules below `app`: none of them may name a layer above it.
-const LOWER: [&str; 6] = ["domain", "store", "mail", "sheet", "verify", "i18n"];
+const LOWER: [&str; 5] = ["domain", "store", "mail", "sheet", "i18n"];
 /// The faces.
 const FACES: [&str; 3] = ["ui", "cli", "web"];
 /// What lower modules may never name.

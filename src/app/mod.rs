@@ -13,6 +13,7 @@ pub mod idp;
 pub mod import;
 mod import_sheets;
 pub mod leavers;
+mod link_token;
 mod open;
 pub mod operator;
 pub mod outbox_worker;

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 use lettre::Message;
 
+use super::link_token::{new_token, random_hex};
 use crate::domain::message::TemplateValues;
 use crate::domain::outbox::{AfterFailure, RetryRule};
 use crate::domain::{
@@ -32,7 +33,6 @@ use crate::scim::ScimClient;
 use crate::store::{
     AnswerRecord, Delivery, Location, NewToken, Store, StoreError, TokenPurpose, WorkerRow, WriteTx,
 };
-use crate::verify::token::{new_token, random_hex};
 
 use super::format_local;
 

@@ -6,11 +6,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::link_token::hash_token;
 use crate::domain::{
     AuditAction, Connection, Email, MessageKind, UserRecord, VismaConnectPhase, verify_decision,
 };
 use crate::store::{LinkToken, StoreError, TokenPurpose, WriteTx};
-use crate::verify::token::hash_token;
 
 use super::Session;
 use super::snapshot::snapshot;

@@ -5,12 +5,12 @@
 
 use jiff::Timestamp;
 
+use super::link_token::{hash_token, random_hex};
 use crate::domain::{
     AuditAction, AuditEntry, ConnectedBy, Connection, Email, MessageKind, SkipReason, UserKey,
     UserRecord, VerifyDecision, VismaConnectPhase, verify_decision,
 };
 use crate::store::{LinkToken, NewMessage, StoreError, TokenPurpose, WriteTx};
-use crate::verify::token::{hash_token, random_hex};
 
 use super::Session;
 use super::snapshot::snapshot;

@@ -1,5 +1,6 @@
 //! Link tokens: 256 random bits from the OS, sent in the link; only their
-//! SHA-256 is stored, so a copy of the database opens no account.
+//! SHA-256 is stored, so a copy of the database opens no account. (The
+//! endpoint employees open lives in `web/`; the tokens' rows in `store`.)
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
