@@ -46,9 +46,14 @@ pub enum RolesError {
 /// The register's roles: the built-in three, then those administrators
 /// made, by name.
 pub fn roles(session: &Session) -> Result<Vec<Role>, StoreError> {
+    Ok(with_builtin(session.store.custom_roles()?))
+}
+
+/// The built-in roles, then `custom` (the roles administrators made).
+pub(super) fn with_builtin(custom: Vec<Role>) -> Vec<Role> {
     let mut all = builtin_roles();
-    all.extend(session.store.custom_roles()?);
-    Ok(all)
+    all.extend(custom);
+    all
 }
 
 pub(super) fn role_json(role: &Role) -> serde_json::Value {

@@ -579,6 +579,39 @@ impl PgSql<'_, postgres::Client> {
     }
 }
 
+/// `sql` with its parameters `?1`, `?2`, … written in as literals (see
+/// `pg_tx::literal`), in one pass over the text, so nothing written in is
+/// read again; `None` when a value cannot be written in (a text with NUL).
+pub fn with_literal_params(sql: &str, params: &[Param<'_>]) -> Option<String> {
+    let literals: Vec<String> = params
+        .iter()
+        .map(|param| super::pg_tx::literal(param, None))
+        .collect::<Option<_>>()?;
+    let mut out =
+        String::with_capacity(sql.len() + literals.iter().map(String::len).sum::<usize>());
+    let mut rest = sql;
+    while let Some(at) = rest.find('?') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let value = after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| literals.get(n.checked_sub(1)?));
+        if let Some(value) = value {
+            // A space first: a dollar quote right after a name would join it.
+            out.push(' ');
+            out.push_str(value);
+            rest = &after[digits..];
+        } else {
+            out.push('?');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// `sql` with its parameters `?1`, `?2`, … written in as the integers
 /// `params` (the highest number first, so `?1` never eats `?12`).
 fn with_integers(sql: &str, params: &[i64]) -> String {
@@ -657,6 +690,35 @@ pub fn readable<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_parameters_are_written_in_once_and_never_read_again() {
+        assert_eq!(
+            with_literal_params(
+                "SELECT ?2, ?1 WHERE a = ?12",
+                &[
+                    Param::Text("?2 it's"),
+                    Param::Text("$h$?1"),
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Null,
+                    Param::Int(7),
+                ],
+            )
+            .as_deref(),
+            Some("SELECT  $h1$$h$?1$h1$,  $h$?2 it's$h$ WHERE a =  $h$7$h$")
+        );
+        assert_eq!(
+            with_literal_params("SELECT ?1", &[Param::Text("a\0")]),
+            None
+        );
+    }
 
     #[test]
     fn parameters_are_numbered_for_postgres_and_greatest_is_max_for_sqlite() {

@@ -372,19 +372,7 @@ impl Store {
         field: crate::domain::settings::OperatorField,
         login: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
-        use crate::domain::settings::OperatorField;
-        let condition = match field {
-            OperatorField::AliasUserId => "lower(u.alias_user_id) = lower(?1)",
-            OperatorField::UserId => "lower(u.user_id) = lower(?1)",
-            OperatorField::ExternalReference => "lower(u.external_reference) = lower(?1)",
-            OperatorField::EmailLocalPart => {
-                "lower(substr(u.email, 1, length(?1) + 1)) = lower(?1) || '@'"
-            }
-        };
-        let sql = format!(
-            "{} WHERE {condition} AND ?1 <> '' ORDER BY u.key LIMIT 1",
-            rows::SELECT_USERS
-        );
+        let sql = user_by_login_sql(field);
         on_store!(self, db => db.fetch_opt(&sql, params![login.trim()], rows::record_from_row))
     }
 
@@ -916,6 +904,24 @@ fn conflict_or(error: StoreError, user: &User) -> StoreError {
     } else {
         error
     }
+}
+
+/// The user whose login field `field` is `?1` (the first by key; none for
+/// an empty login).
+fn user_by_login_sql(field: crate::domain::settings::OperatorField) -> String {
+    use crate::domain::settings::OperatorField;
+    let condition = match field {
+        OperatorField::AliasUserId => "lower(u.alias_user_id) = lower(?1)",
+        OperatorField::UserId => "lower(u.user_id) = lower(?1)",
+        OperatorField::ExternalReference => "lower(u.external_reference) = lower(?1)",
+        OperatorField::EmailLocalPart => {
+            "lower(substr(u.email, 1, length(?1) + 1)) = lower(?1) || '@'"
+        }
+    };
+    format!(
+        "{} WHERE {condition} AND ?1 <> '' ORDER BY u.key LIMIT 1",
+        rows::SELECT_USERS
+    )
 }
 
 /// What a refused unique User-ID means.

@@ -58,25 +58,39 @@ const GRANTS: &str =
 /// The stored roles with their grants (a permission this build does not
 /// know is skipped, so a newer program's grants never widen an older one's).
 fn custom_roles_in(db: &impl super::db::Sql) -> Result<Vec<Role>, StoreError> {
-    let mut roles = db.fetch(ROLES, &[], |row| {
-        Ok(Role {
-            id: row.text(0)?,
-            name: row.text(1)?,
-            description: row.text(2)?,
-            builtin: None,
-            grants: Vec::new(),
-        })
-    })?;
-    let grants = db.fetch(GRANTS, &[], |row| {
-        Ok((
-            row.text(0)?,
-            Permission::from_code(&row.text(1)?),
-            Scope {
-                departments: lines(&row.text(2)?),
-                offices: lines(&row.text(3)?),
-            },
-        ))
-    })?;
+    let roles = db.fetch(ROLES, &[], role_from_row)?;
+    let grants = db.fetch(GRANTS, &[], grant_from_row)?;
+    Ok(with_grants(roles, grants))
+}
+
+/// A row of [`ROLES`], its grants still to come.
+fn role_from_row(row: &dyn RowRead) -> Result<Role, StoreError> {
+    Ok(Role {
+        id: row.text(0)?,
+        name: row.text(1)?,
+        description: row.text(2)?,
+        builtin: None,
+        grants: Vec::new(),
+    })
+}
+
+/// A row of [`GRANTS`]: the role, the permission (`None`: one this build
+/// does not know) and its limits.
+type GrantRow = (String, Option<Permission>, Scope);
+
+fn grant_from_row(row: &dyn RowRead) -> Result<GrantRow, StoreError> {
+    Ok((
+        row.text(0)?,
+        Permission::from_code(&row.text(1)?),
+        Scope {
+            departments: lines(&row.text(2)?),
+            offices: lines(&row.text(3)?),
+        },
+    ))
+}
+
+/// The roles with their known grants, each role's in permission order.
+fn with_grants(mut roles: Vec<Role>, grants: Vec<GrantRow>) -> Vec<Role> {
     for (role, permission, scope) in grants {
         if let (Some(target), Some(permission)) =
             (roles.iter_mut().find(|r| r.id == role), permission)
@@ -87,7 +101,97 @@ fn custom_roles_in(db: &impl super::db::Sql) -> Result<Vec<Role>, StoreError> {
     for role in &mut roles {
         role.grants.sort_by_key(|g| g.permission);
     }
-    Ok(roles)
+    roles
+}
+
+/// What deciding who is working reads, in one round trip on a shared
+/// register ([`Store::operator_reads_together`]).
+pub struct OperatorReads {
+    /// Every user's roles.
+    pub all_roles: Vec<(UserKey, Vec<Assignment>)>,
+    /// The settings (which field names the login, the register's day).
+    pub settings: crate::domain::Settings,
+    /// The roles administrators made.
+    pub custom_roles: Vec<Role>,
+    /// The user whose login field is the login, for each field the setting
+    /// may name.
+    pub by_field: Vec<(
+        crate::domain::settings::OperatorField,
+        Option<crate::domain::UserRecord>,
+    )>,
+}
+
+impl Store {
+    /// [`OperatorReads`] for `login` in one round trip on a shared register
+    /// (the login written into the query as a literal); `None` from a
+    /// register file, whose reads cost no round trips.
+    pub fn operator_reads_together(
+        &self,
+        login: &str,
+    ) -> Result<Option<OperatorReads>, StoreError> {
+        use crate::domain::settings::OperatorField;
+        let super::Backend::Postgres(pg) = &self.backend else {
+            return Ok(None);
+        };
+        let login = login.trim();
+        let mut queries = vec![
+            format!("{SELECT} ORDER BY user_key, role"),
+            super::settings::SELECT_SETTINGS.to_owned(),
+            ROLES.to_owned(),
+            GRANTS.to_owned(),
+        ];
+        for field in OperatorField::ALL {
+            let Some(query) =
+                super::db::with_literal_params(&super::user_by_login_sql(field), params![login])
+            else {
+                // A login no query can hold (NUL): the reads one by one.
+                return Ok(None);
+            };
+            queries.push(query);
+        }
+        let queries: Vec<(String, Vec<i64>)> =
+            queries.into_iter().map(|q| (q, Vec::new())).collect();
+        let results = pg.sql().fetch_texts_together(&queries)?;
+        let rows = |index: usize| {
+            results
+                .get(index)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|row| super::db::TextRow(row))
+        };
+        let all_roles = group(
+            rows(0)
+                .map(|row| assignment_from_row(&row))
+                .collect::<Result<_, _>>()?,
+        );
+        let settings = super::settings::from_rows(
+            rows(1)
+                .map(|row| Ok((row.text(0)?, row.text(1)?)))
+                .collect::<Result<_, StoreError>>()?,
+        );
+        let custom_roles = with_grants(
+            rows(2)
+                .map(|row| role_from_row(&row))
+                .collect::<Result<_, _>>()?,
+            rows(3)
+                .map(|row| grant_from_row(&row))
+                .collect::<Result<_, _>>()?,
+        );
+        let mut by_field = Vec::new();
+        for (index, field) in (4..).zip(OperatorField::ALL) {
+            let user = rows(index)
+                .map(|row| super::rows::record_from_row(&row))
+                .next()
+                .transpose()?;
+            by_field.push((field, user));
+        }
+        Ok(Some(OperatorReads {
+            all_roles,
+            settings,
+            custom_roles,
+            by_field,
+        }))
+    }
 }
 
 impl Store {

@@ -331,6 +331,29 @@ fn the_operator_is_found_by_the_field_the_setting_names(mut store: Store) {
     );
     assert_eq!(found(&store, OperatorField::EmailLocalPart, "anna"), None);
     assert_eq!(found(&store, OperatorField::AliasUserId, ""), None);
+    // On a shared register the same users in one round trip, for every
+    // field at once; a login with quotes and dollar quotes is only a value.
+    for login in [
+        "asv",
+        "ANNA_S",
+        "emp-7",
+        "anna",
+        "",
+        "x' OR ''='",
+        "$h$ OR true --",
+    ] {
+        if let Some(reads) = store.operator_reads_together(login).unwrap() {
+            for (field, user) in reads.by_field {
+                assert_eq!(
+                    user.map(|r| r.user.user_id.to_string()),
+                    found(&store, field, login),
+                    "{field:?} {login:?}"
+                );
+            }
+            assert_eq!(reads.settings, store.load_settings().unwrap());
+            assert_eq!(reads.all_roles, store.all_roles().unwrap());
+        }
+    }
 }
 
 fn account_codes_and_audit_rights_round_trip(mut store: Store) {
