@@ -27,15 +27,16 @@ impl MessageKind {
         }
     }
 
+    /// Every kind.
+    pub const ALL: [Self; 3] = [
+        Self::Verification,
+        Self::PasswordReset,
+        Self::RelinkInvitation,
+    ];
+
     /// Parses a stored code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Verification,
-            Self::PasswordReset,
-            Self::RelinkInvitation,
-        ]
-        .into_iter()
-        .find(|k| k.code() == code)
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 }
 
@@ -66,17 +67,18 @@ impl DeliveryState {
         }
     }
 
+    /// Every state.
+    pub const ALL: [Self; 5] = [
+        Self::Queued,
+        Self::Sending,
+        Self::Sent,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
     /// Parses a stored code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            Self::Queued,
-            Self::Sending,
-            Self::Sent,
-            Self::Failed,
-            Self::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 

@@ -284,6 +284,7 @@ on_both_backends!(
     the_outbox_claims_each_message_once,
     a_lease_far_in_the_future_is_taken_for_run_out,
     a_damaged_row_is_left_out_and_never_stops_the_rest,
+    db_status_tells_unusual_rows_from_damaged_ones,
     a_group_of_answers_is_recorded_as_one_call_per_answer_would,
     new_tokens_of_one_user_leave_only_the_latest_usable,
     a_group_commit_records_flags_counts_audits_and_marks_at_once,
@@ -1149,6 +1150,61 @@ fn a_lease_far_in_the_future_is_taken_for_run_out(mut store: Store) {
 /// that is not an address, written by hand) is left out: the other users
 /// still load, the other messages are still claimed, and the damaged
 /// message fails with the reason instead of being claimed for ever.
+/// On a shared register `db status` reads only the rows no plain pattern
+/// vouches for: an unusual row the program reads is no damage, a damaged
+/// one is (the counts as the program's own reading gives them).
+fn db_status_tells_unusual_rows_from_damaged_ones(mut store: Store) {
+    use crate::domain::{Connection, MessageKind, UserDraft};
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let to = Email::parse("anna@company.se").unwrap();
+    // An international domain, capitals, a space in the User-ID, the 31st
+    // of a month, a punycode domain.
+    let unusual = UserDraft {
+        user_id: "A 7".into(),
+        first_name: "Ünal".into(),
+        email: "Unal.Ozturk@Företaget.se".into(),
+        employment_ends: "2027-01-31".into(),
+        ..UserDraft::new_user()
+    };
+    let valid = unusual.validate().unwrap();
+    store
+        .write(|tx| {
+            let key = tx.insert_user(&valid.user, 0)?;
+            tx.add_connection(
+                key,
+                &Connection::Unverified {
+                    email: Email::parse("klara.sjöberg@xn--fretaget-n4a.se").unwrap(),
+                    sent_count: 0,
+                    last_sent_at: None,
+                },
+                0,
+            )?;
+            tx.queue_message(MessageKind::Verification, Some(key), &to, "<a@x>", now)?;
+            tx.queue_message(MessageKind::Verification, None, &to, "<b@x>", now)?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let damage = |store: &Store| {
+        let status = store.status().unwrap();
+        (status.damaged_users, status.damaged_messages)
+    };
+    assert_eq!(damage(&store), (0, 0));
+    // A 30th of February; a one-letter top-level domain.
+    on_store!(store, db => db.exec(
+        "UPDATE users SET employment_ends = 20270230 WHERE user_id = 'A 7'",
+        &[],
+    ))
+    .unwrap();
+    on_store!(store, db => db.exec(
+        "UPDATE outbox SET recipient = 'anna@company.s' WHERE message_id = '<b@x>'",
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(damage(&store), (1, 1));
+    assert_eq!(store.load_users().unwrap().len(), 0);
+    assert_eq!(store.outbox(10).unwrap().len(), 1);
+}
+
 fn a_damaged_row_is_left_out_and_never_stops_the_rest(mut store: Store) {
     use crate::domain::{Connection, DeliveryState, MessageKind, UserDraft};
     let now = Timestamp::from_second(1_800_000_000).unwrap();

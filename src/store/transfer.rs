@@ -201,19 +201,144 @@ fn count(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
+/// The register's counts (`db status`).
+const COUNTS: &str = "SELECT (SELECT count(*) FROM users),
+    (SELECT count(*) FROM connections WHERE state = 'connected'),
+    (SELECT count(*) FROM connections WHERE state = 'unverified'),
+    (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')),
+    (SELECT count(*) FROM outbox),
+    (SELECT count(*) FROM audit),
+    (SELECT count(*) FROM workers)";
+
+/// SQL true when the stored address in `column` is one `Email::parse`
+/// certainly reads: plain ASCII, dot-separated, within the lengths, no
+/// punycode. Anything else is read by the program itself to tell.
+fn certainly_an_address(column: &str) -> String {
+    use crate::domain::email::{MAX_ADDRESS_OCTETS, MAX_LOCAL_OCTETS};
+    format!(
+        "({column} ~ '^[A-Za-z0-9_+-]+([.][A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?[.])+[A-Za-z]{{2,63}}$' \
+         AND octet_length({column}) <= {MAX_ADDRESS_OCTETS} \
+         AND octet_length(split_part({column}, '@', 1)) <= {MAX_LOCAL_OCTETS} \
+         AND position('xn--' IN lower({column})) = 0)"
+    )
+}
+
+/// The users a shared register holds whose rows the program may not be
+/// able to read (`db status` reads only these, not all 100,000): every
+/// row the SQL cannot vouch for. A subset of what the program reads, so
+/// none it cannot read is left out.
+fn users_in_doubt() -> String {
+    use crate::domain::user::MAX_USER_ID_CHARS;
+    format!(
+        "{} WHERE NOT coalesce((u.user_id ~ '^[!-~]+$' AND char_length(u.user_id) <= {MAX_USER_ID_CHARS}
+             AND (u.email = '' OR {})
+             AND (u.employment_ends IS NULL OR (u.employment_ends % 100 BETWEEN 1 AND 28
+                  AND u.employment_ends / 100 % 100 BETWEEN 1 AND 12
+                  AND u.employment_ends / 10000 BETWEEN 1 AND 9999))
+             AND (c.state IS NULL OR {})), false)",
+        super::rows::SELECT_USERS,
+        certainly_an_address("u.email"),
+        certainly_an_address("c.email"),
+    )
+}
+
+/// The messages whose rows the program may not be able to read (see
+/// [`users_in_doubt`]).
+fn messages_in_doubt() -> String {
+    use crate::domain::{DeliveryState, MessageKind};
+    let listed = |codes: Vec<&str>| {
+        codes
+            .iter()
+            .map(|code| format!("'{code}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} WHERE NOT coalesce((kind IN ({}) AND state IN ({}) AND {}), false)",
+        super::outbox::SELECT,
+        listed(MessageKind::ALL.iter().map(|k| k.code()).collect()),
+        listed(DeliveryState::ALL.iter().map(|s| s.code()).collect()),
+        certainly_an_address("recipient"),
+    )
+}
+
+/// [`Store::status`] of a shared register in one round trip: the counts,
+/// the version, and only the rows the SQL cannot vouch for, read by the
+/// program to tell which are damaged.
+fn status_together(
+    db: &super::db::PgSql<'_, postgres::Client>,
+    location: &super::Location,
+) -> Result<Status, StoreError> {
+    let queries = [
+        COUNTS.to_owned(),
+        "SELECT version FROM hrm_register".to_owned(),
+        users_in_doubt(),
+        messages_in_doubt(),
+    ];
+    let queries: Vec<(String, Vec<i64>)> = queries.into_iter().map(|q| (q, Vec::new())).collect();
+    let results = db.fetch_texts_together(&queries)?;
+    let rows = |index: usize| {
+        results
+            .get(index)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|row| super::db::TextRow(row))
+    };
+    let first = |index: usize| -> Result<Vec<i64>, StoreError> {
+        let row = rows(index)
+            .next()
+            .ok_or_else(|| StoreError::bad_value(0, "a count query returned no row"))?;
+        (0..row.0.len())
+            .map(|i| super::db::RowRead::int(&row, i))
+            .collect()
+    };
+    let counts = first(0)?;
+    let at = |i: usize| {
+        counts
+            .get(i)
+            .copied()
+            .map(count)
+            .ok_or_else(|| StoreError::bad_value(i, "a count is missing"))
+    };
+    // Only a damaged row is left out; any other error fails, as a load does.
+    let damaged = |outcome: Result<(), StoreError>| match outcome {
+        Ok(()) => Ok(false),
+        Err(StoreError::Damaged { .. }) => Ok(true),
+        Err(error) => Err(error),
+    };
+    let mut damaged_users = 0;
+    for row in rows(2) {
+        damaged_users += usize::from(damaged(super::rows::record_from_row(&row).map(|_| ()))?);
+    }
+    let mut damaged_messages = 0;
+    for row in rows(3) {
+        damaged_messages +=
+            usize::from(damaged(super::outbox::message_from_row(&row).map(|_| ()))?);
+    }
+    Ok(Status {
+        backend: location.backend_name().to_owned(),
+        location: location.to_string(),
+        schema_version: first(1)?.first().copied().unwrap_or(0),
+        users: at(0)?,
+        connected: at(1)?,
+        pending: at(2)?,
+        outbox_waiting: at(3)?,
+        outbox_messages: at(4)?,
+        audit_rows: at(5)?,
+        workers: at(6)?,
+        damaged_users,
+        damaged_messages,
+    })
+}
+
 impl Store {
     /// The register's backend, version and counts.
     pub fn status(&self) -> Result<Status, StoreError> {
-        // One statement, one round trip (a slow link pays each).
-        let counts = on_store!(self, db => db.fetch_texts_once(
-            "SELECT (SELECT count(*) FROM users),
-                (SELECT count(*) FROM connections WHERE state = 'connected'),
-                (SELECT count(*) FROM connections WHERE state = 'unverified'),
-                (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')),
-                (SELECT count(*) FROM outbox),
-                (SELECT count(*) FROM audit),
-                (SELECT count(*) FROM workers)"
-        ))?;
+        if let Backend::Postgres(pg) = &self.backend {
+            return status_together(&pg.sql(), &self.location);
+        }
+        // One statement (a register file's reads cost no round trips).
+        let counts = on_store!(self, db => db.fetch_texts_once(COUNTS))?;
         let at = |i: usize| -> Result<usize, StoreError> {
             counts
                 .get(i)
