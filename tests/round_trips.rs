@@ -29,8 +29,8 @@ fn reading_commands_cost_few_round_trips() {
     support::seed_pending(&mut session, 50, "rt");
     drop(session);
     for (args, most) in [
-        (&["db", "status", "--json"][..], 5),
-        (&["users", "list", "--json", "--search", "rt14"][..], 8),
+        (&["db", "status", "--json"][..], 4),
+        (&["users", "list", "--json", "--search", "rt14"][..], 7),
     ] {
         let counted = round_trips(&register, args);
         eprintln!("{args:?}: {counted} round trips");

@@ -133,6 +133,14 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// True when the server said a table named in the query does not exist
+    /// (a database without the register yet).
+    pub fn is_undefined_table(&self) -> bool {
+        matches!(self, Self::Postgres(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE))
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;

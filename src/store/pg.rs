@@ -382,19 +382,52 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
         backend_pid: 0,
     };
     // Each round trip costs a slow link's delay: the session's settings,
-    // who this is and whether the register is there come in one, its
-    // version in a second, and the migration's transaction only when the
-    // register is not up to date.
-    let facts = conn.sql().fetch_texts_once(
-        "SET lock_timeout = '30s'; SET client_min_messages = warning;
-         SELECT session_user::text, pg_backend_pid(),
-             to_regclass('hrm_register') IS NOT NULL",
-    )?;
+    // who this is and the register's version come in one; only a database
+    // without the register (its first open) asks again, and the migration's
+    // transaction comes only when the register is not up to date.
+    let settings = vec![
+        "SET lock_timeout = '30s'".to_owned(),
+        "SET client_min_messages = warning".to_owned(),
+    ];
+    let together = conn.sql().fetch_texts_after(
+        settings.clone(),
+        &[
+            (FACTS.to_owned(), Vec::new()),
+            (
+                "SELECT application_id, version FROM hrm_register".to_owned(),
+                Vec::new(),
+            ),
+        ],
+    );
+    let (facts, found) = match together {
+        Ok(results) => {
+            let first = |i: usize| {
+                results
+                    .get(i)
+                    .and_then(|rows| rows.first())
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            (first(0), first(1))
+        }
+        // No register table yet (or another's database): one by one.
+        Err(error) if error.is_undefined_table() => {
+            let facts = conn
+                .sql()
+                .fetch_texts_after(settings, &[(FACTS.to_owned(), Vec::new())])?;
+            (
+                facts
+                    .first()
+                    .and_then(|rows| rows.first())
+                    .cloned()
+                    .unwrap_or_default(),
+                Vec::new(),
+            )
+        }
+        Err(error) => return Err(error),
+    };
     let fact = |i: usize| facts.get(i).cloned().flatten().unwrap_or_default();
     let up_to_date = fact(2) == "t" && {
-        let found = conn
-            .sql()
-            .fetch_texts_once("SELECT application_id, version FROM hrm_register")?;
         let number = |i: usize| {
             found
                 .get(i)
@@ -414,6 +447,10 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
         ..conn
     })
 }
+
+/// Who the session is, its backend, and whether the register is there.
+const FACTS: &str = "SELECT session_user::text, pg_backend_pid(),
+    to_regclass('hrm_register') IS NOT NULL";
 
 /// The register's version, or `None` for an empty database. A database with
 /// tables but no register table belongs to something else.
