@@ -346,7 +346,7 @@ impl Store {
         if let Backend::Postgres(pg) = &self.backend {
             let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
             return pg.sql().fetch_typed(
-                &format!("{} WHERE u.key = ANY(?1)", rows::SELECT_USERS),
+                rows::SELECT_USERS_BY_KEYS,
                 &[&raw],
                 rows::record_from_row,
             );
@@ -699,7 +699,7 @@ impl WriteTx<'_> {
         let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
         if let Some(found) = self.on_postgres(|db| {
             db.fetch_typed(
-                &format!("{} WHERE u.key = ANY(?1)", rows::SELECT_USERS),
+                rows::SELECT_USERS_BY_KEYS,
                 &[&raw],
                 rows::record_from_row,
             )

@@ -87,9 +87,13 @@ audited AS (
     ORDER BY v.ord
 ),
 marked AS (
+    -- Joined by key, not `id = ANY(…)`: on a table the planner has no
+    -- statistics for yet (a bulk send's first minute) that filtered every
+    -- message the worker holds, a millisecond a commit.
     UPDATE outbox SET handed_over = 1
-    WHERE id = ANY(?18) AND owner = ?17 AND state = 'sending'
-    RETURNING id
+    FROM unnest(?18::bigint[]) AS m(id)
+    WHERE outbox.id = m.id AND outbox.owner = ?17 AND outbox.state = 'sending'
+    RETURNING outbox.id
 )
 SELECT id FROM marked";
 
