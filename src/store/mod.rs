@@ -698,11 +698,7 @@ impl WriteTx<'_> {
     pub fn users_by_keys(&self, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
         let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
         if let Some(found) = self.on_postgres(|db| {
-            db.fetch_typed(
-                rows::SELECT_USERS_BY_KEYS,
-                &[&raw],
-                rows::record_from_row,
-            )
+            db.fetch_typed(rows::SELECT_USERS_BY_KEYS, &[&raw], rows::record_from_row)
         }) {
             return found;
         }

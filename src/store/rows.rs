@@ -20,7 +20,8 @@ pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_us
 /// by its key (a join, not `u.key = ANY(…)`: on tables the planner has no
 /// statistics for yet, a bulk send's first minute, that read every user
 /// and connection for each batch of 200).
-pub const SELECT_USERS_BY_KEYS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
+pub const SELECT_USERS_BY_KEYS: &str =
+    "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
         u.card_tag_id, u.external_reference, u.email, u.first_name, u.last_name, u.department,
         u.office, c.email, c.state, c.sent_count, c.last_sent_at_ms, c.connected_at_ms,
         c.connected_by, u.employment_ends
