@@ -978,15 +978,7 @@ fn closing_with_emails_waiting_counts_them_without_stopping_the_window() {
     let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
     let through =
         Session::open(&hrm_users::store::Location::parse(&link.url_through(&url))).unwrap();
-    let opened = hrm_users::app::OpenedRegister {
-        change_stamp: through.last_change_ms().unwrap(),
-        users: through.load_users().unwrap(),
-        session: through,
-        is_demo: false,
-        damaged_users: 0,
-        settings: None,
-        operator: None,
-    };
+    let opened = support::opened(through);
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
@@ -997,13 +989,7 @@ fn closing_with_emails_waiting_counts_them_without_stopping_the_window() {
 
     hold_for(&link, Duration::from_secs(4));
     let started = Instant::now();
-    harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
+    support::request_close(&mut harness);
     ten_frames_without_waiting(&mut harness, started);
     assert!(
         harness

@@ -796,13 +796,7 @@ fn closing_with_emails_still_waiting_asks_first() {
     click(&mut harness, "Erik Lind");
     click_button(&mut harness, "Verify account");
     let close = |harness: &mut Harness<'_, HrmApp>| {
-        harness
-            .input_mut()
-            .viewports
-            .entry(egui::ViewportId::ROOT)
-            .or_default()
-            .events
-            .push(egui::ViewportEvent::Close);
+        support::request_close(harness);
         harness.run();
     };
     close(&mut harness);

@@ -497,6 +497,13 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
         self.fetch_texts_after(Vec::new(), queries)
     }
 
+    /// [`Self::fetch_texts_together`] of queries without parameters.
+    pub fn fetch_plain_together(&self, queries: Vec<String>) -> Result<TextResults, StoreError> {
+        let queries: Vec<(String, Vec<i64>)> =
+            queries.into_iter().map(|q| (q, Vec::new())).collect();
+        self.fetch_texts_together(&queries)
+    }
+
     /// [`Self::fetch_texts_together`] after `before`: statements sent first
     /// in the same round trip (a transaction's start and its held changes,
     /// each one statement), whose answers are left out.
@@ -577,6 +584,16 @@ impl PgSql<'_, postgres::Client> {
             format!("EXECUTE {name}({})", values.join(", "))
         }))
     }
+}
+
+/// The rows of query `index` of several sent together, to read with the
+/// row mappers.
+pub fn text_rows(results: &TextResults, index: usize) -> impl Iterator<Item = TextRow<'_>> {
+    results
+        .get(index)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|row| TextRow(row))
 }
 
 /// `sql` with its parameters `?1`, `?2`, … written in as literals (see

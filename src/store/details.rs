@@ -6,7 +6,6 @@
 
 use jiff::Timestamp;
 
-use super::db::TextRow;
 use super::{Backend, Store, StoreError};
 use crate::domain::account_codes::AuditRight;
 use crate::domain::roles::Assignment;
@@ -90,8 +89,7 @@ impl Store {
             (super::settings::SELECT_SETTINGS.to_owned(), Vec::new()),
         ];
         let results = pg.sql().fetch_texts_together(&queries)?;
-        let rows = |index: usize| results.get(index).map_or(&[][..], Vec::as_slice);
-        let each = |index: usize| rows(index).iter().map(|row| TextRow(row));
+        let each = |index: usize| super::db::text_rows(&results, index);
         Ok(Some(DetailsRead {
             history: each(0)
                 .map(|row| super::rows::audit_from_row(&row))
@@ -115,16 +113,7 @@ impl Store {
                 .map(|row| super::idp::account_from_row(&row).map(|claim| claim.account))
                 .next()
                 .transpose()?,
-            settings: super::settings::from_rows(
-                each(7)
-                    .map(|row| {
-                        Ok((
-                            super::db::RowRead::text(&row, 0)?,
-                            super::db::RowRead::text(&row, 1)?,
-                        ))
-                    })
-                    .collect::<Result<_, StoreError>>()?,
-            ),
+            settings: super::settings::from_text_rows(each(7))?,
         }))
     }
 }

@@ -675,21 +675,11 @@ impl WriteTx<'_> {
             return Ok((self.user(key)?, None));
         };
         let results = results?;
-        let rows_of = |index: usize| results.get(index).map_or(&[][..], Vec::as_slice);
-        let user = rows_of(0)
-            .iter()
-            .map(|row| rows::record_from_row(&db::TextRow(row)))
+        let user = db::text_rows(&results, 0)
+            .map(|row| rows::record_from_row(&row))
             .next()
             .transpose()?;
-        let settings = settings::from_rows(
-            rows_of(1)
-                .iter()
-                .map(|row| {
-                    let row = db::TextRow(row);
-                    Ok((db::RowRead::text(&row, 0)?, db::RowRead::text(&row, 1)?))
-                })
-                .collect::<Result<_, StoreError>>()?,
-        );
+        let settings = settings::from_text_rows(db::text_rows(&results, 1))?;
         Ok((user, Some(settings)))
     }
 

@@ -149,26 +149,14 @@ impl Store {
             };
             queries.push(query);
         }
-        let queries: Vec<(String, Vec<i64>)> =
-            queries.into_iter().map(|q| (q, Vec::new())).collect();
-        let results = pg.sql().fetch_texts_together(&queries)?;
-        let rows = |index: usize| {
-            results
-                .get(index)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|row| super::db::TextRow(row))
-        };
+        let results = pg.sql().fetch_plain_together(queries)?;
+        let rows = |index: usize| super::db::text_rows(&results, index);
         let all_roles = group(
             rows(0)
                 .map(|row| assignment_from_row(&row))
                 .collect::<Result<_, _>>()?,
         );
-        let settings = super::settings::from_rows(
-            rows(1)
-                .map(|row| Ok((row.text(0)?, row.text(1)?)))
-                .collect::<Result<_, StoreError>>()?,
-        );
+        let settings = super::settings::from_text_rows(rows(1))?;
         let custom_roles = with_grants(
             rows(2)
                 .map(|row| role_from_row(&row))

@@ -21,6 +21,18 @@ fn load(db: &impl Sql) -> Result<Settings, StoreError> {
     Ok(from_rows(rows))
 }
 
+/// The settings of stored rows read as texts (key, value), over the
+/// defaults (see `db::TextRow`).
+pub(super) fn from_text_rows<'a>(
+    rows: impl Iterator<Item = super::db::TextRow<'a>>,
+) -> Result<Settings, StoreError> {
+    use super::db::RowRead as _;
+    Ok(from_rows(
+        rows.map(|row| Ok((row.text(0)?, row.text(1)?)))
+            .collect::<Result<_, StoreError>>()?,
+    ))
+}
+
 /// The settings of the stored rows (key, value), over the defaults.
 pub(super) fn from_rows(rows: Vec<(String, String)>) -> Settings {
     let mut settings = Settings::default();

@@ -271,21 +271,13 @@ fn status_together(
     db: &super::db::PgSql<'_, postgres::Client>,
     location: &super::Location,
 ) -> Result<Status, StoreError> {
-    let queries = [
+    let results = db.fetch_plain_together(vec![
         COUNTS.to_owned(),
         "SELECT version FROM hrm_register".to_owned(),
         users_in_doubt(),
         messages_in_doubt(),
-    ];
-    let queries: Vec<(String, Vec<i64>)> = queries.into_iter().map(|q| (q, Vec::new())).collect();
-    let results = db.fetch_texts_together(&queries)?;
-    let rows = |index: usize| {
-        results
-            .get(index)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(|row| super::db::TextRow(row))
-    };
+    ])?;
+    let rows = |index: usize| super::db::text_rows(&results, index);
     let first = |index: usize| -> Result<Vec<i64>, StoreError> {
         let row = rows(index)
             .next()
@@ -317,10 +309,26 @@ fn status_together(
         damaged_messages +=
             usize::from(damaged(super::outbox::message_from_row(&row).map(|_| ()))?);
     }
+    status_of(
+        location,
+        first(1)?.first().copied().unwrap_or(0),
+        &at,
+        (damaged_users, damaged_messages),
+    )
+}
+
+/// The status of the register at `location` from its version, the counts
+/// of [`COUNTS`] by column, and the damaged users and messages.
+fn status_of(
+    location: &super::Location,
+    schema_version: i64,
+    at: &dyn Fn(usize) -> Result<usize, StoreError>,
+    (damaged_users, damaged_messages): (usize, usize),
+) -> Result<Status, StoreError> {
     Ok(Status {
         backend: location.backend_name().to_owned(),
         location: location.to_string(),
-        schema_version: first(1)?.first().copied().unwrap_or(0),
+        schema_version,
         users: at(0)?,
         connected: at(1)?,
         pending: at(2)?,
@@ -354,20 +362,12 @@ impl Store {
         let messages = at(4)?;
         let damaged_users = users.saturating_sub(self.load_users()?.len());
         let damaged_messages = messages.saturating_sub(self.outbox(usize::MAX)?.len());
-        Ok(Status {
-            backend: self.location.backend_name().to_owned(),
-            location: self.location.to_string(),
-            schema_version: self.version()?,
-            users: at(0)?,
-            connected: at(1)?,
-            pending: at(2)?,
-            outbox_waiting: at(3)?,
-            outbox_messages: at(4)?,
-            audit_rows: at(5)?,
-            workers: at(6)?,
-            damaged_users,
-            damaged_messages,
-        })
+        status_of(
+            &self.location,
+            self.version()?,
+            &at,
+            (damaged_users, damaged_messages),
+        )
     }
 
     /// Every table's rows and checksum.

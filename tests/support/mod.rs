@@ -328,12 +328,12 @@ pub fn link_in(raw: &[u8]) -> String {
         .to_owned()
 }
 
-/// The window over `session`'s register, as the program shows it once the
-/// register is open, with its first frame drawn.
-pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui::HrmApp> {
+/// `session`'s register as the program has it once opened (the window
+/// reads the settings and the operator itself).
+pub fn opened(session: Session) -> hrm_users::app::OpenedRegister {
     let change_stamp = session.last_change_ms().unwrap();
     let users = session.load_users().unwrap();
-    let opened = hrm_users::app::OpenedRegister {
+    hrm_users::app::OpenedRegister {
         session,
         users,
         is_demo: false,
@@ -341,15 +341,31 @@ pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui:
         damaged_users: 0,
         settings: None,
         operator: None,
-    };
+    }
+}
+
+/// The window over `session`'s register, as the program shows it once the
+/// register is open, with its first frame drawn.
+pub fn window(session: Session) -> egui_kittest::Harness<'static, hrm_users::ui::HrmApp> {
     let mut harness = egui_kittest::Harness::builder()
         .with_size([1280.0, 900.0])
         .build_ui_state(
             |ui, app: &mut hrm_users::ui::HrmApp| app.ui(ui),
-            hrm_users::ui::HrmApp::ready(opened),
+            hrm_users::ui::HrmApp::ready(opened(session)),
         );
     harness.run();
     harness
+}
+
+/// Asks the window to close, as its title bar's close button does.
+pub fn request_close(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
 }
 
 /// Types `text` over what the first text field named `label` holds.
