@@ -922,13 +922,7 @@ fn at_800_by_600_the_list_and_the_form_share_the_width() {
 fn closing_hides_the_window_at_once() {
     let mut harness = harness(register());
     let commands_after_close = |harness: &mut Harness<'_, HrmApp>| {
-        harness
-            .input_mut()
-            .viewports
-            .entry(egui::ViewportId::ROOT)
-            .or_default()
-            .events
-            .push(egui::ViewportEvent::Close);
+        support::request_close(harness);
         harness.step();
         harness.output().viewport_output[&egui::ViewportId::ROOT]
             .commands
