@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use super::StoreError;
 use postgres::types::Type;
 
-use super::db::{Param, PgSql, Sql, Value};
+use super::db::{Execution, Param, PgSql, Sql, Value};
 
 /// Keys taken from the users' sequence the first time a transaction needs
 /// one; each later time twice as many, up to [`MOST_KEYS_AT_ONCE`]. A Save
@@ -107,13 +107,10 @@ impl InsertBatch {
     /// in one round trip with other statements (a Save's audit row with
     /// its commit); `None` (nothing taken) when there are more than a few
     /// or a value cannot be written in.
-    pub fn take_written(
-        &mut self,
-        db: &PgSql<'_, postgres::Client>,
-    ) -> Result<Option<Vec<String>>, StoreError> {
+    pub fn take_written(&mut self, db: &PgSql<'_, postgres::Client>) -> Option<Vec<Execution>> {
         let held = self.users.len() + self.connections.len() + self.audit.len();
         if held == 0 || held > WRITTEN_AT_MOST {
-            return Ok(None);
+            return None;
         }
         let numbered = |count: usize| {
             (1..=count)
@@ -148,16 +145,24 @@ impl InsertBatch {
         ] {
             for row in rows {
                 let params: Vec<Param<'_>> = row.iter().map(Value::as_param).collect();
-                match db.execute_text(&sql, &params)? {
-                    Some(statement) => statements.push(statement),
-                    None => return Ok(None),
+                if let Some(execution) = db.execute_text(&sql, &params) {
+                    statements.push(execution);
+                } else {
+                    // Not sent after all: the names given here are not made.
+                    let carried: Vec<String> = statements
+                        .iter()
+                        .filter(|e| e.prepare.is_some())
+                        .map(|e| e.sql.clone())
+                        .collect();
+                    db.settle_named(&carried, false);
+                    return None;
                 }
             }
         }
         self.users.clear();
         self.connections.clear();
         self.audit.clear();
-        Ok(Some(statements))
+        Some(statements)
     }
 }
 

@@ -336,9 +336,31 @@ impl Sql for rusqlite::Connection {
 /// (read them with [`TextRow`]).
 pub type TextResults = Vec<Vec<Vec<Option<String>>>>;
 
-/// Statements of one PostgreSQL connection by their SQLite text: prepared
-/// (`Some`), or run once unprepared (`None`; prepared when asked again).
-pub type StatementCache = HashMap<String, Option<postgres::Statement>>;
+/// The statements of one PostgreSQL connection, by their SQLite text.
+#[derive(Default)]
+pub struct StatementCache {
+    /// Prepared (`Some`), or run once unprepared (`None`; prepared when
+    /// asked again).
+    prepared: HashMap<String, Option<postgres::Statement>>,
+    /// Prepared by name for `EXECUTE` ([`PgSql::execute_text`]): the name,
+    /// and whether its `PREPARE` is known to have run.
+    named: HashMap<String, (String, bool)>,
+    /// Names given on this connection (a name is never given twice, so a
+    /// `PREPARE` whose fate is unknown never clashes with a new one).
+    names_given: u64,
+}
+
+/// A statement to send in a simple query, prepared by name: its `PREPARE`
+/// first when the connection does not have it yet, then its `EXECUTE`.
+pub struct Execution {
+    /// `PREPARE name AS …`, to send before `execute` in the same query.
+    pub prepare: Option<String>,
+    /// `EXECUTE name(values)`.
+    pub execute: String,
+    /// The statement's text, to confirm or forget its name once the server
+    /// answered ([`PgSql::settle_named`]).
+    pub sql: String,
+}
 
 /// A PostgreSQL connection or transaction with its statement cache.
 pub struct PgSql<'a, C: postgres::GenericClient> {
@@ -353,12 +375,13 @@ impl<'a, C: postgres::GenericClient> PgSql<'a, C> {
     }
 
     fn statement(&self, client: &mut C, sql: &str) -> Result<postgres::Statement, StoreError> {
-        if let Some(Some(statement)) = self.cache.borrow().get(sql) {
+        if let Some(Some(statement)) = self.cache.borrow().prepared.get(sql) {
             return Ok(statement.clone());
         }
         let statement = client.prepare(&postgres_text(sql))?;
         self.cache
             .borrow_mut()
+            .prepared
             .insert(sql.to_owned(), Some(statement.clone()));
         Ok(statement)
     }
@@ -374,7 +397,8 @@ impl<'a, C: postgres::GenericClient> PgSql<'a, C> {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Option<Vec<postgres::Row>>, StoreError> {
-        if self.cache.borrow().contains_key(sql) || params.iter().any(|p| matches!(p, Param::Null))
+        if self.cache.borrow().prepared.contains_key(sql)
+            || params.iter().any(|p| matches!(p, Param::Null))
         {
             return Ok(None);
         }
@@ -390,7 +414,10 @@ impl<'a, C: postgres::GenericClient> PgSql<'a, C> {
             })
             .collect();
         let rows = client.query_typed(&postgres_text(sql), &typed)?;
-        self.cache.borrow_mut().insert(sql.to_owned(), None);
+        self.cache
+            .borrow_mut()
+            .prepared
+            .insert(sql.to_owned(), None);
         Ok(Some(rows))
     }
 }
@@ -550,39 +577,53 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
 
 impl PgSql<'_, postgres::Client> {
     /// `EXECUTE name(values)` of `sql` with `params`, to send in one simple
-    /// query with other statements while keeping its plan: `sql` is
-    /// prepared by name on this connection the first time (one round
-    /// trip, once; a prepared statement outlives a rollback). `None` when a
+    /// query with other statements while keeping its plan, and, the first
+    /// time on this connection, the `PREPARE` to send just before it (a
+    /// prepared statement outlives a rollback). Once the server answered,
+    /// [`Self::settle_named`] says whether that `PREPARE` ran. `None` when a
     /// value cannot be written in (see `pg_tx::literal`).
-    pub fn execute_text(
-        &self,
-        sql: &str,
-        params: &[Param<'_>],
-    ) -> Result<Option<String>, StoreError> {
-        let Some(values) = params
+    pub fn execute_text(&self, sql: &str, params: &[Param<'_>]) -> Option<Execution> {
+        let values = params
             .iter()
             .map(|param| super::pg_tx::literal(param, None))
-            .collect::<Option<Vec<String>>>()
-        else {
-            return Ok(None);
+            .collect::<Option<Vec<String>>>()?;
+        let mut cache = self.cache.borrow_mut();
+        let (name, prepare) = if let Some((name, _)) = cache.named.get(sql) {
+            // Prepared, or its PREPARE goes earlier in the same query.
+            (name.clone(), None)
+        } else {
+            let name = format!("hrm_{}", cache.names_given);
+            cache.names_given += 1;
+            cache.named.insert(sql.to_owned(), (name.clone(), false));
+            let prepare = format!("PREPARE {name} AS {}", postgres_text(sql));
+            (name, Some(prepare))
         };
-        let key = format!("\0named\0{sql}");
-        // The name from the text (FNV-1a): the same on every connection.
-        let hash = sql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let name = format!("hrm_{hash:016x}");
-        if !self.cache.borrow().contains_key(&key) {
-            self.client
-                .borrow_mut()
-                .batch_execute(&format!("PREPARE {name} AS {}", postgres_text(sql)))?;
-            self.cache.borrow_mut().insert(key, None);
-        }
-        Ok(Some(if values.is_empty() {
+        let execute = if values.is_empty() {
             format!("EXECUTE {name}")
         } else {
             format!("EXECUTE {name}({})", values.join(", "))
-        }))
+        };
+        Some(Execution {
+            prepare,
+            execute,
+            sql: sql.to_owned(),
+        })
+    }
+
+    /// After the query that carried the `PREPARE`s of `sqls` (see
+    /// [`Execution`]): kept when the server ran the whole query (`ran`),
+    /// else forgotten, to be prepared anew under a new name next time.
+    pub fn settle_named(&self, sqls: &[String], ran: bool) {
+        let mut cache = self.cache.borrow_mut();
+        for sql in sqls {
+            if ran {
+                if let Some(entry) = cache.named.get_mut(sql) {
+                    entry.1 = true;
+                }
+            } else if cache.named.get(sql).is_some_and(|(_, known)| !known) {
+                cache.named.remove(sql);
+            }
+        }
     }
 }
 

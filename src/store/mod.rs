@@ -488,7 +488,7 @@ impl Store {
                         tx: &pg.client,
                         cache: &pg.cache,
                         batch: RefCell::default(),
-                        held: pg_tx::Held::begin(&pg.client, register_lock),
+                        held: pg_tx::Held::begin(&pg.client, &pg.cache, register_lock),
                     },
                     last_stamp: std::cell::Cell::new(None),
                 };
@@ -504,7 +504,7 @@ impl Store {
                 };
                 let db = db::PgSql::new(tx, cache);
                 // Held rows go with the commit when they are few, else first.
-                hold_written(&db, held, batch)?;
+                hold_written(&db, held, batch);
                 if !batch.borrow().is_empty() {
                     send_held(&db, held, batch)?;
                 }
@@ -523,7 +523,7 @@ pub(crate) fn send_held(
     held: &pg_tx::Held<'_>,
     batch: &RefCell<batch::InsertBatch>,
 ) -> Result<(), StoreError> {
-    hold_written(db, held, batch)?;
+    hold_written(db, held, batch);
     held.send(db)?;
     batch::flush(db, batch).map_err(|e| held.map_error(e))
 }
@@ -534,11 +534,10 @@ fn hold_written(
     db: &db::PgSql<'_, postgres::Client>,
     held: &pg_tx::Held<'_>,
     batch: &RefCell<batch::InsertBatch>,
-) -> Result<(), StoreError> {
-    if let Some(statements) = batch.borrow_mut().take_written(db)? {
-        held.hold_written(statements);
+) {
+    if let Some(executions) = batch.borrow_mut().take_written(db) {
+        held.hold_written(executions);
     }
-    Ok(())
 }
 
 /// A write transaction: typed changes that commit together.
@@ -550,6 +549,8 @@ pub struct WriteTx<'a> {
 }
 
 /// The transaction, by backend.
+// One per transaction, on the stack while it runs: its size is no cost.
+#[allow(clippy::large_enum_variant)]
 enum TxInner<'a> {
     Sqlite(rusqlite::Transaction<'a>),
     Postgres {
@@ -607,20 +608,41 @@ impl WriteTx<'_> {
         };
         let db = db::PgSql::new(tx, cache);
         let run = || {
-            hold_written(&db, held, batch)?;
+            hold_written(&db, held, batch);
             if !batch.borrow().is_empty() {
                 send_held(&db, held, batch)?;
             }
             let mut executions = Vec::with_capacity(queries.len());
             for (sql, params) in queries {
                 // Only integers and texts without NUL are asked here.
-                let execution = db.execute_text(sql, params)?.ok_or_else(|| {
-                    StoreError::bad_value(0, "a value that cannot be written into a query")
-                })?;
-                executions.push((execution, Vec::new()));
+                let Some(execution) = db.execute_text(sql, params) else {
+                    // Not sent after all: the names given here are not made.
+                    let given: Vec<String> = executions
+                        .iter()
+                        .filter(|e: &&db::Execution| e.prepare.is_some())
+                        .map(|e| e.sql.clone())
+                        .collect();
+                    db.settle_named(&given, false);
+                    return Err(StoreError::bad_value(
+                        0,
+                        "a value that cannot be written into a query",
+                    ));
+                };
+                executions.push(execution);
             }
-            db.fetch_texts_after(held.take(), &executions)
-                .map_err(|e| held.map_error(e))
+            // The held statements, then these queries' PREPAREs (when new on
+            // this connection), then the queries, whose rows are read.
+            let mut outgoing = held.take();
+            let mut reads = Vec::with_capacity(executions.len());
+            for execution in executions {
+                if let Some(prepare) = execution.prepare {
+                    outgoing.statements.push(prepare);
+                    outgoing.carried.push(execution.sql);
+                }
+                reads.push((execution.execute, Vec::new()));
+            }
+            let result = db.fetch_texts_after(outgoing.statements.clone(), &reads);
+            held.settle(&db, &outgoing, result)
         };
         Some(run())
     }
@@ -646,11 +668,11 @@ impl WriteTx<'_> {
         };
         let db = db::PgSql::new(tx, cache);
         // Held rows were held first: they go first.
-        hold_written(&db, held, batch)?;
+        hold_written(&db, held, batch);
         if !batch.borrow().is_empty() {
             send_held(&db, held, batch)?;
         }
-        held.hold(&db, sql, params, conflict())
+        Ok(held.hold(&db, sql, params, conflict()))
     }
 
     /// One user by key, as this transaction sees it.

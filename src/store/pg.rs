@@ -374,7 +374,7 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     };
     let conn = PgConn {
         client: RefCell::new(client),
-        cache: RefCell::new(StatementCache::new()),
+        cache: RefCell::new(StatementCache::default()),
         changes_seen: std::cell::Cell::new(0),
         listening: std::cell::Cell::new(false),
         drained_at: std::cell::Cell::new(None),

@@ -13,15 +13,19 @@
 use std::cell::{Cell, RefCell};
 
 use super::StoreError;
-use super::db::{Param, PgSql, Sql as _};
+use super::db::{Execution, Param, PgSql, Sql as _, StatementCache};
 
 /// The statements a PostgreSQL write transaction holds to send with its
 /// next round trip, and whether it has begun on the server. Dropped before
 /// its commit (an error, a panic), it rolls the transaction back.
 pub struct Held<'a> {
     client: &'a RefCell<postgres::Client>,
+    cache: &'a RefCell<StatementCache>,
     /// Statements not yet sent, in order, each one statement.
     statements: RefCell<Vec<String>>,
+    /// The statements whose `PREPARE` is among `statements` (see
+    /// `db::Execution`): kept once the server ran them, else forgotten.
+    carried: RefCell<Vec<String>>,
     /// What a constraint refusal of the held statements means, if one of
     /// them may be refused (the first such, as the caller said it).
     conflict: RefCell<Option<String>>,
@@ -33,10 +37,23 @@ pub struct Held<'a> {
     ended: Cell<bool>,
 }
 
+/// What goes in one round trip: the statements, and those of them whose
+/// `PREPARE` goes with them.
+pub struct Outgoing {
+    /// The statements, in order.
+    pub statements: Vec<String>,
+    /// See [`Held`]'s `carried`.
+    pub carried: Vec<String>,
+}
+
 impl<'a> Held<'a> {
     /// A transaction on `client` that begins with its first round trip,
     /// taking the register's write lock first when `register_lock`.
-    pub fn begin(client: &'a RefCell<postgres::Client>, register_lock: bool) -> Self {
+    pub fn begin(
+        client: &'a RefCell<postgres::Client>,
+        cache: &'a RefCell<StatementCache>,
+        register_lock: bool,
+    ) -> Self {
         let mut statements = vec!["START TRANSACTION".to_owned()];
         if register_lock {
             statements.push(format!(
@@ -47,7 +64,9 @@ impl<'a> Held<'a> {
         let statements_len = statements.len();
         Self {
             client,
+            cache,
             statements: RefCell::new(statements),
+            carried: RefCell::default(),
             conflict: RefCell::new(None),
             sent: Cell::new(false),
             opening: statements_len,
@@ -65,30 +84,56 @@ impl<'a> Held<'a> {
         sql: &str,
         params: &[Param<'_>],
         conflict: Option<String>,
-    ) -> Result<bool, StoreError> {
-        let Some(text) = db.execute_text(sql, params)? else {
-            return Ok(false);
+    ) -> bool {
+        let Some(execution) = db.execute_text(sql, params) else {
+            return false;
         };
-        self.statements.borrow_mut().push(text);
+        self.push(execution);
         if let Some(conflict) = conflict {
             self.conflict.borrow_mut().get_or_insert(conflict);
         }
-        Ok(true)
+        true
     }
 
-    /// Holds statements already written out (held rows as literals).
-    pub fn hold_written(&self, statements: Vec<String>) {
-        self.statements.borrow_mut().extend(statements);
+    /// Holds executions already made (held rows, see `batch`).
+    pub fn hold_written(&self, executions: Vec<Execution>) {
+        for execution in executions {
+            self.push(execution);
+        }
     }
 
-    /// Takes the held statements, to send them before or with others; the
-    /// caller sends them, then [`Self::map_error`]s what the server said.
-    pub fn take(&self) -> Vec<String> {
+    fn push(&self, execution: Execution) {
+        let mut statements = self.statements.borrow_mut();
+        if let Some(prepare) = execution.prepare {
+            statements.push(prepare);
+            self.carried.borrow_mut().push(execution.sql);
+        }
+        statements.push(execution.execute);
+    }
+
+    /// Takes what is held, to send it before or with others; the caller
+    /// sends it, then [`Self::settle`]s it.
+    pub fn take(&self) -> Outgoing {
         let statements = std::mem::take(&mut *self.statements.borrow_mut());
         if !statements.is_empty() {
             self.sent.set(true);
         }
-        statements
+        Outgoing {
+            statements,
+            carried: std::mem::take(&mut *self.carried.borrow_mut()),
+        }
+    }
+
+    /// After `outgoing` was sent: the names it prepared kept when the
+    /// server ran it all, else forgotten; an error as the caller named it.
+    pub fn settle<T>(
+        &self,
+        db: &PgSql<'_, postgres::Client>,
+        outgoing: &Outgoing,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        db.settle_named(&outgoing.carried, result.is_ok());
+        result.map_err(|e| self.map_error(e))
     }
 
     /// An error of held statements as the caller named it.
@@ -101,12 +146,12 @@ impl<'a> Held<'a> {
 
     /// Sends what is held (one round trip; none when nothing is held).
     pub fn send(&self, db: &PgSql<'_, postgres::Client>) -> Result<(), StoreError> {
-        let statements = self.take();
-        if statements.is_empty() {
+        let outgoing = self.take();
+        if outgoing.statements.is_empty() {
             return Ok(());
         }
-        db.exec_batch(&statements.join(";\n"))
-            .map_err(|e| self.map_error(e))
+        let result = db.exec_batch(&outgoing.statements.join(";\n"));
+        self.settle(db, &outgoing, result)
     }
 
     /// Commits, with what is still held, in one round trip (none when the
@@ -117,20 +162,25 @@ impl<'a> Held<'a> {
             self.ended.set(true);
             return Ok(());
         }
-        let mut statements = self.take();
-        statements.push("COMMIT".to_owned());
-        let result = db.exec_batch(&statements.join(";\n"));
+        let mut outgoing = self.take();
+        outgoing.statements.push("COMMIT".to_owned());
+        let result = db.exec_batch(&outgoing.statements.join(";\n"));
         // Committed, or failed: either way the server has ended it or the
         // rollback on drop ends it.
         if result.is_ok() {
             self.ended.set(true);
         }
-        result.map_err(|e| self.map_error(e))
+        self.settle(db, &outgoing, result)
     }
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
+        // Names prepared by statements never sent are forgotten.
+        let carried = std::mem::take(&mut *self.carried.borrow_mut());
+        if !carried.is_empty() {
+            PgSql::new(self.client, self.cache).settle_named(&carried, false);
+        }
         if self.ended.get() || !self.sent.get() {
             return;
         }
