@@ -2,13 +2,15 @@
 //! can take: its start and the register's write lock go with its first
 //! statement, and the changes whose answers nobody reads (a user's new
 //! fields, held rows such as the audit's) go with the next statement or
-//! with the commit. A Save over a VPN is two round trips, not seven.
+//! with the commit. A Save over a VPN is two round trips, not six.
 //!
-//! Held changes are sent as one simple query, their values written into
-//! the SQL text as literals that can be nothing but values: each is
-//! dollar-quoted with a tag it does not contain. A text holding NUL (which
-//! would end the query's text) is never written in: that change goes at
-//! once, as a statement with parameters.
+//! Held changes are sent as one simple query of `EXECUTE name(values)`:
+//! statements prepared by name on the connection (their plans kept; the
+//! first time the `PREPARE` goes just before), with the values written in
+//! as literals that can be nothing but values: each is dollar-quoted with a
+//! tag it does not contain. A text holding NUL (which would end the
+//! query's text) is never written in: that change goes at once, as a
+//! statement with parameters.
 
 use std::cell::{Cell, RefCell};
 
