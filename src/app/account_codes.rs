@@ -62,15 +62,10 @@ pub fn import_account_codes(
         for code in &codes {
             tx.upsert_account_code(code)?;
         }
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::AccountCodesImported,
-            user_key: None,
-            user_id: String::new(),
-            before: None,
-            after: Some(serde_json::json!({ "codes": codes.len() }).to_string()),
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::AccountCodesImported)
+                .after(serde_json::json!({ "codes": codes.len() }).to_string()),
+        )?;
         Ok::<_, AccountCodesError>(())
     })?;
     Ok(codes.len())
@@ -150,14 +145,11 @@ pub(crate) fn set_audit_rights_in(
         &record.user.office,
     )?;
     tx.set_audit_rights(key, rights, now.as_millisecond())?;
-    tx.append_audit(&AuditEntry {
-        at: now,
-        actor: actor.to_owned(),
-        action: AuditAction::AuditRightsChanged,
-        user_key: Some(key),
-        user_id: record.user.user_id.to_string(),
-        before: Some(serde_json::json!({ "audit_rights": describe(&before) }).to_string()),
-        after: Some(serde_json::json!({ "audit_rights": describe(rights) }).to_string()),
-    })?;
+    tx.append_audit(
+        &AuditEntry::new(now, actor, AuditAction::AuditRightsChanged)
+            .about(key, record.user.user_id.to_string())
+            .before(serde_json::json!({ "audit_rights": describe(&before) }).to_string())
+            .after(serde_json::json!({ "audit_rights": describe(rights) }).to_string()),
+    )?;
     Ok(())
 }

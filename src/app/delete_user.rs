@@ -43,15 +43,11 @@ fn delete(
         // Marked before the user goes: their account is to be closed.
         super::idp::mark(tx, &tx.load_settings()?, key, now)?;
         tx.delete_user(key)?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::UserDeleted,
-            user_key: Some(key),
-            user_id: record.user.user_id.to_string(),
-            before: Some(snapshot(&record.user, &record.connection)),
-            after: None,
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::UserDeleted)
+                .about(key, record.user.user_id.to_string())
+                .before(snapshot(&record.user, &record.connection)),
+        )?;
         Ok(())
     });
     match deleted {

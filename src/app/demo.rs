@@ -315,15 +315,10 @@ pub fn create_demo_register(
             crate::domain::settings::SettingsRow::DemoRegister,
             Some("true"),
         )?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::RegisterGenerated,
-            user_key: None,
-            user_id: String::new(),
-            before: None,
-            after: Some(format!("{{\"users\":{count}}}")),
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::RegisterGenerated)
+                .after(format!("{{\"users\":{count}}}")),
+        )?;
         Ok::<_, StoreError>(keys)
     })?;
     Ok(keys

@@ -196,14 +196,10 @@ pub fn push_record(
     result: Result<Pushed, ScimError>,
     now: Timestamp,
 ) -> IdpRecord {
-    let audit = |action, after: serde_json::Value| AuditEntry {
-        at: now,
-        actor: PUSH_ACTOR.to_owned(),
-        action,
-        user_key: Some(claim.account.user_key),
-        user_id: user_id.to_owned(),
-        before: None,
-        after: Some(after.to_string()),
+    let audit = |action, after: serde_json::Value| {
+        AuditEntry::new(now, PUSH_ACTOR, action)
+            .about(claim.account.user_key, user_id.to_owned())
+            .after(after.to_string())
     };
     match result {
         Ok(pushed) => IdpRecord {
@@ -727,23 +723,19 @@ pub fn sync(session: &mut Session, dry_run: bool, threads: usize) -> Result<Sync
             state,
             result: words.clone(),
             generation,
-            audit: Some(AuditEntry {
-                at: now,
-                actor: format!("{actor} (idp sync)"),
-                action,
-                user_key: Some(planned.key),
-                user_id: planned.user_id.clone(),
-                before: None,
-                after: Some(
-                    serde_json::json!({
-                        "result": words,
-                        "idp_state": state.code(),
-                        "idp_id": idp_id,
-                        "difference": planned.difference,
-                    })
-                    .to_string(),
-                ),
-            }),
+            audit: Some(
+                AuditEntry::new(now, format!("{actor} (idp sync)"), action)
+                    .about(planned.key, planned.user_id.clone())
+                    .after(
+                        serde_json::json!({
+                            "result": words,
+                            "idp_state": state.code(),
+                            "idp_id": idp_id,
+                            "difference": planned.difference,
+                        })
+                        .to_string(),
+                    ),
+            ),
         });
         report.lines.push(SyncLine {
             user_id: planned.user_id.clone(),

@@ -179,15 +179,12 @@ fn write_row(
     let connection = pending
         .or_else(|| before.as_ref().map(|b| b.connection.clone()))
         .unwrap_or_default();
-    tx.append_audit(&AuditEntry {
-        at: now,
-        actor: actor.to_owned(),
-        action: audit_action,
-        user_key: Some(key),
-        user_id: user.user_id.to_string(),
-        before: before.map(|b| snapshot(&b.user, &b.connection)),
-        after: Some(snapshot(user, &connection)),
-    })
+    tx.append_audit(
+        &AuditEntry::new(now, actor, audit_action)
+            .about(key, user.user_id.to_string())
+            .before(before.map(|b| snapshot(&b.user, &b.connection)))
+            .after(snapshot(user, &connection)),
+    )
 }
 
 /// The sheets beside Employees/users, planned on the users as the rows

@@ -120,15 +120,11 @@ pub fn save_role(
             return Ok(role);
         }
         tx.put_role(&role, now.as_millisecond())?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::RoleSaved,
-            user_key: None,
-            user_id: String::new(),
-            before: before.as_ref().map(|r| role_json(r).to_string()),
-            after: Some(role_json(&role).to_string()),
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::RoleSaved)
+                .before(before.as_ref().map(|r| role_json(r).to_string()))
+                .after(role_json(&role).to_string()),
+        )?;
         Ok(role)
     })
 }
@@ -158,15 +154,10 @@ pub fn delete_role(session: &mut Session, id: &str) -> Result<(), RolesError> {
             return Err(RoleError::Assigned(holders).into());
         }
         tx.delete_role(id)?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::RoleDeleted,
-            user_key: None,
-            user_id: String::new(),
-            before: Some(role_json(&role).to_string()),
-            after: None,
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::RoleDeleted)
+                .before(role_json(&role).to_string()),
+        )?;
         Ok(())
     })
 }
@@ -326,15 +317,12 @@ pub(crate) fn set_roles_in(
         // From the first System administrator on, roles stay in force.
         tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
     }
-    tx.append_audit(&AuditEntry {
-        at: now,
-        actor: actor.to_owned(),
-        action: AuditAction::RolesChanged,
-        user_key: Some(key),
-        user_id: record.user.user_id.to_string(),
-        before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
-        after: Some(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
-    })?;
+    tx.append_audit(
+        &AuditEntry::new(now, actor, AuditAction::RolesChanged)
+            .about(key, record.user.user_id.to_string())
+            .before(serde_json::json!({ "roles": describe(&before, &roles) }).to_string())
+            .after(serde_json::json!({ "roles": describe(&wanted, &roles) }).to_string()),
+    )?;
     Ok(())
 }
 
@@ -399,15 +387,12 @@ pub fn recover(session: &mut Session, login: &str) -> Result<UserRecord, RolesEr
         after.sort_by(|a, b| a.role.cmp(&b.role));
         tx.set_roles(record.key, &after, now.as_millisecond())?;
         tx.set_setting(SettingsRow::RolesInForce, Some("true"))?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::RolesChanged,
-            user_key: Some(record.key),
-            user_id: record.user.user_id.to_string(),
-            before: Some(serde_json::json!({ "roles": describe(&before, &roles) }).to_string()),
-            after: Some(serde_json::json!({ "roles": describe(&after, &roles) }).to_string()),
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::RolesChanged)
+                .about(record.key, record.user.user_id.to_string())
+                .before(serde_json::json!({ "roles": describe(&before, &roles) }).to_string())
+                .after(serde_json::json!({ "roles": describe(&after, &roles) }).to_string()),
+        )?;
         Ok::<_, RolesError>(())
     })?;
     super::operator::forget(session);
@@ -435,15 +420,10 @@ fn add_first_administrator(
     let now = session.now();
     let key = session.store.write(|tx| {
         let key = tx.insert_user(&user, now.as_millisecond())?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor: actor.to_owned(),
-            action: AuditAction::UserCreated,
-            user_key: Some(key),
-            user_id: user.user_id.to_string(),
-            before: None,
-            after: None,
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::UserCreated)
+                .about(key, user.user_id.to_string()),
+        )?;
         Ok::<_, RolesError>(key)
     })?;
     session

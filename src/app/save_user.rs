@@ -292,14 +292,11 @@ pub(crate) fn save_in(
         .unwrap_or_default();
     let connection = checked_connection(tx, key, &valid, before.as_ref())?;
 
-    let entry = |action, key, before: Option<String>, after: String| AuditEntry {
-        at: now,
-        actor: actor.to_owned(),
-        action,
-        user_key: Some(key),
-        user_id: valid.user.user_id.to_string(),
-        before,
-        after: Some(after),
+    let entry = |action, key, before: Option<String>, after: String| {
+        AuditEntry::new(now, actor, action)
+            .about(key, valid.user.user_id.to_string())
+            .before(before)
+            .after(after)
     };
     let after_json = snapshot(&valid.user, &connection);
     let key = match &before {

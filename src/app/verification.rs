@@ -93,15 +93,10 @@ pub(crate) fn entry(
     record: &UserRecord,
     after: Option<String>,
 ) -> AuditEntry {
-    AuditEntry {
-        at: now,
-        actor: session_actor.to_owned(),
-        action,
-        user_key: Some(record.key),
-        user_id: record.user.user_id.to_string(),
-        before: Some(snapshot(&record.user, &record.connection)),
-        after,
-    }
+    AuditEntry::new(now, session_actor, action)
+        .about(record.key, record.user.user_id.to_string())
+        .before(snapshot(&record.user, &record.connection))
+        .after(after)
 }
 
 /// A new Message-ID in the sender's domain.
@@ -587,15 +582,16 @@ pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, Confir
         tx.supersede_tokens(record.key, now)?;
         tx.set_connection(record.key, &connected, now.as_millisecond())?;
         super::idp::mark(tx, &tx.load_settings()?, record.key, now)?;
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor: "employee (verification link)".to_owned(),
-            action: AuditAction::LinkConfirmed,
-            user_key: Some(record.key),
-            user_id: record.user.user_id.to_string(),
-            before: Some(snapshot(&record.user, &record.connection)),
-            after: Some(snapshot(&record.user, &connected)),
-        })?;
+        tx.append_audit(
+            &AuditEntry::new(
+                now,
+                "employee (verification link)",
+                AuditAction::LinkConfirmed,
+            )
+            .about(record.key, record.user.user_id.to_string())
+            .before(snapshot(&record.user, &record.connection))
+            .after(snapshot(&record.user, &connected)),
+        )?;
         Ok(email.masked())
     })
 }
@@ -624,15 +620,11 @@ pub fn save_settings(
             before.insert(key.name().to_owned(), old.get(key).into());
             after.insert(key.name().to_owned(), settings.get(key).into());
         }
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor,
-            action: AuditAction::SettingsChanged,
-            user_key: None,
-            user_id: String::new(),
-            before: Some(serde_json::Value::Object(before).to_string()),
-            after: Some(serde_json::Value::Object(after).to_string()),
-        })
+        tx.append_audit(
+            &AuditEntry::new(now, actor, AuditAction::SettingsChanged)
+                .before(serde_json::Value::Object(before).to_string())
+                .after(serde_json::Value::Object(after).to_string()),
+        )
     })?;
     Ok(())
 }

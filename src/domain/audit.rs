@@ -163,6 +163,43 @@ impl AuditAction {
 }
 
 impl AuditEntry {
+    /// A row of `action` by `actor` at `at`, about no user, with nothing
+    /// before or after: add them with [`Self::about`], [`Self::before`]
+    /// and [`Self::after`].
+    pub fn new(at: Timestamp, actor: impl Into<String>, action: AuditAction) -> Self {
+        Self {
+            at,
+            actor: actor.into(),
+            action,
+            user_key: None,
+            user_id: String::new(),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// About the user `key`, whose User-ID is `user_id`.
+    #[must_use]
+    pub fn about(mut self, key: UserKey, user_id: impl Into<String>) -> Self {
+        self.user_key = Some(key);
+        self.user_id = user_id.into();
+        self
+    }
+
+    /// With the state before (JSON), when there was one.
+    #[must_use]
+    pub fn before(mut self, before: impl Into<Option<String>>) -> Self {
+        self.before = before.into();
+        self
+    }
+
+    /// With the state after (JSON), when there is one.
+    #[must_use]
+    pub fn after(mut self, after: impl Into<Option<String>>) -> Self {
+        self.after = after.into();
+        self
+    }
+
     /// The row as History shows it: the action, with what it concerned
     /// where the row records it (which address a deleted connection had;
     /// that a delivery only saved the email to the outbox folder).
