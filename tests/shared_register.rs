@@ -1005,3 +1005,30 @@ fn closing_with_emails_waiting_counts_them_without_stopping_the_window() {
             .is_some()
     );
 }
+
+/// The window's first frame on a shared register that stopped answering
+/// right after it was opened: what the window needs before it draws (the
+/// settings, who is working, listening for changes) came with the users,
+/// so the first frames come at once and the list is there.
+#[test]
+fn the_first_frames_never_wait_for_the_register() {
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let mut session = shared.session(&support::TestClock::new());
+    support::pending_user(&mut session, "14", "Sara", "sara@example.org");
+    let url = shared.db_arg();
+    let link = std::sync::Arc::new(support::link::CountingLink::to_server_of(&url));
+    let through = hrm_users::store::Location::parse(&link.url_through(&url));
+    let opened = hrm_users::app::open_register(Some(&through)).unwrap();
+    assert!(opened.settings.is_some() && opened.operator.is_some());
+    hold_for(&link, Duration::from_secs(4));
+    let started = Instant::now();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut hrm_users::ui::HrmApp| app.ui(ui),
+            hrm_users::ui::HrmApp::ready(opened),
+        );
+    ten_frames_without_waiting(&mut harness, started);
+    assert!(harness.query_by_label("Sara Testsson").is_some());
+}

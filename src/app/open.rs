@@ -117,6 +117,8 @@ pub fn open_register(location: Option<&Location>) -> Result<OpenedRegister, Stor
     // What the window needs before its first frame, read here so that the
     // window does not wait on a shared register for them.
     let settings = session.load_settings().ok().map(Box::new);
+    // (This also starts listening for other programs' changes, so the
+    // window's first look for them costs no round trip.)
     let operator = super::operator::operator(&session).ok().map(Box::new);
     Ok(OpenedRegister {
         session,

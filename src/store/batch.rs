@@ -148,13 +148,7 @@ impl InsertBatch {
                 if let Some(execution) = db.execute_text(&sql, &params) {
                     statements.push(execution);
                 } else {
-                    // Not sent after all: the names given here are not made.
-                    let carried: Vec<String> = statements
-                        .iter()
-                        .filter(|e| e.prepare.is_some())
-                        .map(|e| e.sql.clone())
-                        .collect();
-                    db.settle_named(&carried, false);
+                    db.forget_unsent(&statements);
                     return None;
                 }
             }

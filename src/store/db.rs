@@ -610,6 +610,17 @@ impl PgSql<'_, postgres::Client> {
         })
     }
 
+    /// `executions` are not sent after all: the names they gave are not
+    /// made.
+    pub fn forget_unsent(&self, executions: &[Execution]) {
+        let given: Vec<String> = executions
+            .iter()
+            .filter(|e| e.prepare.is_some())
+            .map(|e| e.sql.clone())
+            .collect();
+        self.settle_named(&given, false);
+    }
+
     /// After the query that carried the `PREPARE`s of `sqls` (see
     /// [`Execution`]): kept when the server ran the whole query (`ran`),
     /// else forgotten, to be prepared anew under a new name next time.

@@ -504,10 +504,7 @@ impl Store {
                 };
                 let db = db::PgSql::new(tx, cache);
                 // Held rows go with the commit when they are few, else first.
-                hold_written(&db, held, batch);
-                if !batch.borrow().is_empty() {
-                    send_held(&db, held, batch)?;
-                }
+                rows_first(&db, held, batch)?;
                 held.commit(&db)?;
                 Ok(value)
             }
@@ -526,6 +523,21 @@ pub(crate) fn send_held(
     hold_written(db, held, batch);
     held.send(db)?;
     batch::flush(db, batch).map_err(|e| held.map_error(e))
+}
+
+/// Held rows go with the held statements when they are few; else what is
+/// held is sent now, rows last (so later statements come after them).
+fn rows_first(
+    db: &db::PgSql<'_, postgres::Client>,
+    held: &pg_tx::Held<'_>,
+    batch: &RefCell<batch::InsertBatch>,
+) -> Result<(), StoreError> {
+    hold_written(db, held, batch);
+    if batch.borrow().is_empty() {
+        Ok(())
+    } else {
+        send_held(db, held, batch)
+    }
 }
 
 /// Moves the held rows, when few, into the held statements (in order:
@@ -568,13 +580,15 @@ impl WriteTx<'_> {
         matches!(self.inner, TxInner::Postgres { .. })
     }
 
-    /// On a shared register, runs `f` on the transaction (after what it
-    /// holds to insert), for statements with array parameters; `None` on
-    /// SQLite, where a loop of single statements costs no round trips.
-    fn on_postgres<T>(
+    /// On a shared register: the connection, what the transaction holds,
+    /// and its held rows; `None` on SQLite.
+    fn postgres_parts(
         &self,
-        f: impl FnOnce(&db::PgSql<'_, postgres::Client>) -> Result<T, StoreError>,
-    ) -> Option<Result<T, StoreError>> {
+    ) -> Option<(
+        db::PgSql<'_, postgres::Client>,
+        &pg_tx::Held<'_>,
+        &RefCell<batch::InsertBatch>,
+    )> {
         match &self.inner {
             TxInner::Sqlite(_) => None,
             TxInner::Postgres {
@@ -582,11 +596,19 @@ impl WriteTx<'_> {
                 cache,
                 batch,
                 held,
-            } => {
-                let db = db::PgSql::new(tx, cache);
-                Some(send_held(&db, held, batch).and_then(|()| f(&db)))
-            }
+            } => Some((db::PgSql::new(tx, cache), held, batch)),
         }
+    }
+
+    /// On a shared register, runs `f` on the transaction (after what it
+    /// holds to insert), for statements with array parameters; `None` on
+    /// SQLite, where a loop of single statements costs no round trips.
+    fn on_postgres<T>(
+        &self,
+        f: impl FnOnce(&db::PgSql<'_, postgres::Client>) -> Result<T, StoreError>,
+    ) -> Option<Result<T, StoreError>> {
+        let (db, held, batch) = self.postgres_parts()?;
+        Some(send_held(&db, held, batch).and_then(|()| f(&db)))
     }
 
     /// On a shared register, runs `queries` in one round trip after what
@@ -597,32 +619,14 @@ impl WriteTx<'_> {
         &self,
         queries: &[(&str, &[db::Param<'_>])],
     ) -> Option<Result<db::TextResults, StoreError>> {
-        let TxInner::Postgres {
-            tx,
-            cache,
-            batch,
-            held,
-        } = &self.inner
-        else {
-            return None;
-        };
-        let db = db::PgSql::new(tx, cache);
+        let (db, held, batch) = self.postgres_parts()?;
         let run = || {
-            hold_written(&db, held, batch);
-            if !batch.borrow().is_empty() {
-                send_held(&db, held, batch)?;
-            }
+            rows_first(&db, held, batch)?;
             let mut executions = Vec::with_capacity(queries.len());
             for (sql, params) in queries {
                 // Only integers and texts without NUL are asked here.
                 let Some(execution) = db.execute_text(sql, params) else {
-                    // Not sent after all: the names given here are not made.
-                    let given: Vec<String> = executions
-                        .iter()
-                        .filter(|e: &&db::Execution| e.prepare.is_some())
-                        .map(|e| e.sql.clone())
-                        .collect();
-                    db.settle_named(&given, false);
+                    db.forget_unsent(&executions);
                     return Err(StoreError::bad_value(
                         0,
                         "a value that cannot be written into a query",
@@ -657,21 +661,11 @@ impl WriteTx<'_> {
         params: &[db::Param<'_>],
         conflict: impl FnOnce() -> Option<String>,
     ) -> Result<bool, StoreError> {
-        let TxInner::Postgres {
-            tx,
-            cache,
-            batch,
-            held,
-        } = &self.inner
-        else {
+        let Some((db, held, batch)) = self.postgres_parts() else {
             return Ok(false);
         };
-        let db = db::PgSql::new(tx, cache);
         // Held rows were held first: they go first.
-        hold_written(&db, held, batch);
-        if !batch.borrow().is_empty() {
-            send_held(&db, held, batch)?;
-        }
+        rows_first(&db, held, batch)?;
         Ok(held.hold(&db, sql, params, conflict()))
     }
 
