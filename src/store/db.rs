@@ -654,10 +654,24 @@ pub fn text_rows(results: &TextResults, index: usize) -> impl Iterator<Item = Te
 pub fn with_literal_params(sql: &str, params: &[Param<'_>]) -> Option<String> {
     let literals: Vec<String> = params
         .iter()
-        .map(|param| super::pg_tx::literal(param, None))
+        // A space first: a dollar quote right after a name would join it.
+        .map(|param| super::pg_tx::literal(param, None).map(|l| format!(" {l}")))
         .collect::<Option<_>>()?;
-    let mut out =
-        String::with_capacity(sql.len() + literals.iter().map(String::len).sum::<usize>());
+    Some(written_in(sql, &literals))
+}
+
+/// `sql` with its parameters `?1`, `?2`, … written in as the integers
+/// `params`.
+fn with_integers(sql: &str, params: &[i64]) -> String {
+    let values: Vec<String> = params.iter().map(ToString::to_string).collect();
+    written_in(sql, &values)
+}
+
+/// `sql` with each `?N` replaced by `values[N - 1]`, in one pass over the
+/// text (nothing written in is read again, and `?1` never eats `?12`); a
+/// `?` without a value stays.
+fn written_in(sql: &str, values: &[String]) -> String {
+    let mut out = String::with_capacity(sql.len() + values.iter().map(String::len).sum::<usize>());
     let mut rest = sql;
     while let Some(at) = rest.find('?') {
         out.push_str(&rest[..at]);
@@ -666,10 +680,8 @@ pub fn with_literal_params(sql: &str, params: &[Param<'_>]) -> Option<String> {
         let value = after[..digits]
             .parse::<usize>()
             .ok()
-            .and_then(|n| literals.get(n.checked_sub(1)?));
+            .and_then(|n| values.get(n.checked_sub(1)?));
         if let Some(value) = value {
-            // A space first: a dollar quote right after a name would join it.
-            out.push(' ');
             out.push_str(value);
             rest = &after[digits..];
         } else {
@@ -678,17 +690,7 @@ pub fn with_literal_params(sql: &str, params: &[Param<'_>]) -> Option<String> {
         }
     }
     out.push_str(rest);
-    Some(out)
-}
-
-/// `sql` with its parameters `?1`, `?2`, … written in as the integers
-/// `params` (the highest number first, so `?1` never eats `?12`).
-fn with_integers(sql: &str, params: &[i64]) -> String {
-    let mut text = sql.to_owned();
-    for (index, value) in params.iter().enumerate().rev() {
-        text = text.replace(&format!("?{}", index + 1), &value.to_string());
-    }
-    text
+    out
 }
 
 /// A row read as texts (see [`PgSql::fetch_texts_together`]).
