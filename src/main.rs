@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     if std::env::args_os().len() > 1 {
         windows_console::attach_to_parent();
     }
-    hrm_users::cli::start()
+    hrm_users::cli::start(hrm_users::web::start_listening)
 }
 
 #[cfg(windows)]

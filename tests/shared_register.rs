@@ -983,7 +983,7 @@ fn closing_with_emails_waiting_counts_them_without_stopping_the_window() {
         .with_size([1280.0, 800.0])
         .build_ui_state(
             |ui, app: &mut hrm_users::ui::HrmApp| app.ui(ui),
-            hrm_users::ui::HrmApp::ready_with_services(opened),
+            hrm_users::ui::HrmApp::ready_with_services(opened, hrm_users::web::start_listening),
         );
     support::wait_for(&mut harness, "Sara Testsson");
 

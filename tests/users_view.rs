@@ -108,7 +108,7 @@ fn harness_with_services(opened: OpenedRegister) -> Harness<'static, HrmApp> {
         .with_size([1280.0, 800.0])
         .build_ui_state(
             |ui, app: &mut HrmApp| app.ui(ui),
-            HrmApp::ready_with_services(opened),
+            HrmApp::ready_with_services(opened, hrm_users::web::start_listening),
         );
     harness.run();
     harness

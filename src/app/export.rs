@@ -11,7 +11,7 @@ use crate::domain::authorisation_sheets::sheet_rows;
 use crate::sheet::WriteError;
 use crate::store::{Location, Store, StoreError};
 
-pub use crate::sheet::ExportFormat;
+pub use crate::domain::template::ExportFormat;
 
 /// Why an export or template was not written.
 #[derive(Debug, thiserror::Error)]

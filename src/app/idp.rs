@@ -16,6 +16,12 @@ use crate::store::{IdpClaim, IdpOutcome, IdpRecord, StoreError, WriteTx};
 
 use super::Session;
 
+/// Keeps the identity provider's bearer token (or, with client
+/// credentials, the client secret) in the OS keyring, never in the register.
+pub fn store_secret(settings: &crate::domain::idp::IdpSettings, value: &str) -> Result<(), String> {
+    crate::scim::store_secret(settings, value)
+}
+
 /// Who the audit log names for what the pushes do.
 pub const PUSH_ACTOR: &str = "identity provider push";
 

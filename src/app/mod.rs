@@ -27,6 +27,7 @@ pub mod roles;
 mod save_form;
 mod save_user;
 pub mod server_clock;
+pub mod services;
 
 mod snapshot;
 mod test_email;
@@ -58,7 +59,38 @@ pub use verification::{
 use crate::store::Store;
 
 pub use crate::domain::Clock;
-pub use crate::store::{Location, StoreError, remember_shared_password};
+pub use crate::domain::Location;
+use crate::store::StoreError;
+
+/// True when an error says the register is damaged (not a database, or
+/// rows it cannot read), whichever use case met it: a face treats that as
+/// refused input (the CLI's exit code 2), not as a fault of the program.
+pub fn says_damaged(error: &(dyn std::error::Error + 'static)) -> bool {
+    let damaged = |e: &StoreError| {
+        matches!(
+            e,
+            StoreError::Damaged { .. } | StoreError::NotADatabase { .. }
+        )
+    };
+    error.downcast_ref::<StoreError>().is_some_and(damaged)
+        || matches!(
+            error.downcast_ref::<ConnectionError>(),
+            Some(ConnectionError::Store(e)) if damaged(e)
+        )
+        || matches!(
+            error.downcast_ref::<SaveUserError>(),
+            Some(SaveUserError::Store(e)) if damaged(e)
+        )
+}
+
+/// Keeps a shared register's password in the OS keyring (never in a file or
+/// the register), for the next time it is opened.
+pub fn remember_shared_password(
+    register: &crate::domain::location::SharedRegister,
+    password: &str,
+) -> Result<(), StoreError> {
+    crate::store::remember_shared_password(register, password)
+}
 
 /// A time in the OS's time zone, to the minute, with the zone:
 /// `2026-11-23 14:05 CET`. Used in messages and pages.

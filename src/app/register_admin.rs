@@ -2,8 +2,8 @@
 //! (`db status`) and copying it between a file and a shared register
 //! (`db copy`), with both sides compared table by table.
 
+pub use crate::domain::register_report::{CopyReport, Status, TableSum};
 use crate::store::Store;
-pub use crate::store::transfer::{CopyReport, Status, TableSum};
 
 use super::Location;
 

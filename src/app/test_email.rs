@@ -12,7 +12,7 @@ use super::Session;
 use super::verification::new_message_id;
 /// The environment variable the SMTP password may come from when no
 /// keyring is at hand (a server, a container).
-pub use crate::mail::password::PASSWORD_ENV as SMTP_PASSWORD_ENV;
+pub use crate::domain::settings::SMTP_PASSWORD_ENV;
 
 /// What *Send test email* found.
 #[derive(Clone, Debug)]

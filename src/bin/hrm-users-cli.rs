@@ -7,5 +7,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    hrm_users::cli::start()
+    hrm_users::cli::start(hrm_users::web::start_listening)
 }

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::app::outbox_worker::{OutboxWorker, WorkerOptions};
+use crate::app::services::{Services, StartEndpoint};
 use crate::app::{self, ConnectionError, Session, VerifyOutcome};
 use crate::domain::{DeliveryState, OutboxMessage, SettingKey, UserId};
-use crate::web::Services;
 
 use super::Refused;
 use super::users::say;
@@ -75,7 +75,11 @@ pub fn verify_user(session: &mut Session, user_id: &str) -> anyhow::Result<ExitC
 }
 
 /// `serve`: the verification endpoint and the outbox worker until Ctrl+C.
-pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn serve(
+    session: &Session,
+    bind: Option<&str>,
+    start_endpoint: StartEndpoint,
+) -> anyhow::Result<ExitCode> {
     let mut settings = session.load_settings()?;
     if let Some(bind) = bind {
         settings
@@ -95,7 +99,8 @@ pub fn serve(session: &Session, bind: Option<&str>) -> anyhow::Result<ExitCode> 
         session.location(),
         session.clock.clone(),
         &settings,
-        crate::web::Runner::Serve,
+        crate::app::services::Runner::Serve,
+        start_endpoint,
     );
     if let Some(problem) = services.problems().first() {
         return Err(anyhow::anyhow!("{problem}"));

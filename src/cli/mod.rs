@@ -17,8 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::app::Location;
 use crate::app::{self, Session};
-use crate::app::{Location, StoreError};
 use crate::domain::roles::Permission;
 use crate::domain::{ConnectionStatus, UserFilter};
 
@@ -488,7 +488,11 @@ fn check_permission(session: &mut Session, command: &Command) -> anyhow::Result<
 }
 
 /// Runs a subcommand (not the window).
-pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+pub fn run(
+    cli: &Cli,
+    command: &Command,
+    start_endpoint: crate::app::services::StartEndpoint,
+) -> anyhow::Result<ExitCode> {
     // Writing a template needs no register (and must not create one).
     if let Command::Template { file } = command {
         return sheet::template(file);
@@ -561,7 +565,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
             };
             bulk::verify_all_pending(&session, &filter, *dry_run, *send_again_to_recent)
         }
-        Command::Serve { bind } => mail::serve(&session, bind.as_deref()),
+        Command::Serve { bind } => mail::serve(&session, bind.as_deref(), start_endpoint),
         Command::Config { command } => match command {
             ConfigCommand::Get { key } => mail::config_get(&session, key),
             ConfigCommand::Set { key, value } => mail::config_set(&mut session, key, value),
@@ -659,24 +663,9 @@ fn run_connection_command(session: &mut Session, command: &Command) -> anyhow::R
 /// file counts, whether SQLite notices when opening it or on a later read),
 /// 1 for anything else.
 pub fn exit_code_for(error: &anyhow::Error) -> ExitCode {
-    let damaged = |e: &StoreError| {
-        matches!(
-            e,
-            StoreError::Damaged { .. } | StoreError::NotADatabase { .. }
-        )
-    };
-    let refused = error.chain().any(|cause| {
-        cause.downcast_ref::<Refused>().is_some()
-            || cause.downcast_ref::<StoreError>().is_some_and(damaged)
-            || matches!(
-                cause.downcast_ref::<app::ConnectionError>(),
-                Some(app::ConnectionError::Store(e)) if damaged(e)
-            )
-            || matches!(
-                cause.downcast_ref::<app::SaveUserError>(),
-                Some(app::SaveUserError::Store(e)) if damaged(e)
-            )
-    });
+    let refused = error
+        .chain()
+        .any(|cause| cause.downcast_ref::<Refused>().is_some() || app::says_damaged(cause));
     if refused {
         ExitCode::from(2)
     } else {

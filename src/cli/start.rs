@@ -9,8 +9,9 @@ use clap::Parser as _;
 use super::{Cli, exit_code_for, run};
 
 /// Runs the program with the process's arguments; the window when no
-/// subcommand is given.
-pub fn start() -> ExitCode {
+/// subcommand is given. The window and `serve` answer links with
+/// `start_endpoint` (the `web` face's, handed in by `main`).
+pub fn start(start_endpoint: crate::app::services::StartEndpoint) -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
     // IT's presets (defaults.toml) apply to the window and every command.
@@ -27,11 +28,10 @@ pub fn start() -> ExitCode {
             // LC_MESSAGES: Swedish for sv_*, English otherwise); tables and
             // JSON stay as they are for scripts.
             crate::i18n::set_window_language(crate::i18n::Language::of_system());
-            run(&cli, command)
+            run(&cli, command, start_endpoint)
         }
-        None => {
-            crate::ui::run_window(super::chosen_register(&cli).as_ref()).map(|()| ExitCode::SUCCESS)
-        }
+        None => crate::ui::run_window(super::chosen_register(&cli).as_ref(), start_endpoint)
+            .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,10 @@ use std::fmt;
 use super::email::{Email, parse_domain_name};
 use crate::i18n::Language;
 
+/// The environment variable the SMTP password is read from when no
+/// keyring is at hand (a server, a container).
+pub const SMTP_PASSWORD_ENV: &str = "HRM_USERS_SMTP_PASSWORD";
+
 /// How messages leave the program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransportKind {

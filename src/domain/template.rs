@@ -222,6 +222,28 @@ pub fn parse_activated(cell: &str) -> Option<bool> {
     }
 }
 
+/// How an export is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// An Excel workbook.
+    Xlsx,
+    /// Semicolon-separated UTF-8 text with a BOM, as Excel in Sweden opens it.
+    Csv,
+}
+
+impl ExportFormat {
+    /// The format a file's name asks for: `.xlsx` or `.csv` (any case);
+    /// any other name is refused, by the window and the CLI alike.
+    pub fn for_file(path: &std::path::Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "xlsx" => Some(Self::Xlsx),
+            "csv" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! is read from the environment variable [`PASSWORD_ENV`].
 
 /// The environment variable read when the keyring has no password.
-pub const PASSWORD_ENV: &str = "HRM_USERS_SMTP_PASSWORD";
+pub use crate::domain::settings::SMTP_PASSWORD_ENV as PASSWORD_ENV;
 
 const SERVICE: &str = "hrm-users";
 

@@ -9,7 +9,6 @@ pub(crate) mod db;
 mod details;
 mod error;
 mod idp;
-mod location;
 mod migrations;
 mod outbox;
 mod pg;
@@ -27,10 +26,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use crate::domain::location::{Location, SharedRegister};
 pub use details::DetailsRead;
 pub use error::StoreError;
 pub use idp::{IdpClaim, IdpOutcome, IdpRecord, IdpSyncRecord};
-pub use location::{Location, SharedRegister};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::{AnswerRecord, BatchCounts, Delivery, NewMessage, WorkerRow};
 pub use pg::remember_password as remember_shared_password;

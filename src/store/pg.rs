@@ -13,8 +13,8 @@ use fallible_iterator::FallibleIterator as _;
 use postgres::config::SslMode;
 use postgres::{Client, Config};
 
+use super::SharedRegister;
 use super::db::{Sql as _, StatementCache};
-use super::location::SharedRegister;
 use super::{APPLICATION_ID, StoreError, migrations};
 
 /// The lock every write transaction takes first: writers to one register

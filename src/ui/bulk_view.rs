@@ -11,8 +11,8 @@ use crate::app::bulk::{
     BulkJob, BulkOutcome, BulkRequest, BulkResultRow, load_selection, plan_verify_accounts,
     save_results_xlsx, start_bulk, use_general_emails,
 };
+use crate::app::services::Services;
 use crate::domain::{BulkPlan, UserKey, UserRecord};
-use crate::web::Services;
 
 use super::file_chooser::SaveAs;
 use super::format::{ERROR_RED, thousands, users};

@@ -27,14 +27,15 @@ pub use users_view::UsersView;
 
 use register_view::{OpenRequest, RegisterChoice, RegisterDialog};
 
+use crate::app::services::StartEndpoint;
 use crate::app::{self, OpenedRegister};
 
 /// The program's window: opening the register, then the Users view.
 pub struct HrmApp {
     state: State,
-    /// True when the view runs the outbox worker and endpoint beside it (not
-    /// in tests).
-    with_services: bool,
+    /// How the endpoint starts when the view runs the outbox worker and
+    /// endpoint beside it; `None` in tests without them.
+    with_services: Option<StartEndpoint>,
 }
 
 /// An opened register, this OS user's recent registers, and what to say
@@ -86,10 +87,15 @@ fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Conte
 impl HrmApp {
     /// Opens the register at `db` (or the last used, or the default one) on
     /// a background thread.
-    pub fn opening(db: Option<Location>, ctx: &egui::Context) -> Self {
+    /// The outbox worker and `start_endpoint`'s endpoint run beside the view.
+    pub fn opening(
+        db: Option<Location>,
+        ctx: &egui::Context,
+        start_endpoint: StartEndpoint,
+    ) -> Self {
         Self {
             state: open_in_background(db.map(OpenRequest::plain), true, ctx),
-            with_services: true,
+            with_services: Some(start_endpoint),
         }
     }
 
@@ -97,16 +103,16 @@ impl HrmApp {
     pub fn ready(opened: OpenedRegister) -> Self {
         Self {
             state: State::Ready(Box::new(UsersView::new(opened))),
-            with_services: false,
+            with_services: None,
         }
     }
 
     /// The window over a register that is already open, with the outbox
     /// worker and endpoint running beside it as in the program (tests).
-    pub fn ready_with_services(opened: OpenedRegister) -> Self {
+    pub fn ready_with_services(opened: OpenedRegister, start_endpoint: StartEndpoint) -> Self {
         Self {
-            state: State::Ready(Box::new(UsersView::with_services(opened))),
-            with_services: true,
+            state: State::Ready(Box::new(UsersView::with_services(opened, start_endpoint))),
+            with_services: Some(start_endpoint),
         }
     }
 
@@ -126,10 +132,9 @@ impl HrmApp {
         {
             self.state = match result {
                 Ok((opened, recent, warning)) => {
-                    let mut view = if self.with_services {
-                        UsersView::with_services(opened)
-                    } else {
-                        UsersView::new(opened)
+                    let mut view = match self.with_services {
+                        Some(start_endpoint) => UsersView::with_services(opened, start_endpoint),
+                        None => UsersView::new(opened),
                     };
                     view.set_recent(recent);
                     if let Some(text) = warning {
@@ -161,7 +166,7 @@ impl HrmApp {
         }
         if let Some(request) = switch {
             // Replacing the state drops the old view: its worker and endpoint stop.
-            self.state = open_in_background(Some(request), self.with_services, ui.ctx());
+            self.state = open_in_background(Some(request), self.with_services.is_some(), ui.ctx());
         }
     }
 }
@@ -290,7 +295,7 @@ fn describe_graphics(graphics: Graphics, cc: &eframe::CreationContext<'_>) -> St
 /// Opens the window and runs until it is closed. If a way of drawing fails
 /// to start (no GPU driver, a virtual machine), the next is tried: wgpu's
 /// backends, wgpu on OpenGL, then the glow renderer. `WGPU_BACKEND` forces one.
-pub fn run_window(db: Option<&Location>) -> anyhow::Result<()> {
+pub fn run_window(db: Option<&Location>, start_endpoint: StartEndpoint) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     // Set once a window has started: an error after that is not a failed
     // start, and must not open the window a second time.
@@ -312,7 +317,7 @@ pub fn run_window(db: Option<&Location>) -> anyhow::Result<()> {
                     .options_mut(|o| o.fallback_theme = egui::Theme::Light);
                 // The OS's language, or the one chosen in Settings.
                 language::apply(&cc.egui_ctx);
-                Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx)))
+                Ok(Box::new(HrmApp::opening(db, &cc.egui_ctx, start_endpoint)))
             }),
         );
         match result {

@@ -5,10 +5,10 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 
+use crate::app::services::{Services, StartEndpoint};
 use crate::app::{self, OpenedRegister, SaveUserError, Session};
 use crate::domain::roles::Permission;
 use crate::domain::{Listing, Sort, UserFilter, UserKey, UserRecord};
-use crate::web::Services;
 
 use super::about_view::AboutView;
 use super::bulk_view::{BulkView, bulk_ui};
@@ -180,7 +180,7 @@ impl UsersView {
     }
 
     /// The view with the outbox worker and verification endpoint running beside it.
-    pub fn with_services(opened: OpenedRegister) -> Self {
+    pub fn with_services(opened: OpenedRegister, start_endpoint: StartEndpoint) -> Self {
         let settings = opened.settings.clone();
         let mut view = Self::new(opened);
         let settings = settings
@@ -191,7 +191,8 @@ impl UsersView {
             view.session.location(),
             view.session.clock.clone(),
             &settings,
-            crate::web::Runner::Window,
+            crate::app::services::Runner::Window,
+            start_endpoint,
         );
         // A part that did not start is said in the status line for as long
         // as it is not running (`status_ui`).
@@ -1152,7 +1153,7 @@ impl UsersView {
                                 .strong()
                                 .color(ERROR_RED),
                         );
-                        let said = ui.label(RichText::new(problem).color(ERROR_RED));
+                        let said = ui.label(RichText::new(problem.to_string()).color(ERROR_RED));
                         super::a11y::live(&said);
                     }
                     None => {

@@ -1,11 +1,10 @@
 //! The HTTP face: the endpoint employees' links open (its pages and its
-//! server), and the services a window or `serve` runs beside it (the
-//! endpoint and the outbox worker). Like `ui/` and `cli/`, it calls the use
-//! cases in `app/`; nothing below it imports it.
+//! server). Like `ui/` and `cli/`, it calls the use cases in `app/`; nothing
+//! imports it but the program's entry point, which hands
+//! [`start_listening`] to the services (`app::services`) the window and
+//! `serve` run.
 
 mod pages;
 mod server;
-mod services;
 
-pub use server::{Endpoint, EndpointError, client_address, start_endpoint};
-pub use services::{Runner, Services};
+pub use server::{Endpoint, EndpointError, client_address, start_endpoint, start_listening};

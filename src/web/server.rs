@@ -120,6 +120,28 @@ impl Drop for Endpoint {
     }
 }
 
+impl crate::app::services::RunningEndpoint for Endpoint {
+    fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    fn watch_worker(&self, health: Arc<WorkerHealth>) {
+        Endpoint::watch_worker(self, health);
+    }
+}
+
+/// [`start_endpoint`] as the services take it (an
+/// [`app::services::StartEndpoint`](crate::app::services::StartEndpoint)).
+pub fn start_listening(
+    register: &crate::app::Location,
+    bind: &str,
+    clock: Clock,
+) -> Result<Box<dyn crate::app::services::RunningEndpoint>, String> {
+    start_endpoint(register, bind, clock)
+        .map(|endpoint| Box::new(endpoint) as Box<dyn crate::app::services::RunningEndpoint>)
+        .map_err(|error| error.to_string())
+}
+
 /// Starts the endpoint on `bind` over the register at `register`.
 pub fn start_endpoint(
     register: &crate::app::Location,

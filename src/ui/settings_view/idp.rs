@@ -106,7 +106,7 @@ impl SettingsView {
         if self.idp.secret.is_empty() {
             return Ok(());
         }
-        crate::scim::store_secret(&settings.idp, &self.idp.secret)
+        crate::app::idp::store_secret(&settings.idp, &self.idp.secret)
             .map_err(|e| t!("settings-idp-keyring", error = e))?;
         self.idp.secret.clear();
         Ok(())

@@ -4,9 +4,9 @@
 
 use egui::{Key, Modifiers, RichText, Ui};
 
+use crate::app::services::Services;
 use crate::domain::roles::Permission;
 use crate::domain::{ConnectionStatus, UserFilter};
-use crate::web::Services;
 
 use super::super::about_view::AboutView;
 use super::super::bulk_view::BulkView;

@@ -1,12 +1,49 @@
 //! What runs beside the window or `serve`: the outbox worker and the
-//! verification endpoint, started from the settings and restarted when they change.
+//! verification endpoint, started from the settings and restarted when they
+//! change. Who delivers email is decided here; the endpoint itself is the
+//! `web` face's, handed in by the program's entry point as a
+//! [`StartEndpoint`], so nothing here (or in the window and the CLI) names it.
+
+use std::sync::Arc;
 
 use crate::app::Location;
-
-use super::server::{Endpoint, start_endpoint};
+use crate::app::outbox_worker::{OutboxWorker, WorkerHandle, WorkerHealth, WorkerOptions};
 use crate::domain::{Clock, DeliveredBy, Settings};
 
-use crate::app::outbox_worker::{OutboxWorker, WorkerHandle, WorkerOptions};
+/// A running verification endpoint, as the services see it; it stops when
+/// dropped.
+pub trait RunningEndpoint: Send {
+    /// The address it listens on (with the real port when 0 was asked for).
+    fn address(&self) -> std::net::SocketAddr;
+    /// Makes `/health` answer 503 while this worker cannot deliver.
+    fn watch_worker(&self, health: Arc<WorkerHealth>);
+}
+
+/// Starts the endpoint over a register on a bind address, or says why it
+/// could not (in the person's language). `web::start_listening` in the
+/// program; the entry point hands it to the window and to `serve`.
+pub type StartEndpoint = fn(&Location, &str, Clock) -> Result<Box<dyn RunningEndpoint>, String>;
+
+/// Why a part of the services is not running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServiceProblem {
+    /// The outbox worker could not start: the register could not be opened
+    /// for it, or its thread could not be made.
+    WorkerNotStarted(String),
+    /// The endpoint could not start (its address is taken or not allowed).
+    EndpointNotStarted(String),
+}
+
+impl std::fmt::Display for ServiceProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::WorkerNotStarted(error) => {
+                f.write_str(&t!("services-worker-not-started", error = error.as_str()))
+            }
+            Self::EndpointNotStarted(error) => f.write_str(error),
+        }
+    }
+}
 
 /// Who runs the services: the window or `serve`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,24 +60,32 @@ pub struct Services {
     runner: Runner,
     clock: Clock,
     worker: Option<WorkerHandle>,
-    endpoint: Option<Endpoint>,
+    start_endpoint: StartEndpoint,
+    endpoint: Option<Box<dyn RunningEndpoint>>,
     endpoint_settings: Option<(bool, String)>,
     /// Why the outbox worker is not running, while it is not.
-    worker_problem: Option<String>,
+    worker_problem: Option<ServiceProblem>,
     /// Why the endpoint is not running, while it is not.
-    endpoint_problem: Option<String>,
+    endpoint_problem: Option<ServiceProblem>,
 }
 
 impl Services {
     /// Starts the worker (for a window only when the register's
     /// `delivered_by` lets windows deliver) and the endpoint when the
-    /// settings enable it.
-    pub fn start(register: &Location, clock: Clock, settings: &Settings, runner: Runner) -> Self {
+    /// settings enable it, with `start_endpoint`.
+    pub fn start(
+        register: &Location,
+        clock: Clock,
+        settings: &Settings,
+        runner: Runner,
+        start_endpoint: StartEndpoint,
+    ) -> Self {
         let mut services = Self {
             register: register.clone(),
             runner,
             clock,
             worker: None,
+            start_endpoint,
             endpoint: None,
             endpoint_settings: None,
             worker_problem: None,
@@ -55,10 +100,10 @@ impl Services {
         runner == Runner::Serve || settings.delivered_by == DeliveredBy::EveryWindow
     }
 
-    /// Why a part is not running, in the window's (or the CLI's) language,
-    /// for as long as it is not: each part's problem is kept apart and
-    /// replaced when the settings are applied again.
-    pub fn problems(&self) -> Vec<String> {
+    /// Why a part is not running, for as long as it is not (said in the
+    /// window's or the CLI's language by `Display`): each part's problem is
+    /// kept apart and replaced when the settings are applied again.
+    pub fn problems(&self) -> Vec<ServiceProblem> {
         [&self.worker_problem, &self.endpoint_problem]
             .into_iter()
             .flatten()
@@ -95,12 +140,10 @@ impl Services {
                 tracing::info!("this database login does not deliver email: its roles send none");
             }
             Ok(Err(error)) => {
-                self.worker_problem =
-                    Some(t!("services-worker-not-started", error = error.to_string()));
+                self.worker_problem = Some(ServiceProblem::WorkerNotStarted(error.to_string()));
             }
             Err(error) => {
-                self.worker_problem =
-                    Some(t!("services-worker-not-started", error = error.to_string()));
+                self.worker_problem = Some(ServiceProblem::WorkerNotStarted(error.to_string()));
             }
         }
     }
@@ -112,19 +155,21 @@ impl Services {
         if self.endpoint_settings.as_ref() == Some(&wanted) {
             return;
         }
-        if let Some(endpoint) = self.endpoint.take() {
-            endpoint.stop();
-        }
+        // Dropping the endpoint stops it and waits for it.
+        self.endpoint = None;
         self.endpoint_problem = None;
         if settings.endpoint_enabled {
-            match start_endpoint(&self.register, &settings.bind_address, self.clock.clone()) {
+            match (self.start_endpoint)(&self.register, &settings.bind_address, self.clock.clone())
+            {
                 Ok(endpoint) => {
                     if let Some(worker) = &self.worker {
                         endpoint.watch_worker(worker.health());
                     }
                     self.endpoint = Some(endpoint);
                 }
-                Err(error) => self.endpoint_problem = Some(error.to_string()),
+                Err(error) => {
+                    self.endpoint_problem = Some(ServiceProblem::EndpointNotStarted(error));
+                }
             }
         }
         self.endpoint_settings = Some(wanted);
@@ -133,7 +178,7 @@ impl Services {
 
     /// The endpoint's address, when it runs.
     pub fn endpoint_address(&self) -> Option<std::net::SocketAddr> {
-        self.endpoint.as_ref().map(Endpoint::address)
+        self.endpoint.as_ref().map(|endpoint| endpoint.address())
     }
 
     /// A function that wakes the worker from another thread.
