@@ -25,6 +25,7 @@
     clippy::cast_sign_loss
 )]
 
+use hrm_users::store::Reads as _;
 use std::time::{Duration, Instant};
 
 use egui::{Pos2, RawInput, Rect, vec2};

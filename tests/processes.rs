@@ -9,6 +9,7 @@
 
 mod support;
 
+use hrm_users::store::Reads as _;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 
 mod support;
 
+use hrm_users::store::Reads as _;
 use support::Register;
 use support::link::CountingLink;
 

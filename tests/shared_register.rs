@@ -8,6 +8,7 @@
 
 mod support;
 
+use hrm_users::store::Reads as _;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 

@@ -7,6 +7,7 @@ use crate::domain::account_codes::{
 };
 use crate::domain::import::RawTable;
 use crate::domain::{AuditAction, AuditEntry, UserKey};
+use crate::store::Reads as _;
 use crate::store::StoreError;
 
 use super::Session;

@@ -13,14 +13,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::link_token::random_hex;
 use crate::domain::{
     BulkPlan, Clock, DeliveryState, Email, SkipReason, UserKey, UserRecord, VerifyDecision,
     plan_bulk,
 };
+use crate::store::Reads as _;
 use crate::store::{Location, Store, StoreError};
 
 use super::Session;
+use super::link_token::random_hex;
 use super::verification::{ConnectionError, VerifyOutcome, verify_many_in};
 
 /// Users queued in one transaction.

@@ -1,6 +1,7 @@
 //! Delete a user from the register, with an audit row that keeps what was deleted.
 
 use crate::domain::{AuditAction, AuditEntry, UserDraft, UserKey};
+use crate::store::Reads as _;
 
 use super::SaveUserError;
 use super::Session;

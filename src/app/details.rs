@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use crate::domain::{AuditEntry, OutboxMessage, UserKey};
+use crate::store::Reads as _;
 use crate::store::StoreError;
 
 use super::Session;

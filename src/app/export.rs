@@ -5,13 +5,14 @@
 
 use std::path::Path;
 
-use super::progress::{Progress, Stage};
 use crate::domain::UserRecord;
 use crate::domain::authorisation_sheets::sheet_rows;
+pub use crate::domain::template::ExportFormat;
 use crate::sheet::WriteError;
+use crate::store::Reads as _;
 use crate::store::{Location, Store, StoreError};
 
-pub use crate::domain::template::ExportFormat;
+use super::progress::{Progress, Stage};
 
 /// Why an export or template was not written.
 #[derive(Debug, thiserror::Error)]

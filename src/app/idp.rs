@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::domain::idp::{Desired, IdpAccount, IdpState, OnDisconnect, ScimUser, desired};
 use crate::domain::{AuditAction, AuditEntry, Settings, UserKey, UserRecord};
 use crate::scim::{ScimClient, ScimError, ScimSetupError, ServerFeatures, id_of};
+use crate::store::Reads as _;
 use crate::store::{IdpClaim, IdpOutcome, IdpRecord, StoreError, WriteTx};
 
 use super::Session;

@@ -6,12 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::domain::authorisation_sheets::parse_sheets;
 use crate::domain::import::{
     ColumnMap, HeaderError, ImportPlan, RawTable, RegisterIndex, RowAction, plan_import,
     plan_import_with_progress,
 };
 use crate::domain::roles::Permission;
 use crate::domain::{AuditAction, AuditEntry, Connection, MessageKind};
+use crate::store::Reads as _;
 use crate::store::{Location, Store, StoreError};
 
 use super::Session;
@@ -19,7 +21,6 @@ use super::import_sheets::{Snapshot, apply, plan_sheets};
 use super::progress::{Progress, Stage};
 use super::snapshot::snapshot;
 use super::verification::end_links_of_deactivated;
-use crate::domain::authorisation_sheets::parse_sheets;
 
 /// Backups kept beside the register.
 pub const BACKUPS_KEPT: usize = 5;

@@ -14,6 +14,7 @@ use crate::domain::authorisation_sheets::{
 use crate::domain::import::{ImportPlan, RowAction};
 use crate::domain::roles::{Permission, builtin_roles};
 use crate::domain::{AuditAction, AuditEntry, UserRecord};
+use crate::store::Reads as _;
 use crate::store::{StoreError, WriteTx};
 
 use super::operator::Operator;

@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 
 use crate::domain::{AuditAction, Connection, UserKey};
+use crate::store::Reads as _;
 use crate::store::{Store, StoreError, date_number};
 
 use super::snapshot::snapshot;

@@ -1,9 +1,9 @@
 //! Open the register for the window: the given file, the default one, or on
 //! the very first run the demo register in a file of its own.
 
-use crate::store::Location;
-
 use crate::domain::UserRecord;
+use crate::store::Location;
+use crate::store::Reads as _;
 use crate::store::{Store, StoreError};
 
 use super::demo::{FIRST_RUN_USERS, create_demo_register};

@@ -7,6 +7,7 @@
 
 use crate::domain::roles::{Assignment, Permission, Role, has_system_administrator, permits};
 use crate::domain::{AuditAction, AuditEntry, UserRecord};
+use crate::store::Reads as _;
 use crate::store::StoreError;
 
 use super::Session;

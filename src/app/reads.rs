@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::domain::account_codes::{AccountCode, AuditRight};
 use crate::domain::roles::Assignment;
 use crate::domain::{AuditEntry, OutboxMessage, Settings, UserId, UserKey, UserRecord};
+use crate::store::Reads as _;
 use crate::store::StoreError;
 
 use super::{Location, Session};

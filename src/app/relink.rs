@@ -6,13 +6,14 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::link_token::hash_token;
 use crate::domain::{
     AuditAction, Connection, Email, MessageKind, UserRecord, VismaConnectPhase, verify_decision,
 };
+use crate::store::Reads as _;
 use crate::store::{LinkToken, StoreError, TokenPurpose, WriteTx};
 
 use super::Session;
+use super::link_token::hash_token;
 use super::snapshot::snapshot;
 use super::verification::{
     ConnectionError, LinkError, VerifyOutcome, entry, queue_relink_invitation, verify_in,

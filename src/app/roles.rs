@@ -12,6 +12,7 @@ use crate::domain::roles::{
 };
 use crate::domain::settings::SettingsRow;
 use crate::domain::{AuditAction, AuditEntry, UserKey, UserRecord};
+use crate::store::Reads as _;
 use crate::store::StoreError;
 
 use super::Session;

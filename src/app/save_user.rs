@@ -7,6 +7,7 @@ use crate::domain::{
     AuditAction, AuditEntry, Connection, Field, FieldErrors, UserDraft, UserKey, UserRecord,
     overwritten_fields,
 };
+use crate::store::Reads as _;
 use crate::store::{StoreError, WriteTx};
 
 use super::Session;

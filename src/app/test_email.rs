@@ -6,10 +6,11 @@ use std::path::Path;
 use crate::domain::message::TemplateValues;
 use crate::domain::{Email, SettingKey, Settings};
 use crate::mail::{Transport, compose, password};
+use crate::store::Reads as _;
 
 use super::Session;
-
 use super::verification::new_message_id;
+
 /// The environment variable the SMTP password may come from when no
 /// keyring is at hand (a server, a container).
 pub use crate::domain::settings::SMTP_PASSWORD_ENV;

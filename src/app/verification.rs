@@ -5,14 +5,15 @@
 
 use jiff::Timestamp;
 
-use super::link_token::{hash_token, random_hex};
 use crate::domain::{
     AuditAction, AuditEntry, ConnectedBy, Connection, Email, MessageKind, SkipReason, UserKey,
     UserRecord, VerifyDecision, VismaConnectPhase, verify_decision,
 };
+use crate::store::Reads as _;
 use crate::store::{LinkToken, NewMessage, StoreError, TokenPurpose, WriteTx};
 
 use super::Session;
+use super::link_token::{hash_token, random_hex};
 use super::snapshot::snapshot;
 
 /// What a verification did.

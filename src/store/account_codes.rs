@@ -1,9 +1,10 @@
 //! The register's account codes and users' *Audit of account code* rows.
 
-use super::db::{Param, RowRead, Sql as _, params};
-use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::UserKey;
 use crate::domain::account_codes::{AccountCode, AuditRight};
+
+use super::db::{Param, RowRead, Sql, params};
+use super::{Store, StoreError, WriteTx, on_store, on_tx};
 
 fn code_from_row(row: &dyn RowRead) -> Result<AccountCode, StoreError> {
     Ok(AccountCode {
@@ -35,12 +36,17 @@ pub(super) const RIGHTS: &str =
     "SELECT dimension, from_code, to_code, amount_limit FROM user_audit_rights
     WHERE user_key = ?1 ORDER BY position";
 
-impl Store {
-    /// Every account code of every dimension.
-    pub fn account_codes(&self) -> Result<Vec<AccountCode>, StoreError> {
-        on_store!(self, db => db.fetch(CODES, &[], code_from_row))
-    }
+/// Every account code of every dimension.
+pub(super) fn codes_in(db: &impl Sql) -> Result<Vec<AccountCode>, StoreError> {
+    db.fetch(CODES, &[], code_from_row)
+}
 
+/// The user's *Audit of account code* rows, in order.
+pub(super) fn rights_in(db: &impl Sql, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
+    db.fetch(RIGHTS, params![key.0], right_from_row)
+}
+
+impl Store {
     /// The dimensions that have codes in the register.
     pub fn account_dimensions(&self) -> Result<Vec<String>, StoreError> {
         on_store!(self, db => db.fetch(
@@ -48,11 +54,6 @@ impl Store {
             &[],
             |r| r.text(0),
         ))
-    }
-
-    /// The user's *Audit of account code* rows, in order.
-    pub fn audit_rights_of(&self, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
-        on_store!(self, db => db.fetch(RIGHTS, params![key.0], right_from_row))
     }
 
     /// Everyone's *Audit of account code* rows, by user (users without
@@ -76,16 +77,6 @@ impl Store {
 }
 
 impl WriteTx<'_> {
-    /// Every account code, as this transaction sees them.
-    pub fn account_codes(&self) -> Result<Vec<AccountCode>, StoreError> {
-        on_tx!(self, db => db.fetch(CODES, &[], code_from_row))
-    }
-
-    /// The user's rows, as this transaction sees them.
-    pub fn audit_rights_of(&self, key: UserKey) -> Result<Vec<AuditRight>, StoreError> {
-        on_tx!(self, db => db.fetch(RIGHTS, params![key.0], right_from_row))
-    }
-
     /// Adds a code, or renames it when the dimension has it already.
     pub fn upsert_account_code(&self, code: &AccountCode) -> Result<(), StoreError> {
         on_tx!(self, db => db.exec(

@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod pg;
 mod pg_tx;
+mod reads;
 mod roles;
 mod rows;
 pub use rows::date_number;
@@ -33,6 +34,7 @@ pub use idp::{IdpClaim, IdpOutcome, IdpRecord, IdpSyncRecord};
 pub use migrations::{APPLICATION_ID, latest_version};
 pub use outbox::{AnswerRecord, BatchCounts, Delivery, NewMessage, WorkerRow};
 pub use pg::remember_password as remember_shared_password;
+pub use reads::{Reader, Reads};
 pub use tokens::NewToken;
 pub use tokens::{LinkToken, TokenPurpose};
 
@@ -290,11 +292,6 @@ impl Store {
         on_store!(self, db => db.fetch_int("SELECT 1", &[])).is_ok()
     }
 
-    /// Every user with their connection, in no particular order.
-    pub fn load_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        on_store!(self, db => rows::load_users(db))
-    }
-
     /// The users whose keys lie in `from..=to` (a part of the register
     /// loaded on a connection of its own).
     pub fn load_users_in_key_range(
@@ -332,29 +329,6 @@ impl Store {
             params![last_day],
         ))?;
         Ok(usize::try_from(count).unwrap_or(0))
-    }
-
-    /// One user by key.
-    pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
-        on_store!(self, db => rows::user_by_key(db, key))
-    }
-
-    /// Users by key, in no particular order (one statement, one round trip
-    /// on a shared register); missing keys are left out.
-    pub fn users_by_keys(&self, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
-        if let Backend::Postgres(pg) = &self.backend {
-            let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
-            return pg.sql().fetch_typed(
-                rows::SELECT_USERS_BY_KEYS,
-                &[&raw],
-                rows::record_from_row,
-            );
-        }
-        let mut found = Vec::with_capacity(keys.len());
-        for &key in keys {
-            found.extend(self.user(key)?);
-        }
-        Ok(found)
     }
 
     /// One user by User-ID.
@@ -668,11 +642,6 @@ impl WriteTx<'_> {
         Ok(held.hold(&db, sql, params, conflict()))
     }
 
-    /// One user by key, as this transaction sees it.
-    pub fn user(&self, key: UserKey) -> Result<Option<UserRecord>, StoreError> {
-        on_tx!(self, db => rows::user_by_key(db, key))
-    }
-
     /// One user by key and the settings, as this transaction sees them. On
     /// a shared register in one round trip with what the transaction holds
     /// (its start and lock: a Save's reads cost no round trip of their
@@ -698,32 +667,11 @@ impl WriteTx<'_> {
         Ok((user, Some(settings)))
     }
 
-    /// Users by key, as this transaction sees them, in no particular order
-    /// (one statement on a shared register); missing keys are left out.
-    pub fn users_by_keys(&self, keys: &[UserKey]) -> Result<Vec<UserRecord>, StoreError> {
-        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        if let Some(found) = self.on_postgres(|db| {
-            db.fetch_typed(rows::SELECT_USERS_BY_KEYS, &[&raw], rows::record_from_row)
-        }) {
-            return found;
-        }
-        let mut found = Vec::with_capacity(keys.len());
-        for &key in keys {
-            found.extend(self.user(key)?);
-        }
-        Ok(found)
-    }
-
     /// The newest audit row of one user, as this transaction sees it.
     pub fn last_audit_for(&self, key: UserKey) -> Result<Option<AuditEntry>, StoreError> {
         Ok(on_tx!(self, db => rows::audit_for(db, key))?
             .into_iter()
             .next())
-    }
-
-    /// Every user, as this transaction sees them.
-    pub fn load_users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        on_tx!(self, db => rows::load_users(db))
     }
 
     /// The user that holds this User-ID, if any.

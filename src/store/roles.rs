@@ -2,11 +2,12 @@
 //! the validity dates and the departments and offices it covers; and the
 //! roles administrators make, with their permissions and limits.
 
+use crate::domain::UserKey;
+use crate::domain::roles::{Assignment, Grant, Permission, Role, Scope};
+
 use super::db::{Param, RowRead, Sql as _, params};
 use super::rows::{date_number, stored_date};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
-use crate::domain::UserKey;
-use crate::domain::roles::{Assignment, Grant, Permission, Role, Scope};
 
 pub(super) const SELECT: &str =
     "SELECT user_key, role, valid_from, valid_to, departments, offices FROM user_roles";
@@ -39,6 +40,18 @@ pub(super) fn assignment_from_row(row: &dyn RowRead) -> Result<(UserKey, Assignm
     ))
 }
 
+/// Every user's roles, by user (users without roles are left out).
+pub(super) fn all_roles_in(
+    db: &impl super::db::Sql,
+) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
+    let rows = db.fetch(
+        &format!("{SELECT} ORDER BY user_key, role"),
+        &[],
+        assignment_from_row,
+    )?;
+    Ok(group(rows))
+}
+
 /// Every user's roles, grouped by user (users without roles are left out).
 fn group(rows: Vec<(UserKey, Assignment)>) -> Vec<(UserKey, Vec<Assignment>)> {
     let mut grouped: Vec<(UserKey, Vec<Assignment>)> = Vec::new();
@@ -57,7 +70,7 @@ const GRANTS: &str =
 
 /// The stored roles with their grants (a permission this build does not
 /// know is skipped, so a newer program's grants never widen an older one's).
-fn custom_roles_in(db: &impl super::db::Sql) -> Result<Vec<Role>, StoreError> {
+pub(super) fn custom_roles_in(db: &impl super::db::Sql) -> Result<Vec<Role>, StoreError> {
     let roles = db.fetch(ROLES, &[], role_from_row)?;
     let grants = db.fetch(GRANTS, &[], grant_from_row)?;
     Ok(with_grants(roles, grants))
@@ -183,11 +196,6 @@ impl Store {
 }
 
 impl Store {
-    /// The roles administrators made, by name.
-    pub fn custom_roles(&self) -> Result<Vec<Role>, StoreError> {
-        on_store!(self, db => custom_roles_in(db))
-    }
-
     /// The user's roles, by role id.
     pub fn roles_of(&self, key: UserKey) -> Result<Vec<Assignment>, StoreError> {
         let rows = on_store!(self, db => db.fetch(
@@ -197,24 +205,9 @@ impl Store {
         ))?;
         Ok(rows.into_iter().map(|(_, a)| a).collect())
     }
-
-    /// Every user's roles.
-    pub fn all_roles(&self) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
-        let rows = on_store!(self, db => db.fetch(
-            &format!("{SELECT} ORDER BY user_key, role"),
-            &[],
-            assignment_from_row,
-        ))?;
-        Ok(group(rows))
-    }
 }
 
 impl WriteTx<'_> {
-    /// The roles administrators made, as this transaction sees them.
-    pub fn custom_roles(&self) -> Result<Vec<Role>, StoreError> {
-        on_tx!(self, db => custom_roles_in(db))
-    }
-
     /// Writes a role made by administrators (new, or replacing the one with
     /// its id) with its grants.
     pub fn put_role(&self, role: &Role, now_ms: i64) -> Result<(), StoreError> {
@@ -258,16 +251,6 @@ impl WriteTx<'_> {
         on_tx!(self, db => db.exec("DELETE FROM role_grants WHERE role = ?1", params![id]))?;
         on_tx!(self, db => db.exec("DELETE FROM roles WHERE id = ?1", params![id]))?;
         Ok(())
-    }
-
-    /// Every user's roles, as this transaction sees them.
-    pub fn all_roles(&self) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
-        let rows = on_tx!(self, db => db.fetch(
-            &format!("{SELECT} ORDER BY user_key, role"),
-            &[],
-            assignment_from_row,
-        ))?;
-        Ok(group(rows))
     }
 
     /// Replaces the user's roles with `assignments` (one per role). The

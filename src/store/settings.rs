@@ -1,22 +1,16 @@
 //! Settings in the register: one row per key, read over the defaults.
 
-use super::db::Sql;
-use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::settings::SettingsRow;
 use crate::domain::{SettingKey, Settings};
 
-impl Store {
-    /// The settings: stored values over the defaults. A stored value this
-    /// version does not accept is ignored (and logged by key only).
-    pub fn load_settings(&self) -> Result<Settings, StoreError> {
-        on_store!(self, db => load(db))
-    }
-}
+use super::db::Sql;
+use super::{StoreError, WriteTx};
 
 /// The query of the stored settings, one row per key.
 pub(super) const SELECT_SETTINGS: &str = "SELECT key, value FROM settings";
 
-fn load(db: &impl Sql) -> Result<Settings, StoreError> {
+/// The stored settings over the defaults.
+pub(super) fn load(db: &impl Sql) -> Result<Settings, StoreError> {
     let rows = db.fetch(SELECT_SETTINGS, &[], |r| Ok((r.text(0)?, r.text(1)?)))?;
     Ok(from_rows(rows))
 }
@@ -60,11 +54,6 @@ pub(super) fn from_rows(rows: Vec<(String, String)>) -> Settings {
 }
 
 impl WriteTx<'_> {
-    /// The settings as this transaction sees them.
-    pub fn load_settings(&self) -> Result<Settings, StoreError> {
-        on_tx!(self, db => load(db))
-    }
-
     /// Stores the settings that differ from `old` (the settings as this
     /// transaction read them). A key this machine's presets fix is never
     /// written: the preset stays on its machine, and every other machine

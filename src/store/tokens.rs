@@ -4,9 +4,10 @@
 
 use jiff::Timestamp;
 
+use crate::domain::UserKey;
+
 use super::db::{RowRead, Sql as _, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
-use crate::domain::UserKey;
 
 /// What a link token is for; a token works only on its own page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,16 +78,19 @@ pub(super) fn token_from_row(row: &dyn RowRead) -> Result<LinkToken, StoreError>
     })
 }
 
-impl Store {
-    /// A token by its hash.
-    pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
-        on_store!(self, db => db.fetch_opt(
-            &format!("{SELECT} WHERE hash = ?1"),
-            params![&hash[..]],
-            token_from_row,
-        ))
-    }
+/// A token by its hash.
+pub(super) fn token_in(
+    db: &impl super::db::Sql,
+    hash: &[u8; 32],
+) -> Result<Option<LinkToken>, StoreError> {
+    db.fetch_opt(
+        &format!("{SELECT} WHERE hash = ?1"),
+        params![&hash[..]],
+        token_from_row,
+    )
+}
 
+impl Store {
     /// The user's newest verification link that still works at `now`, if any.
     pub fn live_token_for(
         &self,
@@ -106,15 +110,6 @@ impl Store {
 }
 
 impl WriteTx<'_> {
-    /// A token by its hash, as this transaction sees it.
-    pub fn token(&self, hash: &[u8; 32]) -> Result<Option<LinkToken>, StoreError> {
-        on_tx!(self, db => db.fetch_opt(
-            &format!("{SELECT} WHERE hash = ?1"),
-            params![&hash[..]],
-            token_from_row,
-        ))
-    }
-
     /// Makes every unused link of the user useless.
     pub fn supersede_tokens(&self, key: UserKey, now: Timestamp) -> Result<(), StoreError> {
         const SUPERSEDE: &str = "UPDATE link_tokens SET superseded_at_ms = ?2

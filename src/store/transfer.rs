@@ -4,6 +4,8 @@
 
 use sha2::{Digest as _, Sha256};
 
+use crate::store::Reads as _;
+
 use super::db::{Param, Sql, Value};
 use super::{Backend, Store, StoreError, on_store, on_tx};
 

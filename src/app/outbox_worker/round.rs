@@ -19,6 +19,7 @@ use crate::domain::{
 };
 use crate::mail::{Transport, compose, password};
 use crate::scim::ScimClient;
+use crate::store::Reads as _;
 use crate::store::{NewToken, StoreError, TokenPurpose, WriteTx};
 
 use super::{OutboxWorker, Recorder, Step, WorkerError, lease_span, lock, with_retry};
