@@ -1,9 +1,10 @@
 //! Store tests: opening files of every kind, migrations, and the audit row
 //! that shares its change's transaction.
 
-use crate::domain::{AuditAction, User, UserId};
+use crate::domain::{AuditAction, Connection as VismaConnection, Email, User, UserId};
 
 use super::db::Sql as _;
+use super::file::migrate;
 use super::*;
 
 fn user(id: &str) -> User {

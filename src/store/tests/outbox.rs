@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use crate::domain::OutboxId;
+use crate::domain::{Email, OutboxId};
 use crate::store::db::Sql as _;
 use crate::store::*;
 
