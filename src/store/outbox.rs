@@ -1,13 +1,23 @@
 //! The outbox: queueing messages, claiming due ones for the worker, and
 //! recording each server answer.
+//!
+//! Here: reading the outbox, claiming and recording. Putting messages in
+//! and taking them out is `queue`, the workers and their leases `leases`.
 
 use jiff::Timestamp;
 
-use super::db::{Param, RowRead, Sql, params};
-use super::{Store, StoreError, WriteTx, on_store, on_tx};
 use crate::domain::{
     AuditEntry, DeliveryState, Email, MessageKind, OutboxId, OutboxMessage, UserKey,
 };
+
+use super::db::{Param, RowRead, Sql, params};
+use super::{Store, StoreError, WriteTx, on_store, on_tx};
+
+mod leases;
+mod queue;
+
+pub use leases::WorkerRow;
+pub(super) use leases::lease_bounds;
 
 const COLUMNS: &str = "id, message_id, kind, user_key, recipient, state, attempts,
         next_attempt_at_ms, last_result, possible_duplicate, created_at_ms, sent_at_ms";
@@ -121,23 +131,6 @@ pub struct NewMessage<'a> {
     pub recipient: &'a Email,
     /// Its `Message-ID` header.
     pub message_id: &'a str,
-}
-
-/// A worker that delivers the outbox: its process and lease.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkerRow {
-    /// Random id, also the owner of the messages it sends.
-    pub id: String,
-    /// The process id.
-    pub pid: i64,
-    /// The host the process runs on.
-    pub host: String,
-    /// When it started.
-    pub started_at: Timestamp,
-    /// Its last heartbeat.
-    pub heartbeat_at: Timestamp,
-    /// Until when it is taken for alive without another heartbeat.
-    pub lease_until: Timestamp,
 }
 
 fn timestamp(ms: i64) -> Timestamp {
@@ -363,197 +356,6 @@ impl Store {
 }
 
 impl WriteTx<'_> {
-    /// Queues a message; returns its row id.
-    pub fn queue_message(
-        &self,
-        kind: MessageKind,
-        user_key: Option<UserKey>,
-        recipient: &Email,
-        message_id: &str,
-        now: Timestamp,
-    ) -> Result<OutboxId, StoreError> {
-        const QUEUE: &str = "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
-                next_attempt_at_ms, created_at_ms)
-             VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?5) RETURNING id";
-        let params = params![
-            message_id,
-            kind.code(),
-            user_key.map(|k| k.0),
-            recipient.as_str(),
-            now.as_millisecond()
-        ];
-        // On a shared register with what the transaction holds (the
-        // cancelled messages and links before it): one round trip.
-        if let Some(results) = self.fetch_with_held(&[(QUEUE, params)]) {
-            let results = results?;
-            let row = results.first().and_then(|rows| rows.first());
-            return row
-                .ok_or_else(|| StoreError::bad_value(0, "queueing a message returned no id"))
-                .and_then(|row| super::db::RowRead::int(&super::db::TextRow(row), 0))
-                .map(OutboxId);
-        }
-        on_tx!(self, db => db.fetch_int(QUEUE, params)).map(OutboxId)
-    }
-
-    /// Queues verification messages of one bulk send in one statement on a
-    /// shared register; returns their ids in the order given.
-    pub fn queue_batch_messages(
-        &self,
-        messages: &[NewMessage<'_>],
-        batch: &str,
-        now: Timestamp,
-    ) -> Result<Vec<OutboxId>, StoreError> {
-        if messages.is_empty() {
-            return Ok(Vec::new());
-        }
-        let order: Vec<i64> = (0..messages.len())
-            .map(|i| i64::try_from(i).unwrap_or(i64::MAX))
-            .collect();
-        let message_ids: Vec<&str> = messages.iter().map(|m| m.message_id).collect();
-        let kinds: Vec<&str> = messages.iter().map(|m| m.kind.code()).collect();
-        let keys: Vec<i64> = messages.iter().map(|m| m.user_key.0).collect();
-        let recipients: Vec<&str> = messages.iter().map(|m| m.recipient.as_str()).collect();
-        let now_ms = now.as_millisecond();
-        if let Some(ids) = self.on_postgres(|db| {
-            let mut rows = db.fetch_typed(
-                "INSERT INTO outbox (message_id, kind, user_key, recipient, state,
-                     next_attempt_at_ms, created_at_ms, batch)
-                 SELECT message_id, kind, user_key, recipient, 'queued', ?6, ?6, ?7
-                 FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::text[])
-                     AS v(n, message_id, kind, user_key, recipient)
-                 ORDER BY n
-                 RETURNING id, message_id",
-                &[
-                    &order,
-                    &message_ids,
-                    &kinds,
-                    &keys,
-                    &recipients,
-                    &now_ms,
-                    &batch,
-                ],
-                |r| Ok((OutboxId(r.int(0)?), r.text(1)?)),
-            )?;
-            // Ids in the order given, whatever order the rows came back in.
-            let position: std::collections::HashMap<&str, usize> = message_ids
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (*m, i))
-                .collect();
-            rows.sort_by_key(|(_, message_id)| position.get(message_id.as_str()).copied());
-            Ok(rows.into_iter().map(|(id, _)| id).collect())
-        }) {
-            return ids;
-        }
-        let mut ids = Vec::with_capacity(messages.len());
-        for message in messages {
-            let id = self.queue_message(
-                message.kind,
-                Some(message.user_key),
-                message.recipient,
-                message.message_id,
-                now,
-            )?;
-            self.set_message_batch(id, batch)?;
-            ids.push(id);
-        }
-        Ok(ids)
-    }
-
-    /// Cancels the messages of one bulk send not yet handed to a mail server:
-    /// queued ones, and claimed ones whose content has not begun to go out
-    /// (their worker's hand-over mark then fails, so it sends nothing).
-    pub fn cancel_batch(&self, batch: &str, reason: &str) -> Result<usize, StoreError> {
-        on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'cancelled', last_result = ?2,
-                owner = NULL, lease_until_ms = NULL
-             WHERE batch = ?1
-                 AND (state = 'queued' OR (state = 'sending' AND handed_over = 0))",
-            params![batch, reason],
-        ))
-    }
-
-    /// When a message of this kind was last queued for the user (whatever
-    /// became of it), if ever: what the employee's *Send me a new link* is
-    /// rate-limited by.
-    pub fn last_queued_at(
-        &self,
-        key: UserKey,
-        kind: MessageKind,
-    ) -> Result<Option<Timestamp>, StoreError> {
-        let latest = on_tx!(self, db => db.fetch_opt(
-            "SELECT MAX(created_at_ms) FROM outbox WHERE user_key = ?1 AND kind = ?2",
-            params![key.0, kind.code()],
-            |r| r.opt_int(0),
-        ))?;
-        Ok(latest
-            .flatten()
-            .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
-    }
-
-    /// [`Self::cancel_queued`] for many users in one statement.
-    pub fn cancel_queued_of(
-        &self,
-        keys: &[UserKey],
-        kind: MessageKind,
-        reason: &str,
-    ) -> Result<usize, StoreError> {
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        if let Some(done) = self.on_postgres(|db| {
-            db.exec_typed(
-                "UPDATE outbox SET state = 'cancelled', last_result = ?3
-                 WHERE user_key = ANY(?1) AND kind = ?2 AND state = 'queued'",
-                &[&raw, &kind.code(), &reason],
-            )
-        }) {
-            return done.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-        }
-        let mut cancelled = 0;
-        for &key in keys {
-            cancelled += on_tx!(self, db => db.exec(
-                CANCEL_QUEUED,
-                params![key.0, kind.code(), reason]
-            ))?;
-        }
-        Ok(cancelled)
-    }
-
-    /// [`Self::adopt_waiting_verification`] for many users in one
-    /// statement; returns those who had one waiting.
-    pub fn adopt_waiting_verifications(
-        &self,
-        keys: &[UserKey],
-        batch: &str,
-    ) -> Result<Vec<UserKey>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        if let Some(adopted) = self.on_postgres(|db| {
-            db.fetch_typed(
-                "UPDATE outbox SET batch = ?2 WHERE user_key = ANY(?1) AND kind = 'verification'
-                 AND state IN ('queued', 'sending') RETURNING user_key",
-                &[&raw, &batch],
-                |r| Ok(UserKey(r.int(0)?)),
-            )
-        }) {
-            let mut adopted = adopted?;
-            adopted.sort_unstable_by_key(|k| k.0);
-            adopted.dedup();
-            return Ok(adopted);
-        }
-        let mut adopted = Vec::new();
-        for &key in keys {
-            if self.adopt_waiting_verification(key, batch)? {
-                adopted.push(key);
-            }
-        }
-        Ok(adopted)
-    }
-
     /// Takes up to `limit` due messages for sending: each becomes `sending`
     /// with one more attempt counted, owned by `owner` until `lease_until`.
     /// On PostgreSQL rows another worker is claiming are skipped, not waited for.
@@ -707,127 +509,10 @@ impl WriteTx<'_> {
         Ok(changed == 1)
     }
 
-    /// Registers a worker with its lease.
-    pub fn register_worker(&self, worker: &WorkerRow) -> Result<(), StoreError> {
-        on_tx!(self, db => db.exec(
-            "INSERT INTO workers (id, pid, host, started_at_ms, heartbeat_at_ms, lease_until_ms)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            params![
-                &worker.id,
-                worker.pid,
-                &worker.host,
-                worker.started_at.as_millisecond(),
-                worker.lease_until.as_millisecond()
-            ],
-        ))?;
-        Ok(())
-    }
-
-    /// Renews a worker's lease and that of every message it is sending.
-    /// False when the worker's row is gone (it was taken for dead).
-    pub fn renew_lease(
-        &self,
-        worker: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let found = on_tx!(self, db => db.exec(
-            "UPDATE workers SET heartbeat_at_ms = ?2, lease_until_ms = ?3 WHERE id = ?1",
-            params![worker, now.as_millisecond(), lease_until.as_millisecond()],
-        ))?;
-        on_tx!(self, db => db.exec(
-            "UPDATE outbox SET lease_until_ms = ?2 WHERE owner = ?1 AND state = 'sending'",
-            params![worker, lease_until.as_millisecond()],
-        ))?;
-        self.renew_idp_lease(worker, lease_until)?;
-        Ok(found == 1)
-    }
-
-    /// Ends a worker's lease now (it stopped, or its process is gone).
-    pub fn end_lease(&self, worker: &str) -> Result<(), StoreError> {
-        on_tx!(self, db => db.exec("DELETE FROM workers WHERE id = ?1", params![worker]))?;
-        on_tx!(self, db => db.exec(
-            "UPDATE outbox SET lease_until_ms = 0 WHERE owner = ?1 AND state = 'sending'",
-            params![worker],
-        ))?;
-        self.take_back_own_idp(worker)?;
-        Ok(())
-    }
-
-    /// Takes back messages whose owner's lease ran out: queued again, and
-    /// flagged as possible duplicates only if their content had gone to the
-    /// server. Messages of live workers are left alone. Returns how many
-    /// were taken back and how many of them were flagged.
-    pub fn take_back_expired(&self, now: Timestamp) -> Result<(usize, usize), StoreError> {
-        let (now, horizon) = lease_bounds(now);
-        let flagged = on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'queued', possible_duplicate = 1, owner = NULL,
-                lease_until_ms = NULL, handed_over = 0
-             WHERE state = 'sending' AND handed_over = 1
-               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?2)",
-            params![now, horizon],
-        ))?;
-        let untouched = on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'queued', attempts = greatest(attempts - 1, 0), owner = NULL,
-                lease_until_ms = NULL
-             WHERE state = 'sending' AND handed_over = 0
-               AND (lease_until_ms IS NULL OR lease_until_ms <= ?1 OR lease_until_ms > ?2)",
-            params![now, horizon],
-        ))?;
-        on_tx!(self, db => db.exec("DELETE FROM workers WHERE lease_until_ms <= ?1 OR lease_until_ms > ?2",
-            params![now, horizon]))?;
-        Ok((flagged + untouched, flagged))
-    }
-
-    /// Takes back the messages `owner` still holds between its rounds (a
-    /// round broke off before their answers were recorded): queued again,
-    /// flagged as possible duplicates only if their content had gone to the
-    /// server. Returns how many were taken back and how many were flagged.
-    pub fn take_back_own(&self, owner: &str) -> Result<(usize, usize), StoreError> {
-        let flagged = on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'queued', possible_duplicate = 1, owner = NULL,
-                lease_until_ms = NULL, handed_over = 0
-             WHERE state = 'sending' AND owner = ?1 AND handed_over = 1",
-            params![owner],
-        ))?;
-        let untouched = on_tx!(self, db => db.exec(
-            "UPDATE outbox SET state = 'queued', attempts = greatest(attempts - 1, 0), owner = NULL,
-                lease_until_ms = NULL
-             WHERE state = 'sending' AND owner = ?1 AND handed_over = 0",
-            params![owner],
-        ))?;
-        Ok((flagged + untouched, flagged))
-    }
-
-    /// Puts a user's verification that still waits to go out (queued, or
-    /// being sent) into the bulk send `batch`, so that send follows its
-    /// delivery instead of making a second message. False when there is none.
-    pub fn adopt_waiting_verification(
-        &self,
-        key: UserKey,
-        batch: &str,
-    ) -> Result<bool, StoreError> {
-        let changed = on_tx!(self, db => db.exec(
-            "UPDATE outbox SET batch = ?2 WHERE user_key = ?1 AND kind = 'verification'
-             AND state IN ('queued', 'sending')",
-            params![key.0, batch],
-        ))?;
-        Ok(changed > 0)
-    }
-
     /// One message by row id, as this transaction sees it.
     pub fn message(&self, id: OutboxId) -> Result<Option<OutboxMessage>, StoreError> {
         Ok(on_tx!(self, db => query(db, &format!("{SELECT} WHERE id = ?1"), params![id]))?.pop())
     }
-}
-
-/// The longest lease any worker takes: a lease further ahead than this
-/// (a damaged row, a host whose clock is far off) counts as run out.
-pub const LONGEST_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
-
-/// `now` and the horizon past which a lease counts as run out, in ms.
-pub(super) fn lease_bounds(now: Timestamp) -> (i64, i64) {
-    (now.as_millisecond(), (now + LONGEST_LEASE).as_millisecond())
 }
 
 /// [`Store::commit_outbox_group`] on a shared register: [`GROUP_COMMIT`].
