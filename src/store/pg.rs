@@ -2,11 +2,13 @@
 //! password (from the URL, `PGPASSWORD` or the `.pgpass` file, as libpq
 //! finds it), TLS through rustls, and the register's own table of version
 //! and application id.
+//!
+//! Here: the URL, opening and migrating. The password's sources are
+//! `credentials`, TLS `tls`.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::str::FromStr as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use fallible_iterator::FallibleIterator as _;
@@ -16,6 +18,13 @@ use postgres::{Client, Config};
 use super::SharedRegister;
 use super::db::{Sql as _, StatementCache};
 use super::{APPLICATION_ID, StoreError, migrations};
+
+mod credentials;
+mod tls;
+
+pub use credentials::remember_password;
+use credentials::{find_password, keyring_entry};
+use tls::{Tls, tls_connector};
 
 /// The lock every write transaction takes first: writers to one register
 /// follow each other, as on SQLite, so change stamps grow in commit order.
@@ -38,19 +47,6 @@ pub struct PgConn {
     /// The server process of this connection: its own notifications (of
     /// its own commits) are not others' changes.
     pub backend_pid: i32,
-}
-
-/// How the connection is secured, from the URL's `sslmode`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tls {
-    /// `disable`: plain TCP.
-    Disable,
-    /// `prefer` (the default) and `require`: encrypted, the certificate not
-    /// checked (libpq's meaning of these modes).
-    Unverified,
-    /// `verify-ca` and `verify-full`: encrypted, the certificate checked
-    /// against the system's roots (or `sslrootcert`) and the host name.
-    Verified,
 }
 
 /// The URL split into what tokio-postgres reads and what this module does.
@@ -131,200 +127,6 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The password libpq would use when the URL has none: `PGPASSWORD`, then
-/// the first matching line of the password file (`PGPASSFILE`, or
-/// `~/.pgpass`; `%APPDATA%\postgresql\pgpass.conf` on Windows).
-fn find_password(config: &Config) -> Option<String> {
-    if let Ok(password) = std::env::var("PGPASSWORD") {
-        return Some(password);
-    }
-    let file = std::env::var_os("PGPASSFILE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            if cfg!(windows) {
-                std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("postgresql/pgpass.conf"))
-            } else {
-                directories::BaseDirs::new().map(|d| d.home_dir().join(".pgpass"))
-            }
-        })?;
-    let text = std::fs::read_to_string(file).ok()?;
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(host)) => host.clone(),
-        _ => "localhost".to_owned(),
-    };
-    let port = config
-        .get_ports()
-        .first()
-        .copied()
-        .unwrap_or(5432)
-        .to_string();
-    let database = config.get_dbname().unwrap_or_default();
-    let user = config.get_user().unwrap_or_default();
-    pgpass_lookup(&text, &host, &port, database, user)
-}
-
-/// The password of the first line of a `.pgpass` text that matches.
-fn pgpass_lookup(text: &str, host: &str, port: &str, database: &str, user: &str) -> Option<String> {
-    text.lines()
-        .filter(|line| !line.trim_start().starts_with('#'))
-        .find_map(|line| {
-            let fields = split_pgpass(line);
-            let [h, p, d, u, password] = fields.as_slice() else {
-                return None;
-            };
-            let fits = |field: &str, value: &str| field == "*" || field == value;
-            (fits(h, host) && fits(p, port) && fits(d, database) && fits(u, user))
-                .then(|| password.clone())
-        })
-}
-
-/// A `.pgpass` line's five fields (`:` and `\` escaped with `\`).
-fn split_pgpass(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next()
-                    && let Some(field) = fields.last_mut()
-                {
-                    field.push(next);
-                }
-            }
-            ':' if fields.len() < 5 => fields.push(String::new()),
-            c => {
-                if let Some(field) = fields.last_mut() {
-                    field.push(c);
-                }
-            }
-        }
-    }
-    fields
-}
-
-fn tls_connector(
-    tls: Tls,
-    root_cert: Option<&PathBuf>,
-) -> Result<rustls::ClientConfig, StoreError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| StoreError::BadLocation(format!("TLS: {e}")))?;
-    let config = if tls == Tls::Verified {
-        let mut roots = rustls::RootCertStore::empty();
-        if let Some(path) = root_cert {
-            use rustls_pki_types::pem::PemObject as _;
-            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|e| {
-                StoreError::BadLocation(format!(
-                    "the CA file {} cannot be read: {e}",
-                    path.display()
-                ))
-            })?;
-            for cert in certs {
-                let cert = cert.map_err(|e| {
-                    StoreError::BadLocation(format!(
-                        "the CA file {} is not PEM: {e}",
-                        path.display()
-                    ))
-                })?;
-                roots
-                    .add(cert)
-                    .map_err(|e| StoreError::BadLocation(format!("the CA file: {e}")))?;
-            }
-        } else {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-            .with_no_client_auth()
-    };
-    Ok(config)
-}
-
-/// `sslmode=require`: the channel is encrypted, the certificate is not
-/// checked (what libpq does for this mode); `verify-full` checks it.
-#[derive(Debug)]
-struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls_pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
-        _server_name: &rustls_pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls_pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls_pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls_pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The keyring entry of a shared register's password: one per user, host,
-/// port and database.
-fn keyring_entry(config: &Config) -> Result<keyring::Entry, keyring::Error> {
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(host)) => host.clone(),
-        _ => "localhost".to_owned(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    keyring::Entry::new(
-        "hrm-users",
-        &format!(
-            "postgres:{}@{host}:{port}/{}",
-            config.get_user().unwrap_or_default(),
-            config.get_dbname().unwrap_or_default()
-        ),
-    )
-}
-
-/// Keeps the password of `shared`'s user in the OS keyring, where later
-/// connections find it (never in a file the program writes).
-pub fn remember_password(shared: &SharedRegister, password: &str) -> Result<(), StoreError> {
-    let (config, _, _) = parse(shared.url())?;
-    keyring_entry(&config)
-        .and_then(|entry| entry.set_password(password))
-        .map_err(|e| {
-            StoreError::BadLocation(format!(
-                "the password could not be kept in the system keyring ({e}); use PGPASSWORD or a .pgpass file"
-            ))
-        })
 }
 
 /// True when the server refused the login for want of a (right) password.

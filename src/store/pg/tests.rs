@@ -1,5 +1,6 @@
 //! Tests of `store::pg`.
 
+use super::credentials::pgpass_lookup;
 use super::*;
 
 #[test]
