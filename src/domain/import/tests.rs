@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::ConnectedBy;
 use crate::domain::user::test_record;
+use crate::domain::{Connection, UserRecord};
 
 fn record(key: i64, id: &str, last: &str, connection: Connection) -> UserRecord {
     let mut record = test_record(key, id);
