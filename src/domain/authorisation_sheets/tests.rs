@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 use super::*;
+use crate::domain::UserKey;
 use crate::domain::roles::builtin_roles;
 
 fn sheet(name: &str, headers: &[&str], rows: &[&[&str]]) -> NamedSheet {

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 use super::*;
+use crate::domain::UserKey;
 
 #[test]
 fn nobody_gives_more_than_they_hold() {
