@@ -253,7 +253,7 @@ impl UsersView {
             Answer::Conflict(conflict, choice) => match (choice, conflict.is_delete) {
                 (ConflictChoice::Anyway, true) => self.delete(conflict.key, false),
                 (ConflictChoice::Anyway, false) => self.save_checked(false, AfterSave::Nothing),
-                (ConflictChoice::Reload, _) if self.session.location().is_shared() => {
+                (ConflictChoice::Reload, _) if self.register.session.location().is_shared() => {
                     // The user as the list has them; the form reads the user
                     // and their details again off the UI thread.
                     if let Some(record) = self.listing().get(conflict.key).cloned() {
@@ -263,11 +263,11 @@ impl UsersView {
                     }
                 }
                 (ConflictChoice::Reload, _) => {
-                    if let Ok(Some(record)) = self.session.user(conflict.key) {
-                        let details =
-                            app::user_details(&self.session, conflict.key).unwrap_or_default();
+                    if let Ok(Some(record)) = self.register.session.user(conflict.key) {
+                        let details = app::user_details(&self.register.session, conflict.key)
+                            .unwrap_or_default();
                         self.form = Some(UserForm::edit(&record, details));
-                        self.listing.upsert(record);
+                        self.register.listing.upsert(record);
                     }
                 }
                 (ConflictChoice::Cancel, _) => {}

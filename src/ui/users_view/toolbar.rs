@@ -1,51 +1,34 @@
 //! The Users view's toolbar (New, Save, Delete, Register, Verify accounts,
 //! Import, Export, Download template, Go to roles, Filter, Settings,
 //! About), its search row and filters, and the Register menu's dialogs.
+//! What they ask for is a `Command`, carried out in `commands`.
 
 use egui::{Key, Modifiers, RichText, Ui};
 
 use crate::app::services::Services;
+use crate::domain::ConnectionStatus;
 use crate::domain::roles::Permission;
-use crate::domain::{ConnectionStatus, UserFilter};
 
-use super::super::about_view::AboutView;
 use super::super::bulk_view::BulkView;
-use super::super::file_chooser::Chooser;
 use super::super::format::{escape_pressed, gated_button};
 use super::super::register_view::{
     OpenRequest, RegisterChoice, RegisterMenuPick, register_dialog_ui, register_menu_ui,
 };
-use super::super::settings_view::SettingsView;
-use super::super::sheet_view::SheetView;
 use super::super::user_form::UserForm;
-use super::{Dialog, Intent, UsersView};
-
-/// What a button or shortcut asks of the view.
-pub(super) enum Command {
-    /// Go somewhere (asking about unsaved changes first).
-    Request(Intent),
-    /// Save the form.
-    Save,
-    /// Ask before deleting the shown user.
-    AskDelete,
-    /// Open Users/Authorities › Roles, marking the shown user's roles.
-    GoToRoles,
-    /// Open About.
-    OpenAbout,
-    /// Open Settings.
-    OpenSettings,
-    /// Give the operator the System administrator role (the first one).
-    MakeMeSystemAdministrator,
-}
+use super::commands::Command;
+use super::{Intent, UsersView};
 
 impl UsersView {
     /// The Register menu: a new file, another file, a shared register, the recent ones.
     pub(super) fn register_menu_ui(&mut self, ui: &mut Ui) {
-        match register_menu_ui(ui, self.session.location(), &self.recent) {
-            Some(RegisterMenuPick::Dialog(dialog)) => self.register_dialog = Some(dialog),
+        match register_menu_ui(ui, self.register.session.location(), &self.recent) {
+            Some(RegisterMenuPick::Dialog(dialog)) => {
+                self.commands
+                    .push(Command::OpenRegisterDialog(Box::new(dialog)));
+            }
             Some(RegisterMenuPick::Recent(location)) => {
-                self.switch_pending = Some(OpenRequest::plain(location));
-                self.request(Intent::SwitchRegister);
+                self.commands
+                    .push(Command::SwitchRegister(OpenRequest::plain(location)));
             }
             None => {}
         }
@@ -58,8 +41,7 @@ impl UsersView {
         match register_dialog_ui(ctx, dialog) {
             Some(RegisterChoice::Open(request)) => {
                 self.register_dialog = None;
-                self.switch_pending = Some(request);
-                self.request(Intent::SwitchRegister);
+                self.commands.push(Command::SwitchRegister(request));
             }
             Some(RegisterChoice::Closed) => self.register_dialog = None,
             None if escape_pressed(ctx) => self.register_dialog = None,
@@ -68,40 +50,30 @@ impl UsersView {
     }
 
     pub(super) fn sheet_buttons_ui(&mut self, ui: &mut Ui) {
-        let refused = self.refusal(Permission::ImportExport);
+        let refused = self.register.refusal(Permission::ImportExport);
         let refused = refused.as_deref();
         if gated_button(ui, true, &t!("toolbar-import"), refused)
             .on_hover_text(t!("toolbar-import.hint"))
             .clicked()
         {
-            self.sheet = Some(SheetView::ChooseImport(Chooser::default()));
+            self.commands.push(Command::OpenImport);
         }
         if gated_button(ui, true, &t!("toolbar-export"), refused)
             .on_hover_text(t!("toolbar-export.hint"))
             .clicked()
         {
-            let name = t!(
-                "file-export-name",
-                stamp = super::super::format::file_stamp(jiff::Timestamp::now())
-            );
-            self.sheet = Some(SheetView::ChooseExport {
-                chooser: Chooser::at(super::super::file_chooser::in_documents(&name)),
-                everyone: false,
-            });
+            self.commands.push(Command::OpenExport);
         }
         if gated_button(ui, true, &t!("toolbar-template"), refused).clicked() {
-            let name = t!("file-template-name");
-            self.sheet = Some(SheetView::ChooseTemplate(Chooser::at(
-                super::super::file_chooser::in_documents(&name),
-            )));
+            self.commands.push(Command::OpenTemplate);
         }
     }
 
     /// `Verify accounts`: the confirmation for everyone the list shows.
     pub(super) fn verify_accounts_button_ui(&mut self, ui: &mut Ui) {
         let busy = matches!(self.bulk, Some(BulkView::Running(_)));
-        let enabled = !busy && self.listing.visible_len() > 0;
-        let refused = self.refusal(Permission::VerifyAccounts);
+        let enabled = !busy && self.register.listing.visible_len() > 0;
+        let refused = self.register.refusal(Permission::VerifyAccounts);
         if gated_button(
             ui,
             enabled,
@@ -111,50 +83,11 @@ impl UsersView {
         .on_hover_text(t!("toolbar-verify-accounts.hint"))
         .clicked()
         {
-            let keys = self.listing.visible_records().map(|r| r.key).collect();
-            self.bulk = Some(BulkView::count(ui.ctx(), &self.session, keys));
+            self.commands.push(Command::VerifyAccounts);
         }
     }
 
-    /// Runs what the buttons and shortcuts asked for this frame, once, after
-    /// everything is drawn (as rerun's `SystemCommand`s).
-    pub(super) fn run_commands(&mut self) {
-        for command in std::mem::take(&mut self.commands) {
-            match command {
-                Command::Request(intent) => self.request(intent),
-                Command::Save => self.save(super::AfterSave::Nothing),
-                Command::AskDelete => {
-                    self.dialog = self
-                        .form
-                        .as_ref()
-                        .and_then(|f| f.key)
-                        .map(Dialog::DeleteUser);
-                }
-                Command::GoToRoles => {
-                    let marked = self
-                        .form
-                        .as_ref()
-                        .and_then(|f| f.key.map(|key| (key, f.title())));
-                    let ctx = self.background.ctx.clone();
-                    self.roles_view = Some(super::super::roles_view::RolesView::open(
-                        &ctx,
-                        &self.session,
-                        marked,
-                    ));
-                }
-                Command::OpenAbout => self.about = Some(AboutView::open(&self.session)),
-                Command::OpenSettings => {
-                    if self.settings_view.is_none() {
-                        let ctx = self.background.ctx.clone();
-                        self.settings_view = Some(SettingsView::open(&ctx, &self.session));
-                    }
-                }
-                Command::MakeMeSystemAdministrator => self.make_me_system_administrator(),
-            }
-        }
-    }
-
-    /// New, Save, Delete: they ask, [`Self::run_commands`] acts.
+    /// New, Save, Delete: they ask, `run_commands` acts.
     fn edit_buttons_ui(&mut self, ui: &mut Ui) {
         let has_changes = self
             .form
@@ -164,7 +97,7 @@ impl UsersView {
         let busy = self.form.as_ref().is_some_and(UserForm::is_busy);
         let has_changes = has_changes && !busy;
         let can_delete = self.form.as_ref().and_then(|f| f.key).is_some() && !busy;
-        let edit = self.refusal(Permission::UsersEdit);
+        let edit = self.register.refusal(Permission::UsersEdit);
         if gated_button(ui, true, &t!("toolbar-new"), edit.as_deref())
             .on_hover_text(t!("toolbar-new.hint"))
             .clicked()
@@ -202,12 +135,13 @@ impl UsersView {
                 .on_hover_text(t!("toolbar-filter.hint"))
                 .clicked()
             {
-                self.filter_open = !self.filter_open;
+                self.commands.push(Command::ToggleFilter);
             }
             // About and Settings keep to the right; on a narrow window they
             // go to a line of their own rather than over the other buttons,
             // and the endpoint's address is left to About.
             let links = self
+                .register
                 .services
                 .as_ref()
                 .and_then(Services::endpoint_address)
@@ -228,7 +162,7 @@ impl UsersView {
                 {
                     self.commands.push(Command::OpenAbout);
                 }
-                let settings = self.refusal(Permission::Settings);
+                let settings = self.register.refusal(Permission::Settings);
                 if gated_button(ui, true, &t!("toolbar-settings"), settings.as_deref())
                     .on_hover_text(t!("toolbar-settings.hint"))
                     .clicked()
@@ -245,8 +179,15 @@ impl UsersView {
         if self.filter_open {
             self.filters_ui(ui);
         }
-        self.listing.set_filter(self.filter.clone());
-        if !self.operator.enforced {
+        self.register.listing.set_filter(self.filter.clone());
+        self.banners_ui(ui);
+        ui.add_space(4.0);
+    }
+
+    /// What the person working should know about the register: nobody is
+    /// System administrator yet, damaged rows, the demo register.
+    fn banners_ui(&mut self, ui: &mut Ui) {
+        if !self.register.operator.enforced {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(t!("operator-no-administrator"))
@@ -254,7 +195,7 @@ impl UsersView {
                 );
                 // Only the person working can be the first: giving it to
                 // someone else first would lock them out at once.
-                let is_user = self.operator.user.is_some();
+                let is_user = self.register.operator.user.is_some();
                 let button = ui
                     .add_enabled(
                         is_user,
@@ -263,24 +204,27 @@ impl UsersView {
                     .on_hover_text(t!("make-me-system-administrator.hint"))
                     .on_disabled_hover_text(t!(
                         "roles-not-an-hrm-user",
-                        login = self.operator.login.as_str()
+                        login = self.register.operator.login.as_str()
                     ));
                 if button.clicked() {
                     self.commands.push(Command::MakeMeSystemAdministrator);
                 }
             });
         }
-        if self.damaged_users > 0 {
+        if self.register.damaged_users > 0 {
             // Said in words, with where to look; the rest works as usual.
             let said = ui.label(
-                RichText::new(t!("damaged-users-banner", count = self.damaged_users))
-                    .color(super::super::format::ERROR_RED),
+                RichText::new(t!(
+                    "damaged-users-banner",
+                    count = self.register.damaged_users
+                ))
+                .color(super::super::format::ERROR_RED),
             );
             super::super::a11y::live(&said);
         }
-        if self.is_demo {
+        if self.register.is_demo {
             // A shared register is no file of its own.
-            let location = self.session.location();
+            let location = self.register.session.location();
             let banner = if location.is_shared() {
                 t!("demo-banner-shared", register = location.to_string())
             } else {
@@ -288,7 +232,6 @@ impl UsersView {
             };
             ui.label(RichText::new(banner).color(egui::Color32::from_rgb(0x30, 0x70, 0xC0)));
         }
-        ui.add_space(4.0);
     }
 
     /// The search box and the count of users shown.
@@ -309,13 +252,14 @@ impl UsersView {
                 && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown))
             {
                 search.surrender_focus();
-                self.move_selection(isize::from(self.selected.is_some()));
+                self.commands
+                    .push(Command::MoveSelection(isize::from(self.selected.is_some())));
             }
             if search.changed() {
                 self.filter.search.clone_from(&self.search);
             }
-            let shown = self.listing.visible_len();
-            let total = self.listing.total();
+            let shown = self.register.listing.visible_len();
+            let total = self.register.listing.total();
             ui.label(if self.filter.is_empty() {
                 t!("list-count", shown = shown, total = total)
             } else {
@@ -326,8 +270,13 @@ impl UsersView {
 
     pub(super) fn filters_ui(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
-            let departments: Vec<String> = self.listing.departments().map(str::to_owned).collect();
-            let offices: Vec<String> = self.listing.offices().map(str::to_owned).collect();
+            let departments: Vec<String> = self
+                .register
+                .listing
+                .departments()
+                .map(str::to_owned)
+                .collect();
+            let offices: Vec<String> = self.register.listing.offices().map(str::to_owned).collect();
             choice_ui(
                 ui,
                 &t!("field-department"),
@@ -364,10 +313,7 @@ impl UsersView {
                 );
             });
             if ui.button(t!("filter-clear")).clicked() {
-                self.filter = UserFilter {
-                    search: self.search.clone(),
-                    ..UserFilter::default()
-                };
+                self.commands.push(Command::ClearFilters);
             }
         });
     }

@@ -10,7 +10,8 @@ use super::UsersView;
 impl UsersView {
     pub(super) fn sheet_window_ui(&mut self, ctx: &egui::Context) {
         if let Some(sheet) = &mut self.sheet
-            && (!sheet_ui(ctx, sheet, &self.session, &self.listing) || escape_pressed(ctx))
+            && (!sheet_ui(ctx, sheet, &self.register.session, &self.register.listing)
+                || escape_pressed(ctx))
         {
             self.sheet = None;
         }
@@ -23,11 +24,17 @@ impl UsersView {
         // Escape does not throw away a role's unsaved changes.
         let mut open = !escape_pressed(ctx) || view.unsaved();
         let refused = self
+            .register
             .operator
             .may(Permission::Roles)
             .err()
             .map(|r| r.sentence);
-        view.window_ui(ctx, &mut open, &mut self.session, refused.as_deref());
+        view.window_ui(
+            ctx,
+            &mut open,
+            &mut self.register.session,
+            refused.as_deref(),
+        );
         if std::mem::take(&mut view.changed) {
             self.read_operator();
         }
@@ -52,12 +59,12 @@ impl UsersView {
             return;
         };
         let mut open = !escape_pressed(ctx);
-        let saved = settings_view.window_ui(ctx, &mut open, &mut self.session);
+        let saved = settings_view.window_ui(ctx, &mut open, &mut self.register.session);
         if let Some(settings) = &saved {
             self.preparation = super::is_preparation(settings);
         }
         if let Some(settings) = saved
-            && let Some(services) = &mut self.services
+            && let Some(services) = &mut self.register.services
         {
             services.apply(&settings);
             // What the new settings keep from running is said in the status
