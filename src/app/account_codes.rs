@@ -57,14 +57,13 @@ pub fn import_account_codes(
         crate::domain::roles::Permission::ImportExport,
         None,
     )?;
-    let now = session.now();
-    let actor = session.actor.clone();
-    session.store.write(|tx| {
+    session.write_audited(|tx, stamp| {
         for code in &codes {
             tx.upsert_account_code(code)?;
         }
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::AccountCodesImported)
+            &stamp
+                .entry(AuditAction::AccountCodesImported)
                 .after(serde_json::json!({ "codes": codes.len() }).to_string()),
         )?;
         Ok::<_, AccountCodesError>(())
@@ -103,12 +102,10 @@ pub fn set_audit_rights(
     key: UserKey,
     rights: &[AuditRight],
 ) -> Result<(), AccountCodesError> {
-    let now = session.now();
-    let actor = session.actor.clone();
     let current = super::operator::operator(session)?;
-    let result = session
-        .store
-        .write(|tx| set_audit_rights_in(tx, &current, key, rights, now, &actor));
+    let result = session.write_audited(|tx, stamp| {
+        set_audit_rights_in(tx, &current, key, rights, stamp.now, &stamp.actor)
+    });
     match result {
         Err(AccountCodesError::Refused(refused)) => Err(AccountCodesError::Refused(
             super::operator::audited(session, &current, refused),

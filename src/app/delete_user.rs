@@ -1,6 +1,6 @@
 //! Delete a user from the register, with an audit row that keeps what was deleted.
 
-use crate::domain::{AuditAction, AuditEntry, UserDraft, UserKey};
+use crate::domain::{AuditAction, UserDraft, UserKey};
 use crate::store::Reads as _;
 
 use super::SaveUserError;
@@ -28,10 +28,8 @@ fn delete(
     key: UserKey,
     base: Option<&UserDraft>,
 ) -> Result<(), SaveUserError> {
-    let now = session.now();
-    let actor = session.actor.clone();
     let current = super::operator::operator(session)?;
-    let deleted = session.store.write(|tx| {
+    let deleted = session.write_audited(|tx, stamp| {
         let record = tx.user(key)?.ok_or(SaveUserError::NotFound)?;
         current.may_for(
             crate::domain::roles::Permission::UsersEdit,
@@ -42,10 +40,11 @@ fn delete(
             super::save_user::check_unchanged(tx, &record, base, None)?;
         }
         // Marked before the user goes: their account is to be closed.
-        super::idp::mark(tx, &tx.load_settings()?, key, now)?;
+        super::idp::mark(tx, &tx.load_settings()?, key, stamp.now)?;
         tx.delete_user(key)?;
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::UserDeleted)
+            &stamp
+                .entry(AuditAction::UserDeleted)
                 .about(key, record.user.user_id.to_string())
                 .before(snapshot(&record.user, &record.connection)),
         )?;

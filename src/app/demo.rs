@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::domain::{
-    AuditAction, AuditEntry, ConnectedBy, Connection, Email, User, UserId, UserRecord,
-};
+use crate::domain::{AuditAction, ConnectedBy, Connection, Email, User, UserId, UserRecord};
 use crate::store::StoreError;
 
 use super::Session;
@@ -307,16 +305,15 @@ pub fn create_demo_register(
     count: usize,
 ) -> Result<Vec<UserRecord>, StoreError> {
     let users = demo_users(count);
-    let now = session.now();
-    let actor = session.actor.clone();
-    let keys = session.store.write(|tx| {
-        let keys = tx.insert_many(&users, now.as_millisecond())?;
+    let keys = session.write_audited(|tx, stamp| {
+        let keys = tx.insert_many(&users, stamp.now.as_millisecond())?;
         tx.set_setting(
             crate::domain::settings::SettingsRow::DemoRegister,
             Some("true"),
         )?;
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::RegisterGenerated)
+            &stamp
+                .entry(AuditAction::RegisterGenerated)
                 .after(format!("{{\"users\":{count}}}")),
         )?;
         Ok::<_, StoreError>(keys)

@@ -356,8 +356,6 @@ pub fn commit_planned_with_progress(
     // 16 MiB of pages: enough that an import of 100,000 users no longer spills
     // pages half way (measured: 64 MiB was no faster and cost 50 MB).
     session.store.set_page_cache_mib(16)?;
-    let now = session.now();
-    let actor = session.actor.clone();
     let unchanged_since = match planned {
         Some((plan, stamp)) if register_stamp(session)? == stamp => Some(plan),
         _ => None,
@@ -365,7 +363,7 @@ pub fn commit_planned_with_progress(
     let operator = super::operator::operator(session)?;
     let settings = session.store.load_settings()?;
     let idp_on = settings.idp.is_on();
-    let written = session.store.write(|tx| {
+    let written = session.write_audited(|tx, stamp| {
         let plan = if let Some(plan) = unchanged_since {
             plan
         } else {
@@ -381,12 +379,12 @@ pub fn commit_planned_with_progress(
             if index % 1024 == 0 && !progress.advance(index) {
                 return Err(ImportError::Cancelled);
             }
-            write_row(tx, &row.action, now, &actor, idp_on)?;
+            write_row(tx, &row.action, stamp.now, &stamp.actor, idp_on)?;
         }
         if table.sheets.is_empty() {
             return Ok::<_, ImportError>(plan);
         }
-        let authorisations = import_sheets_in(tx, table, &operator, now, &actor)?;
+        let authorisations = import_sheets_in(tx, table, &operator, stamp.now, &stamp.actor)?;
         if authorisations == crate::domain::authorisation_sheets::AuthorisationPlan::default() {
             // Sheets with no rows: the plan stands as it is (not copied).
             return Ok(plan);

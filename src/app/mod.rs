@@ -56,6 +56,7 @@ pub use verification::{
     confirm_link, delete_connection, inspect_link, reset_password, save_settings, verify_account,
 };
 
+use crate::domain::{AuditAction, AuditEntry};
 use crate::store::Store;
 
 pub use crate::domain::Clock;
@@ -118,6 +119,22 @@ pub struct Session {
     operator_seen: std::cell::RefCell<Option<Box<operator::OperatorSeen>>>,
 }
 
+/// Who changes the register and when: the stamp every audit row of one
+/// change carries.
+pub(crate) struct Stamp {
+    /// When the change is made.
+    pub(crate) now: Timestamp,
+    /// Who makes it (as [`Session::actor`]).
+    pub(crate) actor: String,
+}
+
+impl Stamp {
+    /// An audit row of `action` with this stamp.
+    pub(crate) fn entry(&self, action: AuditAction) -> AuditEntry {
+        AuditEntry::new(self.now, self.actor.as_str(), action)
+    }
+}
+
 impl Session {
     /// A session on `store` as the current OS user (and, on a shared
     /// register, the database role), on the system clock.
@@ -138,6 +155,20 @@ impl Session {
             clock: Arc::new(Timestamp::now),
             operator_seen: std::cell::RefCell::default(),
         }
+    }
+
+    /// Runs `change` in one write transaction with the [`Stamp`] of its
+    /// audit rows (who is working, and now): the change and its audit rows
+    /// commit together, or neither does.
+    pub(crate) fn write_audited<T, E: From<StoreError>>(
+        &mut self,
+        change: impl FnOnce(&crate::store::WriteTx<'_>, &Stamp) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let stamp = Stamp {
+            now: self.now(),
+            actor: self.actor.clone(),
+        };
+        self.store.write(|tx| change(tx, &stamp))
     }
 
     /// True once a shared register's connection is lost: a session for

@@ -95,11 +95,9 @@ pub fn save_role(
     {
         return Err(RoleError::BuiltIn.into());
     }
-    let now = session.now();
-    let actor = session.actor.clone();
     // What the role permits may be what the operator holds.
     super::operator::forget(session);
-    session.store.write(|tx| {
+    session.write_audited(|tx, stamp| {
         let mut all = builtin_roles();
         all.extend(tx.custom_roles()?);
         let before = match id {
@@ -120,9 +118,10 @@ pub fn save_role(
         if before.as_ref() == Some(&role) {
             return Ok(role);
         }
-        tx.put_role(&role, now.as_millisecond())?;
+        tx.put_role(&role, stamp.now.as_millisecond())?;
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::RoleSaved)
+            &stamp
+                .entry(AuditAction::RoleSaved)
                 .before(before.as_ref().map(|r| role_json(r).to_string()))
                 .after(role_json(&role).to_string()),
         )?;
@@ -138,9 +137,7 @@ pub fn delete_role(session: &mut Session, id: &str) -> Result<(), RolesError> {
     if builtin_roles().iter().any(|r| r.id == id) {
         return Err(RoleError::BuiltIn.into());
     }
-    let now = session.now();
-    let actor = session.actor.clone();
-    session.store.write(|tx| {
+    session.write_audited(|tx, stamp| {
         let role = tx
             .custom_roles()?
             .into_iter()
@@ -156,7 +153,8 @@ pub fn delete_role(session: &mut Session, id: &str) -> Result<(), RolesError> {
         }
         tx.delete_role(id)?;
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::RoleDeleted)
+            &stamp
+                .entry(AuditAction::RoleDeleted)
                 .before(role_json(&role).to_string()),
         )?;
         Ok(())
@@ -246,13 +244,19 @@ pub fn set_user_roles(
     key: UserKey,
     assignments: Vec<Assignment>,
 ) -> Result<(), RolesError> {
-    let now = session.now();
-    let actor = session.actor.clone();
     let settings = session.store.load_settings()?;
     let current = super::operator::operator(session)?;
-    let result = session
-        .store
-        .write(|tx| set_roles_in(tx, &settings, &current, key, assignments, now, &actor));
+    let result = session.write_audited(|tx, stamp| {
+        set_roles_in(
+            tx,
+            &settings,
+            &current,
+            key,
+            assignments,
+            stamp.now,
+            &stamp.actor,
+        )
+    });
     super::operator::forget(session);
     match result {
         Err(RolesError::Refused(refused)) => Err(RolesError::Refused(super::operator::audited(

@@ -70,17 +70,28 @@ pub fn save_user_form(
         Some(_) => Some(session.load_settings()?),
         None => None,
     };
-    let now = session.now();
-    let actor = session.actor.clone();
-    let result = session.store.write(|tx| {
+    let result = session.write_audited(|tx, stamp| {
         let (saved, login_changed) =
-            super::save_user::save_in(tx, now, &actor, key, draft, base, &current)?;
+            super::save_user::save_in(tx, stamp.now, &stamp.actor, key, draft, base, &current)?;
         if let (Some(roles), Some(settings)) = (tabs.roles, &settings) {
-            super::roles::set_roles_in(tx, settings, &current, saved.key, roles, now, &actor)?;
+            super::roles::set_roles_in(
+                tx,
+                settings,
+                &current,
+                saved.key,
+                roles,
+                stamp.now,
+                &stamp.actor,
+            )?;
         }
         if let Some(rights) = &tabs.audit_rights {
             super::account_codes::set_audit_rights_in(
-                tx, &current, saved.key, rights, now, &actor,
+                tx,
+                &current,
+                saved.key,
+                rights,
+                stamp.now,
+                &stamp.actor,
             )?;
         }
         // Roles and rows change neither the fields nor the connection.

@@ -213,11 +213,8 @@ fn save_as(
     base: Option<&UserDraft>,
     operator: &super::operator::Operator,
 ) -> Result<(UserRecord, bool), SaveUserError> {
-    let now = session.now();
-    let actor = session.actor.clone();
     session
-        .store
-        .write(|tx| save_in(tx, now, &actor, key, draft, base, operator))
+        .write_audited(|tx, stamp| save_in(tx, stamp.now, &stamp.actor, key, draft, base, operator))
 }
 
 /// Refuses unless `operator` may save `before` as `after`; whether a field

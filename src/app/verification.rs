@@ -307,10 +307,8 @@ pub fn verify_account(
     session: &mut Session,
     key: UserKey,
 ) -> Result<VerifyOutcome, ConnectionError> {
-    let now = session.now();
-    let actor = session.actor.clone();
     let operator = super::operator::operator(session)?;
-    let result = session.store.write(|tx| {
+    let result = session.write_audited(|tx, stamp| {
         // The user as the check read them, and the settings as this
         // transaction sees them (on a shared register, one round trip).
         let (record, settings) = tx.user_and_settings(key)?;
@@ -320,7 +318,7 @@ pub fn verify_account(
             Some(settings) => settings,
             None => tx.load_settings()?,
         };
-        verify_record_in(tx, &settings, &actor, &record, now, None, None)
+        verify_record_in(tx, &settings, &stamp.actor, &record, stamp.now, None, None)
     });
     audited(session, &operator, result)
 }
@@ -328,10 +326,8 @@ pub fn verify_account(
 /// `Reset password`: queues the reset message for a connected user.
 pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, ConnectionError> {
     let settings = session.store.load_settings()?;
-    let now = session.now();
-    let actor = session.actor.clone();
     let operator = super::operator::operator(session)?;
-    let result = session.store.write(|tx| {
+    let result = session.write_audited(|tx, stamp| {
         may_change(tx, &operator, key)?;
         let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
         let Connection::Connected { email, .. } = &record.connection else {
@@ -343,11 +339,11 @@ pub fn reset_password(session: &mut Session, key: UserKey) -> Result<Email, Conn
             Some(key),
             email,
             &message_id,
-            now,
+            stamp.now,
         )?;
         tx.append_audit(&entry(
-            &actor,
-            now,
+            &stamp.actor,
+            stamp.now,
             AuditAction::ResetQueued,
             &record,
             Some(serde_json::json!({ "message_id": message_id, "to": email.masked() }).to_string()),
@@ -389,10 +385,8 @@ pub fn delete_connection(
     key: UserKey,
 ) -> Result<DeletedConnection, ConnectionError> {
     let settings = session.store.load_settings()?;
-    let now = session.now();
-    let actor = session.actor.clone();
     let operator = super::operator::operator(session)?;
-    let result = session.store.write(|tx| {
+    let result = session.write_audited(|tx, stamp| {
         may_change(tx, &operator, key)?;
         let record = tx.user(key)?.ok_or(ConnectionError::NotFound)?;
         if record.connection == Connection::None {
@@ -405,12 +399,12 @@ pub fn delete_connection(
             tx,
             &settings,
             key,
-            now,
+            stamp.now,
             "not sent: the connection was deleted",
         )?;
         tx.append_audit(&entry(
-            &actor,
-            now,
+            &stamp.actor,
+            stamp.now,
             AuditAction::ConnectionDeleted,
             &record,
             Some(snapshot(&record.user, &Connection::None)),
@@ -420,7 +414,7 @@ pub fn delete_connection(
         {
             RelinkInvitation::NotSent
         } else if let Some(email) = &record.user.email {
-            queue_relink_invitation(tx, &settings, &actor, &record, email, now)?;
+            queue_relink_invitation(tx, &settings, &stamp.actor, &record, email, stamp.now)?;
             RelinkInvitation::Queued(email.clone())
         } else {
             RelinkInvitation::NoEmail
@@ -497,9 +491,7 @@ pub fn save_settings(
     super::operator::check(session, crate::domain::roles::Permission::Settings, None)?;
     // The login field or the register's day may change.
     super::operator::forget(session);
-    let now = session.now();
-    let actor = session.actor.clone();
-    session.store.write(|tx| {
+    session.write_audited(|tx, stamp| {
         let old = tx.load_settings()?;
         // Only what changed, and never what this machine's presets fix.
         let written = tx.save_settings(&old, settings)?;
@@ -513,7 +505,8 @@ pub fn save_settings(
             after.insert(key.name().to_owned(), settings.get(key).into());
         }
         tx.append_audit(
-            &AuditEntry::new(now, actor, AuditAction::SettingsChanged)
+            &stamp
+                .entry(AuditAction::SettingsChanged)
                 .before(serde_json::Value::Object(before).to_string())
                 .after(serde_json::Value::Object(after).to_string()),
         )
