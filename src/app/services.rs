@@ -95,6 +95,29 @@ impl Services {
         services
     }
 
+    /// The services of a window over a register just opened, under its
+    /// settings (read with the users, or here): for the thread that opened
+    /// it, since the worker opens a connection of its own and the endpoint
+    /// binds its address, which a frame must not wait for.
+    pub fn start_for_window(
+        opened: &crate::app::OpenedRegister,
+        start_endpoint: StartEndpoint,
+    ) -> Self {
+        let settings = opened
+            .settings
+            .as_deref()
+            .cloned()
+            .or_else(|| opened.session.load_settings().ok())
+            .unwrap_or_default();
+        Self::start(
+            opened.session.location(),
+            opened.session.clock.clone(),
+            &settings,
+            Runner::Window,
+            start_endpoint,
+        )
+    }
+
     /// True when this runner delivers queued email under these settings.
     pub fn delivers(runner: Runner, settings: &Settings) -> bool {
         runner == Runner::Serve || settings.delivered_by == DeliveredBy::EveryWindow

@@ -27,7 +27,7 @@ pub use users_view::UsersView;
 
 use register_view::{OpenRequest, RegisterChoice, RegisterDialog};
 
-use crate::app::services::StartEndpoint;
+use crate::app::services::{Services, StartEndpoint};
 use crate::app::{self, OpenedRegister};
 
 /// The program's window: opening the register, then the Users view.
@@ -38,9 +38,14 @@ pub struct HrmApp {
     with_services: Option<StartEndpoint>,
 }
 
-/// An opened register, this OS user's recent registers, and what to say
-/// in the status bar once it shows.
-type Opened = (OpenedRegister, Vec<Location>, Option<String>);
+/// An opened register, the services started beside it, this OS user's
+/// recent registers, and what to say in the status bar once it shows.
+type Opened = (
+    OpenedRegister,
+    Option<Box<Services>>,
+    Vec<Location>,
+    Option<String>,
+);
 
 enum State {
     /// The register is being opened on a background thread (with this OS
@@ -56,8 +61,15 @@ enum State {
 /// Opens `db` on a background thread: the given register, else (with
 /// `remember`) the one this OS user used last if it is still there, else the
 /// default file. With `remember`, a register that opens is remembered as the
-/// last used, and the recent ones are read for the Register menu.
-fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Context) -> State {
+/// last used, and the recent ones are read for the Register menu. With
+/// `services`, the outbox worker and the endpoint start there too, so no
+/// frame waits for their connection.
+fn open_in_background(
+    db: Option<OpenRequest>,
+    remember: bool,
+    services: Option<StartEndpoint>,
+    ctx: &egui::Context,
+) -> State {
     State::Opening(tasks::Task::spawn(ctx, "open-register", move |_| {
         let recent = if remember {
             app::paths::recent_registers()
@@ -80,7 +92,11 @@ fn open_in_background(db: Option<OpenRequest>, remember: bool, ctx: &egui::Conte
         {
             tracing::warn!("the register could not be remembered as the last used: {error}");
         }
-        result.map(|opened| (opened, recent, warning))
+        result.map(|opened| {
+            let services =
+                services.map(|start| Box::new(Services::start_for_window(&opened, start)));
+            (opened, services, recent, warning)
+        })
     }))
 }
 
@@ -94,7 +110,7 @@ impl HrmApp {
         start_endpoint: StartEndpoint,
     ) -> Self {
         Self {
-            state: open_in_background(db.map(OpenRequest::plain), true, ctx),
+            state: open_in_background(db.map(OpenRequest::plain), true, Some(start_endpoint), ctx),
             with_services: Some(start_endpoint),
         }
     }
@@ -111,7 +127,10 @@ impl HrmApp {
     /// worker and endpoint running beside it as in the program (tests).
     pub fn ready_with_services(opened: OpenedRegister, start_endpoint: StartEndpoint) -> Self {
         Self {
-            state: State::Ready(Box::new(UsersView::with_services(opened, start_endpoint))),
+            state: State::Ready(Box::new({
+                let services = Services::start_for_window(&opened, start_endpoint);
+                UsersView::with_services(opened, services)
+            })),
             with_services: Some(start_endpoint),
         }
     }
@@ -131,9 +150,9 @@ impl HrmApp {
             && let Some(result) = task.take_result()
         {
             self.state = match result {
-                Ok((opened, recent, warning)) => {
-                    let mut view = match self.with_services {
-                        Some(start_endpoint) => UsersView::with_services(opened, start_endpoint),
+                Ok((opened, services, recent, warning)) => {
+                    let mut view = match services {
+                        Some(services) => UsersView::with_services(opened, *services),
                         None => UsersView::new(opened),
                     };
                     view.set_recent(recent);
@@ -165,8 +184,20 @@ impl HrmApp {
             }
         }
         if let Some(request) = switch {
-            // Replacing the state drops the old view: its worker and endpoint stop.
-            self.state = open_in_background(Some(request), self.with_services.is_some(), ui.ctx());
+            let opening = open_in_background(
+                Some(request),
+                self.with_services.is_some(),
+                self.with_services,
+                ui.ctx(),
+            );
+            let old = std::mem::replace(&mut self.state, opening);
+            // Dropping the old view stops its worker (which gives its lease
+            // up in the register) and its endpoint: on a thread of its own,
+            // not in this frame. (Should the thread not start, the closure
+            // and the view with it are dropped here.)
+            let _ = std::thread::Builder::new()
+                .name("close-register".into())
+                .spawn(move || drop(old));
         }
     }
 }

@@ -14,7 +14,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
 use crate::app::Location;
-use crate::app::services::{Services, StartEndpoint};
+use crate::app::services::Services;
 use crate::app::{self, OpenedRegister, Session};
 use crate::domain::{Listing, UserFilter, UserKey, UserRecord};
 
@@ -182,21 +182,11 @@ impl UsersView {
         }
     }
 
-    /// The view with the outbox worker and verification endpoint running beside it.
-    pub fn with_services(opened: OpenedRegister, start_endpoint: StartEndpoint) -> Self {
-        let settings = opened.settings.clone();
+    /// The view with the outbox worker and verification endpoint running
+    /// beside it (started where the register was opened, off the UI thread:
+    /// [`Services::start_for_window`]).
+    pub fn with_services(opened: OpenedRegister, services: Services) -> Self {
         let mut view = Self::new(opened);
-        let settings = settings
-            .map(|settings| *settings)
-            .or_else(|| view.register.session.load_settings().ok())
-            .unwrap_or_default();
-        let services = Services::start(
-            view.register.session.location(),
-            view.register.session.clock.clone(),
-            &settings,
-            crate::app::services::Runner::Window,
-            start_endpoint,
-        );
         // A part that did not start is said in the status line for as long
         // as it is not running (`status_ui`).
         view.register.services = Some(services);
