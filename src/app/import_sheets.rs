@@ -130,17 +130,12 @@ pub(super) fn apply(
 ) -> Result<(), StoreError> {
     let now_ms = now.as_millisecond();
     let audit = |action, record: Option<&UserRecord>, before: Option<String>, after: String| {
-        tx.append_audit(&AuditEntry {
-            at: now,
-            actor: actor.to_owned(),
-            action,
-            user_key: record.map(|r| r.key),
-            user_id: record
-                .map(|r| r.user.user_id.to_string())
-                .unwrap_or_default(),
-            before,
-            after: Some(after),
-        })
+        tx.append_audit(
+            &AuditEntry::new(now, actor, action)
+                .about_user(record)
+                .before(before)
+                .after(after),
+        )
     };
     let existing = tx.custom_roles()?;
     for role in &plan.roles {

@@ -6,7 +6,7 @@
 //! every refusal is written to the audit log.
 
 use crate::domain::roles::{Assignment, Permission, Role, has_system_administrator, permits};
-use crate::domain::{AuditAction, AuditEntry, UserRecord};
+use crate::domain::{AuditAction, UserRecord};
 use crate::store::Reads as _;
 use crate::store::StoreError;
 
@@ -279,22 +279,14 @@ pub(crate) fn forget(session: &Session) {
 
 fn refuse(session: &mut Session, current: &Operator, refused: Refused) -> Result<(), RequireError> {
     let permission = refused.permission;
-    let now = session.now();
-    let actor = session.actor.clone();
-    let entry = AuditEntry {
-        at: now,
-        actor,
-        action: AuditAction::AccessRefused,
-        user_key: current.user.as_ref().map(|u| u.key),
-        user_id: current
-            .user
-            .as_ref()
-            .map(|u| u.user.user_id.to_string())
-            .unwrap_or_default(),
-        before: None,
-        after: Some(serde_json::json!({ "permission": permission.code() }).to_string()),
-    };
-    session.store.write(|tx| tx.append_audit(&entry))?;
+    session.write_audited(|tx, stamp| {
+        tx.append_audit(
+            &stamp
+                .entry(AuditAction::AccessRefused)
+                .about_user(current.user.as_ref())
+                .after(serde_json::json!({ "permission": permission.code() }).to_string()),
+        )
+    })?;
     Err(RequireError::Refused(refused))
 }
 

@@ -186,6 +186,24 @@ impl AuditEntry {
         self
     }
 
+    /// About `record`'s user when there is one (a refusal of someone who is
+    /// no HRM user, a role that is nobody's yet: about no user).
+    #[must_use]
+    pub fn about_user(self, record: Option<&super::UserRecord>) -> Self {
+        match record {
+            Some(record) => self.about(record.key, record.user.user_id.to_string()),
+            None => self,
+        }
+    }
+
+    /// About the user with `key`, whose User-ID is not at hand (the outbox
+    /// worker's answers: the message names only its user's key).
+    #[must_use]
+    pub fn about_key(mut self, key: Option<UserKey>) -> Self {
+        self.user_key = key;
+        self
+    }
+
     /// With the state before (JSON), when there was one.
     #[must_use]
     pub fn before(mut self, before: impl Into<Option<String>>) -> Self {
@@ -362,6 +380,49 @@ mod tests {
         assert_eq!(
             sent.describe(),
             "Email to a***@company.se delivered to the mail server"
+        );
+    }
+
+    #[test]
+    fn a_row_names_its_user_when_there_is_one() {
+        let record = crate::domain::UserRecord {
+            key: UserKey(7),
+            user: crate::domain::User {
+                activated: true,
+                user_id: crate::domain::UserId::parse("14").unwrap(),
+                alias_user_id: String::new(),
+                signature: String::new(),
+                card_tag_id: String::new(),
+                external_reference: String::new(),
+                email: None,
+                first_name: "Sara".into(),
+                last_name: "Lind".into(),
+                department: String::new(),
+                office: String::new(),
+                employment_ends: None,
+            },
+            connection: crate::domain::Connection::None,
+        };
+        let about = AuditEntry::new(Timestamp::UNIX_EPOCH, "hr", AuditAction::AccessRefused)
+            .about_user(Some(&record))
+            .after("{}".to_owned());
+        assert_eq!(
+            (about.user_key, about.user_id.as_str()),
+            (Some(UserKey(7)), "14")
+        );
+        assert_eq!(about.after.as_deref(), Some("{}"));
+        let nobody = AuditEntry::new(Timestamp::UNIX_EPOCH, "hr", AuditAction::AccessRefused)
+            .about_user(None);
+        assert_eq!((nobody.user_key, nobody.user_id.as_str()), (None, ""));
+        let by_key = AuditEntry::new(
+            Timestamp::UNIX_EPOCH,
+            "worker",
+            AuditAction::MessageDelivered,
+        )
+        .about_key(Some(UserKey(3)));
+        assert_eq!(
+            (by_key.user_key, by_key.user_id.as_str()),
+            (Some(UserKey(3)), "")
         );
     }
 }

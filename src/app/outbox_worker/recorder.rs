@@ -100,22 +100,18 @@ pub(super) fn answer_record(
 ) -> AnswerRecord {
     let (message, result) = answer;
     let kind = message.kind;
-    let audit = |action, words: &str| AuditEntry {
-        at: now,
-        actor: WORKER_ACTOR.to_owned(),
-        action,
-        user_key: message.user_key,
-        user_id: String::new(),
-        before: None,
-        after: Some(
-            serde_json::json!({
-                "message_id": message.message_id,
-                "kind": kind.code(),
-                "to": message.recipient.masked(),
-                "result": words,
-            })
-            .to_string(),
-        ),
+    let audit = |action, words: &str| {
+        AuditEntry::new(now, WORKER_ACTOR, action)
+            .about_key(message.user_key)
+            .after(
+                serde_json::json!({
+                    "message_id": message.message_id,
+                    "kind": kind.code(),
+                    "to": message.recipient.masked(),
+                    "result": words,
+                })
+                .to_string(),
+            )
     };
     // The content went out and the answer did not come back: the next try
     // may deliver it a second time.
