@@ -875,6 +875,30 @@ fn question_one_with_the_keyboard_alone() {
     );
 }
 
+/// Ctrl+F and the letters typed right after it, in one frame's input (a
+/// fast typist, a paste): the search box has them all; and the arrow key
+/// pressed with the next letters moves the selection in that same frame.
+#[test]
+fn what_is_typed_with_ctrl_f_lands_in_the_search_box() {
+    use egui_kittest::kittest::NodeT as _;
+    let mut harness = harness(register());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.event(egui::Event::Text("Maja".to_owned()));
+    harness.step();
+    let typed = harness
+        .get_all_by_role_and_label(Role::TextInput, "Search")
+        .next()
+        .unwrap()
+        .accesskit_node()
+        .value()
+        .unwrap_or_default();
+    assert_eq!(typed, "Maja", "the letters typed with Ctrl+F");
+    harness.run();
+    assert!(harness.query_by_label("1 of 3 users (filtered)").is_some());
+    press(&mut harness, egui::Key::ArrowDown);
+    assert!(harness.query_by_label("16 Maja Berg").is_some());
+}
+
 /// At 800×600 with a form open, the list keeps the Visma Connect column in
 /// view, the form fits its half, and the toolbar's buttons do not overlap.
 #[test]

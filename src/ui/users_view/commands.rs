@@ -55,19 +55,25 @@ pub(super) enum Command {
 }
 
 impl UsersView {
+    /// Asks for `command`: carried out by [`Self::run_commands`] in this
+    /// frame, or (asked by a window drawn after it) in the next one, which
+    /// this asks for.
+    pub(super) fn ask(&mut self, command: Command) {
+        self.commands.push(command);
+        self.background.ctx.request_repaint();
+    }
+
     /// Carries out what the buttons and shortcuts asked for this frame.
     pub(super) fn run_commands(&mut self) {
-        let commands = std::mem::take(&mut self.commands);
-        if !commands.is_empty() {
-            // What they changed is drawn in the next frame.
-            self.background.ctx.request_repaint();
-        }
-        for command in commands {
+        // What they change is drawn in the next frame, which `ask` asked for.
+        for command in std::mem::take(&mut self.commands) {
             self.run_command(command);
         }
     }
 
-    fn run_command(&mut self, command: Command) {
+    /// Carries out one command now (the keyboard's moves, which must act
+    /// before the panels are drawn); buttons [`Self::ask`].
+    pub(super) fn run_command(&mut self, command: Command) {
         match command {
             Command::Request(intent) => self.request(intent),
             Command::Save => self.save(AfterSave::Nothing),

@@ -16,15 +16,18 @@ impl UsersView {
     pub(super) fn shortcuts(&mut self, ui: &Ui) {
         let ctx = ui.ctx();
         if ctx.input_mut(|i| i.consume_shortcut(&SAVE)) {
-            self.commands.push(commands::Command::Save);
+            self.ask(commands::Command::Save);
         }
         if ctx.input_mut(|i| i.consume_shortcut(&NEW))
             && self.register.refusal(Permission::UsersEdit).is_none()
         {
-            self.commands.push(commands::Command::Request(Intent::New));
+            self.ask(commands::Command::Request(Intent::New));
         }
+        // The keys that move the keyboard or the selection act at once,
+        // before the panels are drawn, so what follows them in the same
+        // input (letters after Ctrl+F) reaches where they moved.
         if ctx.input_mut(|i| i.consume_shortcut(&FIND)) {
-            self.commands.push(commands::Command::FocusSearch);
+            self.run_command(commands::Command::FocusSearch);
         }
         let dialog_open = self.bulk.is_some()
             || self.sheet.is_some()
@@ -45,14 +48,14 @@ impl UsersView {
             ];
             for (key, step) in moves {
                 if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key)) {
-                    self.commands.push(commands::Command::MoveSelection(step));
+                    self.run_command(commands::Command::MoveSelection(step));
                 }
             }
             // Enter goes from the list into the shown user's form: to the
             // Visma Connect Email (User-ID for a connected user).
             if self.form.is_some() && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter))
             {
-                self.commands.push(commands::Command::EnterForm);
+                self.run_command(commands::Command::EnterForm);
             }
         }
     }

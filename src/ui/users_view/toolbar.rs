@@ -23,12 +23,10 @@ impl UsersView {
     pub(super) fn register_menu_ui(&mut self, ui: &mut Ui) {
         match register_menu_ui(ui, self.register.session.location(), &self.recent) {
             Some(RegisterMenuPick::Dialog(dialog)) => {
-                self.commands
-                    .push(Command::OpenRegisterDialog(Box::new(dialog)));
+                self.ask(Command::OpenRegisterDialog(Box::new(dialog)));
             }
             Some(RegisterMenuPick::Recent(location)) => {
-                self.commands
-                    .push(Command::SwitchRegister(OpenRequest::plain(location)));
+                self.ask(Command::SwitchRegister(OpenRequest::plain(location)));
             }
             None => {}
         }
@@ -41,7 +39,7 @@ impl UsersView {
         match register_dialog_ui(ctx, dialog) {
             Some(RegisterChoice::Open(request)) => {
                 self.register_dialog = None;
-                self.commands.push(Command::SwitchRegister(request));
+                self.ask(Command::SwitchRegister(request));
             }
             Some(RegisterChoice::Closed) => self.register_dialog = None,
             None if escape_pressed(ctx) => self.register_dialog = None,
@@ -56,16 +54,16 @@ impl UsersView {
             .on_hover_text(t!("toolbar-import.hint"))
             .clicked()
         {
-            self.commands.push(Command::OpenImport);
+            self.ask(Command::OpenImport);
         }
         if gated_button(ui, true, &t!("toolbar-export"), refused)
             .on_hover_text(t!("toolbar-export.hint"))
             .clicked()
         {
-            self.commands.push(Command::OpenExport);
+            self.ask(Command::OpenExport);
         }
         if gated_button(ui, true, &t!("toolbar-template"), refused).clicked() {
-            self.commands.push(Command::OpenTemplate);
+            self.ask(Command::OpenTemplate);
         }
     }
 
@@ -83,7 +81,7 @@ impl UsersView {
         .on_hover_text(t!("toolbar-verify-accounts.hint"))
         .clicked()
         {
-            self.commands.push(Command::VerifyAccounts);
+            self.ask(Command::VerifyAccounts);
         }
     }
 
@@ -102,16 +100,16 @@ impl UsersView {
             .on_hover_text(t!("toolbar-new.hint"))
             .clicked()
         {
-            self.commands.push(Command::Request(Intent::New));
+            self.ask(Command::Request(Intent::New));
         }
         if gated_button(ui, has_changes, &t!("toolbar-save"), edit.as_deref())
             .on_hover_text(t!("toolbar-save.hint"))
             .clicked()
         {
-            self.commands.push(Command::Save);
+            self.ask(Command::Save);
         }
         if gated_button(ui, can_delete, &t!("toolbar-delete"), edit.as_deref()).clicked() {
-            self.commands.push(Command::AskDelete);
+            self.ask(Command::AskDelete);
         }
     }
 
@@ -128,14 +126,14 @@ impl UsersView {
                 .on_hover_text(t!("toolbar-go-to-roles.hint"))
                 .clicked()
             {
-                self.commands.push(Command::GoToRoles);
+                self.ask(Command::GoToRoles);
             }
             if ui
                 .add(egui::Button::new(t!("toolbar-filter")).selected(self.filter_open))
                 .on_hover_text(t!("toolbar-filter.hint"))
                 .clicked()
             {
-                self.commands.push(Command::ToggleFilter);
+                self.ask(Command::ToggleFilter);
             }
             // About and Settings keep to the right; on a narrow window they
             // go to a line of their own rather than over the other buttons,
@@ -160,14 +158,14 @@ impl UsersView {
                     .on_hover_text(t!("toolbar-about.hint"))
                     .clicked()
                 {
-                    self.commands.push(Command::OpenAbout);
+                    self.ask(Command::OpenAbout);
                 }
                 let settings = self.register.refusal(Permission::Settings);
                 if gated_button(ui, true, &t!("toolbar-settings"), settings.as_deref())
                     .on_hover_text(t!("toolbar-settings.hint"))
                     .clicked()
                 {
-                    self.commands.push(Command::OpenSettings);
+                    self.ask(Command::OpenSettings);
                 }
                 if let Some(links) = links.filter(|_| show_links) {
                     ui.weak(links);
@@ -207,7 +205,7 @@ impl UsersView {
                         login = self.register.operator.login.as_str()
                     ));
                 if button.clicked() {
-                    self.commands.push(Command::MakeMeSystemAdministrator);
+                    self.ask(Command::MakeMeSystemAdministrator);
                 }
             });
         }
@@ -237,23 +235,26 @@ impl UsersView {
     /// The search box and the count of users shown.
     pub(super) fn search_row_ui(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
+            let id = egui::Id::unique("users-search");
+            // Focused before the box is drawn, so what is typed with Ctrl+F
+            // (in the same frame's input) lands in it.
+            if std::mem::take(&mut self.focus_search) {
+                ui.memory_mut(|memory| memory.request_focus(id));
+            }
             let search = ui.add(
                 egui::TextEdit::singleline(&mut self.search)
+                    .id(id)
                     .hint_text(t!("search-hint"))
                     .desired_width(320.0),
             );
             let search = search.accessible_name(t!("search"));
-            if std::mem::take(&mut self.focus_search) {
-                search.request_focus();
-            }
             // Down leaves the search box for the list, at its first user
             // (or the one after the selected user).
             if search.has_focus()
                 && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::ArrowDown))
             {
                 search.surrender_focus();
-                self.commands
-                    .push(Command::MoveSelection(isize::from(self.selected.is_some())));
+                self.run_command(Command::MoveSelection(isize::from(self.selected.is_some())));
             }
             if search.changed() {
                 self.filter.search.clone_from(&self.search);
@@ -313,7 +314,7 @@ impl UsersView {
                 );
             });
             if ui.button(t!("filter-clear")).clicked() {
-                self.commands.push(Command::ClearFilters);
+                self.ask(Command::ClearFilters);
             }
         });
     }
