@@ -1033,3 +1033,34 @@ fn the_first_frames_never_wait_for_the_register() {
     ten_frames_without_waiting(&mut harness, started);
     assert!(harness.query_by_label("Sara Testsson").is_some());
 }
+
+/// About on a shared register that does not answer: the window opens at
+/// once and says the folder outbox is loading (it comes from the settings),
+/// then shows it once the register answers.
+#[test]
+fn about_never_waits_for_the_register() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    let shared = Register::postgres();
+    let (link, mut harness) = window_through_link(&shared);
+    hold_for(&link, Duration::from_secs(4));
+    let started = Instant::now();
+    harness.get_by_role_and_label(Role::Button, "About").click();
+    ten_frames_without_waiting(&mut harness, started);
+    assert!(harness.query_by_label("Loading…").is_some());
+    while harness.query_by_label("Loading…").is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the folder outbox never came"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        harness
+            .query_all_by_label_contains(&format!("{}outbox", std::path::MAIN_SEPARATOR))
+            .next()
+            .is_some(),
+        "About shows the folder outbox"
+    );
+}

@@ -20,8 +20,18 @@ pub fn set_graphics(description: String) {
 pub struct AboutView {
     register: String,
     backups: String,
-    outbox: String,
+    /// The folder outbox, from the settings: read at once from a register
+    /// file, off the UI thread (on a session of its own) from a shared one.
+    outbox: super::tasks::Task<String>,
     logs: String,
+}
+
+/// The folder outbox as About says it, or why the settings could not be read.
+fn outbox_text(session: &Session) -> String {
+    match session.load_settings() {
+        Ok(settings) => session.outbox_folder(&settings).display().to_string(),
+        Err(error) => t!("about-settings-unreadable", error = error.to_string()),
+    }
 }
 
 /// Where the OS keeps the SMTP password, in the window's language.
@@ -37,13 +47,18 @@ fn keyring_name() -> String {
 
 impl AboutView {
     /// Gathers the paths for the register open in `session`.
-    pub fn open(session: &Session) -> Self {
+    pub fn open(ctx: &egui::Context, session: &Session) -> Self {
         let location = session.location();
         let register_path = crate::app::paths::folder_anchor(location);
         let folder = register_path.parent().unwrap_or(Path::new("."));
-        let outbox = match session.load_settings() {
-            Ok(settings) => session.outbox_folder(&settings).display().to_string(),
-            Err(error) => t!("about-settings-unreadable", error = error.to_string()),
+        let outbox = if location.is_shared() {
+            let reopen = session.reopener();
+            super::tasks::Task::spawn(ctx, "about-outbox", move |_| {
+                let session = reopen().map_err(|e| e.to_string())?;
+                Ok(outbox_text(&session))
+            })
+        } else {
+            super::tasks::Task::ready(Ok(outbox_text(session)))
         };
         Self {
             register: location.to_string(),
@@ -82,7 +97,7 @@ impl AboutView {
                     .show(ui, |ui| {
                         path_row_ui(ui, &t!("about-register"), &self.register);
                         path_row_ui(ui, &t!("about-backups"), &self.backups);
-                        path_row_ui(ui, &t!("about-outbox"), &self.outbox);
+                        path_row_ui(ui, &t!("about-outbox"), &self.outbox_text());
                         path_row_ui(ui, &t!("about-logs"), &self.logs);
                         path_row_ui(ui, &t!("about-smtp-password"), &keyring_name());
                         path_row_ui(
@@ -104,6 +119,15 @@ impl AboutView {
             });
     }
 
+    /// The folder outbox, while it is read: *Loading…*.
+    fn outbox_text(&self) -> String {
+        match self.outbox.result() {
+            Some(Ok(outbox)) => outbox.clone(),
+            Some(Err(error)) => t!("about-settings-unreadable", error = error.as_str()),
+            None => t!("form-loading"),
+        }
+    }
+
     /// The window's text, for a support request.
     fn details(&self) -> String {
         format!(
@@ -111,7 +135,7 @@ impl AboutView {
             env!("CARGO_PKG_VERSION"),
             self.register,
             self.backups,
-            self.outbox,
+            self.outbox_text(),
             self.logs,
             GRAPHICS.get().map_or("not started", String::as_str),
             std::env::consts::OS,

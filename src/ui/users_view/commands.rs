@@ -92,7 +92,10 @@ impl UsersView {
                 let ctx = self.background.ctx.clone();
                 self.roles_view = Some(RolesView::open(&ctx, &self.register.session, marked));
             }
-            Command::OpenAbout => self.about = Some(AboutView::open(&self.register.session)),
+            Command::OpenAbout => {
+                let ctx = self.background.ctx.clone();
+                self.about = Some(AboutView::open(&ctx, &self.register.session));
+            }
             Command::OpenSettings => {
                 if self.settings_view.is_none() {
                     let ctx = self.background.ctx.clone();
