@@ -79,11 +79,11 @@ fn check_invitation(
 /// anything.
 pub fn inspect_invitation(session: &Session, token: &str) -> Result<(), LinkError> {
     let hash = hash_token(token).ok_or(LinkError::Unknown)?;
-    let stored = session.store.token(&hash).map_err(|_| LinkError::Unknown)?;
-    let record = match &stored {
-        Some(t) => session.store.user(t.user_key).ok().flatten(),
-        None => None,
-    };
+    // A link or a user that cannot be read is a link that does not work.
+    let (stored, record) = session
+        .store
+        .token_and_user(&hash)
+        .map_err(|_| LinkError::Unknown)?;
     check_invitation(stored, record, session.now()).map(|_| ())
 }
 
@@ -107,11 +107,7 @@ pub fn relink_by_employee(
     let settings = session.store.load_settings()?;
     let now = session.now();
     session.store.write(|tx| {
-        let stored = tx.token(&hash)?;
-        let record = match &stored {
-            Some(t) => tx.user(t.user_key)?,
-            None => None,
-        };
+        let (stored, record) = tx.token_and_user(&hash)?;
         let record = check_invitation(stored, record, now)?;
         let email = Email::parse(address).map_err(|_| RelinkError::InvalidAddress)?;
         if Email::parse(confirmation).map_or(true, |c| c.key() != email.key()) {

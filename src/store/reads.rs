@@ -120,6 +120,20 @@ pub trait Reads {
     fn token(&self, hash: &[u8; 32]) -> Result<Option<tokens::LinkToken>, StoreError> {
         tokens::token_in(&self.reader()?, hash)
     }
+
+    /// A link token by its hash, and the user it is for (none when there is
+    /// no such link, or its user is gone).
+    fn token_and_user(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<(Option<tokens::LinkToken>, Option<UserRecord>), StoreError> {
+        let stored = self.token(hash)?;
+        let record = match &stored {
+            Some(token) => self.user(token.user_key)?,
+            None => None,
+        };
+        Ok((stored, record))
+    }
 }
 
 impl Reads for Store {

@@ -71,11 +71,11 @@ pub(super) fn check_token(
 /// links): the masked address.
 pub fn inspect_link(session: &Session, token: &str) -> Result<String, LinkError> {
     let hash = hash_token(token).ok_or(LinkError::Unknown)?;
-    let stored = session.store.token(&hash).map_err(|_| LinkError::Unknown)?;
-    let record = match &stored {
-        Some(t) => session.store.user(t.user_key).ok().flatten(),
-        None => None,
-    };
+    // A link or a user that cannot be read is a link that does not work.
+    let (stored, record) = session
+        .store
+        .token_and_user(&hash)
+        .map_err(|_| LinkError::Unknown)?;
     check_token(stored, record.as_ref(), session.now()).map(|email| email.masked())
 }
 
@@ -95,11 +95,7 @@ pub fn confirm_link(session: &mut Session, token: &str) -> Result<String, Confir
     let hash = hash_token(token).ok_or(LinkError::Unknown)?;
     let now = session.now();
     session.store.write(|tx| {
-        let stored = tx.token(&hash)?;
-        let record = match &stored {
-            Some(t) => tx.user(t.user_key)?,
-            None => None,
-        };
+        let (stored, record) = tx.token_and_user(&hash)?;
         let email = check_token(stored, record.as_ref(), now)?;
         let Some(record) = record else {
             return Err(LinkError::Unknown.into());
