@@ -12,6 +12,9 @@ use super::error::StoreError;
 use super::migrations::{APPLICATION_ID, latest_version};
 use super::{BUSY_TIMEOUT, Backend, Store};
 
+/// How many prepared statements a register file's connection keeps.
+const STATEMENT_CACHE: usize = 256;
+
 impl Store {
     pub(super) fn open_file(path: &Path) -> Result<Self, StoreError> {
         check_regular_file(path)?;
@@ -36,6 +39,10 @@ impl Store {
 
     pub(super) fn prepare(mut conn: Connection, path: &Path) -> Result<Self, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every statement the program runs stays prepared: with rusqlite's
+        // 16, a bulk send's queueing and delivery, which use more, parsed
+        // their SQL again and again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         check_ownership(&conn, path)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Statement journals (each statement of a transaction keeps the

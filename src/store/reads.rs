@@ -74,13 +74,22 @@ pub trait Reads {
                 let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 pg.fetch_typed(rows::SELECT_USERS_BY_KEYS, &[&raw], rows::record_from_row)
             }
-            // A loop of single statements costs no round trips on a file.
+            // One statement on a file too: a loop of single reads outside a
+            // transaction takes the file's read lock for each (10,000 reads
+            // of a bulk send's results took 0.4 s).
             Side::File(conn) => {
-                let mut found = Vec::with_capacity(keys.len());
-                for &key in keys {
-                    found.extend(rows::user_by_key(conn, key)?);
-                }
-                Ok(found)
+                let list = format!(
+                    "[{}]",
+                    keys.iter()
+                        .map(|key| key.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+                conn.fetch(
+                    rows::SELECT_USERS_IN_JSON_LIST,
+                    super::db::params![list.as_str()],
+                    rows::record_from_row,
+                )
             }
         }
     }

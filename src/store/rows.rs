@@ -9,24 +9,39 @@ use crate::domain::{
     UserKey, UserRecord,
 };
 
-/// Users joined with their connection; append a `WHERE` as needed.
-pub const SELECT_USERS: &str = "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
+/// The columns [`record_from_row`] reads, of `users u` and `connections c`.
+macro_rules! user_columns {
+    () => {
+        "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
         u.card_tag_id, u.external_reference, u.email, u.first_name, u.last_name, u.department,
         u.office, c.email, c.state, c.sent_count, c.last_sent_at_ms, c.connected_at_ms,
-        c.connected_by, u.employment_ends
-    FROM users u LEFT JOIN connections c ON c.user_key = u.key";
+        c.connected_by, u.employment_ends"
+    };
+}
+
+/// Users joined with their connection; append a `WHERE` as needed.
+pub const SELECT_USERS: &str = concat!(
+    user_columns!(),
+    " FROM users u LEFT JOIN connections c ON c.user_key = u.key"
+);
 
 /// [`SELECT_USERS`] of the users whose keys are the array `?1`, each found
 /// by its key (a join, not `u.key = ANY(…)`: on tables the planner has no
 /// statistics for yet, a bulk send's first minute, that read every user
 /// and connection for each batch of 200).
-pub const SELECT_USERS_BY_KEYS: &str =
-    "SELECT u.key, u.user_id, u.activated, u.alias_user_id, u.signature,
-        u.card_tag_id, u.external_reference, u.email, u.first_name, u.last_name, u.department,
-        u.office, c.email, c.state, c.sent_count, c.last_sent_at_ms, c.connected_at_ms,
-        c.connected_by, u.employment_ends
-    FROM (SELECT DISTINCT unnest(?1::bigint[]) AS key) AS k
-    JOIN users u ON u.key = k.key LEFT JOIN connections c ON c.user_key = u.key";
+pub const SELECT_USERS_BY_KEYS: &str = concat!(
+    user_columns!(),
+    " FROM (SELECT DISTINCT unnest(?1::bigint[]) AS key) AS k
+    JOIN users u ON u.key = k.key LEFT JOIN connections c ON c.user_key = u.key"
+);
+
+/// [`SELECT_USERS`] of the users whose keys are in the JSON array `?1`: one
+/// statement on a register file.
+pub const SELECT_USERS_IN_JSON_LIST: &str = concat!(
+    user_columns!(),
+    " FROM users u LEFT JOIN connections c ON c.user_key = u.key
+    WHERE u.key IN (SELECT value FROM json_each(?1))"
+);
 
 /// Insert of one user: parameters 1–11 the fields, 12 the change stamp
 /// (given by the transaction, see `WriteTx::insert_user`), 13 the creation

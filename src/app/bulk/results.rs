@@ -39,9 +39,16 @@ pub(super) fn results(
         .into_iter()
         .filter_map(|m| m.user_key.map(|k| (k, m)))
         .collect();
+    // Read together (one statement on a shared register), not one by one.
+    let keys: Vec<UserKey> = plan.entries.iter().map(|(key, _)| *key).collect();
+    let records: HashMap<UserKey, crate::domain::UserRecord> = store
+        .users_by_keys(&keys)?
+        .into_iter()
+        .map(|record| (record.key, record))
+        .collect();
     let mut rows = Vec::with_capacity(plan.entries.len());
     for (key, decision) in &plan.entries {
-        let Some(record) = store.user(*key)? else {
+        let Some(record) = records.get(key) else {
             continue;
         };
         let email = record

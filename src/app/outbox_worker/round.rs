@@ -14,21 +14,77 @@ use lettre::Message;
 use crate::app::format_local;
 use crate::app::link_token::new_token;
 use crate::domain::message::TemplateValues;
+use crate::domain::settings::MessageTexts;
 use crate::domain::{
     Connection, DeliveryState, MessageKind, OutboxId, OutboxMessage, Settings, UserKey, UserRecord,
 };
-use crate::mail::{Transport, compose, password};
+use crate::mail::{SendFailure, Transport, compose, password};
 use crate::scim::ScimClient;
 use crate::store::Reads as _;
 use crate::store::{NewToken, StoreError, TokenPurpose, WriteTx};
 
 use super::{OutboxWorker, Recorder, Step, WorkerError, lease_span, lock, with_retry};
 
-/// A message ready to hand over.
+/// A message ready to hand over: its row and what fills its template. The
+/// session that sends it composes it, so the sessions compose in parallel
+/// while others wait on the server, and the next round's register work does
+/// not wait for 200 messages to be encoded one after another.
 pub(super) struct Ready {
     /// The outbox row as claimed (this worker holds it).
     pub(super) claimed: OutboxMessage,
-    pub(super) message: Message,
+    /// The recipient's name, as the message is addressed.
+    pub(super) name: String,
+    /// The template's values.
+    pub(super) values: TemplateValues,
+}
+
+/// The subjects and bodies of each kind of message, as the settings say.
+pub(super) struct Texts {
+    verification: MessageTexts,
+    reset: MessageTexts,
+    relink: MessageTexts,
+}
+
+impl Texts {
+    pub(super) fn of(settings: &Settings) -> Self {
+        Self {
+            verification: settings.verification_texts(),
+            reset: settings.reset_texts(),
+            relink: settings.relink_texts(),
+        }
+    }
+
+    fn of_kind(&self, kind: MessageKind) -> &MessageTexts {
+        match kind {
+            MessageKind::Verification => &self.verification,
+            MessageKind::PasswordReset => &self.reset,
+            MessageKind::RelinkInvitation => &self.relink,
+        }
+    }
+
+    /// The message `ready` stands for, or why it cannot be made (a failure
+    /// that no retry mends).
+    pub(super) fn compose(
+        &self,
+        settings: &Settings,
+        ready: &Ready,
+    ) -> Result<Message, SendFailure> {
+        let texts = self.of_kind(ready.claimed.kind);
+        compose(
+            settings,
+            &ready.name,
+            &ready.claimed.recipient,
+            &texts.subject,
+            &texts.body,
+            &ready.values,
+            &ready.claimed.message_id,
+        )
+        .map_err(|error| SendFailure {
+            transient: false,
+            reply: error.to_string(),
+            answer_lost: false,
+        })
+    }
 }
 
 /// Identity provider pushes claimed at once.
@@ -106,7 +162,7 @@ impl OutboxWorker {
                 return Err(error);
             }
         }
-        let untouched = self.send_all(ready, pause);
+        let untouched = self.send_all(&settings, ready, pause);
         let count = count + pushed;
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
@@ -171,14 +227,21 @@ impl OutboxWorker {
 
     /// Hands `ready` to the sessions in parallel. A session hands in the
     /// server's answer to record, and asks for the next message to be marked
-    /// handed over just before its content goes out, waiting until that is
-    /// committed. This thread commits what all sessions handed in meanwhile
+    /// handed over as it starts on it, waiting just before its content goes
+    /// out until that is committed (a mark whose content never went out
+    /// flags at most that one message after a crash). This thread commits what all sessions handed in meanwhile
     /// in one transaction, in order (a group commit): so when a mark is
     /// confirmed, the session's previous answer is recorded, and no session
     /// ever has more than one message whose content went out unrecorded.
     /// Returns the messages no session took (when stopping).
-    pub(super) fn send_all(&mut self, ready: Vec<Ready>, pause: Option<Duration>) -> Vec<OutboxId> {
+    pub(super) fn send_all(
+        &mut self,
+        settings: &Settings,
+        ready: Vec<Ready>,
+        pause: Option<Duration>,
+    ) -> Vec<OutboxId> {
         let queue = Mutex::new(ready.into_iter());
+        let texts = &Texts::of(settings);
         let sessions = self.sessions.len();
         let recorder = Recorder {
             store: &self.store,
@@ -197,18 +260,33 @@ impl OutboxWorker {
                     .name(format!("smtp-session-{n}"))
                     .spawn_scoped(scope, move || {
                         let (reply, replied) = mpsc::channel::<bool>();
-                        let ask = |step: Step| {
-                            steps.send((step, Some(reply.clone()))).is_ok()
-                                && replied.recv().unwrap_or(false)
-                        };
                         loop {
                             if stopping.load(Ordering::SeqCst) {
                                 break;
                             }
                             let next = queue.lock().ok().and_then(|mut q| q.next());
                             let Some(item) = next else { break };
-                            let mut mark = || ask(Step::HandOver(item.claimed.id));
-                            let result = session.send(&item.message, &mut mark);
+                            let result = texts.compose(settings, &item).and_then(|message| {
+                                // Asked as the session starts on the message,
+                                // awaited just before its content goes out:
+                                // the commit overlaps the envelope's exchange.
+                                let asked = steps
+                                    .send((Step::HandOver(item.claimed.id), Some(reply.clone())))
+                                    .is_ok();
+                                let mut answer = None;
+                                let result = session.send(&message, &mut || {
+                                    *answer.get_or_insert_with(|| {
+                                        asked && replied.recv().unwrap_or(false)
+                                    })
+                                });
+                                // The server refused before the content: the
+                                // answer is still read, so the next one is
+                                // the next message's.
+                                if answer.is_none() && asked {
+                                    let _ = replied.recv();
+                                }
+                                result
+                            });
                             // Recorded before this session's next mark is
                             // confirmed; meanwhile it starts the next message.
                             let _ =
@@ -308,7 +386,8 @@ pub(super) fn still_wanted(
 }
 
 /// Checks each claimed message is still wanted, makes their links, and
-/// builds the messages. What is no longer wanted is cancelled, with the reason.
+/// fills in their templates' values. What is no longer wanted is cancelled,
+/// with the reason.
 pub(super) fn prepare(
     tx: &WriteTx<'_>,
     settings: &Settings,
@@ -325,9 +404,6 @@ pub(super) fn prepare(
     // Stored together after the loop, in the same transaction: before any
     // of these messages goes out.
     let mut tokens = Vec::new();
-    let verification = settings.verification_texts();
-    let reset = settings.reset_texts();
-    let relink = settings.relink_texts();
     for message in claimed {
         let cancel = |reason: &str| {
             tx.record_delivery(message.id, DeliveryState::Cancelled, reason, None, now)
@@ -383,35 +459,11 @@ pub(super) fn prepare(
             );
             values.expires = format_local(expires);
         }
-        let texts = match message.kind {
-            MessageKind::Verification => &verification,
-            MessageKind::PasswordReset => &reset,
-            MessageKind::RelinkInvitation => &relink,
-        };
-        let (subject, body) = (&texts.subject, &texts.body);
-        match compose(
-            settings,
-            &record.user.display_name(),
-            &message.recipient,
-            subject,
-            body,
-            &values,
-            &message.message_id,
-        ) {
-            Ok(built) => ready.push(Ready {
-                claimed: message,
-                message: built,
-            }),
-            Err(error) => {
-                tx.record_delivery(
-                    message.id,
-                    DeliveryState::Failed,
-                    &error.to_string(),
-                    None,
-                    now,
-                )?;
-            }
-        }
+        ready.push(Ready {
+            name: record.user.display_name(),
+            claimed: message,
+            values,
+        });
     }
     tx.issue_tokens(&tokens, now)?;
     Ok(ready)
