@@ -42,6 +42,30 @@ fn reading_commands_cost_few_round_trips() {
     }
 }
 
+/// An import of new users takes their keys from the sequence in one round
+/// trip (not one that doubles each time: 16, 32, 64, … keys: 7 more for
+/// 2,000 users), and sends their rows without waiting for each.
+#[test]
+fn an_import_of_new_users_costs_few_round_trips() {
+    let source = Register::new();
+    let mut session = source.session(&support::TestClock::new());
+    support::seed_pending(&mut session, 2_000, "imp");
+    drop(session);
+    let csv = source.dir.path().join("users.csv");
+    let csv = csv.to_str().unwrap();
+    let out = support::program_at(&source, &source.db_arg())
+        .args(["export", csv])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let register = Register::postgres();
+    let counted = round_trips(&register, &["import", csv]);
+    eprintln!("import of 2,000 new users: {counted} round trips");
+    let session = register.session(&support::TestClock::new());
+    assert_eq!(session.load_users().unwrap().len(), 2_000);
+    assert!(counted <= 25, "{counted} round trips, at most 25");
+}
+
 /// The form's actions, as the window does them on its session of work
 /// off the UI thread once it is warm: opening a user (their details),
 /// saving a changed name, and *Verify account*. Each is a few round trips;

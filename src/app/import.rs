@@ -375,6 +375,7 @@ pub fn commit_planned_with_progress(
             Arc::new(plan)
         };
         progress.start(Stage::Importing, plan.rows.len());
+        tx.expect_new_users(plan.counts.create);
         for (index, row) in plan.rows.iter().enumerate() {
             if index % 1024 == 0 && !progress.advance(index) {
                 return Err(ImportError::Cancelled);

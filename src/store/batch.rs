@@ -21,6 +21,11 @@ const FIRST_KEYS_AT_ONCE: i64 = 16;
 /// The most keys taken at a time.
 const MOST_KEYS_AT_ONCE: i64 = 32_768;
 
+/// The most keys taken at once for a transaction that said how many users
+/// it adds (`WriteTx::expect_new_users`): an import of a million is
+/// several round trips, not a single statement of a million rows.
+const MOST_EXPECTED_KEYS: i64 = 262_144;
+
 /// The held rows of one transaction, per table.
 #[derive(Default)]
 pub struct InsertBatch {
@@ -30,6 +35,8 @@ pub struct InsertBatch {
     free_keys: Vec<i64>,
     /// How many keys the sequence gave last time (0: none yet).
     keys_taken: i64,
+    /// How many keys the transaction said it will need (0: not said).
+    keys_expected: i64,
 }
 
 /// The users' columns, with the key first and the change stamp as the
@@ -58,7 +65,8 @@ impl InsertBatch {
     pub fn next_user_key(&mut self, db: &impl Sql) -> Result<i64, StoreError> {
         if self.free_keys.is_empty() {
             let wanted = if self.keys_taken == 0 {
-                FIRST_KEYS_AT_ONCE
+                self.keys_expected
+                    .clamp(FIRST_KEYS_AT_ONCE, MOST_EXPECTED_KEYS)
             } else {
                 (self.keys_taken * 2).min(MOST_KEYS_AT_ONCE)
             };
@@ -78,6 +86,12 @@ impl InsertBatch {
         self.free_keys
             .pop()
             .ok_or_else(|| StoreError::bad_value(0, "the users' sequence gave no key"))
+    }
+
+    /// Takes the first keys, when they are needed, for `count` users at
+    /// once (up to [`MOST_EXPECTED_KEYS`]).
+    pub fn expect_keys(&mut self, count: usize) {
+        self.keys_expected = i64::try_from(count).unwrap_or(MOST_EXPECTED_KEYS);
     }
 
     /// Holds a new user: `key` then the 14 parameters of an insert.

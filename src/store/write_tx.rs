@@ -234,6 +234,15 @@ impl WriteTx<'_> {
         ))
     }
 
+    /// Says that about `count` users will be added in this transaction: on
+    /// PostgreSQL their keys are then taken from the sequence at once (one
+    /// round trip, not a dozen for an import of 100,000).
+    pub fn expect_new_users(&self, count: usize) {
+        if let TxInner::Postgres { batch, .. } = &self.inner {
+            batch.borrow_mut().expect_keys(count);
+        }
+    }
+
     /// Adds a user; the User-ID must be free. On PostgreSQL the row is held
     /// and sent with the next statement or the commit (see `batch`).
     pub fn insert_user(&self, user: &User, now_ms: i64) -> Result<UserKey, StoreError> {
