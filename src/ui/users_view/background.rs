@@ -18,7 +18,7 @@ use super::super::tasks::Task;
 use super::form_work::{self, Done, Job, Reread};
 
 /// After this long without an answer, the register counts as not answering.
-const NOT_ANSWERING_AFTER: Duration = Duration::from_secs(3);
+const NOT_ANSWERING_AFTER: Duration = Duration::from_secs(2);
 
 /// The session of the work off the UI thread, opened at the first use (and
 /// again after its connection was lost).
