@@ -406,6 +406,32 @@ fn db_status_tells_unusual_rows_from_damaged_ones(mut store: Store) {
     assert_eq!(damage(&store), (1, 1));
     assert_eq!(store.load_users().unwrap().len(), 0);
     assert_eq!(store.outbox(10).unwrap().len(), 1);
+    // A user whose own row is plain, and whose connection's address is not.
+    let plain = UserDraft {
+        user_id: "B8".into(),
+        ..UserDraft::new_user()
+    }
+    .validate()
+    .unwrap();
+    store
+        .write(|tx| {
+            let key = tx.insert_user(&plain.user, 0)?;
+            let email = Email::parse("bo@company.se").unwrap();
+            let pending = Connection::Unverified {
+                email,
+                sent_count: 0,
+                last_sent_at: None,
+            };
+            tx.add_connection(key, &pending, 0)
+        })
+        .unwrap();
+    assert_eq!(damage(&store), (1, 1));
+    on_store!(store, db => db.exec(
+        "UPDATE connections SET email = 'bo@company.s' WHERE email = 'bo@company.se'",
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(damage(&store), (2, 1));
 }
 
 fn a_damaged_row_is_left_out_and_never_stops_the_rest(mut store: Store) {
