@@ -323,11 +323,17 @@ fn behind_a_vpn(register: &Location, csv: &std::path::Path, sqlite_import: Durat
         millis(save),
         millis(verify)
     );
-    let started = Instant::now();
-    hrm_users::app::register_admin::register_status(&slow).unwrap();
+    // Each a new connection, as each `db status` is.
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            hrm_users::app::register_admin::register_status(&slow).unwrap();
+            started.elapsed()
+        })
+        .collect();
     println!(
-        "behind a 30 ms round trip: db status (connect and read) {:.0} ms  [goal <= 200 ms]",
-        millis(started.elapsed())
+        "behind a 30 ms round trip (median of 5): db status (connect and read) {:.0} ms  [goal <= 200 ms]",
+        millis(percentile(&mut times, 0.5))
     );
     let target = hrm_users::testing::fresh_database().unwrap();
     let slow_target = Location::parse(&slow_link(&url(&target), Duration::from_millis(15)));
