@@ -237,9 +237,11 @@ pub fn verify_many_in(
             VerifyDecision::Skip(reason) => {
                 outcomes.push((key, Err(ConnectionError::Refused(reason))));
             }
-            // Rare in a bulk send (the plan counts them apart): one by one.
+            // One by one, each with the record read above; on a shared
+            // register its writes go with the batch's next round trip.
             VerifyDecision::ConnectByDomain(_) => {
-                let outcome = verify_in(tx, settings, actor, key, now, resend_guard, Some(batch));
+                let outcome =
+                    verify_record_in(tx, settings, actor, record, now, resend_guard, Some(batch));
                 if let Err(ConnectionError::Store(error)) = outcome {
                     return Err(error.into());
                 }

@@ -109,6 +109,39 @@ impl Store {
         )
     }
 
+    /// The accounts of the users whose keys are `keys`, in one statement.
+    pub fn idp_accounts_of(&self, keys: &[UserKey]) -> Result<Vec<IdpAccount>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let claims = match &self.backend {
+            super::Backend::Postgres(pg) => {
+                let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                pg.sql().fetch_typed(
+                    &format!(
+                        "SELECT {COLUMNS} FROM (SELECT DISTINCT unnest(?1::bigint[]) AS key) AS k
+                         JOIN idp_accounts ON idp_accounts.user_key = k.key"
+                    ),
+                    &[&raw],
+                    account_from_row,
+                )?
+            }
+            super::Backend::Sqlite(conn) => {
+                let list = serde_json::to_string(&keys.iter().map(|k| k.0).collect::<Vec<_>>())
+                    .unwrap_or_else(|_| "[]".to_owned());
+                conn.fetch(
+                    &format!(
+                        "SELECT {COLUMNS} FROM idp_accounts
+                         WHERE user_key IN (SELECT value FROM json_each(?1))"
+                    ),
+                    params![list.as_str()],
+                    account_from_row,
+                )?
+            }
+        };
+        Ok(claims.into_iter().map(|claim| claim.account).collect())
+    }
+
     /// Every account the register knows of, by user key.
     pub fn idp_accounts(&self) -> Result<Vec<IdpAccount>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM idp_accounts ORDER BY user_key");

@@ -13,18 +13,17 @@ use super::{BulkError, BulkOutcome, BulkResultRow, Queued};
 /// `details`, with where the account in the identity provider stands when
 /// the register has one for the user (a connection made at once pushes it).
 pub(super) fn with_idp_state(
-    store: &Store,
-    key: UserKey,
+    account: Option<&crate::domain::idp::IdpAccount>,
     details: String,
-) -> Result<String, BulkError> {
-    Ok(match store.idp_account(key)? {
+) -> String {
+    match account {
         Some(account) => t!(
             "bulk-detail-with-idp",
             details = details,
             state = crate::domain::idp::state_label(account.state)
         ),
         None => details,
-    })
+    }
 }
 
 /// One row per user of the plan, in selection order.
@@ -46,6 +45,17 @@ pub(super) fn results(
         .into_iter()
         .map(|record| (record.key, record))
         .collect();
+    // The identity provider's accounts of those connected at once, together.
+    let connected: Vec<UserKey> = queued
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Queued::Connected))
+        .map(|(key, _)| *key)
+        .collect();
+    let accounts: HashMap<UserKey, crate::domain::idp::IdpAccount> = store
+        .idp_accounts_of(&connected)?
+        .into_iter()
+        .map(|account| (account.user_key, account))
+        .collect();
     let mut rows = Vec::with_capacity(plan.entries.len());
     for (key, decision) in &plan.entries {
         let Some(record) = records.get(key) else {
@@ -62,7 +72,7 @@ pub(super) fn results(
             }
             (_, Some(Queued::Connected)) => (
                 BulkOutcome::ConnectedAtOnce,
-                with_idp_state(store, *key, t!("bulk-detail-verified-domain"))?,
+                with_idp_state(accounts.get(key), t!("bulk-detail-verified-domain")),
                 false,
             ),
             (_, Some(Queued::Message | Queued::Adopted)) => match messages.get(key) {
