@@ -46,6 +46,7 @@ pub(super) struct Texts {
 }
 
 impl Texts {
+    /// The texts `settings` give each kind, read once per round.
     pub(super) fn of(settings: &Settings) -> Self {
         Self {
             verification: settings.verification_texts(),
@@ -229,8 +230,9 @@ impl OutboxWorker {
     /// server's answer to record, and asks for the next message to be marked
     /// handed over as it starts on it, waiting just before its content goes
     /// out until that is committed (a mark whose content never went out
-    /// flags at most that one message after a crash). This thread commits what all sessions handed in meanwhile
-    /// in one transaction, in order (a group commit): so when a mark is
+    /// flags at most that one message after a crash). This thread commits
+    /// what all sessions handed in meanwhile in one transaction, in order
+    /// (a group commit): so when a mark is
     /// confirmed, the session's previous answer is recorded, and no session
     /// ever has more than one message whose content went out unrecorded.
     /// Returns the messages no session took (when stopping).
