@@ -23,12 +23,26 @@ fn round_trips(register: &Register, args: &[&str]) -> u64 {
     link.round_trips()
 }
 
+/// `register` holding `users` users with a pending address each, their
+/// User-IDs `prefix` and a number.
+fn with_pending(register: Register, users: usize, prefix: &str) -> Register {
+    let mut session = register.session(&support::TestClock::new());
+    support::seed_pending(&mut session, users, prefix);
+    register
+}
+
+/// The real binary with `args` on `register` (not counted).
+fn run(register: &Register, args: &[&str]) {
+    let out = support::program_at(register, &register.db_arg())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+}
+
 #[test]
 fn reading_commands_cost_few_round_trips() {
-    let register = Register::postgres();
-    let mut session = register.session(&support::TestClock::new());
-    support::seed_pending(&mut session, 50, "rt");
-    drop(session);
+    let register = with_pending(Register::postgres(), 50, "rt");
     for (args, most) in [
         (&["db", "status", "--json"][..], 4),
         (&["users", "list", "--json", "--search", "rt14"][..], 7),
@@ -47,17 +61,10 @@ fn reading_commands_cost_few_round_trips() {
 /// 2,000 users), and sends their rows without waiting for each.
 #[test]
 fn an_import_of_new_users_costs_few_round_trips() {
-    let source = Register::new();
-    let mut session = source.session(&support::TestClock::new());
-    support::seed_pending(&mut session, 2_000, "imp");
-    drop(session);
+    let source = with_pending(Register::new(), 2_000, "imp");
     let csv = source.dir.path().join("users.csv");
     let csv = csv.to_str().unwrap();
-    let out = support::program_at(&source, &source.db_arg())
-        .args(["export", csv])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    run(&source, &["export", csv]);
     let register = Register::postgres();
     let counted = round_trips(&register, &["import", csv]);
     eprintln!("import of 2,000 new users: {counted} round trips");
@@ -73,16 +80,11 @@ fn an_import_of_new_users_costs_few_round_trips() {
 /// about seven each: over a 30 ms link, 10,000 took 40 minutes).
 #[test]
 fn results_of_a_bulk_connect_cost_few_round_trips() {
-    let register = Register::postgres();
-    let mut session = register.session(&support::TestClock::new());
-    support::seed_pending(&mut session, 200, "vd");
-    drop(session);
-    let db = register.db_arg();
-    let out = support::program_at(&register, &db)
-        .args(["config", "set", "verified_domains", "example.org"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let register = with_pending(Register::postgres(), 200, "vd");
+    run(
+        &register,
+        &["config", "set", "verified_domains", "example.org"],
+    );
     let counted = round_trips(&register, &["verify", "--all-pending"]);
     eprintln!("verify --all-pending, 200 connected at once: {counted} round trips");
     let session = register.session(&support::TestClock::new());

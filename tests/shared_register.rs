@@ -669,15 +669,7 @@ fn opening_a_user_while_the_register_does_not_answer_never_stops_the_window() {
             .is_some()
     );
     link.hold(false);
-    let flowing = std::time::Instant::now();
-    while harness.query_by_label("Loading…").is_some() {
-        assert!(
-            flowing.elapsed() < Duration::from_secs(10),
-            "the details never came"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    steps_until_loaded(&mut harness, Instant::now(), Duration::from_secs(10));
     // The History read off the UI thread is in the form.
     harness.get_by_label("History").click();
     support::wait_for(&mut harness, "Address saved");
@@ -696,6 +688,21 @@ fn window_through_link(
     let through = hrm_users::store::Location::parse(&link.url_through(&url));
     let harness = support::window(Session::open(&through).unwrap());
     (link, harness)
+}
+
+/// Draws frames until nothing says *Loading…* any more, failing when that
+/// takes past `limit` from `since`.
+fn steps_until_loaded(
+    harness: &mut egui_kittest::Harness<'static, hrm_users::ui::HrmApp>,
+    since: Instant,
+    limit: Duration,
+) {
+    use egui_kittest::kittest::Queryable as _;
+    while harness.query_by_label("Loading…").is_some() {
+        assert!(since.elapsed() < limit, "what was loading never came");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Draws ten frames and checks that none of them waited for the register
@@ -1048,14 +1055,7 @@ fn about_never_waits_for_the_register() {
     harness.get_by_role_and_label(Role::Button, "About").click();
     ten_frames_without_waiting(&mut harness, started);
     assert!(harness.query_by_label("Loading…").is_some());
-    while harness.query_by_label("Loading…").is_some() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the folder outbox never came"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    steps_until_loaded(&mut harness, started, Duration::from_secs(30));
     assert!(
         harness
             .query_all_by_label_contains(&format!("{}outbox", std::path::MAIN_SEPARATOR))

@@ -127,8 +127,7 @@ impl Store {
                 )?
             }
             super::Backend::Sqlite(conn) => {
-                let list = serde_json::to_string(&keys.iter().map(|k| k.0).collect::<Vec<_>>())
-                    .unwrap_or_else(|_| "[]".to_owned());
+                let list = super::rows::json_key_list(keys);
                 conn.fetch(
                     &format!(
                         "SELECT {COLUMNS} FROM idp_accounts

@@ -78,13 +78,7 @@ pub trait Reads {
             // transaction takes the file's read lock for each (10,000 reads
             // of a bulk send's results took 0.4 s).
             Side::File(conn) => {
-                let list = format!(
-                    "[{}]",
-                    keys.iter()
-                        .map(|key| key.0.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
+                let list = rows::json_key_list(keys);
                 conn.fetch(
                     rows::SELECT_USERS_IN_JSON_LIST,
                     super::db::params![list.as_str()],

@@ -35,6 +35,13 @@ pub const SELECT_USERS_BY_KEYS: &str = concat!(
     JOIN users u ON u.key = k.key LEFT JOIN connections c ON c.user_key = u.key"
 );
 
+/// `keys` as the JSON array a register file's statements read with
+/// `json_each` (one statement for many keys, not one each).
+pub fn json_key_list(keys: &[UserKey]) -> String {
+    let listed: Vec<String> = keys.iter().map(|key| key.0.to_string()).collect();
+    format!("[{}]", listed.join(","))
+}
+
 /// [`SELECT_USERS`] of the users whose keys are in the JSON array `?1`: one
 /// statement on a register file.
 pub const SELECT_USERS_IN_JSON_LIST: &str = concat!(

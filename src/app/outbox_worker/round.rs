@@ -32,9 +32,7 @@ use super::{OutboxWorker, Recorder, Step, WorkerError, lease_span, lock, with_re
 pub(super) struct Ready {
     /// The outbox row as claimed (this worker holds it).
     pub(super) claimed: OutboxMessage,
-    /// The recipient's name, as the message is addressed.
-    pub(super) name: String,
-    /// The template's values.
+    /// The template's values (the message is addressed to `values.name`).
     pub(super) values: TemplateValues,
 }
 
@@ -73,7 +71,7 @@ impl Texts {
         let texts = self.of_kind(ready.claimed.kind);
         compose(
             settings,
-            &ready.name,
+            &ready.values.name,
             &ready.claimed.recipient,
             &texts.subject,
             &texts.body,
@@ -462,7 +460,6 @@ pub(super) fn prepare(
             values.expires = format_local(expires);
         }
         ready.push(Ready {
-            name: record.user.display_name(),
             claimed: message,
             values,
         });

@@ -419,7 +419,45 @@ fn settings_round_trip(mut store: Store) {
     );
 }
 
+/// The identity provider's accounts of some users are read together: those
+/// asked for that have one, each once, whatever the keys' order or repeats.
+fn identity_provider_accounts_are_read_by_their_keys_at_once(mut store: Store) {
+    let now = Timestamp::from_second(1_800_000_000).unwrap();
+    let keys = store
+        .write(|tx| {
+            let mut keys = Vec::new();
+            for (id, address) in [("1", "a@company.se"), ("2", "b@company.se"), ("3", "")] {
+                let key = tx.insert_user(&user(id), 0)?;
+                if !address.is_empty() {
+                    let connected = VismaConnection::Connected {
+                        email: Email::parse(address).unwrap(),
+                        since: now,
+                        by: ConnectedBy::VerifiedDomain,
+                    };
+                    tx.set_connection(key, &connected, 0)?;
+                    tx.mark_idp_push(key, now)?;
+                }
+                keys.push(key);
+            }
+            Ok::<_, StoreError>(keys)
+        })
+        .unwrap();
+    assert!(store.idp_accounts_of(&[]).unwrap().is_empty());
+    let mut found: Vec<(i64, String)> = store
+        .idp_accounts_of(&[keys[2], keys[1], keys[0], keys[1], UserKey(999_999)])
+        .unwrap()
+        .into_iter()
+        .map(|account| (account.user_key.0, account.external_id))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![(keys[0].0, "1".to_owned()), (keys[1].0, "2".to_owned())]
+    );
+}
+
 on_both_backends!(
+    identity_provider_accounts_are_read_by_their_keys_at_once,
     the_audit_row_commits_with_its_change,
     a_failed_change_leaves_no_audit_row,
     held_changes_land_whole_or_not_at_all_with_their_text_intact,
