@@ -9,7 +9,7 @@ use postgres::types::{ToSql, Type};
 
 use crate::store::StoreError;
 
-use super::{Param, RowRead, Sql, Value, postgres_text, with_integers};
+use super::{Param, RowRead, Sql, postgres_text, with_integers};
 
 /// The rows of several queries sent together, each row's values as texts
 /// (read them with [`TextRow`]).
@@ -114,24 +114,27 @@ impl<C: postgres::GenericClient> PgSql<'_, C> {
         Ok(client.execute(&statement, params)?)
     }
 
-    /// Streams `rows` into a table with a binary `COPY … FROM STDIN`
-    /// (`copy` is that statement); `types` are the columns' types.
-    pub fn copy_in_binary(
-        &self,
-        copy: &str,
-        types: &[Type],
-        rows: &[Vec<Value>],
-    ) -> Result<u64, StoreError> {
+    /// Runs `copy` (a `COPY … FROM STDIN (FORMAT binary)`) with `tuples`:
+    /// rows already in the binary format, sent between its header and
+    /// trailer; the rows copied.
+    pub fn copy_in_encoded(&self, copy: &str, tuples: &[u8]) -> Result<u64, StoreError> {
+        use std::io::Write as _;
+        /// The binary COPY signature, then no flags and no header extension.
+        const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
         let mut client = self.client.borrow_mut();
-        let writer = client.copy_in(copy)?;
-        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(writer, types);
-        for row in rows {
-            let params: Vec<Param<'_>> = row.iter().map(Value::as_param).collect();
-            let values: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            writer.write(&values)?;
+        let mut writer = client.copy_in(copy)?;
+        let written = writer
+            .write_all(HEADER)
+            .and_then(|()| writer.write_all(tuples))
+            .and_then(|()| writer.write_all(&(-1_i16).to_be_bytes()));
+        // A write that failed is the connection's (or the server's) error,
+        // which the end of the COPY reports in the server's words; the
+        // transaction then rolls back.
+        match (written, writer.finish()) {
+            (Ok(()), copied) => Ok(copied?),
+            (Err(_), Err(error)) => Err(error.into()),
+            (Err(error), Ok(_)) => Err(StoreError::bad_value(0, error)),
         }
-        Ok(writer.finish()?)
     }
 
     /// Runs a query with parameters of any PostgreSQL type and maps its rows.
