@@ -70,7 +70,7 @@ fn an_import_of_new_users_costs_few_round_trips() {
     eprintln!("import of 2,000 new users: {counted} round trips");
     let session = register.session(&support::TestClock::new());
     assert_eq!(session.load_users().unwrap().len(), 2_000);
-    assert!(counted <= 25, "{counted} round trips, at most 25");
+    assert!(counted <= 21, "{counted} round trips, at most 21");
 }
 
 /// *Verify accounts* of users in a verified domain connects them at once,

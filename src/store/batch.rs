@@ -197,13 +197,30 @@ pub fn flush<C: postgres::GenericClient>(
             std::mem::take(&mut held.audit),
         )
     };
+    let copying = [&users, &connections, &audit]
+        .iter()
+        .any(|rows| rows.encoded.is_some());
+    // What every COPY needs to know, asked once (over a VPN, each question
+    // is a round trip): the highest change stamp, and whether the
+    // policies bind this login (see `copy_rows`).
+    let (base, bound) = if copying {
+        let asked = db.fetch(
+            "SELECT (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users),
+                 CASE WHEN row_security_active('users') OR row_security_active('connections')
+                      OR row_security_active('audit') THEN 1 ELSE 0 END",
+            &[],
+            |row| Ok((row.int(0)?, row.int(1)? == 1)),
+        )?;
+        asked.first().copied().unwrap_or((1, false))
+    } else {
+        (1, false)
+    };
     if let Some(mut encoded) = users.encoded {
         // Each user's change stamp as single inserts make them: the time,
         // but above every stamp already written, and growing row by row.
         // (Writers hold the register's write lock: the highest stamp stays.)
-        let base = db.fetch_int("SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users", &[])?;
         encoded.raise_stamps(base);
-        copy_rows(db, "users", USER_COLUMNS, &encoded).map_err(taken_user_id)?;
+        copy_rows(db, "users", USER_COLUMNS, &encoded, bound).map_err(taken_user_id)?;
     } else if !users.values.is_empty() {
         // The same stamps, computed by the server in the one statement.
         let users_sql = format!(
@@ -219,12 +236,11 @@ pub fn flush<C: postgres::GenericClient>(
     }
     insert_rows(
         db,
-        "connections",
-        CONNECTION_COLUMNS,
-        CONNECTION_TYPES,
+        ("connections", CONNECTION_COLUMNS, CONNECTION_TYPES),
         connections,
+        bound,
     )?;
-    insert_rows(db, "audit", AUDIT_COLUMNS, AUDIT_TYPES, audit)?;
+    insert_rows(db, ("audit", AUDIT_COLUMNS, AUDIT_TYPES), audit, bound)?;
     Ok(())
 }
 
@@ -232,17 +248,17 @@ pub fn flush<C: postgres::GenericClient>(
 /// INSERT (a COPY costs an extra round trip, which a few rows do not repay).
 const COPY_FROM: usize = 1_000;
 
-/// Sends held rows to `table`: by COPY when there are many, else as one
+/// Sends held rows to `table` (with its `columns` of `types`): by COPY
+/// when there are many (`bound`: as `copy_rows` says), else as one
 /// `INSERT … SELECT FROM unnest(…)` with an array parameter per column.
 fn insert_rows<C: postgres::GenericClient>(
     db: &PgSql<'_, C>,
-    table: &str,
-    columns: &str,
-    types: &str,
+    (table, columns, types): (&str, &str, &str),
     rows: HeldRows,
+    bound: bool,
 ) -> Result<(), StoreError> {
     if let Some(encoded) = rows.encoded {
-        return copy_rows(db, table, columns, &encoded);
+        return copy_rows(db, table, columns, &encoded, bound);
     }
     if rows.values.is_empty() {
         return Ok(());
@@ -264,11 +280,16 @@ const AUDIT_TYPES: &str = "ittittt";
 
 /// Streams encoded rows into `table` with a binary COPY, one round of
 /// messages for all of them: no statement to parse, no arrays to build.
+/// PostgreSQL takes no COPY into a table whose row-level security binds
+/// this login (`bound`: an administrator's own, not the owner): the rows
+/// are then copied into a temporary table of the transaction, and
+/// inserted from it in one statement, each row checked by the policies.
 fn copy_rows<C: postgres::GenericClient>(
     db: &PgSql<'_, C>,
     table: &str,
     columns: &str,
     rows: &CopyRows,
+    bound: bool,
 ) -> Result<(), StoreError> {
     if let Some(column) = rows.misfit {
         return Err(StoreError::bad_value(
@@ -276,14 +297,6 @@ fn copy_rows<C: postgres::GenericClient>(
             format!("a held row of {table} does not fit its column"),
         ));
     }
-    // PostgreSQL takes no COPY into a table whose row-level security binds
-    // this login (an administrator's own, not the owner): the rows are
-    // copied into a temporary table of the transaction, then inserted from
-    // it in one statement, each row checked by the policies.
-    let bound = db.fetch_int(
-        "SELECT CASE WHEN row_security_active(?1) THEN 1 ELSE 0 END",
-        super::db::params![table],
-    )? == 1;
     let columns = columns.split_whitespace().collect::<Vec<_>>().join(" ");
     if bound {
         let staging = format!("hrm_staging_{table}");
