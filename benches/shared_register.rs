@@ -165,7 +165,7 @@ fn save_median(location: &Location) -> Duration {
 fn quiet(location: &Location) {
     let mut client = postgres::Client::connect(&url(location), postgres::NoTls).unwrap();
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(120) {
+    while started.elapsed() < Duration::from_mins(2) {
         let working: i64 = client
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'",

@@ -369,9 +369,14 @@ struct CopyRows {
 }
 
 impl CopyRows {
+    /// Encodes one row of columns of `types` (`i` a BIGINT, `t` a TEXT);
+    /// `stamp` is the column of the change stamp to note.
     fn push(&mut self, row: &[Param<'_>], types: &str, stamp: Option<usize>) {
-        // A row has a handful of columns: the count fits.
-        let columns = i16::try_from(row.len()).unwrap_or(i16::MAX);
+        if row.len() != types.len() {
+            self.misfit.get_or_insert(row.len().min(types.len()));
+        }
+        // A table has a handful of columns: the count fits.
+        let columns = i16::try_from(types.len()).unwrap_or(i16::MAX);
         self.bytes.extend_from_slice(&columns.to_be_bytes());
         for (column, (param, kind)) in row.iter().zip(types.chars()).enumerate() {
             match (*param, kind) {
@@ -408,7 +413,10 @@ impl CopyRows {
     /// growing row by row.
     fn raise_stamps(&mut self, base: i64) {
         for (n, &at) in (0_i64..).zip(&self.stamps) {
-            let Some(field) = self.bytes.get_mut(at..at + 8) else {
+            let Some(field) = at
+                .checked_add(8)
+                .and_then(|end| self.bytes.get_mut(at..end))
+            else {
                 continue;
             };
             let mut stamp = [0_u8; 8];
@@ -487,4 +495,48 @@ fn exec_columns<C: postgres::GenericClient>(
         columns.iter().map(AsRef::as_ref).collect();
     db.exec_typed(sql, &params)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_encoded_as_postgresql_reads_a_binary_copy() {
+        let mut rows = CopyRows::default();
+        rows.push(&[Param::Int(7), Param::Text("Å"), Param::Null], "itt", None);
+        let mut expected = vec![0, 3];
+        expected.extend_from_slice(&[0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7]);
+        expected.extend_from_slice(&[0, 0, 0, 2, 0xc3, 0x85]);
+        expected.extend_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(rows.bytes, expected);
+        assert_eq!((rows.count, rows.misfit), (1, None));
+    }
+
+    #[test]
+    fn stamps_are_raised_above_the_base_growing_row_by_row() {
+        let mut rows = CopyRows::default();
+        for stamp in [Param::Int(5), Param::Null, Param::Int(500)] {
+            rows.push(&[Param::Text("u"), stamp], "ti", Some(1));
+        }
+        rows.raise_stamps(100);
+        let stamp_at = |row: usize| {
+            let at = rows.stamps[row];
+            i64::from_be_bytes(rows.bytes[at..at + 8].try_into().unwrap())
+        };
+        // The first row rises to the base; the one without a stamp keeps
+        // its place in the count; the third was above already, plus two.
+        assert_eq!((stamp_at(0), stamp_at(2)), (100, 502));
+        assert_eq!(rows.stamps[1], usize::MAX);
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_its_column_is_noted_not_sent() {
+        let mut rows = CopyRows::default();
+        rows.push(&[Param::Int(1), Param::Int(2)], "it", None);
+        assert_eq!(rows.misfit, Some(1));
+        let mut short = CopyRows::default();
+        short.push(&[Param::Int(1)], "it", None);
+        assert_eq!(short.misfit, Some(1));
+    }
 }
