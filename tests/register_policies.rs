@@ -378,6 +378,32 @@ fn a_fresh_register_gets_its_first_administrator_from_the_owner() {
     assert_eq!(stdout(&out), sara, "{out:?}");
 }
 
+/// The HR administrator limited to Lund: an office is compared as the
+/// program compares it, trimmed and without regard to case (a user in
+/// " LUND " is in Lund), and as one name (an office that merely holds the
+/// name, or none, is not Lund).
+#[test]
+fn an_office_limit_compares_names_as_the_program_does() {
+    let (shared, [_, olle, ..]) = arranged();
+    let out = shared.psql(
+        &olle,
+        "INSERT INTO users (user_id, activated, office, created_at_ms, updated_at_ms) VALUES ('31', 1, ' LUND ', 1, 1)",
+    );
+    assert!(out.status.success(), "{out:?}");
+    for office in ["Lund Malmö", "Lund\\nMalmö", ""] {
+        let out = shared.psql(
+            &olle,
+            &format!("INSERT INTO users (user_id, activated, office, created_at_ms, updated_at_ms) VALUES ('32', 1, E'{office}', 1, 1)"),
+        );
+        assert!(!out.status.success(), "{office}: {out:?}");
+    }
+    let out = shared.psql(
+        "postgres",
+        "SELECT count(*) FROM users WHERE user_id IN ('31', '32')",
+    );
+    assert_eq!(stdout(&out), "1");
+}
+
 /// An import of more than a thousand rows by an administrator's own login
 /// (which may not COPY into a table the policies bind) lands whole; the
 /// office-limited administrator's rows outside Lund are refused with the

@@ -593,6 +593,12 @@ pub const MIGRATIONS: &[Migration] = &[
             ";"
         ),
     },
+    // 16: on a shared register, department and office limits are checked
+    // per row without a function call per list (see `limits.sql`).
+    Migration {
+        sqlite: "",
+        postgres: include_str!("limits.sql"),
+    },
 ];
 
 /// [`user_in_doubt!`]: the users `db status` reads on a shared register.
