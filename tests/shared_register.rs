@@ -1064,3 +1064,72 @@ fn about_never_waits_for_the_register() {
         "About shows the folder outbox"
     );
 }
+
+/// The counts a bulk connect leaves, read with a connection of its own:
+/// users connected, `connected_by_domain` audit rows, and users whose
+/// connection and audit rows disagree (connected without exactly one such
+/// row, or such a row for a user not connected).
+fn connect_state(register: &Register) -> (i64, i64, i64) {
+    let mut client = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let row = client
+        .query_one(
+            "SELECT
+                 (SELECT count(*) FROM connections WHERE state = 'connected'),
+                 (SELECT count(*) FROM audit WHERE action = 'connected_by_domain'),
+                 (SELECT count(*) FROM users u
+                  WHERE (SELECT count(*) FROM audit a
+                         WHERE a.user_key = u.key AND a.action = 'connected_by_domain')
+                        <> CASE WHEN EXISTS (SELECT 1 FROM connections c
+                                             WHERE c.user_key = u.key AND c.state = 'connected')
+                                THEN 1 ELSE 0 END)",
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1), row.get(2))
+}
+
+/// *Verify accounts* of users in a verified domain killed with `kill -9`
+/// while a transaction is on its way (the link to the server held): each
+/// user is connected with their audit row, or still pending without one;
+/// running it again connects the rest, each once.
+#[test]
+fn a_bulk_connect_killed_in_the_middle_leaves_each_user_whole() {
+    const USERS: i64 = 1_000;
+    let register = Register::postgres();
+    let mut session = register.session(&support::TestClock::new());
+    support::seed_pending(&mut session, 1_000, "kd");
+    drop(session);
+    let set = run(
+        &register,
+        &["config", "set", "verified_domains", "example.org"],
+    );
+    assert!(set.status.success(), "{set:?}");
+    let link = support::link::CountingLink::to_server_of(&register.db_arg());
+    let mut connecting: Child =
+        support::program_at(&register, &link.url_through(&register.db_arg()))
+            .args(["verify", "--all-pending"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+    wait_until("a first part connected", Duration::from_mins(2), || {
+        connect_state(&register).0 > 0
+    });
+    // The rest is held on its way to the server; the program dies there.
+    link.hold(true);
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-9", &connecting.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = connecting.wait();
+    link.hold(false);
+    let (connected, audited, disagreeing) = connect_state(&register);
+    eprintln!("killed with {connected} of {USERS} connected");
+    assert!(connected < USERS, "the connect finished before the kill");
+    assert_eq!((audited, disagreeing), (connected, 0));
+
+    let again = run(&register, &["verify", "--all-pending"]);
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(connect_state(&register), (USERS, USERS, 0));
+}
