@@ -402,7 +402,51 @@ fn idp_sync_repairs_exactly_what_changed_at_the_server(register: Register) {
     drop(rig.register);
 }
 
+/// *Verify accounts* from the CLI for users in the verified domain: each
+/// line says they were connected at once and where their account at the
+/// identity provider stands (the results read those accounts together:
+/// waiting to be sent, as the worker makes them after); the worker then
+/// makes each account once, active.
+fn a_bulk_connect_says_where_each_account_stands(register: Register) {
+    let mut rig = Rig::on(register);
+    for (id, first) in [("31", "Cai"), ("32", "Dag"), ("33", "Eva")] {
+        pending_user(
+            &mut rig.session,
+            id,
+            first,
+            &format!("{}@domain.example", first.to_lowercase()),
+        );
+    }
+    let out = hrm_users(&rig.register)
+        .env("LC_ALL", "C.UTF-8")
+        .args(["verify", "--all-pending"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for address in [
+        "cai@domain.example",
+        "dag@domain.example",
+        "eva@domain.example",
+    ] {
+        let line = printed
+            .lines()
+            .find(|line| line.contains(address))
+            .unwrap_or_else(|| panic!("no line for {address}: {printed}"));
+        // Made by the worker, after the results: waiting, not none.
+        assert!(
+            line.contains("verified domain; account in the identity provider: waiting to be sent"),
+            "{line}"
+        );
+    }
+    rig.worker.run_once().unwrap();
+    for id in ["31", "32", "33"] {
+        assert_eq!(rig.one_account(id)["active"], true);
+    }
+}
+
 support::on_both_backends!(
+    a_bulk_connect_says_where_each_account_stands,
     the_link_confirmed_makes_an_active_account_that_follows_the_user,
     a_verified_domain_activates_at_once_and_the_user_s_activation_follows,
     an_account_made_before_is_linked_not_duplicated,
