@@ -25,6 +25,16 @@ pub const SELECT_USERS: &str = concat!(
     " FROM users u LEFT JOIN connections c ON c.user_key = u.key"
 );
 
+/// Every user with their connection, in key order. The order is asked so
+/// that PostgreSQL joins the two tables along their keys: under the
+/// row-level security that binds an administrator's own login, a fresh
+/// register (not yet vacuumed) was otherwise read with a hash join that
+/// spilled to disk, 137 ms where the owner took 78 (100,000 users).
+const SELECT_ALL_USERS: &str = concat!(
+    user_columns!(),
+    " FROM users u LEFT JOIN connections c ON c.user_key = u.key ORDER BY u.key"
+);
+
 /// [`SELECT_USERS`] of the users whose keys are the array `?1`, each found
 /// by its key (a join, not `u.key = ANY(…)`: on tables the planner has no
 /// statistics for yet, a bulk send's first minute, that read every user
@@ -285,7 +295,7 @@ pub fn load_users(db: &impl Sql) -> Result<Vec<UserRecord>, StoreError> {
     // One damaged row must not keep everyone from the register.
     Ok(db
         .fetch(
-            SELECT_USERS,
+            SELECT_ALL_USERS,
             &[],
             super::db::readable("user", record_from_row),
         )?
