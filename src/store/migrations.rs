@@ -599,6 +599,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: include_str!("limits.sql"),
     },
+    // 17: on a shared register, a user is found by login name through the
+    // lower-case indexes also for a login the policies bind (see
+    // `login_lookup.sql`).
+    Migration {
+        sqlite: "",
+        postgres: include_str!("login_lookup.sql"),
+    },
 ];
 
 /// [`user_in_doubt!`]: the users `db status` reads on a shared register.

@@ -284,7 +284,8 @@ impl Store {
         field: crate::domain::settings::OperatorField,
         login: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
-        let sql = user_by_login_sql(field);
+        let shared = matches!(self.backend, Backend::Postgres(_));
+        let sql = user_by_login_sql(field, shared);
         on_store!(self, db => db.fetch_opt(&sql, params![login.trim()], rows::record_from_row))
     }
 
@@ -425,9 +426,20 @@ impl Store {
 }
 
 /// The user whose login field `field` is `?1` (the first by key; none for
-/// an empty login).
-fn user_by_login_sql(field: crate::domain::settings::OperatorField) -> String {
+/// an empty login). On a shared register the key is found by the
+/// register's own function (migration 17), through the lower-case
+/// indexes even for a login the policies bind; the user is then read by
+/// that key (an `InitPlan`'s value: a condition the policies let use the
+/// index).
+fn user_by_login_sql(field: crate::domain::settings::OperatorField, shared: bool) -> String {
     use crate::domain::settings::OperatorField;
+    if shared {
+        return format!(
+            "{} WHERE u.key = (SELECT hrm_user_key_by_login('{}', ?1))",
+            rows::SELECT_USERS,
+            field.code()
+        );
+    }
     let condition = match field {
         OperatorField::AliasUserId => "lower(u.alias_user_id) = lower(?1)",
         OperatorField::UserId => "lower(u.user_id) = lower(?1)",

@@ -154,9 +154,10 @@ impl Store {
             GRANTS.to_owned(),
         ];
         for field in OperatorField::ALL {
-            let Some(query) =
-                super::db::with_literal_params(&super::user_by_login_sql(field), params![login])
-            else {
+            let Some(query) = super::db::with_literal_params(
+                &super::user_by_login_sql(field, true),
+                params![login],
+            ) else {
                 // A login no query can hold (NUL): the reads one by one.
                 return Ok(None);
             };
