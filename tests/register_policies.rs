@@ -404,6 +404,27 @@ fn an_office_limit_compares_names_as_the_program_does() {
     assert_eq!(stdout(&out), "1");
 }
 
+/// Finding a user by login name (the register's own function, which
+/// reaches the lower-case indexes): a login with no role learns nothing of
+/// anyone else's name, not even whether it is taken; one with a role finds
+/// any user, as it may read them all.
+#[test]
+fn a_login_learns_only_its_own_user_by_name() {
+    let (shared, [sara, olle, rita, mallory, _]) = arranged();
+    let key_of = |login: &str, name: &str| {
+        stdout(&shared.psql(
+            login,
+            &format!("SELECT hrm_user_key_by_login('alias_user_id', '{name}')"),
+        ))
+    };
+    let saras = key_of(&sara, &sara);
+    assert!(!saras.is_empty(), "Sara finds herself");
+    assert_eq!(key_of(&rita, &sara.to_uppercase()), saras, "any case");
+    assert!(!key_of(&olle, &olle).is_empty());
+    assert_eq!(key_of(&mallory, &sara), "", "a stranger learns nothing");
+    assert_eq!(key_of(&mallory, &mallory), "", "and is no user");
+}
+
 /// An import of more than a thousand rows by an administrator's own login
 /// (which may not COPY into a table the policies bind) lands whole; the
 /// office-limited administrator's rows outside Lund are refused with the
