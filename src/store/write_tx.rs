@@ -318,24 +318,29 @@ impl WriteTx<'_> {
                 )
             })
         };
-        // On a shared register all three go with the next round trip (a
-        // bulk send that connects 10,000 users in a verified domain paid
-        // three each).
-        if self.hold(DELETE, params![key.0], || None)? {
-            self.hold(TOUCH, params![key.0, now_ms], || None)?;
-            if let Some(params) = rows::connection_params(key, connection, now_ms) {
-                self.hold(rows::INSERT_CONNECTION, &params, taken)?;
+        // On a shared register each goes with the next round trip (a bulk
+        // send that connects 10,000 users in a verified domain paid three
+        // each); a statement that cannot be held runs at once, as on SQLite.
+        let hold_or_run = |sql: &str,
+                           params: &[db::Param<'_>],
+                           conflict: &dyn Fn() -> Option<String>|
+         -> Result<(), StoreError> {
+            if self.hold(sql, params, conflict)? {
+                return Ok(());
             }
-            return Ok(());
+            on_tx!(self, db => db.exec(sql, params))
+                .map(|_| ())
+                .map_err(|e| match conflict() {
+                    Some(words) if e.is_constraint_violation() => StoreError::Conflict(words),
+                    _ => e,
+                })
+        };
+        hold_or_run(DELETE, params![key.0], &|| None)?;
+        hold_or_run(TOUCH, params![key.0, now_ms], &|| None)?;
+        match rows::connection_params(key, connection, now_ms) {
+            Some(params) => hold_or_run(rows::INSERT_CONNECTION, &params, &taken),
+            None => Ok(()),
         }
-        on_tx!(self, db => db.exec(DELETE, params![key.0]))?;
-        on_tx!(self, db => db.exec(TOUCH, params![key.0, now_ms]))?;
-        on_tx!(self, db => rows::insert_connection(db, key, connection, now_ms)).map_err(|e| {
-            match taken() {
-                Some(words) if e.is_constraint_violation() => StoreError::Conflict(words),
-                _ => e,
-            }
-        })
     }
 
     /// Stores a setting; `None` removes it.
