@@ -385,17 +385,14 @@ fn run(
             Ok(store.write(|tx| {
                 // A verification that still waits (an earlier send stopped half
                 // way) is delivered as it is: never a second one.
-                let adopted = tx.adopt_waiting_verifications(chunk, &batch)?;
-                let rest: Vec<UserKey> = chunk
+                let many =
+                    verify_many_in(tx, &settings, &request.actor, chunk, now, guard, &batch)?;
+                let mut done: Vec<(UserKey, Queued)> = many
+                    .adopted
                     .iter()
-                    .copied()
-                    .filter(|key| !adopted.contains(key))
+                    .map(|&key| (key, Queued::Adopted))
                     .collect();
-                let mut done: Vec<(UserKey, Queued)> =
-                    adopted.iter().map(|&key| (key, Queued::Adopted)).collect();
-                for (key, outcome) in
-                    verify_many_in(tx, &settings, &request.actor, &rest, now, guard, &batch)?
-                {
+                for (key, outcome) in many.outcomes {
                     let queued = match outcome {
                         Ok(VerifyOutcome::Queued(_)) => Queued::Message,
                         Ok(VerifyOutcome::ConnectedByDomain(_)) => Queued::Connected,

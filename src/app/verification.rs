@@ -207,10 +207,22 @@ fn verify_record_in(
 /// What [`verify_many_in`] did for one user.
 pub type UserOutcome = (UserKey, Result<VerifyOutcome, ConnectionError>);
 
+/// What [`verify_many_in`] did for the users of one part of a bulk send.
+#[derive(Debug, Default)]
+pub struct ManyOutcomes {
+    /// Users whose earlier verification still waited (a send stopped half
+    /// way): put into this send as it is, never a second message.
+    pub adopted: Vec<UserKey>,
+    /// Every other user, with what was done.
+    pub outcomes: Vec<UserOutcome>,
+}
+
 /// Verifies many users of one bulk send inside a transaction, as
 /// [`verify_in`] would one by one, with each kind of write made once for
 /// all of them (on a shared register a few statements instead of several
-/// per user). Users in `keys` that no longer exist are `NotFound`.
+/// per user). A verification that still waits to go out is adopted into
+/// `batch` instead of being replaced. Users in `keys` that no longer exist
+/// are `NotFound`.
 pub fn verify_many_in(
     tx: &WriteTx<'_>,
     settings: &crate::domain::Settings,
@@ -219,16 +231,25 @@ pub fn verify_many_in(
     now: Timestamp,
     resend_guard: Option<Timestamp>,
     batch: &str,
-) -> Result<Vec<UserOutcome>, ConnectionError> {
+) -> Result<ManyOutcomes, ConnectionError> {
+    let adopted = tx.adopt_waiting_verifications(keys, batch)?;
+    // Adopted in this transaction: none of the others has a verification
+    // waiting, so none is cancelled for the new one (the statement that
+    // would look cost a scan of every queued message on a shared register).
+    let keys: Vec<UserKey> = keys
+        .iter()
+        .copied()
+        .filter(|key| !adopted.contains(key))
+        .collect();
     let records: std::collections::HashMap<UserKey, UserRecord> = tx
-        .users_by_keys(keys)?
+        .users_by_keys(&keys)?
         .into_iter()
         .map(|record| (record.key, record))
         .collect();
     let mut outcomes = Vec::with_capacity(keys.len());
     let today = super::roles::day_in(settings, now);
     let mut sends: Vec<(&UserRecord, Email, String)> = Vec::new();
-    for &key in keys {
+    for &key in &keys {
         let Some(record) = records.get(&key) else {
             outcomes.push((key, Err(ConnectionError::NotFound)));
             continue;
@@ -255,11 +276,6 @@ pub fn verify_many_in(
     }
     let sending: Vec<UserKey> = sends.iter().map(|(record, _, _)| record.key).collect();
     tx.supersede_tokens_of(&sending, now)?;
-    tx.cancel_queued_of(
-        &sending,
-        MessageKind::Verification,
-        "not sent: a newer verification replaced it",
-    )?;
     let messages: Vec<NewMessage<'_>> = sends
         .iter()
         .map(|(record, email, message_id)| NewMessage {
@@ -280,7 +296,7 @@ pub fn verify_many_in(
         ))?;
         outcomes.push((record.key, Ok(VerifyOutcome::Queued(email))));
     }
-    Ok(outcomes)
+    Ok(ManyOutcomes { adopted, outcomes })
 }
 
 /// A user who is deactivated can no longer be connected: their live links

@@ -14,7 +14,7 @@ use super::db::{Param, RowRead, Sql, params};
 use super::{Store, StoreError, WriteTx, on_store, on_tx};
 
 mod leases;
-mod queue;
+pub(super) mod queue;
 
 pub use leases::WorkerRow;
 pub(super) use leases::lease_bounds;
@@ -373,14 +373,7 @@ impl WriteTx<'_> {
             ""
         };
         // One statement takes them all: the claim is as quick for 200 as for one.
-        let claim = format!(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?3,
-                lease_until_ms = ?4, handed_over = 0
-             WHERE id IN (SELECT id FROM outbox
-                 WHERE state = 'queued' AND next_attempt_at_ms <= ?1
-                 ORDER BY next_attempt_at_ms, id LIMIT ?2{lock})
-             RETURNING {COLUMNS}"
-        );
+        let claim = claim_sql(lock);
         let rows = on_tx!(self, db => db.fetch(
             &claim,
             params![now.as_millisecond(), limit, owner, lease_until.as_millisecond()],
@@ -569,6 +562,19 @@ fn group_commit_on_postgres(
             &handing_over,
         ],
         |r| r.int(0).map(OutboxId),
+    )
+}
+
+/// The claim of [`WriteTx::claim_due`]: due messages `?1`, at most `?2`,
+/// for owner `?3` until `?4`, read in order through `outbox_due`.
+pub(crate) fn claim_sql(lock: &str) -> String {
+    format!(
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, owner = ?3,
+            lease_until_ms = ?4, handed_over = 0
+         WHERE id IN (SELECT id FROM outbox
+             WHERE state = 'queued' AND next_attempt_at_ms <= ?1
+             ORDER BY next_attempt_at_ms, id LIMIT ?2{lock})
+         RETURNING {COLUMNS}"
     )
 }
 

@@ -378,6 +378,58 @@ fn an_unreachable_server_is_a_clear_error() {
 mod outbox;
 mod users;
 
+/// A bulk send's statements are planned once, on a shared register often
+/// while the outbox is still empty: then too, adopting the messages that
+/// still wait reads them by user and a claim reads the due ones in order
+/// (with one index on the state, each batch of 200 users read every queued
+/// message, and each claim sorted them all).
+#[test]
+fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
+    let location = crate::testing::fresh_database_or_panic();
+    drop(Store::open(&location).unwrap());
+    let Location::Shared(shared) = &location else {
+        unreachable!()
+    };
+    let mut client = ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap();
+    client
+        .batch_execute("SET plan_cache_mode = force_generic_plan")
+        .unwrap();
+    for (sql, types, index) in [
+        (
+            super::outbox::queue::ADOPT_WAITING.to_owned(),
+            "bigint[], text",
+            "outbox_waiting",
+        ),
+        (
+            super::outbox::claim_sql(" FOR UPDATE SKIP LOCKED"),
+            "bigint, bigint, text, bigint",
+            "outbox_due",
+        ),
+    ] {
+        client
+            .batch_execute(&format!(
+                "DEALLOCATE ALL; PREPARE planned({types}) AS {}",
+                super::db::postgres_text(&sql)
+            ))
+            .unwrap();
+        let arguments = if types.starts_with("bigint[]") {
+            "'{1, 2, 3}', 'bulk'"
+        } else {
+            "0, 200, 'w', 0"
+        };
+        let plan: Vec<String> = client
+            .query(&format!("EXPLAIN EXECUTE planned({arguments})"), &[])
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains(index), "{index} is not used:\n{plan}");
+        assert!(!plan.contains("Sort"), "{plan}");
+        assert!(!plan.contains("Seq Scan"), "{plan}");
+    }
+}
+
 /// `db status` on a shared register finds the rows it cannot vouch for
 /// through the partial indexes of migration 15, not by a pattern over every
 /// row (0.15 s of 100,000 users), and the indexes' rules are the program's.

@@ -8,7 +8,7 @@ use crate::domain::{Email, MessageKind, OutboxId, UserKey};
 use crate::store::db::{Sql, params};
 use crate::store::{StoreError, WriteTx, on_tx};
 
-use super::{CANCEL_QUEUED, NewMessage};
+use super::NewMessage;
 
 impl WriteTx<'_> {
     /// Queues a message; returns its row id.
@@ -139,36 +139,6 @@ impl WriteTx<'_> {
             .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
     }
 
-    /// [`Self::cancel_queued`] for many users in one statement.
-    pub fn cancel_queued_of(
-        &self,
-        keys: &[UserKey],
-        kind: MessageKind,
-        reason: &str,
-    ) -> Result<usize, StoreError> {
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        if let Some(done) = self.on_postgres(|db| {
-            db.exec_typed(
-                "UPDATE outbox SET state = 'cancelled', last_result = ?3
-                 WHERE user_key = ANY(?1) AND kind = ?2 AND state = 'queued'",
-                &[&raw, &kind.code(), &reason],
-            )
-        }) {
-            return done.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-        }
-        let mut cancelled = 0;
-        for &key in keys {
-            cancelled += on_tx!(self, db => db.exec(
-                CANCEL_QUEUED,
-                params![key.0, kind.code(), reason]
-            ))?;
-        }
-        Ok(cancelled)
-    }
-
     /// [`Self::adopt_waiting_verification`] for many users in one
     /// statement; returns those who had one waiting.
     pub fn adopt_waiting_verifications(
@@ -181,12 +151,7 @@ impl WriteTx<'_> {
         }
         let raw: Vec<i64> = keys.iter().map(|k| k.0).collect();
         if let Some(adopted) = self.on_postgres(|db| {
-            db.fetch_typed(
-                "UPDATE outbox SET batch = ?2 WHERE user_key = ANY(?1) AND kind = 'verification'
-                 AND state IN ('queued', 'sending') RETURNING user_key",
-                &[&raw, &batch],
-                |r| Ok(UserKey(r.int(0)?)),
-            )
+            db.fetch_typed(ADOPT_WAITING, &[&raw, &batch], |r| Ok(UserKey(r.int(0)?)))
         }) {
             let mut adopted = adopted?;
             adopted.sort_unstable_by_key(|k| k.0);
@@ -202,6 +167,12 @@ impl WriteTx<'_> {
         Ok(adopted)
     }
 }
+
+/// On a shared register: puts the verifications that still wait for the
+/// users `?1` into the bulk send `?2`, read through `outbox_waiting`.
+pub(crate) const ADOPT_WAITING: &str =
+    "UPDATE outbox SET batch = ?2 WHERE user_key = ANY(?1) AND kind = 'verification'
+     AND state IN ('queued', 'sending') RETURNING user_key";
 
 impl WriteTx<'_> {
     /// Puts a user's verification that still waits to go out (queued, or
