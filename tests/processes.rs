@@ -798,6 +798,10 @@ fn back_to_version_11(path: &Path) {
          DROP INDEX IF EXISTS users_by_user_id_login;
          DROP INDEX IF EXISTS users_by_reference_login;
          DROP TABLE IF EXISTS idp_accounts;
+         DROP INDEX IF EXISTS outbox_sending;
+         DROP INDEX IF EXISTS outbox_waiting;
+         DROP INDEX IF EXISTS outbox_due;
+         CREATE INDEX outbox_due ON outbox(state, next_attempt_at_ms);
          PRAGMA user_version = 11;",
     )
     .unwrap();
