@@ -378,6 +378,17 @@ fn an_unreachable_server_is_a_clear_error() {
 mod outbox;
 mod users;
 
+/// A new shared register at the latest version, and a connection to it as
+/// its owner for what the program would never write.
+fn new_shared_register() -> ::postgres::Client {
+    let location = crate::testing::fresh_database_or_panic();
+    drop(Store::open(&location).unwrap());
+    let Location::Shared(shared) = &location else {
+        unreachable!()
+    };
+    ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap()
+}
+
 /// A bulk send's statements are planned once, on a shared register often
 /// while the outbox is still empty: then too, adopting the messages that
 /// still wait reads them by user and a claim reads the due ones in order
@@ -385,12 +396,7 @@ mod users;
 /// message, and each claim sorted them all).
 #[test]
 fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
-    let location = crate::testing::fresh_database_or_panic();
-    drop(Store::open(&location).unwrap());
-    let Location::Shared(shared) = &location else {
-        unreachable!()
-    };
-    let mut client = ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap();
+    let mut client = new_shared_register();
     client
         .batch_execute("SET plan_cache_mode = force_generic_plan")
         .unwrap();
@@ -436,12 +442,7 @@ fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
 #[test]
 fn db_status_reads_the_rows_in_doubt_through_their_indexes() {
     use crate::domain::{DeliveryState, MessageKind};
-    let location = crate::testing::fresh_database_or_panic();
-    drop(Store::open(&location).unwrap());
-    let Location::Shared(shared) = &location else {
-        unreachable!()
-    };
-    let mut client = ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap();
+    let mut client = new_shared_register();
     client
         .batch_execute(
             "INSERT INTO users (user_id, activated, email, created_at_ms, updated_at_ms)
