@@ -110,7 +110,7 @@ fn saving_over_someone_elses_change_asks_and_reload_shows_theirs(register: Regis
     type_into(&mut harness, "Signature", "AT");
     edit_elsewhere(&register, "14", |d| d.office = "Malmö".into());
     click(&mut harness, "Save");
-    assert!(has(&harness, "Changed by someone else"));
+    support::wait_for(&mut harness, "Changed by someone else");
     assert!(
         has(&harness, "Bertil changed Office at"),
         "who, what and when"
@@ -139,7 +139,9 @@ fn save_anyway_writes_the_form_over_the_other_change(register: Register) {
     type_into(&mut harness, "Signature", "AT");
     edit_elsewhere(&register, "14", |d| d.office = "Malmö".into());
     click(&mut harness, "Save");
+    support::wait_for(&mut harness, "Save anyway");
     click(&mut harness, "Save anyway");
+    support::wait_for(&mut harness, "Saved user");
     let session = register.session(&TestClock::new());
     let anna = user(&session, "14");
     assert_eq!(anna.user.signature, "AT");
@@ -156,6 +158,7 @@ fn an_unrelated_change_elsewhere_does_not_stop_a_save(register: Register) {
     // Someone changes a field this form does not touch, and the form follows.
     edit_elsewhere(&register, "14", |d| d.signature = String::new());
     click(&mut harness, "Save");
+    support::wait_for(&mut harness, "Saved user");
     assert!(!has(&harness, "Changed by someone else"));
     assert_eq!(
         user(&register.session(&TestClock::new()), "14")
@@ -173,11 +176,12 @@ fn deleting_a_user_someone_just_changed_asks_again(register: Register) {
     harness
         .get_by_role_and_label(Role::Button, "Delete user")
         .click();
-    support::settle(&mut harness);
-    assert!(has(&harness, "Bertil changed this user at"));
+    // The delete runs as a task: its answer is waited for, not its first frame.
+    support::wait_for(&mut harness, "Bertil changed this user at");
     let session = register.session(&TestClock::new());
     assert_eq!(session.count_users().unwrap(), 2, "not deleted yet");
     click(&mut harness, "Delete anyway");
+    support::wait_for(&mut harness, "Deleted user");
     assert_eq!(session.count_users().unwrap(), 1);
 }
 
