@@ -436,6 +436,78 @@ fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
     }
 }
 
+/// On a shared register a login is found through its field's hash index
+/// (migration 19), by the lookup and by the policies' `hrm_operator`,
+/// whichever login field is set, and finds the right user; an import then
+/// writes each user's login names at a third of a B-tree's cost.
+#[test]
+fn a_login_is_found_through_its_hash_index() {
+    let mut client = new_shared_register();
+    client
+        .batch_execute(
+            "INSERT INTO users (user_id, activated, alias_user_id, external_reference,
+                                created_at_ms, updated_at_ms)
+                 SELECT 'U' || n, 1, CASE WHEN n % 10 = 0 THEN 'Alias' || n ELSE '' END,
+                        CASE WHEN n % 3 = 0 THEN 'Ref' || n ELSE '' END, 0, 0
+                 FROM generate_series(1, 100000) AS n;
+             UPDATE users SET alias_user_id = 'POSTGRES', external_reference = 'postgres',
+                              user_id = 'Postgres'
+                 WHERE user_id = 'U1500';
+             ANALYZE",
+        )
+        .unwrap();
+    let wanted: i64 = client
+        .query_one("SELECT key FROM users WHERE user_id = 'Postgres'", &[])
+        .unwrap()
+        .get(0);
+    for (field, index, login) in [
+        ("alias_user_id", "users_by_alias_login", "alias2970"),
+        ("user_id", "users_by_user_id_login", "u2970"),
+        ("external_reference", "users_by_reference_login", "REF2970"),
+    ] {
+        let definition: String = client
+            .query_one(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = $1",
+                &[&index],
+            )
+            .unwrap()
+            .get(0);
+        assert!(definition.contains("USING hash"), "{definition}");
+        let mut tx = client.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('operator_field', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&field],
+        )
+        .unwrap();
+        let row = tx
+            .query_one(
+                "SELECT hrm_user_key_by_login($1, $2),
+                        (SELECT key FROM users WHERE lower(user_id) = lower($3)),
+                        hrm_operator()",
+                &[
+                    &field,
+                    &login,
+                    &login.replace("alias", "u").replace("REF", "u"),
+                ],
+            )
+            .unwrap();
+        let (found, expected, operator): (Option<i64>, i64, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2));
+        assert_eq!(found, Some(expected), "{field}");
+        assert_eq!(operator, Some(wanted), "{field}");
+        let scans: i64 = tx
+            .query_one(
+                "SELECT pg_stat_get_xact_numscans($1::text::regclass)",
+                &[&index],
+            )
+            .unwrap()
+            .get(0);
+        assert!(scans >= 2, "{index} was scanned {scans} times");
+        tx.commit().unwrap();
+    }
+}
+
 /// `db status` on a shared register finds the rows it cannot vouch for
 /// through the partial indexes of migration 15, not by a pattern over every
 /// row (0.15 s of 100,000 users), and the indexes' rules are the program's.
