@@ -438,8 +438,9 @@ fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
 
 /// On a shared register a login is found through its field's hash index
 /// (migration 19), by the lookup and by the policies' `hrm_operator`,
-/// whichever login field is set, and finds the right user; an import then
-/// writes each user's login names at a third of a B-tree's cost.
+/// whichever login field is set, and finds the right user. Among 100,000
+/// users: with `min(key)` the planner walked every user in key order
+/// instead of reading the partial index.
 #[test]
 fn a_login_is_found_through_its_hash_index() {
     let mut client = new_shared_register();
