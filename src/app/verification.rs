@@ -233,9 +233,11 @@ pub fn verify_many_in(
     batch: &str,
 ) -> Result<ManyOutcomes, ConnectionError> {
     let adopted = tx.adopt_waiting_verifications(keys, batch)?;
-    // Adopted in this transaction: none of the others has a verification
-    // waiting, so none is cancelled for the new one (the statement that
-    // would look cost a scan of every queued message on a shared register).
+    // Adopted in this transaction, which holds the register's write lock
+    // (no other verification can be queued meanwhile): none of the others
+    // has one waiting, so none is cancelled for the new one (the statement
+    // that would look cost a scan of every queued message on a shared
+    // register).
     let keys: Vec<UserKey> = keys
         .iter()
         .copied()
