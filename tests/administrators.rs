@@ -61,13 +61,15 @@ fn type_into(harness: &mut Harness<'_, HrmApp>, label: &str, text: &str) {
         .next()
         .unwrap()
         .click();
-    harness.run();
+    // A look at what other connections changed may be under way (its
+    // spinner turns): wait for it as for the form's own work.
+    support::settle(harness);
     harness
         .get_all_by_role_and_label(Role::TextInput, label)
         .next()
         .unwrap()
         .type_text(text);
-    harness.run();
+    support::settle(harness);
 }
 
 /// Steps the window with real time passing until `text` shows; returns how

@@ -439,12 +439,16 @@ pub fn wait_for(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>, 
 /// seconds.
 pub fn settle(harness: &mut egui_kittest::Harness<'_, hrm_users::ui::HrmApp>) {
     use egui_kittest::kittest::Queryable as _;
+    // A click's work may show its words a frame or two after the click
+    // (fast on an optimised build): quiet means three frames in a row.
+    let mut quiet = 0;
     for _ in 0..300 {
         harness.step();
         let waiting = ["Loading…", "Saving…", "Working…"]
             .iter()
             .any(|text| harness.query_by_label(text).is_some());
-        if !waiting {
+        quiet = if waiting { 0 } else { quiet + 1 };
+        if quiet == 3 {
             let _ = harness.run_ok();
             return;
         }
