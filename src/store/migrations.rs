@@ -625,6 +625,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: include_str!("login_hash.sql"),
     },
+    // 20: on a shared register, a limited administrator's rows are checked
+    // against one pattern per grant by an expression PostgreSQL writes into
+    // the policy, not a function call per row (see `limits_pattern.sql`).
+    Migration {
+        sqlite: "",
+        postgres: include_str!("limits_pattern.sql"),
+    },
 ];
 
 /// Migration 18, the same on both backends.
