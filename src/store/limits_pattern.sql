@@ -10,41 +10,65 @@
 -- Same rules as migration 16: a blank list covers every place; names are
 -- compared trimmed of spaces and in lower case; a role's list and the
 -- assignment's both apply (the pattern has the names in both). Every
--- character of a listed name is written as its code point (\U…), so no
--- name is read as a pattern. The row's department and office are joined
--- by a tab, with any tab in them written as a new line: a listed name has
--- no new line, so a place matches a grant only as the names it really has.
-
--- A pattern matching exactly `item` (each character by its code point).
-CREATE FUNCTION hrm_literal_pattern(item text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(string_agg(E'\\U' || lpad(to_hex(ascii(c.ch)), 8, '0'), '' ORDER BY c.n), '')
-    FROM unnest(string_to_array(item, NULL)) WITH ORDINALITY AS c (ch, n)
-$$;
-
--- A pattern of the places (departments or offices) that both lists cover,
--- each a normal list (hrm_normal_list; blank: every place); NULL when
--- they have no place in common.
-CREATE FUNCTION hrm_place_pattern(role_list text, held_list text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN role_list = '' AND held_list = '' THEN E'[^\t]*'
-        ELSE (SELECT '(?:' || string_agg(hrm_literal_pattern(l.item), '|' ORDER BY l.n) || ')'
-              FROM unnest(string_to_array(CASE WHEN role_list = '' THEN held_list
-                                               ELSE role_list END, E'\n'))
-                       WITH ORDINALITY AS l (item, n)
-              WHERE role_list = '' OR held_list = ''
-                 OR l.item = ANY (string_to_array(held_list, E'\n')))
-    END
-$$;
+-- character of a listed name but letters and digits is escaped, so no
+-- name is read as a pattern (the escaping and the match run in the same
+-- database, under its collation, so both see the same letters). The row's
+-- department and office are joined by a tab, with any tab in them written
+-- as a new line: a listed name has no new line, so a place matches a
+-- grant only as the names it really has.
 
 -- The pattern of the places one grant covers: its role's departments and
--- offices and its assignment's, as stored; NULL when it covers none.
+-- offices and its assignment's, as stored (one name per line; blank: every
+-- place); NULL when it covers none. Expressions only, no query: it runs
+-- for every statement of a limited administrator (as SQL functions with
+-- a query each, planned on every call, a Save took 5 ms).
 CREATE FUNCTION hrm_grant_pattern(departments text, offices text,
                                   held_departments text, held_offices text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT '^' || hrm_place_pattern(hrm_normal_list(departments), hrm_normal_list(held_departments))
-        || E'\t' || hrm_place_pattern(hrm_normal_list(offices), hrm_normal_list(held_offices)) || '$'
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    lists text[] := ARRAY[departments, held_departments, offices, held_offices];
+    pattern text := '^';
+    role_list text;
+    held_list text;
+    names text[];
+    place_name text;
+BEGIN
+    FOR place IN 0..1 LOOP
+        -- Each name trimmed of spaces and in lower case.
+        role_list := regexp_replace(lower(coalesce(lists[place * 2 + 1], '')), '^ +| +$', '', 'gn');
+        held_list := regexp_replace(lower(coalesce(lists[place * 2 + 2], '')), '^ +| +$', '', 'gn');
+        IF role_list = '' AND held_list = '' THEN
+            pattern := pattern || E'[^\t]*';
+        ELSE
+            IF role_list = '' THEN
+                names := string_to_array(held_list, E'\n');
+            ELSIF held_list = '' THEN
+                names := string_to_array(role_list, E'\n');
+            ELSE
+                names := '{}';
+                FOREACH place_name IN ARRAY string_to_array(role_list, E'\n') LOOP
+                    IF place_name = ANY (string_to_array(held_list, E'\n')) THEN
+                        names := names || place_name;
+                    END IF;
+                END LOOP;
+            END IF;
+            IF cardinality(names) = 0 THEN
+                RETURN NULL;
+            END IF;
+            -- Every character but a letter or a digit escaped (a backslash
+            -- before any other is that character itself), the names as
+            -- alternatives.
+            pattern := pattern || '(?:'
+                || replace(regexp_replace(array_to_string(names, E'\n'),
+                                          E'([^[:alnum:]\n])', E'\\\\\\1', 'g'), E'\n', '|')
+                || ')';
+        END IF;
+        IF place = 0 THEN
+            pattern := pattern || E'\t';
+        END IF;
+    END LOOP;
+    RETURN pattern || '$';
+END $$;
 
 -- The operator's limits for any of `wanted` today: one pattern per grant
 -- (none: not permitted anywhere).
