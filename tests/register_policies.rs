@@ -475,3 +475,63 @@ fn administrators_import_under_the_policies() {
     );
     assert_eq!(stdout(&present), "lund1", "{out:?}");
 }
+
+/// A login's temporary tables do not stand in for the register's own: the
+/// functions that decide who is working and what they hold read the
+/// register's tables, never a table of the same name the session made
+/// (PostgreSQL looks in the session's temporary schema first unless told
+/// otherwise). A login that is no HRM user cannot pass for the System
+/// administrator with a temporary `users`, nor the HR administrator
+/// limited to Lund become System administrator with a temporary
+/// `user_roles`, nor anyone switch the roles off with a temporary
+/// `settings`.
+#[test]
+fn a_temporary_table_does_not_stand_in_for_the_registers() {
+    let (shared, [sara, olle, _, mallory, _]) = arranged();
+    let key_of = |user_id: &str| {
+        stdout(&shared.psql(
+            "postgres",
+            &format!("SELECT key FROM users WHERE user_id = '{user_id}'"),
+        ))
+    };
+    let (sara_key, olle_key) = (key_of("1"), key_of("2"));
+    let attempts = [
+        (
+            &mallory,
+            format!(
+                "CREATE TEMPORARY TABLE users (key bigint, user_id text, alias_user_id text,
+                                               external_reference text, email text);
+                 INSERT INTO users VALUES ({sara_key}, '1', '{mallory}', '{mallory}', '');"
+            ),
+        ),
+        (
+            &olle,
+            format!(
+                "CREATE TEMPORARY TABLE user_roles (user_key bigint, role text, valid_from bigint,
+                                                    valid_to bigint, departments text, offices text);
+                 INSERT INTO user_roles VALUES ({olle_key}, 'system_administrator', NULL, NULL, '', '');"
+            ),
+        ),
+        (
+            &olle,
+            "CREATE TEMPORARY TABLE settings (key text, value text);
+             INSERT INTO settings VALUES ('roles_in_force', 'false');"
+                .to_owned(),
+        ),
+    ];
+    for (login, shadow) in attempts {
+        let out = shared.psql(
+            login,
+            &format!(
+                "{shadow}
+                 UPDATE public.users SET first_name = 'Changed by {login}' WHERE user_id = '20';"
+            ),
+        );
+        assert_eq!(
+            shared.first_name("20"),
+            "First 20",
+            "{login} changed a user in Malmö: {out:?}"
+        );
+    }
+    assert!(!sara.is_empty());
+}

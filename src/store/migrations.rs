@@ -632,6 +632,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: include_str!("limits_pattern.sql"),
     },
+    // 21: on a shared register, the functions that run with the owner's
+    // rights search the session's temporary tables last, never in place of
+    // the register's (see `definer_path.sql`).
+    Migration {
+        sqlite: "",
+        postgres: include_str!("definer_path.sql"),
+    },
 ];
 
 /// Migration 18, the same on both backends.

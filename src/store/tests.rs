@@ -511,6 +511,43 @@ fn a_login_is_found_through_its_hash_index() {
     }
 }
 
+/// Every function of a shared register that runs with the owner's rights
+/// searches the session's temporary tables last (migration 21): a later
+/// migration that replaced one with `SET search_path FROM CURRENT` would
+/// let a login's temporary `users` or `user_roles` decide who is working.
+#[test]
+fn the_owners_functions_search_temporary_tables_last() {
+    let mut client = new_shared_register();
+    let rows = client
+        .query(
+            "SELECT p.proname, coalesce(array_to_string(p.proconfig, ' '), '')
+             FROM pg_proc p
+             WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap();
+    let functions: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert!(functions.len() >= 15, "{functions:?}");
+    for (name, config) in &functions {
+        assert!(
+            config.contains("search_path=public, pg_temp"),
+            "{name}: {config}"
+        );
+    }
+    let create: bool = client
+        .query_one(
+            "SELECT has_schema_privilege('public', current_schema(), 'CREATE')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        !create,
+        "everyone may create objects in the register's schema"
+    );
+}
+
 /// The register's rule for one department or office list (as stored, one
 /// name per line) and a place: a blank list covers every place, names are
 /// compared trimmed of spaces and in lower case (the test's names keep to
