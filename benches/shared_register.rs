@@ -185,6 +185,13 @@ fn quiet(location: &Location) {
     client.batch_execute("CHECKPOINT").unwrap();
 }
 
+/// A new, empty database of the bench's server, once the server is quiet.
+fn quiet_fresh_database() -> Location {
+    let target = hrm_users::testing::fresh_database().unwrap();
+    quiet(&target);
+    target
+}
+
 /// Reads, plans and commits `csv` into the empty register at `location`.
 fn import_into(location: &Location, csv: &std::path::Path) -> Duration {
     let mut session = Session::new(Store::open(location).unwrap());
@@ -379,9 +386,10 @@ fn behind_a_vpn(register: &Location, csv: &std::path::Path, sqlite_import: Durat
     );
     let mut imports: Vec<Duration> = (0..IMPORT_RUNS)
         .map(|_| {
-            let target = hrm_users::testing::fresh_database().unwrap();
-            quiet(&target);
-            let slow_target = Location::parse(&slow_link(&url(&target), Duration::from_millis(15)));
+            let slow_target = Location::parse(&slow_link(
+                &url(&quiet_fresh_database()),
+                Duration::from_millis(15),
+            ));
             import_into(&slow_target, csv)
         })
         .collect();
@@ -492,18 +500,11 @@ fn main() {
             &Location::File(dir.path().join(format!("import{run}.db"))),
             &csv,
         ));
-        let target = hrm_users::testing::fresh_database().unwrap();
-        quiet(&target);
-        postgres.push(import_into(&target, &csv));
-        let target = hrm_users::testing::fresh_database().unwrap();
-        quiet(&target);
-        as_sara.push(import_into(&administrator(&target, "sara", &[]), &csv));
-        let target = hrm_users::testing::fresh_database().unwrap();
-        quiet(&target);
-        as_olle.push(import_into(
-            &administrator(&target, "olle", &limited_hr_administrator()),
-            &csv,
-        ));
+        postgres.push(import_into(&quiet_fresh_database(), &csv));
+        let sara = administrator(&quiet_fresh_database(), "sara", &[]);
+        as_sara.push(import_into(&sara, &csv));
+        let olle = administrator(&quiet_fresh_database(), "olle", &limited_hr_administrator());
+        as_olle.push(import_into(&olle, &csv));
     }
     let sqlite = percentile(&mut sqlite, 0.5);
     let postgres = percentile(&mut postgres, 0.5);

@@ -1133,3 +1133,96 @@ fn a_bulk_connect_killed_in_the_middle_leaves_each_user_whole() {
     assert!(again.status.success(), "{again:?}");
     assert_eq!(connect_state(&register), (USERS, USERS, 0));
 }
+
+/// A shared register of the version before (20: its functions that run
+/// with the owner's rights still searched a session's temporary tables
+/// first, and everyone could create objects in its schema) is migrated
+/// whole by the first program that opens it: killed with -9 in the middle,
+/// the register is as it was or migrated whole, its version to match;
+/// three programs opening it at once all work, and it is migrated once.
+#[test]
+fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs() {
+    let register = Register::postgres();
+    support::seed_pending(
+        &mut register.session(&support::TestClock::new()),
+        500,
+        "mig",
+    );
+    let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let mut back_to_version_20 = || {
+        owner
+            .batch_execute(
+                r#"DO $$
+                DECLARE definer regprocedure;
+                BEGIN
+                    FOR definer IN SELECT p.oid::regprocedure FROM pg_proc p
+                        WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef LOOP
+                        EXECUTE format('ALTER FUNCTION %s SET search_path = "$user", public', definer);
+                    END LOOP;
+                END $$;
+                GRANT CREATE ON SCHEMA public TO PUBLIC;
+                UPDATE hrm_register SET version = 20;"#,
+            )
+            .unwrap();
+    };
+    // The version, and how many of the functions and the schema are as
+    // migration 21 leaves them (of how many).
+    let state = |owner: &mut postgres::Client| -> (i64, i64, i64) {
+        let row = owner
+            .query_one(
+                "SELECT (SELECT version FROM hrm_register),
+                        (SELECT count(*) FILTER (WHERE array_to_string(p.proconfig, ' ')
+                                                       LIKE '%search_path=public, pg_temp%')
+                         FROM pg_proc p
+                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef)
+                        + CASE WHEN has_schema_privilege('public', 'public', 'CREATE')
+                               THEN 0 ELSE 1 END,
+                        (SELECT count(*) FROM pg_proc p
+                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 1",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1), row.get(2))
+    };
+    let latest = hrm_users::store::latest_version();
+    let mut outcomes = Vec::new();
+    for delay_ms in (0..=150).step_by(10) {
+        back_to_version_20();
+        let mut opener = hrm_users(&register)
+            .args(["users", "list", "--json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = opener.kill();
+        opener.wait().unwrap();
+        let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+        let (version, migrated, all) = state(&mut owner);
+        assert!(
+            (version == 20 && migrated == 0) || (version == latest && migrated == all),
+            "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migration 21 leaves them"
+        );
+        outcomes.push(version);
+    }
+    eprintln!("versions after each kill: {outcomes:?}");
+
+    back_to_version_20();
+    let openers: Vec<Child> = (0..3)
+        .map(|_| {
+            hrm_users(&register)
+                .args(["users", "list", "--json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for opener in openers {
+        let users = json(&opener.wait_with_output().unwrap());
+        assert_eq!(users.as_array().map(Vec::len), Some(500));
+    }
+    let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let (version, migrated, all) = state(&mut owner);
+    assert_eq!((version, migrated), (latest, all));
+}
