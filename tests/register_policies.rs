@@ -487,7 +487,7 @@ fn administrators_import_under_the_policies() {
 /// `settings`.
 #[test]
 fn a_temporary_table_does_not_stand_in_for_the_registers() {
-    let (shared, [sara, olle, _, mallory, _]) = arranged();
+    let (shared, [_, olle, _, mallory, _]) = arranged();
     let key_of = |user_id: &str| {
         stdout(&shared.psql(
             "postgres",
@@ -533,5 +533,4 @@ fn a_temporary_table_does_not_stand_in_for_the_registers() {
             "{login} changed a user in Malmö: {out:?}"
         );
     }
-    assert!(!sara.is_empty());
 }
