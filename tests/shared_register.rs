@@ -1134,12 +1134,13 @@ fn a_bulk_connect_killed_in_the_middle_leaves_each_user_whole() {
     assert_eq!(connect_state(&register), (USERS, USERS, 0));
 }
 
-/// A shared register of the version before (20: its functions that run
+/// A shared register of two versions before (20: its functions that run
 /// with the owner's rights still searched a session's temporary tables
-/// first, and everyone could create objects in its schema) is migrated
-/// whole by the first program that opens it: killed with -9 in the middle,
-/// the register is as it was or migrated whole, its version to match;
-/// three programs opening it at once all work, and it is migrated once.
+/// first, everyone could create objects in its schema, and a foreign key
+/// checked each connection's user) is migrated whole by the first program
+/// that opens it: killed with -9 in the middle, the register is as it was
+/// or migrated whole, its version to match; three programs opening it at
+/// once all work, and it is migrated once.
 #[test]
 fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs() {
     let register = Register::postgres();
@@ -1161,12 +1162,23 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
                     END LOOP;
                 END $$;
                 GRANT CREATE ON SCHEMA public TO PUBLIC;
+                DROP TRIGGER IF EXISTS connections_have_users ON connections;
+                DROP TRIGGER IF EXISTS connections_user_stays ON connections;
+                DROP TRIGGER IF EXISTS users_key_stays ON users;
+                DROP TRIGGER IF EXISTS users_take_their_connections ON users;
+                DROP TRIGGER IF EXISTS users_truncated_take_connections ON users;
+                DROP FUNCTION IF EXISTS hrm_connections_have_users(), hrm_key_stays(),
+                    hrm_connections_follow_users();
+                ALTER TABLE connections DROP CONSTRAINT IF EXISTS connections_user_key_fkey;
+                ALTER TABLE connections ADD CONSTRAINT connections_user_key_fkey
+                    FOREIGN KEY (user_key) REFERENCES users(key) ON DELETE CASCADE;
                 UPDATE hrm_register SET version = 20;"#,
             )
             .unwrap();
     };
-    // The version, and how many of the functions and the schema are as
-    // migration 21 leaves them (of how many).
+    // The version, and how many of the functions, the schema, the foreign
+    // key and the triggers are as migrations 21 and 22 leave them (of how
+    // many).
     let state = |owner: &mut postgres::Client| -> (i64, i64, i64) {
         let row = owner
             .query_one(
@@ -1176,9 +1188,15 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
                          FROM pg_proc p
                          WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef)
                         + CASE WHEN has_schema_privilege('public', 'public', 'CREATE')
-                               THEN 0 ELSE 1 END,
+                               THEN 0 ELSE 1 END
+                        + (SELECT count(*) FROM pg_trigger
+                           WHERE tgname IN ('connections_have_users', 'connections_user_stays',
+                                            'users_key_stays', 'users_take_their_connections',
+                                            'users_truncated_take_connections'))
+                        + (SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_constraint
+                           WHERE conname = 'connections_user_key_fkey'),
                         (SELECT count(*) FROM pg_proc p
-                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 1",
+                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 7",
                 &[],
             )
             .unwrap();
@@ -1201,7 +1219,7 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
         let (version, migrated, all) = state(&mut owner);
         assert!(
             (version == 20 && migrated == 0) || (version == latest && migrated == all),
-            "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migration 21 leaves them"
+            "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migrations 21 and 22 leave them"
         );
         outcomes.push(version);
     }

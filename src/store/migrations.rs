@@ -639,6 +639,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: include_str!("definer_path.sql"),
     },
+    // 22: on a shared register, a connection's user is checked once per
+    // statement by triggers, not once per row by a foreign key (see
+    // `connection_users.sql`). A register file keeps its foreign key.
+    Migration {
+        sqlite: "",
+        postgres: include_str!("connection_users.sql"),
+    },
 ];
 
 /// Migration 18, the same on both backends.

@@ -733,3 +733,144 @@ fn db_status_reads_the_rows_in_doubt_through_their_indexes() {
         crate::domain::user::MAX_USER_ID_CHARS
     )));
 }
+
+/// The SQLSTATE of a failed statement ("" if it has none).
+fn sql_state(error: &::postgres::Error) -> String {
+    error
+        .code()
+        .map(|code| code.code().to_owned())
+        .unwrap_or_default()
+}
+
+/// On a shared register a connection's user is checked once per statement
+/// by migration 22's triggers (a foreign key checked and locked each row:
+/// half an import's connections): a connection still needs its user, even
+/// against a removal in another transaction, goes when its user goes, and
+/// neither key changes; a user the same transaction made is not locked.
+#[test]
+fn a_connection_needs_its_user_and_goes_with_it() {
+    let url = {
+        let location = crate::testing::fresh_database_or_panic();
+        drop(Store::open(&location).unwrap());
+        let Location::Shared(shared) = &location else {
+            unreachable!()
+        };
+        shared.url().to_owned()
+    };
+    let connect = || ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let mut owner = connect();
+    fn add_user(client: &mut impl ::postgres::GenericClient, key: i64) {
+        client
+            .execute(
+                "INSERT INTO users (key, user_id, activated, created_at_ms, updated_at_ms)
+                 VALUES ($1, $1::bigint::text, 1, 0, 0)",
+                &[&key],
+            )
+            .unwrap();
+    }
+    let connection = "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
+                      VALUES ($1, 'a' || $1::bigint || '@company.se', 'a' || $1::bigint || '@company.se',
+                              'unverified', 0)";
+    let connections = |client: &mut ::postgres::Client, key: i64| -> i64 {
+        client
+            .query_one(
+                "SELECT count(*) FROM connections WHERE user_key = $1",
+                &[&key],
+            )
+            .unwrap()
+            .get(0)
+    };
+
+    // No connection without its user, alone or among others.
+    add_user(&mut owner, 1);
+    let error = owner.execute(connection, &[&99_i64]).unwrap_err();
+    assert_eq!(sql_state(&error), "23503", "{error:?}");
+    let error = owner
+        .batch_execute(
+            "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
+             VALUES (1, 'a@company.se', 'a@company.se', 'unverified', 0),
+                    (98, 'b@company.se', 'b@company.se', 'unverified', 0)",
+        )
+        .unwrap_err();
+    assert_eq!(sql_state(&error), "23503", "{error:?}");
+    assert_eq!(connections(&mut owner, 1), 0);
+
+    // Users and their connections made in one transaction, as an import
+    // makes them: there, and the users not locked (no xmax written).
+    let mut tx = owner.transaction().unwrap();
+    for key in 10..20 {
+        add_user(&mut tx, key);
+    }
+    tx.batch_execute(
+        "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
+         SELECT key, key || '@company.se', key || '@company.se', 'unverified', 0
+         FROM users WHERE key >= 10",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let (made, locked): (i64, i64) = {
+        let row = owner
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE xmax <> '0') FROM users WHERE key >= 10",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!((made, locked), (10, 0));
+
+    // A user's key and a connection's user stay.
+    owner.execute(connection, &[&1_i64]).unwrap();
+    for change in [
+        "UPDATE users SET key = 1000 WHERE key = 11",
+        "UPDATE connections SET user_key = 11 WHERE user_key = 1",
+    ] {
+        let error = owner.batch_execute(change).unwrap_err();
+        assert_eq!(sql_state(&error), "23503", "{change}: {error:?}");
+    }
+
+    // Removing users takes their connections (also several at once).
+    owner
+        .batch_execute("DELETE FROM users WHERE key IN (1, 12, 13)")
+        .unwrap();
+    for key in [1, 12, 13] {
+        assert_eq!(connections(&mut owner, key), 0);
+    }
+    assert_eq!(connections(&mut owner, 14), 1);
+
+    // A connection added for an existing user holds the user until it is
+    // committed: another transaction cannot remove the user meanwhile.
+    add_user(&mut owner, 2);
+    let mut adding = connect();
+    let mut tx = adding.transaction().unwrap();
+    tx.execute(connection, &[&2_i64]).unwrap();
+    let mut removing = connect();
+    removing
+        .batch_execute("SET lock_timeout = '300ms'")
+        .unwrap();
+    let error = removing
+        .batch_execute("DELETE FROM users WHERE key = 2")
+        .unwrap_err();
+    assert_eq!(sql_state(&error), "55P03", "{error:?}");
+    tx.commit().unwrap();
+    assert_eq!(connections(&mut owner, 2), 1);
+
+    // A user being removed by another transaction: the connection waits
+    // for it, and is refused once the removal is committed.
+    add_user(&mut owner, 3);
+    let mut tx = removing.transaction().unwrap();
+    tx.batch_execute("DELETE FROM users WHERE key = 3").unwrap();
+    let waiting = std::thread::spawn(move || {
+        adding
+            .execute(connection, &[&3_i64])
+            .map_err(|error| sql_state(&error))
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !waiting.is_finished(),
+        "the connection did not wait for the removal"
+    );
+    tx.commit().unwrap();
+    assert_eq!(waiting.join().unwrap(), Err("23503".to_owned()));
+    assert_eq!(connections(&mut owner, 3), 0);
+}
