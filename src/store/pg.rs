@@ -187,9 +187,16 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     // who this is and the register's version come in one; only a database
     // without the register (its first open) asks again, and the migration's
     // transaction comes only when the register is not up to date.
+    // A login the policies bind stages an import's rows in a temporary
+    // table (`batch::copy_rows`). With the default 8 MB of buffers for
+    // temporary tables, 100,000 users' audit rows (about 50 MB) went to
+    // disk and were read back: the audit's insert from them took 0.85 s,
+    // in memory 0.45 s. The cap is what a session may use, taken only as
+    // its temporary tables need it (and only before its first one).
     let settings = vec![
         "SET lock_timeout = '30s'".to_owned(),
         "SET client_min_messages = warning".to_owned(),
+        "SET temp_buffers = '128MB'".to_owned(),
     ];
     let together = conn.sql().fetch_texts_after(
         settings.clone(),
