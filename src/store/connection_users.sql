@@ -17,7 +17,11 @@
 --
 -- The functions run with the owner's rights (the new rows' users may be
 -- ones the login's policies hide); their search path is pinned below, as
--- migration 21 pinned the others'.
+-- migration 21 pinned the others'. The queries over a statement's rows
+-- are planned for each statement (EXECUTE): a static query would keep the
+-- plan made for the first count of rows in the session, and an import's
+-- 100,000 looked up one by one took 0.18 s where a hash join takes 0.05 s,
+-- while one Verify account wants its one row looked up by key.
 
 ALTER TABLE connections DROP CONSTRAINT connections_user_key_fkey;
 
@@ -28,18 +32,18 @@ DECLARE
     found bigint;
     locked bigint;
 BEGIN
-    SELECT count(DISTINCT user_key) INTO named FROM hrm_added_connections;
+    -- (A statement's new connections name each user once: the key is the
+    -- connection's own.)
+    SELECT count(*) INTO named FROM hrm_added_connections;
     -- Users this transaction wrote (their row's xmin is its id): nobody
     -- else sees them, so nobody else can remove them.
-    SELECT count(*) INTO found FROM users u
-    WHERE u.key IN (SELECT user_key FROM hrm_added_connections)
-      AND u.xmin = xid(pg_current_xact_id());
+    EXECUTE 'SELECT count(*) FROM hrm_added_connections n JOIN users u ON u.key = n.user_key
+             WHERE u.xmin = xid(pg_current_xact_id())' INTO found;
     IF found < named THEN
-        SELECT count(*) INTO locked FROM (
-            SELECT 1 FROM users u
-            WHERE u.key IN (SELECT user_key FROM hrm_added_connections)
-              AND u.xmin <> xid(pg_current_xact_id())
-            FOR KEY SHARE OF u) still_there;
+        EXECUTE 'SELECT count(*) FROM (
+                     SELECT 1 FROM hrm_added_connections n JOIN users u ON u.key = n.user_key
+                     WHERE u.xmin <> xid(pg_current_xact_id())
+                     FOR KEY SHARE OF u) still_there' INTO locked;
         found := found + locked;
     END IF;
     IF found < named THEN
@@ -73,7 +77,7 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM connections;
     ELSE
-        DELETE FROM connections WHERE user_key IN (SELECT key FROM hrm_removed_users);
+        EXECUTE 'DELETE FROM connections c USING hrm_removed_users r WHERE c.user_key = r.key';
     END IF;
     RETURN NULL;
 END $$;
