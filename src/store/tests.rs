@@ -742,48 +742,65 @@ fn sql_state(error: &::postgres::Error) -> String {
         .unwrap_or_default()
 }
 
+/// A new shared register at the latest version, and its URL (to connect
+/// to it as its owner more than once).
+fn new_shared_register_url() -> String {
+    let location = crate::testing::fresh_database_or_panic();
+    drop(Store::open(&location).unwrap());
+    let Location::Shared(shared) = &location else {
+        unreachable!()
+    };
+    shared.url().to_owned()
+}
+
+/// Writes user `key` (User-ID the key) as the owner would.
+fn add_user(client: &mut impl ::postgres::GenericClient, key: i64) {
+    client
+        .execute(
+            "INSERT INTO users (key, user_id, activated, created_at_ms, updated_at_ms)
+             VALUES ($1, $1::bigint::text, 1, 0, 0)",
+            &[&key],
+        )
+        .unwrap();
+}
+
+/// Adds a connection for user `key` (its address made of the key).
+fn add_connection(
+    client: &mut impl ::postgres::GenericClient,
+    key: i64,
+) -> Result<u64, ::postgres::Error> {
+    client.execute(
+        "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
+         VALUES ($1, 'a' || $1::bigint || '@company.se', 'a' || $1::bigint || '@company.se',
+                 'unverified', 0)",
+        &[&key],
+    )
+}
+
+/// How many connections user `key` has.
+fn connections_of(client: &mut ::postgres::Client, key: i64) -> i64 {
+    client
+        .query_one(
+            "SELECT count(*) FROM connections WHERE user_key = $1",
+            &[&key],
+        )
+        .unwrap()
+        .get(0)
+}
+
 /// On a shared register a connection's user is checked once per statement
 /// by migration 22's triggers (a foreign key checked and locked each row:
-/// half an import's connections): a connection still needs its user, even
-/// against a removal in another transaction, goes when its user goes, and
-/// neither key changes; a user the same transaction made is not locked.
+/// half an import's connections): a connection still needs its user, goes
+/// when its user goes, and neither key changes; a user the same
+/// transaction made is not locked.
 #[test]
 fn a_connection_needs_its_user_and_goes_with_it() {
-    let url = {
-        let location = crate::testing::fresh_database_or_panic();
-        drop(Store::open(&location).unwrap());
-        let Location::Shared(shared) = &location else {
-            unreachable!()
-        };
-        shared.url().to_owned()
-    };
-    let connect = || ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-    let mut owner = connect();
-    fn add_user(client: &mut impl ::postgres::GenericClient, key: i64) {
-        client
-            .execute(
-                "INSERT INTO users (key, user_id, activated, created_at_ms, updated_at_ms)
-                 VALUES ($1, $1::bigint::text, 1, 0, 0)",
-                &[&key],
-            )
-            .unwrap();
-    }
-    let connection = "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
-                      VALUES ($1, 'a' || $1::bigint || '@company.se', 'a' || $1::bigint || '@company.se',
-                              'unverified', 0)";
-    let connections = |client: &mut ::postgres::Client, key: i64| -> i64 {
-        client
-            .query_one(
-                "SELECT count(*) FROM connections WHERE user_key = $1",
-                &[&key],
-            )
-            .unwrap()
-            .get(0)
-    };
+    let mut owner =
+        ::postgres::Client::connect(&new_shared_register_url(), ::postgres::NoTls).unwrap();
 
     // No connection without its user, alone or among others.
     add_user(&mut owner, 1);
-    let error = owner.execute(connection, &[&99_i64]).unwrap_err();
+    let error = add_connection(&mut owner, 99).unwrap_err();
     assert_eq!(sql_state(&error), "23503", "{error:?}");
     let error = owner
         .batch_execute(
@@ -793,7 +810,7 @@ fn a_connection_needs_its_user_and_goes_with_it() {
         )
         .unwrap_err();
     assert_eq!(sql_state(&error), "23503", "{error:?}");
-    assert_eq!(connections(&mut owner, 1), 0);
+    assert_eq!(connections_of(&mut owner, 1), 0);
 
     // Users and their connections made in one transaction, as an import
     // makes them: there, and the users not locked (no xmax written).
@@ -808,19 +825,16 @@ fn a_connection_needs_its_user_and_goes_with_it() {
     )
     .unwrap();
     tx.commit().unwrap();
-    let (made, locked): (i64, i64) = {
-        let row = owner
-            .query_one(
-                "SELECT count(*), count(*) FILTER (WHERE xmax <> '0') FROM users WHERE key >= 10",
-                &[],
-            )
-            .unwrap();
-        (row.get(0), row.get(1))
-    };
-    assert_eq!((made, locked), (10, 0));
+    let row = owner
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE xmax <> '0') FROM users WHERE key >= 10",
+            &[],
+        )
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (10, 0));
 
     // A user's key and a connection's user stay.
-    owner.execute(connection, &[&1_i64]).unwrap();
+    add_connection(&mut owner, 1).unwrap();
     for change in [
         "UPDATE users SET key = 1000 WHERE key = 11",
         "UPDATE connections SET user_key = 11 WHERE user_key = 1",
@@ -834,16 +848,24 @@ fn a_connection_needs_its_user_and_goes_with_it() {
         .batch_execute("DELETE FROM users WHERE key IN (1, 12, 13)")
         .unwrap();
     for key in [1, 12, 13] {
-        assert_eq!(connections(&mut owner, key), 0);
+        assert_eq!(connections_of(&mut owner, key), 0);
     }
-    assert_eq!(connections(&mut owner, 14), 1);
+    assert_eq!(connections_of(&mut owner, 14), 1);
+}
 
-    // A connection added for an existing user holds the user until it is
-    // committed: another transaction cannot remove the user meanwhile.
+/// Migration 22's triggers against another transaction, both ways: a
+/// connection being added holds its existing user until it is committed,
+/// and a connection for a user being removed waits for the removal and is
+/// refused once it is committed (as the foreign key's lock did).
+#[test]
+fn a_connection_and_its_users_removal_do_not_pass_each_other() {
+    let url = new_shared_register_url();
+    let connect = || ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let mut owner = connect();
     add_user(&mut owner, 2);
     let mut adding = connect();
     let mut tx = adding.transaction().unwrap();
-    tx.execute(connection, &[&2_i64]).unwrap();
+    add_connection(&mut tx, 2).unwrap();
     let mut removing = connect();
     removing
         .batch_execute("SET lock_timeout = '300ms'")
@@ -853,18 +875,15 @@ fn a_connection_needs_its_user_and_goes_with_it() {
         .unwrap_err();
     assert_eq!(sql_state(&error), "55P03", "{error:?}");
     tx.commit().unwrap();
-    assert_eq!(connections(&mut owner, 2), 1);
+    assert_eq!(connections_of(&mut owner, 2), 1);
 
-    // A user being removed by another transaction: the connection waits
-    // for it, and is refused once the removal is committed.
     add_user(&mut owner, 3);
     let mut tx = removing.transaction().unwrap();
     tx.batch_execute("DELETE FROM users WHERE key = 3").unwrap();
-    let waiting = std::thread::spawn(move || {
-        adding
-            .execute(connection, &[&3_i64])
-            .map_err(|error| sql_state(&error))
-    });
+    let waiting = std::thread::Builder::new()
+        .name("adding a connection".to_owned())
+        .spawn(move || add_connection(&mut adding, 3).map_err(|error| sql_state(&error)))
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(
         !waiting.is_finished(),
@@ -872,5 +891,5 @@ fn a_connection_needs_its_user_and_goes_with_it() {
     );
     tx.commit().unwrap();
     assert_eq!(waiting.join().unwrap(), Err("23503".to_owned()));
-    assert_eq!(connections(&mut owner, 3), 0);
+    assert_eq!(connections_of(&mut owner, 3), 0);
 }
