@@ -187,6 +187,7 @@ pub fn open(shared: &SharedRegister) -> Result<PgConn, StoreError> {
     // who this is and the register's version come in one; only a database
     // without the register (its first open) asks again, and the migration's
     // transaction comes only when the register is not up to date.
+    //
     // A login the policies bind stages an import's rows in a temporary
     // table (`batch::copy_rows`). With the default 8 MB of buffers for
     // temporary tables, 100,000 users' audit rows (about 50 MB) went to
