@@ -1244,3 +1244,103 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
     let (version, migrated, all) = state(&mut owner);
     assert_eq!((version, migrated), (latest, all));
 }
+
+/// Users with User-IDs starting `prefix`, those with a connection, and the
+/// connections of the whole register that name no user.
+fn imported_state(register: &Register, prefix: &str) -> (i64, i64, i64) {
+    let mut client = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let row = client
+        .query_one(
+            "SELECT
+                 (SELECT count(*) FROM users WHERE user_id LIKE $1 || '%'),
+                 (SELECT count(*) FROM users u JOIN connections c ON c.user_key = u.key
+                  WHERE u.user_id LIKE $1 || '%'),
+                 (SELECT count(*) FROM connections c
+                  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.key = c.user_key))",
+            &[&prefix],
+        )
+        .unwrap();
+    (row.get(0), row.get(1), row.get(2))
+}
+
+/// Two administrators import new users with their addresses into a shared
+/// register at the same moment, and one import is killed with -9 while it
+/// writes (migration 22 checks each statement's connections against their
+/// users instead of a foreign key per row): the finished import's users
+/// each have their connection, the killed one's are all there or none, no
+/// connection is left without its user, and the killed import run again
+/// brings its users whole.
+#[test]
+fn two_imports_at_once_one_killed_leave_every_connection_with_its_user() {
+    use std::fmt::Write as _;
+    const ROWS: i64 = 10_000;
+    let register = Register::postgres();
+    let file = |prefix: &str| {
+        let path = register.dir.path().join(format!("{prefix}.csv"));
+        let mut rows = String::from("User-ID;Email Visma Connect\n");
+        for n in 0..ROWS {
+            writeln!(rows, "{prefix}{n};{prefix}{n}@example.org").unwrap();
+        }
+        std::fs::write(&path, rows).unwrap();
+        path
+    };
+    let import = |path: &std::path::Path| {
+        hrm_users(&register)
+            .args(["import", path.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // A session of its own that sees what the imports' sessions run.
+    let mut watcher = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let mut writing = |table: &str| -> bool {
+        watcher
+            .query_opt(
+                "SELECT 1 FROM pg_stat_activity
+                 WHERE state = 'active' AND query LIKE 'COPY ' || $1 || ' %'",
+                &[&table],
+            )
+            .unwrap()
+            .is_some()
+    };
+    let mut outcomes = Vec::new();
+    for (round, (table, after_ms)) in [
+        ("users", 0),
+        ("connections", 0),
+        ("connections", 20),
+        ("audit", 0),
+        ("audit", 30),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (killed, kept) = (format!("killed{round}x"), format!("kept{round}x"));
+        let (killed_file, kept_file) = (file(&killed), file(&kept));
+        // Killed while it writes `table` (or a little after), while the
+        // other import reads and plans beside it and then waits for the
+        // register's write lock, which the kill lets go. (An import that
+        // ends before the table is seen is left to finish.)
+        let mut cut = import(&killed_file);
+        while !writing(table) && cut.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let finishing = import(&kept_file);
+        std::thread::sleep(Duration::from_millis(after_ms));
+        let _ = cut.kill();
+        let _ = cut.wait();
+        let finished = finishing.wait_with_output().unwrap();
+        assert!(finished.status.success(), "{}", text(&finished.stderr));
+        assert_eq!(imported_state(&register, &kept), (ROWS, ROWS, 0));
+        let (users, connected, orphans) = imported_state(&register, &killed);
+        assert!(
+            users == connected && (users == 0 || users == ROWS) && orphans == 0,
+            "killed {after_ms} ms into writing {table}: {users} users, {connected} connected, {orphans} connections without a user"
+        );
+        outcomes.push((table, after_ms, users));
+        let again = run(&register, &["import", killed_file.to_str().unwrap()]);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert_eq!(imported_state(&register, &killed), (ROWS, ROWS, 0));
+    }
+    eprintln!("table being written, ms after, and users of the killed import: {outcomes:?}");
+}
