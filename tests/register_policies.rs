@@ -404,6 +404,70 @@ fn an_office_limit_compares_names_as_the_program_does() {
     assert_eq!(stdout(&out), "1");
 }
 
+/// The HR administrator limited to Lund adds users and connections in Lund
+/// only, through `psql` as through the program: a statement with one row
+/// outside Lund (a user in Malmö, a connection for one) is refused whole,
+/// and nothing of it lands. Read only adds no connection; `serve`, which
+/// connects users whose link is confirmed, adds one anywhere.
+#[test]
+fn an_office_limited_login_adds_users_and_connections_in_its_offices_only() {
+    let (shared, [_, olle, rita, _, serve]) = arranged();
+    let connect = |login: &str, user_ids: &str| {
+        shared.psql(
+            login,
+            &format!(
+                "INSERT INTO connections (user_key, email, email_key, state, saved_at_ms)
+                 SELECT key, 'u' || user_id || '@example.org', 'u' || user_id || '@example.org',
+                        'unverified', 1
+                 FROM users WHERE user_id IN ({user_ids})"
+            ),
+        )
+    };
+    let connected = || {
+        stdout(&shared.psql(
+            "postgres",
+            "SELECT string_agg(u.user_id, ',' ORDER BY u.user_id)
+             FROM connections c JOIN users u ON u.key = c.user_key",
+        ))
+    };
+
+    // Refused by the register (its policies or its triggers), not by
+    // anything else in the statement: the same one for Lund goes through.
+    let refused = |out: &Output| {
+        let words = String::from_utf8_lossy(&out.stderr);
+        !out.status.success()
+            && (words.contains("the register refused") || words.contains("row-level security"))
+    };
+    let out = connect(&olle, "'2', '20'");
+    assert!(refused(&out), "{out:?}");
+    let out = connect(&rita, "'10'");
+    assert!(refused(&out), "{out:?}");
+    assert_eq!(connected(), "");
+    let out = connect(&olle, "'2', '10'");
+    assert!(out.status.success(), "{out:?}");
+    let out = connect(&serve, "'20'");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(connected(), "10,2,20");
+
+    let out = shared.psql(
+        &olle,
+        "INSERT INTO users (user_id, activated, office, created_at_ms, updated_at_ms)
+         VALUES ('41', 1, 'Lund', 1, 1), ('42', 1, 'Malmö', 1, 1)",
+    );
+    assert!(refused(&out), "{out:?}");
+    let out = shared.psql(
+        &olle,
+        "INSERT INTO users (user_id, activated, office, created_at_ms, updated_at_ms)
+         VALUES ('43', 1, 'Lund', 1, 1), ('44', 1, 'lund', 1, 1)",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let out = shared.psql(
+        "postgres",
+        "SELECT string_agg(user_id, ',' ORDER BY user_id) FROM users WHERE user_id LIKE '4_'",
+    );
+    assert_eq!(stdout(&out), "43,44");
+}
+
 /// Finding a user by login name (the register's own function, which
 /// reaches the lower-case indexes): a login with no role learns nothing of
 /// anyone else's name, not even whether it is taken; one with a role finds

@@ -1134,10 +1134,11 @@ fn a_bulk_connect_killed_in_the_middle_leaves_each_user_whole() {
     assert_eq!(connect_state(&register), (USERS, USERS, 0));
 }
 
-/// A shared register of two versions before (20: its functions that run
+/// A shared register of three versions before (20: its functions that run
 /// with the owner's rights still searched a session's temporary tables
-/// first, everyone could create objects in its schema, and a foreign key
-/// checked each connection's user) is migrated whole by the first program
+/// first, everyone could create objects in its schema, a foreign key
+/// checked each connection's user, and the policies each new row's place)
+/// is migrated whole by the first program
 /// that opens it: killed with -9 in the middle, the register is as it was
 /// or migrated whole, its version to match; three programs opening it at
 /// once all work, and it is migrated once.
@@ -1162,6 +1163,19 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
                     END LOOP;
                 END $$;
                 GRANT CREATE ON SCHEMA public TO PUBLIC;
+                DROP TRIGGER IF EXISTS users_in_places ON users;
+                DROP TRIGGER IF EXISTS connections_in_places ON connections;
+                DROP FUNCTION IF EXISTS hrm_users_in_places(), hrm_connections_in_places();
+                ALTER POLICY users_add ON users
+                    WITH CHECK ((SELECT hrm_may_everywhere('{users_edit,import_export}'))
+                                OR hrm_within((SELECT hrm_limits('{users_edit,import_export}')),
+                                              department, office));
+                ALTER POLICY connections_add ON connections
+                    WITH CHECK ((SELECT hrm_is_serve())
+                        OR (SELECT hrm_may_everywhere('{users_edit,verify_accounts,import_export}'))
+                        OR EXISTS (SELECT 1 FROM users u WHERE u.key = user_key
+                            AND hrm_within((SELECT hrm_limits('{users_edit,verify_accounts,import_export}')),
+                                           u.department, u.office)));
                 DROP TRIGGER IF EXISTS connections_have_users ON connections;
                 DROP TRIGGER IF EXISTS connections_user_stays ON connections;
                 DROP TRIGGER IF EXISTS users_key_stays ON users;
@@ -1177,8 +1191,8 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
             .unwrap();
     };
     // The version, and how many of the functions, the schema, the foreign
-    // key and the triggers are as migrations 21 and 22 leave them (of how
-    // many).
+    // key, the triggers and the policies are as migrations 21 to 23 leave
+    // them (of how many).
     let state = |owner: &mut postgres::Client| -> (i64, i64, i64) {
         let row = owner
             .query_one(
@@ -1192,11 +1206,15 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
                         + (SELECT count(*) FROM pg_trigger
                            WHERE tgname IN ('connections_have_users', 'connections_user_stays',
                                             'users_key_stays', 'users_take_their_connections',
-                                            'users_truncated_take_connections'))
+                                            'users_truncated_take_connections',
+                                            'users_in_places', 'connections_in_places'))
+                        + (SELECT count(*) FROM pg_policy
+                           WHERE polname IN ('users_add', 'connections_add')
+                             AND pg_get_expr(polwithcheck, polrelid) NOT LIKE '%hrm_within%')
                         + (SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_constraint
                            WHERE conname = 'connections_user_key_fkey'),
                         (SELECT count(*) FROM pg_proc p
-                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 7",
+                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 11",
                 &[],
             )
             .unwrap();
@@ -1219,7 +1237,7 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
         let (version, migrated, all) = state(&mut owner);
         assert!(
             (version == 20 && migrated == 0) || (version == latest && migrated == all),
-            "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migrations 21 and 22 leave them"
+            "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migrations 21 to 23 leave them"
         );
         outcomes.push(version);
     }

@@ -646,6 +646,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: include_str!("connection_users.sql"),
     },
+    // 23: on a shared register, the places of a statement's new users and
+    // connections are checked once per place by triggers, not once per
+    // row by the policies (see `place_checks.sql`). A register file has
+    // no policies.
+    Migration {
+        sqlite: "",
+        postgres: include_str!("place_checks.sql"),
+    },
 ];
 
 /// Migration 18, the same on both backends.
