@@ -1134,14 +1134,75 @@ fn a_bulk_connect_killed_in_the_middle_leaves_each_user_whole() {
     assert_eq!(connect_state(&register), (USERS, USERS, 0));
 }
 
+/// Sets a shared register back to version 20: the owner's functions search
+/// the session's temporary tables first, everyone may create objects in the
+/// schema (migration 21 undone), connections' users are kept by a foreign
+/// key (22 undone), and the policies check each new row's place (23 undone).
+const BACK_TO_VERSION_20: &str = r#"DO $$
+    DECLARE definer regprocedure;
+    BEGIN
+        FOR definer IN SELECT p.oid::regprocedure FROM pg_proc p
+            WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef LOOP
+            EXECUTE format('ALTER FUNCTION %s SET search_path = "$user", public', definer);
+        END LOOP;
+    END $$;
+    GRANT CREATE ON SCHEMA public TO PUBLIC;
+    DROP TRIGGER IF EXISTS users_in_places ON users;
+    DROP TRIGGER IF EXISTS connections_in_places ON connections;
+    DROP FUNCTION IF EXISTS hrm_users_in_places(), hrm_connections_in_places();
+    ALTER POLICY users_add ON users
+        WITH CHECK ((SELECT hrm_may_everywhere('{users_edit,import_export}'))
+                    OR hrm_within((SELECT hrm_limits('{users_edit,import_export}')),
+                                  department, office));
+    ALTER POLICY connections_add ON connections
+        WITH CHECK ((SELECT hrm_is_serve())
+            OR (SELECT hrm_may_everywhere('{users_edit,verify_accounts,import_export}'))
+            OR EXISTS (SELECT 1 FROM users u WHERE u.key = user_key
+                AND hrm_within((SELECT hrm_limits('{users_edit,verify_accounts,import_export}')),
+                               u.department, u.office)));
+    DROP TRIGGER IF EXISTS connections_have_users ON connections;
+    DROP TRIGGER IF EXISTS connections_user_stays ON connections;
+    DROP TRIGGER IF EXISTS users_key_stays ON users;
+    DROP TRIGGER IF EXISTS users_take_their_connections ON users;
+    DROP TRIGGER IF EXISTS users_truncated_take_connections ON users;
+    DROP FUNCTION IF EXISTS hrm_connections_have_users(), hrm_key_stays(),
+        hrm_connections_follow_users();
+    ALTER TABLE connections DROP CONSTRAINT IF EXISTS connections_user_key_fkey;
+    ALTER TABLE connections ADD CONSTRAINT connections_user_key_fkey
+        FOREIGN KEY (user_key) REFERENCES users(key) ON DELETE CASCADE;
+    UPDATE hrm_register SET version = 20;"#;
+
+/// The register's version, how many of the functions, the schema, the
+/// foreign key, the triggers and the policies are as migrations 21 to 23
+/// leave them, and of how many.
+const MIGRATED_STATE: &str = "SELECT (SELECT version FROM hrm_register),
+            (SELECT count(*) FILTER (WHERE array_to_string(p.proconfig, ' ')
+                                           LIKE '%search_path=public, pg_temp%')
+             FROM pg_proc p
+             WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef)
+            + CASE WHEN has_schema_privilege('public', 'public', 'CREATE')
+                   THEN 0 ELSE 1 END
+            + (SELECT count(*) FROM pg_trigger
+               WHERE tgname IN ('connections_have_users', 'connections_user_stays',
+                                'users_key_stays', 'users_take_their_connections',
+                                'users_truncated_take_connections',
+                                'users_in_places', 'connections_in_places'))
+            + (SELECT count(*) FROM pg_policy
+               WHERE polname IN ('users_add', 'connections_add')
+                 AND pg_get_expr(polwithcheck, polrelid) NOT LIKE '%hrm_within%')
+            + (SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_constraint
+               WHERE conname = 'connections_user_key_fkey'),
+            (SELECT count(*) FROM pg_proc p
+             WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 11";
+
 /// A shared register of three versions before (20: its functions that run
 /// with the owner's rights still searched a session's temporary tables
 /// first, everyone could create objects in its schema, a foreign key
 /// checked each connection's user, and the policies each new row's place)
-/// is migrated whole by the first program
-/// that opens it: killed with -9 in the middle, the register is as it was
-/// or migrated whole, its version to match; three programs opening it at
-/// once all work, and it is migrated once.
+/// is migrated whole by the first program that opens it: killed with -9 in
+/// the middle, the register is as it was or migrated whole, its version to
+/// match; three programs opening it at once all work, and it is migrated
+/// once.
 #[test]
 fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs() {
     let register = Register::postgres();
@@ -1151,73 +1212,9 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
         "mig",
     );
     let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
-    let mut back_to_version_20 = || {
-        owner
-            .batch_execute(
-                r#"DO $$
-                DECLARE definer regprocedure;
-                BEGIN
-                    FOR definer IN SELECT p.oid::regprocedure FROM pg_proc p
-                        WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef LOOP
-                        EXECUTE format('ALTER FUNCTION %s SET search_path = "$user", public', definer);
-                    END LOOP;
-                END $$;
-                GRANT CREATE ON SCHEMA public TO PUBLIC;
-                DROP TRIGGER IF EXISTS users_in_places ON users;
-                DROP TRIGGER IF EXISTS connections_in_places ON connections;
-                DROP FUNCTION IF EXISTS hrm_users_in_places(), hrm_connections_in_places();
-                ALTER POLICY users_add ON users
-                    WITH CHECK ((SELECT hrm_may_everywhere('{users_edit,import_export}'))
-                                OR hrm_within((SELECT hrm_limits('{users_edit,import_export}')),
-                                              department, office));
-                ALTER POLICY connections_add ON connections
-                    WITH CHECK ((SELECT hrm_is_serve())
-                        OR (SELECT hrm_may_everywhere('{users_edit,verify_accounts,import_export}'))
-                        OR EXISTS (SELECT 1 FROM users u WHERE u.key = user_key
-                            AND hrm_within((SELECT hrm_limits('{users_edit,verify_accounts,import_export}')),
-                                           u.department, u.office)));
-                DROP TRIGGER IF EXISTS connections_have_users ON connections;
-                DROP TRIGGER IF EXISTS connections_user_stays ON connections;
-                DROP TRIGGER IF EXISTS users_key_stays ON users;
-                DROP TRIGGER IF EXISTS users_take_their_connections ON users;
-                DROP TRIGGER IF EXISTS users_truncated_take_connections ON users;
-                DROP FUNCTION IF EXISTS hrm_connections_have_users(), hrm_key_stays(),
-                    hrm_connections_follow_users();
-                ALTER TABLE connections DROP CONSTRAINT IF EXISTS connections_user_key_fkey;
-                ALTER TABLE connections ADD CONSTRAINT connections_user_key_fkey
-                    FOREIGN KEY (user_key) REFERENCES users(key) ON DELETE CASCADE;
-                UPDATE hrm_register SET version = 20;"#,
-            )
-            .unwrap();
-    };
-    // The version, and how many of the functions, the schema, the foreign
-    // key, the triggers and the policies are as migrations 21 to 23 leave
-    // them (of how many).
+    let mut back_to_version_20 = || owner.batch_execute(BACK_TO_VERSION_20).unwrap();
     let state = |owner: &mut postgres::Client| -> (i64, i64, i64) {
-        let row = owner
-            .query_one(
-                "SELECT (SELECT version FROM hrm_register),
-                        (SELECT count(*) FILTER (WHERE array_to_string(p.proconfig, ' ')
-                                                       LIKE '%search_path=public, pg_temp%')
-                         FROM pg_proc p
-                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef)
-                        + CASE WHEN has_schema_privilege('public', 'public', 'CREATE')
-                               THEN 0 ELSE 1 END
-                        + (SELECT count(*) FROM pg_trigger
-                           WHERE tgname IN ('connections_have_users', 'connections_user_stays',
-                                            'users_key_stays', 'users_take_their_connections',
-                                            'users_truncated_take_connections',
-                                            'users_in_places', 'connections_in_places'))
-                        + (SELECT count(*) FROM pg_policy
-                           WHERE polname IN ('users_add', 'connections_add')
-                             AND pg_get_expr(polwithcheck, polrelid) NOT LIKE '%hrm_within%')
-                        + (SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM pg_constraint
-                           WHERE conname = 'connections_user_key_fkey'),
-                        (SELECT count(*) FROM pg_proc p
-                         WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef) + 11",
-                &[],
-            )
-            .unwrap();
+        let row = owner.query_one(MIGRATED_STATE, &[]).unwrap();
         (row.get(0), row.get(1), row.get(2))
     };
     let latest = hrm_users::store::latest_version();
