@@ -1070,10 +1070,9 @@ fn about_never_waits_for_the_register() {
 /// connection and audit rows disagree (connected without exactly one such
 /// row, or such a row for a user not connected).
 fn connect_state(register: &Register) -> (i64, i64, i64) {
-    let mut client = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
-    let row = client
-        .query_one(
-            "SELECT
+    three_counts(
+        register,
+        "SELECT
                  (SELECT count(*) FROM connections WHERE state = 'connected'),
                  (SELECT count(*) FROM audit WHERE action = 'connected_by_domain'),
                  (SELECT count(*) FROM users u
@@ -1082,9 +1081,19 @@ fn connect_state(register: &Register) -> (i64, i64, i64) {
                         <> CASE WHEN EXISTS (SELECT 1 FROM connections c
                                              WHERE c.user_key = u.key AND c.state = 'connected')
                                 THEN 1 ELSE 0 END)",
-            &[],
-        )
-        .unwrap();
+        &[],
+    )
+}
+
+/// Three numbers `sql` reads from `register` with `params`, on a
+/// connection of its own.
+fn three_counts(
+    register: &Register,
+    sql: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+) -> (i64, i64, i64) {
+    let mut client = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let row = client.query_one(sql, params).unwrap();
     (row.get(0), row.get(1), row.get(2))
 }
 
@@ -1213,10 +1222,6 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
     );
     let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
     let mut back_to_version_20 = || owner.batch_execute(BACK_TO_VERSION_20).unwrap();
-    let state = |owner: &mut postgres::Client| -> (i64, i64, i64) {
-        let row = owner.query_one(MIGRATED_STATE, &[]).unwrap();
-        (row.get(0), row.get(1), row.get(2))
-    };
     let latest = hrm_users::store::latest_version();
     let mut outcomes = Vec::new();
     for delay_ms in (0..=150).step_by(10) {
@@ -1230,8 +1235,7 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = opener.kill();
         opener.wait().unwrap();
-        let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
-        let (version, migrated, all) = state(&mut owner);
+        let (version, migrated, all) = three_counts(&register, MIGRATED_STATE, &[]);
         assert!(
             (version == 20 && migrated == 0) || (version == latest && migrated == all),
             "killed after {delay_ms} ms: version {version}, {migrated} of {all} as migrations 21 to 23 leave them"
@@ -1255,27 +1259,23 @@ fn a_shared_register_of_the_version_before_is_migrated_whole_by_several_programs
         let users = json(&opener.wait_with_output().unwrap());
         assert_eq!(users.as_array().map(Vec::len), Some(500));
     }
-    let mut owner = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
-    let (version, migrated, all) = state(&mut owner);
+    let (version, migrated, all) = three_counts(&register, MIGRATED_STATE, &[]);
     assert_eq!((version, migrated), (latest, all));
 }
 
 /// Users with User-IDs starting `prefix`, those with a connection, and the
 /// connections of the whole register that name no user.
 fn imported_state(register: &Register, prefix: &str) -> (i64, i64, i64) {
-    let mut client = postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
-    let row = client
-        .query_one(
-            "SELECT
+    three_counts(
+        register,
+        "SELECT
                  (SELECT count(*) FROM users WHERE user_id LIKE $1 || '%'),
                  (SELECT count(*) FROM users u JOIN connections c ON c.user_key = u.key
                   WHERE u.user_id LIKE $1 || '%'),
                  (SELECT count(*) FROM connections c
                   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.key = c.user_key))",
-            &[&prefix],
-        )
-        .unwrap();
-    (row.get(0), row.get(1), row.get(2))
+        &[&prefix],
+    )
 }
 
 /// Two administrators import new users with their addresses into a shared

@@ -16,6 +16,18 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
+impl Migration {
+    /// A step of the shared register only: a register file has no such
+    /// thing (policies, PostgreSQL's own index kinds, triggers that stand
+    /// in for a foreign key), and its version only counts the step.
+    const fn postgres_only(postgres: &'static str) -> Self {
+        Self {
+            sqlite: "",
+            postgres,
+        }
+    }
+}
+
 /// SQL true when the stored address in the column is one `Email::parse`
 /// certainly reads: plain ASCII; dot-separated words before the @; after
 /// it labels of letters and digits joined by single dots or hyphens (so no
@@ -310,15 +322,14 @@ pub const MIGRATIONS: &[Migration] = &[
     // 6: every change to the users reaches open windows at once: on
     // PostgreSQL a notification on commit (LISTEN hrm_users_changed); SQLite's
     // windows read its data_version, which needs nothing in the schema.
-    Migration {
-        sqlite: "",
-        postgres: r"
+    Migration::postgres_only(
+        r"
     CREATE FUNCTION notify_users_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN PERFORM pg_notify('hrm_users_changed', ''); RETURN NULL; END $$;
     CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
         FOR EACH STATEMENT EXECUTE FUNCTION notify_users_changed();
     ",
-    },
+    ),
     // 7: the preparation phase's relink invitation. A link token says what
     // it is for (a verification, or the invitation to *Security and login*),
     // and the outbox takes the invitation. SQLite cannot change a CHECK, so
@@ -573,39 +584,27 @@ pub const MIGRATIONS: &[Migration] = &[
     // valid today, guards on what a policy cannot see, the login that wrote
     // each audit row, and the group roles hrm_admins and hrm_serve (see
     // `policies.sql`). A register file's boundary is the file's permissions.
-    Migration {
-        sqlite: "",
-        postgres: include_str!("policies.sql"),
-    },
+    Migration::postgres_only(include_str!("policies.sql")),
     // 15: on a shared register, the rows SQL cannot vouch for (see
     // [`USER_IN_DOUBT`]) are noted as they are written, in partial indexes,
     // so `db status` reads them without a pattern over every row (0.15 s
     // of 100,000 users; a register file reads every row in the program).
-    Migration {
-        sqlite: "",
-        postgres: concat!(
-            "CREATE INDEX users_in_doubt ON users (key) WHERE ",
-            user_in_doubt!(),
-            ";\nCREATE INDEX connections_in_doubt ON connections (user_key) WHERE ",
-            connection_in_doubt!(),
-            ";\nCREATE INDEX outbox_in_doubt ON outbox (id) WHERE ",
-            message_in_doubt!(),
-            ";"
-        ),
-    },
+    Migration::postgres_only(concat!(
+        "CREATE INDEX users_in_doubt ON users (key) WHERE ",
+        user_in_doubt!(),
+        ";\nCREATE INDEX connections_in_doubt ON connections (user_key) WHERE ",
+        connection_in_doubt!(),
+        ";\nCREATE INDEX outbox_in_doubt ON outbox (id) WHERE ",
+        message_in_doubt!(),
+        ";"
+    )),
     // 16: on a shared register, department and office limits are checked
     // per row without a function call per list (see `limits.sql`).
-    Migration {
-        sqlite: "",
-        postgres: include_str!("limits.sql"),
-    },
+    Migration::postgres_only(include_str!("limits.sql")),
     // 17: on a shared register, a user is found by login name through the
     // lower-case indexes also for a login the policies bind (see
     // `login_lookup.sql`).
-    Migration {
-        sqlite: "",
-        postgres: include_str!("login_lookup.sql"),
-    },
+    Migration::postgres_only(include_str!("login_lookup.sql")),
     // 18: the outbox's state index is split by what each reader asks: the
     // due messages in the order a worker claims them (no sort of every
     // queued message under its lock), the messages being sent by their
@@ -621,39 +620,24 @@ pub const MIGRATIONS: &[Migration] = &[
     // 19: on a shared register, the login indexes are hash indexes of the
     // names there are (see `login_hash.sql`): an import's users cost less
     // to write. A register file keeps its B-trees (SQLite has no others).
-    Migration {
-        sqlite: "",
-        postgres: include_str!("login_hash.sql"),
-    },
+    Migration::postgres_only(include_str!("login_hash.sql")),
     // 20: on a shared register, a limited administrator's rows are checked
     // against one pattern per grant by an expression PostgreSQL writes into
     // the policy, not a function call per row (see `limits_pattern.sql`).
-    Migration {
-        sqlite: "",
-        postgres: include_str!("limits_pattern.sql"),
-    },
+    Migration::postgres_only(include_str!("limits_pattern.sql")),
     // 21: on a shared register, the functions that run with the owner's
     // rights search the session's temporary tables last, never in place of
     // the register's (see `definer_path.sql`).
-    Migration {
-        sqlite: "",
-        postgres: include_str!("definer_path.sql"),
-    },
+    Migration::postgres_only(include_str!("definer_path.sql")),
     // 22: on a shared register, a connection's user is checked once per
     // statement by triggers, not once per row by a foreign key (see
     // `connection_users.sql`). A register file keeps its foreign key.
-    Migration {
-        sqlite: "",
-        postgres: include_str!("connection_users.sql"),
-    },
+    Migration::postgres_only(include_str!("connection_users.sql")),
     // 23: on a shared register, the places of a statement's new users and
     // connections are checked once per place by triggers, not once per
     // row by the policies (see `place_checks.sql`). A register file has
     // no policies.
-    Migration {
-        sqlite: "",
-        postgres: include_str!("place_checks.sql"),
-    },
+    Migration::postgres_only(include_str!("place_checks.sql")),
 ];
 
 /// Migration 18, the same on both backends.
