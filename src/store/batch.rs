@@ -180,15 +180,59 @@ impl InsertBatch {
 /// as array parameters or by COPY).
 const WRITTEN_AT_MOST: usize = 64;
 
+/// What every COPY of the held rows needs to know, asked once (over a VPN,
+/// each question is a round trip; `write_tx::send_held` sends it with the
+/// transaction's held statements): the stamp above every user's, and
+/// whether the policies bind this login (see `copy_rows`).
+pub const COPY_FACTS: &str = "SELECT (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users),
+     CASE WHEN row_security_active('users') OR row_security_active('connections')
+          OR row_security_active('audit') THEN 1 ELSE 0 END";
+
+/// The answer to [`COPY_FACTS`]: the base of new users' stamps, and whether
+/// the policies bind this login.
+#[derive(Clone, Copy)]
+pub struct CopyFacts {
+    base: i64,
+    bound: bool,
+}
+
+impl CopyFacts {
+    /// For a batch that copies nothing: no COPY reads these.
+    pub const NOT_ASKED: Self = Self {
+        base: 1,
+        bound: false,
+    };
+
+    /// The facts in `row`, an answer to [`COPY_FACTS`].
+    pub fn from_row(row: &dyn super::db::RowRead) -> Result<Self, StoreError> {
+        Ok(Self {
+            base: row.int(0)?,
+            bound: row.int(1)? == 1,
+        })
+    }
+}
+
+impl InsertBatch {
+    /// True when a table's held rows go by COPY (see [`COPY_FACTS`]).
+    pub fn copies(&self) -> bool {
+        [&self.users, &self.connections, &self.audit]
+            .iter()
+            .any(|rows| rows.encoded.is_some())
+    }
+}
+
 /// Sends every held row: users first (the others refer to them), each
-/// table as one binary COPY.
+/// table as one binary COPY; `facts` the answer to [`COPY_FACTS`] when
+/// [`InsertBatch::copies`] (else [`CopyFacts::NOT_ASKED`]).
 pub fn flush<C: postgres::GenericClient>(
     db: &PgSql<'_, C>,
     batch: &RefCell<InsertBatch>,
+    facts: CopyFacts,
 ) -> Result<(), StoreError> {
     if batch.borrow().is_empty() {
         return Ok(());
     }
+    let CopyFacts { base, bound } = facts;
     let (users, connections, audit) = {
         let mut held = batch.borrow_mut();
         (
@@ -196,24 +240,6 @@ pub fn flush<C: postgres::GenericClient>(
             std::mem::take(&mut held.connections),
             std::mem::take(&mut held.audit),
         )
-    };
-    let copying = [&users, &connections, &audit]
-        .iter()
-        .any(|rows| rows.encoded.is_some());
-    // What every COPY needs to know, asked once (over a VPN, each question
-    // is a round trip): the highest change stamp, and whether the
-    // policies bind this login (see `copy_rows`).
-    let (base, bound) = if copying {
-        let asked = db.fetch(
-            "SELECT (SELECT coalesce(max(updated_at_ms), 0) + 1 FROM users),
-                 CASE WHEN row_security_active('users') OR row_security_active('connections')
-                      OR row_security_active('audit') THEN 1 ELSE 0 END",
-            &[],
-            |row| Ok((row.int(0)?, row.int(1)? == 1)),
-        )?;
-        asked.first().copied().unwrap_or((1, false))
-    } else {
-        (1, false)
     };
     if let Some(mut encoded) = users.encoded {
         // Each user's change stamp as single inserts make them: the time,

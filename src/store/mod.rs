@@ -74,6 +74,14 @@ enum Backend {
 
 /// Runs `$body` with `$db` bound to the store's SQL runner, whatever the
 /// backend: the body is written once and compiled for each.
+/// The newest change stamp of any user, and how many users there are.
+const CHANGE_AND_COUNT: &str = "SELECT coalesce(max(updated_at_ms), 0), count(*) FROM users";
+
+/// A row of [`CHANGE_AND_COUNT`].
+fn change_and_count_from_row(row: &dyn db::RowRead) -> Result<(i64, usize), StoreError> {
+    Ok((row.int(0)?, usize::try_from(row.int(1)?).unwrap_or(0)))
+}
+
 macro_rules! on_store {
     ($store:expr, $db:ident => $body:expr) => {
         match &$store.backend {
@@ -324,6 +332,27 @@ impl Store {
     pub fn users_changed_since(&self, since_ms: i64) -> Result<Vec<UserRecord>, StoreError> {
         let sql = format!("{} WHERE u.updated_at_ms > ?1", rows::SELECT_USERS);
         on_store!(self, db => db.fetch(&sql, params![since_ms], rows::record_from_row))
+    }
+
+    /// The newest change stamp of any user (see [`Self::last_change_ms`])
+    /// and how many users there are, in one statement: together they say
+    /// whether the users changed since an import's dry run. On a shared
+    /// register a simple query, one round trip however often it is asked.
+    pub fn change_and_count(&self) -> Result<(i64, usize), StoreError> {
+        let found = match &self.backend {
+            Backend::Sqlite(conn) => {
+                conn.fetch(CHANGE_AND_COUNT, &[], change_and_count_from_row)?
+            }
+            Backend::Postgres(pg) => {
+                let results = pg
+                    .sql()
+                    .fetch_plain_together(vec![CHANGE_AND_COUNT.to_owned()])?;
+                db::text_rows(&results, 0)
+                    .map(|row| change_and_count_from_row(&row))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        Ok(found.first().copied().unwrap_or((0, 0)))
     }
 
     /// The newest change time of any user, in milliseconds.

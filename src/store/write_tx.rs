@@ -24,8 +24,23 @@ pub(crate) fn send_held(
     batch: &RefCell<batch::InsertBatch>,
 ) -> Result<(), StoreError> {
     hold_written(db, held, batch);
-    held.send(db)?;
-    batch::flush(db, batch).map_err(|e| held.map_error(e))
+    if !batch.borrow().copies() {
+        held.send(db)?;
+        return batch::flush(db, batch, batch::CopyFacts::NOT_ASKED).map_err(|e| held.map_error(e));
+    }
+    // What the COPYs need to know, asked with what is held: one round trip.
+    let outgoing = held.take();
+    let asked = db.fetch_texts_after(
+        outgoing.statements.clone(),
+        &[(batch::COPY_FACTS.to_owned(), Vec::new())],
+    );
+    let asked = held.settle(db, &outgoing, asked)?;
+    let facts = db::text_rows(&asked, 0)
+        .next()
+        .map(|row| batch::CopyFacts::from_row(&row))
+        .transpose()?
+        .ok_or_else(|| StoreError::bad_value(0, "no answer to what a COPY needs"))?;
+    batch::flush(db, batch, facts).map_err(|e| held.map_error(e))
 }
 
 /// Held rows go with the held statements when they are few; else what is
