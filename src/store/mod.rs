@@ -72,8 +72,6 @@ enum Backend {
     Postgres(Box<pg::PgConn>),
 }
 
-/// Runs `$body` with `$db` bound to the store's SQL runner, whatever the
-/// backend: the body is written once and compiled for each.
 /// The newest change stamp of any user, and how many users there are.
 const CHANGE_AND_COUNT: &str = "SELECT coalesce(max(updated_at_ms), 0), count(*) FROM users";
 
@@ -82,6 +80,8 @@ fn change_and_count_from_row(row: &dyn db::RowRead) -> Result<(i64, usize), Stor
     Ok((row.int(0)?, usize::try_from(row.int(1)?).unwrap_or(0)))
 }
 
+/// Runs `$body` with `$db` bound to the store's SQL runner, whatever the
+/// backend: the body is written once and compiled for each.
 macro_rules! on_store {
     ($store:expr, $db:ident => $body:expr) => {
         match &$store.backend {
