@@ -44,12 +44,22 @@ pub(super) fn assignment_from_row(row: &dyn RowRead) -> Result<(UserKey, Assignm
 pub(super) fn all_roles_in(
     db: &impl super::db::Sql,
 ) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
-    let rows = db.fetch(
-        &format!("{SELECT} ORDER BY user_key, role"),
-        &[],
-        assignment_from_row,
-    )?;
-    Ok(group(rows))
+    Ok(group(db.fetch(ALL_ROLES, &[], assignment_from_row)?))
+}
+
+/// The query of every user's roles, in the order [`group`] needs.
+const ALL_ROLES: &str = "SELECT user_key, role, valid_from, valid_to, departments, offices
+     FROM user_roles ORDER BY user_key, role";
+
+/// Every user's roles from the texts of [`ALL_ROLES`] sent with other
+/// queries in one round trip.
+fn all_roles_from_texts<'a>(
+    rows: impl Iterator<Item = super::db::TextRow<'a>>,
+) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
+    Ok(group(
+        rows.map(|row| assignment_from_row(&row))
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 /// Every user's roles, grouped by user (users without roles are left out).
@@ -148,7 +158,7 @@ impl Store {
         };
         let login = login.trim();
         let mut queries = vec![
-            format!("{SELECT} ORDER BY user_key, role"),
+            ALL_ROLES.to_owned(),
             super::settings::SELECT_SETTINGS.to_owned(),
             ROLES.to_owned(),
             GRANTS.to_owned(),
@@ -165,11 +175,7 @@ impl Store {
         }
         let results = pg.sql().fetch_plain_together(queries)?;
         let rows = |index: usize| super::db::text_rows(&results, index);
-        let all_roles = group(
-            rows(0)
-                .map(|row| assignment_from_row(&row))
-                .collect::<Result<_, _>>()?,
-        );
+        let all_roles = all_roles_from_texts(rows(0))?;
         let settings = super::settings::from_text_rows(rows(1))?;
         let custom_roles = with_grants(
             rows(2)
@@ -220,7 +226,7 @@ impl Store {
         };
         let results = pg.sql().fetch_plain_together(vec![
             super::CHANGE_AND_COUNT.to_owned(),
-            format!("{SELECT} ORDER BY user_key, role"),
+            ALL_ROLES.to_owned(),
             super::settings::SELECT_SETTINGS.to_owned(),
         ])?;
         let rows = |index: usize| super::db::text_rows(&results, index);
@@ -231,11 +237,7 @@ impl Store {
             .unwrap_or((0, 0));
         Ok(ImportReads {
             change_and_count,
-            all_roles: group(
-                rows(1)
-                    .map(|row| assignment_from_row(&row))
-                    .collect::<Result<_, _>>()?,
-            ),
+            all_roles: all_roles_from_texts(rows(1))?,
             settings: super::settings::from_text_rows(rows(2))?,
         })
     }

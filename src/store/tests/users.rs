@@ -474,6 +474,44 @@ fn settings_round_trip(mut store: Store) {
     );
 }
 
+/// What an import plans and commits by, read together (one round trip on
+/// PostgreSQL, as texts), is what the reads one by one read: a role with
+/// dates and limits, another user's role, a changed setting, the stamp.
+/// (The window's import applies its dry run's plan, and the plan refuses a
+/// row that changes a role holder's login field by these roles.)
+fn an_imports_reads_together_are_the_reads_one_by_one(mut store: Store) {
+    use crate::domain::roles::{Assignment, Scope};
+    let (anna, _) = store
+        .write(|tx| {
+            let anna = tx.insert_user(&user("1"), 5)?;
+            let bo = tx.insert_user(&user("2"), 7)?;
+            let limited = Assignment {
+                valid_to: jiff::civil::Date::new(2031, 1, 31).ok(),
+                scope: Scope {
+                    departments: vec!["HR".into()],
+                    offices: vec!["Lund".into(), "Umeå".into()],
+                },
+                ..Assignment::new("hr_administrator")
+            };
+            tx.set_roles(anna, &[limited], 1)?;
+            tx.set_roles(bo, &[Assignment::new("system_administrator")], 1)?;
+            tx.set_setting(SettingKey::SenderName, Some("Personalavdelningen"))?;
+            Ok::<_, StoreError>((anna, bo))
+        })
+        .unwrap();
+    let together = store.import_reads().unwrap();
+    assert_eq!(together.all_roles.len(), 2);
+    assert_eq!(together.all_roles, store.all_roles().unwrap());
+    assert_eq!(together.all_roles[0].0, anna);
+    assert_eq!(together.settings, store.load_settings().unwrap());
+    assert_eq!(together.settings.sender_name, "Personalavdelningen");
+    assert_eq!(
+        together.change_and_count,
+        (store.last_change_ms().unwrap(), 2)
+    );
+    assert_eq!(store.change_and_count().unwrap(), together.change_and_count);
+}
+
 /// The identity provider's accounts of some users are read together: those
 /// asked for that have one, each once, whatever the keys' order or repeats.
 fn identity_provider_accounts_are_read_by_their_keys_at_once(mut store: Store) {
@@ -513,6 +551,7 @@ fn identity_provider_accounts_are_read_by_their_keys_at_once(mut store: Store) {
 
 on_both_backends!(
     a_change_of_many_users_lands_whole_with_growing_stamps,
+    an_imports_reads_together_are_the_reads_one_by_one,
     identity_provider_accounts_are_read_by_their_keys_at_once,
     the_audit_row_commits_with_its_change,
     a_failed_change_leaves_no_audit_row,
