@@ -133,6 +133,7 @@ impl OutboxWorker {
         options: WorkerOptions,
     ) -> Result<Self, WorkerError> {
         let mut store = Store::open(register)?;
+        store.prefer_key_lookups()?;
         // Leases are judged by the database server's clock, so hosts whose
         // clocks differ agree on when one runs out.
         let server_clock = super::server_clock::ServerClock::new(clock);

@@ -62,6 +62,7 @@ impl Store {
         Ok(Self {
             backend: Backend::Sqlite(conn),
             location: Location::File(path.to_owned()),
+            key_lookups: false,
         })
     }
 

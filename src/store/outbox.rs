@@ -59,7 +59,7 @@ pub struct AnswerRecord {
 /// One group commit of the outbox worker on a shared register: answers
 /// recorded, taken-back messages flagged, verification counts, audit rows
 /// and hand-over marks, all in one statement (atomic without a transaction).
-const GROUP_COMMIT: &str = "WITH v AS (
+pub(super) const GROUP_COMMIT: &str = "WITH v AS (
     SELECT * FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::bigint[], ?5::bigint[],
         ?6::bigint[], ?7::bigint[], ?8::text[], ?9::bigint[], ?10::text[], ?11::text[],
         ?12::bigint[], ?13::text[], ?14::text[], ?15::text[]) WITH ORDINALITY
@@ -72,7 +72,11 @@ recorded AS (
         sent_at_ms = CASE WHEN v.state = 'sent' THEN ?16 ELSE outbox.sent_at_ms END,
         possible_duplicate = greatest(outbox.possible_duplicate, v.duplicate),
         owner = NULL, lease_until_ms = NULL, handed_over = 0
-    FROM v WHERE outbox.id = v.id AND outbox.owner = ?17
+    -- The owner is compared with IS NOT DISTINCT FROM, which no index
+    -- answers, so each message is found by its key: with `owner = …` the
+    -- planner, on statistics a bulk send has outrun, walked every message
+    -- the worker ever held through outbox_by_owner (dead entries too).
+    FROM v WHERE outbox.id = v.id AND outbox.owner IS NOT DISTINCT FROM ?17
     RETURNING outbox.id
 ),
 taken_back AS (
@@ -97,12 +101,15 @@ audited AS (
     ORDER BY v.ord
 ),
 marked AS (
-    -- Joined by key, not `id = ANY(…)`: on a table the planner has no
-    -- statistics for yet (a bulk send's first minute) that filtered every
-    -- message the worker holds, a millisecond a commit.
+    -- Joined by key, not `id = ANY(…)`, and the owner and state compared
+    -- as no index can answer (as in `recorded`): on statistics a bulk send
+    -- has outrun, the planner otherwise scanned every message the worker
+    -- holds or held (outbox_by_owner and outbox_sending together), 1.7 ms
+    -- of a 2.3 ms commit.
     UPDATE outbox SET handed_over = 1
     FROM unnest(?18::bigint[]) AS m(id)
-    WHERE outbox.id = m.id AND outbox.owner = ?17 AND outbox.state = 'sending'
+    WHERE outbox.id = m.id AND outbox.owner IS NOT DISTINCT FROM ?17
+        AND outbox.state IS NOT DISTINCT FROM 'sending'
     RETURNING outbox.id
 )
 SELECT id FROM marked";

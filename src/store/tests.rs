@@ -441,6 +441,56 @@ fn an_outbox_planned_empty_is_read_by_user_and_in_order() {
     }
 }
 
+/// The outbox worker's connection plans by key (`Store::prefer_key_lookups`):
+/// a bulk send's group commit is planned once, while the outbox is still
+/// nearly empty, and that plan is kept as the outbox fills. Planned so, it
+/// still finds each message by its key; left to the planner, it scanned
+/// the whole outbox for each group of answers.
+#[test]
+fn the_workers_group_commit_finds_each_message_by_its_key() {
+    let location = crate::testing::fresh_database_or_panic();
+    let mut store = Store::open(&location).unwrap();
+    store.prefer_key_lookups().unwrap();
+    let Backend::Postgres(pg) = &store.backend else {
+        unreachable!("a shared register")
+    };
+    let mut client = pg.client.borrow_mut();
+    // The first messages of a send, queued and counted by the server.
+    client
+        .batch_execute(
+            "INSERT INTO users (user_id, activated, created_at_ms, updated_at_ms)
+                 SELECT n::text, 1, 0, 0 FROM generate_series(1, 4) AS n;
+             INSERT INTO outbox (message_id, kind, user_key, recipient, state,
+                                 next_attempt_at_ms, created_at_ms)
+                 SELECT '<' || key || '@x>', 'verification', key, key || '@example.org',
+                        'queued', 0, 0 FROM users;
+             ANALYZE",
+        )
+        .unwrap();
+    client
+        .batch_execute(&format!(
+            "PREPARE planned(bigint[], text[], text[], bigint[], bigint[], bigint[], bigint[], \
+             text[], bigint[], text[], text[], bigint[], text[], text[], text[], bigint, text, \
+             bigint[]) AS {}",
+            super::db::postgres_text(super::outbox::GROUP_COMMIT)
+        ))
+        .unwrap();
+    let plan = explain(
+        &mut client,
+        "EXECUTE planned('{1, 2}', '{sent, sent}', '{250 ok, 250 ok}', '{NULL, NULL}', \
+         '{0, 0}', '{1, 1}', '{1, 2}', '{a@example.org, b@example.org}', '{5, 5}', \
+         '{w, w}', '{message_delivered, message_delivered}', '{1, 2}', '{1, 2}', \
+         '{NULL, NULL}', '{NULL, NULL}', 5, 'w-1', '{3, 4}')",
+    );
+    assert!(!plan.contains("Seq Scan on outbox"), "{plan}");
+    assert!(!plan.contains("Bitmap"), "{plan}");
+    assert_eq!(
+        plan.matches("Index Scan using outbox_pkey").count(),
+        3,
+        "answers, messages taken back and hand-overs found by key:\n{plan}"
+    );
+}
+
 /// On a shared register a login is found through its field's hash index
 /// (migration 19), by the lookup and by the policies' `hrm_operator`,
 /// whichever login field is set, and finds the right user. Among 100,000
