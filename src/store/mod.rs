@@ -69,6 +69,10 @@ pub struct Store {
     key_lookups: bool,
 }
 
+/// The session settings of [`Store::prefer_key_lookups`].
+const KEY_LOOKUPS: &str = "SET enable_seqscan = off; SET enable_bitmapscan = off; \
+    SET plan_cache_mode = force_generic_plan; SET jit = off";
+
 /// The connection, by backend.
 enum Backend {
     Sqlite(Connection),
@@ -241,23 +245,22 @@ impl Store {
         Ok(())
     }
 
-    /// Has the server plan this connection's statements by index (no
-    /// sequential or bitmap scan while an index answers), now and after a
-    /// reconnect. For the outbox worker, whose statements each touch a few
-    /// messages by key or the next due ones in order: during a bulk send
-    /// the outbox grows faster than the server's statistics follow, and on
-    /// them the planner scanned the whole outbox for each group of answers
-    /// (2 ms a commit where the keys take 0.1 ms) and sorted every due
-    /// message for each claim. Without JIT: a sequential scan left as the
-    /// only way (the small `workers` table) costs the planner so much that
-    /// it compiled the statement, 150 ms each time. A register file plans
-    /// by index already.
+    /// Has the server plan this connection's statements by index and keep
+    /// their plans, now and after a reconnect: no sequential or bitmap scan
+    /// while an index answers, one generic plan per statement, no JIT. For
+    /// the outbox worker, whose statements each touch a few messages by key
+    /// or the next due ones in order. Its plans are made while a bulk
+    /// send's outbox is still nearly empty and kept as it fills: made so by
+    /// the planner's own choice, the group commit scanned the whole outbox
+    /// for each group of answers (1 to 2 ms a commit where the keys take
+    /// 0.1 ms) and each claim sorted every due message. Without JIT: where
+    /// a sequential scan is the only way (the small `workers` table), its
+    /// forbidding cost made the server compile the statement, 150 ms each
+    /// time. A register file plans by index already.
     pub fn prefer_key_lookups(&mut self) -> Result<(), StoreError> {
         self.key_lookups = true;
         if let Backend::Postgres(pg) = &self.backend {
-            pg.client
-                .borrow_mut()
-                .batch_execute("SET enable_seqscan = off; SET enable_bitmapscan = off; SET jit = off; SET plan_cache_mode = force_generic_plan")?;
+            pg.client.borrow_mut().batch_execute(KEY_LOOKUPS)?;
         }
         Ok(())
     }

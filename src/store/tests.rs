@@ -491,6 +491,36 @@ fn the_workers_group_commit_finds_each_message_by_its_key() {
     );
 }
 
+/// A worker's connection made anew (the server restarted, the link broke)
+/// plans by key again, as the one it replaced.
+#[test]
+fn a_workers_connection_made_anew_still_plans_by_key() {
+    let location = crate::testing::fresh_database_or_panic();
+    let mut store = Store::open(&location).unwrap();
+    store.prefer_key_lookups().unwrap();
+    let setting = |store: &Store| {
+        let Backend::Postgres(pg) = &store.backend else {
+            unreachable!("a shared register")
+        };
+        let row = pg.client.borrow_mut().query_one("SHOW enable_seqscan", &[]);
+        (pg.backend_pid, row.map(|row| row.get::<_, String>(0)))
+    };
+    let (pid, before) = setting(&store);
+    assert_eq!(before.unwrap(), "off");
+    let Location::Shared(shared) = &location else {
+        unreachable!()
+    };
+    let mut owner = ::postgres::Client::connect(shared.url(), ::postgres::NoTls).unwrap();
+    owner
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .unwrap();
+    assert!(!store.is_reachable());
+    store.reconnect_if_lost().unwrap();
+    let (new_pid, after) = setting(&store);
+    assert_ne!(new_pid, pid, "a new connection");
+    assert_eq!(after.unwrap(), "off");
+}
+
 /// On a shared register a login is found through its field's hash index
 /// (migration 19), by the lookup and by the policies' `hrm_operator`,
 /// whichever login field is set, and finds the right user. Among 100,000
