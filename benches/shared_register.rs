@@ -35,7 +35,7 @@ use hrm_users::store::Reads as _;
 use std::time::{Duration, Instant};
 
 use egui::{Pos2, RawInput, Rect, vec2};
-use hrm_users::app::import::{commit_planned, plan_table_import, register_stamp};
+use hrm_users::app::import::{commit_planned, plan_with_stamp};
 use hrm_users::app::{Session, demo, open_register};
 use hrm_users::domain::roles::{Assignment, Scope};
 use hrm_users::domain::{UserDraft, UserFilter};
@@ -214,8 +214,12 @@ fn import_into(location: &Location, csv: &std::path::Path) -> Duration {
     let mut session = Session::new(Store::open(location).unwrap());
     let started = Instant::now();
     let table = read_table(csv, &Limits::default()).unwrap();
-    let stamp = register_stamp(&session).unwrap();
-    let plan = plan_table_import(&session, &table).unwrap();
+    let (plan, stamp) = plan_with_stamp(
+        &session,
+        &table,
+        &hrm_users::app::progress::Progress::default(),
+    )
+    .unwrap();
     assert_eq!(plan.counts.create, USERS);
     // (An administrator's own user is already there, not in the file.)
     commit_planned(

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use calamine::Reader as _;
-use hrm_users::app::import::{commit_planned, plan_table_import, register_stamp};
+use hrm_users::app::import::{commit_planned, plan_with_stamp};
 use hrm_users::app::{Session, demo};
 use hrm_users::domain::UserRecord;
 use hrm_users::sheet::{ExportFormat, Limits, export_users, read_table, user_cells};
@@ -43,8 +43,12 @@ fn peak_mb() -> f64 {
 fn import_child(file: &Path, db: &Path) {
     let mut session = Session::new(Store::open(db).unwrap());
     let table = read_table(file, &Limits::default()).unwrap();
-    let stamp = register_stamp(&session).unwrap();
-    let plan = plan_table_import(&session, &table).unwrap();
+    let (plan, stamp) = plan_with_stamp(
+        &session,
+        &table,
+        &hrm_users::app::progress::Progress::default(),
+    )
+    .unwrap();
     assert_eq!(plan.counts.create, USERS);
     let imported = commit_planned(
         &mut session,
@@ -222,8 +226,12 @@ fn main() {
     let started = Instant::now();
     let table = read_table(&file, &Limits::default()).unwrap();
     let read = started.elapsed();
-    let stamp = register_stamp(&session).unwrap();
-    let plan = plan_table_import(&session, &table).unwrap();
+    let (plan, stamp) = plan_with_stamp(
+        &session,
+        &table,
+        &hrm_users::app::progress::Progress::default(),
+    )
+    .unwrap();
     let dry_run = started.elapsed();
     let imported = commit_planned(
         &mut session,

@@ -615,12 +615,57 @@ fn employment_ends_is_read_from_date_cells_and_text(register: Register) {
     assert_eq!(ends(&session, "40"), None);
 }
 
+/// Another administrator adds a user the file would create after the dry
+/// run: *Import* of that dry run plans again (the register's stamp moved),
+/// so the row updates the user now there instead of failing as a second
+/// user with the same User-ID.
+fn an_import_plans_again_when_the_register_changed_since_its_dry_run(register: Register) {
+    use hrm_users::app::import::{commit_planned, plan_with_stamp};
+    use hrm_users::app::progress::Progress;
+
+    let (register, mut session) = register_on(register);
+    let table = read_table(&fixture("employees.csv"), &Limits::default()).unwrap();
+    let (plan, stamp) = plan_with_stamp(&session, &table, &Progress::default()).unwrap();
+    let anna = plan.rows.iter().find(|r| r.user_id == "14").unwrap();
+    assert_eq!(anna.action.status(), "create");
+
+    let mut colleague = register.session(&TestClock::new());
+    save_user(
+        &mut colleague,
+        None,
+        &UserDraft {
+            user_id: "14".into(),
+            first_name: "Annika".into(),
+            last_name: "Svensson".into(),
+            ..UserDraft::new_user()
+        },
+    )
+    .unwrap();
+
+    let imported = commit_planned(&mut session, &table, Some((plan.into(), stamp))).unwrap();
+    let anna = imported
+        .plan
+        .rows
+        .iter()
+        .find(|r| r.user_id == "14")
+        .unwrap();
+    assert_eq!(anna.action.status(), "update", "{anna:?}");
+    let users = session.load_users().unwrap();
+    let annas: Vec<_> = users
+        .iter()
+        .filter(|u| u.user.user_id.as_str() == "14")
+        .collect();
+    assert_eq!(annas.len(), 1);
+    assert_eq!(annas[0].user.first_name, "Anna");
+}
+
 support::on_both_backends!(
     employment_ends_is_read_from_date_cells_and_text,
     files_written_by_libreoffice_and_excel_give_the_same_plan,
     committing_backs_up_and_applies_every_row_in_one_go,
     export_then_import_changes_nothing,
     a_cancelled_import_changes_nothing_and_leaves_no_backup,
+    an_import_plans_again_when_the_register_changed_since_its_dry_run,
 );
 
 /// An export tells its progress of the rows and then of saving the file,

@@ -83,27 +83,29 @@ pub fn read_and_plan(
         &mut |rows| progress.advance(rows),
     )?;
     let session = Session::new(Store::open(register)?);
-    let stamp = register_stamp(&session)?;
-    let plan = plan_table_import_with_progress(&session, &table, progress)?;
+    let (plan, stamp) = plan_with_stamp(&session, &table, progress)?;
     Ok(DryRun { table, plan, stamp })
 }
 
 /// The dry run: what importing `table` would do now.
 pub fn plan_table_import(session: &Session, table: &RawTable) -> Result<ImportPlan, ImportError> {
-    plan_table_import_with_progress(session, table, &Progress::default())
+    plan_with_stamp(session, table, &Progress::default()).map(|(plan, _)| plan)
 }
 
-/// [`plan_table_import`], reporting to `progress` and stopping when it is cancelled.
-pub fn plan_table_import_with_progress(
+/// The dry run of `table` and the register's stamp it was made against
+/// (the import plans again when the users changed since), reporting to
+/// `progress` and stopping when it is cancelled. The stamp, the roles and
+/// the settings are read together (one round trip on a shared register)
+/// before the users, so a change made after them shows in the stamp.
+pub fn plan_with_stamp(
     session: &Session,
     table: &RawTable,
     progress: &Progress,
-) -> Result<ImportPlan, ImportError> {
+) -> Result<(ImportPlan, RegisterStamp), ImportError> {
     let map = ColumnMap::new(&table.headers)?;
+    let reads = session.store.import_reads()?;
     let users = session.store.load_users()?;
     let operator = super::operator::operator(session)?;
-    // The roles and settings in one round trip on a shared register.
-    let reads = session.store.import_reads()?;
     let login = LoginRule::read(&reads.all_roles, &reads.settings);
     progress.start(Stage::Checking, table.rows.len());
     let index = RegisterIndex::new(&users);
@@ -123,7 +125,7 @@ pub fn plan_table_import_with_progress(
         };
         plan.authorisations = plan_sheets(&parsed, &snapshot, &operator);
     }
-    Ok(plan)
+    Ok((plan, reads.change_and_count.into()))
 }
 
 /// Writes one row that creates or changes a user (others do nothing), with
@@ -310,18 +312,13 @@ pub struct RegisterStamp {
 
 impl From<(i64, usize)> for RegisterStamp {
     /// The stamp of the newest change stamp of any user and the users'
-    /// count (`Store::change_and_count`).
+    /// count (`ImportReads::change_and_count`).
     fn from((last_change_ms, users): (i64, usize)) -> Self {
         Self {
             last_change_ms,
             users,
         }
     }
-}
-
-/// The register's stamp now.
-pub fn register_stamp(session: &Session) -> Result<RegisterStamp, StoreError> {
-    Ok(session.store.change_and_count()?.into())
 }
 
 /// Commits the import of `table`: a backup, then every row in one transaction.

@@ -365,27 +365,6 @@ impl Store {
         on_store!(self, db => db.fetch(&sql, params![since_ms], rows::record_from_row))
     }
 
-    /// The newest change stamp of any user (see [`Self::last_change_ms`])
-    /// and how many users there are, in one statement: together they say
-    /// whether the users changed since an import's dry run. On a shared
-    /// register a simple query, one round trip however often it is asked.
-    pub fn change_and_count(&self) -> Result<(i64, usize), StoreError> {
-        let found = match &self.backend {
-            Backend::Sqlite(conn) => {
-                conn.fetch(CHANGE_AND_COUNT, &[], change_and_count_from_row)?
-            }
-            Backend::Postgres(pg) => {
-                let results = pg
-                    .sql()
-                    .fetch_plain_together(vec![CHANGE_AND_COUNT.to_owned()])?;
-                db::text_rows(&results, 0)
-                    .map(|row| change_and_count_from_row(&row))
-                    .collect::<Result<_, _>>()?
-            }
-        };
-        Ok(found.first().copied().unwrap_or((0, 0)))
-    }
-
     /// The newest change time of any user, in milliseconds.
     pub fn last_change_ms(&self) -> Result<i64, StoreError> {
         on_store!(self, db => db.fetch_int("SELECT coalesce(max(updated_at_ms), 0) FROM users", &[]))

@@ -204,8 +204,9 @@ impl Store {
 
 /// What an import plans and commits by ([`Store::import_reads`]).
 pub struct ImportReads {
-    /// The newest change stamp of any user, and how many users there are
-    /// (see [`Store::change_and_count`]).
+    /// The newest change stamp of any user, and how many users there are:
+    /// together they say whether the users changed since an import's dry
+    /// run.
     pub change_and_count: (i64, usize),
     /// Every user's roles.
     pub all_roles: Vec<(UserKey, Vec<Assignment>)>,
@@ -217,12 +218,20 @@ impl Store {
     /// [`ImportReads`]: in one round trip on a shared register (over a
     /// VPN each read is 30 ms an import waits), one by one in a file.
     pub fn import_reads(&self) -> Result<ImportReads, StoreError> {
-        let super::Backend::Postgres(pg) = &self.backend else {
-            return Ok(ImportReads {
-                change_and_count: self.change_and_count()?,
-                all_roles: super::Reads::all_roles(self)?,
-                settings: super::Reads::load_settings(self)?,
-            });
+        let pg = match &self.backend {
+            super::Backend::Postgres(pg) => pg,
+            super::Backend::Sqlite(conn) => {
+                let found = conn.fetch(
+                    super::CHANGE_AND_COUNT,
+                    &[],
+                    super::change_and_count_from_row,
+                )?;
+                return Ok(ImportReads {
+                    change_and_count: found.first().copied().unwrap_or((0, 0)),
+                    all_roles: super::Reads::all_roles(self)?,
+                    settings: super::Reads::load_settings(self)?,
+                });
+            }
         };
         let results = pg.sql().fetch_plain_together(vec![
             super::CHANGE_AND_COUNT.to_owned(),
