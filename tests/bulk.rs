@@ -295,6 +295,83 @@ fn a_send_killed_halfway_and_run_again_sends_each_user_one_message(register: Reg
     assert_eq!(rows.len(), 600);
 }
 
+/// On a shared register the server may break a deadlock between a bulk
+/// send's queueing and another session (an outbox worker's group commit
+/// changes the same waiting messages) by rolling the queueing back: the send
+/// queues that chunk again, and each user still gets one message.
+#[test]
+fn a_chunk_rolled_back_to_break_a_deadlock_is_queued_again() {
+    let (register, clock, session, smtp) = many_on(Register::postgres(), 50);
+    // A first send queues everyone and is left before anything goes out.
+    let first = start_job(
+        &register,
+        &clock,
+        &session,
+        &UserFilter::default(),
+        Box::new(|| {}),
+    );
+    while first.progress().queued < 50 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(first);
+    let mut other = ::postgres::Client::connect(&register.db_arg(), ::postgres::NoTls).unwrap();
+    // This session waits long before it looks for a deadlock: the send's,
+    // which waits first, finds it and is the one rolled back.
+    other.batch_execute("SET deadlock_timeout = '30s'").unwrap();
+    let ids: Vec<i64> = other
+        .query("SELECT id FROM outbox ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(ids.len(), 50);
+    let mut watcher = ::postgres::Client::connect(&register.db_arg(), ::postgres::NoTls).unwrap();
+    let mut tx = other.transaction().unwrap();
+    let touch = "UPDATE outbox SET last_result = last_result WHERE id = $1";
+    tx.execute(touch, &[&ids[49]]).unwrap();
+    // The second send adopts the waiting messages and waits for the last.
+    let second = start_job(
+        &register,
+        &clock,
+        &session,
+        &UserFilter::default(),
+        Box::new(|| {}),
+    );
+    let started = std::time::Instant::now();
+    while watcher
+        .query_opt(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+             AND query LIKE '%UPDATE outbox SET batch%'",
+            &[],
+        )
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the send never waited"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // This session now wants the first message, which the send holds.
+    tx.execute(touch, &[&ids[0]]).unwrap();
+    tx.commit().unwrap();
+    let worker = OutboxWorker::open(&register.location, clock.clock(), WorkerOptions::default())
+        .unwrap()
+        .spawn()
+        .unwrap();
+    worker.waker()();
+    let rows = second.wait().expect("the send queues the chunk again");
+    while session.queued_count().unwrap() > 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    worker.stop();
+    assert_eq!(rows.len(), 50);
+    let got = recipients(&smtp);
+    assert_eq!(got.len(), 50, "everyone got a message");
+    assert!(got.values().all(|n| *n == 1), "nobody got two");
+}
+
 /// The window hands a selection over by key: the users come back in that
 /// order, as the register has them, without users deleted since.
 #[test]

@@ -38,6 +38,12 @@ const OUTAGE_LIMIT: Duration = Duration::from_mins(2);
 /// anew and tries again with growing pauses, for up to [`OUTAGE_LIMIT`]. A
 /// write cut off in the middle is tried whole again: queueing adopts what an
 /// earlier try queued, so nothing is queued twice.
+///
+/// A write the register rolled back for a lock is tried again the same way:
+/// on a shared register a chunk's adoption and an outbox worker's group
+/// commit both change messages of an earlier send, and the server may break
+/// a deadlock between them by rolling the chunk back; on a file, another
+/// program's long write outlasted the wait for the lock.
 fn through_outages<T>(
     store: &mut Store,
     mut work: impl FnMut(&mut Store) -> Result<T, BulkError>,
@@ -50,6 +56,11 @@ fn through_outages<T>(
             .map_err(BulkError::from)
             .and_then(|()| work(store));
         match result {
+            Err(error) if error.is_lock_conflict() && started.elapsed() < OUTAGE_LIMIT => {
+                tracing::info!("a write of the bulk send waited on a lock; trying again: {error}");
+                std::thread::sleep(pause / 4);
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
             Err(error) if error.is_connection_lost() && started.elapsed() < OUTAGE_LIMIT => {
                 tracing::warn!("the register cannot be reached; trying again: {error}");
                 std::thread::sleep(pause);
@@ -485,6 +496,16 @@ impl BulkError {
             }
             _ => false,
         }
+    }
+
+    /// True when the register rolled the write back for a lock (a deadlock
+    /// the server broke, a lock wait that ran out): it can be tried again.
+    pub fn is_lock_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Store(StoreError::Locked)
+                | Self::Connection(ConnectionError::Store(StoreError::Locked))
+        )
     }
 }
 

@@ -169,10 +169,16 @@ impl WriteTx<'_> {
 }
 
 /// On a shared register: puts the verifications that still wait for the
-/// users `?1` into the bulk send `?2`, read through `outbox_waiting`.
-pub(crate) const ADOPT_WAITING: &str =
-    "UPDATE outbox SET batch = ?2 WHERE user_key = ANY(?1) AND kind = 'verification'
-     AND state IN ('queued', 'sending') RETURNING user_key";
+/// users `?1` into the bulk send `?2`, read through `outbox_waiting`. The
+/// rows are locked in the order of their keys, the order in which an outbox
+/// worker's group commit changes the same messages, so the two do not
+/// deadlock (a lock taken in the order of the index would).
+pub(crate) const ADOPT_WAITING: &str = "UPDATE outbox SET batch = ?2
+     FROM (SELECT id FROM outbox WHERE user_key = ANY(?1) AND kind = 'verification'
+           AND state IN ('queued', 'sending') ORDER BY id FOR UPDATE) AS waiting
+     WHERE outbox.id = waiting.id AND outbox.kind = 'verification'
+       AND outbox.state IN ('queued', 'sending')
+     RETURNING outbox.user_key";
 
 impl WriteTx<'_> {
     /// Puts a user's verification that still waits to go out (queued, or
