@@ -10,6 +10,7 @@ use crate::domain::location::Location;
 
 use super::error::StoreError;
 use super::migrations::{APPLICATION_ID, latest_version};
+use super::write_turn::WriteTurn;
 use super::{BUSY_TIMEOUT, Backend, Store};
 
 /// How many prepared statements a register file's connection keeps.
@@ -58,11 +59,21 @@ impl Store {
             }
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        migrate(&mut conn, path, latest_version())?;
+        let turn = (path.as_os_str() != ":memory:")
+            .then(|| Box::new(WriteTurn::for_file(path, BUSY_TIMEOUT)));
+        // A register already up to date is opened without a write lock (a
+        // busy writer would keep the open waiting); a migration waits for
+        // its turn among this program's writers, then for SQLite's lock.
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != latest_version() {
+            let _turn = turn.as_deref().map(WriteTurn::take).transpose()?;
+            migrate(&mut conn, path, latest_version())?;
+        }
         Ok(Self {
             backend: Backend::Sqlite(conn),
             location: Location::File(path.to_owned()),
             key_lookups: false,
+            turn,
         })
     }
 
@@ -80,6 +91,9 @@ impl Store {
     /// How long this connection waits for another writer before it reports
     /// the register as locked.
     pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), StoreError> {
+        if let Some(turn) = &self.turn {
+            turn.set_wait(timeout);
+        }
         match &self.backend {
             Backend::Sqlite(conn) => conn.busy_timeout(timeout)?,
             Backend::Postgres(pg) => pg.client.borrow_mut().batch_execute(&format!(

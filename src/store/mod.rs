@@ -26,6 +26,7 @@ pub use rows::date_number;
 mod settings;
 mod tokens;
 pub mod transfer;
+mod write_turn;
 mod write_tx;
 
 use std::cell::RefCell;
@@ -50,6 +51,7 @@ use crate::domain::{AuditEntry, UserId, UserKey, UserRecord};
 use db::{Sql as _, params};
 
 use file::{NOTE_TIME_ZONE, creator_time_zone, owns_file};
+use write_turn::WriteTurn;
 pub use write_tx::WriteTx;
 use write_tx::{TxInner, rows_first, send_held};
 
@@ -67,6 +69,9 @@ pub struct Store {
     /// Statements are planned as key lookups (set again on a reconnect):
     /// [`Store::prefer_key_lookups`].
     key_lookups: bool,
+    /// A register file's writers of this process, in line
+    /// (`write_turn.rs`); none on a shared register or in memory.
+    turn: Option<Box<write_turn::WriteTurn>>,
 }
 
 /// The session settings of [`Store::prefer_key_lookups`].
@@ -142,6 +147,7 @@ impl Store {
                 backend: Backend::Postgres(Box::new(pg::open(shared)?)),
                 location,
                 key_lookups: false,
+                turn: None,
             }),
         }
     }
@@ -420,6 +426,8 @@ impl Store {
     ) -> Result<T, E> {
         match &mut self.backend {
             Backend::Sqlite(conn) => {
+                // Held until the transaction ends, then handed on.
+                let _turn = self.turn.as_deref().map(WriteTurn::take).transpose()?;
                 let tx = conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(StoreError::from)?;

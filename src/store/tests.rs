@@ -252,6 +252,53 @@ fn a_locked_file_is_refused_with_a_clear_message() {
     assert!(error.to_string().contains("locked"));
 }
 
+/// A writer that commits and begins again at once (a bulk send queueing
+/// chunk after chunk) does not keep a register file from another writer of
+/// the same program (the window's own connection, which waits 2 s; here a
+/// quarter of a second): the other's change goes in between two of its
+/// transactions. With SQLite's polling alone, the other writer's tries
+/// rarely met the moment between two transactions, and it was told the
+/// register is locked.
+#[test]
+fn a_writer_that_begins_again_at_once_lets_the_programs_other_writers_in() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let mut busy = Store::open(&path).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (stop, written) = (Arc::clone(&stop), Arc::clone(&written));
+        std::thread::Builder::new()
+            .name("busy-writer".into())
+            .spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    busy.write(|_| {
+                        std::thread::sleep(Duration::from_millis(5));
+                        Ok::<_, StoreError>(())
+                    })
+                    .unwrap();
+                    written.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+            .unwrap()
+    };
+    while written.load(Ordering::SeqCst) < 3 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut other = Store::open(&path).unwrap();
+    other.set_busy_timeout(Duration::from_millis(250)).unwrap();
+    let outcomes: Vec<Result<(), StoreError>> = (0..40)
+        .map(|_| other.write(|_| Ok::<_, StoreError>(())))
+        .collect();
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    for outcome in outcomes {
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+}
+
 /// Runs each named test body (a `fn(Store)`) on a new SQLite register and on
 /// a new database of the private PostgreSQL cluster.
 macro_rules! on_both_backends {

@@ -50,7 +50,7 @@ type Opened = (
 enum State {
     /// The register is being opened on a background thread (with this OS
     /// user's recent registers, read there too).
-    Opening(tasks::Task<Opened>),
+    Opening(Box<tasks::Task<Opened>>),
     /// It could not be opened; the message says why and what to do, and the
     /// Register menu's dialogs offer another.
     Failed(String, Option<RegisterDialog>),
@@ -70,34 +70,38 @@ fn open_in_background(
     services: Option<StartEndpoint>,
     ctx: &egui::Context,
 ) -> State {
-    State::Opening(tasks::Task::spawn(ctx, "open-register", move |_| {
-        let recent = if remember {
-            app::paths::recent_registers()
-        } else {
-            Vec::new()
-        };
-        // A remembered file that was moved or deleted is not made anew.
-        let last = recent
-            .iter()
-            .find(|l| l.file().is_none_or(std::path::Path::is_file))
-            .cloned();
-        let (db, warning) = match db.map(OpenRequest::prepare) {
-            Some((location, warning)) => (Some(location), warning),
-            None => (last, None),
-        };
-        let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
-        if remember
-            && let Ok(opened) = &result
-            && let Err(error) = app::paths::remember_register(opened.session.location())
-        {
-            tracing::warn!("the register could not be remembered as the last used: {error}");
-        }
-        result.map(|opened| {
-            let services =
-                services.map(|start| Box::new(Services::start_for_window(&opened, start)));
-            (opened, services, recent, warning)
-        })
-    }))
+    State::Opening(Box::new(tasks::Task::spawn(
+        ctx,
+        "open-register",
+        move |_| {
+            let recent = if remember {
+                app::paths::recent_registers()
+            } else {
+                Vec::new()
+            };
+            // A remembered file that was moved or deleted is not made anew.
+            let last = recent
+                .iter()
+                .find(|l| l.file().is_none_or(std::path::Path::is_file))
+                .cloned();
+            let (db, warning) = match db.map(OpenRequest::prepare) {
+                Some((location, warning)) => (Some(location), warning),
+                None => (last, None),
+            };
+            let result = app::open_register(db.as_ref()).map_err(|e| e.to_string());
+            if remember
+                && let Ok(opened) = &result
+                && let Err(error) = app::paths::remember_register(opened.session.location())
+            {
+                tracing::warn!("the register could not be remembered as the last used: {error}");
+            }
+            result.map(|opened| {
+                let services =
+                    services.map(|start| Box::new(Services::start_for_window(&opened, start)));
+                (opened, services, recent, warning)
+            })
+        },
+    )))
 }
 
 impl HrmApp {
