@@ -1359,3 +1359,73 @@ fn two_imports_at_once_one_killed_leave_every_connection_with_its_user() {
     }
     eprintln!("table being written, ms after, and users of the killed import: {outcomes:?}");
 }
+
+/// A Save that crosses another program's write on a shared register, which
+/// the server settles by rolling the Save back (a deadlock), is made again
+/// and goes through: the user is saved once, with one audit row, and the
+/// administrator is not told the register was locked.
+#[test]
+fn a_save_rolled_back_to_break_a_deadlock_is_made_again() {
+    let register = Register::postgres();
+    let clock = support::TestClock::new();
+    let mut session = register.session(&clock);
+    let key = support::pending_user(&mut session, "1", "Ann", "ann@example.org");
+    let record = session.user(key).unwrap().unwrap();
+    let connect = || postgres::Client::connect(&register.db_arg(), postgres::NoTls).unwrap();
+    let (mut other, mut watcher) = (connect(), connect());
+    // This session waits long before it looks for a deadlock: the Save's,
+    // which waits first, finds it and is the one rolled back.
+    other.batch_execute("SET deadlock_timeout = '30s'").unwrap();
+    let mut tx = other.transaction().unwrap();
+    tx.execute("SELECT 1 FROM users WHERE key = $1 FOR UPDATE", &[&key.0])
+        .unwrap();
+    let saving = std::thread::Builder::new()
+        .name("save".into())
+        .spawn(move || {
+            let mut draft = hrm_users::domain::UserDraft::from_record(&record);
+            draft.first_name = "Anna".into();
+            hrm_users::app::save_user(&mut session, Some(key), &draft)
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+        })
+        .unwrap();
+    // The Save holds the register's write lock and waits for the user's row.
+    let started = Instant::now();
+    while watcher
+        .query_opt(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+             AND query LIKE '%UPDATE users%'",
+            &[],
+        )
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the Save never waited"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // This session now wants the write lock the Save holds.
+    tx.query(
+        "SELECT pg_advisory_xact_lock((classid::bigint << 32) | objid::bigint)
+         FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
+        &[],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(saving.join().unwrap(), Ok(()));
+    let first_name: String = watcher
+        .query_one("SELECT first_name FROM users WHERE key = $1", &[&key.0])
+        .unwrap()
+        .get(0);
+    assert_eq!(first_name, "Anna");
+    let audited: i64 = watcher
+        .query_one(
+            "SELECT count(*) FROM audit WHERE user_key = $1 AND action = 'user_updated'",
+            &[&key.0],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 1, "one audit row for the one change");
+}

@@ -503,8 +503,10 @@ impl BulkError {
     pub fn is_lock_conflict(&self) -> bool {
         matches!(
             self,
-            Self::Store(StoreError::Locked)
-                | Self::Connection(ConnectionError::Store(StoreError::Locked))
+            Self::Store(StoreError::Locked | StoreError::Crossed)
+                | Self::Connection(ConnectionError::Store(
+                    StoreError::Locked | StoreError::Crossed
+                ))
         )
     }
 }

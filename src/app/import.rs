@@ -373,7 +373,7 @@ pub fn commit_planned_with_progress(
     let operator = super::operator::operator(session)?;
     let settings = reads.settings;
     let idp_on = settings.idp.is_on();
-    let written = session.write_audited(|tx, stamp| {
+    let written = session.write_audited_once(|tx, stamp| {
         let plan = if let Some(plan) = unchanged_since {
             plan
         } else {

@@ -119,6 +119,55 @@ pub struct Session {
     operator_seen: std::cell::RefCell<Option<Box<operator::OperatorSeen>>>,
 }
 
+/// How many times [`Session::write_audited`] runs a write that keeps
+/// crossing other programs' writes before it says so.
+const CROSSED_TRIES: u64 = 4;
+
+/// An error of a write that tells whether the register rolled it back for
+/// crossing another program's write at the same moment
+/// ([`StoreError::Crossed`]): such a write is tried again whole.
+pub(crate) trait CrossedWrite {
+    /// True when the write was rolled back for crossing another.
+    fn crossed(&self) -> bool;
+}
+
+impl CrossedWrite for StoreError {
+    fn crossed(&self) -> bool {
+        matches!(self, Self::Crossed)
+    }
+}
+
+/// `CrossedWrite` for the errors whose register error is `Store(…)`.
+macro_rules! crossed_through_store {
+    ($($error:ty),* $(,)?) => {$(
+        impl CrossedWrite for $error {
+            fn crossed(&self) -> bool {
+                matches!(self, Self::Store(error) if error.crossed())
+            }
+        }
+    )*};
+}
+
+crossed_through_store!(
+    verification::ConnectionError,
+    test_email::SettingsSaveError,
+    account_codes::AccountCodesError,
+    save_user::SaveUserError,
+    operator::RequireError,
+    roles::RolesError,
+    import::ImportError,
+);
+
+impl CrossedWrite for save_form::FormSaveError {
+    fn crossed(&self) -> bool {
+        match self {
+            Self::User(error) => error.crossed(),
+            Self::Roles(error) => error.crossed(),
+            Self::AuditRights(error) => error.crossed(),
+        }
+    }
+}
+
 /// Who changes the register and when: the stamp every audit row of one
 /// change carries.
 pub(crate) struct Stamp {
@@ -159,8 +208,30 @@ impl Session {
 
     /// Runs `change` in one write transaction with the [`Stamp`] of its
     /// audit rows (who is working, and now): the change and its audit rows
-    /// commit together, or neither does.
-    pub(crate) fn write_audited<T, E: From<StoreError>>(
+    /// commit together, or neither does. A transaction the shared register
+    /// rolled back because it crossed another program's write at the same
+    /// moment (an outbox worker recording the same user's message, say) is
+    /// run again whole, up to [`CROSSED_TRIES`] times in all.
+    pub(crate) fn write_audited<T, E: From<StoreError> + CrossedWrite>(
+        &mut self,
+        mut change: impl FnMut(&crate::store::WriteTx<'_>, &Stamp) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut tries = 1;
+        loop {
+            match self.write_audited_once(&mut change) {
+                Err(error) if error.crossed() && tries < CROSSED_TRIES => {
+                    tracing::info!(tries, "a write crossed another program's; trying it again");
+                    std::thread::sleep(std::time::Duration::from_millis(5 * tries));
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// [`Self::write_audited`] tried once: for a change that cannot be made
+    /// again (an import's planned rows, moved into its transaction).
+    pub(crate) fn write_audited_once<T, E: From<StoreError>>(
         &mut self,
         change: impl FnOnce(&crate::store::WriteTx<'_>, &Stamp) -> Result<T, E>,
     ) -> Result<T, E> {

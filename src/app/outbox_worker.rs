@@ -255,7 +255,7 @@ fn with_retry<T>(
     let mut pause = Duration::from_millis(20);
     loop {
         match write() {
-            Err(StoreError::Locked)
+            Err(StoreError::Locked | StoreError::Crossed)
                 if started.elapsed() < Duration::from_mins(10)
                     && !stopping.load(Ordering::SeqCst) =>
             {

@@ -239,6 +239,9 @@ pub(super) fn describe(assignments: &[Assignment], roles: &[Role]) -> serde_json
 /// or the first System administrator would be someone other than the
 /// operator (who would lose their rights at once); nothing is written then. An audit row keeps the roles
 /// before and after.
+// Owned, as the callers hand their assignments over; read by each try of
+// the write.
+#[allow(clippy::needless_pass_by_value)]
 pub fn set_user_roles(
     session: &mut Session,
     key: UserKey,
@@ -252,7 +255,7 @@ pub fn set_user_roles(
             &settings,
             &current,
             key,
-            assignments,
+            &assignments,
             stamp.now,
             &stamp.actor,
         )
@@ -274,14 +277,14 @@ pub(crate) fn set_roles_in(
     settings: &crate::domain::Settings,
     current: &super::operator::Operator,
     key: UserKey,
-    assignments: Vec<Assignment>,
+    assignments: &[Assignment],
     now: Timestamp,
     actor: &str,
 ) -> Result<(), RolesError> {
     let mut wanted: Vec<Assignment> = Vec::new();
     for assignment in assignments {
         wanted.retain(|a| a.role != assignment.role);
-        wanted.push(assignment);
+        wanted.push(assignment.clone());
     }
     wanted.sort_by(|a, b| a.role.cmp(&b.role));
     let operator = current.user.as_ref().map(|record| record.key);

@@ -66,14 +66,18 @@ pub fn save_user_form(
     tabs: FormTabs,
 ) -> Result<UserRecord, FormSaveError> {
     let current = super::operator::operator(session)?;
-    let settings = match tabs.roles {
+    let FormTabs {
+        roles,
+        audit_rights,
+    } = tabs;
+    let settings = match roles {
         Some(_) => Some(session.load_settings()?),
         None => None,
     };
     let result = session.write_audited(|tx, stamp| {
         let (saved, login_changed) =
             super::save_user::save_in(tx, stamp.now, &stamp.actor, key, draft, base, &current)?;
-        if let (Some(roles), Some(settings)) = (tabs.roles, &settings) {
+        if let (Some(roles), Some(settings)) = (&roles, &settings) {
             super::roles::set_roles_in(
                 tx,
                 settings,
@@ -84,7 +88,7 @@ pub fn save_user_form(
                 &stamp.actor,
             )?;
         }
-        if let Some(rights) = &tabs.audit_rights {
+        if let Some(rights) = &audit_rights {
             super::account_codes::set_audit_rights_in(
                 tx,
                 &current,

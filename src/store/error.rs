@@ -38,6 +38,11 @@ pub enum StoreError {
     /// Another program holds a lock on the register.
     #[error("{}", t!("store-locked"))]
     Locked,
+    /// The shared register rolled the write back: it crossed another
+    /// program's write at the same moment (a deadlock the server broke, or
+    /// a serialisation failure). Tried again whole, it goes through.
+    #[error("{}", t!("store-crossed"))]
+    Crossed,
     /// The database found the register damaged.
     #[error("{}", t!("store-damaged", detail = .detail.as_str()))]
     Damaged {
@@ -163,14 +168,15 @@ impl From<postgres::Error> for StoreError {
     fn from(error: postgres::Error) -> Self {
         use postgres::error::SqlState;
         match error.code() {
-            // A lock wait that ran out, or a deadlock the server broke: the
-            // transaction was rolled back and can be tried again.
+            // A lock wait that ran out: the transaction was rolled back.
+            Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => Self::Locked,
+            // A deadlock the server broke by rolling this transaction back:
+            // tried again at once, it goes through.
             Some(code)
-                if *code == SqlState::LOCK_NOT_AVAILABLE
-                    || *code == SqlState::T_R_DEADLOCK_DETECTED
+                if *code == SqlState::T_R_DEADLOCK_DETECTED
                     || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
             {
-                Self::Locked
+                Self::Crossed
             }
             // Row-level security, a guard, or a table this login has no
             // grant on.

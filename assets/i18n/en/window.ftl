@@ -515,6 +515,7 @@ outcome-not-sent = not sent (cancelled)
 store-not-a-database = { $register } is not an HRM Users register (it is not an SQLite database). Choose another file; this one was left untouched.
 store-foreign-database = { $register } is a database of another program, not an HRM Users register. Choose another one; this one was left untouched.
 store-too-new = { $register } was written by a newer version of HRM Users (register version { $found }, this program knows up to { $supported }). Update the program; the register was left untouched.
+store-crossed = The register was changed by another program at the same moment, so nothing was saved. Try again.
 store-locked = The register is locked by another program. Close the other program (or wait for it to finish) and try again.
 store-damaged = The register is damaged ({ $detail }). Restore it from a backup; nothing was changed.
 store-io = Cannot open the register at { $path }: { $error }

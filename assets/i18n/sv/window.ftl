@@ -500,6 +500,7 @@ outcome-not-sent = inte skickat (avbrutet)
 store-not-a-database = { $register } är inte ett register för HRM Users (det är ingen SQLite-databas). Välj en annan fil; den här lämnades orörd.
 store-foreign-database = { $register } är en databas för ett annat program, inte ett register för HRM Users. Välj ett annat; det här lämnades orört.
 store-too-new = { $register } skrevs av en nyare version av HRM Users (registerversion { $found }, det här programmet känner till upp till { $supported }). Uppdatera programmet; registret lämnades orört.
+store-crossed = Registret ändrades av ett annat program i samma ögonblick, så inget sparades. Försök igen.
 store-locked = Registret är låst av ett annat program. Stäng det andra programmet (eller vänta tills det är klart) och försök igen.
 store-damaged = Registret är skadat ({ $detail }). Återställ det från en säkerhetskopia; ingenting ändrades.
 store-io = Registret i { $path } kan inte öppnas: { $error }
