@@ -337,22 +337,7 @@ fn a_chunk_rolled_back_to_break_a_deadlock_is_queued_again() {
         &UserFilter::default(),
         Box::new(|| {}),
     );
-    let started = std::time::Instant::now();
-    while watcher
-        .query_opt(
-            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-             AND query LIKE '%UPDATE outbox SET batch%'",
-            &[],
-        )
-        .unwrap()
-        .is_none()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the send never waited"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    support::wait_until_waiting_for_a_lock(&mut watcher, "UPDATE outbox SET batch");
     // This session now wants the first message, which the send holds.
     tx.execute(touch, &[&ids[0]]).unwrap();
     tx.commit().unwrap();

@@ -1390,22 +1390,7 @@ fn a_save_rolled_back_to_break_a_deadlock_is_made_again() {
         })
         .unwrap();
     // The Save holds the register's write lock and waits for the user's row.
-    let started = Instant::now();
-    while watcher
-        .query_opt(
-            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-             AND query LIKE '%UPDATE users%'",
-            &[],
-        )
-        .unwrap()
-        .is_none()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the Save never waited"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    support::wait_until_waiting_for_a_lock(&mut watcher, "UPDATE users");
     // This session now wants the write lock the Save holds.
     tx.query(
         "SELECT pg_advisory_xact_lock((classid::bigint << 32) | objid::bigint)

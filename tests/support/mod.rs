@@ -591,3 +591,25 @@ pub fn faketime_library() -> PathBuf {
         .status();
     find().expect("libfaketime is not installed and `apt-get install faketime` failed")
 }
+
+/// Waits (up to 30 s) until a statement of the shared register that
+/// contains `statement` waits for a lock, as `watcher` (a session of its
+/// own) sees it.
+pub fn wait_until_waiting_for_a_lock(watcher: &mut postgres::Client, statement: &str) {
+    let started = std::time::Instant::now();
+    while watcher
+        .query_opt(
+            "SELECT 1 FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0",
+            &[&statement],
+        )
+        .unwrap()
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "nothing waited for a lock in {statement}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
