@@ -155,7 +155,6 @@ crossed_through_store!(
     save_user::SaveUserError,
     operator::RequireError,
     roles::RolesError,
-    import::ImportError,
 );
 
 impl CrossedWrite for save_form::FormSaveError {
