@@ -44,14 +44,19 @@ pub(super) fn assignment_from_row(row: &dyn RowRead) -> Result<(UserKey, Assignm
 pub(super) fn all_roles_in(
     db: &impl super::db::Sql,
 ) -> Result<Vec<(UserKey, Vec<Assignment>)>, StoreError> {
-    Ok(group(db.fetch(ALL_ROLES, &[], assignment_from_row)?))
+    Ok(group(db.fetch(
+        &all_roles_sql(),
+        &[],
+        assignment_from_row,
+    )?))
 }
 
 /// The query of every user's roles, in the order [`group`] needs.
-const ALL_ROLES: &str = "SELECT user_key, role, valid_from, valid_to, departments, offices
-     FROM user_roles ORDER BY user_key, role";
+fn all_roles_sql() -> String {
+    format!("{SELECT} ORDER BY user_key, role")
+}
 
-/// Every user's roles from the texts of [`ALL_ROLES`] sent with other
+/// Every user's roles from the texts of [`all_roles_sql`] sent with other
 /// queries in one round trip.
 fn all_roles_from_texts<'a>(
     rows: impl Iterator<Item = super::db::TextRow<'a>>,
@@ -158,7 +163,7 @@ impl Store {
         };
         let login = login.trim();
         let mut queries = vec![
-            ALL_ROLES.to_owned(),
+            all_roles_sql(),
             super::settings::SELECT_SETTINGS.to_owned(),
             ROLES.to_owned(),
             GRANTS.to_owned(),
@@ -235,7 +240,7 @@ impl Store {
         };
         let results = pg.sql().fetch_plain_together(vec![
             super::CHANGE_AND_COUNT.to_owned(),
-            ALL_ROLES.to_owned(),
+            all_roles_sql(),
             super::settings::SELECT_SETTINGS.to_owned(),
         ])?;
         let rows = |index: usize| super::db::text_rows(&results, index);
