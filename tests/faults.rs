@@ -314,3 +314,59 @@ fn a_full_disk_leaves_no_half_written_message() {
         .count();
     assert_eq!(sent + waiting, 100, "the rest wait for a retry");
 }
+
+/// On a shared register, `verify --all-pending` is killed with -9 half way
+/// while `serve` delivers, and run again. The second send adopts the first
+/// one's waiting messages while `serve`'s worker records the answers for
+/// the same messages (the two could deadlock, and the send then ended with
+/// "locked by another program"): it finishes with exit code 0 and nothing
+/// failed, and every employee has their message (a second copy only
+/// flagged).
+#[test]
+fn a_bulk_send_killed_and_run_again_beside_serve_finishes() {
+    const USERS: usize = 600;
+    let register = Register::postgres();
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(3);
+    let mut session = Session::new(Store::open(&register.location).unwrap());
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings.set(SettingKey::SmtpSessions, "4").unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, USERS, "again");
+
+    let log = register.dir.path().join("serve.log");
+    let (mut serve, _) = start_serve(&register, &log);
+    let send = || {
+        hrm_users(&register)
+            .args(["verify", "--all-pending"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = send();
+    wait_until("the first 100 messages", Duration::from_mins(2), || {
+        smtp.accepted().len() >= 100
+    });
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        smtp.accepted().len() < USERS,
+        "the send finished before the kill"
+    );
+
+    let output = output_within(send(), Duration::from_mins(3));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let [_, failed, _, _] = summary(&stdout)
+        .unwrap_or_else(|| panic!("no summary from the sender:\n{stdout}\n{stderr}"));
+    assert_eq!(failed, 0, "{stdout}");
+    wait_until("every message delivered", Duration::from_mins(3), || {
+        let messages = session.outbox(USERS * 2).unwrap();
+        messages.len() == USERS && messages.iter().all(|m| m.state == DeliveryState::Sent)
+    });
+    each_got_theirs(&smtp, &session, "again", USERS);
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}
