@@ -385,6 +385,43 @@ fn a_worker_stopped_before_sending_delivers_exactly_once_after_restart(register:
     assert!(!sent.possible_duplicate);
 }
 
+/// A round claims the next messages while its sessions send the last
+/// ones, so a send larger than a batch goes out in one round with no pause
+/// between batches, each message once.
+fn a_round_claims_more_while_its_sessions_send(register: Register) {
+    let mut rig = Rig::on(register);
+    let keys: Vec<_> = (0..23)
+        .map(|n| {
+            pending_user(
+                &mut rig.session,
+                &format!("{}", 100 + n),
+                "Anna",
+                &format!("anna{n}@company.se"),
+            )
+        })
+        .collect();
+    for key in &keys {
+        verify_account(&mut rig.session, *key).unwrap();
+    }
+    let mut worker = OutboxWorker::open(
+        &rig.register.location,
+        rig.clock.clock(),
+        WorkerOptions {
+            batch: 4,
+            ..fast_retries()
+        },
+    )
+    .unwrap();
+    assert_eq!(worker.run_once().unwrap(), 23, "one round sent them all");
+    assert_eq!(rig.smtp.accepted().len(), 23);
+    for key in keys {
+        let message = rig.session.last_message_for(key).unwrap().unwrap();
+        assert_eq!(message.state, DeliveryState::Sent);
+        assert_eq!(message.attempts, 1);
+    }
+    assert_eq!(worker.run_once().unwrap(), 0);
+}
+
 fn a_message_interrupted_while_sending_is_sent_again_and_flagged(register: Register) {
     let mut rig = Rig::on(register);
     let key = pending_user(&mut rig.session, "14", "Anna", "anna@company.se");
@@ -1080,6 +1117,7 @@ support::on_both_backends!(
     a_550_fails_with_the_servers_words,
     a_worker_stopped_before_sending_delivers_exactly_once_after_restart,
     a_message_interrupted_while_sending_is_sent_again_and_flagged,
+    a_round_claims_more_while_its_sessions_send,
     a_message_claimed_but_not_handed_over_is_taken_back_unflagged,
     a_live_workers_message_is_not_taken_by_another_worker,
     reset_password_and_delete_connection,

@@ -14,6 +14,7 @@
 //!
 //! Here: the worker, its options and opening it. Its parts: `life` (its
 //! thread, heartbeat and handle), `round` (one round, claim to hand-over),
+//! `feed` (the messages the round's sessions take, topped up as they send),
 //! `recorder` (the group commit of the sessions' answers) and `health`
 //! (what `/health` says of it).
 
@@ -30,6 +31,7 @@ use crate::mail::{Session, Transport};
 use crate::scim::ScimClient;
 use crate::store::{Location, Store, StoreError, WorkerRow};
 
+mod feed;
 mod health;
 mod life;
 mod recorder;

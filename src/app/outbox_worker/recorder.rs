@@ -26,8 +26,14 @@ pub(super) struct Recorder<'a> {
 
 impl Recorder<'_> {
     /// Commits the sessions' steps in groups until every session is done,
-    /// and tells each session whether its step went through.
-    pub(super) fn commit_steps(&self, asked: &mpsc::Receiver<(Step, Option<mpsc::Sender<bool>>)>) {
+    /// and tells each session whether its step went through. After each
+    /// group, `after_group` is told whether a group could not be written
+    /// (the round's feed is topped up there).
+    pub(super) fn commit_steps(
+        &self,
+        asked: &mpsc::Receiver<(Step, Option<mpsc::Sender<bool>>)>,
+        after_group: &mut dyn FnMut(bool),
+    ) {
         // Once a group could not be written, no further content goes out in
         // this round: an unrecorded answer must stay the session's only one.
         let mut failed = false;
@@ -75,6 +81,7 @@ impl Recorder<'_> {
                     let _ = reply.send(answer);
                 }
             }
+            after_group(failed);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use lettre::Message;
@@ -21,9 +21,12 @@ use crate::domain::{
 use crate::mail::{SendFailure, Transport, compose, password};
 use crate::scim::ScimClient;
 use crate::store::Reads as _;
-use crate::store::{NewToken, StoreError, TokenPurpose, WriteTx};
+use crate::store::{NewToken, Store, StoreError, TokenPurpose, WriteTx};
 
-use super::{OutboxWorker, Recorder, Step, WorkerError, lease_span, lock, with_retry};
+use super::feed::Feed;
+use super::{
+    OutboxWorker, Recorder, Step, WorkerError, WorkerOptions, lease_span, lock, with_retry,
+};
 
 /// A message ready to hand over: its row and what fills its template. The
 /// session that sends it composes it, so the sessions compose in parallel
@@ -119,16 +122,11 @@ impl OutboxWorker {
         let lease_until = now + lease_span(&self.options);
         let settings = self.lock_store().load_settings()?;
         let pushed = self.push_accounts(&settings, now, lease_until)?;
-        let claimed = self
-            .lock_store()
-            .write_outbox(|tx| tx.claim_due(&self.id, now, lease_until, self.options.batch))?;
-        if claimed.is_empty() {
+        let (count, ready) =
+            claim_and_prepare(&self.store, &self.id, &self.options, &settings, now)?;
+        if count == 0 {
             return Ok(pushed);
         }
-        let count = claimed.len();
-        let ready = self
-            .lock_store()
-            .write_outbox(|tx| prepare(tx, &settings, claimed, now))?;
         let sessions = settings.smtp_sessions.max(1);
         let pause = pacing_pause(&settings);
         match current_transport(
@@ -161,8 +159,9 @@ impl OutboxWorker {
                 return Err(error);
             }
         }
-        let untouched = self.send_all(&settings, ready, pause);
-        let count = count + pushed;
+        let more_due = count >= self.options.batch;
+        let (untouched, topped_up) = self.send_all(&settings, ready, pause, more_due);
+        let count = count + topped_up + pushed;
         // Stopped early: what no session took goes back to the queue as it was.
         if !untouched.is_empty() {
             self.lock_store().write_outbox(|tx| {
@@ -233,14 +232,19 @@ impl OutboxWorker {
     /// (a group commit): so when a mark is
     /// confirmed, the session's previous answer is recorded, and no session
     /// ever has more than one message whose content went out unrecorded.
-    /// Returns the messages no session took (when stopping).
+    /// While more may be due (`more_due`: the last claim took a whole
+    /// batch) and few messages are left for the sessions, this thread claims
+    /// the next ones between two groups (for up to [`TOP_UP_FOR`]), so the
+    /// sessions keep sending while it does. Returns the messages no session
+    /// took (when stopping) and how many more were claimed.
     pub(super) fn send_all(
         &mut self,
         settings: &Settings,
         ready: Vec<Ready>,
         pause: Option<Duration>,
-    ) -> Vec<OutboxId> {
-        let queue = Mutex::new(ready.into_iter());
+        more_due: bool,
+    ) -> (Vec<OutboxId>, usize) {
+        let feed = Feed::new(ready);
         let texts = &Texts::of(settings);
         let sessions = self.sessions.len();
         let recorder = Recorder {
@@ -251,21 +255,60 @@ impl OutboxWorker {
             stopping: &self.stopping,
         };
         let stopping = &*self.stopping;
+        let started = Instant::now();
+        let mut topped_up = 0;
+        // Once closed, a session that finds the feed empty ends. An open
+        // feed is never left empty with no message at a session (nothing
+        // would come to record, and the sessions would wait for good): each
+        // group that leaves it low claims more or closes it.
+        let mut top_up = |failed: bool| {
+            let Some(waiting) = feed.waiting_while_open() else {
+                return;
+            };
+            if failed || stopping.load(Ordering::SeqCst) || started.elapsed() > TOP_UP_FOR {
+                feed.close();
+                return;
+            }
+            if waiting >= sessions * 2 {
+                return;
+            }
+            loop {
+                let now = (self.clock)();
+                match claim_and_prepare(&self.store, &self.id, &self.options, settings, now) {
+                    Ok((claimed, ready)) => {
+                        topped_up += claimed;
+                        let found = !ready.is_empty();
+                        feed.top_up(ready);
+                        if claimed < self.options.batch {
+                            feed.close();
+                        } else if !found {
+                            // A whole batch no longer wanted: claim again.
+                            continue;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!("claiming more messages failed: {error}");
+                        feed.close();
+                    }
+                }
+                break;
+            }
+        };
+        if !more_due {
+            feed.close();
+        } else if feed.waiting_while_open() == Some(0) {
+            top_up(false);
+        }
         let (steps, asked) = mpsc::channel::<(Step, Option<mpsc::Sender<bool>>)>();
         std::thread::scope(|scope| {
             for (n, session) in self.sessions.iter_mut().enumerate() {
-                let queue = &queue;
+                let feed = &feed;
                 let steps = steps.clone();
                 let spawned = std::thread::Builder::new()
                     .name(format!("smtp-session-{n}"))
                     .spawn_scoped(scope, move || {
                         let (reply, replied) = mpsc::channel::<bool>();
-                        loop {
-                            if stopping.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            let next = queue.lock().ok().and_then(|mut q| q.next());
-                            let Some(item) = next else { break };
+                        while let Some(item) = feed.take(stopping) {
                             let result = texts.compose(settings, &item).and_then(|message| {
                                 // Asked as the session starts on the message,
                                 // awaited just before its content goes out:
@@ -301,13 +344,42 @@ impl OutboxWorker {
                 }
             }
             drop(steps);
-            recorder.commit_steps(&asked);
+            recorder.commit_steps(&asked, &mut top_up);
         });
-        queue
-            .into_inner()
-            .map(|rest| rest.map(|item| item.claimed.id).collect())
-            .unwrap_or_default()
+        let untouched = feed
+            .into_rest()
+            .into_iter()
+            .map(|item| item.claimed.id)
+            .collect();
+        (untouched, topped_up)
     }
+}
+
+/// How long a round keeps claiming more messages for its sessions before it
+/// ends, so that the round's other duties (taking back what the gone left,
+/// the leaver rule, the identity provider's pushes, new settings) wait no
+/// longer than this during a long send.
+const TOP_UP_FOR: Duration = Duration::from_secs(1);
+
+/// Claims up to a batch of the messages due at `now` under a new lease, and
+/// makes them ready to send (those no longer wanted are cancelled): how
+/// many were claimed, and those ready.
+fn claim_and_prepare(
+    store: &Mutex<Store>,
+    owner: &str,
+    options: &WorkerOptions,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<(usize, Vec<Ready>), StoreError> {
+    let lease_until = now + lease_span(options);
+    let mut store = lock(store);
+    let claimed = store.write_outbox(|tx| tx.claim_due(owner, now, lease_until, options.batch))?;
+    let count = claimed.len();
+    if count == 0 {
+        return Ok((0, Vec::new()));
+    }
+    let ready = store.write_outbox(|tx| prepare(tx, settings, claimed, now))?;
+    Ok((count, ready))
 }
 
 /// The transport for the current settings, made anew when they (or the
