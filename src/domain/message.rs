@@ -60,47 +60,67 @@ pub fn header_text(text: &str) -> String {
 /// Escapes text for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_html(&mut out, text, false);
     out
 }
 
+/// Appends `text` to `out` escaped for HTML, with each line break as
+/// `<br>` when `breaks` is set. The characters escaped are ASCII, so the
+/// text between them is copied a slice at a time.
+fn push_html(out: &mut String, text: &str, breaks: bool) {
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\n' if breaks => "<br>",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(escaped);
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
+}
+
 /// The HTML part of a message from its rendered plain text: paragraphs at
-/// blank lines, web addresses as links.
+/// blank lines, line breaks kept, web addresses as links. Written into one
+/// buffer: it runs for every message a bulk send makes.
 pub fn html_from_text(text: &str) -> String {
-    let paragraphs: Vec<String> = text
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|paragraph| {
-            let words: Vec<String> = paragraph
-                .split(' ')
-                .map(|word| {
-                    let bare = word.trim_end_matches(['.', ',', ')']);
-                    if bare.starts_with("https://") || bare.starts_with("http://") {
-                        let rest = &word[bare.len()..];
-                        let href = escape_html(bare);
-                        format!("<a href=\"{href}\">{href}</a>{}", escape_html(rest))
-                    } else {
-                        escape_html(word)
-                    }
-                })
-                .collect();
-            format!("<p>{}</p>", words.join(" ").replace('\n', "<br>"))
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}</body></html>",
-        paragraphs.join("\n")
-    )
+    const HEAD: &str =
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">";
+    const TAIL: &str = "</body></html>";
+    let mut out = String::with_capacity(HEAD.len() + TAIL.len() + text.len() * 3 / 2 + 64);
+    out.push_str(HEAD);
+    let paragraphs = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty());
+    for (n, paragraph) in paragraphs.enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str("<p>");
+        for (n, word) in paragraph.split(' ').enumerate() {
+            if n > 0 {
+                out.push(' ');
+            }
+            let bare = word.trim_end_matches(['.', ',', ')']);
+            if bare.starts_with("https://") || bare.starts_with("http://") {
+                out.push_str("<a href=\"");
+                push_html(&mut out, bare, true);
+                out.push_str("\">");
+                push_html(&mut out, bare, true);
+                out.push_str("</a>");
+                push_html(&mut out, &word[bare.len()..], true);
+            } else {
+                push_html(&mut out, word, true);
+            }
+        }
+        out.push_str("</p>");
+    }
+    out.push_str(TAIL);
+    out
 }
 
 #[cfg(test)]
@@ -137,6 +157,27 @@ mod tests {
     #[test]
     fn header_text_has_no_line_breaks() {
         assert_eq!(header_text("HRM\r\nBcc: x@y.se"), "HRM  Bcc: x@y.se");
+    }
+
+    #[test]
+    fn html_keeps_paragraphs_and_line_breaks() {
+        assert_eq!(
+            html_from_text("Hej Anna,\nrad två\n\n\n  Öppna (https://x.se/v?a=1&b=2).  \n\n"),
+            "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">\
+             <p>Hej Anna,<br>rad två</p>\n\
+             <p>Öppna (https://x.se/v?a=1&amp;b=2).</p></body></html>"
+        );
+        assert_eq!(
+            html_from_text("Go to https://x.se/a, then http://y.se\n"),
+            "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">\
+             <p>Go to <a href=\"https://x.se/a\">https://x.se/a</a>, then \
+             <a href=\"http://y.se\">http://y.se</a></p></body></html>"
+        );
+        assert_eq!(escape_html("a\n<b>"), "a\n&lt;b&gt;");
+        assert_eq!(
+            escape_html("Åsa's \"é\" & ö"),
+            "Åsa&#39;s &quot;é&quot; &amp; ö"
+        );
     }
 
     #[test]
