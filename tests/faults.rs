@@ -104,6 +104,24 @@ fn output_within(child: Child, limit: Duration) -> std::process::Output {
         .expect("the process finishes in time")
 }
 
+/// A register of `users` pending employees (User-IDs from `prefix`) whose
+/// mail goes to a real SMTP server answering each message after 3 ms, over
+/// four sessions: a send takes long enough to be cut in the middle.
+fn pending_behind_a_slow_server(
+    register: &Register,
+    users: usize,
+    prefix: &str,
+) -> (SmtpServer, Session) {
+    let smtp = SmtpServer::start();
+    smtp.set_delay_ms(3);
+    let mut session = Session::new(Store::open(&register.location).unwrap());
+    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
+    settings.set(SettingKey::SmtpSessions, "4").unwrap();
+    hrm_users::app::save_settings(&mut session, &settings).unwrap();
+    support::seed_pending(&mut session, users, prefix);
+    (smtp, session)
+}
+
 /// The CLI summary's four numbers: sent, failed, still queued, other.
 fn summary(stdout: &str) -> Option<[usize; 4]> {
     let line = stdout.lines().find(|l| l.contains(" sent, "))?;
@@ -131,13 +149,7 @@ fn delivery_resumes_after_the_database_restarts() {
         location: cluster.location(),
         dir,
     };
-    let smtp = SmtpServer::start();
-    smtp.set_delay_ms(3);
-    let mut session = Session::new(Store::open(&register.location).unwrap());
-    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
-    settings.set(SettingKey::SmtpSessions, "4").unwrap();
-    hrm_users::app::save_settings(&mut session, &settings).unwrap();
-    support::seed_pending(&mut session, USERS, "restart");
+    let (smtp, session) = pending_behind_a_slow_server(&register, USERS, "restart");
     drop(session);
 
     let log = register.dir.path().join("serve.log");
@@ -326,13 +338,7 @@ fn a_full_disk_leaves_no_half_written_message() {
 fn a_bulk_send_killed_and_run_again_beside_serve_finishes() {
     const USERS: usize = 600;
     let register = Register::postgres();
-    let smtp = SmtpServer::start();
-    smtp.set_delay_ms(3);
-    let mut session = Session::new(Store::open(&register.location).unwrap());
-    let mut settings = smtp_settings(&mut session, &smtp, "http://127.0.0.1:9");
-    settings.set(SettingKey::SmtpSessions, "4").unwrap();
-    hrm_users::app::save_settings(&mut session, &settings).unwrap();
-    support::seed_pending(&mut session, USERS, "again");
+    let (smtp, session) = pending_behind_a_slow_server(&register, USERS, "again");
 
     let log = register.dir.path().join("serve.log");
     let (mut serve, _) = start_serve(&register, &log);
