@@ -1,7 +1,9 @@
 //! `Verify accounts` to 10,000 pending users, delivered to postfix's
 //! `smtp-sink` on loopback, beside postfix's own load generator `smtp-source`
 //! against the same sink with the same number of sessions, in one run. Also
-//! the window's frame times while the send runs.
+//! the window's frame times while the send runs, and (on Linux) the CPU
+//! each send cost per message in this process, the sink and the database
+//! server.
 //!
 //! `benches/get-postfix.sh && cargo bench --bench bulk_send`
 
@@ -76,6 +78,101 @@ fn is_root() -> bool {
         .lines()
         .find(|l| l.starts_with("Uid:"))
         .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// CPU time used, read from Linux's `/proc` (user and system time, in its
+/// clock ticks of 10 ms); `None` elsewhere. It shows where a send's CPU goes
+/// when the bench, the sink and the database server share this machine's
+/// cores.
+mod cpu {
+    use std::time::Duration;
+
+    /// Linux reports process times in ticks of `USER_HZ`, 100 a second on
+    /// every architecture it runs on.
+    const TICK: Duration = Duration::from_millis(10);
+
+    /// The fields after a process's name in `/proc/PID/stat` (the name is
+    /// in parentheses and may hold spaces).
+    fn stat_fields(pid: u32) -> Option<Vec<u64>> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after_name = &stat[stat.rfind(')')? + 2..];
+        Some(
+            after_name
+                .split_whitespace()
+                .map(|f| f.parse().unwrap_or(0))
+                .collect(),
+        )
+    }
+
+    /// A process's own CPU (all its threads, gone ones too); with
+    /// `children`, also that of its children it has waited for.
+    fn ticks(pid: u32, children: bool) -> Option<u64> {
+        let f = stat_fields(pid)?;
+        // Fields 14-17 of proc(5), counted from after the name: utime,
+        // stime, cutime, cstime.
+        let own = f.get(11)? + f.get(12)?;
+        Some(if children {
+            own + f.get(13)? + f.get(14)?
+        } else {
+            own
+        })
+    }
+
+    /// This process.
+    pub fn this_process() -> Option<Duration> {
+        process(std::process::id())
+    }
+
+    /// A process on its own (the sink).
+    pub fn process(pid: u32) -> Option<Duration> {
+        ticks(pid, false).map(|t| TICK * u32::try_from(t).unwrap_or(u32::MAX))
+    }
+
+    /// A server and every process it started: the ones still running,
+    /// and the ones that ended (counted in the server's children's time
+    /// once it has waited for them), as PostgreSQL's postmaster and its
+    /// backends.
+    pub fn server_tree(pid: u32) -> Option<Duration> {
+        let mut total = ticks(pid, true)?;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            // Field 4 of proc(5): the parent's pid.
+            if stat_fields(child).and_then(|f| f.get(1).copied()) == Some(u64::from(pid)) {
+                total += ticks(child, false).unwrap_or(0);
+            }
+        }
+        Some(TICK * u32::try_from(total).unwrap_or(u32::MAX))
+    }
+
+    /// CPU used between two readings, per message, in microseconds.
+    pub fn per_message(
+        before: Option<Duration>,
+        after: Option<Duration>,
+        messages: usize,
+    ) -> Option<f64> {
+        Some(after?.saturating_sub(before?).as_secs_f64() * 1e6 / messages as f64)
+    }
+}
+
+/// The process id of the PostgreSQL server behind `location` (the first
+/// line of its data folder's `postmaster.pid`), when this user may read it.
+fn postmaster_pid(location: &Location) -> Option<u32> {
+    let Location::Shared(shared) = location else {
+        return None;
+    };
+    let mut client = postgres::Client::connect(shared.url(), postgres::NoTls).ok()?;
+    let data: String = client
+        .query_one("SELECT current_setting('data_directory')", &[])
+        .ok()?
+        .get(0);
+    let pid_file = std::fs::read_to_string(Path::new(&data).join("postmaster.pid")).ok()?;
+    pid_file.lines().next()?.trim().parse().ok()
 }
 
 fn register_of_pending(location: &Location, port: u16, sessions: usize) -> Session {
@@ -171,6 +268,7 @@ fn main() {
     let users = session.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
     assert_eq!(plan.counts.send, USERS);
+    let cpu_before = (cpu::this_process(), cpu::process(sink.id()));
     let started = Instant::now();
     let job = start_bulk(BulkRequest {
         register: path.clone().into(),
@@ -194,6 +292,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(16));
     }
     let ours = started.elapsed();
+    let cpu_ours = cpu::per_message(cpu_before.0, cpu::this_process(), USERS);
+    let cpu_sink = cpu::per_message(cpu_before.1, cpu::process(sink.id()), USERS);
     let progress = job.progress();
     drop(job);
     worker.stop();
@@ -257,6 +357,11 @@ fn main() {
         "  of which queueing all {USERS} messages (delivery running meanwhile): {:.2} s",
         all_queued.unwrap_or(ours).as_secs_f64()
     );
+    if let (Some(ours), Some(sink)) = (cpu_ours, cpu_sink) {
+        println!(
+            "  CPU per message: this process (worker, the send, the window) {ours:.0} µs, smtp-sink {sink:.0} µs"
+        );
+    }
     println!(
         "smtp-source, same sink and sessions ({size}-byte messages): {:.2} s = {:.0} messages/s",
         theirs.as_secs_f64(),
@@ -305,6 +410,12 @@ fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_
         .collect();
     let users = session.load_users().unwrap();
     let plan = plan_verify_accounts(&session, &users, false).unwrap();
+    let server = postmaster_pid(&location);
+    let cpu_before = (
+        cpu::this_process(),
+        server.and_then(cpu::server_tree),
+        cpu::process(sink.id()),
+    );
     let started = Instant::now();
     let job = start_bulk(BulkRequest {
         register: location.clone(),
@@ -326,6 +437,11 @@ fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_
         std::thread::sleep(Duration::from_millis(20));
     }
     let took = started.elapsed();
+    let cpu_used = (
+        cpu::per_message(cpu_before.0, cpu::this_process(), USERS),
+        cpu::per_message(cpu_before.1, server.and_then(cpu::server_tree), USERS),
+        cpu::per_message(cpu_before.2, cpu::process(sink.id()), USERS),
+    );
     let progress = job.progress();
     drop(job);
     for worker in workers {
@@ -348,4 +464,14 @@ fn shared_register_rate((mut sink, port): (Child, u16), sessions: usize, sqlite_
         "  of which queueing all {USERS} messages (delivery running meanwhile): {:.2} s",
         all_queued.unwrap_or(took).as_secs_f64()
     );
+    if let (Some(ours), Some(server), Some(sink)) = cpu_used {
+        // All three share this machine's cores: however the work is
+        // spread, the send cannot end before their CPU time is spent.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let least = (ours + server + sink) * USERS as f64 / 1e6 / cores as f64;
+        println!(
+            "  CPU per message: this process (two workers, the send) {ours:.0} µs, PostgreSQL server {server:.0} µs, smtp-sink {sink:.0} µs; on {cores} cores that CPU alone takes {least:.2} s = at most {:.2} of the SQLite worker's rate",
+            USERS as f64 / least / sqlite_rate
+        );
+    }
 }
