@@ -381,7 +381,7 @@ fn read_xlsx(
     let mut reader = workbook
         .worksheet_cells_reader(&name)
         .map_err(|e| calamine_error(&e.into()))?;
-    let mut rows: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut rows = RowsInOrder::default();
     let mut cells = 0_usize;
     // Every cell a row holds counts, the empty ones a far cell makes it
     // hold too: a small file of rows with one cell far to the right would
@@ -400,16 +400,16 @@ fn read_xlsx(
         cells += 1;
         check_limits(row, column, cells, limits)?;
         if header.is_none()
-            && let Some((&first, headers)) = rows.first_key_value()
+            && let Some((first, headers)) = rows.first()
             && row > first
         {
-            header = Some((first, headers.len()));
+            header = Some((first, headers));
         }
         if header.is_some_and(|(first, width)| row > first && column >= width) {
             continue;
         }
         let known_rows = rows.len();
-        let cells_of_row = rows.entry(row).or_default();
+        let cells_of_row = rows.cells_of(row);
         if cells_of_row.len() <= column {
             slots += column + 1 - cells_of_row.len();
             if slots > limits.max_cells {
@@ -430,7 +430,73 @@ fn read_xlsx(
     }
     drop(reader);
     let sheets = extra_sheets_in(&mut workbook, limits)?;
-    Ok((rows.into_iter().collect(), sheets))
+    Ok((rows.into_rows(), sheets))
+}
+
+/// A sheet's rows as its cells arrive. A sheet is written row by row, so
+/// each cell is most often in the last row or a new one after it: a list
+/// then, with no search. A cell of an earlier row (a file written out of
+/// order) turns it into an ordered map, so no order of cells costs more
+/// than a search each.
+enum RowsInOrder {
+    /// Every row so far came after the one before.
+    Listed(Rows),
+    /// Some row came out of order.
+    Mapped(BTreeMap<usize, Vec<String>>),
+}
+
+impl Default for RowsInOrder {
+    fn default() -> Self {
+        Self::Listed(Vec::new())
+    }
+}
+
+impl RowsInOrder {
+    /// How many rows have cells.
+    fn len(&self) -> usize {
+        match self {
+            Self::Listed(rows) => rows.len(),
+            Self::Mapped(rows) => rows.len(),
+        }
+    }
+
+    /// The first row's index and how many cells it holds.
+    fn first(&self) -> Option<(usize, usize)> {
+        match self {
+            Self::Listed(rows) => rows.first().map(|(row, cells)| (*row, cells.len())),
+            Self::Mapped(rows) => rows
+                .first_key_value()
+                .map(|(row, cells)| (*row, cells.len())),
+        }
+    }
+
+    /// The cells of row `row`, a new row when it has none yet.
+    fn cells_of(&mut self, row: usize) -> &mut Vec<String> {
+        if let Self::Listed(rows) = self
+            && rows.last().is_some_and(|(last, _)| *last > row)
+        {
+            *self = Self::Mapped(std::mem::take(rows).into_iter().collect());
+        }
+        match self {
+            Self::Listed(rows) => {
+                if rows.last().is_none_or(|(last, _)| *last < row) {
+                    rows.push((row, Vec::new()));
+                }
+                // Just pushed, or the last row is this one.
+                let last = rows.len() - 1;
+                &mut rows[last].1
+            }
+            Self::Mapped(rows) => rows.entry(row).or_default(),
+        }
+    }
+
+    /// The rows in the sheet's order.
+    fn into_rows(self) -> Rows {
+        match self {
+            Self::Listed(rows) => rows,
+            Self::Mapped(rows) => rows.into_iter().collect(),
+        }
+    }
 }
 
 fn too_many_rows(limits: &Limits) -> SheetError {
@@ -575,4 +641,55 @@ fn into_table(rows: Rows) -> Result<RawTable, SheetError> {
         headers,
         rows: rows.map(|(index, cells)| (index + 1, cells)).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowsInOrder;
+
+    fn fill(cells: &[(usize, &str)]) -> RowsInOrder {
+        let mut rows = RowsInOrder::default();
+        for (row, text) in cells {
+            rows.cells_of(*row).push((*text).to_owned());
+        }
+        rows
+    }
+
+    #[test]
+    fn rows_in_order_stay_a_list_with_each_cell_in_its_row() {
+        let rows = fill(&[
+            (0, "User-ID"),
+            (0, "Name"),
+            (1, "u1"),
+            (1, "Anna"),
+            (4, "u4"),
+        ]);
+        assert!(matches!(rows, RowsInOrder::Listed(_)));
+        assert_eq!(rows.first(), Some((0, 2)));
+        assert_eq!(
+            rows.into_rows(),
+            vec![
+                (0, vec!["User-ID".to_owned(), "Name".to_owned()]),
+                (1, vec!["u1".to_owned(), "Anna".to_owned()]),
+                (4, vec!["u4".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_out_of_order_joins_its_row_and_the_rows_come_out_sorted() {
+        let rows = fill(&[(2, "b"), (3, "c"), (0, "header"), (2, "b2"), (1, "a")]);
+        assert!(matches!(rows, RowsInOrder::Mapped(_)));
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows.first(), Some((0, 1)));
+        assert_eq!(
+            rows.into_rows(),
+            vec![
+                (0, vec!["header".to_owned()]),
+                (1, vec!["a".to_owned()]),
+                (2, vec!["b".to_owned(), "b2".to_owned()]),
+                (3, vec!["c".to_owned()]),
+            ]
+        );
+    }
 }
