@@ -272,6 +272,7 @@ impl OutboxWorker {
             if waiting >= sessions * 2 {
                 return;
             }
+            // A whole batch no longer wanted (all cancelled) is claimed past.
             loop {
                 let now = (self.clock)();
                 match claim_and_prepare(&self.store, &self.id, &self.options, settings, now) {
@@ -281,17 +282,18 @@ impl OutboxWorker {
                         feed.top_up(ready);
                         if claimed < self.options.batch {
                             feed.close();
-                        } else if !found {
-                            // A whole batch no longer wanted: claim again.
-                            continue;
+                            break;
+                        }
+                        if found {
+                            break;
                         }
                     }
                     Err(error) => {
                         tracing::warn!("claiming more messages failed: {error}");
                         feed.close();
+                        break;
                     }
                 }
-                break;
             }
         };
         if !more_due {
